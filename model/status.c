@@ -1,0 +1,51 @@
+/* status.c — the single place errors are recorded (see status.h). Also installs nothing by itself:
+ * mpi/ replaces GSL's abort() handler with status_gsl_handler so GSL failures become CS_ENUM. */
+#include "status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static char status_msg[2048];
+static const char *status_reason_ptr = status_msg;
+static int status_last;
+
+int status_set(int code, const char *file, int line, const char *fmt, ...)
+{
+    const char *base = strrchr(file, '/');
+    int n = snprintf(status_msg, sizeof status_msg, "%s:%d: ", base ? base + 1 : file, line);
+    if (n < 0 || (size_t)n >= sizeof status_msg) n = 0;
+    status_reason_ptr = status_msg + n;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(status_msg + n, sizeof status_msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    status_last = code;
+    return code;
+}
+
+const char *status_message(void) { return status_msg; }
+const char *status_reason(void) { return status_reason_ptr; }
+int status_code(void) { return status_last; }
+
+void status_clear(void)
+{
+    status_msg[0] = '\0';
+    status_reason_ptr = status_msg;
+    status_last = CS_OK;
+}
+
+const char *status_name(int code)
+{
+    switch (code) {
+    case CS_OK: return "ok";
+    case CS_EINVAL: return "invalid argument";
+    case CS_ENOMEM: return "out of memory";
+    case CS_EIO: return "i/o error";
+    case CS_EFORMAT: return "format error";
+    case CS_EDATA: return "data error";
+    case CS_ENUM: return "numerical error";
+    case CS_EMPI: return "error on another rank";
+    default: return "internal error";
+    }
+}

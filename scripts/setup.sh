@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian 12 packages churnscore needs to build, test and run, and does nothing when they
+# are all present. Works on a minimal Debian 12 (debootstrap --variant=minbase): the compiler, cmake
+# and pkg-config are installed too. Run as root, or with sudo available.
+# Extra packages for optional tools (R, scikit-learn reference checks) are not needed to build or test.
+set -eu
+PKGS="build-essential cmake pkg-config git ca-certificates python3
+libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev"
+missing=""
+for p in $PKGS; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+if [ -z "$missing" ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "setup: missing packages:$missing; run this script as root" >&2; exit 1
+  fi
+fi
+echo "setup: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
