@@ -35,6 +35,15 @@ void status_clear(void)
     status_last = CS_OK;
 }
 
+void status_adopt(int code, const char *message)
+{
+    snprintf(status_msg, sizeof status_msg, "%s", message);
+    /* the reason is what follows "file:line: " when the message has that shape */
+    const char *p = strstr(status_msg, ": ");
+    status_reason_ptr = (p && strchr(status_msg, ':') < p + 1) ? p + 2 : status_msg;
+    status_last = code;
+}
+
 const char *status_name(int code)
 {
     switch (code) {

@@ -33,6 +33,8 @@ const char *status_message(void);
 const char *status_reason(void); /* the reason alone, without file:line */
 int status_code(void);
 void status_clear(void);
+/* Replaces the message and code with ones received from another rank (message already formatted). */
+void status_adopt(int code, const char *message);
 
 /* A short name for a code, e.g. "format error". */
 const char *status_name(int code);

@@ -1,1 +1,92 @@
-int main(void){return 0;}
+/* main.c — the `churnscore` command: MPI set-up, library error handlers, and dispatch to the
+ * subcommands of cmd.h. The exit status is the agreed status code of the command (see README, "Exit
+ * codes"): every rank returns the same one, and only rank 0 prints the error message.
+ */
+#include "cmd.h"
+#include "h5util.h"
+#include "log.h"
+#include "status.h"
+
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* OpenBLAS spawns its own threads; with one MPI rank per core they would oversubscribe the cores,
+ * and a thread count that varies with the machine could change how BLAS splits (and rounds) a
+ * product. Weak, so any other CBLAS links too. */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
+/* GSL's default handler calls abort(): turn its errors into our status instead. */
+static void main_gsl_handler(const char *reason, const char *file, int line, int gsl_errno)
+{
+    status_set(CS_ENUM, file, line, "GSL: %s (%s)", reason, gsl_strerror(gsl_errno));
+}
+
+typedef struct {
+    const char *name;
+    cmd_fn fn;
+    const char *summary;
+} main_cmd;
+
+static const main_cmd main_cmds[] = {
+    {"generate", cmd_generate, "write a synthetic operator's snapshot (with the truth)"},
+    {"inspect", cmd_inspect, "say what a snapshot, model or scores file holds (--json)"},
+    {"train", cmd_train, "screen indicators, factor analysis, logistic churn model -> model file"},
+    {"score", cmd_score, "score every subscriber and write ranked early-warning lists per region"},
+    {"import", cmd_import, "turn an operator's CSV extract into a snapshot"},
+    {"evaluate", cmd_evaluate, "check last month's lists against this month's outcomes"},
+    {NULL, NULL, NULL},
+};
+
+static void main_usage(void)
+{
+    printf("usage: [mpirun -n R] churnscore COMMAND [options]   (COMMAND --help for its options)\n\n"
+           "commands:\n");
+    for (const main_cmd *c = main_cmds; c->name; c++) printf("  %-10s %s\n", c->name, c->summary);
+    printf("\nglobal options (before or after COMMAND): --verbose (every rank logs), --quiet, "
+           "--version, --help\n");
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    cmd_ctx ctx = {.comm = MPI_COMM_WORLD};
+    MPI_Comm_rank(ctx.comm, &ctx.rank);
+    MPI_Comm_size(ctx.comm, &ctx.nranks);
+    if (openblas_set_num_threads) openblas_set_num_threads(1);
+    gsl_set_error_handler(main_gsl_handler);
+    h5util_quiet();
+
+    /* Global flags are removed from argv so the subcommands see only their own options. */
+    int quiet = 0, version = 0, k = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--verbose") == 0) ctx.verbose = 1;
+        else if (strcmp(argv[i], "--quiet") == 0) quiet = 1;
+        else if (strcmp(argv[i], "--version") == 0) version = 1;
+        else argv[k++] = argv[i];
+    }
+    argc = k;
+    log_init(ctx.rank, ctx.nranks, ctx.verbose, quiet);
+
+    int rc = CS_OK;
+    if (version) {
+        if (ctx.rank == 0) printf("%s\n", cmd_version());
+    } else if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        if (ctx.rank == 0) main_usage();
+        if (argc < 2) rc = CS_EINVAL;
+    } else {
+        const main_cmd *c = main_cmds;
+        while (c->name && strcmp(c->name, argv[1]) != 0) c++;
+        if (!c->name) {
+            rc = CS_ERROR(CS_EINVAL, "unknown command '%s' (see churnscore --help)", argv[1]);
+            if (ctx.rank == 0) log_error("%s", status_reason());
+        } else {
+            rc = c->fn(&ctx, argc, argv);
+            if (rc != CS_OK && ctx.rank == 0)
+                log_error("%s", ctx.verbose ? status_message() : status_reason());
+        }
+    }
+    MPI_Finalize();
+    return rc;
+}

@@ -1,0 +1,412 @@
+/* h5util.c — see h5util.h. */
+#include "h5util.h"
+
+#include "status.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void h5util_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static int h5util_nranks(MPI_Comm comm)
+{
+    int n = 1, init = 0;
+    MPI_Initialized(&init);
+    if (comm == MPI_COMM_NULL || !init) return 1;
+    MPI_Comm_size(comm, &n);
+    return n;
+}
+
+int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out)
+{
+    if (access(path, R_OK) != 0)
+        return CS_ERROR(CS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    htri_t is = H5Fis_hdf5(path);
+    if (is <= 0) return CS_ERROR(CS_EFORMAT, "%s: not an HDF5 file", path);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (h5util_nranks(comm) > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot open as HDF5", path);
+    *out = f;
+    return CS_OK;
+}
+
+int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (h5util_nranks(comm) > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    /* Align large datasets to 1 MiB so row blocks map onto whole file-system blocks. */
+    H5Pset_alignment(fapl, 1 << 20, 1 << 20);
+    hid_t f = H5Fcreate(tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot create (directory missing or not writable?)", tmp_path);
+    *out = f;
+    return CS_OK;
+}
+
+char *h5util_tmpname(const char *path)
+{
+    size_t n = strlen(path) + 5;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%s.tmp", path);
+    return s;
+}
+
+int h5util_commit(const char *tmp, const char *path, MPI_Comm comm, int ok)
+{
+    int rank = 0, rc = CS_OK, init = 0;
+    MPI_Initialized(&init);
+    if (init && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+    if (rank == 0) {
+        if (ok) {
+            if (rename(tmp, path) != 0)
+                rc = CS_ERROR(CS_EIO, "%s: cannot rename from %s: %s", path, tmp, strerror(errno));
+        } else {
+            unlink(tmp);
+        }
+    }
+    if (init && comm != MPI_COMM_NULL && h5util_nranks(comm) > 1)
+        MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+    return rc;
+}
+
+static hid_t h5util_strtype(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+static int h5util_attr_write(hid_t obj, const char *name, hid_t type, const void *v)
+{
+    if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = a >= 0 ? H5Awrite(a, type, v) : -1;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(sp);
+    if (e < 0) return CS_ERROR(CS_EIO, "cannot write attribute %s", name);
+    return CS_OK;
+}
+
+int h5util_attr_write_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = h5util_strtype();
+    int rc = h5util_attr_write(obj, name, t, &value);
+    H5Tclose(t);
+    return rc;
+}
+
+int h5util_attr_write_i64(hid_t obj, const char *name, int64_t value)
+{
+    return h5util_attr_write(obj, name, H5T_NATIVE_INT64, &value);
+}
+
+int h5util_attr_write_f64(hid_t obj, const char *name, double value)
+{
+    return h5util_attr_write(obj, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+int h5util_attr_exists(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
+
+int h5util_attr_read_str(hid_t obj, const char *name, char *buf, size_t size)
+{
+    if (H5Aexists(obj, name) <= 0) return CS_ERROR(CS_EFORMAT, "attribute %s is missing", name);
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ft = H5Aget_type(a);
+    int rc = CS_OK;
+    if (H5Tget_class(ft) != H5T_STRING) {
+        rc = CS_ERROR(CS_EFORMAT, "attribute %s is not a string", name);
+    } else if (H5Tis_variable_str(ft) > 0) {
+        hid_t t = H5Tcopy(ft); /* same character set as stored: ASCII and UTF-8 both read */
+        char *s = NULL;
+        if (H5Aread(a, t, &s) < 0) rc = CS_ERROR(CS_EFORMAT, "attribute %s cannot be read", name);
+        else snprintf(buf, size, "%s", s ? s : "");
+        if (s) H5free_memory(s);
+        H5Tclose(t);
+    } else {
+        size_t n = H5Tget_size(ft);
+        char *tmp = calloc(n + 1, 1);
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, n);
+        if (!tmp || H5Aread(a, t, tmp) < 0) rc = CS_ERROR(CS_EFORMAT, "attribute %s cannot be read", name);
+        else snprintf(buf, size, "%s", tmp);
+        free(tmp);
+        H5Tclose(t);
+    }
+    H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}
+
+static int h5util_attr_read_num(hid_t obj, const char *name, hid_t mtype, void *v)
+{
+    if (H5Aexists(obj, name) <= 0) return CS_ERROR(CS_EFORMAT, "attribute %s is missing", name);
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t ft = H5Aget_type(a);
+    H5T_class_t c = H5Tget_class(ft);
+    herr_t e = (c == H5T_INTEGER || c == H5T_FLOAT) ? H5Aread(a, mtype, v) : -1;
+    H5Tclose(ft);
+    H5Aclose(a);
+    if (e < 0) return CS_ERROR(CS_EFORMAT, "attribute %s is not a number", name);
+    return CS_OK;
+}
+
+int h5util_attr_read_i64(hid_t obj, const char *name, int64_t *value)
+{
+    return h5util_attr_read_num(obj, name, H5T_NATIVE_INT64, value);
+}
+
+int h5util_attr_read_f64(hid_t obj, const char *name, double *value)
+{
+    return h5util_attr_read_num(obj, name, H5T_NATIVE_DOUBLE, value);
+}
+
+int h5util_write_strings(hid_t loc, const char *name, const char *const *s, size_t n)
+{
+    hid_t t = h5util_strtype();
+    hsize_t d = n;
+    hid_t sp = H5Screate_simple(1, &d, NULL);
+    hid_t ds = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) : 0);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    H5Tclose(t);
+    if (e < 0) return CS_ERROR(CS_EIO, "cannot write string dataset %s", name);
+    return CS_OK;
+}
+
+void h5util_strings_free(char **s, size_t n)
+{
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) free(s[i]);
+    free(s);
+}
+
+int h5util_read_strings(hid_t loc, const char *name, const char *file, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return CS_ERROR(CS_EFORMAT, "%s: dataset %s is missing", file, name);
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return CS_ERROR(CS_EFORMAT, "%s: %s is not a dataset", file, name);
+    hid_t ft = H5Dget_type(ds);
+    hid_t sp = H5Dget_space(ds);
+    int rank = H5Sget_simple_extent_ndims(sp);
+    hsize_t d = 0;
+    int rc = CS_OK;
+    if (H5Tget_class(ft) != H5T_STRING || rank != 1) {
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s must be a 1-D array of strings", file, name);
+        goto done;
+    }
+    H5Sget_simple_extent_dims(sp, &d, NULL);
+    char **res = calloc(d ? d : 1, sizeof(char *));
+    if (!res) {
+        rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (H5Tis_variable_str(ft) > 0) {
+        hid_t t = H5Tcopy(ft);
+        char **tmp = calloc(d ? d : 1, sizeof(char *));
+        if (d && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0)
+            rc = CS_ERROR(CS_EFORMAT, "%s: %s cannot be read", file, name);
+        for (hsize_t i = 0; i < d && rc == CS_OK; i++) res[i] = strdup(tmp[i] ? tmp[i] : "");
+        if (rc == CS_OK) H5Dvlen_reclaim(t, sp, H5P_DEFAULT, tmp);
+        free(tmp);
+        H5Tclose(t);
+    } else {
+        size_t w = H5Tget_size(ft);
+        char *tmp = calloc(d * w + 1, 1);
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, w);
+        if (d && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0)
+            rc = CS_ERROR(CS_EFORMAT, "%s: %s cannot be read", file, name);
+        for (hsize_t i = 0; i < d && rc == CS_OK; i++) res[i] = strndup(tmp + i * w, w);
+        free(tmp);
+        H5Tclose(t);
+    }
+    if (rc != CS_OK) h5util_strings_free(res, d);
+    else {
+        *out = res;
+        *n = d;
+    }
+done:
+    H5Sclose(sp);
+    H5Tclose(ft);
+    H5Dclose(ds);
+    return rc;
+}
+
+int h5util_write_f64(hid_t loc, const char *name, const double *v, size_t d0, size_t d1)
+{
+    hsize_t d[2] = {d0, d1};
+    hid_t sp = H5Screate_simple(d1 ? 2 : 1, d, NULL);
+    hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = ds < 0 ? -1 : ((d0 && (d1 || 1)) ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
+    return CS_OK;
+}
+
+int h5util_read_f64(hid_t loc, const char *name, const char *file, double **out, size_t *d0,
+                    size_t *d1)
+{
+    *out = NULL;
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return CS_ERROR(CS_EFORMAT, "%s: dataset %s is missing", file, name);
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return CS_ERROR(CS_EFORMAT, "%s: %s is not a dataset", file, name);
+    hid_t sp = H5Dget_space(ds);
+    hid_t ft = H5Dget_type(ds);
+    int rank = H5Sget_simple_extent_ndims(sp);
+    hsize_t d[2] = {0, 0};
+    int rc = CS_OK;
+    if ((H5Tget_class(ft) != H5T_FLOAT && H5Tget_class(ft) != H5T_INTEGER) || rank < 1 || rank > 2) {
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s must be a numeric 1-D or 2-D dataset", file, name);
+    } else {
+        H5Sget_simple_extent_dims(sp, d, NULL);
+        size_t cnt = d[0] * (rank == 2 ? d[1] : 1);
+        double *v = malloc((cnt ? cnt : 1) * sizeof(double));
+        if (!v) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        else if (cnt && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+            free(v);
+            rc = CS_ERROR(CS_EFORMAT, "%s: %s cannot be read", file, name);
+        } else {
+            *out = v;
+            *d0 = d[0];
+            if (d1) *d1 = rank == 2 ? d[1] : 0;
+        }
+    }
+    H5Tclose(ft);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return rc;
+}
+
+int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n)
+{
+    hsize_t d = n;
+    hid_t sp = H5Screate_simple(1, &d, NULL);
+    hid_t ds = H5Dcreate2(loc, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
+    return CS_OK;
+}
+
+int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out, size_t *n)
+{
+    double *v = NULL;
+    size_t d0 = 0, d1 = 0;
+    CS_TRY(h5util_read_f64(loc, name, file, &v, &d0, &d1));
+    int32_t *r = malloc((d0 ? d0 : 1) * sizeof(int32_t));
+    if (!r) {
+        free(v);
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < d0; i++) r[i] = (int32_t)v[i];
+    free(v);
+    *out = r;
+    *n = d0;
+    return CS_OK;
+}
+
+int h5util_open_checked(hid_t loc, const char *name, const char *file, H5T_class_t cls, size_t size,
+                        int rank, uint64_t n, uint64_t p, hid_t *out)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return CS_ERROR(CS_EFORMAT, "%s: dataset %s is missing", file, name);
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return CS_ERROR(CS_EFORMAT, "%s: %s is not a dataset", file, name);
+    hid_t ft = H5Dget_type(ds);
+    hid_t sp = H5Dget_space(ds);
+    int r = H5Sget_simple_extent_ndims(sp);
+    hsize_t d[2] = {0, 0};
+    if (r >= 1 && r <= 2) H5Sget_simple_extent_dims(sp, d, NULL);
+    H5T_class_t c = H5Tget_class(ft);
+    size_t sz = H5Tget_size(ft);
+    H5Tclose(ft);
+    H5Sclose(sp);
+    const char *cname = cls == H5T_FLOAT ? "float" : "integer";
+    int rc = CS_OK;
+    if (c != cls || sz != size)
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s has the wrong type (expected %zu-byte %s)", file, name,
+                      size, cname);
+    else if (r != rank)
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s has %d dimensions, expected %d", file, name, r, rank);
+    else if (d[0] != n)
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s has %llu rows, expected %llu", file, name,
+                      (unsigned long long)d[0], (unsigned long long)n);
+    else if (rank == 2 && d[1] != p)
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s has %llu columns, expected %llu", file, name,
+                      (unsigned long long)d[1], (unsigned long long)p);
+    if (rc != CS_OK) {
+        H5Dclose(ds);
+        return rc;
+    }
+    *out = ds;
+    return CS_OK;
+}
+
+static int h5util_rows_io(hid_t dset, hid_t mtype, uint64_t row0, uint64_t n, uint64_t ncols,
+                          void *buf, int write)
+{
+    if (n == 0) return CS_OK;
+    hsize_t start[2] = {row0, 0}, count[2] = {n, ncols};
+    int rank = ncols ? 2 : 1;
+    hid_t fsp = H5Dget_space(dset);
+    H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
+    hid_t msp = H5Screate_simple(rank, count, NULL);
+    herr_t e = write ? H5Dwrite(dset, mtype, msp, fsp, H5P_DEFAULT, buf)
+                     : H5Dread(dset, mtype, msp, fsp, H5P_DEFAULT, buf);
+    H5Sclose(msp);
+    H5Sclose(fsp);
+    if (e < 0) {
+        char nm[256] = "?";
+        H5Iget_name(dset, nm, sizeof nm);
+        return CS_ERROR(CS_EIO, "cannot %s rows %llu..%llu of %s", write ? "write" : "read",
+                        (unsigned long long)row0, (unsigned long long)(row0 + n - 1), nm);
+    }
+    return CS_OK;
+}
+
+int h5util_read_rows(hid_t dset, hid_t mtype, uint64_t row0, uint64_t n, uint64_t ncols, void *buf)
+{
+    return h5util_rows_io(dset, mtype, row0, n, ncols, buf, 0);
+}
+
+int h5util_write_rows(hid_t dset, hid_t mtype, uint64_t row0, uint64_t n, uint64_t ncols,
+                      const void *buf)
+{
+    return h5util_rows_io(dset, mtype, row0, n, ncols, (void *)buf, 1);
+}
+
+int h5util_create_rows(hid_t loc, const char *name, hid_t ftype, uint64_t n, uint64_t ncols,
+                       uint64_t chunk_rows, hid_t *out)
+{
+    hsize_t d[2] = {n, ncols};
+    int rank = ncols ? 2 : 1;
+    hid_t sp = H5Screate_simple(rank, d, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (chunk_rows > 0 && n > 0) {
+        hsize_t c[2] = {chunk_rows < n ? chunk_rows : n, ncols ? ncols : 1};
+        H5Pset_chunk(dcpl, rank, c);
+    }
+    /* Allocate at creation so ranks can write their rows independently in parallel. */
+    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+    hid_t ds = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    if (ds < 0) return CS_ERROR(CS_EIO, "cannot create dataset %s", name);
+    *out = ds;
+    return CS_OK;
+}

@@ -1,0 +1,74 @@
+/* h5util.h — small HDF5 helpers shared by the snapshot, model and score files.
+ *
+ * HDF5's own error stack is silenced at start-up (h5util_quiet); every helper turns a failure into a
+ * status code whose message names the file and the object, which is what a user can act on. Strings
+ * are stored as variable-length UTF-8 so that h5py and h5dump read them as they are (Chinese region
+ * names included). Files are always written under a temporary name and renamed when complete
+ * (h5util_tmpname / h5util_commit), so a killed job never leaves a file that looks finished.
+ */
+#ifndef CS_H5UTIL_H
+#define CS_H5UTIL_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Turns off HDF5's automatic error printing (we report our own messages). */
+void h5util_quiet(void);
+
+/* Opens path read-only. With comm != MPI_COMM_NULL and more than one rank the MPI-IO driver is used.
+ * Checks that the file exists and is HDF5 first so the message says which. */
+int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out);
+
+/* Creates (truncating) tmp_path for writing; MPI-IO driver when comm has more than one rank.
+ * Collective over comm. */
+int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out);
+
+/* "<path>.tmp": the name a file is written under until h5util_commit renames it. Caller frees. */
+char *h5util_tmpname(const char *path);
+
+/* Collective. Renames tmp to path on rank 0 when ok, else removes tmp; all ranks wait for it. */
+int h5util_commit(const char *tmp, const char *path, MPI_Comm comm, int ok);
+
+/* Attributes on an object (file or group or dataset). Strings are UTF-8, variable length. */
+int h5util_attr_write_str(hid_t obj, const char *name, const char *value);
+int h5util_attr_write_i64(hid_t obj, const char *name, int64_t value);
+int h5util_attr_write_f64(hid_t obj, const char *name, double value);
+/* Reads a string attribute into buf (truncated to size). CS_EFORMAT when absent or not a string. */
+int h5util_attr_read_str(hid_t obj, const char *name, char *buf, size_t size);
+int h5util_attr_read_i64(hid_t obj, const char *name, int64_t *value);
+int h5util_attr_read_f64(hid_t obj, const char *name, double *value);
+int h5util_attr_exists(hid_t obj, const char *name);
+
+/* Writes a 1-D dataset of n UTF-8 strings (serially: call from one rank or on a serial file). */
+int h5util_write_strings(hid_t loc, const char *name, const char *const *s, size_t n);
+/* Reads a 1-D string dataset: *out is an array of *n malloc'd strings (free with h5util_strings_free).
+ * file is used in messages. */
+int h5util_read_strings(hid_t loc, const char *name, const char *file, char ***out, size_t *n);
+void h5util_strings_free(char **s, size_t n);
+
+/* Small whole datasets (model parameters): write/read a contiguous dataset of doubles with rank 1
+ * or 2 (dims[1] = 0 for rank 1). read checks the shape when expect_dims is given (0 = any). */
+int h5util_write_f64(hid_t loc, const char *name, const double *v, size_t d0, size_t d1);
+int h5util_read_f64(hid_t loc, const char *name, const char *file, double **out, size_t *d0,
+                    size_t *d1);
+int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n);
+int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out, size_t *n);
+
+/* Opens dataset name under loc and checks its class (H5T_INTEGER/H5T_FLOAT), element size, rank and
+ * leading dimension n (and second dimension p when rank 2). Message names file, dataset and what is
+ * wrong. */
+int h5util_open_checked(hid_t loc, const char *name, const char *file, H5T_class_t cls, size_t size,
+                        int rank, uint64_t n, uint64_t p, hid_t *out);
+
+/* Hyperslab I/O of rows [row0, row0+n) of a 1-D or 2-D (ncols > 0) dataset in memory type mtype. */
+int h5util_read_rows(hid_t dset, hid_t mtype, uint64_t row0, uint64_t n, uint64_t ncols, void *buf);
+int h5util_write_rows(hid_t dset, hid_t mtype, uint64_t row0, uint64_t n, uint64_t ncols,
+                      const void *buf);
+
+/* Creates a 1-D (ncols = 0) or 2-D dataset of n rows; chunk_rows > 0 makes it chunked by rows. */
+int h5util_create_rows(hid_t loc, const char *name, hid_t ftype, uint64_t n, uint64_t ncols,
+                       uint64_t chunk_rows, hid_t *out);
+
+#endif

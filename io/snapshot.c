@@ -1,0 +1,354 @@
+/* snapshot.c — reader and writer of the snapshot format v1 (see snapshot.h, docs/formats.md). */
+#include "snapshot.h"
+
+#include "h5util.h"
+#include "status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct snap_reader {
+    char *path;
+    hid_t file;
+    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth;
+    snap_schema s;
+};
+
+struct snap_writer {
+    char *path, *tmp;
+    MPI_Comm comm;
+    hid_t file;
+    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_leaver;
+    size_t p;
+};
+
+void snap_schema_clear(snap_schema *s)
+{
+    if (!s) return;
+    h5util_strings_free(s->feature_names, s->p);
+    h5util_strings_free(s->region_names, s->n_regions);
+    h5util_strings_free(s->brand_names, s->n_brands);
+    h5util_strings_free(s->truth_factor_names, s->truth_factors);
+    free(s->truth_loadings);
+    memset(s, 0, sizeof *s);
+}
+
+long snap_feature_index(const snap_schema *s, const char *name)
+{
+    for (size_t j = 0; j < s->p; j++)
+        if (strcmp(s->feature_names[j], name) == 0) return (long)j;
+    return -1;
+}
+
+static void snap_close_ds(hid_t *d)
+{
+    if (*d > 0) H5Dclose(*d);
+    *d = -1;
+}
+
+void snap_close(snap_reader *r)
+{
+    if (!r) return;
+    snap_close_ds(&r->d_id);
+    snap_close_ds(&r->d_region);
+    snap_close_ds(&r->d_brand);
+    snap_close_ds(&r->d_feat);
+    snap_close_ds(&r->d_churn);
+    snap_close_ds(&r->d_truth);
+    if (r->file > 0) H5Fclose(r->file);
+    snap_schema_clear(&r->s);
+    free(r->path);
+    free(r);
+}
+
+const snap_schema *snap_schema_of(const snap_reader *r) { return &r->s; }
+const char *snap_path(const snap_reader *r) { return r->path; }
+
+static int snap_validate(snap_reader *r)
+{
+    const char *f = r->path;
+    char kind[64] = "";
+    if (h5util_attr_read_str(r->file, "format", kind, sizeof kind) != CS_OK)
+        return CS_ERROR(CS_EFORMAT, "%s: not a churnscore file (no 'format' attribute)", f);
+    if (strcmp(kind, SNAP_FORMAT) != 0)
+        return CS_ERROR(CS_EFORMAT, "%s: is a '%s' file, expected a snapshot ('%s')", f, kind,
+                        SNAP_FORMAT);
+    int64_t ver = 0;
+    if (h5util_attr_read_i64(r->file, "format_version", &ver) != CS_OK)
+        return CS_ERROR(CS_EFORMAT, "%s: attribute format_version is missing", f);
+    if (ver != SNAP_VERSION)
+        return CS_ERROR(CS_EFORMAT, "%s: snapshot format version %lld is not supported (this "
+                        "build reads version %d)", f, (long long)ver, SNAP_VERSION);
+    if (h5util_attr_read_str(r->file, "month", r->s.month, sizeof r->s.month) != CS_OK)
+        return CS_ERROR(CS_EFORMAT, "%s: attribute month is missing", f);
+    if (h5util_attr_read_i64(r->file, "churn_window_months", &r->s.window) != CS_OK)
+        return CS_ERROR(CS_EFORMAT, "%s: attribute churn_window_months is missing", f);
+
+    CS_TRY(h5util_read_strings(r->file, "/subscribers/feature_names", f, &r->s.feature_names, &r->s.p));
+    CS_TRY(h5util_read_strings(r->file, "/regions/name", f, &r->s.region_names, &r->s.n_regions));
+    CS_TRY(h5util_read_strings(r->file, "/brands/name", f, &r->s.brand_names, &r->s.n_brands));
+    if (r->s.n_regions == 0 || r->s.n_regions > 65535)
+        return CS_ERROR(CS_EFORMAT, "%s: /regions/name must hold 1 to 65535 names", f);
+    if (r->s.n_brands == 0 || r->s.n_brands > 255)
+        return CS_ERROR(CS_EFORMAT, "%s: /brands/name must hold 1 to 255 names", f);
+    for (size_t j = 0; j < r->s.p; j++)
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(r->s.feature_names[j], r->s.feature_names[k]) == 0)
+                return CS_ERROR(CS_EFORMAT, "%s: feature name '%s' appears twice (columns %zu and %zu)",
+                                f, r->s.feature_names[j], k, j);
+
+    /* N comes from the id dataset; every other per-subscriber dataset must agree with it. */
+    if (H5Lexists(r->file, "/subscribers/id", H5P_DEFAULT) <= 0)
+        return CS_ERROR(CS_EFORMAT, "%s: dataset /subscribers/id is missing", f);
+    {
+        hid_t ds = H5Dopen2(r->file, "/subscribers/id", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(ds);
+        hsize_t d = 0;
+        int rank = H5Sget_simple_extent_ndims(sp);
+        if (rank == 1) H5Sget_simple_extent_dims(sp, &d, NULL);
+        H5Sclose(sp);
+        H5Dclose(ds);
+        if (rank != 1) return CS_ERROR(CS_EFORMAT, "%s: /subscribers/id must be 1-D", f);
+        r->s.n = d;
+    }
+    uint64_t n = r->s.n;
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/id", f, H5T_INTEGER, 8, 1, n, 0, &r->d_id));
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/region", f, H5T_INTEGER, 2, 1, n, 0, &r->d_region));
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/brand", f, H5T_INTEGER, 1, 1, n, 0, &r->d_brand));
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/features", f, H5T_FLOAT, 4, 2, n, r->s.p, &r->d_feat));
+    if (H5Lexists(r->file, "/subscribers/churned", H5P_DEFAULT) > 0) {
+        CS_TRY(h5util_open_checked(r->file, "/subscribers/churned", f, H5T_INTEGER, 1, 1, n, 0, &r->d_churn));
+        r->s.has_labels = 1;
+    }
+    if (H5Lexists(r->file, "/truth", H5P_DEFAULT) > 0 &&
+        H5Lexists(r->file, "/truth/churn_prob", H5P_DEFAULT) > 0) {
+        CS_TRY(h5util_open_checked(r->file, "/truth/churn_prob", f, H5T_FLOAT, 4, 1, n, 0, &r->d_truth));
+        r->s.has_truth = 1;
+        if (H5Lexists(r->file, "/truth/loadings", H5P_DEFAULT) > 0) {
+            size_t d0 = 0, d1 = 0;
+            CS_TRY(h5util_read_f64(r->file, "/truth/loadings", f, &r->s.truth_loadings, &d0, &d1));
+            size_t nf = 0;
+            CS_TRY(h5util_read_strings(r->file, "/truth/factor_names", f, &r->s.truth_factor_names, &nf));
+            if (d0 != r->s.p || d1 != nf)
+                return CS_ERROR(CS_EFORMAT, "%s: /truth/loadings must be [%zu, %zu]", f, r->s.p, nf);
+            r->s.truth_factors = nf;
+        }
+    }
+    return CS_OK;
+}
+
+int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
+{
+    *out = NULL;
+    snap_reader *r = calloc(1, sizeof *r);
+    if (!r) return CS_ERROR(CS_ENOMEM, "out of memory");
+    r->d_id = r->d_region = r->d_brand = r->d_feat = r->d_churn = r->d_truth = -1;
+    r->path = strdup(path);
+    int rc = h5util_open_read(path, comm, &r->file);
+    if (rc == CS_OK) rc = snap_validate(r);
+    if (rc != CS_OK) {
+        snap_close(r);
+        return rc;
+    }
+    *out = r;
+    return CS_OK;
+}
+
+int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *region,
+              uint8_t *brand, float *features, int8_t *churned)
+{
+    if (row0 + n > r->s.n)
+        return CS_ERROR(CS_EINVAL, "%s: rows %llu..%llu past the end (%llu rows)", r->path,
+                        (unsigned long long)row0, (unsigned long long)(row0 + n),
+                        (unsigned long long)r->s.n);
+    if (id) CS_TRY(h5util_read_rows(r->d_id, H5T_NATIVE_UINT64, row0, n, 0, id));
+    if (region) {
+        CS_TRY(h5util_read_rows(r->d_region, H5T_NATIVE_UINT16, row0, n, 0, region));
+        for (size_t i = 0; i < n; i++)
+            if (region[i] >= r->s.n_regions)
+                return CS_ERROR(CS_EDATA, "%s: /subscribers/region row %llu: index %u out of range "
+                                "(%zu regions)", r->path, (unsigned long long)(row0 + i),
+                                region[i], r->s.n_regions);
+    }
+    if (brand) {
+        CS_TRY(h5util_read_rows(r->d_brand, H5T_NATIVE_UINT8, row0, n, 0, brand));
+        for (size_t i = 0; i < n; i++)
+            if (brand[i] >= r->s.n_brands)
+                return CS_ERROR(CS_EDATA, "%s: /subscribers/brand row %llu: index %u out of range "
+                                "(%zu brands)", r->path, (unsigned long long)(row0 + i), brand[i],
+                                r->s.n_brands);
+    }
+    if (features) CS_TRY(h5util_read_rows(r->d_feat, H5T_NATIVE_FLOAT, row0, n, r->s.p, features));
+    if (churned) {
+        if (!r->s.has_labels)
+            return CS_ERROR(CS_EFORMAT, "%s: has no labels (/subscribers/churned)", r->path);
+        CS_TRY(h5util_read_rows(r->d_churn, H5T_NATIVE_INT8, row0, n, 0, churned));
+        for (size_t i = 0; i < n; i++)
+            if (churned[i] < -1 || churned[i] > 1)
+                return CS_ERROR(CS_EDATA, "%s: /subscribers/churned row %llu: value %d (must be "
+                                "1, 0 or -1)", r->path, (unsigned long long)(row0 + i), churned[i]);
+    }
+    return CS_OK;
+}
+
+int snap_read_truth(snap_reader *r, uint64_t row0, size_t n, float *prob)
+{
+    if (!r->s.has_truth) return CS_ERROR(CS_EFORMAT, "%s: has no /truth/churn_prob", r->path);
+    return h5util_read_rows(r->d_truth, H5T_NATIVE_FLOAT, row0, n, 0, prob);
+}
+
+/* ---- writer ---- */
+
+static void snap_writer_close_all(snap_writer *w)
+{
+    snap_close_ds(&w->d_id);
+    snap_close_ds(&w->d_region);
+    snap_close_ds(&w->d_brand);
+    snap_close_ds(&w->d_feat);
+    snap_close_ds(&w->d_churn);
+    snap_close_ds(&w->d_truth);
+    snap_close_ds(&w->d_leaver);
+    if (w->file > 0) H5Fclose(w->file);
+    w->file = -1;
+}
+
+static int snap_create_layout(snap_writer *w, const snap_meta *m)
+{
+    hid_t f = w->file;
+    CS_TRY(h5util_attr_write_str(f, "format", SNAP_FORMAT));
+    CS_TRY(h5util_attr_write_i64(f, "format_version", SNAP_VERSION));
+    CS_TRY(h5util_attr_write_str(f, "month", m->month ? m->month : "0000-00"));
+    CS_TRY(h5util_attr_write_i64(f, "churn_window_months", m->window));
+    if (m->generator) CS_TRY(h5util_attr_write_str(f, "generator", m->generator));
+    for (size_t i = 0; i < m->n_attrs; i++)
+        CS_TRY(h5util_attr_write_f64(f, m->attr_names[i], m->attr_values[i]));
+    hid_t g = H5Gcreate2(f, "/subscribers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gr = H5Gcreate2(f, "/regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gb = H5Gcreate2(f, "/brands", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0 || gr < 0 || gb < 0) return CS_ERROR(CS_EIO, "%s: cannot create groups", w->tmp);
+    H5Gclose(g);
+    H5Gclose(gr);
+    H5Gclose(gb);
+    /* Metadata (string datasets) are written collectively by every rank with the same values, as
+     * parallel HDF5 requires for metadata operations. */
+    CS_TRY(h5util_write_strings(f, "/subscribers/feature_names", m->feature_names, m->p));
+    CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
+    CS_TRY(h5util_write_strings(f, "/brands/name", m->brand_names, m->n_brands));
+    CS_TRY(h5util_create_rows(f, "/subscribers/id", H5T_STD_U64LE, m->n, 0, 0, &w->d_id));
+    CS_TRY(h5util_create_rows(f, "/subscribers/region", H5T_STD_U16LE, m->n, 0, 0, &w->d_region));
+    CS_TRY(h5util_create_rows(f, "/subscribers/brand", H5T_STD_U8LE, m->n, 0, 0, &w->d_brand));
+    CS_TRY(h5util_create_rows(f, "/subscribers/features", H5T_IEEE_F32LE, m->n, m->p,
+                              SNAP_CHUNK_ROWS, &w->d_feat));
+    if (m->has_labels)
+        CS_TRY(h5util_create_rows(f, "/subscribers/churned", H5T_STD_I8LE, m->n, 0, 0, &w->d_churn));
+    if (m->has_truth) {
+        hid_t gt = H5Gcreate2(f, "/truth", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        H5Gclose(gt);
+        CS_TRY(h5util_create_rows(f, "/truth/churn_prob", H5T_IEEE_F32LE, m->n, 0, 0, &w->d_truth));
+        CS_TRY(h5util_create_rows(f, "/truth/leaver_type", H5T_STD_I8LE, m->n, 0, 0, &w->d_leaver));
+        if (m->truth_factors > 0) {
+            CS_TRY(h5util_write_f64(f, "/truth/loadings", m->truth_loadings, m->p, m->truth_factors));
+            CS_TRY(h5util_write_strings(f, "/truth/factor_names", m->truth_factor_names,
+                                        m->truth_factors));
+        }
+    }
+    return CS_OK;
+}
+
+static int snap_open_datasets(snap_writer *w, const snap_meta *m)
+{
+    hid_t f = w->file;
+    w->d_id = H5Dopen2(f, "/subscribers/id", H5P_DEFAULT);
+    w->d_region = H5Dopen2(f, "/subscribers/region", H5P_DEFAULT);
+    w->d_brand = H5Dopen2(f, "/subscribers/brand", H5P_DEFAULT);
+    w->d_feat = H5Dopen2(f, "/subscribers/features", H5P_DEFAULT);
+    if (m->has_labels) w->d_churn = H5Dopen2(f, "/subscribers/churned", H5P_DEFAULT);
+    if (m->has_truth) {
+        w->d_truth = H5Dopen2(f, "/truth/churn_prob", H5P_DEFAULT);
+        w->d_leaver = H5Dopen2(f, "/truth/leaver_type", H5P_DEFAULT);
+    }
+    if (w->d_id < 0 || w->d_region < 0 || w->d_brand < 0 || w->d_feat < 0 ||
+        (m->has_labels && w->d_churn < 0) || (m->has_truth && (w->d_truth < 0 || w->d_leaver < 0)))
+        return CS_ERROR(CS_EIO, "%s: cannot reopen datasets for parallel writing", w->tmp);
+    return CS_OK;
+}
+
+int snap_create(const char *path, MPI_Comm comm, const snap_meta *m, snap_writer **out)
+{
+    *out = NULL;
+    snap_writer *w = calloc(1, sizeof *w);
+    if (!w) return CS_ERROR(CS_ENOMEM, "out of memory");
+    w->d_id = w->d_region = w->d_brand = w->d_feat = w->d_churn = w->d_truth = w->d_leaver = -1;
+    w->file = -1;
+    w->comm = comm;
+    w->p = m->p;
+    w->path = strdup(path);
+    w->tmp = h5util_tmpname(path);
+    int rank = 0, nranks = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    /* Rank 0 lays the file out serially: parallel HDF5 1.10 cannot write variable-length strings
+     * through MPI-IO, and metadata is small. Then every rank reopens it for its rows. */
+    int rc = CS_OK;
+    if (rank == 0) {
+        rc = h5util_create(w->tmp, MPI_COMM_NULL, &w->file);
+        if (rc == CS_OK) rc = snap_create_layout(w, m);
+        snap_writer_close_all(w);
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+    if (rc == CS_OK) {
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+        if (nranks > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+        w->file = H5Fopen(w->tmp, H5F_ACC_RDWR, fapl);
+        H5Pclose(fapl);
+        rc = w->file < 0 ? CS_ERROR(CS_EIO, "%s: cannot reopen for writing", w->tmp)
+                         : snap_open_datasets(w, m);
+    }
+    if (rc != CS_OK && rank != 0 && status_message()[0] == '\0')
+        rc = CS_ERROR(rc, "%s: cannot be created", w->tmp);
+    if (rc != CS_OK) {
+        snap_writer_close_all(w);
+        h5util_commit(w->tmp, w->path, comm, 0);
+        free(w->path);
+        free(w->tmp);
+        free(w);
+        return rc;
+    }
+    *out = w;
+    return CS_OK;
+}
+
+int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, const uint16_t *region,
+               const uint8_t *brand, const float *features, const int8_t *churned)
+{
+    CS_TRY(h5util_write_rows(w->d_id, H5T_NATIVE_UINT64, row0, n, 0, id));
+    CS_TRY(h5util_write_rows(w->d_region, H5T_NATIVE_UINT16, row0, n, 0, region));
+    CS_TRY(h5util_write_rows(w->d_brand, H5T_NATIVE_UINT8, row0, n, 0, brand));
+    CS_TRY(h5util_write_rows(w->d_feat, H5T_NATIVE_FLOAT, row0, n, w->p, features));
+    if (w->d_churn > 0) {
+        if (!churned) return CS_ERROR(CS_EINVAL, "labels missing for a labelled snapshot");
+        CS_TRY(h5util_write_rows(w->d_churn, H5T_NATIVE_INT8, row0, n, 0, churned));
+    }
+    return CS_OK;
+}
+
+int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
+                     const int8_t *leaver_type)
+{
+    if (w->d_truth < 0) return CS_ERROR(CS_EINVAL, "snapshot created without truth");
+    CS_TRY(h5util_write_rows(w->d_truth, H5T_NATIVE_FLOAT, row0, n, 0, prob));
+    if (leaver_type) CS_TRY(h5util_write_rows(w->d_leaver, H5T_NATIVE_INT8, row0, n, 0, leaver_type));
+    return CS_OK;
+}
+
+int snap_finish(snap_writer *w, int ok)
+{
+    if (!w) return CS_OK;
+    snap_writer_close_all(w);
+    int rc = h5util_commit(w->tmp, w->path, w->comm, ok);
+    free(w->path);
+    free(w->tmp);
+    free(w);
+    return rc;
+}

@@ -1,0 +1,99 @@
+/* snapshot.h — the subscriber snapshot file, format v1 (see docs/formats.md).
+ *
+ * A snapshot is one month of an operator: per subscriber an id, a region, a brand, P float32
+ * indicators (NaN = missing) and optionally whether they churned; generated snapshots also carry the
+ * truth under /truth/. The reader validates the schema once at open (kind, version, every dataset's
+ * type and shape) and then serves any row range by hyperslab, so each rank streams its own rows in
+ * bounded blocks. The writer creates the file under a temporary name collectively, lets every rank
+ * write its own rows independently, and renames the file only when every rank succeeded.
+ */
+#ifndef CS_SNAPSHOT_H
+#define CS_SNAPSHOT_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SNAP_FORMAT "churnscore-snapshot"
+#define SNAP_VERSION 1
+/* Rows per HDF5 chunk of /subscribers/features (a multiple of PART_BLOCK_ROWS / 2 keeps reads of a
+ * reduction block within whole chunks). */
+#define SNAP_CHUNK_ROWS 8192
+
+typedef struct {
+    uint64_t n;          /* subscribers */
+    size_t p;            /* indicators */
+    char **feature_names;
+    size_t n_regions;
+    char **region_names;
+    size_t n_brands;
+    char **brand_names;
+    char month[16];      /* YYYY-MM */
+    int64_t window;      /* churn window in months */
+    int has_labels;      /* /subscribers/churned present */
+    int has_truth;       /* /truth/churn_prob present */
+    size_t truth_factors;        /* columns of /truth/loadings (0 if absent) */
+    char **truth_factor_names;   /* truth_factors names, or NULL */
+    double *truth_loadings;      /* p x truth_factors row-major, or NULL */
+} snap_schema;
+
+void snap_schema_clear(snap_schema *s); /* frees the members; s itself is the caller's */
+/* Index of a feature by name, or -1. */
+long snap_feature_index(const snap_schema *s, const char *name);
+
+typedef struct snap_reader snap_reader;
+
+/* Opens and validates path. comm may be MPI_COMM_NULL: each rank then opens the file on its own
+ * (read-only, POSIX driver), which measured faster than MPI-IO for our independent block reads.
+ * Returns CS_EIO (missing/unreadable), CS_EFORMAT (not HDF5, another kind or version, a dataset
+ * missing or of the wrong type or shape) with a message naming the file and dataset. */
+int snap_open(const char *path, MPI_Comm comm, snap_reader **out);
+void snap_close(snap_reader *r);
+const snap_schema *snap_schema_of(const snap_reader *r);
+const char *snap_path(const snap_reader *r);
+
+/* Reads rows [row0, row0+n); any output pointer may be NULL to skip that dataset. features is
+ * [n, p] row-major. Checks region and brand indices: CS_EDATA naming the file, dataset and row. */
+int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *region,
+              uint8_t *brand, float *features, int8_t *churned);
+/* Reads /truth/churn_prob rows (CS_EFORMAT if the snapshot has no truth). */
+int snap_read_truth(snap_reader *r, uint64_t row0, size_t n, float *prob);
+
+/* What a new snapshot holds; the writer copies what it needs. */
+typedef struct {
+    uint64_t n;
+    size_t p;
+    const char *const *feature_names;
+    size_t n_regions;
+    const char *const *region_names;
+    size_t n_brands;
+    const char *const *brand_names;
+    const char *month;
+    int64_t window;
+    int has_labels;
+    int has_truth;                 /* writes /truth/churn_prob and /truth/leaver_type */
+    size_t truth_factors;          /* writes /truth/loadings when > 0 */
+    const char *const *truth_factor_names;
+    const double *truth_loadings;  /* p x truth_factors */
+    const char *generator;         /* free text stored as an attribute, may be NULL */
+    size_t n_attrs;                /* extra numeric root attributes (e.g. generator parameters) */
+    const char *const *attr_names;
+    const double *attr_values;
+} snap_meta;
+
+typedef struct snap_writer snap_writer;
+
+/* Collective over comm. Creates "<path>.tmp" with every dataset sized for meta->n rows. */
+int snap_create(const char *path, MPI_Comm comm, const snap_meta *meta, snap_writer **out);
+/* Writes rows [row0, row0+n) (independent: each rank its own rows). churned may be NULL only when
+ * the snapshot has no labels. */
+int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, const uint16_t *region,
+               const uint8_t *brand, const float *features, const int8_t *churned);
+int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
+                     const int8_t *leaver_type);
+/* Collective. Closes the file and renames it into place when ok (on every rank) is nonzero,
+ * otherwise removes the temporary file. Frees w. */
+int snap_finish(snap_writer *w, int ok);
+
+#endif

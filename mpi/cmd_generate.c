@@ -1,0 +1,301 @@
+/* cmd_generate.c — `churnscore generate`: a synthetic operator's snapshot, written in parallel.
+ *
+ * Each rank generates its own rows (part.h) block by block with synth_rows, whose output depends on
+ * the global row index only, and writes them into the one shared file: the datasets are identical
+ * for any rank count. With --follows the next month of the same operator is written: the previous
+ * month's subscribers who did not churn (same ids, same latent profiles, drifted behaviour) followed
+ * by this month's joiners.
+ */
+#include "cmd.h"
+#include "h5util.h"
+#include "log.h"
+#include "opts.h"
+#include "part.h"
+#include "reduce.h"
+#include "snapshot.h"
+#include "status.h"
+#include "synth.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    synth_params sp;
+    uint64_t n;
+    uint64_t block;
+} gen_job;
+
+/* Buffers for one block of rows. */
+typedef struct {
+    synth_out *o;
+    float *prob32;
+    int8_t *leaver8;
+    int8_t *churn8;
+    uint64_t *rows; /* --follows: synth row of each output row */
+} gen_buf;
+
+static void gen_buf_free(gen_buf *b)
+{
+    synth_out_free(b->o);
+    free(b->prob32);
+    free(b->leaver8);
+    free(b->churn8);
+    free(b->rows);
+}
+
+static int gen_buf_alloc(gen_buf *b, const synth_params *sp, size_t n)
+{
+    memset(b, 0, sizeof *b);
+    b->o = synth_out_alloc(sp, n);
+    b->prob32 = malloc(n * sizeof(float));
+    b->leaver8 = malloc(n);
+    b->churn8 = malloc(n);
+    b->rows = malloc(n * sizeof(uint64_t));
+    if (!b->o || !b->prob32 || !b->leaver8 || !b->churn8 || !b->rows) {
+        gen_buf_free(b);
+        return CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows", n);
+    }
+    return CS_OK;
+}
+
+/* Writes rows [out0, out0+n) of the new file from synth rows rows[0..n) (consecutive runs are
+ * generated together). */
+static int gen_emit(const gen_job *job, snap_writer *w, gen_buf *b, uint64_t out0, size_t n,
+                    const uint64_t *rows, int consecutive)
+{
+    size_t P = synth_n_features(&job->sp);
+    if (consecutive) {
+        CS_TRY(synth_rows(&job->sp, rows[0], n, b->o));
+    } else {
+        /* gather single rows into the block buffers: synth_rows writes one row at a time */
+        synth_out one;
+        for (size_t i = 0; i < n; i++) {
+            one.id = b->o->id + i;
+            one.region = b->o->region + i;
+            one.brand = b->o->brand + i;
+            one.features = b->o->features + i * P;
+            one.churned = b->o->churned + i;
+            one.prob = b->o->prob + i;
+            one.leaver = b->o->leaver + i;
+            one.factors = NULL;
+            size_t run = 1;
+            while (i + run < n && rows[i + run] == rows[i] + run) run++;
+            synth_out view = one;
+            CS_TRY(synth_rows(&job->sp, rows[i], run, &view));
+            i += run - 1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        b->prob32[i] = (float)b->o->prob[i];
+        b->leaver8[i] = (int8_t)b->o->leaver[i];
+        b->churn8[i] = b->o->churned[i];
+    }
+    CS_TRY(snap_write(w, out0, n, b->o->id, b->o->region, b->o->brand, b->o->features, b->churn8));
+    CS_TRY(snap_write_truth(w, out0, n, b->prob32, b->leaver8));
+    return CS_OK;
+}
+
+static int gen_read_params(const char *path, synth_params *sp)
+{
+    hid_t f = -1;
+    CS_TRY(h5util_open_read(path, MPI_COMM_NULL, &f));
+    double seed = 0, mi = 0, nb = 0, jo = 0, nr = 0;
+    int rc = h5util_attr_read_f64(f, "synth_seed", &seed);
+    if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_month_index", &mi);
+    if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_n_base", &nb);
+    if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_joiners_per_month", &jo);
+    if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_regions", &nr);
+    if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_drift", &sp->drift);
+    if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_window", &sp->window_months);
+    if (rc == CS_OK) rc = h5util_attr_read_str(f, "month", sp->month, sizeof sp->month);
+    H5Fclose(f);
+    if (rc != CS_OK)
+        return CS_ERROR(CS_EFORMAT, "%s: not written by churnscore generate (%s)", path, status_reason());
+    sp->seed = (uint64_t)seed;
+    sp->month_index = (int)mi;
+    sp->n_base = (uint64_t)nb;
+    sp->joiners_per_month = (uint64_t)jo;
+    sp->n_regions = (unsigned)nr;
+    return CS_OK;
+}
+
+/* --follows: count this rank's survivors of the previous snapshot (block by block, bounded memory),
+ * so every rank knows where its rows go in the new file. */
+static int gen_follow_pass(const cmd_ctx *ctx, snap_reader *prev, const part_range *pr,
+                           uint64_t block, gen_job *job, snap_writer *w, gen_buf *b,
+                           uint64_t out0, uint64_t *kept)
+{
+    uint64_t *ids = malloc(block * sizeof(uint64_t));
+    int8_t *ch = malloc(block);
+    int rc = (ids && ch) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    uint64_t k = 0;
+    for (uint64_t r = pr->row0; rc == CS_OK && r < pr->row0 + pr->rows; r += block) {
+        size_t n = (size_t)((pr->row0 + pr->rows - r) < block ? (pr->row0 + pr->rows - r) : block);
+        rc = snap_read(prev, r, n, ids, NULL, NULL, NULL, ch);
+        size_t m = 0;
+        for (size_t i = 0; rc == CS_OK && i < n; i++) {
+            if (ch[i] == 1) continue;
+            uint64_t row;
+            rc = synth_row_of_id(&job->sp, ids[i], &row);
+            if (rc != CS_OK)
+                rc = CS_ERROR(CS_EDATA, "%s: row %llu: id %llu is not from this generator",
+                              snap_path(prev), (unsigned long long)(r + i), (unsigned long long)ids[i]);
+            b->rows[m++] = row;
+        }
+        if (rc == CS_OK && w && m) rc = gen_emit(job, w, b, out0 + k, m, b->rows, 0);
+        k += m;
+    }
+    free(ids);
+    free(ch);
+    *kept = k;
+    (void)ctx;
+    return rc;
+}
+
+int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
+{
+    const char *out = NULL, *month = NULL, *follows = NULL;
+    uint64_t n = 100000, seed = 42, block = 65536;
+    long regions = 18, window = 1;
+    double drift = 0.05;
+    opt_def defs[] = {
+        {"out", OPT_STR, &out, "snapshot file to write", 1, 0},
+        {"subscribers", OPT_U64, &n, "number of subscribers (first month)", 0, 0},
+        {"seed", OPT_U64, &seed, "random seed: same seed, same operator", 0, 0},
+        {"regions", OPT_INT, &regions, "number of regions (1-34, Chinese names)", 0, 0},
+        {"month", OPT_STR, &month, "snapshot month YYYY-MM [default: 2026-10]", 0, 0},
+        {"window", OPT_INT, &window, "churn window in months", 0, 0},
+        {"drift", OPT_DOUBLE, &drift, "behaviour drift per month", 0, 0},
+        {"follows", OPT_STR, &follows, "previous month's generated snapshot: write the next month", 0, 0},
+        {"block-rows", OPT_U64, &block, "rows per block each rank generates and writes at a time", 0, 0},
+        {NULL, 0, NULL, NULL, 0, 0},
+    };
+    int rc = opt_parse(defs, argc, argv, 2, "churnscore generate --out FILE [options]", NULL, 0, NULL);
+    if (rc == OPT_HELP) return CS_OK;
+    gen_job job;
+    synth_params_default(&job.sp);
+    snap_reader *prev = NULL;
+    if (rc == CS_OK && follows) {
+        rc = gen_read_params(follows, &job.sp);
+        if (rc == CS_OK) rc = synth_params_follow(&job.sp, &job.sp);
+        if (rc == CS_OK) rc = snap_open(follows, MPI_COMM_NULL, &prev);
+        if (rc == CS_OK && !snap_schema_of(prev)->has_labels)
+            rc = CS_ERROR(CS_EFORMAT, "%s: has no labels, cannot tell who left", follows);
+    } else if (rc == CS_OK) {
+        job.sp.seed = seed;
+        job.sp.n_regions = (unsigned)regions;
+        job.sp.drift = drift;
+        job.sp.window_months = (double)window;
+        job.sp.n_base = n;
+        /* about as many join as leave, so the operator keeps its size month to month */
+        job.sp.joiners_per_month = (uint64_t)llround((double)n * 0.02);
+        if (month) {
+            if (strlen(month) != 7 || month[4] != '-')
+                rc = CS_ERROR(CS_EINVAL, "option --month: '%s' is not YYYY-MM", month);
+            else snprintf(job.sp.month, sizeof job.sp.month, "%s", month);
+        }
+        if (rc == CS_OK && seed >= (UINT64_C(1) << 53))
+            rc = CS_ERROR(CS_EINVAL, "option --seed: must be below 2^53");
+        if (rc == CS_OK && (n > SYNTH_MAX_ROWS / 2))
+            rc = CS_ERROR(CS_EINVAL, "option --subscribers: at most %llu",
+                          (unsigned long long)(SYNTH_MAX_ROWS / 2));
+    }
+    if (rc == CS_OK) rc = synth_params_check(&job.sp);
+    if (rc == CS_OK && block == 0) rc = CS_ERROR(CS_EINVAL, "option --block-rows must be > 0");
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) {
+        snap_close(prev);
+        return rc;
+    }
+
+    /* Rows of the new file: survivors of the previous month (if any), then this month's joiners. */
+    part_range pr = {0};
+    uint64_t survivors_mine = 0, survivors_before = 0, survivors_all = 0;
+    uint64_t joiner0 = 0, joiners = 0;
+    gen_buf b = {0};
+    rc = gen_buf_alloc(&b, &job.sp, (size_t)block);
+    if (prev) {
+        part_compute(snap_schema_of(prev)->n, ctx->nranks, ctx->rank, &pr);
+        if (rc == CS_OK) rc = gen_follow_pass(ctx, prev, &pr, block, &job, NULL, &b, 0, &survivors_mine);
+        joiner0 = job.sp.n_base + (uint64_t)(job.sp.month_index - 1) * job.sp.joiners_per_month;
+        joiners = job.sp.joiners_per_month;
+    } else {
+        joiner0 = 0;
+        joiners = n;
+    }
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) {
+        gen_buf_free(&b);
+        snap_close(prev);
+        return rc;
+    }
+    MPI_Exscan(&survivors_mine, &survivors_before, 1, MPI_UINT64_T, MPI_SUM, ctx->comm);
+    if (ctx->rank == 0) survivors_before = 0;
+    MPI_Allreduce(&survivors_mine, &survivors_all, 1, MPI_UINT64_T, MPI_SUM, ctx->comm);
+    uint64_t total = survivors_all + joiners;
+
+    size_t P = synth_n_features(&job.sp);
+    const char **fnames = malloc(P * sizeof(char *));
+    const char *rnames[SYNTH_MAX_REGIONS], *bnames[SYNTH_N_BRANDS], *fac[SYNTH_N_FACTORS];
+    double *load = malloc(P * SYNTH_N_FACTORS * sizeof(double));
+    for (size_t j = 0; j < P; j++) fnames[j] = synth_feature_name(&job.sp, j);
+    for (unsigned i = 0; i < job.sp.n_regions; i++) rnames[i] = synth_region_name(i);
+    for (unsigned i = 0; i < SYNTH_N_BRANDS; i++) bnames[i] = synth_brand_name(i);
+    for (unsigned i = 0; i < SYNTH_N_FACTORS; i++) fac[i] = synth_factor_name(&job.sp, i);
+    synth_true_loadings(&job.sp, load);
+    char gen_desc[256];
+    snprintf(gen_desc, sizeof gen_desc, "%s generate seed=%llu month_index=%d", cmd_version(),
+             (unsigned long long)job.sp.seed, job.sp.month_index);
+    /* the generator's parameters, so that generate --follows continues the same operator */
+    const char *anames[7] = {"synth_seed", "synth_month_index", "synth_n_base",
+                             "synth_joiners_per_month", "synth_regions", "synth_drift", "synth_window"};
+    double avals[7] = {(double)job.sp.seed, job.sp.month_index, (double)job.sp.n_base,
+                       (double)job.sp.joiners_per_month, job.sp.n_regions, job.sp.drift,
+                       job.sp.window_months};
+    snap_meta meta = {
+        .n = total, .p = P, .feature_names = fnames, .n_regions = job.sp.n_regions,
+        .region_names = rnames, .n_brands = SYNTH_N_BRANDS, .brand_names = bnames,
+        .month = job.sp.month, .window = (int64_t)job.sp.window_months, .has_labels = 1,
+        .has_truth = 1, .truth_factors = SYNTH_N_FACTORS, .truth_factor_names = fac,
+        .truth_loadings = load, .generator = gen_desc, .n_attrs = 7, .attr_names = anames,
+        .attr_values = avals,
+    };
+    double t0 = MPI_Wtime();
+    snap_writer *w = NULL;
+    rc = snap_create(out, ctx->comm, &meta, &w);
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) {
+        log_info("generate: %llu subscribers (%llu staying from %s, %llu new), %zu indicators, "
+                 "%u regions, month %s, %d ranks", (unsigned long long)total,
+                 (unsigned long long)survivors_all, follows ? follows : "-", (unsigned long long)joiners,
+                 P, job.sp.n_regions, job.sp.month, ctx->nranks);
+        int lrc = CS_OK;
+        uint64_t kept = 0;
+        if (prev)
+            lrc = gen_follow_pass(ctx, prev, &pr, block, &job, w, &b, survivors_before, &kept);
+        /* joiners: spread over ranks like any rows */
+        part_range jr;
+        part_compute(joiners, ctx->nranks, ctx->rank, &jr);
+        for (uint64_t r = jr.row0; lrc == CS_OK && r < jr.row0 + jr.rows; r += block) {
+            size_t m = (size_t)((jr.row0 + jr.rows - r) < block ? (jr.row0 + jr.rows - r) : block);
+            b.rows[0] = joiner0 + r;
+            lrc = gen_emit(&job, w, &b, survivors_all + r, m, b.rows, 1);
+        }
+        rc = red_agree(ctx->comm, lrc);
+        int frc = snap_finish(w, rc == CS_OK);
+        if (rc == CS_OK) rc = frc;
+    }
+    double dt = MPI_Wtime() - t0;
+    if (rc == CS_OK) {
+        double bytes = (double)total * (double)(P * 4 + 8 + 2 + 1 + 1 + 4 + 1);
+        log_info("generate: wrote %s in %.2f s (%.0f rows/s, %.0f MB/s)", out, dt,
+                 dt > 0 ? (double)total / dt : 0.0, dt > 0 ? bytes / dt / 1e6 : 0.0);
+    }
+    free(fnames);
+    free(load);
+    gen_buf_free(&b);
+    snap_close(prev);
+    return rc;
+}

@@ -1,0 +1,167 @@
+/* opts.c — see opts.h. Only rank 0 prints help; every rank parses the same argv identically, so
+ * all ranks reach the same decision without communicating. */
+#include "opts.h"
+
+#include "log.h"
+#include "status.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int opt_parse_bytes(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0) return CS_EINVAL;
+    double mul = 1;
+    switch (*end) {
+    case 'k': case 'K': mul = 1024.0; end++; break;
+    case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'i' || *end == 'B') end++;
+    if (*end == 'B') end++;
+    if (*end) return CS_EINVAL;
+    *out = (uint64_t)(v * mul);
+    return CS_OK;
+}
+
+static int opt_set(opt_def *d, const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    switch (d->kind) {
+    case OPT_STR: *(const char **)d->value = v; return CS_OK;
+    case OPT_INT: {
+        long x = strtol(v, &end, 10);
+        if (errno || end == v || *end) break;
+        *(long *)d->value = x;
+        return CS_OK;
+    }
+    case OPT_U64: {
+        if (v[0] == '-') break;
+        unsigned long long x = strtoull(v, &end, 10);
+        if (errno || end == v || *end) {
+            /* accept 1e6 style counts */
+            double dv = strtod(v, &end);
+            if (end == v || *end || dv < 0) break;
+            x = (unsigned long long)dv;
+        }
+        *(uint64_t *)d->value = x;
+        return CS_OK;
+    }
+    case OPT_DOUBLE: {
+        double x = strtod(v, &end);
+        if (errno || end == v || *end) break;
+        *(double *)d->value = x;
+        return CS_OK;
+    }
+    case OPT_BYTES:
+        if (opt_parse_bytes(v, (uint64_t *)d->value) == CS_OK) return CS_OK;
+        break;
+    case OPT_FLAG: *(int *)d->value = 1; return CS_OK;
+    }
+    return CS_ERROR(CS_EINVAL, "option --%s: '%s' is not a valid value", d->name, v);
+}
+
+int opt_parse(opt_def *defs, int argc, char **argv, int first, const char *usage, char **pos,
+              int max_pos, int *npos)
+{
+    int np = 0;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            if (log_rank() == 0) opt_help(defs, usage);
+            return OPT_HELP;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            if (np >= max_pos) return CS_ERROR(CS_EINVAL, "unexpected argument '%s' (see --help)", a);
+            pos[np++] = argv[i];
+            continue;
+        }
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        opt_def *d = NULL;
+        for (opt_def *x = defs; x->name; x++)
+            if (strlen(x->name) == len && strncmp(x->name, name, len) == 0) d = x;
+        if (!d) return CS_ERROR(CS_EINVAL, "unknown option '%s' (see --help)", a);
+        d->seen = 1;
+        if (d->kind == OPT_FLAG) {
+            if (eq) return CS_ERROR(CS_EINVAL, "option --%s takes no value", d->name);
+            *(int *)d->value = 1;
+            continue;
+        }
+        const char *v = eq ? eq + 1 : NULL;
+        if (!v) {
+            if (i + 1 >= argc) return CS_ERROR(CS_EINVAL, "option --%s needs a value", d->name);
+            v = argv[++i];
+        }
+        CS_TRY(opt_set(d, v));
+    }
+    for (opt_def *x = defs; x->name; x++)
+        if (x->required && !x->seen)
+            return CS_ERROR(CS_EINVAL, "option --%s is required (see --help)", x->name);
+    if (npos) *npos = np;
+    return CS_OK;
+}
+
+static void opt_value(const opt_def *d, char *buf, size_t n)
+{
+    switch (d->kind) {
+    case OPT_STR: {
+        const char *s = *(const char **)d->value;
+        snprintf(buf, n, "%s", s ? s : "");
+        break;
+    }
+    case OPT_INT: snprintf(buf, n, "%ld", *(long *)d->value); break;
+    case OPT_U64:
+    case OPT_BYTES: snprintf(buf, n, "%llu", (unsigned long long)*(uint64_t *)d->value); break;
+    case OPT_DOUBLE: snprintf(buf, n, "%.17g", *(double *)d->value); break;
+    case OPT_FLAG: snprintf(buf, n, "%s", *(int *)d->value ? "yes" : "no"); break;
+    }
+}
+
+void opt_help(const opt_def *defs, const char *usage)
+{
+    printf("usage: %s\n\noptions:\n", usage);
+    for (const opt_def *d = defs; d->name; d++) {
+        char v[256];
+        opt_value(d, v, sizeof v);
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s", d->name, d->kind == OPT_FLAG ? "" : " V");
+        printf("  %-24s %s%s", left, d->help, d->required ? " (required)" : "");
+        if (!d->required && d->kind != OPT_FLAG && v[0]) printf(" [default: %s]", v);
+        printf("\n");
+    }
+    printf("  %-24s %s\n", "--help", "print this help");
+}
+
+char *opt_describe(const opt_def *defs)
+{
+    size_t cap = 256, len = 0;
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    s[0] = '\0';
+    for (const opt_def *d = defs; d->name; d++) {
+        char v[512];
+        opt_value(d, v, sizeof v);
+        size_t need = strlen(d->name) + strlen(v) + 3;
+        if (len + need + 1 > cap) {
+            cap = (len + need + 1) * 2;
+            char *t = realloc(s, cap);
+            if (!t) {
+                free(s);
+                return NULL;
+            }
+            s = t;
+        }
+        len += (size_t)snprintf(s + len, cap - len, "%s%s=%s", len ? " " : "", d->name, v);
+    }
+    return s;
+}

@@ -1,0 +1,123 @@
+/* badfiles.c — makes broken copies of a good snapshot for test_badinput.sh:
+ *   badfiles GOOD.h5 OUTDIR
+ * writes OUTDIR/{version,nobrand,wrongtype,region,shape,kind}.h5, each wrong in one way. Uses the
+ * HDF5 API directly (no h5py needed in CI). */
+#include <hdf5.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void copy(const char *a, const char *b)
+{
+    FILE *in = fopen(a, "rb"), *out = fopen(b, "wb");
+    if (!in || !out) exit(2);
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+}
+
+static hid_t open_copy(const char *good, const char *dir, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s.h5", dir, name);
+    copy(good, p);
+    hid_t f = H5Fopen(p, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) exit(3);
+    return f;
+}
+
+static void set_attr_i64(hid_t f, const char *name, int64_t v)
+{
+    H5Adelete(f, name);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(f, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_INT64, &v);
+    H5Aclose(a);
+    H5Sclose(sp);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) return 1;
+    const char *g = argv[1], *d = argv[2];
+    hid_t f = open_copy(g, d, "version");
+    set_attr_i64(f, "format_version", 99);
+    H5Fclose(f);
+
+    f = open_copy(g, d, "nobrand");
+    H5Ldelete(f, "/subscribers/brand", H5P_DEFAULT);
+    H5Fclose(f);
+
+    /* /subscribers/region as float32 instead of uint16 */
+    f = open_copy(g, d, "wrongtype");
+    hsize_t n = 0;
+    {
+        hid_t ds = H5Dopen2(f, "/subscribers/region", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(ds);
+        H5Sget_simple_extent_dims(sp, &n, NULL);
+        H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    H5Ldelete(f, "/subscribers/region", H5P_DEFAULT);
+    {
+        hid_t sp = H5Screate_simple(1, &n, NULL);
+        hid_t ds = H5Dcreate2(f, "/subscribers/region", H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        float *z = calloc(n, sizeof(float));
+        H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, z);
+        free(z);
+        H5Dclose(ds);
+        H5Sclose(sp);
+    }
+    H5Fclose(f);
+
+    /* one region index out of range near the end: only the last rank sees it */
+    f = open_copy(g, d, "region");
+    {
+        hid_t ds = H5Dopen2(f, "/subscribers/region", H5P_DEFAULT);
+        hsize_t at = n - 3, one = 1;
+        uint16_t v = 999;
+        hid_t fs = H5Dget_space(ds);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL);
+        hid_t ms = H5Screate_simple(1, &one, NULL);
+        H5Dwrite(ds, H5T_NATIVE_UINT16, ms, fs, H5P_DEFAULT, &v);
+        H5Sclose(ms);
+        H5Sclose(fs);
+        H5Dclose(ds);
+    }
+    H5Fclose(f);
+
+    /* churned with one row fewer than id */
+    f = open_copy(g, d, "shape");
+    H5Ldelete(f, "/subscribers/churned", H5P_DEFAULT);
+    {
+        hsize_t m = n - 1;
+        hid_t sp = H5Screate_simple(1, &m, NULL);
+        hid_t ds = H5Dcreate2(f, "/subscribers/churned", H5T_STD_I8LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        int8_t *z = calloc(m, 1);
+        H5Dwrite(ds, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, z);
+        free(z);
+        H5Dclose(ds);
+        H5Sclose(sp);
+    }
+    H5Fclose(f);
+
+    /* another kind of file */
+    f = open_copy(g, d, "kind");
+    H5Adelete(f, "format");
+    {
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, H5T_VARIABLE);
+        hid_t sp = H5Screate(H5S_SCALAR);
+        hid_t a = H5Acreate2(f, "format", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+        const char *s = "something-else";
+        H5Awrite(a, t, &s);
+        H5Aclose(a);
+        H5Sclose(sp);
+        H5Tclose(t);
+    }
+    H5Fclose(f);
+    return 0;
+}

@@ -1,0 +1,15 @@
+# common.sh — sourced by the MPI shell tests: mpirun wrapper, temp dir, failure helpers.
+set -euo pipefail
+CS=${1:?usage: test.sh path/to/churnscore}
+BUILD=${CS_BUILD:-$(dirname "$CS")}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Tests use more ranks than this machine has cores.
+export OMPI_MCA_rmaps_base_oversubscribe=1
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+T=$(mktemp -d /tmp/cs_mpitest.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+run() { local n=$1; shift; timeout 300 mpirun --oversubscribe -n "$n" "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# md5 of a dataset's raw bytes, little-endian, as h5dump writes them
+dsum() { h5dump -d "$2" -b LE -o "$T/.ds.bin" "$1" >/dev/null && md5sum < "$T/.ds.bin" | cut -d' ' -f1; }
+export OMPI_MCA_mpi_yield_when_idle=1
