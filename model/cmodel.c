@@ -1,0 +1,183 @@
+/* cmodel.c — design rows, probabilities and reasons of a churn model (see cmodel.h). */
+#include "cmodel.h"
+
+#include "status.h"
+
+#include <gsl/gsl_cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t cmodel_design_width(const cmodel *m)
+{
+    size_t w = 1;
+    if (m->inputs == CMODEL_INPUTS_FACTORS || m->inputs == CMODEL_INPUTS_BOTH) w += m->k;
+    if (m->inputs == CMODEL_INPUTS_RAW || m->inputs == CMODEL_INPUTS_BOTH) w += m->p_fa;
+    w += m->n_signal;
+    w += (m->tenure_idx >= 0) + (m->contract_idx >= 0);
+    w += m->n_brands > 1 ? m->n_brands - 1 : 0;
+    return w;
+}
+
+int cmodel_name_columns(cmodel *m)
+{
+    size_t w = cmodel_design_width(m);
+    m->n_coef = w;
+    m->coef_names = calloc(w, sizeof(char *));
+    m->coef_kind = calloc(w, sizeof(int32_t));
+    if (!m->coef_names || !m->coef_kind) return CS_ERROR(CS_ENOMEM, "out of memory");
+    size_t c = 0;
+    char buf[512];
+    m->coef_names[c] = strdup("(intercept)");
+    m->coef_kind[c++] = CMODEL_COL_INTERCEPT;
+    if (m->inputs != CMODEL_INPUTS_RAW)
+        for (size_t f = 0; f < m->k; f++) {
+            snprintf(buf, sizeof buf, "factor%zu:%s", f + 1, m->factor_labels ? m->factor_labels[f] : "");
+            m->coef_names[c] = strdup(buf);
+            m->coef_kind[c++] = CMODEL_COL_FACTOR;
+        }
+    if (m->inputs != CMODEL_INPUTS_FACTORS)
+        for (size_t j = 0; j < m->p_fa; j++) {
+            m->coef_names[c] = strdup(m->in_names[m->fa_idx[j]]);
+            m->coef_kind[c++] = CMODEL_COL_INDICATOR;
+        }
+    for (size_t j = 0; j < m->n_signal; j++) {
+        m->coef_names[c] = strdup(m->in_names[m->signal_idx[j]]);
+        m->coef_kind[c++] = CMODEL_COL_SIGNAL;
+    }
+    if (m->tenure_idx >= 0) {
+        m->coef_names[c] = strdup("onboarding");
+        m->coef_kind[c++] = CMODEL_COL_LIFECYCLE;
+    }
+    if (m->contract_idx >= 0) {
+        m->coef_names[c] = strdup("contract_ending");
+        m->coef_kind[c++] = CMODEL_COL_LIFECYCLE;
+    }
+    for (size_t b = 1; b < m->n_brands; b++) {
+        snprintf(buf, sizeof buf, "brand%zu", b);
+        m->coef_names[c] = strdup(buf);
+        m->coef_kind[c++] = CMODEL_COL_BRAND;
+    }
+    for (size_t i = 0; i < w; i++)
+        if (!m->coef_names[i]) return CS_ERROR(CS_ENOMEM, "out of memory");
+    return CS_OK;
+}
+
+size_t cmodel_work_len(const cmodel *m, size_t n)
+{
+    return n * (m->p_fa + m->k + 1);
+}
+
+void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size_t n, float *X,
+                   double *ws)
+{
+    size_t w = m->n_coef, pf = m->p_fa, k = m->k;
+    int use_f = m->inputs != CMODEL_INPUTS_RAW && k > 0;
+    int use_raw = m->inputs != CMODEL_INPUTS_FACTORS;
+    double *Z = ws;             /* n x p_fa standardised indicators */
+    double *S = ws + n * pf;    /* n x k factor scores */
+    for (size_t i = 0; i < n; i++) {
+        const float *x = xin + i * m->p_in;
+        for (size_t j = 0; j < pf; j++) {
+            size_t c = (size_t)m->fa_idx[j];
+            double v = x[c];
+            if (isnan(v)) v = m->impute[c];
+            Z[i * pf + j] = (v - m->center[c]) / m->scale[c];
+        }
+    }
+    /* Factor scores for the whole block in one BLAS call: S = Z W. */
+    if (use_f && n > 0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)pf, 1.0, Z,
+                    (int)pf, m->score_coef, (int)k, 0.0, S, (int)k);
+    for (size_t i = 0; i < n; i++) {
+        const float *x = xin + i * m->p_in;
+        float *o = X + i * w;
+        size_t c = 0;
+        o[c++] = 1.0f;
+        if (use_f)
+            for (size_t f = 0; f < k; f++) o[c++] = (float)S[i * k + f];
+        if (use_raw)
+            for (size_t j = 0; j < pf; j++) o[c++] = (float)Z[i * pf + j];
+        for (size_t j = 0; j < m->n_signal; j++) {
+            size_t s = (size_t)m->signal_idx[j];
+            double v = x[s];
+            o[c++] = (float)(isnan(v) ? m->impute[s] : v);
+        }
+        if (m->tenure_idx >= 0) {
+            double t = x[m->tenure_idx];
+            o[c++] = (!isnan(t) && t <= m->onboarding_months) ? 1.0f : 0.0f;
+        }
+        if (m->contract_idx >= 0) {
+            double t = x[m->contract_idx];
+            o[c++] = (!isnan(t) && t >= 0 && t <= m->contract_ending_months) ? 1.0f : 0.0f;
+        }
+        for (size_t b = 1; b < m->n_brands; b++) o[c++] = brand && brand[i] == b ? 1.0f : 0.0f;
+    }
+}
+
+void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob)
+{
+    size_t w = m->n_coef;
+    for (size_t i = 0; i < n; i++) {
+        const float *x = X + i * w;
+        double eta = 0.0;
+        for (size_t j = 0; j < w; j++) eta += m->beta[j] * (double)x[j];
+        /* the stable form on both sides avoids exp overflow */
+        prob[i] = eta >= 0 ? 1.0 / (1.0 + exp(-eta)) : exp(eta) / (1.0 + exp(eta));
+    }
+}
+
+size_t cmodel_reasons(const cmodel *m, const float *x, size_t nr, int32_t *top)
+{
+    double best[8];
+    size_t nb = 0;
+    if (nr > 8) nr = 8;
+    for (size_t j = 1; j < m->n_coef; j++) {
+        double c = m->beta[j] * ((double)x[j] - m->coef_mean[j]);
+        if (!(c > 0)) continue;
+        size_t at = nb < nr ? nb : nr;
+        /* insertion into a tiny sorted list; ties keep the lower column first */
+        while (at > 0 && c > best[at - 1]) at--;
+        if (at >= nr) continue;
+        size_t end = nb < nr ? nb : nr - 1;
+        for (size_t q = end; q > at; q--) {
+            best[q] = best[q - 1];
+            top[q] = top[q - 1];
+        }
+        best[at] = c;
+        top[at] = (int32_t)j;
+        if (nb < nr) nb++;
+    }
+    return nb;
+}
+
+static void cmodel_free_strs(char **s, size_t n)
+{
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) free(s[i]);
+    free(s);
+}
+
+void cmodel_clear(cmodel *m)
+{
+    if (!m) return;
+    cmodel_free_strs(m->in_names, m->p_in);
+    free(m->impute);
+    free(m->center);
+    free(m->scale);
+    free(m->fa_idx);
+    free(m->loadings);
+    free(m->score_coef);
+    cmodel_free_strs(m->factor_labels, m->k);
+    free(m->signal_idx);
+    cmodel_free_strs(m->coef_names, m->n_coef);
+    free(m->coef_kind);
+    free(m->beta);
+    free(m->se);
+    free(m->zval);
+    free(m->pval);
+    free(m->coef_mean);
+    memset(m, 0, sizeof *m);
+    m->tenure_idx = m->contract_idx = -1;
+}

@@ -1,0 +1,85 @@
+/* cmodel.h — the churn model as data, and the per-row arithmetic that training and scoring share.
+ *
+ * A model reads a fixed list of snapshot indicators by name (in_names), imputes missing values with
+ * the training means, standardises, and builds one design row per subscriber:
+ *     [1, factor scores (k) or standardised indicators, hard signals, lifecycle flags, brand dummies]
+ * The design row is rounded to float32 on purpose: training may cache the design matrix in float32
+ * between IRLS passes, and scoring must compute exactly what training fitted, so both paths round
+ * the same way. The probability is the logistic of the design row times beta. Reason codes are the
+ * inputs with the largest positive contributions beta_j * (x_j - mean_j).
+ * The struct is filled by the training pipeline (mpi/cmd_train.c) and stored by io/modelfile.c.
+ */
+#ifndef CS_CMODEL_H
+#define CS_CMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { CMODEL_INPUTS_FACTORS = 0, CMODEL_INPUTS_RAW = 1, CMODEL_INPUTS_BOTH = 2 };
+
+/* Kinds of design columns, for reason texts and reports. */
+enum { CMODEL_COL_INTERCEPT = 0, CMODEL_COL_FACTOR = 1, CMODEL_COL_INDICATOR = 2,
+       CMODEL_COL_SIGNAL = 3, CMODEL_COL_LIFECYCLE = 4, CMODEL_COL_BRAND = 5 };
+
+typedef struct {
+    /* inputs read from the snapshot, by name */
+    size_t p_in;
+    char **in_names;
+    double *impute;   /* [p_in] value used for a missing entry (training mean) */
+    double *center;   /* [p_in] mean */
+    double *scale;    /* [p_in] sd (1 where sd is 0) */
+
+    int inputs;       /* CMODEL_INPUTS_* */
+    /* the screened, continuous indicators: indices into in_names */
+    size_t p_fa;
+    int32_t *fa_idx;
+    /* factor analysis (k = 0 when inputs are raw) */
+    size_t k;
+    double *loadings;   /* [p_fa * k] rotated loadings */
+    double *score_coef; /* [p_fa * k] regression score coefficients */
+    char **factor_labels; /* [k] */
+    /* hard signals used as they are: indices into in_names */
+    size_t n_signal;
+    int32_t *signal_idx;
+    /* lifecycle flags derived from tenure_months and contract_months_left (index -1 if absent) */
+    int32_t tenure_idx, contract_idx;
+    double onboarding_months;     /* onboarding: tenure <= this */
+    double contract_ending_months; /* contract ends: 0 <= months left <= this */
+    /* brands: dummies for brands 1..n_brands-1 */
+    size_t n_brands;
+
+    /* the logistic model over the design columns */
+    size_t n_coef;
+    char **coef_names;  /* [n_coef] */
+    int32_t *coef_kind; /* [n_coef] CMODEL_COL_* */
+    double *beta, *se, *zval, *pval; /* [n_coef] */
+    double *coef_mean;  /* [n_coef] training mean of each design column (for reasons) */
+    double warn_cutoff; /* probability at or above which a subscriber is in the warning phase */
+} cmodel;
+
+/* Number of design columns for the structure fields set above (before n_coef is known). */
+size_t cmodel_design_width(const cmodel *m);
+
+/* Fills names and kinds of the design columns (n_coef must equal cmodel_design_width); allocates
+ * coef_names and coef_kind. CS_ENOMEM. */
+int cmodel_name_columns(cmodel *m);
+
+/* Builds the design rows of n subscribers. xin is [n * p_in] row-major: the model's input columns
+ * already picked from the snapshot in in_names order (NaN = missing). brand is [n]. X is
+ * [n * n_coef] float32. ws is scratch of cmodel_work_len(m, n) doubles. */
+size_t cmodel_work_len(const cmodel *m, size_t n);
+void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size_t n, float *X,
+                   double *ws);
+
+/* Churn probability of n design rows. */
+void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob);
+
+/* The top (up to) nr design columns by positive contribution beta_j * (x_j - coef_mean_j) of one
+ * design row; writes column indices into top and returns how many (contributions <= 0 are not
+ * reasons). */
+size_t cmodel_reasons(const cmodel *m, const float *xrow, size_t nr, int32_t *top);
+
+/* Frees every member (the struct itself is the caller's); accepts NULL. */
+void cmodel_clear(cmodel *m);
+
+#endif
