@@ -1,0 +1,328 @@
+/* modelfile.c — writer and reader of the model file (see modelfile.h, docs/formats.md). */
+#include "modelfile.h"
+
+#include "h5util.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void modelfile_story_init(modelfile_story *s)
+{
+    memset(s, 0, sizeof *s);
+    s->kmo = s->bartlett_chi2 = s->bartlett_df = s->bartlett_p = NAN;
+    s->auc = s->lift10 = s->capture5 = s->capture10 = s->capture20 = s->ks = s->brier = NAN;
+    s->oracle_auc = s->loglik = NAN;
+    for (int i = 0; i < 10; i++) s->cal_pred[i] = s->cal_obs[i] = NAN;
+}
+
+static void mf_free_strs(char **s, size_t n)
+{
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) free(s[i]);
+    free(s);
+}
+
+void modelfile_story_clear(modelfile_story *s)
+{
+    if (!s) return;
+    mf_free_strs(s->all_names, s->p_all);
+    mf_free_strs(s->drop_reason, s->p_all);
+    free(s->kept);
+    free(s->missing_share);
+    free(s->mean);
+    free(s->sd);
+    free(s->min);
+    free(s->max);
+    free(s->mode_share);
+    free(s->eigenvalues);
+    free(s->communality);
+    free(s->uniqueness);
+    free(s->ss_loadings);
+    free(s->prop_var);
+    modelfile_story_init(s);
+}
+
+static hid_t mf_group(hid_t f, const char *name)
+{
+    return H5Gcreate2(f, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+#define MF_W(expr)                                                                                 \
+    do {                                                                                           \
+        if (rc == CS_OK) rc = (expr);                                                              \
+    } while (0)
+
+static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
+{
+    int rc = CS_OK;
+    MF_W(h5util_attr_write_str(f, "format", MODELFILE_FORMAT));
+    MF_W(h5util_attr_write_i64(f, "format_version", MODELFILE_VERSION));
+    const char *inp = m->inputs == CMODEL_INPUTS_RAW ? "raw" : m->inputs == CMODEL_INPUTS_BOTH ? "both" : "factors";
+    MF_W(h5util_attr_write_str(f, "inputs", inp));
+    MF_W(h5util_attr_write_f64(f, "warn_cutoff", m->warn_cutoff));
+    MF_W(h5util_attr_write_i64(f, "n_brands", (int64_t)m->n_brands));
+    MF_W(h5util_attr_write_i64(f, "n_factors", (int64_t)m->k));
+    MF_W(h5util_attr_write_i64(f, "tenure_index", m->tenure_idx));
+    MF_W(h5util_attr_write_i64(f, "contract_index", m->contract_idx));
+    MF_W(h5util_attr_write_f64(f, "onboarding_months", m->onboarding_months));
+    MF_W(h5util_attr_write_f64(f, "contract_ending_months", m->contract_ending_months));
+    if (s) {
+        MF_W(h5util_attr_write_str(f, "training_snapshot", s->snapshot));
+        MF_W(h5util_attr_write_str(f, "training_month", s->month));
+        MF_W(h5util_attr_write_i64(f, "training_rows", (int64_t)s->n_rows));
+        MF_W(h5util_attr_write_i64(f, "training_fit_rows", (int64_t)s->n_train));
+        MF_W(h5util_attr_write_i64(f, "training_holdout_rows", (int64_t)s->n_holdout));
+        MF_W(h5util_attr_write_str(f, "version", s->version));
+        MF_W(h5util_attr_write_str(f, "created", s->created));
+        MF_W(h5util_attr_write_str(f, "options", s->options));
+        MF_W(h5util_attr_write_str(f, "inputs_reason", s->inputs_reason));
+        MF_W(h5util_attr_write_i64(f, "irls_iterations", s->irls_iterations));
+        MF_W(h5util_attr_write_f64(f, "loglik", s->loglik));
+        MF_W(h5util_attr_write_f64(f, "l2", s->lambda));
+    }
+    hid_t g = mf_group(f, "/inputs");
+    MF_W(h5util_write_strings(g, "names", (const char *const *)m->in_names, m->p_in));
+    MF_W(h5util_write_f64(g, "impute", m->impute, m->p_in, 0));
+    MF_W(h5util_write_f64(g, "center", m->center, m->p_in, 0));
+    MF_W(h5util_write_f64(g, "scale", m->scale, m->p_in, 0));
+    MF_W(h5util_write_i32(g, "indicator_index", m->fa_idx, m->p_fa));
+    MF_W(h5util_write_i32(g, "signal_index", m->signal_idx, m->n_signal));
+    H5Gclose(g);
+    g = mf_group(f, "/factors");
+    MF_W(h5util_write_f64(g, "loadings", m->loadings, m->k ? m->p_fa : 0, m->k));
+    MF_W(h5util_write_f64(g, "score_coef", m->score_coef, m->k ? m->p_fa : 0, m->k));
+    MF_W(h5util_write_strings(g, "labels", (const char *const *)m->factor_labels, m->k));
+    if (s) {
+        MF_W(h5util_attr_write_f64(g, "kmo", s->kmo));
+        MF_W(h5util_attr_write_f64(g, "bartlett_chi2", s->bartlett_chi2));
+        MF_W(h5util_attr_write_f64(g, "bartlett_df", s->bartlett_df));
+        MF_W(h5util_attr_write_f64(g, "bartlett_p", s->bartlett_p));
+        MF_W(h5util_write_f64(g, "eigenvalues", s->eigenvalues, s->n_eigen, 0));
+        if (s->communality && m->k) {
+            MF_W(h5util_write_f64(g, "communality", s->communality, m->p_fa, 0));
+            MF_W(h5util_write_f64(g, "uniqueness", s->uniqueness, m->p_fa, 0));
+            MF_W(h5util_write_f64(g, "ss_loadings", s->ss_loadings, m->k, 0));
+            MF_W(h5util_write_f64(g, "proportion_variance", s->prop_var, m->k, 0));
+        }
+    }
+    H5Gclose(g);
+    g = mf_group(f, "/logit");
+    MF_W(h5util_write_strings(g, "names", (const char *const *)m->coef_names, m->n_coef));
+    MF_W(h5util_write_i32(g, "kind", m->coef_kind, m->n_coef));
+    MF_W(h5util_write_f64(g, "beta", m->beta, m->n_coef, 0));
+    MF_W(h5util_write_f64(g, "se", m->se, m->n_coef, 0));
+    MF_W(h5util_write_f64(g, "z", m->zval, m->n_coef, 0));
+    MF_W(h5util_write_f64(g, "p", m->pval, m->n_coef, 0));
+    MF_W(h5util_write_f64(g, "column_mean", m->coef_mean, m->n_coef, 0));
+    H5Gclose(g);
+    if (s) {
+        g = mf_group(f, "/screening");
+        MF_W(h5util_write_strings(g, "names", (const char *const *)s->all_names, s->p_all));
+        MF_W(h5util_write_i32(g, "kept", s->kept, s->p_all));
+        MF_W(h5util_write_strings(g, "reason", (const char *const *)s->drop_reason, s->p_all));
+        MF_W(h5util_write_f64(g, "missing_share", s->missing_share, s->p_all, 0));
+        MF_W(h5util_write_f64(g, "mean", s->mean, s->p_all, 0));
+        MF_W(h5util_write_f64(g, "sd", s->sd, s->p_all, 0));
+        MF_W(h5util_write_f64(g, "min", s->min, s->p_all, 0));
+        MF_W(h5util_write_f64(g, "max", s->max, s->p_all, 0));
+        MF_W(h5util_write_f64(g, "mode_share", s->mode_share, s->p_all, 0));
+        H5Gclose(g);
+        g = mf_group(f, "/holdout");
+        MF_W(h5util_attr_write_i64(g, "n", (int64_t)s->ho_n));
+        MF_W(h5util_attr_write_i64(g, "churned", (int64_t)s->ho_pos));
+        MF_W(h5util_attr_write_f64(g, "auc", s->auc));
+        MF_W(h5util_attr_write_f64(g, "lift_top10", s->lift10));
+        MF_W(h5util_attr_write_f64(g, "capture5", s->capture5));
+        MF_W(h5util_attr_write_f64(g, "capture10", s->capture10));
+        MF_W(h5util_attr_write_f64(g, "capture20", s->capture20));
+        MF_W(h5util_attr_write_f64(g, "ks", s->ks));
+        MF_W(h5util_attr_write_f64(g, "brier", s->brier));
+        MF_W(h5util_attr_write_f64(g, "oracle_auc", s->oracle_auc));
+        double cn[10];
+        for (int i = 0; i < 10; i++) cn[i] = (double)s->cal_n[i];
+        MF_W(h5util_write_f64(g, "calibration_n", cn, 10, 0));
+        MF_W(h5util_write_f64(g, "calibration_predicted", s->cal_pred, 10, 0));
+        MF_W(h5util_write_f64(g, "calibration_observed", s->cal_obs, 10, 0));
+        H5Gclose(g);
+    }
+    return rc;
+}
+
+int modelfile_write(const char *path, const cmodel *m, const modelfile_story *s)
+{
+    char *tmp = h5util_tmpname(path);
+    if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
+    hid_t f = -1;
+    int rc = h5util_create(tmp, MPI_COMM_NULL, &f);
+    if (rc != CS_OK) {
+        free(tmp);
+        return CS_ERROR(CS_EIO, "%s: cannot create the model file (directory missing or not writable?)", path);
+    }
+    rc = mf_write_all(f, m, s);
+    if (H5Fclose(f) < 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", tmp);
+    if (rc != CS_OK) rc = CS_ERROR(rc, "%s: writing the model failed: %s", path, status_reason());
+    int crc = h5util_commit(tmp, path, MPI_COMM_NULL, rc == CS_OK);
+    free(tmp);
+    return rc != CS_OK ? rc : crc;
+}
+
+/* Reads a dataset of doubles and checks its length. */
+static int mf_read_vec(hid_t loc, const char *name, const char *file, size_t expect, double **out)
+{
+    size_t d0 = 0, d1 = 0;
+    CS_TRY(h5util_read_f64(loc, name, file, out, &d0, &d1));
+    if (d0 * (d1 ? d1 : 1) != expect) {
+        free(*out);
+        *out = NULL;
+        return CS_ERROR(CS_EFORMAT, "%s: %s has %zu values, expected %zu", file, name,
+                        d0 * (d1 ? d1 : 1), expect);
+    }
+    return CS_OK;
+}
+
+static int mf_read_i32(hid_t loc, const char *name, const char *file, size_t expect, int32_t **out,
+                       size_t bound)
+{
+    size_t n = 0;
+    CS_TRY(h5util_read_i32(loc, name, file, out, &n));
+    if (n != expect) return CS_ERROR(CS_EFORMAT, "%s: %s has %zu values, expected %zu", file, name, n, expect);
+    for (size_t i = 0; bound && i < n; i++)
+        if ((*out)[i] < 0 || (size_t)(*out)[i] >= bound)
+            return CS_ERROR(CS_EFORMAT, "%s: %s[%zu] = %d out of range", file, name, i, (*out)[i]);
+    return CS_OK;
+}
+
+static int mf_read_model(hid_t f, const char *path, cmodel *m)
+{
+    char buf[64];
+    int64_t v = 0;
+    CS_TRY(h5util_attr_read_str(f, "inputs", buf, sizeof buf));
+    m->inputs = strcmp(buf, "raw") == 0 ? CMODEL_INPUTS_RAW : strcmp(buf, "both") == 0 ? CMODEL_INPUTS_BOTH : CMODEL_INPUTS_FACTORS;
+    CS_TRY(h5util_attr_read_f64(f, "warn_cutoff", &m->warn_cutoff));
+    CS_TRY(h5util_attr_read_i64(f, "n_brands", &v));
+    m->n_brands = (size_t)v;
+    CS_TRY(h5util_attr_read_i64(f, "n_factors", &v));
+    m->k = (size_t)v;
+    CS_TRY(h5util_attr_read_i64(f, "tenure_index", &v));
+    m->tenure_idx = (int32_t)v;
+    CS_TRY(h5util_attr_read_i64(f, "contract_index", &v));
+    m->contract_idx = (int32_t)v;
+    CS_TRY(h5util_attr_read_f64(f, "onboarding_months", &m->onboarding_months));
+    CS_TRY(h5util_attr_read_f64(f, "contract_ending_months", &m->contract_ending_months));
+    CS_TRY(h5util_read_strings(f, "/inputs/names", path, &m->in_names, &m->p_in));
+    size_t p = m->p_in;
+    if (m->tenure_idx >= (int64_t)p || m->contract_idx >= (int64_t)p)
+        return CS_ERROR(CS_EFORMAT, "%s: lifecycle index out of range", path);
+    CS_TRY(mf_read_vec(f, "/inputs/impute", path, p, &m->impute));
+    CS_TRY(mf_read_vec(f, "/inputs/center", path, p, &m->center));
+    CS_TRY(mf_read_vec(f, "/inputs/scale", path, p, &m->scale));
+    size_t n = 0;
+    CS_TRY(h5util_read_i32(f, "/inputs/indicator_index", path, &m->fa_idx, &n));
+    m->p_fa = n;
+    for (size_t i = 0; i < n; i++)
+        if (m->fa_idx[i] < 0 || (size_t)m->fa_idx[i] >= p)
+            return CS_ERROR(CS_EFORMAT, "%s: /inputs/indicator_index out of range", path);
+    CS_TRY(h5util_read_i32(f, "/inputs/signal_index", path, &m->signal_idx, &n));
+    m->n_signal = n;
+    for (size_t i = 0; i < n; i++)
+        if (m->signal_idx[i] < 0 || (size_t)m->signal_idx[i] >= p)
+            return CS_ERROR(CS_EFORMAT, "%s: /inputs/signal_index out of range", path);
+    CS_TRY(mf_read_vec(f, "/factors/loadings", path, m->p_fa * m->k, &m->loadings));
+    CS_TRY(mf_read_vec(f, "/factors/score_coef", path, m->p_fa * m->k, &m->score_coef));
+    size_t nl = 0;
+    CS_TRY(h5util_read_strings(f, "/factors/labels", path, &m->factor_labels, &nl));
+    if (nl != m->k) return CS_ERROR(CS_EFORMAT, "%s: /factors/labels has %zu names for %zu factors", path, nl, m->k);
+    CS_TRY(h5util_read_strings(f, "/logit/names", path, &m->coef_names, &m->n_coef));
+    if (m->n_coef != cmodel_design_width(m))
+        return CS_ERROR(CS_EFORMAT, "%s: %zu logistic coefficients, but the inputs make %zu columns",
+                        path, m->n_coef, cmodel_design_width(m));
+    CS_TRY(mf_read_i32(f, "/logit/kind", path, m->n_coef, &m->coef_kind, 0));
+    CS_TRY(mf_read_vec(f, "/logit/beta", path, m->n_coef, &m->beta));
+    CS_TRY(mf_read_vec(f, "/logit/se", path, m->n_coef, &m->se));
+    CS_TRY(mf_read_vec(f, "/logit/z", path, m->n_coef, &m->zval));
+    CS_TRY(mf_read_vec(f, "/logit/p", path, m->n_coef, &m->pval));
+    CS_TRY(mf_read_vec(f, "/logit/column_mean", path, m->n_coef, &m->coef_mean));
+    return CS_OK;
+}
+
+static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
+{
+    int64_t v;
+    h5util_attr_read_str(f, "training_snapshot", s->snapshot, sizeof s->snapshot);
+    h5util_attr_read_str(f, "training_month", s->month, sizeof s->month);
+    if (h5util_attr_read_i64(f, "training_rows", &v) == CS_OK) s->n_rows = (uint64_t)v;
+    if (h5util_attr_read_i64(f, "training_fit_rows", &v) == CS_OK) s->n_train = (uint64_t)v;
+    if (h5util_attr_read_i64(f, "training_holdout_rows", &v) == CS_OK) s->n_holdout = (uint64_t)v;
+    h5util_attr_read_str(f, "version", s->version, sizeof s->version);
+    h5util_attr_read_str(f, "created", s->created, sizeof s->created);
+    h5util_attr_read_str(f, "options", s->options, sizeof s->options);
+    h5util_attr_read_str(f, "inputs_reason", s->inputs_reason, sizeof s->inputs_reason);
+    if (h5util_attr_read_i64(f, "irls_iterations", &v) == CS_OK) s->irls_iterations = (int)v;
+    h5util_attr_read_f64(f, "loglik", &s->loglik);
+    h5util_attr_read_f64(f, "l2", &s->lambda);
+    if (H5Lexists(f, "/holdout", H5P_DEFAULT) > 0) {
+        hid_t g = H5Gopen2(f, "/holdout", H5P_DEFAULT);
+        if (h5util_attr_read_i64(g, "n", &v) == CS_OK) s->ho_n = (uint64_t)v;
+        if (h5util_attr_read_i64(g, "churned", &v) == CS_OK) s->ho_pos = (uint64_t)v;
+        h5util_attr_read_f64(g, "auc", &s->auc);
+        h5util_attr_read_f64(g, "lift_top10", &s->lift10);
+        h5util_attr_read_f64(g, "capture5", &s->capture5);
+        h5util_attr_read_f64(g, "capture10", &s->capture10);
+        h5util_attr_read_f64(g, "capture20", &s->capture20);
+        h5util_attr_read_f64(g, "ks", &s->ks);
+        h5util_attr_read_f64(g, "brier", &s->brier);
+        h5util_attr_read_f64(g, "oracle_auc", &s->oracle_auc);
+        H5Gclose(g);
+    }
+    if (H5Lexists(f, "/factors", H5P_DEFAULT) > 0) {
+        hid_t g = H5Gopen2(f, "/factors", H5P_DEFAULT);
+        h5util_attr_read_f64(g, "kmo", &s->kmo);
+        h5util_attr_read_f64(g, "bartlett_chi2", &s->bartlett_chi2);
+        h5util_attr_read_f64(g, "bartlett_p", &s->bartlett_p);
+        H5Gclose(g);
+    }
+    if (H5Lexists(f, "/screening", H5P_DEFAULT) > 0) {
+        size_t n = 0;
+        CS_TRY(h5util_read_strings(f, "/screening/names", path, &s->all_names, &s->p_all));
+        CS_TRY(h5util_read_strings(f, "/screening/reason", path, &s->drop_reason, &n));
+        CS_TRY(mf_read_i32(f, "/screening/kept", path, s->p_all, &s->kept, 0));
+        CS_TRY(mf_read_vec(f, "/screening/missing_share", path, s->p_all, &s->missing_share));
+        CS_TRY(mf_read_vec(f, "/screening/mean", path, s->p_all, &s->mean));
+        CS_TRY(mf_read_vec(f, "/screening/sd", path, s->p_all, &s->sd));
+    }
+    return CS_OK;
+}
+
+int modelfile_read(const char *path, cmodel *m, modelfile_story *s)
+{
+    memset(m, 0, sizeof *m);
+    m->tenure_idx = m->contract_idx = -1;
+    if (s) modelfile_story_init(s);
+    hid_t f = -1;
+    CS_TRY(h5util_open_read(path, MPI_COMM_NULL, &f));
+    char kind[64] = "";
+    int rc = CS_OK;
+    int64_t ver = 0;
+    if (h5util_attr_read_str(f, "format", kind, sizeof kind) != CS_OK)
+        rc = CS_ERROR(CS_EFORMAT, "%s: not a churnscore model (no 'format' attribute)", path);
+    else if (strcmp(kind, MODELFILE_FORMAT) != 0)
+        rc = CS_ERROR(CS_EFORMAT, "%s: is a '%s' file, not a model ('%s')", path, kind, MODELFILE_FORMAT);
+    else if (h5util_attr_read_i64(f, "format_version", &ver) != CS_OK || ver != MODELFILE_VERSION)
+        rc = CS_ERROR(CS_EFORMAT, "%s: model format version %lld is not supported (this build reads %d)",
+                      path, (long long)ver, MODELFILE_VERSION);
+    if (rc == CS_OK) {
+        rc = mf_read_model(f, path, m);
+        if (rc != CS_OK && !strstr(status_reason(), path))
+            rc = CS_ERROR(rc, "%s: %s", path, status_reason());
+    }
+    if (rc == CS_OK && s) rc = mf_read_story(f, path, s);
+    H5Fclose(f);
+    if (rc != CS_OK) {
+        cmodel_clear(m);
+        if (s) modelfile_story_clear(s);
+    }
+    return rc;
+}

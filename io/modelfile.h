@@ -1,0 +1,62 @@
+/* modelfile.h — the model file (HDF5, format "churnscore-model" v1; see docs/formats.md).
+ *
+ * It holds everything scoring needs (the cmodel of model/cmodel.h: inputs by name, imputation,
+ * standardisation, factor score coefficients, logistic coefficients, warning cut-off) and the story
+ * of how it was made (training snapshot and month, N, git version, creation time, options, the
+ * screening table, factor-analysis diagnostics and the holdout metrics), readable by h5py as plain
+ * datasets and attributes. Written by rank 0 only (it is small) under a temporary name and renamed
+ * when complete.
+ */
+#ifndef CS_MODELFILE_H
+#define CS_MODELFILE_H
+
+#include "cmodel.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODELFILE_FORMAT "churnscore-model"
+#define MODELFILE_VERSION 1
+
+typedef struct {
+    /* provenance */
+    char snapshot[1024];
+    char month[16];
+    uint64_t n_rows, n_train, n_holdout;
+    char version[128];
+    char created[32];     /* ISO 8601 UTC */
+    char options[2048];   /* every option in force, "name=value ..." */
+    char inputs_reason[512]; /* why these inputs (e.g. "KMO 0.50 < 0.6: factor analysis not advisable") */
+    int irls_iterations;
+    double loglik;
+    double lambda;
+    /* screening table over all snapshot indicators */
+    size_t p_all;
+    char **all_names;
+    int32_t *kept;
+    char **drop_reason;   /* "" when kept */
+    double *missing_share, *mean, *sd, *min, *max, *mode_share;
+    /* factor analysis diagnostics (k = model k) */
+    double kmo, bartlett_chi2, bartlett_df, bartlett_p;
+    size_t n_eigen;
+    double *eigenvalues;  /* [n_eigen] of the correlation of the FA indicators */
+    double *communality, *uniqueness; /* [p_fa] */
+    double *ss_loadings, *prop_var;   /* [k] */
+    /* holdout metrics (NaN when not computed) */
+    uint64_t ho_n, ho_pos;
+    double auc, lift10, capture5, capture10, capture20, ks, brier, oracle_auc;
+    uint64_t cal_n[10];
+    double cal_pred[10], cal_obs[10];
+} modelfile_story;
+
+void modelfile_story_init(modelfile_story *s);  /* zeros + NaN metrics */
+void modelfile_story_clear(modelfile_story *s); /* frees the arrays */
+
+/* Serial (rank 0). Writes "<path>.tmp" then renames it to path. CS_EIO. */
+int modelfile_write(const char *path, const cmodel *m, const modelfile_story *s);
+
+/* Serial. Reads a model (story may be NULL). CS_EIO / CS_EFORMAT when path is not a churnscore
+ * model of a supported version, with a message naming the file and what is wrong. */
+int modelfile_read(const char *path, cmodel *m, modelfile_story *s);
+
+#endif

@@ -1,0 +1,1001 @@
+/* cmd_train.c — `churnscore train`: screening, correlation, factor analysis, logistic churn model.
+ *
+ * The pipeline, every rank over its own rows, every sum through the fixed-tree reductions of
+ * reduce.h so that the model file is the same bit for bit for any rank count:
+ *   0. a sample of the first rows (the same rows on every rank) gives each indicator a shift and a
+ *      candidate mode, so that pass 1 can accumulate shifted sums (accurate) and the mode share;
+ *   1. one fused pass: screening statistics and the imputed covariance (model/moments.h);
+ *   2. on every rank, identically: screening, correlation, KMO/Bartlett, factor analysis with varimax
+ *      and regression score coefficients (model/fa.h), or raw indicators where FA is not advisable;
+ *   3. IRLS passes: each rank accumulates X'WX and X'(y-p) per block, the sums are reduced, every rank
+ *      solves the same Newton step (model/logit.h). The design matrix is cached in float32 between
+ *      passes when it fits the --memory budget, and rebuilt from the snapshot otherwise;
+ *   4. the holdout (picked by a hash of the id) is scored and gathered to rank 0 in row order for the
+ *      exact metrics (model/metrics.h), then rank 0 writes the model file and the report.
+ */
+#include "cmd.h"
+#include "cmodel.h"
+#include "fa.h"
+#include "log.h"
+#include "logit.h"
+#include "metrics.h"
+#include "modelfile.h"
+#include "moments.h"
+#include "opts.h"
+#include "part.h"
+#include "reduce.h"
+#include "scan.h"
+#include "screen.h"
+#include "status.h"
+#include "train.h"
+
+#include <gsl/gsl_matrix.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Hard alarm signals: used in the model as they are, never screened as near-constant (they are rare
+ * by nature) and never folded into factors. */
+static const char *const train_signal_names[] = {
+    "dual_sim", "competitor_service_calls_m3", "forward_to_competitor_m3", "suspended_voluntary",
+    "suspended_arrears", "suspended_high_bill", "days_no_outgoing_m3", NULL};
+/* Lifecycle columns: turned into flags, not factors. */
+static const char *const train_lifecycle_names[] = {"tenure_months", "contract_months_left",
+                                                    "contract_ending", "new_subscriber", NULL};
+
+static int train_in_list(const char *const *list, const char *name)
+{
+    for (; *list; list++)
+        if (strcmp(*list, name) == 0) return 1;
+    return 0;
+}
+
+uint64_t train_hash(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+double train_unit(uint64_t id, uint64_t salt)
+{
+    return (double)(train_hash(id ^ salt) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+typedef struct {
+    const char *in, *model, *report, *factors_s, *inputs_s;
+    double holdout, l2, class_weight, max_missing, max_mode, max_corr, kmo_min;
+    double onboarding, contract_ending, warn_cutoff, warn_top;
+    uint64_t block, memory, validate_max;
+    long max_iter;
+} train_opts;
+
+/* Everything a rank needs during the passes. */
+typedef struct {
+    const cmd_ctx *ctx;
+    train_opts o;
+    snap_reader *r;
+    const snap_schema *s;
+    part_range pr;
+    scan_state sc;
+    size_t p;
+    /* column picking: snapshot column of each model input */
+    size_t *in_col;
+    /* per-block scratch */
+    float *xin;      /* io_rows x p_in */
+    float *X;        /* io_rows x n_coef */
+    double *ws;      /* cmodel workspace */
+    double *Xd, *yd, *wd; /* compacted training rows of one reduction block, double */
+    /* design cache (float32, every own row) */
+    int cached;
+    float *cX;
+    int8_t *cy;
+    uint8_t *chold;
+    uint64_t *cid;
+    float *ctruth;
+} train_run;
+
+static int train_is_holdout(const train_run *t, uint64_t id)
+{
+    return train_unit(id, 0x686f6c646f7574ull) < t->o.holdout;
+}
+
+static int train_cmpf(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Stage 0: shift (mean of present values) and candidate mode (most frequent value) of each column,
+ * from the first rows of the file: every rank reads the same rows, so all agree without talking. */
+static int train_sample(train_run *t, double *shift, float *mode)
+{
+    size_t p = t->p;
+    size_t n = t->s->n < PART_BLOCK_ROWS ? (size_t)t->s->n : PART_BLOCK_ROWS;
+    float *x = malloc((n ? n : 1) * (p ? p : 1) * sizeof(float));
+    float *col = malloc((n ? n : 1) * sizeof(float));
+    if (!x || !col) {
+        free(x);
+        free(col);
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    int rc = snap_read(t->r, 0, n, NULL, NULL, NULL, x, NULL);
+    for (size_t j = 0; rc == CS_OK && j < p; j++) {
+        size_t m = 0;
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            float v = x[i * p + j];
+            if (isnan(v)) continue;
+            col[m++] = v;
+            sum += v;
+        }
+        shift[j] = m ? sum / (double)m : 0.0;
+        /* most frequent value: sort, longest run, ties to the smallest value */
+        qsort(col, m, sizeof(float), train_cmpf);
+        float best = m ? col[0] : NAN;
+        size_t bestn = 0;
+        for (size_t i = 0; i < m;) {
+            size_t k = i;
+            while (k < m && col[k] == col[i]) k++;
+            if (k - i > bestn) {
+                bestn = k - i;
+                best = col[i];
+            }
+            i = k;
+        }
+        mode[j] = best;
+    }
+    free(x);
+    free(col);
+    return rc;
+}
+
+/* Stage 1: the fused moments pass over the training rows (holdout excluded). */
+static int train_moments(train_run *t, const double *shift, const float *mode, double *sums,
+                         double *mins, double *maxs, int64_t *counts)
+{
+    size_t p = t->p, len = moments_sum_len(p);
+    red_tree *tree = red_tree_alloc(len);
+    double *part = malloc(len * sizeof(double));
+    float *rows = malloc(PART_BLOCK_ROWS * p * sizeof(float));
+    moments_work *w = moments_work_alloc(PART_BLOCK_ROWS, p);
+    int rc = (tree && part && rows && w) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for %zu indicators", p);
+    for (size_t j = 0; j < p; j++) {
+        mins[j] = INFINITY;
+        maxs[j] = -INFINITY;
+    }
+    memset(counts, 0, 4 * sizeof(int64_t));
+    scan_begin(&t->sc, "train: screening and correlation pass");
+    while (rc == CS_OK) {
+        rc = scan_next(&t->sc);
+        if (rc != CS_OK || t->sc.n == 0) break;
+        for (size_t off = 0; rc == CS_OK && off < t->sc.n; off += PART_BLOCK_ROWS) {
+            size_t m = t->sc.n - off < PART_BLOCK_ROWS ? t->sc.n - off : PART_BLOCK_ROWS;
+            size_t k = 0;
+            for (size_t i = off; i < off + m; i++) {
+                int ho = train_is_holdout(t, t->sc.id[i]);
+                int8_t y = t->sc.churned[i];
+                if (y == 0 || y == 1) counts[(ho ? 2 : 0) + (y == 1)]++;
+                if (ho) continue;
+                memcpy(rows + k * p, t->sc.features + i * p, p * sizeof(float));
+                k++;
+            }
+            memset(part, 0, len * sizeof(double));
+            if (k) rc = moments_accumulate(rows, k, p, shift, mode, part, mins, maxs, w);
+            if (rc == CS_OK) rc = red_tree_add(tree, (t->sc.row0 + off) / PART_BLOCK_ROWS, part);
+        }
+    }
+    rc = red_agree(t->ctx->comm, rc);
+    if (rc == CS_OK) rc = red_tree_allreduce(tree, t->ctx->comm, t->pr.nblocks, sums);
+    if (rc == CS_OK) rc = red_min_f64(t->ctx->comm, mins, p);
+    if (rc == CS_OK) rc = red_max_f64(t->ctx->comm, maxs, p);
+    if (rc == CS_OK) rc = red_sum_i64(t->ctx->comm, counts, 4);
+    red_tree_free(tree);
+    free(part);
+    free(rows);
+    moments_work_free(w);
+    return rc;
+}
+
+/* Picks the model inputs out of the current block into t->xin and builds design rows into t->X. */
+static void train_design_block(train_run *t, const cmodel *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float *src = t->sc.features + i * t->p;
+        float *dst = t->xin + i * m->p_in;
+        for (size_t c = 0; c < m->p_in; c++) dst[c] = src[t->in_col[c]];
+    }
+    cmodel_design(m, t->xin, t->sc.brand, n, t->X, t->ws);
+}
+
+/* One pass over the design rows: calls fn for each reduction block with the block's design rows,
+ * labels, ids, holdout flags (and truth when read). Uses the cache when there is one; builds it on
+ * the first pass when the budget allows. */
+typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, const float *X,
+                              const int8_t *y, const uint8_t *hold, const uint64_t *id,
+                              const float *truth, size_t n, void *arg);
+
+static int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg)
+{
+    size_t w = m->n_coef;
+    int rc = CS_OK;
+    if (t->cached == 1) {
+        for (uint64_t r = 0; rc == CS_OK && r < t->pr.rows; r += PART_BLOCK_ROWS) {
+            size_t n = t->pr.rows - r < PART_BLOCK_ROWS ? (size_t)(t->pr.rows - r) : PART_BLOCK_ROWS;
+            rc = fn(t, m, (t->pr.row0 + r) / PART_BLOCK_ROWS, t->cX + r * w, t->cy + r, t->chold + r,
+                    t->cid + r, t->ctruth ? t->ctruth + r : NULL, n, arg);
+        }
+        return rc;
+    }
+    uint8_t *hold = malloc(t->sc.io_rows);
+    if (!hold) return CS_ERROR(CS_ENOMEM, "out of memory");
+    scan_begin(&t->sc, stage);
+    while (rc == CS_OK) {
+        rc = scan_next(&t->sc);
+        if (rc != CS_OK || t->sc.n == 0) break;
+        train_design_block(t, m, t->sc.n);
+        for (size_t i = 0; i < t->sc.n; i++) hold[i] = (uint8_t)train_is_holdout(t, t->sc.id[i]);
+        size_t base = (size_t)(t->sc.row0 - t->pr.row0);
+        if (t->cached == 2) { /* filling the cache on this pass */
+            memcpy(t->cX + base * w, t->X, t->sc.n * w * sizeof(float));
+            memcpy(t->cy + base, t->sc.churned, t->sc.n);
+            memcpy(t->chold + base, hold, t->sc.n);
+            memcpy(t->cid + base, t->sc.id, t->sc.n * sizeof(uint64_t));
+            if (t->ctruth) memcpy(t->ctruth + base, t->sc.truth, t->sc.n * sizeof(float));
+        }
+        for (size_t off = 0; rc == CS_OK && off < t->sc.n; off += PART_BLOCK_ROWS) {
+            size_t n = t->sc.n - off < PART_BLOCK_ROWS ? t->sc.n - off : PART_BLOCK_ROWS;
+            rc = fn(t, m, (t->sc.row0 + off) / PART_BLOCK_ROWS, t->X + off * w, t->sc.churned + off,
+                    hold + off, t->sc.id + off, t->sc.truth ? t->sc.truth + off : NULL, n, arg);
+        }
+    }
+    free(hold);
+    if (t->cached == 2 && rc == CS_OK) t->cached = 1;
+    return rc;
+}
+
+/* IRLS accumulation of one block: hess (k*k), grad (k), loglik (1), column sums (k), count (1). */
+typedef struct {
+    red_tree *tree;
+    double *part;
+    const double *beta;
+    logit_work *lw;
+} train_irls_arg;
+
+static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
+                            const int8_t *y, const uint8_t *hold, const uint64_t *id,
+                            const float *truth, size_t n, void *argp)
+{
+    train_irls_arg *a = argp;
+    size_t k = m->n_coef;
+    size_t len = k * k + 2 * k + 2;
+    memset(a->part, 0, len * sizeof(double));
+    size_t q = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (hold[i] || (y[i] != 0 && y[i] != 1)) continue;
+        for (size_t j = 0; j < k; j++) t->Xd[q * k + j] = (double)X[i * k + j];
+        t->yd[q] = (double)y[i];
+        t->wd[q] = y[i] == 1 ? t->o.class_weight : 1.0;
+        q++;
+    }
+    double *hess = a->part, *grad = hess + k * k, *ll = grad + k, *cs = ll + 1, *cnt = cs + k;
+    if (q) {
+        CS_TRY(logit_accumulate(t->Xd, t->yd, t->wd, q, k, a->beta, hess, grad, ll, a->lw));
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = 0; j < k; j++) cs[j] += t->Xd[i * k + j];
+        *cnt = (double)q;
+    }
+    (void)id;
+    (void)truth;
+    return red_tree_add(a->tree, block, a->part);
+}
+
+/* Holdout collection: probabilities, labels, ids (and truth) of the sampled holdout rows. */
+typedef struct {
+    double *prob;
+    double *truth;
+    uint8_t *label;
+    int64_t *id;
+    size_t n, cap;
+    double sample; /* keep a holdout row when its second hash is below this */
+    double pbuf[PART_BLOCK_ROWS];
+} train_hold_arg;
+
+static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
+                            const int8_t *y, const uint8_t *hold, const uint64_t *id,
+                            const float *truth, size_t n, void *argp)
+{
+    train_hold_arg *a = argp;
+    cmodel_predict(m, X, n, a->pbuf);
+    for (size_t i = 0; i < n; i++) {
+        if (!hold[i] || (y[i] != 0 && y[i] != 1)) continue;
+        if (train_unit(id[i], 0x73616d706c65ull) >= a->sample) continue;
+        if (a->n == a->cap) {
+            size_t nc = a->cap ? 2 * a->cap : 65536;
+            double *p2 = realloc(a->prob, nc * sizeof(double));
+            if (p2) a->prob = p2;
+            double *t2 = realloc(a->truth, nc * sizeof(double));
+            if (t2) a->truth = t2;
+            uint8_t *l2 = realloc(a->label, nc);
+            if (l2) a->label = l2;
+            int64_t *i2 = realloc(a->id, nc * sizeof(int64_t));
+            if (i2) a->id = i2;
+            if (!p2 || !t2 || !l2 || !i2) return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
+            a->cap = nc;
+        }
+        a->prob[a->n] = a->pbuf[i];
+        a->truth[a->n] = truth ? (double)truth[i] : NAN;
+        a->label[a->n] = (uint8_t)y[i];
+        a->id[a->n] = (int64_t)id[i];
+        a->n++;
+    }
+    (void)block;
+    (void)t;
+    return CS_OK;
+}
+
+/* Gathers a per-rank array to rank 0 in rank order (= global row order). */
+static int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem,
+                        void **all, int *total)
+{
+    int rank, nr;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nr);
+    int *counts = rank == 0 ? malloc(nr * sizeof(int)) : NULL;
+    int *displs = rank == 0 ? malloc(nr * sizeof(int)) : NULL;
+    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, comm);
+    *all = NULL;
+    *total = 0;
+    if (rank == 0) {
+        int s = 0;
+        for (int r = 0; r < nr; r++) {
+            displs[r] = s;
+            s += counts[r];
+        }
+        *total = s;
+        *all = malloc((size_t)(s ? s : 1) * elem);
+        if (!*all) LOG_FATAL(CS_ENOMEM, "out of memory gathering %d holdout rows", s);
+    }
+    MPI_Gatherv(mine, n, type, *all, counts, displs, type, 0, comm);
+    free(counts);
+    free(displs);
+    return CS_OK;
+}
+
+static void train_factor_labels(cmodel *m, char *const *names)
+{
+    m->factor_labels = calloc(m->k ? m->k : 1, sizeof(char *));
+    for (size_t f = 0; f < m->k; f++) {
+        /* the two indicators with the largest absolute loading name the factor */
+        size_t b1 = 0, b2 = 0;
+        double v1 = -1, v2 = -1;
+        for (size_t j = 0; j < m->p_fa; j++) {
+            double v = fabs(m->loadings[j * m->k + f]);
+            if (v > v1) {
+                v2 = v1;
+                b2 = b1;
+                v1 = v;
+                b1 = j;
+            } else if (v > v2) {
+                v2 = v;
+                b2 = j;
+            }
+        }
+        char buf[256];
+        if (m->p_fa > 1)
+            snprintf(buf, sizeof buf, "%s+%s", names[m->fa_idx[b1]], names[m->fa_idx[b2]]);
+        else
+            snprintf(buf, sizeof buf, "%s", m->p_fa ? names[m->fa_idx[b1]] : "");
+        m->factor_labels[f] = strdup(buf);
+    }
+}
+
+static const char *train_mode_name(int inputs)
+{
+    return inputs == CMODEL_INPUTS_RAW ? "raw indicators" : inputs == CMODEL_INPUTS_BOTH ? "factors and raw indicators" : "factor scores";
+}
+
+int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
+{
+    train_run t;
+    memset(&t, 0, sizeof t);
+    t.ctx = ctx;
+    train_opts *o = &t.o;
+    o->factors_s = "auto";
+    o->inputs_s = "auto";
+    o->holdout = 0.2;
+    o->l2 = 1.0;
+    o->class_weight = 1.0;
+    o->max_missing = 0.5;
+    o->max_mode = 0.95;
+    o->max_corr = 0.95;
+    o->kmo_min = 0.6;
+    o->onboarding = 3;
+    o->contract_ending = 1;
+    o->warn_cutoff = -1;
+    o->warn_top = 0.05;
+    o->block = 65536;
+    o->memory = (uint64_t)2 << 30;
+    o->validate_max = 4000000;
+    o->max_iter = 30;
+    opt_def defs[] = {
+        {"in", OPT_STR, &o->in, "labelled snapshot to train on", 1, 0},
+        {"model", OPT_STR, &o->model, "model file to write", 1, 0},
+        {"factors", OPT_STR, &o->factors_s, "number of factors, or auto (Kaiser: eigenvalue > 1)", 0, 0},
+        {"inputs", OPT_STR, &o->inputs_s, "auto|factors|raw|both: what the logistic model is fitted on", 0, 0},
+        {"holdout", OPT_DOUBLE, &o->holdout, "share of subscribers (by id hash) kept out for evaluation", 0, 0},
+        {"l2", OPT_DOUBLE, &o->l2, "L2 penalty on the coefficients (not the intercept)", 0, 0},
+        {"class-weight", OPT_DOUBLE, &o->class_weight, "weight of a churner relative to a stayer", 0, 0},
+        {"max-missing", OPT_DOUBLE, &o->max_missing, "drop indicators with a larger missing share", 0, 0},
+        {"max-mode-share", OPT_DOUBLE, &o->max_mode, "drop near-constant indicators (share of the most frequent value)", 0, 0},
+        {"max-corr", OPT_DOUBLE, &o->max_corr, "of two indicators correlated above this keep one", 0, 0},
+        {"kmo-min", OPT_DOUBLE, &o->kmo_min, "inputs auto: factor analysis only when KMO is at least this", 0, 0},
+        {"onboarding-months", OPT_DOUBLE, &o->onboarding, "tenure up to this is onboarding", 0, 0},
+        {"contract-ending-months", OPT_DOUBLE, &o->contract_ending, "contract ending: months left up to this", 0, 0},
+        {"warn-cutoff", OPT_DOUBLE, &o->warn_cutoff, "probability for the warning phase (<0: from --warn-top)", 0, 0},
+        {"warn-top", OPT_DOUBLE, &o->warn_top, "without --warn-cutoff: the cut-off flags this share of the holdout", 0, 0},
+        {"max-iter", OPT_INT, &o->max_iter, "IRLS iteration limit", 0, 0},
+        {"block-rows", OPT_U64, &o->block, "rows per read", 0, 0},
+        {"memory", OPT_BYTES, &o->memory, "memory budget per rank (e.g. 2G)", 0, 0},
+        {"validate-max", OPT_U64, &o->validate_max, "holdout rows evaluated at most (hash sample)", 0, 0},
+        {"report", OPT_STR, &o->report, "write a Markdown report here", 0, 0},
+        {NULL, 0, NULL, NULL, 0, 0},
+    };
+    int rc = opt_parse(defs, argc, argv, 2, "churnscore train --in SNAPSHOT.h5 --model MODEL.h5 [options]",
+                       NULL, 0, NULL);
+    if (rc == OPT_HELP) return CS_OK;
+    long kfix = 0;
+    int inputs_auto = 0, inputs = CMODEL_INPUTS_FACTORS;
+    if (rc == CS_OK) {
+        if (strcmp(o->factors_s, "auto") != 0) {
+            char *end;
+            kfix = strtol(o->factors_s, &end, 10);
+            if (*end || kfix <= 0) rc = CS_ERROR(CS_EINVAL, "option --factors: '%s' is not a positive count or auto", o->factors_s);
+        }
+        if (strcmp(o->inputs_s, "auto") == 0) inputs_auto = 1;
+        else if (strcmp(o->inputs_s, "factors") == 0) inputs = CMODEL_INPUTS_FACTORS;
+        else if (strcmp(o->inputs_s, "raw") == 0) inputs = CMODEL_INPUTS_RAW;
+        else if (strcmp(o->inputs_s, "both") == 0) inputs = CMODEL_INPUTS_BOTH;
+        else rc = CS_ERROR(CS_EINVAL, "option --inputs: '%s' is not auto, factors, raw or both", o->inputs_s);
+        if (rc == CS_OK && !(o->holdout >= 0 && o->holdout < 1))
+            rc = CS_ERROR(CS_EINVAL, "option --holdout must be in [0, 1)");
+        if (rc == CS_OK && !(o->l2 >= 0)) rc = CS_ERROR(CS_EINVAL, "option --l2 must be >= 0");
+        if (rc == CS_OK && !(o->class_weight > 0)) rc = CS_ERROR(CS_EINVAL, "option --class-weight must be > 0");
+    }
+    if (rc == CS_OK) rc = snap_open(o->in, MPI_COMM_NULL, &t.r);
+    if (rc == CS_OK) {
+        t.s = snap_schema_of(t.r);
+        t.p = t.s->p;
+        if (!t.s->has_labels)
+            rc = CS_ERROR(CS_EFORMAT, "%s: has no labels (/subscribers/churned): train needs a month "
+                          "whose outcomes are known", o->in);
+        else if (t.p == 0)
+            rc = CS_ERROR(CS_EFORMAT, "%s: has no indicators", o->in);
+    }
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) {
+        snap_close(t.r);
+        return rc;
+    }
+    double t_start = MPI_Wtime(), t_stage = t_start;
+    size_t p = t.p;
+    part_compute(t.s->n, ctx->nranks, ctx->rank, &t.pr);
+    log_info("train: %s: %llu subscribers, %zu indicators, month %s, %d ranks", o->in,
+             (unsigned long long)t.s->n, p, t.s->month, ctx->nranks);
+    rc = scan_init(&t.sc, t.r, &t.pr, o->block, SCAN_ID | SCAN_BRAND | SCAN_FEATURES | SCAN_CHURNED |
+                                                 (t.s->has_truth ? SCAN_TRUTH : 0), ctx->nranks);
+
+    /* ---- stages 0 and 1 ---- */
+    double *shift = calloc(p, sizeof(double)), *mins = malloc(p * sizeof(double)),
+           *maxs = malloc(p * sizeof(double)), *sums = malloc(moments_sum_len(p) * sizeof(double));
+    float *mode = malloc(p * sizeof(float));
+    int64_t counts[4] = {0};
+    moments_summary *ms = moments_summary_alloc(p);
+    if (rc == CS_OK && (!shift || !mins || !maxs || !sums || !mode || !ms))
+        rc = CS_ERROR(CS_ENOMEM, "out of memory for %zu indicators", p);
+    if (rc == CS_OK) rc = train_sample(&t, shift, mode);
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) rc = train_moments(&t, shift, mode, sums, mins, maxs, counts);
+    if (rc == CS_OK) rc = moments_finalize(sums, mins, maxs, shift, mode, p, ms);
+    uint64_t n_train = (uint64_t)(counts[0] + counts[1]), n_hold = (uint64_t)(counts[2] + counts[3]);
+    if (rc == CS_OK) {
+        if (counts[1] == 0 || counts[0] == 0)
+            rc = CS_ERROR(CS_EDATA, "%s: the training rows hold one class only (%lld churned, %lld "
+                          "stayed): a churn model needs both", o->in, (long long)counts[1], (long long)counts[0]);
+        else if (n_train <= p)
+            rc = CS_ERROR(CS_EDATA, "%s: %llu labelled training rows for %zu indicators: need more rows "
+                          "than indicators", o->in, (unsigned long long)n_train, p);
+    }
+    double t_pass1 = MPI_Wtime() - t_stage;
+    t_stage = MPI_Wtime();
+    if (rc == CS_OK)
+        log_info("train: pass 1 (screening + correlation) %.2f s: %llu training rows (%lld churned), "
+                 "%llu holdout rows", t_pass1, (unsigned long long)n_train, (long long)counts[1],
+                 (unsigned long long)n_hold);
+
+    /* ---- stage 2: screening and factor analysis (identical on every rank) ---- */
+    screen_params sp;
+    screen_params_default(&sp);
+    sp.max_missing_share = o->max_missing;
+    sp.max_mode_share = o->max_mode;
+    sp.max_abs_corr = o->max_corr;
+    screen_result *sr = screen_result_alloc(p);
+    cmodel m;
+    memset(&m, 0, sizeof m);
+    m.tenure_idx = m.contract_idx = -1;
+    modelfile_story story;
+    modelfile_story_init(&story);
+    fa_result *fa = NULL;
+    size_t *pool = malloc(p * sizeof(size_t)), npool = 0;
+    size_t *sig = malloc(p * sizeof(size_t)), nsig = 0;
+    long ten = -1, con = -1;
+    if (rc == CS_OK && (!sr || !pool || !sig)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    if (rc == CS_OK) rc = screen_run(ms, (const char *const *)t.s->feature_names, &sp, sr);
+    if (rc == CS_OK) {
+        for (size_t j = 0; j < p; j++) {
+            const char *nm = t.s->feature_names[j];
+            int usable = ms->n_present[j] > 0 && ms->missing_share[j] <= o->max_missing && ms->sd[j] > 0;
+            if (train_in_list(train_signal_names, nm)) {
+                if (usable) sig[nsig++] = j;
+            } else if (train_in_list(train_lifecycle_names, nm)) {
+                if (strcmp(nm, "tenure_months") == 0 && ms->n_present[j] > 0) ten = (long)j;
+                if (strcmp(nm, "contract_months_left") == 0 && ms->n_present[j] > 0) con = (long)j;
+            } else if (sr->kept[j]) {
+                pool[npool++] = j;
+            }
+        }
+        if (npool == 0 && nsig == 0 && ten < 0 && con < 0)
+            rc = CS_ERROR(CS_EDATA, "%s: every indicator was dropped by screening (missing, "
+                          "near-constant or collinear): nothing to fit on", o->in);
+    }
+    char reason[512] = "";
+    if (rc == CS_OK && npool > 0 && (inputs != CMODEL_INPUTS_RAW || inputs_auto)) {
+        gsl_matrix *R = gsl_matrix_alloc(npool, npool);
+        gsl_vector *kv = gsl_vector_alloc(npool);
+        double kmo = NAN;
+        if (!R || !kv) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        if (rc == CS_OK) rc = moments_correlation_subset(ms, pool, npool, R);
+        int krc = rc == CS_OK ? fa_kmo(R, &kmo, kv) : rc;
+        status_clear();
+        story.kmo = kmo;
+        if (rc == CS_OK) {
+            double chi2, df, pv;
+            if (fa_bartlett(R, (double)n_train, &chi2, &df, &pv) == CS_OK) {
+                story.bartlett_chi2 = chi2;
+                story.bartlett_df = df;
+                story.bartlett_p = pv;
+            }
+            gsl_vector *ev = gsl_vector_alloc(npool);
+            gsl_matrix *evec = gsl_matrix_alloc(npool, npool);
+            if (ev && evec && fa_eigen(R, ev, evec) == CS_OK) {
+                story.n_eigen = npool;
+                story.eigenvalues = malloc(npool * sizeof(double));
+                for (size_t i = 0; i < npool; i++) story.eigenvalues[i] = gsl_vector_get(ev, i);
+            }
+            gsl_vector_free(ev);
+            gsl_matrix_free(evec);
+            status_clear();
+        }
+        if (rc == CS_OK && inputs_auto) {
+            if (krc != CS_OK)
+                snprintf(reason, sizeof reason, "the correlation matrix of the %zu screened indicators is "
+                         "singular: factor analysis not advisable, fitted on the screened indicators", npool);
+            else if (kmo < o->kmo_min)
+                snprintf(reason, sizeof reason, "KMO %.3f < %.2f: factor analysis not advisable, fitted on "
+                         "the screened indicators", kmo, o->kmo_min);
+            inputs = reason[0] ? CMODEL_INPUTS_RAW : CMODEL_INPUTS_FACTORS;
+        }
+        if (rc == CS_OK && inputs != CMODEL_INPUTS_RAW) {
+            size_t kaiser = 0;
+            for (size_t i = 0; i < story.n_eigen; i++) kaiser += story.eigenvalues[i] > 1.0;
+            size_t k = kfix > 0 ? (size_t)kfix : (kaiser ? kaiser : 1);
+            if (k >= npool) k = npool > 1 ? npool - 1 : 1;
+            fa_params fp;
+            fa_params_default(&fp);
+            fa = fa_result_alloc(npool, k);
+            rc = fa ? fa_fit(R, (double)n_train, &fp, fa) : CS_ERROR(CS_ENOMEM, "out of memory");
+            if (rc != CS_OK && inputs_auto) {
+                snprintf(reason, sizeof reason, "factor analysis failed (%s): fitted on the screened "
+                         "indicators", status_reason());
+                status_clear();
+                rc = CS_OK;
+                inputs = CMODEL_INPUTS_RAW;
+                fa_result_free(fa);
+                fa = NULL;
+            } else if (rc == CS_OK) {
+                if (!reason[0])
+                    snprintf(reason, sizeof reason, "KMO %.3f: %zu factors by %s from %zu screened indicators",
+                             kmo, k, kfix > 0 ? "--factors" : "the Kaiser criterion", npool);
+                m.k = k;
+            }
+        }
+        gsl_matrix_free(R);
+        gsl_vector_free(kv);
+    }
+    if (!reason[0]) snprintf(reason, sizeof reason, "inputs %s as asked", train_mode_name(inputs));
+
+    /* ---- the model's structure ---- */
+    if (rc == CS_OK) {
+        /* inputs read from the snapshot: the pool, the signals, the lifecycle sources, in column order */
+        int *use = calloc(p, sizeof(int));
+        for (size_t i = 0; i < npool; i++) use[pool[i]] = 1;
+        for (size_t i = 0; i < nsig; i++) use[sig[i]] = 1;
+        if (ten >= 0) use[ten] = 1;
+        if (con >= 0) use[con] = 1;
+        long *map = malloc(p * sizeof(long));
+        m.in_names = calloc(p, sizeof(char *));
+        m.impute = malloc(p * sizeof(double));
+        m.center = malloc(p * sizeof(double));
+        m.scale = malloc(p * sizeof(double));
+        t.in_col = malloc(p * sizeof(size_t));
+        for (size_t j = 0; j < p; j++) {
+            map[j] = -1;
+            if (!use[j]) continue;
+            map[j] = (long)m.p_in;
+            t.in_col[m.p_in] = j;
+            m.in_names[m.p_in] = strdup(t.s->feature_names[j]);
+            m.impute[m.p_in] = ms->mean[j];
+            m.center[m.p_in] = ms->mean[j];
+            m.scale[m.p_in] = ms->sd[j] > 0 ? ms->sd[j] : 1.0;
+            m.p_in++;
+        }
+        m.inputs = inputs;
+        m.p_fa = npool;
+        m.fa_idx = malloc((npool ? npool : 1) * sizeof(int32_t));
+        for (size_t i = 0; i < npool; i++) m.fa_idx[i] = (int32_t)map[pool[i]];
+        m.n_signal = nsig;
+        m.signal_idx = malloc((nsig ? nsig : 1) * sizeof(int32_t));
+        for (size_t i = 0; i < nsig; i++) m.signal_idx[i] = (int32_t)map[sig[i]];
+        m.tenure_idx = ten >= 0 ? (int32_t)map[ten] : -1;
+        m.contract_idx = con >= 0 ? (int32_t)map[con] : -1;
+        m.onboarding_months = o->onboarding;
+        m.contract_ending_months = o->contract_ending;
+        m.n_brands = t.s->n_brands;
+        if (fa) {
+            m.loadings = malloc(npool * m.k * sizeof(double));
+            m.score_coef = malloc(npool * m.k * sizeof(double));
+            for (size_t i = 0; i < npool; i++)
+                for (size_t f = 0; f < m.k; f++) {
+                    m.loadings[i * m.k + f] = gsl_matrix_get(fa->loadings, i, f);
+                    m.score_coef[i * m.k + f] = gsl_matrix_get(fa->score_coef, i, f);
+                }
+            train_factor_labels(&m, m.in_names);
+            story.communality = malloc(npool * sizeof(double));
+            story.uniqueness = malloc(npool * sizeof(double));
+            story.ss_loadings = malloc(m.k * sizeof(double));
+            story.prop_var = malloc(m.k * sizeof(double));
+            for (size_t i = 0; i < npool; i++) {
+                story.communality[i] = gsl_vector_get(fa->communality, i);
+                story.uniqueness[i] = gsl_vector_get(fa->uniqueness, i);
+            }
+            for (size_t f = 0; f < m.k; f++) {
+                story.ss_loadings[f] = gsl_vector_get(fa->ss_loadings, f);
+                story.prop_var[f] = gsl_vector_get(fa->prop_var, f);
+            }
+        } else {
+            m.k = 0;
+            m.factor_labels = calloc(1, sizeof(char *));
+        }
+        free(use);
+        free(map);
+        rc = cmodel_name_columns(&m);
+    }
+    double t_fa = MPI_Wtime() - t_stage;
+    t_stage = MPI_Wtime();
+    if (rc == CS_OK)
+        log_info("train: screening kept %zu of %zu indicators (+%zu signals); %s; %zu model inputs "
+                 "(%.2f s)", npool, p, nsig, reason, m.n_coef, t_fa);
+
+    /* ---- stage 3: IRLS ---- */
+    size_t K = m.n_coef;
+    size_t io = t.sc.io_rows;
+    t.xin = malloc(io * (m.p_in ? m.p_in : 1) * sizeof(float));
+    t.X = malloc(io * K * sizeof(float));
+    t.ws = malloc((cmodel_work_len(&m, io) + 1) * sizeof(double));
+    t.Xd = malloc(PART_BLOCK_ROWS * K * sizeof(double));
+    t.yd = malloc(PART_BLOCK_ROWS * sizeof(double));
+    t.wd = malloc(PART_BLOCK_ROWS * sizeof(double));
+    if (rc == CS_OK && (!t.xin || !t.X || !t.ws || !t.Xd || !t.yd || !t.wd))
+        rc = CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
+    /* the cache: float32 design rows + label + holdout flag + id (+ truth) per own row */
+    double per_row = (double)K * 4 + 1 + 1 + 8 + (t.s->has_truth ? 4 : 0);
+    double fixed = (double)io * ((double)p * 4 + (double)m.p_in * 4 + (double)K * 4 + 16) +
+                   (double)moments_sum_len(p) * 8 * 40;
+    if (rc == CS_OK && (double)t.pr.rows * per_row + fixed <= (double)o->memory * 0.8) {
+        size_t nr = (size_t)t.pr.rows;
+        t.cX = malloc((nr ? nr : 1) * K * sizeof(float));
+        t.cy = malloc(nr ? nr : 1);
+        t.chold = malloc(nr ? nr : 1);
+        t.cid = malloc((nr ? nr : 1) * sizeof(uint64_t));
+        t.ctruth = t.s->has_truth ? malloc((nr ? nr : 1) * sizeof(float)) : NULL;
+        if (t.cX && t.cy && t.chold && t.cid && (t.ctruth || !t.s->has_truth)) t.cached = 2;
+    }
+    /* every rank must take the same path only for logging; the arithmetic is the same either way */
+    int any_cached = t.cached ? 1 : 0, all_cached = 0;
+    MPI_Allreduce(&any_cached, &all_cached, 1, MPI_INT, MPI_MIN, ctx->comm);
+    if (rc == CS_OK && (double)fixed > (double)o->memory)
+        rc = CS_ERROR(CS_ENOMEM, "--memory %llu is too small for blocks of %zu rows (need about %.0f MB): "
+                      "lower --block-rows or raise --memory", (unsigned long long)o->memory, io, fixed / 1e6);
+    rc = red_agree(ctx->comm, rc);
+
+    double *beta = calloc(K ? K : 1, sizeof(double)), *beta2 = calloc(K ? K : 1, sizeof(double));
+    size_t vlen = K * K + 2 * K + 2;
+    double *vec = malloc(vlen * sizeof(double));
+    train_irls_arg ia = {red_tree_alloc(vlen), malloc(vlen * sizeof(double)), beta, logit_work_alloc(PART_BLOCK_ROWS, K)};
+    unsigned char *pen = malloc(K ? K : 1);
+    if (rc == CS_OK && (!beta || !beta2 || !vec || !ia.tree || !ia.part || !ia.lw || !pen))
+        rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    int iters = 0, converged = 0;
+    double loglik = NAN;
+    if (rc == CS_OK) {
+        for (size_t j = 0; j < K; j++) pen[j] = m.coef_kind[j] != CMODEL_COL_INTERCEPT;
+        double rate = (double)counts[1] / (double)n_train;
+        beta[0] = log(rate / (1 - rate));
+    }
+    /* Newton from the null model can overshoot when rare signals separate well (a step of +16 on
+     * suspended_arrears): a step that lowers the penalised log-likelihood is halved and the point
+     * re-evaluated, as glm.fit does. Every rank takes the same decisions from the same sums. */
+    double *beta_prev = malloc((K ? K : 1) * sizeof(double)), obj_prev = -INFINITY;
+    int halvings = 0, passes_irls = 0;
+    while (rc == CS_OK && iters < o->max_iter && !converged) {
+        red_tree_reset(ia.tree);
+        ia.beta = beta;
+        int lrc = train_pass(&t, &m, "train: logistic IRLS pass", train_irls_block, &ia);
+        rc = red_agree(ctx->comm, lrc);
+        if (rc == CS_OK) rc = red_tree_allreduce(ia.tree, ctx->comm, t.pr.nblocks, vec);
+        if (rc != CS_OK) break;
+        passes_irls++;
+        loglik = vec[K * K + K];
+        double pen2 = 0;
+        for (size_t j = 0; j < K; j++) pen2 += pen[j] ? beta[j] * beta[j] : 0.0;
+        double obj = loglik - 0.5 * o->l2 * pen2;
+        if (!(obj >= obj_prev - 1e-9 * fabs(obj_prev)) && halvings < 40) {
+            for (size_t j = 0; j < K; j++) beta[j] = beta_prev[j] + 0.5 * (beta[j] - beta_prev[j]);
+            halvings++;
+            log_info("train: IRLS step halved (log-likelihood %.6f below %.6f)", obj, obj_prev);
+            continue;
+        }
+        halvings = 0;
+        obj_prev = obj;
+        memcpy(beta_prev, beta, K * sizeof(double));
+        double maxch = 0;
+        rc = logit_step(vec, vec + K * K, beta, o->l2, pen, K, beta2, &maxch, ia.lw);
+        if (rc != CS_OK) {
+            rc = CS_ERROR(rc, "%s: the logistic fit failed at iteration %d (%s); try --l2 > 0",
+                          o->in, iters + 1, status_reason());
+            break;
+        }
+        iters++;
+        converged = logit_converged(maxch, beta, K, 1e-8);
+        log_info("train: IRLS iteration %d: log-likelihood %.6f, largest change %.3g", iters, loglik, maxch);
+        for (size_t j = 0; j < K; j++)
+            log_debug("  %-40s beta %.6g  grad %.6g  H_jj %.6g", m.coef_names[j], beta[j],
+                      vec[K * K + j], vec[j * K + j]);
+        /* after convergence keep beta where the Hessian in vec was evaluated: the standard errors
+         * then belong to the reported coefficients */
+        if (!converged) memcpy(beta, beta2, K * sizeof(double));
+    }
+    free(beta_prev);
+    if (rc == CS_OK) {
+        m.beta = malloc(K * sizeof(double));
+        m.se = malloc(K * sizeof(double));
+        m.zval = malloc(K * sizeof(double));
+        m.pval = malloc(K * sizeof(double));
+        m.coef_mean = malloc(K * sizeof(double));
+        memcpy(m.beta, beta, K * sizeof(double));
+        double cnt = vec[K * K + 2 * K + 1];
+        for (size_t j = 0; j < K; j++) m.coef_mean[j] = vec[K * K + K + 1 + j] / cnt;
+        rc = logit_stats(vec, beta, o->l2, pen, K, m.se, m.zval, m.pval, ia.lw);
+        if (rc != CS_OK) {
+            status_clear();
+            rc = CS_OK;
+            for (size_t j = 0; j < K; j++) m.se[j] = m.zval[j] = m.pval[j] = NAN;
+        }
+        if (!converged) log_info("train: IRLS stopped after %d iterations without converging", iters);
+    }
+    double t_irls = MPI_Wtime() - t_stage;
+    t_stage = MPI_Wtime();
+
+    /* ---- stage 4: holdout ---- */
+    train_hold_arg ha;
+    memset(&ha, 0, sizeof ha);
+    ha.sample = n_hold > o->validate_max ? (double)o->validate_max / (double)n_hold : 1.0;
+    if (rc == CS_OK) {
+        int lrc = train_pass(&t, &m, "train: scoring the holdout", train_hold_block, &ha);
+        rc = red_agree(ctx->comm, lrc);
+    }
+    double cutoff = o->warn_cutoff;
+    if (rc == CS_OK) {
+        void *ap = NULL, *at = NULL, *al = NULL, *ai = NULL;
+        int tot = 0;
+        train_gather(ctx->comm, ha.prob, (int)ha.n, MPI_DOUBLE, sizeof(double), &ap, &tot);
+        train_gather(ctx->comm, ha.truth, (int)ha.n, MPI_DOUBLE, sizeof(double), &at, &tot);
+        train_gather(ctx->comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &al, &tot);
+        train_gather(ctx->comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &ai, &tot);
+        int lrc = CS_OK;
+        if (ctx->rank == 0 && tot > 0) {
+            metrics_report rep;
+            metrics_work *mw = metrics_work_alloc((size_t)tot);
+            lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
+            if (lrc == CS_OK) {
+                story.ho_n = rep.n;
+                story.ho_pos = rep.npos;
+                story.auc = rep.auc;
+                story.lift10 = rep.lift10;
+                story.capture5 = rep.capture5;
+                story.capture10 = rep.capture10;
+                story.capture20 = rep.capture20;
+                story.ks = rep.ks;
+                story.brier = rep.brier;
+                for (int b = 0; b < 10; b++) {
+                    story.cal_n[b] = rep.cal_n[b];
+                    story.cal_pred[b] = rep.cal_pred[b];
+                    story.cal_obs[b] = rep.cal_obs[b];
+                }
+                if (t.s->has_truth) {
+                    metrics_report orc;
+                    if (metrics_evaluate(at, al, ai, (size_t)tot, &orc, mw) == CS_OK) story.oracle_auc = orc.auc;
+                }
+                if (cutoff < 0) {
+                    /* the probability above which warn_top of the holdout lies */
+                    size_t *ord = malloc((size_t)tot * sizeof(size_t));
+                    if (ord && metrics_order(ap, ai, (size_t)tot, ord, mw) == CS_OK) {
+                        size_t at_i = (size_t)floor(o->warn_top * (double)tot);
+                        if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
+                        /* metrics_order sorts by descending score */
+                        cutoff = ((double *)ap)[ord[at_i]];
+                    }
+                    free(ord);
+                }
+            }
+            metrics_work_free(mw);
+        }
+        free(ap);
+        free(at);
+        free(al);
+        free(ai);
+        rc = red_agree(ctx->comm, lrc);
+        MPI_Bcast(&cutoff, 1, MPI_DOUBLE, 0, ctx->comm);
+        if (cutoff < 0) cutoff = 0.5;
+        m.warn_cutoff = cutoff;
+    }
+    double t_hold = MPI_Wtime() - t_stage;
+    t_stage = MPI_Wtime();
+
+    /* ---- write the model and the report (rank 0) ---- */
+    if (rc == CS_OK) {
+        snprintf(story.snapshot, sizeof story.snapshot, "%s", o->in);
+        snprintf(story.month, sizeof story.month, "%s", t.s->month);
+        story.n_rows = t.s->n;
+        story.n_train = n_train;
+        story.n_holdout = n_hold;
+        snprintf(story.version, sizeof story.version, "%s", cmd_version());
+        time_t now = time(NULL);
+        strftime(story.created, sizeof story.created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        char *desc = opt_describe(defs);
+        snprintf(story.options, sizeof story.options, "%s", desc ? desc : "");
+        free(desc);
+        snprintf(story.inputs_reason, sizeof story.inputs_reason, "%s", reason);
+        story.irls_iterations = iters;
+        story.loglik = loglik;
+        story.lambda = o->l2;
+        story.p_all = p;
+        story.all_names = calloc(p, sizeof(char *));
+        story.drop_reason = calloc(p, sizeof(char *));
+        story.kept = malloc(p * sizeof(int32_t));
+        story.missing_share = malloc(p * sizeof(double));
+        story.mean = malloc(p * sizeof(double));
+        story.sd = malloc(p * sizeof(double));
+        story.min = malloc(p * sizeof(double));
+        story.max = malloc(p * sizeof(double));
+        story.mode_share = malloc(p * sizeof(double));
+        for (size_t j = 0; j < p; j++) {
+            const char *nm = t.s->feature_names[j];
+            story.all_names[j] = strdup(nm);
+            int is_sig = 0, is_life = train_in_list(train_lifecycle_names, nm);
+            for (size_t i = 0; i < nsig; i++) is_sig |= sig[i] == j;
+            int used = is_sig || (long)j == ten || (long)j == con;
+            for (size_t i = 0; i < npool; i++) used |= pool[i] == j;
+            story.kept[j] = used;
+            const char *why = used ? (is_sig ? "kept: hard signal, used as it is" : is_life ? "kept: lifecycle flag" : "")
+                                   : is_life ? "not used: replaced by the lifecycle flags"
+                                   : train_in_list(train_signal_names, nm) ? "dropped: signal without variation or mostly missing"
+                                   : screen_result_text(sr, j);
+            story.drop_reason[j] = strdup(why ? why : "");
+            story.missing_share[j] = ms->missing_share[j];
+            story.mean[j] = ms->mean[j];
+            story.sd[j] = ms->sd[j];
+            story.min[j] = ms->min[j];
+            story.max[j] = ms->max[j];
+            story.mode_share[j] = ms->mode_share[j];
+        }
+        int lrc = CS_OK;
+        if (ctx->rank == 0) {
+            lrc = modelfile_write(o->model, &m, &story);
+            if (lrc == CS_OK && o->report) lrc = train_report_write(o->report, &m, &story);
+        }
+        rc = red_agree(ctx->comm, lrc);
+    }
+    double t_write = MPI_Wtime() - t_stage;
+
+    /* ---- summary ---- */
+    double rss = log_peak_rss(), rss_max = 0, rss_min = 0;
+    MPI_Allreduce(&rss, &rss_max, 1, MPI_DOUBLE, MPI_MAX, ctx->comm);
+    MPI_Allreduce(&rss, &rss_min, 1, MPI_DOUBLE, MPI_MIN, ctx->comm);
+    if (rc == CS_OK) {
+        double total = MPI_Wtime() - t_start;
+        size_t dropped = p - npool - nsig - (ten >= 0) - (con >= 0);
+        log_info("train: done in %.2f s -> %s", total, o->model);
+        if (ctx->rank == 0) {
+            printf("train summary\n");
+            printf("  snapshot           %s (%s), %llu subscribers, %d ranks\n", o->in, t.s->month,
+                   (unsigned long long)t.s->n, ctx->nranks);
+            printf("  indicators         %zu: %zu kept for the %s, %zu hard signals, %s%s, %zu dropped\n",
+                   p, npool, inputs == CMODEL_INPUTS_RAW ? "model" : "factor analysis", nsig,
+                   ten >= 0 ? "tenure" : "", con >= 0 ? " + contract" : "", dropped);
+            printf("  inputs             %s (%s)\n", train_mode_name(inputs), reason);
+            if (m.k) {
+                printf("  factors            %zu:", m.k);
+                for (size_t f = 0; f < m.k; f++) printf(" [%s]", m.factor_labels[f]);
+                printf("\n");
+            }
+            printf("  logistic model     %zu coefficients, IRLS %d Newton steps in %d passes (%s), L2 %.3g\n",
+                   K, iters, passes_irls, converged ? "converged" : "NOT converged", o->l2);
+            printf("  holdout            n=%llu AUC %.4f", (unsigned long long)story.ho_n, story.auc);
+            if (!isnan(story.oracle_auc)) printf(" (oracle %.4f)", story.oracle_auc);
+            printf(", top-decile lift %.2f, capture@10%% %.3f, KS %.3f, Brier %.5f\n", story.lift10,
+                   story.capture10, story.ks, story.brier);
+            printf("  warning cut-off    %.5f\n", m.warn_cutoff);
+            printf("  passes             %d over the snapshot (design matrix %s)\n", scan_passes(&t.sc),
+                   all_cached ? "cached in memory after the first IRLS pass" : "re-read each pass: over --memory");
+            printf("  time               pass 1 %.2f s, screening+FA %.2f s, IRLS %.2f s, holdout %.2f s, "
+                   "write %.2f s, total %.2f s (%.0f rows/s)\n", t_pass1, t_fa, t_irls, t_hold, t_write,
+                   total, (double)t.s->n / total);
+            printf("  peak memory/rank   %.1f MB (max), %.1f MB (min), budget %.0f MB\n", rss_max / 1e6,
+                   rss_min / 1e6, (double)o->memory / 1e6);
+            fflush(stdout);
+        }
+    }
+
+    free(beta);
+    free(beta2);
+    free(vec);
+    red_tree_free(ia.tree);
+    free(ia.part);
+    logit_work_free(ia.lw);
+    free(pen);
+    free(ha.prob);
+    free(ha.truth);
+    free(ha.label);
+    free(ha.id);
+    free(t.xin);
+    free(t.X);
+    free(t.ws);
+    free(t.Xd);
+    free(t.yd);
+    free(t.wd);
+    free(t.cX);
+    free(t.cy);
+    free(t.chold);
+    free(t.cid);
+    free(t.ctruth);
+    free(t.in_col);
+    free(pool);
+    free(sig);
+    fa_result_free(fa);
+    screen_result_free(sr);
+    moments_summary_free(ms);
+    free(shift);
+    free(mins);
+    free(maxs);
+    free(sums);
+    free(mode);
+    cmodel_clear(&m);
+    modelfile_story_clear(&story);
+    scan_clear(&t.sc);
+    snap_close(t.r);
+    return rc;
+}

@@ -1,0 +1,98 @@
+/* inspect_model.c — `churnscore inspect MODEL.h5 [--json]`: what a model was built from, on what
+ * inputs, and how it did on its holdout. Serial work on rank 0; the other ranks only agree. */
+#include "cmodel.h"
+#include "inspect.h"
+#include "json.h"
+#include "modelfile.h"
+#include "reduce.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static void im_num_or_null(json_writer *w, const char *k, double v)
+{
+    if (isnan(v)) json_null(w, k);
+    else json_num(w, k, v);
+}
+
+int inspect_model(const cmd_ctx *ctx, const char *path, int json)
+{
+    cmodel m;
+    modelfile_story s;
+    int rc = CS_OK;
+    if (ctx->rank == 0) {
+        rc = modelfile_read(path, &m, &s);
+        if (rc == CS_OK) {
+            const char *inp = m.inputs == CMODEL_INPUTS_RAW ? "raw" : m.inputs == CMODEL_INPUTS_BOTH ? "both" : "factors";
+            if (json) {
+                json_writer w;
+                json_init(&w, stdout, 1);
+                json_obj_begin(&w, NULL);
+                json_str(&w, "kind", "model");
+                json_str(&w, "file", path);
+                json_int(&w, "format_version", MODELFILE_VERSION);
+                json_str(&w, "training_snapshot", s.snapshot);
+                json_str(&w, "training_month", s.month);
+                json_int(&w, "training_rows", (int64_t)s.n_rows);
+                json_str(&w, "version", s.version);
+                json_str(&w, "created", s.created);
+                json_str(&w, "inputs", inp);
+                json_str(&w, "inputs_reason", s.inputs_reason);
+                json_int(&w, "factors", (int64_t)m.k);
+                json_int(&w, "features_used", (int64_t)m.p_in);
+                json_arr_begin(&w, "feature_names");
+                for (size_t j = 0; j < m.p_in; j++) json_str(&w, NULL, m.in_names[j]);
+                json_arr_end(&w);
+                json_arr_begin(&w, "factor_labels");
+                for (size_t j = 0; j < m.k; j++) json_str(&w, NULL, m.factor_labels[j]);
+                json_arr_end(&w);
+                json_int(&w, "irls_iterations", s.irls_iterations);
+                im_num_or_null(&w, "kmo", s.kmo);
+                json_num(&w, "warn_cutoff", m.warn_cutoff);
+                json_arr_begin(&w, "coefficients");
+                for (size_t j = 0; j < m.n_coef; j++) {
+                    json_obj_begin(&w, NULL);
+                    json_str(&w, "name", m.coef_names[j]);
+                    json_num(&w, "beta", m.beta[j]);
+                    im_num_or_null(&w, "se", m.se[j]);
+                    im_num_or_null(&w, "z", m.zval[j]);
+                    im_num_or_null(&w, "p", m.pval[j]);
+                    json_obj_end(&w);
+                }
+                json_arr_end(&w);
+                json_obj_begin(&w, "holdout");
+                json_int(&w, "n", (int64_t)s.ho_n);
+                json_int(&w, "churned", (int64_t)s.ho_pos);
+                im_num_or_null(&w, "auc", s.auc);
+                im_num_or_null(&w, "lift_top10", s.lift10);
+                im_num_or_null(&w, "capture5", s.capture5);
+                im_num_or_null(&w, "capture10", s.capture10);
+                im_num_or_null(&w, "capture20", s.capture20);
+                im_num_or_null(&w, "ks", s.ks);
+                im_num_or_null(&w, "brier", s.brier);
+                im_num_or_null(&w, "oracle_auc", s.oracle_auc);
+                json_obj_end(&w);
+                json_obj_end(&w);
+            } else {
+                printf("%s: churnscore model, format version %d\n", path, MODELFILE_VERSION);
+                printf("trained on %s (month %s, %llu subscribers) by %s at %s\n", s.snapshot, s.month,
+                       (unsigned long long)s.n_rows, s.version, s.created);
+                printf("inputs: %s — %s\n", inp, s.inputs_reason);
+                printf("indicators read: %zu; factors: %zu; coefficients: %zu; warning cut-off %.5f\n",
+                       m.p_in, m.k, m.n_coef, m.warn_cutoff);
+                printf("holdout: n=%llu AUC %.4f lift@10%% %.3f KS %.3f Brier %.5f", (unsigned long long)s.ho_n,
+                       s.auc, s.lift10, s.ks, s.brier);
+                if (!isnan(s.oracle_auc)) printf(" (oracle AUC %.4f)", s.oracle_auc);
+                printf("\n\n%-48s %10s %10s %8s %10s\n", "input", "beta", "se", "z", "p");
+                for (size_t j = 0; j < m.n_coef; j++)
+                    printf("%-48s %10.4f %10.4f %8.2f %10.3g\n", m.coef_names[j], m.beta[j], m.se[j],
+                           m.zval[j], m.pval[j]);
+            }
+            fflush(stdout);
+            cmodel_clear(&m);
+            modelfile_story_clear(&s);
+        }
+    }
+    return red_agree(ctx->comm, rc);
+}

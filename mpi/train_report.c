@@ -1,0 +1,98 @@
+/* train_report.c — the Markdown training report: what an analyst reads to trust (or not) a model.
+ * Everything comes from the model and its story, so the report of a model file can be redone. */
+#include "status.h"
+#include "train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int train_report_write(const char *path, const cmodel *m, const modelfile_story *s)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
+    snprintf(tmp, n, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        int e = errno;
+        free(tmp);
+        return CS_ERROR(CS_EIO, "%s: cannot write the report: %s", path, strerror(e));
+    }
+    fprintf(f, "# Churn model report\n\n");
+    fprintf(f, "- training snapshot: `%s` (month %s), %llu subscribers: %llu fitted, %llu held out\n",
+            s->snapshot, s->month, (unsigned long long)s->n_rows, (unsigned long long)s->n_train,
+            (unsigned long long)s->n_holdout);
+    fprintf(f, "- built by %s at %s\n", s->version, s->created);
+    fprintf(f, "- options: `%s`\n", s->options);
+    fprintf(f, "- inputs: %s\n", s->inputs_reason);
+    fprintf(f, "- logistic fit: %d IRLS iterations, log-likelihood %.4f, L2 %.4g\n", s->irls_iterations,
+            s->loglik, s->lambda);
+    fprintf(f, "- warning cut-off: probability >= %.5f\n\n", m->warn_cutoff);
+
+    fprintf(f, "## Holdout metrics\n\n| metric | value |\n|---|---|\n");
+    fprintf(f, "| subscribers evaluated | %llu (%llu churned) |\n", (unsigned long long)s->ho_n,
+            (unsigned long long)s->ho_pos);
+    fprintf(f, "| AUC | %.4f |\n", s->auc);
+    if (!isnan(s->oracle_auc)) fprintf(f, "| oracle AUC (true probabilities) | %.4f |\n", s->oracle_auc);
+    fprintf(f, "| top-decile lift | %.3f |\n| capture at 5%% / 10%% / 20%% | %.3f / %.3f / %.3f |\n",
+            s->lift10, s->capture5, s->capture10, s->capture20);
+    fprintf(f, "| KS | %.4f |\n| Brier score | %.5f |\n\n", s->ks, s->brier);
+    fprintf(f, "Calibration by score decile (1 = lowest scores):\n\n| decile | n | mean predicted | observed |\n|---|---|---|---|\n");
+    for (int b = 0; b < 10; b++)
+        fprintf(f, "| %d | %llu | %.5f | %.5f |\n", b + 1, (unsigned long long)s->cal_n[b], s->cal_pred[b],
+                s->cal_obs[b]);
+
+    fprintf(f, "\n## Screening\n\n| indicator | missing | mean | sd | min | max | mode share | decision |\n|---|---|---|---|---|---|---|---|\n");
+    for (size_t j = 0; j < s->p_all; j++)
+        fprintf(f, "| %s | %.2f%% | %.4g | %.4g | %.4g | %.4g | %.3f | %s |\n", s->all_names[j],
+                100 * s->missing_share[j], s->mean[j], s->sd[j], s->min[j], s->max[j], s->mode_share[j],
+                s->drop_reason[j][0] ? s->drop_reason[j] : "kept");
+
+    if (m->k > 0) {
+        fprintf(f, "\n## Factor analysis\n\nKMO %.3f; Bartlett's test chi2 %.1f, df %.0f, p %.3g. "
+                "Principal axis factoring, varimax rotation (Kaiser normalisation), regression scores.\n\n",
+                s->kmo, s->bartlett_chi2, s->bartlett_df, s->bartlett_p);
+        fprintf(f, "| indicator |");
+        for (size_t k = 0; k < m->k; k++) fprintf(f, " F%zu |", k + 1);
+        fprintf(f, " communality |\n|---|");
+        for (size_t k = 0; k <= m->k; k++) fprintf(f, "---|");
+        fprintf(f, "\n");
+        for (size_t j = 0; j < m->p_fa; j++) {
+            fprintf(f, "| %s |", m->in_names[m->fa_idx[j]]);
+            for (size_t k = 0; k < m->k; k++) {
+                double v = m->loadings[j * m->k + k];
+                fprintf(f, fabs(v) >= 0.4 ? " **%.3f** |" : " %.3f |", v);
+            }
+            fprintf(f, " %.3f |\n", s->communality ? s->communality[j] : NAN);
+        }
+        fprintf(f, "| SS loadings |");
+        for (size_t k = 0; k < m->k; k++) fprintf(f, " %.3f |", s->ss_loadings ? s->ss_loadings[k] : NAN);
+        fprintf(f, " |\n| proportion of variance |");
+        for (size_t k = 0; k < m->k; k++) fprintf(f, " %.3f |", s->prop_var ? s->prop_var[k] : NAN);
+        fprintf(f, " |\n\nFactor labels:");
+        for (size_t k = 0; k < m->k; k++) fprintf(f, " F%zu = %s;", k + 1, m->factor_labels[k]);
+        fprintf(f, "\n");
+    }
+
+    fprintf(f, "\n## Logistic coefficients\n\n| input | coefficient | std. error | z | p |\n|---|---|---|---|---|\n");
+    for (size_t j = 0; j < m->n_coef; j++)
+        fprintf(f, "| %s | %.5f | %.5f | %.2f | %.3g |\n", m->coef_names[j], m->beta[j], m->se[j],
+                m->zval[j], m->pval[j]);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        remove(tmp);
+        free(tmp);
+        return CS_ERROR(CS_EIO, "%s: writing the report failed", path);
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        free(tmp);
+        return CS_ERROR(CS_EIO, "%s: cannot rename the report into place: %s", path, strerror(e));
+    }
+    free(tmp);
+    return CS_OK;
+}
