@@ -66,7 +66,7 @@ double train_unit(uint64_t id, uint64_t salt)
 }
 
 typedef struct {
-    const char *in, *model, *report, *factors_s, *inputs_s;
+    const char *in, *model, *report, *factors_s, *inputs_s, *cache;
     double holdout, l2, class_weight, max_missing, max_mode, max_corr, kmo_min;
     double onboarding, contract_ending, warn_cutoff, warn_top;
     uint64_t block, memory, validate_max;
@@ -406,6 +406,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     train_opts *o = &t.o;
     o->factors_s = "auto";
     o->inputs_s = "auto";
+    o->cache = "auto";
     o->holdout = 0.2;
     o->l2 = 1.0;
     o->class_weight = 1.0;
@@ -440,6 +441,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"max-iter", OPT_INT, &o->max_iter, "IRLS iteration limit", 0, 0},
         {"block-rows", OPT_U64, &o->block, "rows per read", 0, 0},
         {"memory", OPT_BYTES, &o->memory, "memory budget per rank (e.g. 2G)", 0, 0},
+        {"cache", OPT_STR, &o->cache, "auto|no: keep the design matrix in memory between passes when it fits", 0, 0},
         {"validate-max", OPT_U64, &o->validate_max, "holdout rows evaluated at most (hash sample)", 0, 0},
         {"report", OPT_STR, &o->report, "write a Markdown report here", 0, 0},
         {NULL, 0, NULL, NULL, 0, 0},
@@ -704,7 +706,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     double per_row = (double)K * 4 + 1 + 1 + 8 + (t.s->has_truth ? 4 : 0);
     double fixed = (double)io * ((double)p * 4 + (double)m.p_in * 4 + (double)K * 4 + 16) +
                    (double)moments_sum_len(p) * 8 * 40;
-    if (rc == CS_OK && (double)t.pr.rows * per_row + fixed <= (double)o->memory * 0.8) {
+    if (rc == CS_OK && strcmp(o->cache, "no") != 0 &&
+        (double)t.pr.rows * per_row + fixed <= (double)o->memory * 0.8) {
         size_t nr = (size_t)t.pr.rows;
         t.cX = malloc((nr ? nr : 1) * K * sizeof(float));
         t.cy = malloc(nr ? nr : 1);

@@ -122,7 +122,13 @@ static void opt_value(const opt_def *d, char *buf, size_t n)
     case OPT_INT: snprintf(buf, n, "%ld", *(long *)d->value); break;
     case OPT_U64:
     case OPT_BYTES: snprintf(buf, n, "%llu", (unsigned long long)*(uint64_t *)d->value); break;
-    case OPT_DOUBLE: snprintf(buf, n, "%.17g", *(double *)d->value); break;
+    case OPT_DOUBLE: {
+        /* shortest form that reads back exactly */
+        double v = *(double *)d->value;
+        snprintf(buf, n, "%.15g", v);
+        if (strtod(buf, NULL) != v) snprintf(buf, n, "%.17g", v);
+        break;
+    }
     case OPT_FLAG: snprintf(buf, n, "%s", *(int *)d->value ? "yes" : "no"); break;
     }
 }

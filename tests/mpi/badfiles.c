@@ -1,8 +1,10 @@
 /* badfiles.c — makes broken copies of a good snapshot for test_badinput.sh:
  *   badfiles GOOD.h5 OUTDIR
- * writes OUTDIR/{version,nobrand,wrongtype,region,shape,kind}.h5, each wrong in one way. Uses the
+ * writes OUTDIR/{version,nobrand,wrongtype,region,shape,kind,nolabels,oneclass,allnan}.h5, each
+ * wrong in one way. Uses the
  * HDF5 API directly (no h5py needed in CI). */
 #include <hdf5.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,38 @@ int main(int argc, char **argv)
         H5Aclose(a);
         H5Sclose(sp);
         H5Tclose(t);
+    }
+    H5Fclose(f);
+    /* no labels: cannot train */
+    f = open_copy(g, d, "nolabels");
+    H5Ldelete(f, "/subscribers/churned", H5P_DEFAULT);
+    H5Fclose(f);
+
+    /* one class only: nobody churned */
+    f = open_copy(g, d, "oneclass");
+    {
+        hid_t ds = H5Dopen2(f, "/subscribers/churned", H5P_DEFAULT);
+        int8_t *z = calloc(n, 1);
+        H5Dwrite(ds, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, z);
+        free(z);
+        H5Dclose(ds);
+    }
+    H5Fclose(f);
+
+    /* every indicator missing: screening drops them all */
+    f = open_copy(g, d, "allnan");
+    {
+        hid_t ds = H5Dopen2(f, "/subscribers/features", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(ds);
+        hsize_t dims[2];
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+        H5Sclose(sp);
+        size_t cnt = (size_t)(dims[0] * dims[1]);
+        float *z = malloc(cnt * sizeof(float));
+        for (size_t i = 0; i < cnt; i++) z[i] = NAN;
+        H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, z);
+        free(z);
+        H5Dclose(ds);
     }
     H5Fclose(f);
     return 0;

@@ -1,0 +1,38 @@
+/* gather.h — bringing rows to rank 0 without anyone holding them all, or in a fixed order.
+ *
+ * Two patterns, both collective and both independent of the rank count by construction:
+ *  - gat_merge_sorted: each rank holds one already sorted list (its top-K candidates of a region);
+ *    rank 0 k-way merges them into the one global order, pulling fixed-size chunks from each rank on
+ *    demand, and hands the merged items to a callback (which writes the CSV as they come). Memory on
+ *    rank 0 is ranks x chunk items, whatever the length of the lists; the merge stops at a limit.
+ *  - gat_rows_to_root: MPI_Gatherv of fixed-size records in rank order. Ranks own contiguous
+ *    increasing row ranges (part.h), so the result is in global row order for any rank count.
+ * Records travel as raw bytes: the job must run on machines of one architecture (as MPI jobs do).
+ */
+#ifndef CS_GATHER_H
+#define CS_GATHER_H
+
+#include "topk.h"
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Called on rank 0 for each merged item in order, with its 0-based position. A non-zero return
+ * stops the merge (the other ranks are released) and is returned by gat_merge_sorted. */
+typedef int (*gat_sink)(void *arg, uint64_t pos, const topk_item *it);
+
+/* Collective. items[0..n) is this rank's list, sorted by topk_before. Rank 0 receives the merge of
+ * all ranks' lists, at most limit items (limit 0: none; UINT64_MAX: all), and passes each to sink.
+ * On rank 0 *merged is the number handed to sink. Returns the sink's failure on rank 0 (CS_OK on
+ * the other ranks): follow with red_agree. */
+int gat_merge_sorted(MPI_Comm comm, const topk_item *items, size_t n, uint64_t limit, gat_sink sink,
+                     void *arg, uint64_t *merged);
+
+/* Collective. Gathers n records of size bytes each from every rank onto rank 0, in rank order.
+ * On rank 0, *out is a malloc'd array of *total records (the caller frees it); elsewhere NULL and 0.
+ * CS_ENOMEM on rank 0 when the buffer cannot be allocated (agreed: every rank returns it). */
+int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, void **out,
+                     uint64_t *total);
+
+#endif
