@@ -248,7 +248,7 @@ int h5util_write_f64(hid_t loc, const char *name, const double *v, size_t d0, si
     hsize_t d[2] = {d0, d1};
     hid_t sp = H5Screate_simple(d1 ? 2 : 1, d, NULL);
     hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = ds < 0 ? -1 : ((d0 && (d1 || 1)) ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
+    herr_t e = ds < 0 ? -1 : ((d0 && v) ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
     if (ds >= 0) H5Dclose(ds);
     H5Sclose(sp);
     if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
