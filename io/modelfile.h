@@ -26,7 +26,8 @@ typedef struct {
     char version[128];
     char created[32];     /* ISO 8601 UTC */
     char options[2048];   /* every option in force, "name=value ..." */
-    char inputs_reason[512]; /* why these inputs (e.g. "KMO 0.50 < 0.6: factor analysis not advisable") */
+    char inputs_reason[512];
+    char model_choice[256];  /* which model and why (logistic or boosted trees) */ /* why these inputs (e.g. "KMO 0.50 < 0.6: factor analysis not advisable") */
     int irls_iterations;
     double loglik;
     double lambda;

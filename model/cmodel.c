@@ -119,6 +119,14 @@ void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size
 void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob)
 {
     size_t w = m->n_coef;
+    if (m->kind == CMODEL_KIND_GBM && m->gbm) {
+        gbm_predict_raw(m->gbm, X, n, w, 1, prob);
+        for (size_t i = 0; i < n; i++) {
+            double eta = prob[i];
+            prob[i] = eta >= 0 ? 1.0 / (1.0 + exp(-eta)) : exp(eta) / (1.0 + exp(eta));
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         const float *x = X + i * w;
         double eta = 0.0;
@@ -131,10 +139,13 @@ void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob)
 size_t cmodel_reasons(const cmodel *m, const float *x, size_t nr, int32_t *top)
 {
     double best[8];
+    double contrib[512];
+    int trees = m->kind == CMODEL_KIND_GBM && m->gbm && m->n_coef - 1 <= 512;
     size_t nb = 0;
     if (nr > 8) nr = 8;
+    if (trees) gbm_contrib(m->gbm, x, 1, contrib);
     for (size_t j = 1; j < m->n_coef; j++) {
-        double c = m->beta[j] * ((double)x[j] - m->coef_mean[j]);
+        double c = trees ? contrib[j - 1] : m->beta[j] * ((double)x[j] - m->coef_mean[j]);
         if (!(c > 0)) continue;
         size_t at = nb < nr ? nb : nr;
         /* insertion into a tiny sorted list; ties keep the lower column first */
@@ -178,6 +189,7 @@ void cmodel_clear(cmodel *m)
     free(m->zval);
     free(m->pval);
     free(m->coef_mean);
+    gbm_model_free(m->gbm);
     memset(m, 0, sizeof *m);
     m->tenure_idx = m->contract_idx = -1;
 }

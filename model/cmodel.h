@@ -12,8 +12,13 @@
 #ifndef CS_CMODEL_H
 #define CS_CMODEL_H
 
+#include "gbm.h"
+
 #include <stddef.h>
 #include <stdint.h>
+
+/* Which model turns the design row into a probability. */
+enum { CMODEL_KIND_LOGIT = 0, CMODEL_KIND_GBM = 1 };
 
 enum { CMODEL_INPUTS_FACTORS = 0, CMODEL_INPUTS_RAW = 1, CMODEL_INPUTS_BOTH = 2 };
 
@@ -55,6 +60,11 @@ typedef struct {
     double *beta, *se, *zval, *pval; /* [n_coef] */
     double *coef_mean;  /* [n_coef] training mean of each design column (for reasons) */
     double warn_cutoff; /* probability at or above which a subscriber is in the warning phase */
+
+    /* boosted trees on the same design columns (intercept excluded), when kind is CMODEL_KIND_GBM;
+     * the logistic coefficients are then kept for the report only */
+    int kind;
+    gbm_model *gbm;
 } cmodel;
 
 /* Number of design columns for the structure fields set above (before n_coef is known). */
@@ -71,12 +81,12 @@ size_t cmodel_work_len(const cmodel *m, size_t n);
 void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size_t n, float *X,
                    double *ws);
 
-/* Churn probability of n design rows. */
+/* Churn probability of n design rows (logistic or trees, by m->kind). */
 void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob);
 
-/* The top (up to) nr design columns by positive contribution beta_j * (x_j - coef_mean_j) of one
- * design row; writes column indices into top and returns how many (contributions <= 0 are not
- * reasons). */
+/* The top (up to) nr design columns by positive contribution of one design row — beta_j * (x_j -
+ * coef_mean_j) for the logistic model, the trees' path contributions for boosted trees; writes column
+ * indices into top and returns how many (contributions <= 0 are not reasons). */
 size_t cmodel_reasons(const cmodel *m, const float *xrow, size_t nr, int32_t *top);
 
 /* Frees every member (the struct itself is the caller's); accepts NULL. */

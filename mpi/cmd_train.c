@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "cmodel.h"
 #include "fa.h"
+#include "gbm.h"
 #include "log.h"
 #include "logit.h"
 #include "metrics.h"
@@ -65,42 +66,14 @@ double train_unit(uint64_t id, uint64_t salt)
     return (double)(train_hash(id ^ salt) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-typedef struct {
-    const char *in, *model, *report, *factors_s, *inputs_s, *cache;
-    double holdout, l2, class_weight, max_missing, max_mode, max_corr, kmo_min;
-    double onboarding, contract_ending, warn_cutoff, warn_top;
-    uint64_t block, memory, validate_max;
-    long max_iter;
-} train_opts;
-
-/* Everything a rank needs during the passes. */
-typedef struct {
-    const cmd_ctx *ctx;
-    train_opts o;
-    snap_reader *r;
-    const snap_schema *s;
-    part_range pr;
-    scan_state sc;
-    size_t p;
-    /* column picking: snapshot column of each model input */
-    size_t *in_col;
-    /* per-block scratch */
-    float *xin;      /* io_rows x p_in */
-    float *X;        /* io_rows x n_coef */
-    double *ws;      /* cmodel workspace */
-    double *Xd, *yd, *wd; /* compacted training rows of one reduction block, double */
-    /* design cache (float32, every own row) */
-    int cached;
-    float *cX;
-    int8_t *cy;
-    uint8_t *chold;
-    uint64_t *cid;
-    float *ctruth;
-} train_run;
-
-static int train_is_holdout(const train_run *t, uint64_t id)
+int train_is_holdout(const train_run *t, uint64_t id)
 {
-    return train_unit(id, 0x686f6c646f7574ull) < t->o.holdout;
+    return train_unit(id, TRAIN_SALT_HOLDOUT) < t->o.holdout;
+}
+
+int train_is_validation(const train_run *t, uint64_t id)
+{
+    return t->validation && train_unit(id, TRAIN_SALT_VALIDATION) < TRAIN_VALIDATION_SHARE;
 }
 
 static int train_cmpf(const void *a, const void *b)
@@ -201,7 +174,7 @@ static int train_moments(train_run *t, const double *shift, const float *mode, d
 }
 
 /* Picks the model inputs out of the current block into t->xin and builds design rows into t->X. */
-static void train_design_block(train_run *t, const cmodel *m, size_t n)
+void train_design_block(train_run *t, const cmodel *m, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const float *src = t->sc.features + i * t->p;
@@ -211,14 +184,7 @@ static void train_design_block(train_run *t, const cmodel *m, size_t n)
     cmodel_design(m, t->xin, t->sc.brand, n, t->X, t->ws);
 }
 
-/* One pass over the design rows: calls fn for each reduction block with the block's design rows,
- * labels, ids, holdout flags (and truth when read). Uses the cache when there is one; builds it on
- * the first pass when the budget allows. */
-typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                              const int8_t *y, const uint8_t *hold, const uint64_t *id,
-                              const float *truth, size_t n, void *arg);
-
-static int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg)
+int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg)
 {
     size_t w = m->n_coef;
     int rc = CS_OK;
@@ -275,7 +241,7 @@ static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const
     memset(a->part, 0, len * sizeof(double));
     size_t q = 0;
     for (size_t i = 0; i < n; i++) {
-        if (hold[i] || (y[i] != 0 && y[i] != 1)) continue;
+        if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
         for (size_t j = 0; j < k; j++) t->Xd[q * k + j] = (double)X[i * k + j];
         t->yd[q] = (double)y[i];
         t->wd[q] = y[i] == 1 ? t->o.class_weight : 1.0;
@@ -312,7 +278,7 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
     cmodel_predict(m, X, n, a->pbuf);
     for (size_t i = 0; i < n; i++) {
         if (!hold[i] || (y[i] != 0 && y[i] != 1)) continue;
-        if (train_unit(id[i], 0x73616d706c65ull) >= a->sample) continue;
+        if (train_unit(id[i], TRAIN_SALT_SAMPLE) >= a->sample) continue;
         if (a->n == a->cap) {
             size_t nc = a->cap ? 2 * a->cap : 65536;
             double *p2 = realloc(a->prob, nc * sizeof(double));
@@ -338,7 +304,7 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
 }
 
 /* Gathers a per-rank array to rank 0 in rank order (= global row order). */
-static int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem,
+int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem,
                         void **all, int *total)
 {
     int rank, nr;
@@ -422,6 +388,14 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     o->memory = (uint64_t)2 << 30;
     o->validate_max = 4000000;
     o->max_iter = 30;
+    o->kind = "auto";
+    o->trees = 300;
+    o->depth = 4;
+    o->eta = 0.05;
+    o->tree_l2 = 1.0;
+    o->min_leaf = 20;
+    o->bins = 64;
+    o->gbm_rows = 500000;
     opt_def defs[] = {
         {"in", OPT_STR, &o->in, "labelled snapshot to train on", 1, 0},
         {"model", OPT_STR, &o->model, "model file to write", 1, 0},
@@ -444,6 +418,14 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"cache", OPT_STR, &o->cache, "auto|no: keep the design matrix in memory between passes when it fits", 0, 0},
         {"validate-max", OPT_U64, &o->validate_max, "holdout rows evaluated at most (hash sample)", 0, 0},
         {"report", OPT_STR, &o->report, "write a Markdown report here", 0, 0},
+        {"model-kind", OPT_STR, &o->kind, "auto|logit|gbm: logistic model, boosted trees, or the better of the two on a validation part of the training rows", 0, 0},
+        {"trees", OPT_INT, &o->trees, "boosted trees: rounds", 0, 0},
+        {"depth", OPT_INT, &o->depth, "boosted trees: depth", 0, 0},
+        {"eta", OPT_DOUBLE, &o->eta, "boosted trees: learning rate", 0, 0},
+        {"tree-l2", OPT_DOUBLE, &o->tree_l2, "boosted trees: L2 penalty on leaf values", 0, 0},
+        {"min-leaf", OPT_DOUBLE, &o->min_leaf, "boosted trees: minimum rows in a leaf", 0, 0},
+        {"bins", OPT_INT, &o->bins, "boosted trees: histogram bins per input (<= 64)", 0, 0},
+        {"gbm-rows", OPT_U64, &o->gbm_rows, "boosted trees: fitted on a hash sample of at most this many rows", 0, 0},
         {NULL, 0, NULL, NULL, 0, 0},
     };
     int rc = opt_parse(defs, argc, argv, 2, "churnscore train --in SNAPSHOT.h5 --model MODEL.h5 [options]",
@@ -466,6 +448,13 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             rc = CS_ERROR(CS_EINVAL, "option --holdout must be in [0, 1)");
         if (rc == CS_OK && !(o->l2 >= 0)) rc = CS_ERROR(CS_EINVAL, "option --l2 must be >= 0");
         if (rc == CS_OK && !(o->class_weight > 0)) rc = CS_ERROR(CS_EINVAL, "option --class-weight must be > 0");
+        if (rc == CS_OK && strcmp(o->kind, "auto") && strcmp(o->kind, "logit") && strcmp(o->kind, "gbm"))
+            rc = CS_ERROR(CS_EINVAL, "option --model-kind: '%s' is not auto, logit or gbm", o->kind);
+        if (rc == CS_OK && (o->trees < 1 || o->depth < 1 || o->depth > GBM_MAX_DEPTH || o->bins < 2 ||
+                            o->bins > GBM_MAX_BINS || !(o->eta > 0) || o->gbm_rows < 100))
+            rc = CS_ERROR(CS_EINVAL, "boosted-tree options out of range (trees >= 1, depth 1..%d, bins 2..%d, "
+                          "eta > 0, gbm-rows >= 100)", GBM_MAX_DEPTH, GBM_MAX_BINS);
+        t.validation = strcmp(o->kind, "auto") == 0;
     }
     if (rc == CS_OK) rc = snap_open(o->in, MPI_COMM_NULL, &t.r);
     if (rc == CS_OK) {
@@ -503,6 +492,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) rc = train_moments(&t, shift, mode, sums, mins, maxs, counts);
     if (rc == CS_OK) rc = moments_finalize(sums, mins, maxs, shift, mode, p, ms);
     uint64_t n_train = (uint64_t)(counts[0] + counts[1]), n_hold = (uint64_t)(counts[2] + counts[3]);
+    t.n_fit = t.validation ? (uint64_t)((double)n_train * (1 - TRAIN_VALIDATION_SHARE)) : n_train;
     if (rc == CS_OK) {
         if (counts[1] == 0 || counts[0] == 0)
             rc = CS_ERROR(CS_EDATA, "%s: the training rows hold one class only (%lld churned, %lld "
@@ -802,6 +792,38 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     double t_irls = MPI_Wtime() - t_stage;
     t_stage = MPI_Wtime();
 
+    /* ---- stage 3b: boosted trees, and the choice between the two ---- */
+    double auc_l = NAN, auc_g = NAN;
+    char choice[256] = "logistic model (--model-kind logit)";
+    m.kind = CMODEL_KIND_LOGIT;
+    if (rc == CS_OK && strcmp(o->kind, "logit") != 0) {
+        rc = train_gbm(&t, &m, &auc_l, &auc_g);
+        if (rc == CS_OK) {
+            if (strcmp(o->kind, "gbm") == 0) {
+                m.kind = CMODEL_KIND_GBM;
+                snprintf(choice, sizeof choice, "boosted trees (--model-kind gbm)");
+            } else if (auc_g > auc_l) {
+                m.kind = CMODEL_KIND_GBM;
+                snprintf(choice, sizeof choice, "boosted trees: validation AUC %.4f > logistic %.4f; "
+                         "refitted on all training rows", auc_g, auc_l);
+                /* the validation rows chose the model; now they help fit it */
+                gbm_model_free(m.gbm);
+                m.gbm = NULL;
+                t.validation = 0;
+                t.n_fit = n_train;
+                double a1, a2;
+                rc = train_gbm(&t, &m, &a1, &a2);
+            } else {
+                snprintf(choice, sizeof choice, "logistic model: validation AUC %.4f >= boosted trees %.4f", auc_l, auc_g);
+                gbm_model_free(m.gbm);
+                m.gbm = NULL;
+            }
+            log_info("train: %s", choice);
+        }
+    }
+    double t_gbm = MPI_Wtime() - t_stage;
+    t_stage = MPI_Wtime();
+
     /* ---- stage 4: holdout ---- */
     train_hold_arg ha;
     memset(&ha, 0, sizeof ha);
@@ -882,6 +904,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         snprintf(story.options, sizeof story.options, "%s", desc ? desc : "");
         free(desc);
         snprintf(story.inputs_reason, sizeof story.inputs_reason, "%s", reason);
+        snprintf(story.model_choice, sizeof story.model_choice, "%s", choice);
         story.irls_iterations = iters;
         story.loglik = loglik;
         story.lambda = o->l2;
@@ -947,6 +970,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             }
             printf("  logistic model     %zu coefficients, IRLS %d Newton steps in %d passes (%s), L2 %.3g\n",
                    K, iters, passes_irls, converged ? "converged" : "NOT converged", o->l2);
+            printf("  model              %s\n", choice);
             printf("  holdout            n=%llu AUC %.4f", (unsigned long long)story.ho_n, story.auc);
             if (!isnan(story.oracle_auc)) printf(" (oracle %.4f)", story.oracle_auc);
             printf(", top-decile lift %.2f, capture@10%% %.3f, KS %.3f, Brier %.5f\n", story.lift10,
@@ -954,9 +978,9 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             printf("  warning cut-off    %.5f\n", m.warn_cutoff);
             printf("  passes             %d over the snapshot (design matrix %s)\n", scan_passes(&t.sc),
                    all_cached ? "cached in memory after the first IRLS pass" : "re-read each pass: over --memory");
-            printf("  time               pass 1 %.2f s, screening+FA %.2f s, IRLS %.2f s, holdout %.2f s, "
-                   "write %.2f s, total %.2f s (%.0f rows/s)\n", t_pass1, t_fa, t_irls, t_hold, t_write,
-                   total, (double)t.s->n / total);
+            printf("  time               pass 1 %.2f s, screening+FA %.2f s, IRLS %.2f s, trees %.2f s, "
+                   "holdout %.2f s, write %.2f s, total %.2f s (%.0f rows/s)\n", t_pass1, t_fa, t_irls,
+                   t_gbm, t_hold, t_write, total, (double)t.s->n / total);
             printf("  peak memory/rank   %.1f MB (max), %.1f MB (min), budget %.0f MB\n", rss_max / 1e6,
                    rss_min / 1e6, (double)o->memory / 1e6);
             fflush(stdout);

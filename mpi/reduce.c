@@ -5,6 +5,7 @@
 #include "status.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,15 @@ int red_min_f64(MPI_Comm comm, double *v, size_t n)
         return CS_ERROR(CS_EMPI, "MPI_Allreduce failed");
     return CS_OK;
 }
+
+int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n)
+{
+    if (MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_DOUBLE, MPI_SUM, comm) != MPI_SUCCESS)
+        return CS_ERROR(CS_EMPI, "MPI_Allreduce failed");
+    return CS_OK;
+}
+
+double red_quantize(double x) { return ldexp(nearbyint(ldexp(x, 30)), -30); }
 
 int red_agree(MPI_Comm comm, int status)
 {

@@ -43,6 +43,16 @@ int red_sum_i64(MPI_Comm comm, int64_t *v, size_t n);
 int red_max_f64(MPI_Comm comm, double *v, size_t n);
 int red_min_f64(MPI_Comm comm, double *v, size_t n);
 
+/* Collective. Sums doubles whose every partial sum is exactly representable (the caller quantises
+ * the terms to multiples of 2^-q and bounds their count, see red_quantize): then addition is exact,
+ * hence associative, and a plain MPI_Allreduce gives the same bits for any rank count. Used by the
+ * boosted trees, whose histograms per tree level would be too many for the block tree. */
+int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n);
+/* Rounds x to a multiple of 2^-30: with |x| <= 1 and at most 2^22 terms, every partial sum of such
+ * values needs at most 53 significant bits, so double addition of them is exact. */
+double red_quantize(double x);
+#define RED_EXACT_MAX_TERMS (1u << 22)
+
 /* Collective. Agrees on the worst status: returns CS_OK only if every rank passed CS_OK. Otherwise
  * returns the lowest failing rank's code on every rank and copies that rank's message into every
  * rank's status buffer (status_message()), so rank 0 can report it once. */

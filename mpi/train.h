@@ -3,10 +3,87 @@
 #ifndef CS_TRAIN_H
 #define CS_TRAIN_H
 
+#include "cmd.h"
 #include "cmodel.h"
 #include "modelfile.h"
+#include "part.h"
+#include "scan.h"
 
+#include <mpi.h>
 #include <stdint.h>
+
+/* Salts of the id hashes that pick the holdout, the validation part of the training rows (model
+ * selection), the evaluated holdout sample and the boosting sample: independent draws. */
+#define TRAIN_SALT_HOLDOUT 0x686f6c646f7574ull
+#define TRAIN_SALT_VALIDATION 0x76616c6964ull
+#define TRAIN_SALT_SAMPLE 0x73616d706c65ull
+#define TRAIN_SALT_GBM 0x67626dull
+#define TRAIN_VALIDATION_SHARE 0.2
+
+typedef struct {
+    const char *in, *model, *report, *factors_s, *inputs_s, *cache, *kind;
+    double holdout, l2, class_weight, max_missing, max_mode, max_corr, kmo_min;
+    double onboarding, contract_ending, warn_cutoff, warn_top;
+    uint64_t block, memory, validate_max;
+    long max_iter;
+    /* boosted trees */
+    long trees, depth, bins;
+    double eta, tree_l2, min_leaf;
+    uint64_t gbm_rows;
+} train_opts;
+
+/* Everything a rank needs during the passes. */
+typedef struct {
+    const cmd_ctx *ctx;
+    train_opts o;
+    uint64_t n_fit;  /* labelled training rows (from pass 1) */
+    int validation;  /* --model auto: keep a validation part of the training rows out of the fits */
+    snap_reader *r;
+    const snap_schema *s;
+    part_range pr;
+    scan_state sc;
+    size_t p;
+    /* column picking: snapshot column of each model input */
+    size_t *in_col;
+    /* per-block scratch */
+    float *xin;      /* io_rows x p_in */
+    float *X;        /* io_rows x n_coef */
+    double *ws;      /* cmodel workspace */
+    double *Xd, *yd, *wd; /* compacted training rows of one reduction block, double */
+    /* design cache (float32, every own row) */
+    int cached;
+    float *cX;
+    int8_t *cy;
+    uint8_t *chold;
+    uint64_t *cid;
+    float *ctruth;
+} train_run;
+
+/* Row roles, from the id hash: holdout rows are never fitted; with --model auto a validation part of
+ * the training rows is kept out of both fits to choose between them. */
+int train_is_holdout(const train_run *t, uint64_t id);
+int train_is_validation(const train_run *t, uint64_t id);
+
+/* Picks the model's inputs out of the current scan block and builds its design rows into t->X. */
+void train_design_block(train_run *t, const cmodel *m, size_t n);
+
+/* One pass over the rank's design rows, block by reduction block (from the cache when there is one;
+ * the first pass fills the cache when the budget allows): fn gets each block's design rows, labels,
+ * holdout flags, ids and truth (or NULL). Collective only through what fn does. */
+typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, const float *X,
+                              const int8_t *y, const uint8_t *hold, const uint64_t *id,
+                              const float *truth, size_t n, void *arg);
+int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg);
+
+/* Collective. Gathers n elements per rank to rank 0 in rank order (= global row order); *all is
+ * malloc'd on rank 0 (NULL elsewhere), *total its length. */
+int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem, void **all,
+                 int *total);
+
+/* Collective. Fits the boosted trees on the design rows (see train_gbm.c) into m->gbm; with
+ * t->validation set also returns, on every rank, the validation AUC of the logistic model already in
+ * m and of the trees (for --model auto). */
+int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm);
 
 /* A 64-bit mix (splitmix64 finaliser) and a uniform in [0, 1) from an id and a salt: picks the
  * holdout and validation samples independently of ranks and row order. */

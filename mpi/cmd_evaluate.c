@@ -1,0 +1,556 @@
+/* cmd_evaluate.c — `churnscore evaluate`: how last month's early-warning lists did.
+ *
+ * The lists (io/listin.h) are small and bounded by --top: rank 0 reads them and every rank holds
+ * them, indexed by id. The outcome snapshot is large: every rank streams its own rows (scan.h) and
+ * counts, per cell (list region, phase, tier), how many listed subscribers it met and how many of
+ * them left, and per region how many subscribers left; the counts are integers, summed exactly by
+ * red_sum_i64, so the result is the same for any rank count. io/evalrep.h turns them into precision,
+ * recall and lift and writes them.
+ *
+ * What "left" means (docs/operations.md, "Monthly operation"):
+ *   - by default the outcome snapshot is the scored month's own snapshot with its labels filled in
+ *     (/subscribers/churned = 1: left within the churn window): the operator's labelled extract of
+ *     that month, which arrives once the window has passed — the same file the next retraining uses;
+ *   - with --absent-means-churned it is a later month's snapshot, and a listed subscriber absent from
+ *     it has left (`generate --follows` drops exactly the previous month's leavers). That snapshot
+ *     does not hold the leavers, so their number per region — for recall — needs the scored month's
+ *     population: --previous SNAPSHOT. Each id of the later month is sent to an owner rank chosen by
+ *     a hash of the id, then each id of the scored month is sent to the same owner, which says
+ *     whether it is still there: a distributed hash join holding about 16 bytes per subscriber / R
+ *     per rank, and never a whole snapshot.
+ */
+#include "cmd.h"
+#include "evalrep.h"
+#include "listin.h"
+#include "log.h"
+#include "opts.h"
+#include "part.h"
+#include "reduce.h"
+#include "scan.h"
+#include "snapshot.h"
+#include "status.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *lists, *outcomes, *out, *previous;
+    int json, absent, any_month;
+    uint64_t block;
+} eval_opts;
+
+/* ---- moving the lists to every rank ---- */
+
+/* MPI counts are int: large arrays go in pieces. Collective. */
+static int eval_bcast(void *buf, size_t count, size_t size, MPI_Comm comm)
+{
+    const size_t piece = (size_t)1 << 28;
+    char *p = buf;
+    for (size_t done = 0; done < count * size; done += piece) {
+        size_t k = count * size - done < piece ? count * size - done : piece;
+        if (MPI_Bcast(p + done, (int)k, MPI_BYTE, 0, comm) != MPI_SUCCESS)
+            return CS_ERROR(CS_EMPI, "MPI_Bcast of the lists failed");
+    }
+    return CS_OK;
+}
+
+/* Collective: rank 0's table (*t, read from the lists) is copied to every rank, whose *t is
+ * allocated here, and indexed. */
+static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
+{
+    uint64_t hdr[3] = {0, 0, 0};
+    size_t names_len = 0;
+    char *names = NULL;
+    int rc = CS_OK;
+    if (ctx->rank == 0) {
+        for (size_t r = 0; r < (*t)->n_regions; r++) names_len += strlen((*t)->region_names[r]) + 1;
+        names = malloc(names_len + 1);
+        if (!names) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        size_t o = 0;
+        for (size_t r = 0; rc == CS_OK && r < (*t)->n_regions; r++) {
+            size_t l = strlen((*t)->region_names[r]) + 1;
+            memcpy(names + o, (*t)->region_names[r], l);
+            o += l;
+        }
+        hdr[0] = (*t)->n;
+        hdr[1] = (*t)->n_regions;
+        hdr[2] = names_len;
+    }
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) {
+        free(names);
+        return rc;
+    }
+    MPI_Bcast(hdr, 3, MPI_UINT64_T, 0, ctx->comm);
+    if (ctx->rank != 0) {
+        names_len = (size_t)hdr[2];
+        names = malloc(names_len + 1);
+        *t = listin_alloc();
+        if (!names || !*t) rc = CS_ERROR(CS_ENOMEM, "out of memory for the lists");
+        if (rc == CS_OK) rc = listin_reserve(*t, (size_t)hdr[0]);
+    }
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) {
+        listin_table *x = *t;
+        MPI_Bcast(x->month, sizeof x->month, MPI_CHAR, 0, ctx->comm);
+        rc = eval_bcast(names, names_len, 1, ctx->comm);
+        if (rc == CS_OK) rc = eval_bcast(x->id, x->n, sizeof *x->id, ctx->comm);
+        if (rc == CS_OK) rc = eval_bcast(x->region, x->n, sizeof *x->region, ctx->comm);
+        if (rc == CS_OK) rc = eval_bcast(x->phase, x->n, 1, ctx->comm);
+        if (rc == CS_OK) rc = eval_bcast(x->tier, x->n, 1, ctx->comm);
+        if (rc == CS_OK && ctx->rank != 0) {
+            size_t o = 0, idx;
+            for (uint64_t r = 0; rc == CS_OK && r < hdr[1]; r++) {
+                rc = listin_region_add(x, names + o, &idx);
+                o += strlen(names + o) + 1;
+            }
+            if (rc == CS_OK) rc = listin_index(x);
+        }
+    }
+    free(names);
+    return red_agree(ctx->comm, rc);
+}
+
+/* ---- the distributed id set of the join (--previous) ---- */
+
+static uint64_t eval_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+/* The owner rank takes the high half of the hash, the slot the low bits, so the ids one rank owns
+ * do not all share their slot bits. */
+static int eval_owner(uint64_t id, int nranks) { return (int)((eval_mix(id) >> 32) % (uint64_t)nranks); }
+
+/* Open addressing, linear probing; 0 marks an empty slot, so id 0 is kept apart. */
+typedef struct {
+    uint64_t *slot;
+    size_t slots, n;
+    int has_zero;
+} eval_set;
+
+static void eval_set_clear(eval_set *s)
+{
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+static int eval_set_insert(eval_set *s, uint64_t id)
+{
+    if (id == 0) {
+        s->has_zero = 1;
+        return CS_OK;
+    }
+    if (2 * (s->n + 1) > s->slots) {
+        size_t slots = s->slots ? 2 * s->slots : 1024;
+        uint64_t *t = calloc(slots, sizeof *t);
+        if (!t) return CS_ERROR(CS_ENOMEM, "out of memory for %zu ids of the join (use more ranks)", s->n);
+        for (size_t i = 0; i < s->slots; i++) {
+            if (!s->slot[i]) continue;
+            size_t h = (size_t)eval_mix(s->slot[i]) & (slots - 1);
+            while (t[h]) h = (h + 1) & (slots - 1);
+            t[h] = s->slot[i];
+        }
+        free(s->slot);
+        s->slot = t;
+        s->slots = slots;
+    }
+    size_t h = (size_t)eval_mix(id) & (s->slots - 1);
+    while (s->slot[h]) {
+        if (s->slot[h] == id) return CS_OK;
+        h = (h + 1) & (s->slots - 1);
+    }
+    s->slot[h] = id;
+    s->n++;
+    return CS_OK;
+}
+
+static int eval_set_has(const eval_set *s, uint64_t id)
+{
+    if (id == 0) return s->has_zero;
+    if (!s->slots) return 0;
+    size_t h = (size_t)eval_mix(id) & (s->slots - 1);
+    while (s->slot[h]) {
+        if (s->slot[h] == id) return 1;
+        h = (h + 1) & (s->slots - 1);
+    }
+    return 0;
+}
+
+/* Buffers of one all-to-all exchange of items of `width` uint64 each. */
+typedef struct {
+    int nranks, width;
+    int *scount, *sdispl, *rcount, *rdispl, *fill;
+    uint64_t *send, *recv;
+    size_t send_cap, recv_cap;
+} eval_xchg;
+
+static void eval_xchg_clear(eval_xchg *x)
+{
+    free(x->scount);
+    free(x->sdispl);
+    free(x->rcount);
+    free(x->rdispl);
+    free(x->fill);
+    free(x->send);
+    free(x->recv);
+    memset(x, 0, sizeof *x);
+}
+
+static int eval_xchg_init(eval_xchg *x, int nranks, int width, size_t rows)
+{
+    memset(x, 0, sizeof *x);
+    x->nranks = nranks;
+    x->width = width;
+    x->scount = calloc((size_t)nranks, sizeof(int));
+    x->sdispl = calloc((size_t)nranks, sizeof(int));
+    x->rcount = calloc((size_t)nranks, sizeof(int));
+    x->rdispl = calloc((size_t)nranks, sizeof(int));
+    x->fill = calloc((size_t)nranks, sizeof(int));
+    x->send_cap = rows * (size_t)width;
+    x->send = malloc((x->send_cap ? x->send_cap : 1) * sizeof(uint64_t));
+    if (!x->scount || !x->sdispl || !x->rcount || !x->rdispl || !x->fill || !x->send) {
+        eval_xchg_clear(x);
+        return CS_ERROR(CS_ENOMEM, "out of memory for the exchange buffers");
+    }
+    return CS_OK;
+}
+
+/* Collective. Sends items[i] (width uint64 each, n of them) to rank owner[i]; on return x->recv holds
+ * *nrecv items. Every rank calls it the same number of times (n may be 0). */
+static int eval_xchg_run(eval_xchg *x, const uint64_t *items, const int *owner, size_t n, MPI_Comm comm,
+                         size_t *nrecv)
+{
+    int R = x->nranks, w = x->width;
+    memset(x->scount, 0, (size_t)R * sizeof(int));
+    for (size_t i = 0; i < n; i++) x->scount[owner[i]] += w;
+    for (int r = 0, o = 0; r < R; r++) {
+        x->sdispl[r] = o;
+        x->fill[r] = o;
+        o += x->scount[r];
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(x->send + x->fill[owner[i]], items + i * (size_t)w, (size_t)w * sizeof(uint64_t));
+        x->fill[owner[i]] += w;
+    }
+    if (MPI_Alltoall(x->scount, 1, MPI_INT, x->rcount, 1, MPI_INT, comm) != MPI_SUCCESS)
+        return CS_ERROR(CS_EMPI, "MPI_Alltoall failed");
+    size_t total = 0;
+    for (int r = 0; r < R; r++) {
+        x->rdispl[r] = (int)total;
+        total += (size_t)x->rcount[r];
+    }
+    /* A receive buffer sized to what arrives; the call after a failed allocation would leave the
+     * other ranks waiting in MPI_Alltoallv, so this one is fatal. */
+    if (total > x->recv_cap) {
+        free(x->recv);
+        x->recv = malloc(total * sizeof(uint64_t));
+        if (!x->recv) LOG_FATAL(CS_ENOMEM, "out of memory for %zu ids received in the join", total / (size_t)w);
+        x->recv_cap = total;
+    }
+    if (MPI_Alltoallv(x->send, x->scount, x->sdispl, MPI_UINT64_T, x->recv ? x->recv : x->send,
+                      x->rcount, x->rdispl, MPI_UINT64_T, comm) != MPI_SUCCESS)
+        return CS_ERROR(CS_EMPI, "MPI_Alltoallv failed");
+    *nrecv = total / (size_t)w;
+    return CS_OK;
+}
+
+/* ---- the passes ---- */
+
+typedef struct {
+    const cmd_ctx *ctx;
+    const eval_opts *o;
+    listin_table *t;          /* the lists, regions extended by the snapshots' regions */
+    snap_reader *out_r, *prev_r;
+    size_t *out_map, *prev_map; /* snapshot region -> table region */
+    size_t nreg;
+    int64_t *counts;          /* found, known, caught [nreg * CELLS each], subscribers, leavers [nreg] */
+} eval_run;
+
+static int64_t *eval_found(eval_run *e) { return e->counts; }
+static int64_t *eval_known(eval_run *e) { return e->counts + e->nreg * EVALREP_CELLS; }
+static int64_t *eval_caught(eval_run *e) { return e->counts + 2 * e->nreg * EVALREP_CELLS; }
+static int64_t *eval_subs(eval_run *e) { return e->counts + 3 * e->nreg * EVALREP_CELLS; }
+static int64_t *eval_leavers(eval_run *e) { return e->counts + 3 * e->nreg * EVALREP_CELLS + e->nreg; }
+
+static size_t eval_cell(const listin_table *t, size_t k)
+{
+    return ((size_t)t->region[k] * LISTIN_N_PHASES + t->phase[k]) * LISTIN_N_TIERS + t->tier[k];
+}
+
+/* Number of I/O blocks a rank reads, the most over ranks: every rank takes part in that many
+ * exchange rounds. Collective. */
+static uint64_t eval_rounds(const part_range *pr, size_t io_rows, MPI_Comm comm)
+{
+    uint64_t mine = (pr->rows + io_rows - 1) / io_rows, most = 0;
+    MPI_Allreduce(&mine, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
+    return most;
+}
+
+/* Collective. Pass over the outcome snapshot: listed ids met and how they turned out, leavers per
+ * region (labels mode); with set, the ids are also sent to their owners of the join. */
+static int eval_outcome_pass(eval_run *e, eval_set *set)
+{
+    const cmd_ctx *ctx = e->ctx;
+    part_range pr;
+    part_compute(snap_schema_of(e->out_r)->n, ctx->nranks, ctx->rank, &pr);
+    scan_state sc;
+    unsigned what = SCAN_ID | SCAN_REGION | (e->o->absent ? 0 : SCAN_CHURNED);
+    int rc = scan_init(&sc, e->out_r, &pr, e->o->block, what, ctx->nranks);
+    eval_xchg x = {0};
+    int *owner = NULL;
+    if (rc == CS_OK && set) {
+        rc = eval_xchg_init(&x, ctx->nranks, 1, sc.io_rows);
+        owner = malloc(sc.io_rows * sizeof(int));
+        if (rc == CS_OK && !owner) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) {
+        scan_clear(&sc);
+        eval_xchg_clear(&x);
+        free(owner);
+        return rc;
+    }
+    uint64_t rounds = eval_rounds(&pr, sc.io_rows, ctx->comm);
+    int64_t *found = eval_found(e), *known = eval_known(e), *caught = eval_caught(e),
+            *subs = eval_subs(e), *leavers = eval_leavers(e);
+    scan_begin(&sc, "evaluate: outcome snapshot");
+    for (uint64_t round = 0; rc == CS_OK && round < rounds; round++) {
+        int lrc = scan_next(&sc);
+        size_t n = lrc == CS_OK ? sc.n : 0;
+        for (size_t i = 0; i < n; i++) {
+            int c = e->o->absent ? 0 : sc.churned[i];
+            int labelled = c == 0 || c == 1;
+            if (!e->o->absent && labelled) {
+                size_t u = e->out_map[sc.region[i]];
+                subs[u]++;
+                leavers[u] += c;
+            }
+            long k = listin_find(e->t, sc.id[i]);
+            if (k < 0) continue;
+            size_t cell = eval_cell(e->t, (size_t)k);
+            found[cell]++;
+            if (!e->o->absent && labelled) {
+                known[cell]++;
+                caught[cell] += c;
+            }
+        }
+        /* agree before the exchange: a rank that failed to read must not leave the others inside
+         * MPI_Alltoallv */
+        rc = red_agree(ctx->comm, lrc);
+        if (rc != CS_OK || !set) continue;
+        for (size_t i = 0; i < n; i++) owner[i] = eval_owner(sc.id[i], ctx->nranks);
+        size_t nrecv = 0;
+        rc = eval_xchg_run(&x, sc.id, owner, n, ctx->comm, &nrecv);
+        int src = CS_OK;
+        for (size_t i = 0; rc == CS_OK && src == CS_OK && i < nrecv; i++) src = eval_set_insert(set, x.recv[i]);
+        rc = red_agree(ctx->comm, rc != CS_OK ? rc : src);
+    }
+    scan_clear(&sc);
+    eval_xchg_clear(&x);
+    free(owner);
+    return rc;
+}
+
+/* Collective. Pass over the scored month's snapshot (--previous): each id goes with its region to
+ * the owner, which counts it and, when it is not in the later month, counts a leaver. */
+static int eval_previous_pass(eval_run *e, eval_set *set)
+{
+    const cmd_ctx *ctx = e->ctx;
+    part_range pr;
+    part_compute(snap_schema_of(e->prev_r)->n, ctx->nranks, ctx->rank, &pr);
+    scan_state sc;
+    int rc = scan_init(&sc, e->prev_r, &pr, e->o->block, SCAN_ID | SCAN_REGION, ctx->nranks);
+    eval_xchg x = {0};
+    int *owner = NULL;
+    uint64_t *items = NULL;
+    if (rc == CS_OK) {
+        rc = eval_xchg_init(&x, ctx->nranks, 2, sc.io_rows);
+        owner = malloc(sc.io_rows * sizeof(int));
+        items = malloc(2 * sc.io_rows * sizeof(uint64_t));
+        if (rc == CS_OK && (!owner || !items)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    rc = red_agree(ctx->comm, rc);
+    uint64_t rounds = rc == CS_OK ? eval_rounds(&pr, sc.io_rows, ctx->comm) : 0;
+    int64_t *subs = eval_subs(e), *leavers = eval_leavers(e);
+    scan_begin(&sc, "evaluate: scored month's snapshot");
+    for (uint64_t round = 0; rc == CS_OK && round < rounds; round++) {
+        int lrc = scan_next(&sc);
+        size_t n = lrc == CS_OK ? sc.n : 0;
+        rc = red_agree(ctx->comm, lrc);
+        if (rc != CS_OK) break;
+        for (size_t i = 0; i < n; i++) {
+            owner[i] = eval_owner(sc.id[i], ctx->nranks);
+            items[2 * i] = sc.id[i];
+            items[2 * i + 1] = e->prev_map[sc.region[i]];
+        }
+        size_t nrecv = 0;
+        rc = eval_xchg_run(&x, items, owner, n, ctx->comm, &nrecv);
+        for (size_t i = 0; rc == CS_OK && i < nrecv; i++) {
+            size_t u = (size_t)x.recv[2 * i + 1];
+            subs[u]++;
+            leavers[u] += !eval_set_has(set, x.recv[2 * i]);
+        }
+        rc = red_agree(ctx->comm, rc);
+    }
+    scan_clear(&sc);
+    eval_xchg_clear(&x);
+    free(owner);
+    free(items);
+    return rc;
+}
+
+/* The snapshot's regions joined to the table's (by name); map[i] is the table index of region i. */
+static int eval_map_regions(listin_table *t, const snap_schema *s, size_t **map)
+{
+    *map = malloc((s->n_regions ? s->n_regions : 1) * sizeof(size_t));
+    if (!*map) return CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < s->n_regions; i++) CS_TRY(listin_region_add(t, s->region_names[i], &(*map)[i]));
+    return CS_OK;
+}
+
+/* The months must say the files belong together: the labels of the lists' own month, or a later
+ * month whose absentees left. Empty months (hand-made lists) are not checked. */
+static int eval_check_months(const eval_opts *o, const char *lists_month, const char *out_month,
+                             const char *prev_month)
+{
+    if (o->any_month || !*lists_month) return CS_OK;
+    const char *hint = " (--any-month to evaluate anyway)";
+    if (!o->absent && *out_month && strcmp(out_month, lists_month) != 0)
+        return CS_ERROR(CS_EINVAL, "the lists are of %s but %s is of %s: the outcomes are the labels "
+                        "of the scored month's own snapshot; for a later month's snapshot, whose "
+                        "absentees left, add --absent-means-churned%s", lists_month, o->outcomes,
+                        out_month, hint);
+    if (o->absent && *out_month && strcmp(out_month, lists_month) <= 0)
+        return CS_ERROR(CS_EINVAL, "the lists are of %s but %s is of %s: with --absent-means-churned "
+                        "the outcome snapshot must be a later month%s", lists_month, o->outcomes,
+                        out_month, hint);
+    if (prev_month && *prev_month && strcmp(prev_month, lists_month) != 0)
+        return CS_ERROR(CS_EINVAL, "the lists are of %s but --previous %s is of %s: it must be the "
+                        "snapshot the lists were scored from%s", lists_month, o->previous, prev_month,
+                        hint);
+    return CS_OK;
+}
+
+int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
+{
+    eval_opts o = {.block = 65536};
+    opt_def defs[] = {
+        {"lists", OPT_STR, &o.lists, "directory of the lists written by churnscore score", 1, 0},
+        {"outcomes", OPT_STR, &o.outcomes, "snapshot whose labels (or absentees) say who left", 1, 0},
+        {"out", OPT_STR, &o.out, "write PREFIX.csv, PREFIX.json and PREFIX.md", 0, 0},
+        {"json", OPT_FLAG, &o.json, "print the evaluation as JSON on stdout instead of a table", 0, 0},
+        {"absent-means-churned", OPT_FLAG, &o.absent, "--outcomes is a later month: listed ids absent from it left", 0, 0},
+        {"previous", OPT_STR, &o.previous, "with --absent-means-churned: the scored month's snapshot (for recall)", 0, 0},
+        {"any-month", OPT_FLAG, &o.any_month, "do not check that the months of the files fit together", 0, 0},
+        {"block-rows", OPT_U64, &o.block, "rows per read", 0, 0},
+        {NULL, 0, NULL, NULL, 0, 0},
+    };
+    int rc = opt_parse(defs, argc, argv, 2,
+                       "churnscore evaluate --lists DIR --outcomes SNAPSHOT.h5 [--out PREFIX] [--json]",
+                       NULL, 0, NULL);
+    if (rc == OPT_HELP) return CS_OK;
+    if (rc == CS_OK && o.previous && !o.absent)
+        rc = CS_ERROR(CS_EINVAL, "option --previous goes with --absent-means-churned (with labels the "
+                      "outcome snapshot is itself the scored month's population)");
+    if (rc == CS_OK && (o.block == 0 || o.block > ((uint64_t)1 << 24)))
+        rc = CS_ERROR(CS_EINVAL, "option --block-rows must be in 1..16777216");
+
+    eval_run e = {.ctx = ctx, .o = &o};
+    /* rank 0 reads the lists; the others wait for the agreement inside eval_share_lists */
+    if (rc == CS_OK && ctx->rank == 0) rc = listin_read(o.lists, &e.t);
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) rc = eval_share_lists(ctx, &e.t);
+    if (rc == CS_OK) rc = snap_open(o.outcomes, MPI_COMM_NULL, &e.out_r);
+    if (rc == CS_OK && !o.absent && !snap_schema_of(e.out_r)->has_labels)
+        rc = CS_ERROR(CS_EFORMAT, "%s: has no labels (/subscribers/churned): pass the scored month's "
+                      "labelled snapshot, or a later month's snapshot with --absent-means-churned",
+                      o.outcomes);
+    if (rc == CS_OK && o.previous) rc = snap_open(o.previous, MPI_COMM_NULL, &e.prev_r);
+    if (rc == CS_OK)
+        rc = eval_check_months(&o, e.t->month, snap_schema_of(e.out_r)->month,
+                               e.prev_r ? snap_schema_of(e.prev_r)->month : NULL);
+    /* every rank extends the table the same way, so region indices agree without communication */
+    if (rc == CS_OK) rc = eval_map_regions(e.t, snap_schema_of(e.out_r), &e.out_map);
+    if (rc == CS_OK && e.prev_r) rc = eval_map_regions(e.t, snap_schema_of(e.prev_r), &e.prev_map);
+    size_t ncounts = 0;
+    if (rc == CS_OK) {
+        e.nreg = e.t->n_regions;
+        ncounts = 3 * e.nreg * EVALREP_CELLS + 2 * e.nreg;
+        e.counts = calloc(ncounts, sizeof(int64_t));
+        if (!e.counts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    rc = red_agree(ctx->comm, rc);
+    double t0 = MPI_Wtime();
+    if (rc == CS_OK) {
+        log_info("evaluate: %zu listed subscribers in %zu files of %s (month %s) against %s (month %s, "
+                 "%llu subscribers)%s, %d ranks", e.t->n, e.t->n_files, o.lists,
+                 *e.t->month ? e.t->month : "?", o.outcomes, snap_schema_of(e.out_r)->month,
+                 (unsigned long long)snap_schema_of(e.out_r)->n,
+                 o.absent ? ", absent means churned" : "", ctx->nranks);
+        eval_set set = {0};
+        rc = eval_outcome_pass(&e, e.prev_r ? &set : NULL);
+        if (rc == CS_OK && e.prev_r) rc = eval_previous_pass(&e, &set);
+        eval_set_clear(&set);
+    }
+    if (rc == CS_OK) rc = red_sum_i64(ctx->comm, e.counts, ncounts);
+
+    /* the lists' own counts, then the absent mode's reading of "found" */
+    int64_t *listed = NULL;
+    if (rc == CS_OK) {
+        listed = calloc(e.nreg * EVALREP_CELLS, sizeof(int64_t));
+        if (!listed) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        for (size_t k = 0; rc == CS_OK && k < e.t->n; k++) listed[eval_cell(e.t, k)]++;
+        int64_t *found = eval_found(&e), *known = eval_known(&e), *caught = eval_caught(&e);
+        for (size_t c = 0; rc == CS_OK && c < e.nreg * EVALREP_CELLS; c++) {
+            if (found[c] > listed[c]) {
+                rc = CS_ERROR(CS_EDATA, "%s: holds a listed id more than once: subscriber ids must be "
+                              "unique", o.outcomes);
+                break;
+            }
+            if (o.absent) {
+                known[c] = listed[c];
+                caught[c] = listed[c] - found[c];
+            }
+        }
+    }
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) {
+        evalrep_data d = {
+            .lists = o.lists, .lists_month = e.t->month, .outcomes = o.outcomes,
+            .outcomes_month = snap_schema_of(e.out_r)->month, .previous = o.previous,
+            .absent = o.absent, .have_population = !o.absent || e.prev_r != NULL,
+            .n_regions = e.nreg, .region_names = (const char *const *)e.t->region_names,
+            .listed = listed, .found = eval_found(&e), .known = eval_known(&e),
+            .caught = eval_caught(&e), .subscribers = eval_subs(&e), .leavers = eval_leavers(&e),
+        };
+        int lrc = CS_OK;
+        if (ctx->rank == 0) {
+            if (o.out) lrc = evalrep_write(&d, o.out);
+            if (o.json) evalrep_json(&d, stdout);
+            else evalrep_print(&d, stdout);
+            fflush(stdout);
+        }
+        rc = red_agree(ctx->comm, lrc);
+        evalrep_stats s;
+        evalrep_stats_of(&d, -1, -1, -1, &s);
+        if (rc == CS_OK)
+            log_info("evaluate: %lld listed, %lld left (precision %.4f)%s in %.2f s", (long long)s.listed,
+                     (long long)s.caught, s.precision, o.out ? ", wrote the .csv, .json and .md" : "",
+                     MPI_Wtime() - t0);
+    }
+    free(listed);
+    free(e.counts);
+    free(e.out_map);
+    free(e.prev_map);
+    snap_close(e.out_r);
+    snap_close(e.prev_r);
+    listin_free(e.t);
+    return rc;
+}

@@ -1,0 +1,791 @@
+/* cmd_score.c — `churnscore score`: every subscriber scored, ranked early-warning lists per region.
+ *
+ * The pipeline, every rank over its own rows (part.h), in phases that each end with red_agree:
+ *   0. read the model (each rank, it is small), open the snapshot and match the model's indicators
+ *      to the snapshot's columns BY NAME (another order and extra columns are fine; a missing one is
+ *      an error naming it); rank 0 prepares "DIR.tmp"; all create "SCORES.h5.tmp";
+ *   1. one pass over the rank's rows: per fixed reduction block (so a BLAS call sees the same rows
+ *      for any rank count) design rows, probabilities and reasons (model/cmodel.h), stage and phase
+ *      (model/rules.h), value at risk; rows go to SCORES.h5 as they are done; alarm and warning
+ *      subscribers go to per-region candidate lists (model/topk.h: bounded heaps with --top K);
+ *      per-region sums go into the fixed-tree reduction (reduce.h); labelled rows, or a hash-of-id
+ *      sample of them, are kept for the validation; each row's ARPU is kept (4 bytes) for the tiers;
+ *   2. ARPU quintile cut-offs by an exact radix select across ranks (select.h), tiers written;
+ *   3. per region, rank 0 k-way merges the ranks' sorted candidates in chunks (gather.h) and writes
+ *      the region's CSV as the items arrive: no rank ever holds all subscribers;
+ *   4. with labels, the validation rows are gathered to rank 0 in global row order and evaluated
+ *      exactly (model/metrics.h), overall and per region;
+ *   5. rank 0 writes the summaries; SCORES.h5 and DIR are renamed into place only if all went well.
+ * Everything a user sees (lists, summaries, validation, the datasets of SCORES.h5) is the same bit for
+ * bit for any rank count.
+ */
+#include "cmd.h"
+#include "cmodel.h"
+#include "gather.h"
+#include "lists.h"
+#include "log.h"
+#include "metrics.h"
+#include "modelfile.h"
+#include "opts.h"
+#include "part.h"
+#include "reduce.h"
+#include "rules.h"
+#include "scan.h"
+#include "scores.h"
+#include "select.h"
+#include "snapshot.h"
+#include "status.h"
+#include "topk.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    const char *in, *model, *out, *lists, *rank_by_s;
+    uint64_t top, block, memory, validate_max;
+    double horizon, warn_cutoff;
+    int mask_ids, bom, read_only, rank_by_var;
+    rules_params rp;
+} score_opts;
+
+/* One validation row: travels to rank 0 as raw bytes (gather.h). */
+typedef struct {
+    uint64_t hash;
+    double prob;
+    int64_t id;
+    uint16_t region;
+    uint8_t label;
+} score_vrow;
+
+/* Everything the pass needs. */
+typedef struct {
+    const cmd_ctx *ctx;
+    score_opts o;
+    cmodel m;
+    snap_reader *r;
+    const snap_schema *s;
+    part_range pr;
+    long *pick;             /* [p_in] snapshot column of each model input */
+    rules_cols rc;
+    char **reason_text;     /* [n_coef] */
+    size_t nreg;
+    /* per block buffers */
+    float *xin, *X;
+    double *ws, *prob, *var;
+    uint8_t *stage, *phase, *tier8;
+    int16_t *reason;
+    float *arpu_blk;
+    /* per own row */
+    float *arpu;            /* [pr.rows] */
+    /* results */
+    topk *cand;
+    red_tree *tree;         /* per block: [sum prob, sum var] per region */
+    double *part, *sums;    /* [2 nreg] */
+    int64_t *cnt;           /* [3 nreg]: subscribers, alarm, warning */
+    score_vrow *vrows;
+    size_t nv, cap_v;
+    uint64_t vthr;          /* keep validation rows with hash < vthr (UINT64_MAX: all) */
+    int64_t labelled;
+    double t_read, t_compute, t_write;
+} score_job;
+
+static uint64_t score_hash(uint64_t x)
+{
+    /* splitmix64's finaliser: a bijection, so distinct ids never tie */
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+static void score_job_free(score_job *j)
+{
+    free(j->pick);
+    if (j->reason_text)
+        for (size_t i = 0; i < j->m.n_coef; i++) free(j->reason_text[i]);
+    free(j->reason_text);
+    free(j->xin);
+    free(j->X);
+    free(j->ws);
+    free(j->prob);
+    free(j->var);
+    free(j->stage);
+    free(j->phase);
+    free(j->tier8);
+    free(j->reason);
+    free(j->arpu_blk);
+    free(j->arpu);
+    topk_free(j->cand);
+    red_tree_free(j->tree);
+    free(j->part);
+    free(j->sums);
+    free(j->cnt);
+    free(j->vrows);
+    cmodel_clear(&j->m);
+    snap_close(j->r);
+}
+
+/* The sign of factor f's loading on the first indicator named in its label (or on its largest
+ * loading): a reason text speaks of the indicator, so the factor's direction must be folded in. */
+static double score_factor_sign(const cmodel *m, size_t f)
+{
+    const char *lab = m->factor_labels ? m->factor_labels[f] : "";
+    size_t best = 0;
+    double bl = -1;
+    for (size_t j = 0; j < m->p_fa; j++) {
+        const char *nm = m->in_names[m->fa_idx[j]];
+        const char *hit = strstr(lab, nm);
+        size_t len = strlen(nm);
+        if (hit && (hit == lab || !(hit[-1] == '_' || (hit[-1] >= 'a' && hit[-1] <= 'z') ||
+                                    (hit[-1] >= '0' && hit[-1] <= '9'))) &&
+            !(hit[len] == '_' || (hit[len] >= 'a' && hit[len] <= 'z') || (hit[len] >= '0' && hit[len] <= '9')))
+            return m->loadings[j * m->k + f] < 0 ? -1.0 : 1.0;
+        double a = fabs(m->loadings[j * m->k + f]);
+        if (a > bl) bl = a, best = j;
+    }
+    return (m->p_fa && m->loadings[best * m->k + f] < 0) ? -1.0 : 1.0;
+}
+
+static int score_reason_texts(score_job *j)
+{
+    const cmodel *m = &j->m;
+    j->reason_text = calloc(m->n_coef ? m->n_coef : 1, sizeof(char *));
+    if (!j->reason_text) return CS_ERROR(CS_ENOMEM, "out of memory");
+    size_t f = 0;
+    char buf[256];
+    for (size_t c = 0; c < m->n_coef; c++) {
+        double b = m->beta[c];
+        if (m->coef_kind[c] == CMODEL_COL_FACTOR) b *= score_factor_sign(m, f++);
+        if (m->coef_kind[c] == CMODEL_COL_INTERCEPT) snprintf(buf, sizeof buf, "baseline");
+        else rules_reason_text(m->coef_names[c], b, buf, sizeof buf);
+        if (!(j->reason_text[c] = strdup(buf))) return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    return CS_OK;
+}
+
+/* Phase 0 on every rank: model, snapshot, matching by name, buffers. */
+static int score_open(score_job *j)
+{
+    const score_opts *o = &j->o;
+    CS_TRY(snap_open(o->in, MPI_COMM_NULL, &j->r));
+    j->s = snap_schema_of(j->r);
+    j->nreg = j->s->n_regions;
+    part_compute(j->s->n, j->ctx->nranks, j->ctx->rank, &j->pr);
+    rules_cols_find((const char *const *)j->s->feature_names, j->s->p, &j->rc);
+    if (o->read_only) return CS_OK;
+    CS_TRY(modelfile_read(o->model, &j->m, NULL));
+    cmodel *m = &j->m;
+    if (m->n_coef > INT16_MAX)
+        return CS_ERROR(CS_EFORMAT, "%s: %zu design columns do not fit the int16 reason codes", o->model,
+                        m->n_coef);
+    for (size_t c = 0; c < m->n_coef; c++)
+        if (!isfinite(m->beta[c]))
+            return CS_ERROR(CS_EFORMAT, "%s: coefficient %s is not finite", o->model, m->coef_names[c]);
+    if (isnan(j->o.warn_cutoff)) {
+        if (!(m->warn_cutoff >= 0 && m->warn_cutoff <= 1))
+            return CS_ERROR(CS_EFORMAT, "%s: warn_cutoff %g is not a probability", o->model, m->warn_cutoff);
+        j->o.rp.warn_cutoff = m->warn_cutoff;
+    }
+    CS_TRY(rules_params_check(&j->o.rp));
+    j->pick = malloc((m->p_in ? m->p_in : 1) * sizeof(long));
+    if (!j->pick) return CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < m->p_in; i++) {
+        j->pick[i] = snap_feature_index(j->s, m->in_names[i]);
+        if (j->pick[i] < 0)
+            return CS_ERROR(CS_EFORMAT, "%s: indicator '%s' needed by %s is missing", o->in,
+                            m->in_names[i], o->model);
+    }
+    if (j->s->n_brands > m->n_brands && m->n_brands > 0)
+        log_info("score: %s has %zu brands, the model knows %zu: the others score as brand 0", o->in,
+                 j->s->n_brands, m->n_brands);
+    CS_TRY(score_reason_texts(j));
+    return CS_OK;
+}
+
+static int score_alloc(score_job *j, size_t io)
+{
+    cmodel *m = &j->m;
+    size_t b = PART_BLOCK_ROWS, w = m->n_coef;
+    j->xin = malloc(b * (m->p_in ? m->p_in : 1) * sizeof(float));
+    j->X = malloc(b * (w ? w : 1) * sizeof(float));
+    j->ws = malloc((cmodel_work_len(m, b) + 1) * sizeof(double));
+    j->prob = malloc(io * sizeof(double));
+    j->var = malloc(io * sizeof(double));
+    j->stage = malloc(io);
+    j->phase = malloc(io);
+    j->tier8 = malloc(io);
+    j->reason = malloc(io * 3 * sizeof(int16_t));
+    j->arpu_blk = malloc(io * sizeof(float));
+    j->arpu = malloc((j->pr.rows ? j->pr.rows : 1) * sizeof(float));
+    j->cand = topk_alloc(j->nreg ? j->nreg : 1, j->o.top);
+    j->tree = red_tree_alloc(2 * j->nreg);
+    j->part = calloc(2 * j->nreg + 1, sizeof(double));
+    j->sums = calloc(2 * j->nreg + 1, sizeof(double));
+    j->cnt = calloc(3 * j->nreg + 1, sizeof(int64_t));
+    if (!j->xin || !j->X || !j->ws || !j->prob || !j->var || !j->stage || !j->phase || !j->tier8 ||
+        !j->reason || !j->arpu_blk || !j->arpu || !j->cand || !j->tree || !j->part || !j->sums || !j->cnt)
+        return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
+                        io, (unsigned long long)j->pr.rows);
+    return CS_OK;
+}
+
+static size_t score_mem_in_use(const score_job *j)
+{
+    return topk_bytes(j->cand) + j->cap_v * sizeof(score_vrow) + (size_t)j->pr.rows * sizeof(float);
+}
+
+static int score_keep_vrow(score_job *j, const score_vrow *v)
+{
+    if (j->nv == j->cap_v) {
+        size_t cap = j->cap_v ? j->cap_v * 2 : 4096;
+        score_vrow *p = realloc(j->vrows, cap * sizeof *p);
+        if (!p) return CS_ERROR(CS_ENOMEM, "out of memory for %zu validation rows (lower --validate-max)", cap);
+        j->vrows = p;
+        j->cap_v = cap;
+    }
+    j->vrows[j->nv++] = *v;
+    return CS_OK;
+}
+
+/* One reduction block of m rows starting at offset off of the scan buffers. */
+static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
+{
+    const cmodel *m = &j->m;
+    const snap_schema *s = j->s;
+    size_t p = s->p, pin = m->p_in;
+    for (size_t i = 0; i < n; i++) {
+        const float *x = sc->features + (off + i) * p;
+        float *xi = j->xin + i * pin;
+        for (size_t c = 0; c < pin; c++) xi[c] = x[j->pick[c]];
+    }
+    cmodel_design(m, j->xin, sc->brand + off, n, j->X, j->ws);
+    cmodel_predict(m, j->X, n, j->prob + off);
+    memset(j->part, 0, 2 * j->nreg * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        size_t r = off + i;
+        const float *x = sc->features + r * p;
+        double pr = j->prob[r];
+        int32_t top[3];
+        size_t nr = cmodel_reasons(m, j->X + i * m->n_coef, 3, top);
+        for (size_t k = 0; k < 3; k++) j->reason[r * 3 + k] = k < nr ? (int16_t)top[k] : -1;
+        int st = rules_stage(&j->o.rp, &j->rc, x);
+        int ph = rules_phase(&j->o.rp, &j->rc, x, pr);
+        float arpu = (float)rules_arpu(&j->rc, x);
+        double var = rules_value_at_risk(pr, (double)arpu, j->o.horizon);
+        j->stage[r] = (uint8_t)st;
+        j->phase[r] = (uint8_t)ph;
+        j->arpu_blk[r] = arpu;
+        j->var[r] = var;
+        j->arpu[sc->row0 + r - j->pr.row0] = arpu;
+        uint16_t g = sc->region[r];
+        j->part[2 * g] += pr;
+        j->part[2 * g + 1] += var;
+        j->cnt[3 * g]++;
+        if (ph == RULES_ALARM) j->cnt[3 * g + 1]++;
+        if (ph == RULES_WARNING) j->cnt[3 * g + 2]++;
+        if (ph != RULES_HEALTHY) {
+            topk_item it = {.key = j->o.rank_by_var ? var : pr, .id = sc->id[r], .row = sc->row0 + r,
+                            .prob = pr, .var = var, .region = g, .brand = sc->brand[r],
+                            .stage = (uint8_t)st, .phase = (uint8_t)ph, .tier = 0};
+            for (int k = 0; k < 3; k++) it.reason[k] = j->reason[r * 3 + k];
+            CS_TRY(topk_push(j->cand, g, &it));
+        }
+        if (sc->churned && (sc->churned[r] == 0 || sc->churned[r] == 1)) {
+            j->labelled++;
+            score_vrow v = {.hash = score_hash(sc->id[r]), .prob = pr, .id = (int64_t)sc->id[r],
+                            .region = g, .label = (uint8_t)sc->churned[r]};
+            if (v.hash < j->vthr || j->vthr == UINT64_MAX) CS_TRY(score_keep_vrow(j, &v));
+        }
+    }
+    return red_tree_add(j->tree, (sc->row0 + off) / PART_BLOCK_ROWS, j->part);
+}
+
+/* Phase 1: the pass. */
+static int score_pass(score_job *j, scores_writer *w)
+{
+    scan_state sc;
+    unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | (j->s->has_labels ? SCAN_CHURNED : 0);
+    CS_TRY(scan_init(&sc, j->r, &j->pr, (size_t)j->o.block, what, j->ctx->nranks));
+    int rc = score_alloc(j, sc.io_rows);
+    scan_begin(&sc, "score");
+    while (rc == CS_OK) {
+        double t0 = MPI_Wtime();
+        rc = scan_next(&sc);
+        double t1 = MPI_Wtime();
+        j->t_read += t1 - t0;
+        if (rc != CS_OK || sc.n == 0) break;
+        for (size_t off = 0; rc == CS_OK && off < sc.n; off += PART_BLOCK_ROWS) {
+            size_t n = sc.n - off < PART_BLOCK_ROWS ? sc.n - off : PART_BLOCK_ROWS;
+            rc = score_block(j, &sc, off, n);
+        }
+        double t2 = MPI_Wtime();
+        j->t_compute += t2 - t1;
+        if (rc == CS_OK)
+            rc = scores_write(w, sc.row0, sc.n, sc.id, sc.region, sc.brand, j->prob, j->stage, j->phase,
+                              j->arpu_blk, j->var, j->reason);
+        j->t_write += MPI_Wtime() - t2;
+        if (rc == CS_OK && j->o.memory && score_mem_in_use(j) > j->o.memory)
+            rc = CS_ERROR(CS_ENOMEM, "rank %d: the lists and per-row values take %zu bytes, over "
+                          "--memory %llu: use --top K, more ranks or a larger --memory",
+                          j->ctx->rank, score_mem_in_use(j), (unsigned long long)j->o.memory);
+    }
+    scan_clear(&sc);
+    return rc;
+}
+
+/* Phase 2 (collective): quintile cut-offs of the ARPU keys of all ranks, then each own row's tier. */
+static int score_tiers(score_job *j, scores_writer *w, double cut[4])
+{
+    uint64_t nk = 0;
+    uint64_t *keys = malloc((j->pr.rows ? j->pr.rows : 1) * sizeof(uint64_t));
+    int rc = keys ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for %llu ARPU keys",
+                                     (unsigned long long)j->pr.rows);
+    for (uint64_t i = 0; keys && i < j->pr.rows; i++)
+        if (!isnan(j->arpu[i])) keys[nk++] = rules_arpu_key(j->arpu[i]);
+    int64_t total = (int64_t)nk;
+    rc = red_agree(j->ctx->comm, rc);
+    if (rc == CS_OK) rc = red_sum_i64(j->ctx->comm, &total, 1);
+    for (int k = 0; k < 4; k++) cut[k] = NAN;
+    if (rc == CS_OK && total > 0) {
+        /* the lower k/5 quantile: the ceil(k N / 5)-th smallest value (1-based) */
+        uint64_t want[4], got[4];
+        for (int k = 0; k < 4; k++) want[k] = ((uint64_t)(k + 1) * (uint64_t)total + 4) / 5 - 1;
+        rc = sel_kth_u64(j->ctx->comm, keys, (size_t)nk, 32, 4, want, got);
+        for (int k = 0; rc == CS_OK && k < 4; k++) cut[k] = (double)rules_key_arpu((uint32_t)got[k]);
+    }
+    free(keys);
+    if (rc != CS_OK) return rc;
+    /* tiers of own rows, written in blocks through the block buffer */
+    size_t io = (size_t)j->o.block < PART_BLOCK_ROWS ? PART_BLOCK_ROWS : (size_t)j->o.block;
+    io = (io + PART_BLOCK_ROWS - 1) / PART_BLOCK_ROWS * PART_BLOCK_ROWS;
+    int lrc = CS_OK;
+    for (uint64_t a = 0; lrc == CS_OK && a < j->pr.rows; a += io) {
+        size_t n = j->pr.rows - a < io ? (size_t)(j->pr.rows - a) : io;
+        for (size_t i = 0; i < n; i++) j->tier8[i] = (uint8_t)rules_tier(cut, j->arpu[a + i]);
+        lrc = scores_write_tier(w, j->pr.row0 + a, n, j->tier8);
+    }
+    for (size_t g = 0; g < j->nreg; g++) {
+        size_t n = 0;
+        topk_item *it = topk_group(j->cand, g, &n);
+        for (size_t i = 0; i < n; i++) it[i].tier = (uint8_t)rules_tier(cut, j->arpu[it[i].row - j->pr.row0]);
+    }
+    return red_agree(j->ctx->comm, lrc);
+}
+
+typedef struct {
+    lists_file *f;
+} score_sink_arg;
+
+static int score_sink(void *arg, uint64_t pos, const topk_item *it)
+{
+    return lists_region_row(((score_sink_arg *)arg)->f, pos + 1, it);
+}
+
+/* Phase 3 (collective): per region, the merged ranked list into its CSV on rank 0. */
+static int score_lists(score_job *j, const lists_ctx *lc, const char *tmpdir, int64_t *listed)
+{
+    topk_sort(j->cand);
+    int rc = CS_OK;
+    for (size_t g = 0; g < j->nreg; g++) {
+        size_t n = 0;
+        topk_item *it = topk_group(j->cand, g, &n);
+        score_sink_arg a = {NULL};
+        if (j->ctx->rank == 0 && rc == CS_OK) rc = lists_region_open(lc, tmpdir, g, &a.f);
+        uint64_t merged = 0;
+        /* after a failure on rank 0 the merges still run (limit 0) so that no rank waits forever */
+        int mrc = gat_merge_sorted(j->ctx->comm, it, n, rc == CS_OK ? (j->o.top ? j->o.top : UINT64_MAX) : 0,
+                                   score_sink, &a, &merged);
+        if (rc == CS_OK) rc = mrc;
+        int crc = lists_region_close(a.f);
+        if (rc == CS_OK) rc = crc;
+        listed[g] = (int64_t)merged;
+    }
+    return red_agree(j->ctx->comm, rc);
+}
+
+/* Phase 4 (collective): validation on rank 0 over the labelled rows (or the sample). */
+static int score_validate(score_job *j, metrics_report *overall, metrics_report *reg, int *reg_ok,
+                          int *validated, uint64_t *labelled)
+{
+    int64_t lab = j->labelled, kept = (int64_t)j->nv;
+    int64_t t[2] = {lab, kept};
+    CS_TRY(red_sum_i64(j->ctx->comm, t, 2));
+    *labelled = (uint64_t)t[0];
+    *validated = 0;
+    if (t[0] == 0) return CS_OK;
+    /* more kept than allowed: keep the validate_max smallest hashes, found exactly across ranks */
+    if ((uint64_t)t[1] > j->o.validate_max) {
+        uint64_t *h = malloc((j->nv ? j->nv : 1) * sizeof(uint64_t));
+        int rc = h ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+        rc = red_agree(j->ctx->comm, rc);
+        if (rc != CS_OK) {
+            free(h);
+            return rc;
+        }
+        for (size_t i = 0; i < j->nv; i++) h[i] = j->vrows[i].hash;
+        uint64_t want = j->o.validate_max - 1, thr = 0;
+        rc = sel_kth_u64(j->ctx->comm, h, j->nv, 64, 1, &want, &thr);
+        free(h);
+        if (rc != CS_OK) return rc;
+        size_t k = 0;
+        for (size_t i = 0; i < j->nv; i++)
+            if (j->vrows[i].hash <= thr) j->vrows[k++] = j->vrows[i];
+        j->nv = k;
+    }
+    void *all = NULL;
+    uint64_t n = 0;
+    CS_TRY(gat_rows_to_root(j->ctx->comm, j->vrows, j->nv, sizeof(score_vrow), &all, &n));
+    int rc = CS_OK;
+    if (j->ctx->rank == 0) {
+        score_vrow *v = all;
+        double *sc = malloc((n ? n : 1) * sizeof(double));
+        unsigned char *lb = malloc(n ? n : 1);
+        int64_t *key = malloc((n ? n : 1) * sizeof(int64_t));
+        metrics_work *mw = metrics_work_alloc(n ? n : 1);
+        if (!sc || !lb || !key || !mw) rc = CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows",
+                                                     (unsigned long long)n);
+        for (uint64_t i = 0; rc == CS_OK && i < n; i++) {
+            sc[i] = v[i].prob;
+            lb[i] = v[i].label;
+            key[i] = v[i].id;
+        }
+        if (rc == CS_OK) {
+            int erc = metrics_evaluate(sc, lb, key, n, overall, mw);
+            if (erc == CS_OK) *validated = 1;
+            else if (erc == CS_EDATA) {
+                status_clear();
+                log_info("score: validation skipped: the labelled rows hold only one class");
+            } else rc = erc;
+        }
+        /* per region: a counting sort by region, stable, so each region keeps the global row
+         * order (the report does not depend on the order, but the input stays fixed) */
+        uint64_t *start = NULL, *perm = NULL;
+        if (rc == CS_OK && *validated) {
+            start = calloc(j->nreg + 1, sizeof(uint64_t));
+            perm = malloc((n ? n : 1) * sizeof(uint64_t));
+            if (!start || !perm) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        }
+        if (rc == CS_OK && *validated) {
+            for (uint64_t i = 0; i < n; i++) start[v[i].region + 1]++;
+            for (size_t g = 0; g < j->nreg; g++) start[g + 1] += start[g];
+            for (uint64_t i = 0; i < n; i++) perm[start[v[i].region]++] = i;
+            /* start[g] is now the end of region g */
+            for (size_t g = 0; rc == CS_OK && g < j->nreg; g++) {
+                uint64_t a = g ? start[g - 1] : 0;
+                size_t m = (size_t)(start[g] - a);
+                for (size_t i = 0; i < m; i++) {
+                    const score_vrow *x = &v[perm[a + i]];
+                    sc[i] = x->prob;
+                    lb[i] = x->label;
+                    key[i] = x->id;
+                }
+                reg_ok[g] = 0;
+                if (m > 0) {
+                    int erc = metrics_evaluate(sc, lb, key, m, &reg[g], mw);
+                    if (erc == CS_OK) reg_ok[g] = 1;
+                    else if (erc == CS_EDATA) status_clear(); /* one class only: no AUC */
+                    else rc = erc;
+                }
+            }
+        }
+        free(start);
+        free(perm);
+        free(sc);
+        free(lb);
+        free(key);
+        metrics_work_free(mw);
+    }
+    free(all);
+    rc = red_agree(j->ctx->comm, rc);
+    MPI_Bcast(validated, 1, MPI_INT, 0, j->ctx->comm);
+    return rc;
+}
+
+/* --read-only: the same datasets, read the same way, nothing computed. */
+static int score_read_only(score_job *j)
+{
+    scan_state sc;
+    unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | (j->s->has_labels ? SCAN_CHURNED : 0);
+    int rc = scan_init(&sc, j->r, &j->pr, (size_t)j->o.block, what, j->ctx->nranks);
+    rc = red_agree(j->ctx->comm, rc);
+    if (rc != CS_OK) return rc;
+    MPI_Barrier(j->ctx->comm);
+    double t0 = MPI_Wtime();
+    scan_begin(&sc, "read");
+    double sink = 0;
+    while (rc == CS_OK) {
+        rc = scan_next(&sc);
+        if (rc != CS_OK || sc.n == 0) break;
+        sink += sc.features[0];
+    }
+    scan_clear(&sc);
+    rc = red_agree(j->ctx->comm, rc);
+    double dt = MPI_Wtime() - t0;
+    if (rc == CS_OK) rc = red_max_f64(j->ctx->comm, &dt, 1);
+    if (rc == CS_OK) {
+        double bytes = (double)j->s->n * (double)(j->s->p * 4 + 8 + 2 + 1 + (j->s->has_labels ? 1 : 0));
+        log_info("score --read-only: read %llu rows in %.3f s (%.0f rows/s, %.0f MB/s) with %d ranks%s",
+                 (unsigned long long)j->s->n, dt, dt > 0 ? (double)j->s->n / dt : 0.0,
+                 dt > 0 ? bytes / dt / 1e6 : 0.0, j->ctx->nranks, sink == 12345.678 ? " " : "");
+        if (j->ctx->rank == 0) {
+            printf("read_seconds %.3f\n", dt);
+            fflush(stdout);
+        }
+    }
+    return rc;
+}
+
+static void score_print_summary(const score_job *j, const int64_t *listed, const double *sums,
+                                const double cut[4], int validated, const metrics_report *ov,
+                                uint64_t labelled)
+{
+    const snap_schema *s = j->s;
+    printf("\n%-24s %12s %12s %9s %9s %9s %16s\n", "region", "subscribers", "exp.leavers", "alarm",
+           "warning", "listed", "value_at_risk");
+    int64_t ts = 0, ta = 0, tw = 0, tl = 0;
+    double te = 0, tv = 0;
+    for (size_t g = 0; g < j->nreg; g++) {
+        printf("%-24s %12lld %12.2f %9lld %9lld %9lld %16.2f\n", s->region_names[g],
+               (long long)j->cnt[3 * g], sums[2 * g], (long long)j->cnt[3 * g + 1],
+               (long long)j->cnt[3 * g + 2], (long long)listed[g], sums[2 * g + 1]);
+        ts += j->cnt[3 * g];
+        ta += j->cnt[3 * g + 1];
+        tw += j->cnt[3 * g + 2];
+        tl += listed[g];
+        te += sums[2 * g];
+        tv += sums[2 * g + 1];
+    }
+    printf("%-24s %12lld %12.2f %9lld %9lld %9lld %16.2f\n", "total", (long long)ts, te, (long long)ta,
+           (long long)tw, (long long)tl, tv);
+    printf("value tiers by monthly ARPU: cut-offs %.2f %.2f %.2f %.2f\n", cut[0], cut[1], cut[2], cut[3]);
+    if (validated)
+        printf("validation on %llu of %llu labelled subscribers (%llu churned): AUC %.4f, lift@10%% %.2f, "
+               "capture 5/10/20%% %.3f/%.3f/%.3f, KS %.4f, Brier %.5f\n",
+               (unsigned long long)ov->n, (unsigned long long)labelled, (unsigned long long)ov->npos,
+               ov->auc, ov->lift10, ov->capture5, ov->capture10, ov->capture20, ov->ks, ov->brier);
+    else
+        printf("validation: none (the snapshot has no usable labels)\n");
+    fflush(stdout);
+}
+
+int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
+{
+    score_job j;
+    memset(&j, 0, sizeof j);
+    j.ctx = ctx;
+    j.m.tenure_idx = j.m.contract_idx = -1;
+    score_opts *o = &j.o;
+    o->rank_by_s = "probability";
+    o->block = 65536;
+    o->validate_max = 4000000;
+    o->horizon = 12;
+    o->warn_cutoff = NAN;
+    rules_params_default(&o->rp);
+    double warn = -1;
+    opt_def defs[] = {
+        {"in", OPT_STR, &o->in, "snapshot to score (required)", 1, 0},
+        {"model", OPT_STR, &o->model, "model file from churnscore train (required)", 0, 0},
+        {"out", OPT_STR, &o->out, "scores file to write (required)", 0, 0},
+        {"lists", OPT_STR, &o->lists, "directory for the per-region lists (required)", 0, 0},
+        {"top", OPT_U64, &o->top, "list at most K subscribers per region (0: all alarm and warning)", 0, 0},
+        {"rank-by", OPT_STR, &o->rank_by_s, "order of the lists: probability or value_at_risk", 0, 0},
+        {"mask-ids", OPT_FLAG, &o->mask_ids, "mask all but the last 4 digits of ids in the lists", 0, 0},
+        {"bom", OPT_FLAG, &o->bom, "start the CSV files with a UTF-8 byte order mark (for Excel)", 0, 0},
+        {"horizon", OPT_DOUBLE, &o->horizon, "months of ARPU at risk: value at risk = p x ARPU x horizon", 0, 0},
+        {"warn-cutoff", OPT_DOUBLE, &warn, "warning phase at probability >= this (-1: the model's)", 0, 0},
+        {"onboarding-months", OPT_DOUBLE, &o->rp.onboarding_months, "onboarding stage: tenure <= this", 0, 0},
+        {"growth-months", OPT_DOUBLE, &o->rp.growth_months, "growth stage: tenure <= this", 0, 0},
+        {"contract-ending-months", OPT_DOUBLE, &o->rp.contract_ending_months,
+         "decline stage: contract ends within this many months", 0, 0},
+        {"traffic-fall", OPT_DOUBLE, &o->rp.traffic_fall,
+         "decline (no contract): minutes of m3 below (1 - this) x the m1-m2 mean", 0, 0},
+        {"idle-days", OPT_DOUBLE, &o->rp.idle_days, "decline (no contract): days without an outgoing call >= this", 0, 0},
+        {"collapse", OPT_DOUBLE, &o->rp.collapse, "alarm: traffic of m3 <= this x the m1-m2 mean", 0, 0},
+        {"collapse-min", OPT_DOUBLE, &o->rp.collapse_min, "... when the m1-m2 mean is at least this", 0, 0},
+        {"validate-max", OPT_U64, &o->validate_max, "labelled rows gathered for the validation (a hash-of-id sample beyond)", 0, 0},
+        {"block-rows", OPT_U64, &o->block, "rows per read", 0, 0},
+        {"memory", OPT_BYTES, &o->memory, "per-rank budget for lists and per-row values (0: none)", 0, 0},
+        {"read-only", OPT_FLAG, &o->read_only, "only read the datasets scoring reads and print the time", 0, 0},
+        {NULL, 0, NULL, NULL, 0, 0},
+    };
+    int rc = opt_parse(defs, argc, argv, 2,
+                       "churnscore score --in SNAPSHOT.h5 --model MODEL.h5 --out SCORES.h5 --lists DIR [options]",
+                       NULL, 0, NULL);
+    if (rc == OPT_HELP) return CS_OK;
+    if (rc == CS_OK && !o->read_only) {
+        if (!o->model) rc = CS_ERROR(CS_EINVAL, "option --model is required");
+        else if (!o->out) rc = CS_ERROR(CS_EINVAL, "option --out is required");
+        else if (!o->lists) rc = CS_ERROR(CS_EINVAL, "option --lists is required");
+    }
+    if (rc == CS_OK) {
+        if (strcmp(o->rank_by_s, "probability") == 0) o->rank_by_var = 0;
+        else if (strcmp(o->rank_by_s, "value_at_risk") == 0) o->rank_by_var = 1;
+        else rc = CS_ERROR(CS_EINVAL, "option --rank-by: '%s' is not probability or value_at_risk", o->rank_by_s);
+    }
+    if (rc == CS_OK && !(o->horizon >= 0 && o->horizon <= 1200))
+        rc = CS_ERROR(CS_EINVAL, "option --horizon: %g is outside [0, 1200] months", o->horizon);
+    if (rc == CS_OK && o->validate_max == 0) rc = CS_ERROR(CS_EINVAL, "option --validate-max must be > 0");
+    if (rc == CS_OK && o->validate_max > 100000000)
+        rc = CS_ERROR(CS_EINVAL, "option --validate-max: at most 100000000 rows");
+    if (rc == CS_OK && o->block == 0) rc = CS_ERROR(CS_EINVAL, "option --block-rows must be > 0");
+    if (rc == CS_OK && warn != -1) {
+        if (!(warn >= 0 && warn <= 1)) rc = CS_ERROR(CS_EINVAL, "option --warn-cutoff: %g is not in [0, 1]", warn);
+        o->warn_cutoff = o->rp.warn_cutoff = warn;
+    }
+    if (rc == CS_OK && o->out && o->lists && strcmp(o->out, o->lists) == 0)
+        rc = CS_ERROR(CS_EINVAL, "--out and --lists name the same path");
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) return rc;
+
+    double t_start = MPI_Wtime();
+    rc = score_open(&j);
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && o->read_only) {
+        rc = score_read_only(&j);
+        score_job_free(&j);
+        return rc;
+    }
+    char *tmpdir = NULL;
+    if (rc == CS_OK && ctx->rank == 0) rc = lists_dir_begin(o->lists, &tmpdir);
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) {
+        score_job_free(&j);
+        return rc;
+    }
+    const snap_schema *s = j.s;
+    /* the validation sample: with more rows than --validate-max, keep a hash-of-id share a little
+     * above the target, cut exactly to --validate-max after the pass */
+    j.vthr = UINT64_MAX;
+    if (s->has_labels && s->n > o->validate_max) {
+        double f = 1.1 * (double)o->validate_max / (double)s->n;
+        if (f < 1.0) j.vthr = (uint64_t)(f * 18446744073709551616.0);
+    }
+    char *optstr = opt_describe(defs);
+    char created[32];
+    time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    scores_meta meta = {
+        .n = s->n, .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
+        .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
+        .n_reasons = j.m.n_coef, .reason_text = (const char *const *)j.reason_text,
+        .reason_column = (const char *const *)j.m.coef_names, .snapshot = o->in, .model = o->model,
+        .month = s->month, .version = cmd_version(), .created = created, .options = optstr,
+        .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff, .rank_by = o->rank_by_s,
+    };
+    scores_writer *w = NULL;
+    rc = scores_create(o->out, ctx->comm, &meta, &w);
+    free(optstr);
+    rc = red_agree(ctx->comm, rc);
+    char topdesc[32] = "all";
+    if (o->top) snprintf(topdesc, sizeof topdesc, "%llu", (unsigned long long)o->top);
+    if (rc == CS_OK)
+        log_info("score: %llu subscribers, %zu regions, model with %zu inputs (%zu design columns), "
+                 "warning at p >= %.4f, lists of %s per region by %s, %d ranks",
+                 (unsigned long long)s->n, s->n_regions, j.m.p_in, j.m.n_coef, o->rp.warn_cutoff,
+                 topdesc, o->rank_by_s, ctx->nranks);
+
+    /* phase 1 */
+    double t1 = MPI_Wtime();
+    if (rc == CS_OK) rc = red_agree(ctx->comm, score_pass(&j, w));
+    double t_pass = MPI_Wtime() - t1;
+    /* phase 2 */
+    double cut[4] = {NAN, NAN, NAN, NAN};
+    double t2 = MPI_Wtime();
+    if (rc == CS_OK) rc = score_tiers(&j, w, cut);
+    double t_tiers = MPI_Wtime() - t2;
+    if (rc == CS_OK) rc = red_tree_allreduce(j.tree, ctx->comm, j.pr.nblocks, j.sums);
+    if (rc == CS_OK) rc = red_sum_i64(ctx->comm, j.cnt, 3 * j.nreg);
+    rc = red_agree(ctx->comm, rc);
+    /* phase 3 */
+    int64_t *listed = calloc(j.nreg + 1, sizeof(int64_t));
+    lists_ctx lc = {.mask_ids = o->mask_ids, .bom = o->bom, .n_regions = s->n_regions,
+                    .region_names = (const char *const *)s->region_names, .n_brands = s->n_brands,
+                    .brand_names = (const char *const *)s->brand_names, .n_reasons = j.m.n_coef,
+                    .reason_text = (const char *const *)j.reason_text};
+    double t3 = MPI_Wtime();
+    if (rc == CS_OK && !listed) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) rc = score_lists(&j, &lc, tmpdir, listed);
+    double t_lists = MPI_Wtime() - t3;
+    /* phase 4 */
+    metrics_report overall;
+    memset(&overall, 0, sizeof overall);
+    metrics_report *reg = calloc(j.nreg + 1, sizeof *reg);
+    int *reg_ok = calloc(j.nreg + 1, sizeof(int));
+    int validated = 0;
+    uint64_t labelled = 0;
+    double t4 = MPI_Wtime();
+    if (rc == CS_OK && (!reg || !reg_ok)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && s->has_labels) rc = score_validate(&j, &overall, reg, reg_ok, &validated, &labelled);
+    double t_val = MPI_Wtime() - t4;
+    /* phase 5 */
+    double *region_auc = calloc(j.nreg + 1, sizeof(double)), *region_lift = calloc(j.nreg + 1, sizeof(double));
+    double *expl = calloc(j.nreg + 1, sizeof(double)), *vart = calloc(j.nreg + 1, sizeof(double));
+    int64_t *subs = calloc(j.nreg + 1, sizeof(int64_t)), *al = calloc(j.nreg + 1, sizeof(int64_t));
+    int64_t *wa = calloc(j.nreg + 1, sizeof(int64_t));
+    if (rc == CS_OK && (!region_auc || !region_lift || !expl || !vart || !subs || !al || !wa))
+        rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t g = 0; rc == CS_OK && g < j.nreg; g++) {
+        region_auc[g] = validated && reg_ok[g] ? reg[g].auc : NAN;
+        region_lift[g] = validated && reg_ok[g] ? reg[g].lift10 : NAN;
+        expl[g] = j.sums[2 * g];
+        vart[g] = j.sums[2 * g + 1];
+        subs[g] = j.cnt[3 * g];
+        al[g] = j.cnt[3 * g + 1];
+        wa[g] = j.cnt[3 * g + 2];
+    }
+    double t5 = MPI_Wtime();
+    if (rc == CS_OK && ctx->rank == 0) {
+        lists_summary ls = {.month = s->month, .rank_by = o->rank_by_s, .top = o->top,
+                            .subscribers = subs, .alarm = al, .warning = wa, .listed = listed,
+                            .expected_leavers = expl, .value_at_risk = vart, .validated = validated,
+                            .val_n = overall.n, .val_npos = overall.npos, .labelled = labelled,
+                            .auc = overall.auc, .lift10 = overall.lift10, .capture5 = overall.capture5,
+                            .capture10 = overall.capture10, .capture20 = overall.capture20,
+                            .ks = overall.ks, .brier = overall.brier, .region_auc = region_auc,
+                            .region_lift10 = region_lift};
+        rc = lists_summary_write(&lc, tmpdir, &ls);
+    }
+    rc = red_agree(ctx->comm, rc);
+    scores_final fin = {.subscribers = subs, .alarm = al, .warning = wa, .listed = listed,
+                        .expected_leavers = expl, .value_at_risk = vart, .validated = validated,
+                        .labelled = labelled, .overall = &overall, .region = reg, .region_ok = reg_ok};
+    memcpy(fin.tier_cut, cut, sizeof cut);
+    int frc = scores_finish(w, rc == CS_OK, &fin);
+    if (rc == CS_OK) rc = frc;
+    int drc = CS_OK;
+    if (ctx->rank == 0) drc = lists_dir_commit(o->lists, tmpdir, rc == CS_OK);
+    rc = red_agree(ctx->comm, rc != CS_OK ? rc : drc);
+    t_lists += MPI_Wtime() - t5;
+
+    double tm[3] = {j.t_read, j.t_compute, j.t_write};
+    red_max_f64(ctx->comm, tm, 3);
+    if (rc == CS_OK && ctx->rank == 0) {
+        score_print_summary(&j, listed, j.sums, cut, validated, &overall, labelled);
+        double total = MPI_Wtime() - t_start;
+        log_info("score: wrote %s and %s/ in %.2f s: pass %.2f s (read %.2f, compute %.2f, write %.2f; "
+                 "max over ranks), tiers %.2f s, lists %.2f s, validation %.2f s (%.0f rows/s)",
+                 o->out, o->lists, total, t_pass, tm[0], tm[1], tm[2], t_tiers, t_lists, t_val,
+                 total > 0 ? (double)s->n / total : 0.0);
+        printf("timing_seconds total %.3f pass %.3f read %.3f compute %.3f write %.3f tiers %.3f "
+               "lists %.3f validation %.3f\n", total, t_pass, tm[0], tm[1], tm[2], t_tiers, t_lists, t_val);
+        fflush(stdout);
+    }
+    free(tmpdir);
+    free(listed);
+    free(reg);
+    free(reg_ok);
+    free(region_auc);
+    free(region_lift);
+    free(expl);
+    free(vart);
+    free(subs);
+    free(al);
+    free(wa);
+    score_job_free(&j);
+    return rc;
+}

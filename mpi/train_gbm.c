@@ -1,0 +1,287 @@
+/* train_gbm.c — boosted trees on the design rows, data-parallel like LightGBM's learner.
+ *
+ * The trees see the same design columns as the logistic model (factor scores or screened indicators,
+ * signals, lifecycle flags, brand dummies), so scoring and reason codes need nothing new. The fit
+ * uses a hash-of-id sample of the training rows (at most --gbm-rows, all of them on small data), held
+ * in memory binned to uint8: the sample is bounded whatever N. Per tree level every rank builds the
+ * gradient/hessian histograms of its rows; the histograms are summed across ranks with an exact sum
+ * (gradients and hessians are quantised to multiples of 2^-30 and the sample is capped, so every
+ * partial sum is exact and the bits do not depend on the rank count) and every rank picks the same
+ * splits from the same sums (model/gbm.h). Cut points come from a sample gathered to rank 0 in global
+ * row order, so they too are the same for any rank count.
+ */
+#include "gbm.h"
+#include "log.h"
+#include "metrics.h"
+#include "reduce.h"
+#include "status.h"
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows collected from one pass: the boosting sample and (for --model auto) the validation rows. */
+typedef struct {
+    size_t cols;     /* design columns without the intercept */
+    float *sx;       /* sample design rows [ns * cols] */
+    double *sy;      /* labels */
+    size_t ns, scap;
+    double frac;     /* keep a training row for boosting when its hash is below this */
+    double vfrac;    /* keep a validation row when its sample hash is below this */
+    float *vx;       /* validation design rows (full width, for cmodel_predict) */
+    uint8_t *vy;
+    int64_t *vid;
+    size_t nv, vcap, vw;
+} gbm_collect;
+
+static int gbm_grow(void **p, size_t elem, size_t cap)
+{
+    void *q = realloc(*p, elem * cap);
+    if (!q) return CS_ERROR(CS_ENOMEM, "out of memory collecting the boosting sample");
+    *p = q;
+    return CS_OK;
+}
+
+static int gbm_collect_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
+                             const int8_t *y, const uint8_t *hold, const uint64_t *id,
+                             const float *truth, size_t n, void *argp)
+{
+    gbm_collect *c = argp;
+    size_t w = m->n_coef;
+    for (size_t i = 0; i < n; i++) {
+        if (hold[i] || (y[i] != 0 && y[i] != 1)) continue;
+        if (train_is_validation(t, id[i])) {
+            if (train_unit(id[i], TRAIN_SALT_SAMPLE) >= c->vfrac) continue;
+            if (c->nv == c->vcap) {
+                c->vcap = c->vcap ? 2 * c->vcap : 4096;
+                CS_TRY(gbm_grow((void **)&c->vx, w * sizeof(float), c->vcap));
+                CS_TRY(gbm_grow((void **)&c->vy, 1, c->vcap));
+                CS_TRY(gbm_grow((void **)&c->vid, sizeof(int64_t), c->vcap));
+            }
+            memcpy(c->vx + c->nv * w, X + i * w, w * sizeof(float));
+            c->vy[c->nv] = (uint8_t)y[i];
+            c->vid[c->nv] = (int64_t)id[i];
+            c->nv++;
+            continue;
+        }
+        if (train_unit(id[i], TRAIN_SALT_GBM) >= c->frac) continue;
+        if (c->ns == c->scap) {
+            c->scap = c->scap ? 2 * c->scap : 4096;
+            CS_TRY(gbm_grow((void **)&c->sx, c->cols * sizeof(float), c->scap));
+            CS_TRY(gbm_grow((void **)&c->sy, sizeof(double), c->scap));
+        }
+        memcpy(c->sx + c->ns * c->cols, X + i * w + 1, c->cols * sizeof(float));
+        c->sy[c->ns] = (double)y[i];
+        c->ns++;
+    }
+    (void)block;
+    (void)truth;
+    return CS_OK;
+}
+
+/* Cut points: rank 0 gathers (in row order) up to 200,000 sample rows, computes the cuts of every
+ * column and broadcasts them. */
+static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t ns_all)
+{
+    MPI_Comm comm = t->ctx->comm;
+    size_t cols = c->cols;
+    const uint64_t cap = 200000;
+    /* every step-th row of the global sample order (rank order = row order): rank-independent */
+    uint64_t step = ns_all > cap ? (ns_all + cap - 1) / cap : 1, before = 0, mine_n = c->ns;
+    MPI_Exscan(&mine_n, &before, 1, MPI_UINT64_T, MPI_SUM, comm);
+    if (t->ctx->rank == 0) before = 0;
+    size_t nk = 0;
+    float *mine = malloc((c->ns ? c->ns : 1) * cols * sizeof(float));
+    if (!mine) LOG_FATAL(CS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->ns; i++) {
+        if ((before + i) % step != 0) continue;
+        memcpy(mine + nk * cols, c->sx + i * cols, cols * sizeof(float));
+        nk++;
+    }
+    float *all = NULL;
+    int total = 0;
+    MPI_Datatype rowtype;
+    MPI_Type_contiguous((int)cols, MPI_FLOAT, &rowtype);
+    MPI_Type_commit(&rowtype);
+    train_gather(comm, mine, (int)nk, rowtype, cols * sizeof(float), (void **)&all, &total);
+    MPI_Type_free(&rowtype);
+    free(mine);
+    int rc = CS_OK;
+    if (t->ctx->rank == 0) {
+        float *col = malloc(((size_t)total ? (size_t)total : 1) * sizeof(float));
+        if (!col) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        for (size_t j = 0; rc == CS_OK && j < cols; j++) {
+            for (int i = 0; i < total; i++) col[i] = all[(size_t)i * cols + j];
+            rc = gbm_set_cuts(g, j, col, (size_t)total, (size_t)t->o.bins);
+        }
+        free(col);
+    }
+    free(all);
+    rc = red_agree(comm, rc);
+    if (rc != CS_OK) return rc;
+    MPI_Bcast(g->n_cuts, (int)cols, MPI_UNSIGNED_LONG, 0, comm);
+    MPI_Bcast(g->cuts, (int)(cols * (GBM_MAX_BINS - 1)), MPI_FLOAT, 0, comm);
+    return CS_OK;
+}
+
+/* Validation AUC of probabilities p of the validation rows, on every rank (computed on rank 0). */
+static double gbm_val_auc(train_run *t, const double *p, const gbm_collect *c)
+{
+    void *ap = NULL, *al = NULL, *ai = NULL;
+    int tot = 0;
+    train_gather(t->ctx->comm, p, (int)c->nv, MPI_DOUBLE, sizeof(double), &ap, &tot);
+    train_gather(t->ctx->comm, c->vy, (int)c->nv, MPI_UINT8_T, 1, &al, &tot);
+    train_gather(t->ctx->comm, c->vid, (int)c->nv, MPI_INT64_T, sizeof(int64_t), &ai, &tot);
+    double auc = NAN;
+    if (t->ctx->rank == 0 && tot > 0) {
+        metrics_report rep;
+        metrics_work *mw = metrics_work_alloc((size_t)tot);
+        if (mw && metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) == CS_OK) auc = rep.auc;
+        metrics_work_free(mw);
+    }
+    free(ap);
+    free(al);
+    free(ai);
+    MPI_Bcast(&auc, 1, MPI_DOUBLE, 0, t->ctx->comm);
+    return auc;
+}
+
+int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
+{
+    MPI_Comm comm = t->ctx->comm;
+    const train_opts *o = &t->o;
+    size_t cols = m->n_coef - 1;
+    gbm_params gp;
+    gbm_params_default(&gp);
+    gp.n_trees = (size_t)o->trees;
+    gp.max_depth = (size_t)o->depth;
+    gp.learning_rate = o->eta;
+    gp.lambda = o->tree_l2;
+    gp.min_child_rows = o->min_leaf;
+    gp.max_bins = (size_t)o->bins;
+    *auc_logit = *auc_gbm = NAN;
+
+    /* the boosting sample: training rows (not holdout, not validation), at most gbm_rows of them */
+    int64_t cnt[2] = {0, 0};
+    gbm_collect c;
+    memset(&c, 0, sizeof c);
+    c.cols = cols;
+    c.vw = m->n_coef;
+    uint64_t cap = o->gbm_rows < RED_EXACT_MAX_TERMS ? o->gbm_rows : RED_EXACT_MAX_TERMS;
+    c.frac = 1.0;
+    {
+        /* the training row count is known from pass 1; the caller stores it in t->n_fit */
+        double nfit = (double)t->n_fit;
+        if (nfit > (double)cap) c.frac = (double)cap / nfit * 0.98; /* margin: the hash is random */
+        double nval = nfit * TRAIN_VALIDATION_SHARE;
+        c.vfrac = nval > (double)o->validate_max ? (double)o->validate_max / nval : 1.0;
+    }
+    int rc = train_pass(t, m, "train: collecting the boosting sample", gbm_collect_block, &c);
+    rc = red_agree(comm, rc);
+    for (size_t i = 0; i < c.ns; i++) cnt[c.sy[i] > 0.5]++;
+    if (rc == CS_OK) rc = red_sum_i64(comm, cnt, 2);
+    uint64_t ns_all = (uint64_t)(cnt[0] + cnt[1]);
+    if (rc == CS_OK && ns_all > RED_EXACT_MAX_TERMS)
+        rc = CS_ERROR(CS_EINTERNAL, "boosting sample of %llu rows exceeds the exact-sum bound",
+                      (unsigned long long)ns_all);
+    if (rc == CS_OK && (cnt[0] == 0 || cnt[1] == 0))
+        rc = CS_ERROR(CS_EDATA, "%s: the boosting sample holds one class only", o->in);
+    gbm_model *g = rc == CS_OK ? gbm_model_alloc(cols, gp.n_trees, gp.max_depth) : NULL;
+    if (rc == CS_OK && !g) rc = CS_ERROR(CS_ENOMEM, "out of memory for %ld trees", o->trees);
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) rc = gbm_cuts(t, g, &c, ns_all);
+    log_info("train: boosting %zu trees of depth %zu on %llu rows x %zu columns",
+             gp.n_trees, gp.max_depth, (unsigned long long)ns_all, cols);
+
+    size_t ns = c.ns;
+    uint8_t *bins = malloc((ns ? ns : 1) * cols);
+    double *F = malloc((ns ? ns : 1) * sizeof(double));
+    double *gr = malloc((ns ? ns : 1) * sizeof(double));
+    double *he = malloc((ns ? ns : 1) * sizeof(double));
+    int32_t *node = malloc((ns ? ns : 1) * sizeof(int32_t));
+    size_t maxnodes = (size_t)1 << gp.max_depth;
+    size_t hlen = rc == CS_OK ? gbm_hist_len(g, maxnodes) : 1;
+    double *hist = malloc(hlen * sizeof(double));
+    int *active = malloc(maxnodes * sizeof(int)), *split = malloc(maxnodes * sizeof(int));
+    int *next_active = malloc(maxnodes * 2 * sizeof(int));
+    if (rc == CS_OK && (!bins || !F || !gr || !he || !node || !hist || !active || !split || !next_active))
+        rc = CS_ERROR(CS_ENOMEM, "out of memory for the boosting sample (%zu rows)", ns);
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) {
+        g->base_score = log((double)cnt[1] / (double)cnt[0]);
+        gbm_bin_rows(g, c.sx, ns, cols, 0, bins);
+        for (size_t i = 0; i < ns; i++) F[i] = g->base_score;
+    }
+    double t0 = MPI_Wtime(), last = t0;
+    for (size_t tr = 0; rc == CS_OK && tr < gp.n_trees; tr++) {
+        for (size_t i = 0; i < ns; i++) {
+            double p = 1.0 / (1.0 + exp(-F[i]));
+            gr[i] = red_quantize(p - c.sy[i]);
+            he[i] = red_quantize(p * (1.0 - p));
+            node[i] = 0;
+        }
+        active[0] = 1;
+        size_t nodes = 1;
+        for (size_t level = 0; rc == CS_OK && level <= gp.max_depth; level++) {
+            size_t len = gbm_hist_len(g, nodes);
+            memset(hist, 0, len * sizeof(double));
+            gbm_hist_accumulate(g, bins, gr, he, node, ns, nodes, hist);
+            rc = red_sum_exact_f64(comm, hist, len);
+            if (rc == CS_OK) rc = gbm_level_split(g, tr, level, hist, active, split, &gp);
+            if (rc != CS_OK) break;
+            int any = 0;
+            for (size_t k = 0; k < nodes; k++) {
+                next_active[2 * k] = next_active[2 * k + 1] = split[k];
+                any |= split[k];
+            }
+            if (level == gp.max_depth || !any) break;
+            gbm_route(g, tr, level, bins, ns, node);
+            memcpy(active, next_active, 2 * nodes * sizeof(int));
+            nodes *= 2;
+        }
+        if (rc != CS_OK) break;
+        g->n_trees = tr + 1;
+        for (size_t i = 0; i < ns; i++) F[i] += gbm_tree_value_bins(g, tr, bins + i * cols);
+        double now = MPI_Wtime();
+        if (now - last > 10.0) {
+            log_info("train: boosting: %zu of %zu trees (%.1f trees/s)", tr + 1, gp.n_trees,
+                     (double)(tr + 1) / (now - t0));
+            last = now;
+        }
+    }
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) {
+        m->gbm = g;
+        g = NULL;
+        if (t->validation) {
+            double *p = malloc((c.nv ? c.nv : 1) * sizeof(double));
+            if (!p) LOG_FATAL(CS_ENOMEM, "out of memory");
+            int kind = m->kind;
+            m->kind = CMODEL_KIND_LOGIT;
+            cmodel_predict(m, c.vx, c.nv, p);
+            *auc_logit = gbm_val_auc(t, p, &c);
+            m->kind = CMODEL_KIND_GBM;
+            cmodel_predict(m, c.vx, c.nv, p);
+            *auc_gbm = gbm_val_auc(t, p, &c);
+            m->kind = kind;
+            free(p);
+        }
+    }
+    gbm_model_free(g);
+    free(bins);
+    free(F);
+    free(gr);
+    free(he);
+    free(node);
+    free(hist);
+    free(active);
+    free(split);
+    free(next_active);
+    free(c.sx);
+    free(c.sy);
+    free(c.vx);
+    free(c.vy);
+    free(c.vid);
+    return rc;
+}
