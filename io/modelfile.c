@@ -42,6 +42,8 @@ void modelfile_story_clear(modelfile_story *s)
     free(s->uniqueness);
     free(s->ss_loadings);
     free(s->prop_var);
+    free(s->drift_edges);
+    free(s->drift_expected);
     modelfile_story_init(s);
 }
 
@@ -243,6 +245,12 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         MF_W(h5util_write_f64(g, "calibration_predicted", s->cal_pred, 10, 0));
         MF_W(h5util_write_f64(g, "calibration_observed", s->cal_obs, 10, 0));
         H5Gclose(g);
+        if (s->drift_cols) {
+            g = mf_group(f, "/drift");
+            MF_W(h5util_write_f64(g, "edges", s->drift_edges, s->drift_cols, 9));
+            MF_W(h5util_write_f64(g, "expected", s->drift_expected, s->drift_cols, 10));
+            H5Gclose(g);
+        }
     }
     return rc;
 }
@@ -377,6 +385,14 @@ static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
         h5util_attr_read_f64(g, "brier", &s->brier);
         h5util_attr_read_f64(g, "oracle_auc", &s->oracle_auc);
         H5Gclose(g);
+    }
+    if (H5Lexists(f, "/drift", H5P_DEFAULT) > 0) {
+        size_t d0 = 0, d1 = 0, e0 = 0, e1 = 0;
+        CS_TRY(h5util_read_f64(f, "/drift/edges", path, &s->drift_edges, &d0, &d1));
+        CS_TRY(h5util_read_f64(f, "/drift/expected", path, &s->drift_expected, &e0, &e1));
+        if (d1 != 9 || e1 != 10 || d0 != e0)
+            return CS_ERROR(CS_EFORMAT, "%s: /drift/edges and /drift/expected have the wrong shape", path);
+        s->drift_cols = d0;
     }
     if (H5Lexists(f, "/factors", H5P_DEFAULT) > 0) {
         hid_t g = H5Gopen2(f, "/factors", H5P_DEFAULT);

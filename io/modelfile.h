@@ -48,6 +48,12 @@ typedef struct {
     double auc, lift10, capture5, capture10, capture20, ks, brier, oracle_auc;
     uint64_t cal_n[10];
     double cal_pred[10], cal_obs[10];
+    /* drift reference (population stability index): for column 0 = the score and each design
+     * column j >= 1, up to 9 ascending decile cut points (NaN-padded) and the training share of
+     * each of the 10 bins, bin = number of cuts below the value */
+    size_t drift_cols;
+    double *drift_edges;    /* [drift_cols * 9] */
+    double *drift_expected; /* [drift_cols * 10] */
 } modelfile_story;
 
 void modelfile_story_init(modelfile_story *s);  /* zeros + NaN metrics */

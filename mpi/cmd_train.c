@@ -268,6 +268,10 @@ typedef struct {
     size_t n, cap;
     double sample; /* keep a holdout row when its second hash is below this */
     double pbuf[PART_BLOCK_ROWS];
+    /* drift reference: design rows of a small holdout sample, column 0 replaced by the score */
+    float *dx;
+    size_t nd, dcap;
+    double dfrac;
 } train_hold_arg;
 
 static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
@@ -291,6 +295,19 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
             if (i2) a->id = i2;
             if (!p2 || !t2 || !l2 || !i2) return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
             a->cap = nc;
+        }
+        if (train_unit(id[i], TRAIN_SALT_DRIFT) < a->dfrac) {
+            size_t k = m->n_coef;
+            if (a->nd == a->dcap) {
+                size_t nc = a->dcap ? 2 * a->dcap : 4096;
+                float *d2 = realloc(a->dx, nc * k * sizeof(float));
+                if (!d2) return CS_ERROR(CS_ENOMEM, "out of memory for the drift reference");
+                a->dx = d2;
+                a->dcap = nc;
+            }
+            memcpy(a->dx + a->nd * k, X + i * k, k * sizeof(float));
+            a->dx[a->nd * k] = (float)a->pbuf[i];
+            a->nd++;
         }
         a->prob[a->n] = a->pbuf[i];
         a->truth[a->n] = truth ? (double)truth[i] : NAN;
@@ -357,6 +374,47 @@ static void train_factor_labels(cmodel *m, char *const *names)
             snprintf(buf, sizeof buf, "%s", m->p_fa ? names[m->fa_idx[b1]] : "");
         m->factor_labels[f] = strdup(buf);
     }
+}
+
+static int train_cmpd(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Rank 0: decile cut points of the score (column 0) and of each design column over the sample, and
+ * the share of the sample in each resulting bin (bin = number of cuts below the value). */
+static int train_drift_reference(const cmodel *m, const float *rows, size_t n, modelfile_story *s)
+{
+    size_t K = m->n_coef;
+    s->drift_cols = K;
+    s->drift_edges = malloc(K * 9 * sizeof(double));
+    s->drift_expected = malloc(K * 10 * sizeof(double));
+    float *col = malloc(n * sizeof(float));
+    if (!s->drift_edges || !s->drift_expected || !col) {
+        free(col);
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < K; j++) {
+        for (size_t i = 0; i < n; i++) col[i] = rows[i * K + j];
+        qsort(col, n, sizeof(float), train_cmpd);
+        size_t ne = 0;
+        double *e = s->drift_edges + j * 9;
+        for (int q = 1; q <= 9; q++) {
+            double v = col[(size_t)((double)q / 10.0 * (double)(n - 1))];
+            if (ne == 0 || v > e[ne - 1]) e[ne++] = v;
+        }
+        for (size_t q = ne; q < 9; q++) e[q] = NAN;
+        double *x = s->drift_expected + j * 10;
+        for (int b = 0; b < 10; b++) x[b] = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t b = 0;
+            while (b < ne && e[b] < col[i]) b++;
+            x[b] += 1.0 / (double)n;
+        }
+    }
+    free(col);
+    return CS_OK;
 }
 
 static const char *train_mode_name(int inputs)
@@ -828,6 +886,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     train_hold_arg ha;
     memset(&ha, 0, sizeof ha);
     ha.sample = n_hold > o->validate_max ? (double)o->validate_max / (double)n_hold : 1.0;
+    ha.dfrac = n_hold > 100000 ? 100000.0 / (double)n_hold : 1.0;
     if (rc == CS_OK) {
         int lrc = train_pass(&t, &m, "train: scoring the holdout", train_hold_block, &ha);
         rc = red_agree(ctx->comm, lrc);
@@ -882,6 +941,16 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         free(at);
         free(al);
         free(ai);
+        /* drift reference: deciles of the score and of every model input on the holdout sample */
+        float *dall = NULL;
+        int dtot = 0;
+        MPI_Datatype rowt;
+        MPI_Type_contiguous((int)K, MPI_FLOAT, &rowt);
+        MPI_Type_commit(&rowt);
+        train_gather(ctx->comm, ha.dx, (int)ha.nd, rowt, K * sizeof(float), (void **)&dall, &dtot);
+        MPI_Type_free(&rowt);
+        if (ctx->rank == 0 && lrc == CS_OK && dtot > 0) lrc = train_drift_reference(&m, dall, (size_t)dtot, &story);
+        free(dall);
         rc = red_agree(ctx->comm, lrc);
         MPI_Bcast(&cutoff, 1, MPI_DOUBLE, 0, ctx->comm);
         if (cutoff < 0) cutoff = 0.5;
@@ -998,6 +1067,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     free(ha.truth);
     free(ha.label);
     free(ha.id);
+    free(ha.dx);
     free(t.xin);
     free(t.X);
     free(t.ws);
