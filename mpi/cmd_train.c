@@ -453,7 +453,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     o->tree_l2 = 1.0;
     o->min_leaf = 20;
     o->bins = 64;
-    o->gbm_rows = 500000;
+    o->gbm_rows = 250000;
     opt_def defs[] = {
         {"in", OPT_STR, &o->in, "labelled snapshot to train on", 1, 0},
         {"model", OPT_STR, &o->model, "model file to write", 1, 0},
@@ -512,6 +512,18 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                             o->bins > GBM_MAX_BINS || !(o->eta > 0) || o->gbm_rows < 100))
             rc = CS_ERROR(CS_EINVAL, "boosted-tree options out of range (trees >= 1, depth 1..%d, bins 2..%d, "
                           "eta > 0, gbm-rows >= 100)", GBM_MAX_DEPTH, GBM_MAX_BINS);
+        if (rc == CS_OK) {
+            gbm_params gp;
+            gbm_params_default(&gp);
+            gp.n_trees = (size_t)o->trees;
+            gp.max_depth = (size_t)o->depth;
+            gp.learning_rate = o->eta;
+            gp.lambda = o->tree_l2;
+            gp.min_child_rows = o->min_leaf;
+            gp.max_bins = (size_t)o->bins;
+            if (gbm_params_check(&gp) != CS_OK)
+                rc = CS_ERROR(CS_EINVAL, "boosted-tree options: %s", status_reason());
+        }
         t.validation = strcmp(o->kind, "auto") == 0;
     }
     if (rc == CS_OK) rc = snap_open(o->in, MPI_COMM_NULL, &t.r);
