@@ -2,6 +2,7 @@
  * root 'format' attribute; the snapshot's per-feature statistics are computed in parallel with the
  * rank-independent reductions, so the figures are the same for any rank count. */
 #include "cmd.h"
+#include "dupcheck.h"
 #include "h5util.h"
 #include "inspect.h"
 #include "json.h"
@@ -54,7 +55,11 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
     snap_reader *r = NULL;
     int rc = snap_open(path, MPI_COMM_NULL, &r);
     rc = red_agree(ctx->comm, rc);
-    if (rc != CS_OK) return rc;
+    if (rc == CS_OK) rc = dup_check(ctx, r, (uint64_t)1 << 30);
+    if (rc != CS_OK) {
+        snap_close(r);
+        return rc;
+    }
     const snap_schema *s = snap_schema_of(r);
     size_t p = s->p, nreg = s->n_regions;
     part_range pr;

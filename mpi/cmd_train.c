@@ -15,6 +15,7 @@
  */
 #include "cmd.h"
 #include "cmodel.h"
+#include "dupcheck.h"
 #include "fa.h"
 #include "gbm.h"
 #include "log.h"
@@ -537,6 +538,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             rc = CS_ERROR(CS_EFORMAT, "%s: has no indicators", o->in);
     }
     rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) rc = dup_check(ctx, t.r, o->memory);
     if (rc != CS_OK) {
         snap_close(t.r);
         return rc;

@@ -121,6 +121,25 @@ int main(int argc, char **argv)
         H5Tclose(t);
     }
     H5Fclose(f);
+    /* a duplicate id: row n-2 repeats row 5 */
+    f = open_copy(g, d, "dupid");
+    {
+        hid_t ds = H5Dopen2(f, "/subscribers/id", H5P_DEFAULT);
+        hsize_t at = 5, one = 1;
+        uint64_t v;
+        hid_t fs = H5Dget_space(ds);
+        hid_t ms = H5Screate_simple(1, &one, NULL);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL);
+        H5Dread(ds, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, &v);
+        at = n - 2;
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &at, NULL, &one, NULL);
+        H5Dwrite(ds, H5T_NATIVE_UINT64, ms, fs, H5P_DEFAULT, &v);
+        H5Sclose(ms);
+        H5Sclose(fs);
+        H5Dclose(ds);
+    }
+    H5Fclose(f);
+
     /* no labels: cannot train */
     f = open_copy(g, d, "nolabels");
     H5Ldelete(f, "/subscribers/churned", H5P_DEFAULT);

@@ -26,5 +26,7 @@ expect_fail "wrongtype.h5: /subscribers/region has the wrong type" 3 inspect "$T
 expect_fail "region.h5: /subscribers/region row 29997: index 999 out of range" 4 inspect "$T/region.h5"
 expect_fail "region.h5: /subscribers/region row 29997" 1 inspect "$T/region.h5"
 expect_fail "shape.h5: /subscribers/churned has 29999 rows, expected 30000" 2 inspect "$T/shape.h5"
+expect_fail "dupid.h5: /subscribers/id: id [0-9]* appears twice (rows 5 and 29998)" 3 inspect "$T/dupid.h5"
+expect_fail "dupid.h5: /subscribers/id: id [0-9]* appears twice (rows 5 and 29998)" 1 inspect "$T/dupid.h5"
 expect_fail "kind.h5: unknown kind of file 'something-else'" 2 inspect "$T/kind.h5"
 echo "bad input: clear messages, no hang"

@@ -1,0 +1,195 @@
+#!/bin/bash
+# score: lists and SCORES.h5 identical for 1, 2, 3 and 4 ranks; lists sorted and complete (cross-
+# checked against the summary and against SCORES.h5); a region without subscribers; K larger than
+# a region; probabilities in [0, 1]; indicators matched by name (another column order, a permuted
+# subset, extra columns); --rank-by value_at_risk; --mask-ids; no text field that starts a formula;
+# validation with labels (exact sample size with --validate-max) and null without; bad input: a
+# missing indicator, a file that is not a model, a lists path that is not ours, a bad row on one rank.
+source "$(dirname "$0")/common.sh"
+KIT="$BUILD/scorekit"
+N=30011
+run 2 "$CS" generate --out "$T/s.h5" --subscribers $N --seed 11 --quiet || fail "generate"
+# the same subscribers with the indicator columns reversed and region 5 emptied into region 4
+"$KIT" permute "$T/s.h5" "$T/p.h5" --empty-region 5 || fail "scorekit permute"
+"$KIT" permute "$T/s.h5" "$T/u.h5" --drop-labels || fail "scorekit permute --drop-labels"
+# a hand-made model on a permuted subset of the indicators (the snapshot has many more columns)
+"$KIT" model "$T/s.h5" "$T/hm.h5" mou_m3=-0.8 dual_sim=2.5 complaints_m3=0.6 tenure_months \
+  contract_months_left arpu_m3=-0.3 competitor_service_calls_m3=1.5 days_no_outgoing_m3=0.7 \
+  || fail "scorekit model"
+MODELS="hm"
+# a trained model too, where train is built
+if run 2 "$CS" train --in "$T/s.h5" --model "$T/tm.h5" --quiet > /dev/null 2>&1; then MODELS="hm tm"; fi
+
+DS="/subscribers/id /subscribers/region /subscribers/brand /subscribers/probability /subscribers/stage
+/subscribers/phase /subscribers/tier /subscribers/arpu /subscribers/value_at_risk /subscribers/reasons
+/summary/subscribers /summary/alarm /summary/warning /summary/listed /summary/expected_leavers
+/summary/value_at_risk /tier_cutoffs /reasons/text /validation/region_auc /validation/calibration_obs"
+sums() { for d in $DS; do echo "$d $(dsum "$1" "$d")"; done; }
+dump() { h5dump -d "$2" -y -w 0 -m %.17g "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' | sed 's/^ *//; /^$/d'; }
+
+for M in $MODELS; do
+  for opts in "" "--top 7" "--top 100000 --rank-by value_at_risk"; do
+    tag="$M$(echo "$opts" | tr -d ' -')"
+    for n in 1 2 3 4; do
+      run $n "$CS" score --in "$T/p.h5" --model "$T/$M.h5" --out "$T/o$n.h5" --lists "$T/L$n" \
+        --block-rows 10000 $opts > "$T/stdout$n.txt" 2> "$T/err$n.txt" \
+        || { cat "$T/err$n.txt"; fail "score $tag with $n ranks"; }
+      [ -e "$T/o$n.h5.tmp" ] || [ -e "$T/L$n.tmp" ] && fail "temporary output left behind"
+      sums "$T/o$n.h5" > "$T/sum$n.txt"
+      timeout 60 "$CS" inspect "$T/o$n.h5" --json | grep -v '"file"\|"created"' > "$T/i$n.json" \
+        || fail "inspect scores with $n ranks"
+    done
+    for n in 2 3 4; do
+      diff -r "$T/L1" "$T/L$n" > /dev/null || fail "$tag: lists differ between 1 and $n ranks"
+      cmp "$T/sum1.txt" "$T/sum$n.txt" || fail "$tag: SCORES.h5 datasets differ between 1 and $n ranks"
+      cmp "$T/i1.json" "$T/i$n.json" || fail "$tag: inspect differs between 1 and $n ranks"
+    done
+    # what the lists must say, checked against SCORES.h5 (dumped as text: no h5py needed)
+    dump "$T/o1.h5" /subscribers/id > "$T/id.txt"
+    dump "$T/o1.h5" /subscribers/region > "$T/region.txt"
+    dump "$T/o1.h5" /subscribers/phase > "$T/phase.txt"
+    dump "$T/o1.h5" /subscribers/probability > "$T/prob.txt"
+    dump "$T/o1.h5" /subscribers/value_at_risk > "$T/var.txt"
+    python3 - "$T" "$opts" <<'PY' || fail "$tag: list checks"
+import csv, json, os, sys
+T, opts = sys.argv[1], sys.argv[2]
+top = int(opts.split()[1]) if opts.startswith("--top") else 0
+by_var = "value_at_risk" in opts
+ids = [int(x) for x in open(T + "/id.txt")]
+reg = [int(x) for x in open(T + "/region.txt")]
+ph = [int(x) for x in open(T + "/phase.txt")]
+pr = [float(x) for x in open(T + "/prob.txt")]
+va = [float(x) for x in open(T + "/var.txt")]
+assert len(ids) == len(reg) == len(ph) == len(pr) == len(va) == 30011, len(ids)
+exact = {i: (v if by_var else p) for i, p, v in zip(ids, pr, va)}
+assert all(0.0 <= p <= 1.0 for p in pr), "probability outside [0, 1]"
+summ = json.load(open(T + "/L1/summary.json"))
+srows = list(csv.DictReader(open(T + "/L1/summary.csv", encoding="utf-8")))
+assert len(summ["regions"]) == len(srows) == 18
+expect = {}
+for i, r in enumerate(reg):
+    if ph[i] != 0:
+        expect.setdefault(r, set()).add(ids[i])
+formula = tuple("=+-@")
+for g, (rj, rc) in enumerate(zip(summ["regions"], srows)):
+    assert rj["file"] == rc["file"] and rj["file"].startswith("%02d-" % g), rj["file"]
+    assert int(rc["subscribers"]) == rj["subscribers"] == sum(1 for r in reg if r == g)
+    rows = list(csv.DictReader(open(os.path.join(T, "L1", rj["file"]), encoding="utf-8")))
+    cand = rj["alarm"] + rj["warning"]
+    assert cand == len(expect.get(g, ())), (g, cand, len(expect.get(g, ())))
+    want = min(cand, top) if top else cand
+    assert len(rows) == rj["listed"] == int(rc["listed"]) == want, (g, len(rows), rj["listed"], want)
+    if g == 5:
+        assert rj["subscribers"] == 0 and len(rows) == 0, "region 5 should be empty"
+    got = [int(r["id"]) for r in rows]
+    assert len(set(got)) == len(got), "duplicate ids in a list"
+    assert set(got) <= expect.get(g, set()), "a listed subscriber is not alarm/warning here"
+    if not top:
+        assert set(got) == expect.get(g, set()), "list incomplete"
+    for k, r in enumerate(rows):
+        assert int(r["rank"]) == k + 1
+        assert r["phase"] in ("alarm", "warning") and r["region"] == rj["region"]
+        assert 0 <= float(r["probability"]) <= 1
+        for v in r.values():
+            assert not v.startswith(formula), "field starts a formula: %r" % v
+    # sorted by the exact key of SCORES.h5 (the CSV rounds it), ties by id
+    keys = [(-exact[i], i) for i in got]
+    assert keys == sorted(keys), "list %d not sorted" % g
+    # with K: the K best of the region's alarm and warning subscribers
+    best = sorted((-exact[i], i) for i in expect.get(g, ()))[:want]
+    assert keys == best, "list %d is not the top %d" % (g, want)
+assert summ["validation"] is not None and 0.5 < summ["validation"]["auc"] <= 1.0
+print("lists ok", opts or "(all)")
+PY
+    python3 - "$T/i1.json" <<'PY' || fail "$tag: inspect --json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["kind"] == "scores" and j["subscribers"] == 30011, j
+v = j["validation"]
+assert v is not None and v["n"] == 30011 and 0.5 < v["auc"] <= 1 and v["lift_top10"] > 1, v
+assert j["regions"][5]["subscribers"] == 0
+PY
+  done
+done
+
+# indicators matched by name: the original column order gives the same probabilities
+run 2 "$CS" score --in "$T/s.h5" --model "$T/hm.h5" --out "$T/os.h5" --lists "$T/Ls" --quiet > /dev/null \
+  || fail "score original order"
+run 3 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/op.h5" --lists "$T/Lp" --quiet > /dev/null \
+  || fail "score reversed order"
+for d in /subscribers/probability /subscribers/reasons /subscribers/stage /subscribers/phase /subscribers/arpu; do
+  [ "$(dsum "$T/os.h5" $d)" = "$(dsum "$T/op.h5" $d)" ] || fail "$d depends on the column order"
+done
+
+# --mask-ids: only the last 4 digits remain, the lists are otherwise the same
+run 2 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/om.h5" --lists "$T/Lm" --mask-ids --quiet \
+  > /dev/null || fail "score --mask-ids"
+python3 - "$T/Lp" "$T/Lm" <<'PY' || fail "--mask-ids"
+import csv, os, sys
+a, b = sys.argv[1], sys.argv[2]
+for f in sorted(os.listdir(a)):
+    if not f.endswith(".csv") or f.startswith("summary"):
+        continue
+    ra = list(csv.DictReader(open(os.path.join(a, f), encoding="utf-8")))
+    rb = list(csv.DictReader(open(os.path.join(b, f), encoding="utf-8")))
+    assert len(ra) == len(rb)
+    for x, y in zip(ra, rb):
+        assert y["id"] == "*" * (len(x["id"]) - 4) + x["id"][-4:], (x["id"], y["id"])
+        assert {k: v for k, v in x.items() if k != "id"} == {k: v for k, v in y.items() if k != "id"}
+PY
+
+# validation on a capped hash sample: exactly --validate-max rows, the same for any rank count
+for n in 1 3; do
+  run $n "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/ov$n.h5" --lists "$T/Lv$n" \
+    --validate-max 5000 --quiet > /dev/null || fail "score --validate-max with $n ranks"
+  run 1 "$CS" inspect "$T/ov$n.h5" --json | grep -v '"file"\|"created"' > "$T/iv$n.json"
+done
+cmp "$T/iv1.json" "$T/iv3.json" || fail "sampled validation differs between 1 and 3 ranks"
+python3 -c "import json,sys; v=json.load(open(sys.argv[1]))['validation']; assert v['n']==5000 and v['labelled']==30011, v" \
+  "$T/iv1.json" || fail "validation sample size"
+
+# without labels: no validation
+run 2 "$CS" score --in "$T/u.h5" --model "$T/hm.h5" --out "$T/ou.h5" --lists "$T/Lu" --quiet > /dev/null \
+  || fail "score unlabelled"
+run 1 "$CS" inspect "$T/ou.h5" --json > "$T/iu.json"
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['validation'] is None, j['validation']" \
+  "$T/iu.json" || fail "validation should be null without labels"
+python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['validation'] is None" "$T/Lu/summary.json" \
+  || fail "summary validation should be null"
+
+# a second run replaces a lists directory; it refuses to replace anything else
+run 2 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/op.h5" --lists "$T/Lp" --quiet > /dev/null \
+  || fail "re-running into the same lists directory"
+
+# bad input: one message, non-zero exit, no output left behind
+expect_fail() { # expect_fail PATTERN RANKS ARGS...
+  local pat=$1 n=$2; shift 2
+  rm -rf "$T/bad.h5" "$T/bad.h5.tmp" "$T/Lbad.tmp"
+  [ "${KEEP_LBAD:-0}" = 0 ] && rm -rf "$T/Lbad"
+  if run "$n" "$CS" "$@" > "$T/out.txt" 2> "$T/err.txt"; then fail "succeeded: $*"; fi
+  grep -q -- "$pat" "$T/err.txt" || { cat "$T/err.txt"; fail "message lacks '$pat': $*"; }
+  [ "$(grep -c 'churnscore: error' "$T/err.txt")" = 1 ] || { cat "$T/err.txt"; fail "not exactly one error line: $*"; }
+  [ -e "$T/bad.h5" ] || [ -e "$T/bad.h5.tmp" ] || [ -e "$T/Lbad.tmp" ] && fail "output left behind: $*"
+  [ -e "$T/Lbad" ] && [ "${KEEP_LBAD:-0}" = 0 ] && fail "lists left behind: $*"
+  return 0
+}
+"$KIT" model "$T/s.h5" "$T/miss.h5" mou_m3 no_such_indicator dual_sim || fail "scorekit model (missing)"
+expect_fail "p.h5: indicator 'no_such_indicator' needed by $T/miss.h5 is missing" 3 \
+  score --in "$T/p.h5" --model "$T/miss.h5" --out "$T/bad.h5" --lists "$T/Lbad"
+expect_fail "s.h5: is a 'churnscore-snapshot' file, not a model" 2 \
+  score --in "$T/p.h5" --model "$T/s.h5" --out "$T/bad.h5" --lists "$T/Lbad"
+echo "not hdf5" > "$T/text.h5"
+expect_fail "text.h5: not an HDF5 file" 2 score --in "$T/p.h5" --model "$T/text.h5" --out "$T/bad.h5" --lists "$T/Lbad"
+expect_fail "missing.h5: cannot open" 2 score --in "$T/missing.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad"
+expect_fail "option --rank-by" 2 score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad" --rank-by age
+expect_fail "option --lists is required" 2 score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5"
+mkdir -p "$T/Lbad" && echo "precious" > "$T/Lbad/notes.txt"
+KEEP_LBAD=1 expect_fail "Lbad: exists and is not a lists directory" 2 \
+  score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad"
+[ "$(cat "$T/Lbad/notes.txt")" = precious ] || fail "a directory that is not ours was touched"
+rm -rf "$T/Lbad"
+# a bad region index in the last rows: only the last rank sees it, all stop with one message
+"$BUILD/badfiles" "$T/s.h5" "$T" || fail "badfiles"
+expect_fail "region.h5: /subscribers/region row" 4 score --in "$T/region.h5" --model "$T/hm.h5" \
+  --out "$T/bad.h5" --lists "$T/Lbad"
+echo "score: identical for 1-4 ranks; lists sorted and complete; bad input refused"
