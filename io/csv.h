@@ -84,7 +84,8 @@ const csv_record *csv_header(const csv_reader *r);
 
 /* Reads the next record into *rec (views valid until the next call). Empty physical lines are skipped
  * (so a one-column file must spell a missing value NA or ""). Returns:
- *   CS_OK      a record, with as many fields as the header (or the first record without a header);
+ *   CS_OK      a record, with as many fields as the header (without a header: as the first record
+ *              read without error);
  *   CSV_END    no more records;
  *   CS_EDATA   a bad record: wrong field count, invalid UTF-8, a quote inside an unquoted field or
  *              text after a closing quote. The message names the line (and column). The record has
@@ -103,7 +104,7 @@ size_t csv_line(const csv_reader *r);
 /* Bytes of the input consumed so far, the byte order mark included: for progress reports. */
 uint64_t csv_offset(const csv_reader *r);
 
-/* The number of fields every record must have (0 until the first record or header is read). */
+/* The number of fields every record must have (0 until the header or first good record is read). */
 size_t csv_nfields(const csv_reader *r);
 
 /* The name used in messages (the path, or the name given to the other open calls). */

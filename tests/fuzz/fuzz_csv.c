@@ -1,0 +1,229 @@
+/* fuzz_csv.c — libFuzzer target for io/csv.c. Built and run by scripts/fuzz-csv.sh.
+ *
+ * Each input is two control bytes followed by the CSV text. The control bytes pick the delimiter,
+ * whether there is a header, a small read buffer and sometimes small record and field limits. The
+ * text is read twice in lockstep: by the in-memory reader and by the streaming reader through a
+ * FILE* with that small buffer, so every record straddles refills somewhere. The two must agree on
+ * every return code, message, line, offset and field. Beyond the sanitizers, the target also checks
+ * that every field handed out is valid UTF-8 (with a decoder written independently of csv.c), that
+ * csv_parse_double accepts exactly what strtod parses completely to a finite value over the number
+ * alphabet and returns the same bits, that csv_write_double writes every such number so that it
+ * parses back to the same bits, and that a record written by csv_writer reads back the same.
+ */
+#include "csv.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "fuzz_csv.c:%d: check failed: %s (status: %s)\n", __LINE__, #cond,    \
+                    status_message());                                                             \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
+/* Independent UTF-8 check: decode each sequence and reject overlongs, surrogates and > U+10FFFF. */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t k;
+        uint32_t cp, min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            k = 1, cp = c & 0x1F, min = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            k = 2, cp = c & 0x0F, min = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            k = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (i + k >= n) return 0; /* truncated */
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xC0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + j] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Reference for csv_parse_double: strtod consumes everything, the result is finite, and only the
+ * characters of decimal numbers occur (which rules out spaces, hex, inf and nan). */
+static int ref_parse(const char *s, size_t len, double *out)
+{
+    if (len == 0 || len > 4096) return -1; /* -1: no opinion */
+    for (size_t i = 0; i < len; i++)
+        if (!memchr("0123456789+-.eE", s[i], 15)) return 0;
+    char *copy = malloc(len + 1);
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    char *endp;
+    double v = strtod(copy, &endp);
+    int ok = endp == copy + len && isfinite(v);
+    free(copy);
+    if (ok) *out = v;
+    return ok;
+}
+
+static void check_number(const csv_field *f)
+{
+    double a = 12.5, b = 0;
+    int got = csv_parse_double(f->data, f->len, &a);
+    int want = ref_parse(f->data, f->len, &b);
+    if (want < 0) return;
+    CHECK(got == want);
+    if (!got) return;
+    CHECK(memcmp(&a, &b, sizeof a) == 0);
+
+    /* csv_write_double writes it back in a form that parses to the same bits. */
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *m = open_memstream(&text, &tlen);
+    CHECK(m);
+    csv_writer w;
+    CHECK(csv_writer_init(&w, m, "number", ',', 0) == CS_OK);
+    CHECK(csv_write_double(&w, a) == CS_OK);
+    fclose(m);
+    double c = 0;
+    CHECK(csv_parse_double(text, tlen, &c));
+    CHECK(memcmp(&a, &c, sizeof a) == 0);
+    free(text);
+}
+
+/* Writes rec with csv_writer and reads it back with the same delimiter. */
+static void check_roundtrip(const csv_record *rec, char delim)
+{
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *m = open_memstream(&text, &tlen);
+    CHECK(m);
+    csv_writer w;
+    CHECK(csv_writer_init(&w, m, "roundtrip", delim, delim == ';') == CS_OK);
+    for (size_t i = 0; i < rec->nfields; i++)
+        CHECK(csv_write_text(&w, rec->fields[i].data, rec->fields[i].len) == CS_OK);
+    CHECK(csv_write_row_end(&w) == CS_OK);
+    fclose(m);
+
+    csv_options opt;
+    csv_options_init(&opt);
+    opt.delim = delim;
+    opt.header = 0;
+    csv_reader *r;
+    CHECK(csv_reader_open_mem(text, tlen, "roundtrip", &opt, &r) == CS_OK);
+    csv_record back;
+    CHECK(csv_next(r, &back) == CS_OK);
+    CHECK(back.nfields == rec->nfields);
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const csv_field *o = &rec->fields[i], *b = &back.fields[i];
+        int formula = o->len > 0 && memchr("=+-@\t\r", o->data[0], 6);
+        CHECK(b->len == o->len + (size_t)formula);
+        if (formula) CHECK(b->data[0] == '\'');
+        CHECK(memcmp(b->data + formula, o->data, o->len) == 0);
+    }
+    CHECK(csv_next(r, &back) == CSV_END);
+    csv_reader_free(r);
+    free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char delims[8] = {',', ';', '\t', '|', ' ', ':', 'x', '\x01'};
+    if (size < 2) return 0;
+    csv_options opt;
+    csv_options_init(&opt);
+    opt.delim = delims[data[0] & 7];
+    opt.header = data[1] & 1;
+    opt.buffer_size = 16 + ((data[1] >> 1) & 63);
+    if (data[1] & 0x80) {
+        opt.max_record = 1 + (data[0] >> 3);       /* 1 to 32 bytes */
+        opt.max_fields = 1 + ((data[0] >> 3) & 7); /* 1 to 8 fields */
+    }
+    const char *text = (const char *)data + 2;
+    size_t n = size - 2;
+
+    csv_reader *a = NULL, *b = NULL;
+    FILE *f = n > 0 ? fmemopen((void *)(uintptr_t)text, n, "r") : NULL;
+    status_clear();
+    int ra = csv_reader_open_mem(text, n, "fuzz", &opt, &a);
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s", status_reason());
+    if (f) {
+        status_clear();
+        int rb = csv_reader_open_file(f, "fuzz", &opt, &b);
+        CHECK(ra == rb);
+        CHECK(strcmp(msg, status_reason()) == 0);
+    }
+    if (ra != CS_OK) {
+        CHECK(!a && !b);
+        if (f) fclose(f);
+        return 0;
+    }
+    if (opt.header) {
+        const csv_record *ha = csv_header(a);
+        CHECK(ha && ha->nfields == csv_nfields(a) && ha->line >= 1);
+        for (size_t i = 0; i < ha->nfields; i++) {
+            CHECK(ha->fields[i].data[ha->fields[i].len] == '\0');
+            CHECK(utf8_valid((const unsigned char *)ha->fields[i].data, ha->fields[i].len));
+        }
+        if (b) CHECK(csv_header(b)->nfields == ha->nfields);
+    } else {
+        CHECK(csv_header(a) == NULL);
+    }
+
+    for (int steps = 0; steps < 100000; steps++) {
+        csv_record x, y;
+        status_clear();
+        int rx = csv_next(a, &x);
+        snprintf(msg, sizeof msg, "%s", status_reason());
+        if (b) {
+            status_clear();
+            int ry = csv_next(b, &y);
+            CHECK(rx == ry);
+            CHECK(strcmp(msg, status_reason()) == 0);
+            CHECK(csv_line(a) == csv_line(b));
+            CHECK(csv_offset(a) == csv_offset(b));
+            if (rx == CS_OK) {
+                CHECK(x.nfields == y.nfields && x.line == y.line);
+                for (size_t i = 0; i < x.nfields; i++) {
+                    CHECK(x.fields[i].len == y.fields[i].len);
+                    CHECK(x.fields[i].quoted == y.fields[i].quoted);
+                    CHECK(memcmp(x.fields[i].data, y.fields[i].data, x.fields[i].len) == 0);
+                }
+            }
+        }
+        if (rx == CS_OK) {
+            CHECK(x.nfields == csv_nfields(a) && x.nfields >= 1 && x.line == csv_line(a));
+            for (size_t i = 0; i < x.nfields; i++) {
+                CHECK(utf8_valid((const unsigned char *)x.fields[i].data, x.fields[i].len));
+                check_number(&x.fields[i]);
+                (void)csv_field_missing(&x.fields[i]);
+            }
+            if (opt.delim != 'x' && opt.delim != '\x01') check_roundtrip(&x, opt.delim);
+            continue;
+        }
+        if (rx == CS_EDATA) continue;
+        CHECK(rx == CSV_END || rx == CS_EFORMAT || rx == CS_ENOMEM);
+        if (rx != CSV_END) { /* final: the same code again */
+            CHECK(csv_next(a, &x) == rx);
+        } else {
+            CHECK(csv_offset(a) == n);
+        }
+        break;
+    }
+    csv_reader_free(a);
+    csv_reader_free(b);
+    if (f) fclose(f);
+    return 0;
+}
