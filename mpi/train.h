@@ -19,6 +19,7 @@
 #define TRAIN_SALT_SAMPLE 0x73616d706c65ull
 #define TRAIN_SALT_GBM 0x67626dull
 #define TRAIN_SALT_DRIFT 0x6472696674ull
+#define TRAIN_SALT_WARM 0x7761726dull
 #define TRAIN_VALIDATION_SHARE 0.2
 
 typedef struct {
@@ -30,7 +31,7 @@ typedef struct {
     /* boosted trees */
     long trees, depth, bins;
     double eta, tree_l2, min_leaf;
-    uint64_t gbm_rows;
+    uint64_t gbm_rows, warm_rows;
 } train_opts;
 
 /* Everything a rank needs during the passes. */
@@ -58,6 +59,14 @@ typedef struct {
     uint8_t *chold;
     uint64_t *cid;
     float *ctruth;
+    /* IRLS warm start when the cache does not fit: a hash sample of training rows, in memory */
+    int sample_mode;
+    float *sX;
+    int8_t *sy;
+    uint8_t *shold;
+    uint64_t *sid, *sblk;
+    size_t sn, scap;
+    double sfrac;
 } train_run;
 
 /* Row roles, from the id hash: holdout rows are never fitted; with --model auto a validation part of

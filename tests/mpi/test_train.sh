@@ -29,6 +29,16 @@ grep -q "re-read each pass" "$T/low.txt" || fail "--cache no should not cache th
 (cd "$T/low" && msum model.h5) | sed 's/cache=[a-z]*//' > "$T/msumlow.txt"
 sed 's/cache=[a-z]*//' "$T/msum2.txt" | cmp - "$T/msumlow.txt" || fail "model differs between cached and re-read design"
 
+# the warm start (IRLS first on an in-memory sample, then on every row) is rank-independent too
+for n in 1 3; do
+  mkdir -p "$T/w$n"
+  (cd "$T/w$n" && run $n "$CS" train --in "$T/s.h5" --model model.h5 --cache no --warm-rows 10000 \
+     --block-rows 20000) > "$T/warm$n.txt" 2>&1 || { cat "$T/warm$n.txt"; fail "warm-start train with $n ranks"; }
+  grep -q "warm start converged on the sample" "$T/warm$n.txt" || fail "warm start not used"
+  (cd "$T/w$n" && msum model.h5) > "$T/wsum$n.txt"
+done
+cmp "$T/wsum1.txt" "$T/wsum3.txt" || fail "warm-start model differs between 1 and 3 ranks"
+
 # quality on a bigger operator: AUC close to the oracle, loadings close to the truth
 run 2 "$CS" generate --out "$T/big.h5" --subscribers 400000 --seed 5 --quiet || fail "generate big"
 run 2 "$CS" train --in "$T/big.h5" --model "$T/big6.h5" --factors 6 --report "$T/report.md" > "$T/big.txt" 2>&1 \
