@@ -141,7 +141,8 @@ void opt_help(const opt_def *defs, const char *usage)
         opt_value(d, v, sizeof v);
         char left[64];
         snprintf(left, sizeof left, "--%s%s", d->name, d->kind == OPT_FLAG ? "" : " V");
-        printf("  %-24s %s%s", left, d->help, d->required ? " (required)" : "");
+        printf("  %-24s %s%s", left, d->help,
+               d->required && !strstr(d->help, "(required)") ? " (required)" : "");
         if (!d->required && d->kind != OPT_FLAG && v[0]) printf(" [default: %s]", v);
         printf("\n");
     }

@@ -17,7 +17,7 @@ typedef struct {
     const char *name;  /* long name without dashes */
     opt_kind kind;
     void *value;       /* char** / long* / uint64_t* / double* / int* / uint64_t* */
-    const char *help;  /* one line; "(required)" inside marks a required option */
+    const char *help;  /* one line; --help adds "(required)" for required options */
     int required;
     int seen;          /* set by opt_parse */
 } opt_def;
