@@ -4,8 +4,10 @@
 # publishes; `latest` follows the completed months. A rerun over a killed run's leftovers (*.tmp)
 # finishes the month cleanly; a failing train step stops the month before scoring and leaves the
 # previous month and `latest` untouched; a rerun of an older month does not move `latest` back; bad
-# arguments give the documented exit codes.
+# arguments give the documented exit codes; a month arriving as CSV runs import first; masked lists
+# are not evaluated.
 source "$(dirname "$0")/common.sh"
+CS=$(readlink -f "$CS")  # the wrappers below run in other directories
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 RM="$SRC/scripts/run-month.sh"
 export CHURNSCORE=$CS CS_RANKS=2 CS_MPIRUN="timeout 300 mpirun --oversubscribe" CS_PUBLISH_DIR=""
@@ -64,7 +66,10 @@ echo garbage > "$R/2026-11/scores.h5.tmp"
 mkdir -p "$R/2026-11/lists.tmp" && echo garbage > "$R/2026-11/lists.tmp/00-x.csv"
 echo garbage > "$R/2026-11/report.md.tmp"
 echo garbage > "$R/2026-11/evaluation.csv.tmp"
-month m2b --month 2026-11 --snapshot "$T/m2.h5" --runs "$R" || { cat "$T/m2b.log"; fail "rerun of month 2"; }
+# (this time against month 1's labels, --outcomes, instead of absence from month 2)
+month m2b --month 2026-11 --snapshot "$T/m2.h5" --outcomes "$T/m1.h5" --runs "$R" || { cat "$T/m2b.log"; fail "rerun of month 2"; }
+grep -q '"outcome": "churned label of the outcome snapshot"' "$R/2026-11/evaluation.json" || fail "--outcomes not used"
+cmp <(cut -d, -f1-12 "$T/direct.csv") <(cut -d, -f1-12 "$R/2026-11/evaluation.csv") || fail "evaluation with --outcomes"
 [ -z "$(find "$R" -name '*.tmp')" ] || { find "$R" -name '*.tmp'; fail "temporary files left after the rerun"; }
 diff -r "$T/lists2" "$R/2026-11/lists" || fail "the rerun changed month 2's lists"
 [ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest after the rerun"
@@ -87,6 +92,34 @@ month m1b --month 2026-10 --snapshot "$T/m1.h5" --model "$R/2026-10/model.h5" --
 [ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest moved back to an older month"
 grep -q "latest stays at the later month 2026-11" "$T/m1b.log" || fail "no message on latest staying"
 
+# a month that arrives as CSV: the import step runs first and writes --snapshot, --like the previous
+# month's snapshot. churnscore import is stood in for by a wrapper that records its arguments and
+# writes the next generated month, so this checks the chain's plumbing, not the importer.
+cat > "$T/cs-stub.sh" <<STUB
+#!/bin/bash
+if [ "\$1" = import ]; then
+  echo "\$@" > "$T/import-args.txt"
+  while [ \$# -gt 0 ]; do [ "\$1" = --out ] && out=\$2; shift; done
+  exec "$CS" generate --follows "$T/m2.h5" --out "\$out" --quiet
+fi
+exec "$CS" "\$@"
+STUB
+chmod +x "$T/cs-stub.sh"
+echo "id,region" > "$T/extract.csv"
+CHURNSCORE="$T/cs-stub.sh" month m3c --month 2026-12 --csv "$T/extract.csv" --snapshot "$T/m3csv.h5" --runs "$R" \
+  || { cat "$T/m3c.log"; fail "month 3 from CSV"; }
+grep -q "steps:    import score evaluate export" "$T/m3c.log" || fail "month 3 from CSV: steps"
+grep -q -- "--out $T/m3csv.h5 --month 2026-12 --csv $T/extract.csv --like $(readlink -f "$T/m2.h5")" "$T/import-args.txt" \
+  || { cat "$T/import-args.txt"; fail "import arguments"; }
+[ "$(readlink "$R/latest")" = 2026-12 ] && [ -f "$R/2026-12/evaluation.json" ] || fail "month 3 from CSV did not complete"
+
+# masked lists cannot be evaluated: the next month says so and completes without an evaluation
+CS_SCORE_OPTS="--mask-ids" month k1 --month 2026-10 --snapshot "$T/m1.h5" --train "$T/m1.h5" --runs "$T/masked" \
+  || { cat "$T/k1.log"; fail "month with masked lists"; }
+month k2 --month 2026-11 --snapshot "$T/m2.h5" --runs "$T/masked" || { cat "$T/k2.log"; fail "month after masked lists"; }
+grep -q "evaluate: skipped (the lists of 2026-10 have masked ids" "$T/k2.log" || fail "masked lists: no notice"
+[ "$(readlink "$T/masked/latest")" = 2026-11 ] && [ ! -e "$T/masked/2026-11/evaluation.json" ] || fail "masked lists: month 2"
+
 # arguments
 expect_rc() { # expect_rc CODE PATTERN ARGS...
   local code=$1 pat=$2 rc=0; shift 2
@@ -98,6 +131,7 @@ expect_rc 64 "--month YYYY-MM is required" --snapshot "$T/m1.h5" --runs "$R"
 expect_rc 64 "is not YYYY-MM" --month 2026-13 --snapshot "$T/m1.h5" --runs "$R"
 expect_rc 64 "unknown argument '--bogus'" --month 2026-10 --bogus
 expect_rc 64 "exclude each other" --month 2027-01 --snapshot "$T/m3.h5" --runs "$R" --train "$T/m1.h5" --model "$T/m1.h5"
+expect_rc 64 "--csv is given twice" --month 2027-01 --csv "$T/extract.csv" --csv "$T/extract.csv" --snapshot "$T/x.h5" --runs "$R"
 expect_rc 66 "does not exist" --month 2027-01 --snapshot "$T/nothere.h5" --runs "$R"
 expect_rc 66 "no model to reuse" --month 2026-10 --snapshot "$T/m1.h5" --runs "$T/empty-runs"
 bash "$RM" --help | grep -q "Exit codes" || fail "--help"

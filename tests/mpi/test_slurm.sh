@@ -5,22 +5,30 @@
 # month 2 reuses the model and evaluates month 1's lists. Then a month whose train step fails (a
 # --train file that is not a snapshot): submit-month.sh returns the step's exit code, Slurm cancels
 # score, evaluate and export (afterok + --kill-on-invalid-dep), and month 2's lists and `latest` stay.
-# Slurm is stopped on exit when this test started it. Skipped (77) without root and without a
+# A month whose score job is killed fails with 75 and completes when submitted again. Slurm is
+# stopped on exit when this test started it. Skipped (77) without root and without a
 # running Slurm.
 source "$(dirname "$0")/common.sh"
+CS=$(readlink -f "$CS")  # the wrappers below run in other directories
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 SL="$SRC/scripts/slurm"
 SUBMIT="$SRC/jobs/submit-month.sh"
-started=0
+started=0 bg=""
 cleanup() {
+  # a submit-month.sh --wait left in the background by a failed check
+  if [ -n "$bg" ] && kill -0 "$bg" 2>/dev/null; then kill "$bg" 2>/dev/null; fi
   if [ $started = 1 ]; then bash "$SL/stop-slurm.sh" > "$T/stop.log" 2>&1 || cat "$T/stop.log"; fi
   rm -rf "$T"
 }
 trap cleanup EXIT
+# One Slurm per machine: two runs of this test (two build trees) would stop each other's daemons.
+exec 9> /tmp/churnscore-test-slurm.lock
+flock -w 500 9 || fail "another test_slurm.sh held the lock for 500 s"
 if ! { command -v scontrol > /dev/null && timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; }; then
   if [ "$(id -u)" != 0 ]; then echo "SKIP: no Slurm running and not root (start-slurm.sh needs root)"; exit 77; fi
   started=1
-  SLURM_CI_CPUS=4 timeout 400 bash "$SL/start-slurm.sh" > "$T/start.log" 2>&1 || { cat "$T/start.log"; fail "start-slurm.sh"; }
+  # (9>&-: the daemons must not inherit the lock)
+  SLURM_CI_CPUS=4 timeout 400 bash "$SL/start-slurm.sh" > "$T/start.log" 2>&1 9>&- || { cat "$T/start.log"; fail "start-slurm.sh"; }
 fi
 export CHURNSCORE=$CS CS_RANKS=2 CS_POLL_SECONDS=1 CS_TIME=00:10:00 CS_PARTITION="" CS_PUBLISH_DIR=""
 R="$T/runs"
@@ -76,8 +84,42 @@ ls "$R"/2026-12/logs/score-* > /dev/null 2>&1 && fail "score ran after train fai
 [ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest moved after a failed month"
 diff -r "$T/lists2" "$R/2026-11/lists" || fail "month 2's lists changed"
 
+# month 3 again, its score job killed while running (scancel): --wait returns 75, evaluate and
+# export are cancelled, nothing moves; submitting the month again finishes it over the killed job's
+# half-written scores.h5.tmp. The first score run is made to hang by a wrapper around churnscore.
+cat > "$T/hang-once.sh" <<STUB
+#!/bin/bash
+if [ "\$1" = score ] && mkdir "$T/hung" 2>/dev/null; then
+  while [ \$# -gt 0 ]; do [ "\$1" = --out ] && echo half-written > "\$2.tmp"; shift; done
+  sleep 300
+fi
+exec "$CS" "\$@"
+STUB
+chmod +x "$T/hang-once.sh"
+rc=0
+CHURNSCORE="$T/hang-once.sh" timeout 500 bash "$SUBMIT" --month 2026-12 --snapshot "$T/m3.h5" --runs "$R" --wait \
+  > "$T/s4.log" 2>&1 &
+bg=$!
+for _ in $(seq 1 120); do
+  [ -d "$T/hung" ] && [ -f "$R/2026-12/scores.h5.tmp" ] && break
+  sleep 0.5
+done
+[ -d "$T/hung" ] || fail "the score job of month 3 did not start"
+score_id=$(awk '$1 == "score" {print $2}' "$R/2026-12/jobs.txt")
+scancel "$score_id"
+wait $bg || rc=$?
+[ $rc = 75 ] || { cat "$T/s4.log"; fail "killed score: submit-month.sh --wait returned $rc, expected 75"; }
+[ "$(state "$score_id")" = CANCELLED ] || fail "score job: $(state "$score_id")"
+[ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest moved after a killed month"
+[ ! -e "$R/2026-12/month.json" ] && [ ! -e "$R/2026-12/scores.h5" ] || fail "the killed month looks complete"
+CHURNSCORE="$T/hang-once.sh" submit s5 --month 2026-12 --snapshot "$T/m3.h5" --runs "$R" \
+  || { cat "$T/s5.log" "$R"/2026-12/logs/*; fail "rerun of the killed month"; }
+[ "$(readlink "$R/latest")" = 2026-12 ] || fail "latest after the rerun of month 3"
+[ -f "$R/2026-12/evaluation.json" ] || fail "month 3 not evaluated"
+[ -z "$(find "$R" -name '*.tmp')" ] || { find "$R" -name '*.tmp'; fail "temporary files left after the rerun"; }
+
 # bad arguments are refused before anything is submitted
 rc=0; bash "$SUBMIT" --month 2027-01 --snapshot "$T/nothere.h5" --runs "$R" > "$T/bad.log" 2>&1 || rc=$?
 [ $rc = 66 ] || { cat "$T/bad.log"; fail "missing snapshot: exit $rc, expected 66"; }
 [ ! -e "$R/2027-01/jobs.txt" ] || fail "jobs submitted for a missing snapshot"
-echo "slurm: two-month chain completed under Slurm; a failed train cancelled the rest and moved nothing"
+echo "slurm: two-month chain under Slurm; a failed train cancelled the rest and moved nothing; a killed month finished on resubmission"
