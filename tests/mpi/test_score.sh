@@ -157,6 +157,16 @@ python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['validatio
 python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['validation'] is None" "$T/Lu/summary.json" \
   || fail "summary validation should be null"
 
+# fewer subscribers than ranks: the same lists and datasets
+run 1 "$CS" generate --out "$T/tiny.h5" --subscribers 3 --quiet || fail "generate tiny"
+for n in 1 4; do
+  run $n "$CS" score --in "$T/tiny.h5" --model "$T/hm.h5" --out "$T/ot$n.h5" --lists "$T/Lt$n" --quiet \
+    > /dev/null || fail "score 3 subscribers with $n ranks"
+done
+diff -r "$T/Lt1" "$T/Lt4" > /dev/null || fail "tiny: lists differ between 1 and 4 ranks"
+[ "$(dsum "$T/ot1.h5" /subscribers/probability)" = "$(dsum "$T/ot4.h5" /subscribers/probability)" ] \
+  || fail "tiny: probabilities differ between 1 and 4 ranks"
+
 # a second run replaces a lists directory; it refuses to replace anything else
 run 2 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/op.h5" --lists "$T/Lp" --quiet > /dev/null \
   || fail "re-running into the same lists directory"
@@ -183,6 +193,8 @@ expect_fail "text.h5: not an HDF5 file" 2 score --in "$T/p.h5" --model "$T/text.
 expect_fail "missing.h5: cannot open" 2 score --in "$T/missing.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad"
 expect_fail "option --rank-by" 2 score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad" --rank-by age
 expect_fail "option --lists is required" 2 score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5"
+expect_fail "over --memory 1000" 2 score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5" \
+  --lists "$T/Lbad" --memory 1000
 mkdir -p "$T/Lbad" && echo "precious" > "$T/Lbad/notes.txt"
 KEEP_LBAD=1 expect_fail "Lbad: exists and is not a lists directory" 2 \
   score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad"

@@ -1,0 +1,438 @@
+/* lists.c — region CSVs, the summary files and the directory they live in (see lists.h). */
+#include "lists.h"
+
+#include "csv.h"
+#include "json.h"
+#include "status.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- the directory ---- */
+
+static char *lists_cat(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%s%s", a, b);
+    return s;
+}
+
+/* Removes the regular files of dir (not recursing: we only ever write plain files there) and dir
+ * itself. Missing dir is fine. */
+static int lists_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? CS_OK : CS_ERROR(CS_EIO, "%s: cannot open: %s", dir, strerror(errno));
+    struct dirent *e;
+    int rc = CS_OK;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char *p = malloc(strlen(dir) + strlen(e->d_name) + 2);
+        if (!p) {
+            rc = CS_ERROR(CS_ENOMEM, "out of memory");
+            break;
+        }
+        sprintf(p, "%s/%s", dir, e->d_name);
+        if (unlink(p) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot remove: %s", p, strerror(errno));
+        free(p);
+    }
+    closedir(d);
+    if (rc == CS_OK && rmdir(dir) != 0) rc = CS_ERROR(CS_EIO, "%s: cannot remove: %s", dir, strerror(errno));
+    return rc;
+}
+
+/* 1 if dir is empty or holds a summary.json (a lists directory we may replace). */
+static int lists_replaceable(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *e;
+    int entries = 0, ours = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        entries++;
+        if (strcmp(e->d_name, "summary.json") == 0) ours = 1;
+    }
+    closedir(d);
+    return entries == 0 || ours;
+}
+
+int lists_dir_begin(const char *dir, char **tmp)
+{
+    *tmp = NULL;
+    struct stat st;
+    if (dir[0] == '\0') return CS_ERROR(CS_EINVAL, "option --lists: empty directory name");
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return CS_ERROR(CS_EIO, "%s: exists and is not a directory", dir);
+        if (!lists_replaceable(dir))
+            return CS_ERROR(CS_EIO, "%s: exists and is not a lists directory (no summary.json); "
+                            "will not replace it: choose another --lists", dir);
+    }
+    char *t = lists_cat(dir, ".tmp");
+    if (!t) return CS_ERROR(CS_ENOMEM, "out of memory");
+    int rc = lists_rmdir(t); /* a stale one from a killed run */
+    if (rc == CS_OK && mkdir(t, 0777) != 0)
+        rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", t, strerror(errno));
+    if (rc != CS_OK) {
+        free(t);
+        return rc;
+    }
+    *tmp = t;
+    return CS_OK;
+}
+
+int lists_dir_commit(const char *dir, const char *tmp, int ok)
+{
+    if (!tmp) return CS_OK;
+    if (!ok) {
+        lists_rmdir(tmp);
+        return CS_OK;
+    }
+    struct stat st;
+    char *old = NULL;
+    int rc = CS_OK;
+    if (stat(dir, &st) == 0) {
+        /* keep the previous lists aside until the new ones are in place */
+        old = lists_cat(dir, ".old");
+        if (!old) return CS_ERROR(CS_ENOMEM, "out of memory");
+        lists_rmdir(old);
+        if (rename(dir, old) != 0) rc = CS_ERROR(CS_EIO, "%s: cannot move aside: %s", dir, strerror(errno));
+    }
+    if (rc == CS_OK && rename(tmp, dir) != 0) {
+        rc = CS_ERROR(CS_EIO, "%s: cannot rename from %s: %s", dir, tmp, strerror(errno));
+        if (old) rename(old, dir);
+    } else if (rc == CS_OK && old) {
+        lists_rmdir(old);
+    }
+    free(old);
+    return rc;
+}
+
+/* ---- names ---- */
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid; *cp gets the code point. */
+static size_t lists_utf8(const unsigned char *s, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        n = 2, c &= 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        n = 3, c &= 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        n = 4, c &= 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
+    *cp = c;
+    return n;
+}
+
+void lists_file_name(size_t r, size_t n_regions, const char *name, char *buf, size_t size)
+{
+    int digits = 2;
+    for (size_t x = n_regions; x >= 100; x /= 10) digits++;
+    char clean[128];
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)(name ? name : "");
+    while (*s) {
+        unsigned cp;
+        size_t n = lists_utf8(s, &cp);
+        if (n == 0) { /* invalid byte: dropped */
+            s++;
+            continue;
+        }
+        int keep;
+        if (cp < 0x80)
+            keep = cp >= 0x20 && cp != 0x7f && !strchr("/\\:*?\"<>|", (int)cp);
+        else
+            keep = !(cp >= 0x80 && cp <= 0x9f) && cp != 0xfeff && cp != 0x2028 && cp != 0x2029;
+        if (keep && o == 0 && cp == '.') keep = 0; /* no hidden files */
+        if (keep) {
+            if (o + n >= sizeof clean - 8 || o + n > 120) break; /* cut on a character boundary */
+            if (cp == ' ') clean[o++] = '_';
+            else {
+                memcpy(clean + o, s, n);
+                o += n;
+            }
+        }
+        s += n;
+    }
+    clean[o] = '\0';
+    snprintf(buf, size, "%0*zu-%s.csv", digits, r, o ? clean : "region");
+}
+
+void lists_format_id(uint64_t id, int mask, char *buf)
+{
+    int n = snprintf(buf, 24, "%llu", (unsigned long long)id);
+    if (mask)
+        for (int i = 0; i < n - 4; i++) buf[i] = '*';
+}
+
+/* ---- region files ---- */
+
+struct lists_file {
+    FILE *f;
+    char *path;
+    csv_writer w;
+    const lists_ctx *c;
+    int rc;
+};
+
+/* A number in a fixed format. It goes through csv_write_text because csv_write_double picks the
+ * shortest round-trip form, not a fixed one; the text starts with a digit (callers pass values >= 0)
+ * so the writer never alters it. */
+static int lists_fixed(csv_writer *w, const char *fmt, double v)
+{
+    char b[64];
+    if (!(v > 0)) v = 0; /* never a leading '-': negatives, NaN and -0.0 ("-0.00") become 0 */
+    int n = snprintf(b, sizeof b, fmt, v);
+    return csv_write_text(w, b, (size_t)n);
+}
+
+static int lists_text(csv_writer *w, const char *s)
+{
+    return csv_write_text(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lists_file **out)
+{
+    *out = NULL;
+    char name[256];
+    lists_file_name(region, c->n_regions, c->region_names[region], name, sizeof name);
+    lists_file *lf = calloc(1, sizeof *lf);
+    if (!lf) return CS_ERROR(CS_ENOMEM, "out of memory");
+    lf->c = c;
+    lf->path = malloc(strlen(tmpdir) + strlen(name) + 2);
+    if (!lf->path) {
+        free(lf);
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    sprintf(lf->path, "%s/%s", tmpdir, name);
+    lf->f = fopen(lf->path, "wb");
+    if (!lf->f) {
+        int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", lf->path, strerror(errno));
+        free(lf->path);
+        free(lf);
+        return rc;
+    }
+    /* a large buffer: a list of millions of rows is written line by line */
+    setvbuf(lf->f, NULL, _IOFBF, 1 << 20);
+    if (c->bom) fputs("\xef\xbb\xbf", lf->f);
+    int rc = csv_writer_init(&lf->w, lf->f, lf->path, ',', 0);
+    static const char *const cols[] = {"rank", "id", "region", "brand", "probability", "value_at_risk",
+                                       "stage", "phase", "tier", "reason_1", "reason_2", "reason_3"};
+    for (size_t i = 0; rc == CS_OK && i < sizeof cols / sizeof cols[0]; i++) rc = lists_text(&lf->w, cols[i]);
+    if (rc == CS_OK) rc = csv_write_row_end(&lf->w);
+    lf->rc = rc;
+    *out = lf;
+    return rc;
+}
+
+static const char *lists_stage(int s)
+{
+    static const char *const n[] = {"onboarding", "growth", "maturity", "decline"};
+    return s >= 0 && s < 4 ? n[s] : "";
+}
+
+static const char *lists_phase(int p)
+{
+    static const char *const n[] = {"healthy", "warning", "alarm"};
+    return p >= 0 && p < 3 ? n[p] : "";
+}
+
+int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
+{
+    if (lf->rc != CS_OK) return lf->rc;
+    const lists_ctx *c = lf->c;
+    csv_writer *w = &lf->w;
+    char id[24];
+    lists_format_id(it->id, c->mask_ids, id);
+    int rc = csv_write_long(w, (long long)rank);
+    if (rc == CS_OK) rc = lists_text(w, id);
+    if (rc == CS_OK) rc = lists_text(w, it->region < c->n_regions ? c->region_names[it->region] : "");
+    if (rc == CS_OK) rc = lists_text(w, it->brand < c->n_brands ? c->brand_names[it->brand] : "");
+    if (rc == CS_OK) rc = lists_fixed(w, "%.6f", it->prob);
+    if (rc == CS_OK) rc = lists_fixed(w, "%.2f", it->var);
+    if (rc == CS_OK) rc = lists_text(w, lists_stage(it->stage));
+    if (rc == CS_OK) rc = lists_text(w, lists_phase(it->phase));
+    if (rc == CS_OK) rc = csv_write_long(w, it->tier);
+    for (int k = 0; rc == CS_OK && k < 3; k++) {
+        int r = it->reason[k];
+        if (r >= 0 && (size_t)r < c->n_reasons) rc = lists_text(w, c->reason_text[r]);
+        else rc = csv_write_missing(w);
+    }
+    if (rc == CS_OK) rc = csv_write_row_end(w);
+    if (rc != CS_OK) rc = CS_ERROR(rc, "%s: cannot write: %s", lf->path, strerror(errno));
+    lf->rc = rc;
+    return rc;
+}
+
+int lists_region_close(lists_file *lf)
+{
+    if (!lf) return CS_OK;
+    int rc = lf->rc;
+    if (ferror(lf->f) && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: write error", lf->path);
+    if (fclose(lf->f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close: %s", lf->path, strerror(errno));
+    free(lf->path);
+    free(lf);
+    return rc;
+}
+
+/* ---- summary ---- */
+
+static int lists_summary_csv(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
+{
+    char *path = lists_cat(tmpdir, "/summary.csv");
+    if (!path) return CS_ERROR(CS_ENOMEM, "out of memory");
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", path, strerror(errno));
+        free(path);
+        return rc;
+    }
+    if (c->bom) fputs("\xef\xbb\xbf", f);
+    csv_writer w;
+    int rc = csv_writer_init(&w, f, path, ',', 0);
+    static const char *const cols[] = {"region_index", "region", "file", "subscribers",
+                                       "expected_leavers", "alarm", "warning", "listed",
+                                       "value_at_risk", "validation_auc"};
+    for (size_t i = 0; rc == CS_OK && i < sizeof cols / sizeof cols[0]; i++) rc = lists_text(&w, cols[i]);
+    if (rc == CS_OK) rc = csv_write_row_end(&w);
+    char name[256];
+    for (size_t r = 0; rc == CS_OK && r < c->n_regions; r++) {
+        lists_file_name(r, c->n_regions, c->region_names[r], name, sizeof name);
+        rc = csv_write_long(&w, (long long)r);
+        if (rc == CS_OK) rc = lists_text(&w, c->region_names[r]);
+        if (rc == CS_OK) rc = lists_text(&w, name);
+        if (rc == CS_OK) rc = csv_write_long(&w, s->subscribers[r]);
+        if (rc == CS_OK) rc = lists_fixed(&w, "%.6f", s->expected_leavers[r]);
+        if (rc == CS_OK) rc = csv_write_long(&w, s->alarm[r]);
+        if (rc == CS_OK) rc = csv_write_long(&w, s->warning[r]);
+        if (rc == CS_OK) rc = csv_write_long(&w, s->listed[r]);
+        if (rc == CS_OK) rc = lists_fixed(&w, "%.2f", s->value_at_risk[r]);
+        if (rc == CS_OK) {
+            if (s->validated && s->region_auc && !isnan(s->region_auc[r]))
+                rc = lists_fixed(&w, "%.6f", s->region_auc[r]);
+            else rc = csv_write_missing(&w);
+        }
+        if (rc == CS_OK) rc = csv_write_row_end(&w);
+    }
+    if (ferror(f) && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: write error", path);
+    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", path);
+    free(path);
+    return rc;
+}
+
+/* JSON numbers in the same fixed formats as the CSV (json_num uses %.10g): written as raw text. */
+static void lists_json_fixed(json_writer *j, const char *key, const char *fmt, double v)
+{
+    char b[64];
+    snprintf(b, sizeof b, fmt, v);
+    /* json.h has no raw-number call; strtod of the fixed text gives back the printed value, and
+     * %.10g of that value reproduces the fixed text for up to 10 significant digits */
+    json_num(j, key, strtod(b, NULL));
+}
+
+static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
+{
+    char *path = lists_cat(tmpdir, "/summary.json");
+    if (!path) return CS_ERROR(CS_ENOMEM, "out of memory");
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", path, strerror(errno));
+        free(path);
+        return rc;
+    }
+    json_writer j;
+    json_init(&j, f, 1);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "kind", "lists");
+    json_str(&j, "month", s->month);
+    json_str(&j, "rank_by", s->rank_by);
+    if (s->top) json_int(&j, "top", (int64_t)s->top);
+    else json_null(&j, "top");
+    int64_t t_sub = 0, t_al = 0, t_wa = 0, t_li = 0;
+    double t_exp = 0, t_var = 0;
+    char name[256];
+    json_arr_begin(&j, "regions");
+    for (size_t r = 0; r < c->n_regions; r++) {
+        lists_file_name(r, c->n_regions, c->region_names[r], name, sizeof name);
+        json_obj_begin(&j, NULL);
+        json_int(&j, "index", (int64_t)r);
+        json_str(&j, "region", c->region_names[r]);
+        json_str(&j, "file", name);
+        json_int(&j, "subscribers", s->subscribers[r]);
+        lists_json_fixed(&j, "expected_leavers", "%.6f", s->expected_leavers[r]);
+        json_int(&j, "alarm", s->alarm[r]);
+        json_int(&j, "warning", s->warning[r]);
+        json_int(&j, "listed", s->listed[r]);
+        lists_json_fixed(&j, "value_at_risk", "%.2f", s->value_at_risk[r]);
+        if (s->validated && s->region_auc) {
+            json_num(&j, "validation_auc", s->region_auc[r]);
+            json_num(&j, "validation_lift_top10", s->region_lift10[r]);
+        }
+        json_obj_end(&j);
+        /* totals in region order: the same additions for any rank count */
+        t_sub += s->subscribers[r];
+        t_al += s->alarm[r];
+        t_wa += s->warning[r];
+        t_li += s->listed[r];
+        t_exp += s->expected_leavers[r];
+        t_var += s->value_at_risk[r];
+    }
+    json_arr_end(&j);
+    json_obj_begin(&j, "total");
+    json_int(&j, "subscribers", t_sub);
+    lists_json_fixed(&j, "expected_leavers", "%.6f", t_exp);
+    json_int(&j, "alarm", t_al);
+    json_int(&j, "warning", t_wa);
+    json_int(&j, "listed", t_li);
+    lists_json_fixed(&j, "value_at_risk", "%.2f", t_var);
+    json_obj_end(&j);
+    if (s->validated) {
+        json_obj_begin(&j, "validation");
+        json_int(&j, "labelled", (int64_t)s->labelled);
+        json_int(&j, "n", (int64_t)s->val_n);
+        json_int(&j, "churned", (int64_t)s->val_npos);
+        json_num(&j, "auc", s->auc);
+        json_num(&j, "lift_top10", s->lift10);
+        json_num(&j, "capture5", s->capture5);
+        json_num(&j, "capture10", s->capture10);
+        json_num(&j, "capture20", s->capture20);
+        json_num(&j, "ks", s->ks);
+        json_num(&j, "brier", s->brier);
+        json_obj_end(&j);
+    } else {
+        json_null(&j, "validation");
+    }
+    json_obj_end(&j);
+    fputc('\n', f);
+    int rc = CS_OK;
+    if (ferror(f)) rc = CS_ERROR(CS_EIO, "%s: write error", path);
+    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", path);
+    free(path);
+    return rc;
+}
+
+int lists_summary_write(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
+{
+    CS_TRY(lists_summary_csv(c, tmpdir, s));
+    return lists_summary_json(c, tmpdir, s);
+}

@@ -1,0 +1,72 @@
+/* lists.h — the early-warning lists an agent opens: one CSV per region plus a summary (CSV, JSON).
+ *
+ * The lists leave the system for spreadsheets and call-centre tools, so this file owns what makes
+ * them safe there: UTF-8 text written through the CSV writer of csv.h (quoting, and an apostrophe in
+ * front of any text that could start a formula), numbers in a fixed format (the same bytes for any
+ * rank count), ids masked on request, and file names that are safe for any region name, Chinese
+ * included. The directory is built as "DIR.tmp" and renamed to DIR only when complete; a previous
+ * DIR is replaced only when it is a lists directory (it holds summary.json). Serial: rank 0 writes;
+ * mpi/cmd_score.c merges the ranks' candidates into lists_row calls.
+ */
+#ifndef CS_LISTS_H
+#define CS_LISTS_H
+
+#include "topk.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int mask_ids;                    /* all but the last 4 digits of ids become '*' */
+    int bom;                         /* start each CSV with a UTF-8 byte order mark (for Excel) */
+    size_t n_regions;
+    const char *const *region_names;
+    size_t n_brands;
+    const char *const *brand_names;
+    size_t n_reasons;
+    const char *const *reason_text; /* indexed by the items' reason codes */
+} lists_ctx;
+
+/* Checks that dir can be (re)placed and creates "<dir>.tmp" afresh (a stale one from a killed run
+ * is emptied first). *tmp is malloc'd (caller frees). CS_EIO / CS_EINVAL naming the directory when
+ * dir exists and is not a lists directory, or cannot be created. */
+int lists_dir_begin(const char *dir, char **tmp);
+
+/* With ok: renames tmp to dir (replacing a previous lists directory); without: removes tmp and its
+ * files. CS_EIO. */
+int lists_dir_commit(const char *dir, const char *tmp, int ok);
+
+/* The file name of region r: "NN-<name>.csv", NN zero-padded to the digits of n_regions (at least
+ * 2). The name keeps UTF-8 letters and digits; '/', '\', control characters, characters Windows
+ * refuses (:*?"<>|), invalid UTF-8 and leading dots are dropped, spaces become '_', and it is cut
+ * at 120 bytes on a character boundary; "region" when nothing is left. */
+void lists_file_name(size_t r, size_t n_regions, const char *name, char *buf, size_t size);
+
+/* The id as written in the lists (masked or not), NUL-terminated in buf (at least 24 bytes). */
+void lists_format_id(uint64_t id, int mask, char *buf);
+
+typedef struct lists_file lists_file;
+
+/* Creates tmpdir/<lists_file_name> and writes the header. CS_EIO, CS_ENOMEM. */
+int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lists_file **out);
+/* Writes one ranked row (rank is 1-based). CS_EIO. */
+int lists_region_row(lists_file *f, uint64_t rank, const topk_item *it);
+/* Closes the file; CS_EIO if anything failed to reach the disk. Frees f; accepts NULL. */
+int lists_region_close(lists_file *f);
+
+/* Per-region totals and the validation for the summary files. Arrays are [n_regions]. */
+typedef struct {
+    const char *month, *rank_by;
+    uint64_t top;                         /* 0: all */
+    const int64_t *subscribers, *alarm, *warning, *listed;
+    const double *expected_leavers, *value_at_risk;
+    int validated;
+    uint64_t val_n, val_npos, labelled;
+    double auc, lift10, capture5, capture10, capture20, ks, brier;
+    const double *region_auc, *region_lift10; /* NaN where not computed; NULL without validation */
+} lists_summary;
+
+/* Writes tmpdir/summary.csv and tmpdir/summary.json. CS_EIO. */
+int lists_summary_write(const lists_ctx *c, const char *tmpdir, const lists_summary *s);
+
+#endif

@@ -1,0 +1,91 @@
+/* scores.h — the scores file (HDF5, format "churnscore-scores" v1; see docs/formats.md).
+ *
+ * One row per input subscriber, in the snapshot's row order: id, region, brand, churn probability,
+ * lifecycle stage, warning phase, value tier, monthly ARPU, value at risk and three reason codes that
+ * index /reasons/text. Written like the snapshot: rank 0 lays the file out serially under a
+ * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
+ * it and writes its own rows independently, and scores_finish adds what is known only at the end
+ * (tier cut-offs, the per-region summary, the validation against labels) from rank 0 before the
+ * rename. A failed run leaves no file behind. scores_info_read is the serial reader `inspect` uses.
+ */
+#ifndef CS_SCORES_H
+#define CS_SCORES_H
+
+#include "metrics.h"
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCORES_FORMAT "churnscore-scores"
+#define SCORES_VERSION 1
+#define SCORES_NREASONS 3
+
+/* What a new scores file holds; the writer copies what it needs. */
+typedef struct {
+    uint64_t n;
+    size_t n_regions;
+    const char *const *region_names;
+    size_t n_brands;
+    const char *const *brand_names;
+    size_t n_reasons;               /* entries of the reason table (the model's design columns) */
+    const char *const *reason_text;
+    const char *const *reason_column;
+    const char *snapshot, *model, *month;
+    const char *version, *created, *options;
+    double horizon_months, warn_cutoff;
+    const char *rank_by;
+} scores_meta;
+
+/* Known at the end of a run: written by rank 0 in scores_finish. Arrays are [n_regions]. */
+typedef struct {
+    double tier_cut[4];
+    const int64_t *subscribers, *alarm, *warning, *listed;
+    const double *expected_leavers, *value_at_risk;
+    int validated;                 /* 0: no labels (the validation attributes are absent) */
+    uint64_t labelled;             /* labelled (0/1) rows in the snapshot */
+    const metrics_report *overall; /* on the validation rows (all labelled rows or a sample) */
+    const metrics_report *region;  /* [n_regions] */
+    const int *region_ok;          /* [n_regions] 1 where the region had both classes */
+} scores_final;
+
+typedef struct scores_writer scores_writer;
+
+/* Collective over comm. Creates "<path>.tmp" with every dataset sized for meta->n rows. */
+int scores_create(const char *path, MPI_Comm comm, const scores_meta *meta, scores_writer **out);
+
+/* Writes rows [row0, row0+n) (independent: each rank its own rows). reason is [n * 3]. */
+int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
+                 const uint16_t *region, const uint8_t *brand, const double *prob,
+                 const uint8_t *stage, const uint8_t *phase, const float *arpu, const double *var,
+                 const int16_t *reason);
+/* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
+int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
+
+/* Collective. Closes the file; when ok is nonzero on every rank, rank 0 adds fin (which only rank 0
+ * needs to pass; others may pass NULL) and renames the file into place, otherwise the temporary file
+ * is removed. Frees w; accepts NULL. */
+int scores_finish(scores_writer *w, int ok, const scores_final *fin);
+
+/* What inspect shows: read serially from a finished file. */
+typedef struct {
+    uint64_t n;
+    char month[16];
+    char snapshot[1024], model[1024], created[32], version[128], rank_by[32];
+    double horizon_months, warn_cutoff, tier_cut[4];
+    size_t n_regions;
+    char **region_names;
+    double *subscribers, *alarm, *warning, *listed, *expected_leavers, *value_at_risk;
+    int validated;
+    uint64_t labelled, val_n, val_npos;
+    double auc, lift10, capture5, capture10, capture20, ks, brier;
+    double cal_pred[METRICS_NBINS], cal_obs[METRICS_NBINS];
+    double *region_auc, *region_lift10, *region_n; /* [n_regions], NaN where not computed */
+} scores_info;
+
+/* Reads path. CS_EIO / CS_EFORMAT naming the file when it is not a scores file of this version. */
+int scores_info_read(const char *path, scores_info *out);
+void scores_info_clear(scores_info *s); /* accepts NULL */
+
+#endif

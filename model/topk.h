@@ -1,0 +1,53 @@
+/* topk.h — bounded top-K lists per group (region), in one deterministic order.
+ *
+ * Scoring keeps, per region, the subscribers an agent should call first. The order is a total
+ * order: key descending (the probability or the value at risk), then id ascending, then global row
+ * ascending, so the list is the same whatever rank saw which row and in what order. With a bound K
+ * each group is a binary heap whose root is the item that would drop out next, so memory is
+ * groups x K items whatever the number of rows; with K = 0 (all) the groups grow as needed and the
+ * caller bounds them (mpi/cmd_score.c checks its --memory budget). topk_sort turns each group into
+ * its ranked list in place; after that the caller reads groups with topk_group. Pure: no MPI.
+ */
+#ifndef CS_TOPK_H
+#define CS_TOPK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One listed subscriber: the ranking key and everything a list row shows. */
+typedef struct {
+    double key;         /* ranking key, larger first */
+    uint64_t id;        /* first tie-break, smaller first */
+    uint64_t row;       /* global row: last tie-break, smaller first */
+    double prob, var;   /* probability and value at risk */
+    int16_t reason[3];  /* reason codes (design columns), -1 = none */
+    uint16_t region;
+    uint8_t brand, stage, phase, tier;
+} topk_item;
+
+/* 1 when a ranks before b in the list order (key desc, id asc, row asc). NaN keys rank last. */
+int topk_before(const topk_item *a, const topk_item *b);
+
+typedef struct topk topk;
+
+/* n_groups groups of at most k items each (k = 0: unbounded). NULL when out of memory or
+ * n_groups is 0. */
+topk *topk_alloc(size_t n_groups, uint64_t k);
+void topk_free(topk *t); /* accepts NULL */
+
+/* Offers it to group g (g < n_groups, else CS_EINVAL): kept when the group has room or it ranks
+ * before the group's last kept item, which then drops out. CS_ENOMEM when an unbounded group cannot
+ * grow (the item is not kept). */
+int topk_push(topk *t, size_t g, const topk_item *it);
+
+/* Items currently held in all groups, and the bytes they take (for a memory budget). */
+uint64_t topk_count(const topk *t);
+size_t topk_bytes(const topk *t);
+
+/* Sorts every group into list order (best first). After this, topk_push must not be called. */
+void topk_sort(topk *t);
+
+/* A view of group g's items (sorted after topk_sort) and their number; valid until topk_free. */
+topk_item *topk_group(topk *t, size_t g, size_t *n);
+
+#endif

@@ -1,0 +1,272 @@
+/* test_topk.c — bounded per-region top-K (model/topk.h) against a brute-force sort on random data
+ * with many tied keys, in several arrival orders; K larger than a group; unbounded groups; the error
+ * returns. Also the list helpers of io/lists.h that need no MPI: safe file names for any region name
+ * and masked ids, and a region CSV whose texts would otherwise start formulas. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lists.h"
+#include "status.h"
+#include "topk.h"
+
+static uint64_t rng_state = 2385;
+static uint64_t rng(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+    const topk_item *x = a, *y = b;
+    return topk_before(x, y) ? -1 : topk_before(y, x) ? 1 : 0;
+}
+
+static void test_order(void **state)
+{
+    (void)state;
+    topk_item a = {.key = 0.385, .id = 17, .row = 4}, b = a;
+    assert_false(topk_before(&a, &b)); /* irreflexive */
+    b.key = 0.384;
+    assert_true(topk_before(&a, &b));
+    b.key = 0.385;
+    b.id = 16;
+    assert_true(topk_before(&b, &a)); /* ties: smaller id first */
+    b.id = 17;
+    b.row = 3;
+    assert_true(topk_before(&b, &a)); /* then smaller row */
+    b.key = NAN;
+    assert_true(topk_before(&a, &b)); /* NaN last */
+    assert_false(topk_before(&b, &a));
+}
+
+/* n items in groups, keys from a small set (many ties), pushed in the order given by perm. */
+static void check_random(size_t n, size_t groups, uint64_t k, int shuffle)
+{
+    topk_item *it = malloc(n * sizeof *it);
+    size_t *perm = malloc(n * sizeof *perm);
+    for (size_t i = 0; i < n; i++) {
+        memset(&it[i], 0, sizeof it[i]);
+        it[i].key = (double)(rng() % 37) / 37.0;
+        it[i].id = 1000 + rng() % (n / 2 + 1); /* duplicate ids on purpose: row breaks those ties */
+        it[i].row = i;
+        it[i].region = (uint16_t)(rng() % groups);
+        it[i].prob = it[i].key;
+        perm[i] = i;
+    }
+    if (shuffle)
+        for (size_t i = n; i > 1; i--) {
+            size_t j = rng() % i, t = perm[i - 1];
+            perm[i - 1] = perm[j];
+            perm[j] = t;
+        }
+    topk *t = topk_alloc(groups, k);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++) assert_int_equal(topk_push(t, it[perm[i]].region, &it[perm[i]]), CS_OK);
+    topk_sort(t);
+    uint64_t total = 0;
+    for (size_t g = 0; g < groups; g++) {
+        /* brute force: all of the group, sorted, cut at k */
+        topk_item *ref = malloc((n + 1) * sizeof *ref);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (it[i].region == g) ref[m++] = it[i];
+        qsort(ref, m, sizeof *ref, cmp_items);
+        size_t want = k && k < m ? (size_t)k : m, got = 0;
+        topk_item *v = topk_group(t, g, &got);
+        assert_int_equal(got, want);
+        for (size_t i = 0; i < want; i++) {
+            assert_int_equal(v[i].row, ref[i].row);
+            assert_int_equal(v[i].id, ref[i].id);
+        }
+        total += got;
+        free(ref);
+    }
+    assert_int_equal(topk_count(t), total);
+    assert_true(topk_bytes(t) >= total * sizeof(topk_item));
+    topk_free(t);
+    free(it);
+    free(perm);
+}
+
+static void test_random(void **state)
+{
+    (void)state;
+    check_random(5000, 7, 25, 0);
+    check_random(5000, 7, 25, 1);
+    check_random(5000, 3, 1, 1);
+    check_random(5000, 7, 0, 1);      /* unbounded: everything, sorted */
+    check_random(300, 18, 1000, 1);   /* K larger than every group */
+    check_random(10, 18, 4, 1);       /* most groups empty */
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    assert_null(topk_alloc(0, 5));
+    topk *t = topk_alloc(3, 5);
+    topk_item it = {.key = 0.5, .id = 1};
+    assert_int_equal(topk_push(t, 3, &it), CS_EINVAL);
+    assert_non_null(strstr(status_reason(), "group 3 out of range"));
+    size_t n = 7;
+    assert_null(topk_group(t, 3, &n));
+    assert_int_equal(n, 0);
+    /* a bounded group never grows beyond K */
+    for (int i = 0; i < 1000; i++) {
+        it.id = (uint64_t)i;
+        it.key = (double)(i % 13);
+        assert_int_equal(topk_push(t, 1, &it), CS_OK);
+    }
+    assert_int_equal(topk_count(t), 5);
+    assert_true(topk_bytes(t) <= 64 * sizeof(topk_item));
+    topk_free(t);
+    topk_free(NULL);
+}
+
+static void test_file_names(void **state)
+{
+    (void)state;
+    char b[256];
+    lists_file_name(3, 18, "北京", b, sizeof b);
+    assert_string_equal(b, "03-北京.csv");
+    lists_file_name(7, 18, "内蒙古 自治区", b, sizeof b);
+    assert_string_equal(b, "07-内蒙古_自治区.csv");
+    lists_file_name(12, 150, "../../etc/passwd", b, sizeof b);
+    assert_string_equal(b, "012-etcpasswd.csv"); /* no separators, no leading dots */
+    lists_file_name(0, 2, "a\tb\nc\x7f:d*e?f\"g<h>i|j\\k", b, sizeof b);
+    assert_string_equal(b, "00-abcdefghijk.csv");
+    lists_file_name(1, 2, "\xff\xfe bad \xe5\x8c", b, sizeof b); /* invalid UTF-8 dropped */
+    assert_string_equal(b, "01-_bad_.csv");
+    lists_file_name(4, 5, "...", b, sizeof b);
+    assert_string_equal(b, "04-region.csv");
+    lists_file_name(4, 5, NULL, b, sizeof b);
+    assert_string_equal(b, "04-region.csv");
+    /* long names are cut on a character boundary */
+    char longname[600] = "";
+    for (int i = 0; i < 100; i++) strcat(longname, "广");
+    lists_file_name(9, 10, longname, b, sizeof b);
+    assert_true(strlen(b) <= 3 + 120 + 4);
+    assert_int_equal((strlen(b) - 3 - 4) % 3, 0);
+    assert_string_equal(b + strlen(b) - 4, ".csv");
+}
+
+static void test_ids(void **state)
+{
+    (void)state;
+    char b[24];
+    lists_format_id(13812345678ull, 0, b);
+    assert_string_equal(b, "13812345678");
+    lists_format_id(13812345678ull, 1, b);
+    assert_string_equal(b, "*******5678");
+    lists_format_id(42, 1, b);
+    assert_string_equal(b, "42");
+    lists_format_id(UINT64_MAX, 1, b);
+    assert_string_equal(b, "****************1615");
+}
+
+/* A region CSV with texts that would start formulas, read back byte for byte. */
+static void test_region_csv(void **state)
+{
+    (void)state;
+    char *dir = testutil_tmpdir();
+    assert_non_null(dir);
+    const char *regions[] = {"=cmd|' /C calc'!A0", "上海"};
+    const char *brands[] = {"+brand", "神州行"};
+    const char *reasons[] = {"baseline", "-minus", "calls a competitor's service line"};
+    lists_ctx c = {.mask_ids = 1, .n_regions = 2, .region_names = regions, .n_brands = 2,
+                   .brand_names = brands, .n_reasons = 3, .reason_text = reasons};
+    lists_file *f = NULL;
+    assert_int_equal(lists_region_open(&c, dir, 0, &f), CS_OK);
+    topk_item it = {.key = 0.2385, .id = 13812345678ull, .prob = 0.2385, .var = 172.5,
+                    .reason = {2, 1, -1}, .region = 0, .brand = 0, .stage = 3, .phase = 2, .tier = 4};
+    assert_int_equal(lists_region_row(f, 1, &it), CS_OK);
+    it.var = -0.0;
+    it.brand = 1;
+    assert_int_equal(lists_region_row(f, 2, &it), CS_OK);
+    assert_int_equal(lists_region_close(f), CS_OK);
+    char path[512], name[256];
+    lists_file_name(0, 2, regions[0], name, sizeof name);
+    assert_string_equal(name, "00-=cmd'_C_calc'!A0.csv");
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, in);
+    buf[n] = '\0';
+    fclose(in);
+    assert_string_equal(buf,
+        "rank,id,region,brand,probability,value_at_risk,stage,phase,tier,reason_1,reason_2,reason_3\n"
+        "1,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,172.50,decline,alarm,4,"
+        "calls a competitor's service line,'-minus,\n"
+        "2,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.00,decline,alarm,4,"
+        "calls a competitor's service line,'-minus,\n");
+    unlink(path);
+    /* a directory that cannot be written: a clear error, nothing left */
+    assert_int_equal(lists_region_open(&c, "/nonexistent/dir", 1, &f), CS_EIO);
+    assert_null(f);
+    assert_non_null(strstr(status_reason(), "cannot create"));
+    rmdir(dir);
+    free(dir);
+}
+
+/* The directory dance: begin, commit, replace a lists directory, refuse anything else. */
+static void test_dir(void **state)
+{
+    (void)state;
+    char *base = testutil_tmpdir();
+    char dir[512], p[600];
+    snprintf(dir, sizeof dir, "%s/L", base);
+    char *tmp = NULL;
+    assert_int_equal(lists_dir_begin(dir, &tmp), CS_OK);
+    snprintf(p, sizeof p, "%s/summary.json", tmp);
+    FILE *f = fopen(p, "w");
+    fputs("{}\n", f);
+    fclose(f);
+    assert_int_equal(lists_dir_commit(dir, tmp, 1), CS_OK);
+    free(tmp);
+    snprintf(p, sizeof p, "%s/summary.json", dir);
+    assert_int_equal(access(p, F_OK), 0);
+    /* a second run replaces it; a failed one leaves the first in place */
+    assert_int_equal(lists_dir_begin(dir, &tmp), CS_OK);
+    assert_int_equal(lists_dir_commit(dir, tmp, 0), CS_OK);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(access(p, F_OK), 0);
+    free(tmp);
+    assert_int_equal(lists_dir_begin(dir, &tmp), CS_OK);
+    assert_int_equal(lists_dir_commit(dir, tmp, 1), CS_OK);
+    assert_int_equal(access(p, F_OK), -1); /* the new (empty) one replaced it */
+    free(tmp);
+    /* a directory with someone else's files is never replaced; a file is not a directory */
+    snprintf(p, sizeof p, "%s/notes.txt", dir);
+    f = fopen(p, "w");
+    fputs("precious\n", f);
+    fclose(f);
+    assert_int_equal(lists_dir_begin(dir, &tmp), CS_EIO);
+    assert_null(tmp);
+    assert_non_null(strstr(status_reason(), "not a lists directory"));
+    assert_int_equal(lists_dir_begin(p, &tmp), CS_EIO);
+    assert_non_null(strstr(status_reason(), "not a directory"));
+    assert_int_equal(lists_dir_begin("", &tmp), CS_EINVAL);
+    unlink(p);
+    rmdir(dir);
+    rmdir(base);
+    free(base);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order),     cmocka_unit_test(test_random),
+        cmocka_unit_test(test_errors),    cmocka_unit_test(test_file_names),
+        cmocka_unit_test(test_ids),       cmocka_unit_test(test_region_csv),
+        cmocka_unit_test(test_dir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
