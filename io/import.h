@@ -1,0 +1,209 @@
+/* import.h — the schema of a CSV extract turned into a snapshot: which column is what, the type of
+ * each column, the levels of each category, and the encoding of one record as a snapshot row.
+ *
+ * `churnscore import` (mpi/cmd_import.c) reads the CSV twice through io/csv.h; this module holds what
+ * the passes learn and decide, and nothing that grows with the rows:
+ *   pass 1 — imp_schema_observe on every record: missing counts, whether each column is all numbers,
+ *            the distinct values of text columns (at most max_levels each), the label counts;
+ *            where a column turned out to hold text after numbers, the numbers seen before were not
+ *            kept as levels: imp_schema_needs_rescan says so and imp_schema_rescan collects them
+ *            in one more pass (rare: a mostly numeric column with some text);
+ *   finish — imp_schema_finish decides the types and levels (byte order), the indicators and their
+ *            names (`column=level` for every level but the first), the region and brand names;
+ *   pass 2 — imp_schema_encode turns a record into id, region, brand, indicators and label.
+ * With --like the types and levels come from an earlier snapshot (imp_ref) instead of pass 1.
+ *
+ * Whether a record is bad (wrong id, text in a column that must be numeric, NUL bytes in text) is
+ * decided from the record's bytes and the fixed options only, never from what earlier records held,
+ * so every pass skips exactly the same records. The description of the columns is stored in the
+ * snapshot under /import (imp_meta_write) so that a later month can be imported --like it.
+ *
+ * Errors follow model/status.h. Messages name the file, the line where the record starts and the
+ * column (1-based, with its name).
+ */
+#ifndef CS_IMPORT_H
+#define CS_IMPORT_H
+
+#include "csv.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define IMP_MAX_LEVELS 1000          /* default cap on the levels of one category */
+#define IMP_MAX_LEVEL_BYTES (256u << 10) /* cap on the bytes of one column's levels */
+#define IMP_MAX_INDICATORS 10000     /* cap on the indicators of a snapshot */
+#define IMP_MAX_REGIONS 65535        /* the snapshot format's limits */
+#define IMP_MAX_BRANDS 255
+
+/* What each column is. */
+enum {
+    IMP_AUTO = 0, /* pass 1 decides: numeric or category */
+    IMP_NUMERIC,  /* one indicator, the value */
+    IMP_CATEGORY, /* one 0/1 indicator per level but the first */
+    IMP_ID,
+    IMP_REGION,
+    IMP_BRAND,
+    IMP_LABEL,
+    IMP_IGNORE /* --ignore, or a column that --like's snapshot does not have */
+};
+
+/* The options of one import; every string is borrowed for the life of the schema. */
+typedef struct {
+    const char *file;     /* the CSV's name in messages */
+    const char *label;    /* label column, or NULL for a snapshot without labels */
+    const char *positive; /* the label value that means churned (required with label) */
+    const char *id;       /* id column, or NULL: ids are the 1-based data row numbers */
+    const char *region;   /* region column, or NULL: one region "all" */
+    const char *brand;    /* brand column, or NULL: one brand "all" */
+    const char *const *categorical; /* columns that are categories even when they hold numbers */
+    size_t n_categorical;
+    const char *const *ignore; /* columns left out */
+    size_t n_ignore;
+    size_t max_levels; /* cap on the levels of a category (0: IMP_MAX_LEVELS) */
+} imp_options;
+
+/* What --like takes from an earlier snapshot (see imp_ref_read). */
+typedef struct {
+    char *file;
+    size_t p;
+    char **feature_names;
+    size_t n_regions;
+    char **region_names;
+    size_t n_brands;
+    char **brand_names;
+    /* The /import description of that snapshot's columns, when it was imported (ncols 0 otherwise,
+     * e.g. a generated snapshot: then each feature name is a numeric column of that name, or
+     * `column=level` of a category whose first level is unknown). */
+    size_t ncols;
+    char **col_names;
+    int32_t *col_kind;     /* IMP_NUMERIC or IMP_CATEGORY */
+    int32_t *level_count;  /* levels of each column (0 for numeric) */
+    size_t n_levels;
+    char **levels;         /* every category's levels in order, first level included */
+    /* the roles of that import ("" when none): defaults for a later month */
+    char label[256], positive[256], id[256], region[256], brand[256];
+} imp_ref;
+
+/* A set of distinct byte strings (levels) with a hash index; after imp_schema_finish each has its
+ * rank in byte order. Internal to import.c; in the header because imp_column embeds it. */
+typedef struct {
+    char *bytes;      /* the strings, each NUL-terminated */
+    size_t used, cap; /* bytes */
+    size_t *off;      /* [n] offset of string i in bytes */
+    uint32_t *len;    /* [n] */
+    size_t n, ncap;
+    uint32_t *slot; /* hash table: string index + 1, 0 = empty */
+    size_t nslot;   /* a power of two, at least 2n */
+    uint32_t *code; /* [n] after finish: the output code of string i (sorted rank, or --like's) */
+} imp_set;
+
+/* One CSV column. Read-only for callers. */
+typedef struct {
+    char *name;
+    size_t csv_index; /* 0-based position in the CSV */
+    int kind;         /* IMP_*; IMP_AUTO until finish */
+    int decl_kind;    /* the kind before pass 1 (what imp_schema_check goes by) */
+    int like_kind;    /* --like: the kind in the earlier snapshot (0: not a feature there) */
+    int extra;        /* --like: not in the earlier snapshot, ignored */
+    int forced;       /* named by --categorical */
+    uint64_t missing, numbers, texts;
+    size_t text_line;   /* first value that is not a number (auto columns), for the messages */
+    char text_value[48];
+    int rescan;   /* text came after numbers: the numbers' levels need imp_schema_rescan */
+    int overflow; /* more distinct values than the cap: not usable as a category */
+    uint64_t inexact; /* integers beyond 2^24 that float32 rounds */
+    size_t range_line; /* first value beyond the float32 range (0: none) */
+    char range_value[48];
+    imp_set levels;
+    size_t n_levels; /* levels after finish (categories; with --like the earlier snapshot's) */
+    size_t ind0, nind; /* its indicators */
+    long *ind_of_code; /* category: indicator of each code, -1 for the first level or unseen */
+    int like_partial;  /* --like without /import: the first level is unknown */
+    uint64_t unseen;   /* --like: values not among the earlier levels */
+    char unseen_value[48];
+    uint64_t unseen_line;
+} imp_column;
+
+typedef struct {
+    imp_options o;
+    size_t ncols;
+    imp_column *cols;
+    long id, region, brand, label; /* column index of each role, -1 if none */
+    const imp_ref *like;
+    size_t max_levels;
+    size_t positive_len;
+    imp_set region_set, brand_set; /* region and brand names (with --like: the earlier ones first) */
+    size_t like_regions, like_brands; /* --like: names taken from the earlier snapshot */
+    uint32_t region_code, brand_code; /* without a region (brand) column: the code of "all" */
+    uint64_t rows;      /* accepted records */
+    uint64_t n_pos, n_neg, n_unlabelled;
+    size_t n_label_values;
+    char label_values[8][32]; /* the first distinct label values, for the report */
+    int finished;
+    /* after finish */
+    size_t p;
+    char **feature_names;
+    size_t n_regions;
+    char **region_names;
+    size_t n_brands;
+    char **brand_names;
+    size_t new_regions, new_brands; /* --like: names appended after the earlier snapshot's */
+    uint64_t unseen_rows;           /* --like: rows with at least one unseen level */
+} imp_schema;
+
+/* Builds the roles of the header's columns. like may be NULL; with it the types and levels are those
+ * of the earlier snapshot, a column it needs but the header lacks is an error, a header column it
+ * does not have is ignored (imp_schema_report says so). Empty header names become column_N. On
+ * success *out is owned by the caller (imp_schema_free). Errors (CS_EINVAL, *out NULL): a named
+ * column (--label, --id, ...) not in the header, one column given two roles, a header name used
+ * twice, --positive missing, a category of --like's snapshot that cannot be matched. */
+int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_ref *like,
+                     imp_schema **out);
+void imp_schema_free(imp_schema *s); /* accepts NULL */
+
+/* Whether rec is a good record, from its bytes and the options alone (the same answer in every
+ * pass): CS_OK, or CS_EDATA with a message naming the line, the column and the value. */
+int imp_schema_check(const imp_schema *s, const csv_record *rec);
+
+/* Pass 1: checks rec (CS_EDATA: nothing was counted, the caller may skip the record) and counts it.
+ * CS_ENOMEM when a level cannot be stored. */
+int imp_schema_observe(imp_schema *s, const csv_record *rec);
+
+/* 1 if a column turned to text after holding numbers: call imp_schema_rescan on every good record
+ * (those imp_schema_check accepts) of one more pass before finishing. */
+int imp_schema_needs_rescan(const imp_schema *s);
+int imp_schema_rescan(imp_schema *s, const csv_record *rec);
+
+/* Decides types, levels, indicators and names. Errors (CS_EDATA) name the column and, where one
+ * value is to blame, its line: a text column with more levels than the cap (suggesting --id or
+ * --ignore), a number beyond the float32 range, more than IMP_MAX_INDICATORS indicators, too many
+ * regions or brands, two indicators with the same name, no rows. */
+int imp_schema_finish(imp_schema *s);
+
+/* Pass 2: the snapshot row of record rec. ordinal is the 1-based number of the record among all data
+ * records (bad ones included), the id when there is no id column. x receives s->p floats (NaN =
+ * missing), *label 1, 0 or -1 (untouched without a label column). Returns imp_schema_check's answer
+ * for bad records (which the caller skips as pass 1 did). */
+int imp_schema_encode(const imp_schema *s, const csv_record *rec, uint64_t ordinal, uint64_t *id,
+                      uint16_t *region, uint8_t *brand, float *x, int8_t *label);
+
+/* Writes what the import found: rows, label counts, one line per column (type, missing, levels,
+ * indicators) and the notices (columns ignored, unseen levels, rounding). */
+void imp_schema_report(const imp_schema *s, FILE *out);
+
+/* Parses "a,b,c" into a NULL-terminated array of n strings (one allocation; free() it). NULL on an
+ * allocation failure. An empty string gives n = 0. */
+char **imp_split_list(const char *s, size_t *n);
+
+/* Reads what --like needs from a snapshot: its feature, region and brand names and, when it was
+ * imported, its /import description. CS_EIO / CS_EFORMAT naming the file. Free with imp_ref_free. */
+int imp_ref_read(const char *path, imp_ref **out);
+void imp_ref_free(imp_ref *r); /* accepts NULL */
+
+/* Adds the /import description of s to the snapshot file at path (closed, written by one process):
+ * attributes csv, label, positive, id, region, brand; datasets columns, kind, level_count, levels.
+ * CS_EIO naming the file. */
+int imp_meta_write(const char *path, const imp_schema *s);
+
+#endif

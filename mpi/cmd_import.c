@@ -1,0 +1,406 @@
+/* cmd_import.c — `churnscore import`: an operator's CSV extract turned into a snapshot.
+ *
+ * Import is serial by design: rank 0 reads the CSV (one stream, io/csv.h) and writes the snapshot
+ * alone, while the other ranks wait without spinning and then agree on the outcome. A CSV has no
+ * index, so splitting it among ranks would need a scan for record boundaries that quoted newlines
+ * make unreliable; one core reads well over 100 MB/s, and the snapshot it writes is what the parallel
+ * commands then read in parallel. The passes, with the schema logic in io/import.h:
+ *   1. every record: types, levels, missing counts, bad records (skipped or fatal), N;
+ *      1b. only if a column turned to text after numbers: its levels, once more over the file;
+ *   2. every record again, encoded into blocks of rows and written to "OUT.tmp" (bounded memory);
+ *   3. with --id, every rank checks the ids for duplicates (mpi/dupcheck.h, hash-partitioned across
+ *      ranks); a duplicate is traced back to its two lines by one more scan of the CSV;
+ * then "OUT.tmp" is renamed to OUT on success and removed otherwise, so a file named OUT is always
+ * complete and checked.
+ */
+#include "cmd.h"
+#include "csv.h"
+#include "dupcheck.h"
+#include "h5util.h"
+#include "import.h"
+#include "log.h"
+#include "opts.h"
+#include "reduce.h"
+#include "snapshot.h"
+#include "status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    const char *csv, *out, *label, *positive, *id, *region, *brand, *categorical, *ignore;
+    const char *delim_s, *month, *like, *on_bad;
+    uint64_t memory;
+    long max_levels, show_bad;
+    char delim;
+    int skip;
+} imp_opts;
+
+/* Bad records seen in one pass. */
+typedef struct {
+    uint64_t records; /* data records read, bad ones included (the ordinal of the last one) */
+    uint64_t bad;
+    uint64_t bytes;
+} imp_pass;
+
+static int imp_open(const imp_opts *o, csv_reader **r)
+{
+    csv_options co;
+    csv_options_init(&co);
+    co.delim = o->delim;
+    return csv_reader_open(o->csv, &co, r);
+}
+
+/* One more record of a pass: CS_OK with a good record in *rec (*ordinal its number), CSV_END, or a
+ * final error. Bad records are skipped here: with --on-bad-row skip they are counted (the first
+ * show_bad logged when log is set), otherwise the first one is the error. check is called on each
+ * record the reader accepts (NULL: accept all). */
+typedef int (*imp_check_fn)(void *arg, const csv_record *rec);
+
+static int imp_next(const imp_opts *o, csv_reader *r, imp_pass *ps, int log, imp_check_fn check,
+                    void *arg, csv_record *rec, uint64_t *ordinal)
+{
+    for (;;) {
+        int rc = csv_next(r, rec);
+        if (rc == CSV_END) {
+            ps->bytes = csv_offset(r);
+            return CSV_END;
+        }
+        if (rc != CS_OK && rc != CS_EDATA) return rc;
+        ps->records++;
+        if (rc == CS_OK && check) rc = check(arg, rec);
+        if (rc == CS_OK) {
+            *ordinal = ps->records;
+            return CS_OK;
+        }
+        if (rc != CS_EDATA) return rc;
+        if (!o->skip) {
+            char why[1024]; /* the reason lives in the buffer CS_ERROR writes */
+            snprintf(why, sizeof why, "%s", status_reason());
+            return CS_ERROR(CS_EDATA, "%s (--on-bad-row skip would skip it)", why);
+        }
+        if (log && ps->bad < (uint64_t)o->show_bad) log_info("skipped: %s", status_reason());
+        ps->bad++;
+        status_clear();
+    }
+}
+
+static int imp_check_observe(void *arg, const csv_record *rec)
+{
+    return imp_schema_observe((imp_schema *)arg, rec);
+}
+static int imp_check_rescan(void *arg, const csv_record *rec)
+{
+    /* rescan keeps pass 1's decisions: a record check refuses is skipped, not an error */
+    imp_schema *s = arg;
+    int rc = imp_schema_check(s, rec);
+    if (rc != CS_OK) return rc;
+    return imp_schema_rescan(s, rec);
+}
+static int imp_check_only(void *arg, const csv_record *rec)
+{
+    return imp_schema_check((const imp_schema *)arg, rec);
+}
+
+/* A pass over the whole file with one check function per record. */
+static int imp_scan(const imp_opts *o, imp_schema *s, int log, imp_check_fn fn, imp_pass *ps)
+{
+    csv_reader *r = NULL;
+    memset(ps, 0, sizeof *ps);
+    CS_TRY(imp_open(o, &r));
+    csv_record rec;
+    uint64_t ord;
+    int rc;
+    while ((rc = imp_next(o, r, ps, log, fn, s, &rec, &ord)) == CS_OK) {
+    }
+    csv_reader_free(r);
+    return rc == CSV_END ? CS_OK : rc;
+}
+
+/* Pass 2: encode and write blocks of rows. */
+static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t *written)
+{
+    size_t p = s->p ? s->p : 1;
+    /* whole chunks of the features dataset per write, about 64 MiB of indicators at most */
+    size_t chunks = (size_t)((64u << 20) / ((uint64_t)SNAP_CHUNK_ROWS * p * sizeof(float)));
+    if (chunks < 1) chunks = 1;
+    if (chunks > 8) chunks = 8;
+    size_t block = chunks * SNAP_CHUNK_ROWS;
+    uint64_t *id = malloc(block * sizeof *id);
+    uint16_t *region = malloc(block * sizeof *region);
+    uint8_t *brand = malloc(block);
+    float *x = malloc(block * p * sizeof *x);
+    int8_t *label = malloc(block);
+    csv_reader *r = NULL;
+    int rc = (id && region && brand && x && label)
+                 ? CS_OK
+                 : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
+    if (rc == CS_OK) rc = imp_open(o, &r);
+    imp_pass ps = {0};
+    uint64_t row0 = 0;
+    size_t n = 0;
+    while (rc == CS_OK) {
+        csv_record rec;
+        uint64_t ord;
+        rc = imp_next(o, r, &ps, 0, imp_check_only, s, &rec, &ord);
+        if (rc == CSV_END) {
+            rc = CS_OK;
+            break;
+        }
+        if (rc != CS_OK) break;
+        if (row0 + n >= s->rows) {
+            rc = CS_ERROR(CS_EDATA, "%s: more good rows than in the first pass (did the file change?)", o->csv);
+            break;
+        }
+        label[n] = -1;
+        rc = imp_schema_encode(s, &rec, ord, &id[n], &region[n], &brand[n], x + n * s->p, &label[n]);
+        if (rc != CS_OK) break;
+        if (++n == block) {
+            rc = snap_write(w, row0, n, id, region, brand, x, label);
+            row0 += n;
+            n = 0;
+        }
+    }
+    if (rc == CS_OK && n) rc = snap_write(w, row0, n, id, region, brand, x, label);
+    row0 += n;
+    if (rc == CS_OK && row0 != s->rows)
+        rc = CS_ERROR(CS_EDATA, "%s: %llu good rows in the second pass, %llu in the first (did the file "
+                      "change?)", o->csv, (unsigned long long)row0, (unsigned long long)s->rows);
+    *written = row0;
+    csv_reader_free(r);
+    free(id);
+    free(region);
+    free(brand);
+    free(x);
+    free(label);
+    return rc;
+}
+
+static int imp_month_ok(const char *m)
+{
+    if (strlen(m) != 7 || m[4] != '-') return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (m[i] < '0' || m[i] > '9')) return 0;
+    int mo = (m[5] - '0') * 10 + (m[6] - '0');
+    return mo >= 1 && mo <= 12;
+}
+
+static int imp_parse_opts(imp_opts *o)
+{
+    if (strcmp(o->delim_s, "tab") == 0 || strcmp(o->delim_s, "\\t") == 0) o->delim = '\t';
+    else if (strlen(o->delim_s) == 1) o->delim = o->delim_s[0];
+    else return CS_ERROR(CS_EINVAL, "option --delimiter: '%s' is not one character (or tab)", o->delim_s);
+    if (strcmp(o->on_bad, "fail") == 0) o->skip = 0;
+    else if (strcmp(o->on_bad, "skip") == 0) o->skip = 1;
+    else return CS_ERROR(CS_EINVAL, "option --on-bad-row: '%s' is not fail or skip", o->on_bad);
+    if (o->month && !imp_month_ok(o->month))
+        return CS_ERROR(CS_EINVAL, "option --month: '%s' is not YYYY-MM", o->month);
+    if (o->max_levels < 2 || o->max_levels > 65535)
+        return CS_ERROR(CS_EINVAL, "option --max-levels: must be 2 to 65535");
+    if (o->positive && !o->label && !o->like)
+        return CS_ERROR(CS_EINVAL, "option --positive needs --label");
+    if (o->show_bad < 0) o->show_bad = 0;
+    return CS_OK;
+}
+
+/* Rank 0: the passes and the staged snapshot. */
+static int imp_rank0(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_schema **sout,
+                     imp_ref **refout)
+{
+    double t0 = MPI_Wtime();
+    imp_ref *ref = NULL;
+    if (o->like) {
+        CS_TRY(imp_ref_read(o->like, &ref));
+        *refout = ref;
+        /* a later month: the roles of the earlier import unless given again */
+        if (!o->label && ref->label[0]) o->label = ref->label;
+        if (!o->positive && ref->positive[0] && o->label && strcmp(o->label, ref->label) == 0)
+            o->positive = ref->positive;
+        if (!o->id && ref->id[0]) o->id = ref->id;
+        if (!o->region && ref->region[0]) o->region = ref->region;
+        if (!o->brand && ref->brand[0]) o->brand = ref->brand;
+    }
+    size_t ncat = 0, nign = 0;
+    char **cat = imp_split_list(o->categorical ? o->categorical : "", &ncat);
+    char **ign = imp_split_list(o->ignore ? o->ignore : "", &nign);
+    csv_reader *r = NULL;
+    int rc = (cat && ign) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    if (rc == CS_OK) rc = imp_open(o, &r);
+    imp_schema *s = NULL;
+    if (rc == CS_OK) {
+        imp_options io = {
+            .file = o->csv, .label = o->label, .positive = o->positive, .id = o->id,
+            .region = o->region, .brand = o->brand, .categorical = (const char *const *)cat,
+            .n_categorical = ncat, .ignore = (const char *const *)ign, .n_ignore = nign,
+            .max_levels = (size_t)o->max_levels,
+        };
+        rc = imp_schema_alloc(csv_header(r), &io, ref, &s);
+        *sout = s;
+    }
+    csv_reader_free(r);
+    imp_pass p1 = {0}, p1b = {0};
+    if (rc == CS_OK) rc = imp_scan(o, s, 1, imp_check_observe, &p1);
+    double t1 = MPI_Wtime();
+    if (rc == CS_OK)
+        log_info("import: pass 1 (types, levels): %llu records, %.1f MB in %.2f s (%.0f MB/s)",
+                 (unsigned long long)p1.records, (double)p1.bytes / 1e6, t1 - t0,
+                 (double)p1.bytes / 1e6 / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
+    if (rc == CS_OK && imp_schema_needs_rescan(s)) {
+        log_info("import: a column turned to text after numbers: one more pass for its levels");
+        rc = imp_scan(o, s, 0, imp_check_rescan, &p1b);
+    }
+    if (rc == CS_OK) rc = imp_schema_finish(s);
+    if (rc == CS_OK) {
+        imp_schema_report(s, stdout);
+        if (p1.bad) printf("skipped %llu bad rows (--on-bad-row skip)\n", (unsigned long long)p1.bad);
+        fflush(stdout);
+    }
+    snap_writer *w = NULL;
+    if (rc == CS_OK) {
+        char gen[512];
+        snprintf(gen, sizeof gen, "%s import %s", cmd_version(), o->csv);
+        snap_meta meta = {
+            .n = s->rows, .p = s->p, .feature_names = (const char *const *)s->feature_names,
+            .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
+            .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
+            .month = o->month, .window = 1, .has_labels = s->label >= 0, .generator = gen,
+        };
+        rc = snap_create(stage, MPI_COMM_SELF, &meta, &w);
+    }
+    uint64_t written = 0;
+    if (rc == CS_OK) {
+        rc = imp_write(o, s, w, &written);
+        int frc = snap_finish(w, rc == CS_OK);
+        if (rc == CS_OK) rc = frc;
+    }
+    if (rc == CS_OK) rc = imp_meta_write(stage, s);
+    double t2 = MPI_Wtime();
+    if (rc == CS_OK)
+        log_info("import: pass 2 (write): %llu rows x %zu indicators in %.2f s; in all %.2f s, "
+                 "%.0f MB/s of CSV", (unsigned long long)written, s->p, t2 - t1, t2 - t0,
+                 (double)p1.bytes / 1e6 / (t2 - t0 > 0 ? t2 - t0 : 1e-9));
+    free(cat);
+    free(ign);
+    (void)ctx;
+    return rc;
+}
+
+/* dup_check names two rows of the staged snapshot; the CSV lines are what the user can act on. */
+static int imp_dup_lines(const imp_opts *o, imp_schema *s)
+{
+    unsigned long long a = 0, b = 0, idv = 0;
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", status_reason());
+    const char *q = strstr(msg, ": id ");
+    if (!q || sscanf(q, ": id %llu appears twice (rows %llu and %llu)", &idv, &a, &b) != 3)
+        return status_code(); /* keep dup_check's message as it is */
+    csv_reader *r = NULL;
+    CS_TRY(imp_open(o, &r));
+    imp_pass ps = {0};
+    csv_record rec;
+    uint64_t ord, row = 0;
+    size_t la = 0, lb = 0;
+    int rc;
+    while ((rc = imp_next(o, r, &ps, 0, imp_check_only, s, &rec, &ord)) == CS_OK && row <= b) {
+        if (row == a) la = rec.line;
+        if (row == b) lb = rec.line;
+        row++;
+    }
+    csv_reader_free(r);
+    if (la && lb)
+        return CS_ERROR(CS_EDATA, "%s, lines %zu and %zu, column %ld (%s): id %llu appears twice (ids "
+                        "must be unique)", o->csv, la, lb, s->id + 1, s->cols[s->id].name, idv);
+    return CS_ERROR(CS_EDATA, "%s", msg);
+}
+
+/* Waits for rank 0 without spinning: a long import would otherwise keep every other rank's core
+ * busy in MPI's progress loop. */
+static void imp_wait_rank0(const cmd_ctx *ctx)
+{
+    MPI_Request req;
+    MPI_Ibarrier(ctx->comm, &req);
+    if (ctx->rank == 0) {
+        MPI_Wait(&req, MPI_STATUS_IGNORE);
+        return;
+    }
+    int done = 0;
+    while (!done) {
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (!done) nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    }
+}
+
+int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
+{
+    imp_opts o = {.delim_s = ",", .on_bad = "fail", .memory = (uint64_t)256 << 20,
+                  .max_levels = IMP_MAX_LEVELS, .show_bad = 5};
+    opt_def defs[] = {
+        {"csv", OPT_STR, &o.csv, "CSV extract: header row, RFC 4180, UTF-8 (a file: it is read twice)", 1, 0},
+        {"out", OPT_STR, &o.out, "snapshot file to write", 1, 0},
+        {"label", OPT_STR, &o.label, "column that says who churned (none: a snapshot without labels)", 0, 0},
+        {"positive", OPT_STR, &o.positive, "the --label value that means churned (others 0, missing -1)", 0, 0},
+        {"id", OPT_STR, &o.id, "column of subscriber ids, whole numbers, unique (none: 1-based row numbers)", 0, 0},
+        {"region", OPT_STR, &o.region, "column of region names (none: one region 'all')", 0, 0},
+        {"brand", OPT_STR, &o.brand, "column of brand names (none: one brand 'all')", 0, 0},
+        {"categorical", OPT_STR, &o.categorical, "COL,...: categories even if they hold numbers", 0, 0},
+        {"ignore", OPT_STR, &o.ignore, "COL,...: columns left out", 0, 0},
+        {"delimiter", OPT_STR, &o.delim_s, "field delimiter: one character, or tab", 0, 0},
+        {"month", OPT_STR, &o.month, "snapshot month YYYY-MM [default: 0000-00, unknown]", 0, 0},
+        {"like", OPT_STR, &o.like, "earlier imported snapshot: use exactly its columns and levels", 0, 0},
+        {"on-bad-row", OPT_STR, &o.on_bad, "fail|skip: a bad row stops the import, or is counted and skipped", 0, 0},
+        {"show-bad", OPT_INT, &o.show_bad, "with skip: log the first this many bad rows", 0, 0},
+        {"max-levels", OPT_INT, &o.max_levels, "most levels a text column may have", 0, 0},
+        {"memory", OPT_BYTES, &o.memory, "per-rank memory for the duplicate-id check", 0, 0},
+        {NULL, 0, NULL, NULL, 0, 0},
+    };
+    int rc = opt_parse(defs, argc, argv, 2,
+                       "churnscore import --csv FILE --out SNAPSHOT.h5 --label COL --positive VALUE "
+                       "[options]\n\n"
+                       "Turns an operator's CSV extract into a snapshot. Numeric columns become indicators;\n"
+                       "text columns (and --categorical ones) one 0/1 indicator per level but the first\n"
+                       "(levels in byte order), named column=level. Empty fields and NA are missing.\n"
+                       "Reads the CSV twice with bounded memory. Runs on rank 0 alone (other ranks wait,\n"
+                       "then share the duplicate-id check): one rank is enough. See docs/import.md.",
+                       NULL, 0, NULL);
+    if (rc == OPT_HELP) return CS_OK;
+    if (rc == CS_OK) rc = imp_parse_opts(&o);
+    if (rc == CS_OK && strcmp(o.csv, "-") == 0)
+        rc = CS_ERROR(CS_EINVAL, "option --csv: standard input cannot be read twice; give a file");
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) return rc;
+
+    char *stage = h5util_tmpname(o.out); /* OUT.tmp; the writer itself uses OUT.tmp.tmp */
+    if (!stage) return red_agree(ctx->comm, CS_ERROR(CS_ENOMEM, "out of memory"));
+    imp_schema *s = NULL;
+    imp_ref *ref = NULL;
+    rc = CS_OK;
+    if (ctx->rank == 0) rc = imp_rank0(ctx, &o, stage, &s, &ref);
+    imp_wait_rank0(ctx);
+    rc = red_agree(ctx->comm, rc);
+    /* the id column is known to rank 0 only (--like may name it) */
+    int has_id = ctx->rank == 0 && s && s->id >= 0;
+    MPI_Bcast(&has_id, 1, MPI_INT, 0, ctx->comm);
+    if (rc == CS_OK && has_id) {
+        double t0 = MPI_Wtime();
+        snap_reader *sr = NULL;
+        rc = red_agree(ctx->comm, snap_open(stage, MPI_COMM_NULL, &sr));
+        if (rc == CS_OK) rc = dup_check(ctx, sr, o.memory);
+        snap_close(sr);
+        if (rc == CS_EDATA) {
+            int lrc = ctx->rank == 0 ? imp_dup_lines(&o, s) : rc;
+            imp_wait_rank0(ctx);
+            rc = red_agree(ctx->comm, ctx->rank == 0 ? lrc : CS_OK);
+            if (rc == CS_OK) rc = CS_ERROR(CS_EINTERNAL, "duplicate id lost");
+        }
+        if (rc == CS_OK) log_info("import: ids unique (%.2f s)", MPI_Wtime() - t0);
+    }
+    int crc = h5util_commit(stage, o.out, ctx->comm, rc == CS_OK);
+    if (rc == CS_OK) rc = crc;
+    if (rc == CS_OK) log_info("import: wrote %s", o.out);
+    imp_schema_free(s);
+    imp_ref_free(ref);
+    free(stage);
+    return rc;
+}
