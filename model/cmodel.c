@@ -72,18 +72,40 @@ size_t cmodel_work_len(const cmodel *m, size_t n)
 void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size_t n, float *X,
                    double *ws)
 {
-    size_t w = m->n_coef, pf = m->p_fa, k = m->k;
+    size_t w = m->n_coef, pf = m->p_fa, k = m->k, pin = m->p_in;
     int use_f = m->inputs != CMODEL_INPUTS_RAW && k > 0;
     int use_raw = m->inputs != CMODEL_INPUTS_FACTORS;
     double *Z = ws;             /* n x p_fa standardised indicators */
     double *S = ws + n * pf;    /* n x k factor scores */
+    /* Hot loop (every subscriber, every indicator): column constants hoisted, no branches but the
+     * missing test. (v - center) / scale is kept as a division: it is what training computed, and
+     * the design must be bitwise the same in both. */
+    enum { CM_STACK = 256 };
+    double cen[CM_STACK], sca[CM_STACK], imp[CM_STACK];
+    int32_t col[CM_STACK];
+    int small = pf <= CM_STACK;
+    for (size_t j = 0; small && j < pf; j++) {
+        col[j] = m->fa_idx[j];
+        cen[j] = m->center[col[j]];
+        sca[j] = m->scale[col[j]];
+        imp[j] = m->impute[col[j]];
+    }
     for (size_t i = 0; i < n; i++) {
-        const float *x = xin + i * m->p_in;
-        for (size_t j = 0; j < pf; j++) {
-            size_t c = (size_t)m->fa_idx[j];
-            double v = x[c];
-            if (isnan(v)) v = m->impute[c];
-            Z[i * pf + j] = (v - m->center[c]) / m->scale[c];
+        const float *x = xin + i * pin;
+        double *z = Z + i * pf;
+        if (small) {
+            for (size_t j = 0; j < pf; j++) {
+                double v = x[col[j]];
+                if (v != v) v = imp[j];
+                z[j] = (v - cen[j]) / sca[j];
+            }
+        } else {
+            for (size_t j = 0; j < pf; j++) {
+                size_t c = (size_t)m->fa_idx[j];
+                double v = x[c];
+                if (isnan(v)) v = m->impute[c];
+                z[j] = (v - m->center[c]) / m->scale[c];
+            }
         }
     }
     /* Factor scores for the whole block in one BLAS call: S = Z W. */
@@ -91,7 +113,7 @@ void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)pf, 1.0, Z,
                     (int)pf, m->score_coef, (int)k, 0.0, S, (int)k);
     for (size_t i = 0; i < n; i++) {
-        const float *x = xin + i * m->p_in;
+        const float *x = xin + i * pin;
         float *o = X + i * w;
         size_t c = 0;
         o[c++] = 1.0f;
@@ -143,18 +165,21 @@ size_t cmodel_reasons(const cmodel *m, const float *x, size_t nr, int32_t *top)
     int trees = m->kind == CMODEL_KIND_GBM && m->gbm && m->n_coef - 1 <= 512;
     size_t nb = 0;
     if (nr > 8) nr = 8;
+    if (nr == 0) return 0;
     if (trees) gbm_contrib(m->gbm, x, 1, contrib);
+    const double *beta = m->beta, *mean = m->coef_mean;
+    /* Keeps the nr largest positive contributions in best[0..nb), in decreasing order; a new value
+     * enters only when it beats the smallest kept one (most do not), so the common case is one
+     * comparison per column. Ties keep the lower column first. */
     for (size_t j = 1; j < m->n_coef; j++) {
-        double c = trees ? contrib[j - 1] : m->beta[j] * ((double)x[j] - m->coef_mean[j]);
+        double c = trees ? contrib[j - 1] : beta[j] * ((double)x[j] - mean[j]);
         if (!(c > 0)) continue;
-        size_t at = nb < nr ? nb : nr;
-        /* insertion into a tiny sorted list; ties keep the lower column first */
-        while (at > 0 && c > best[at - 1]) at--;
-        if (at >= nr) continue;
-        size_t end = nb < nr ? nb : nr - 1;
-        for (size_t q = end; q > at; q--) {
-            best[q] = best[q - 1];
-            top[q] = top[q - 1];
+        if (nb == nr && !(c > best[nr - 1])) continue;
+        size_t at = nb < nr ? nb : nr - 1;
+        while (at > 0 && c > best[at - 1]) {
+            best[at] = best[at - 1];
+            top[at] = top[at - 1];
+            at--;
         }
         best[at] = c;
         top[at] = (int32_t)j;

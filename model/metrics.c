@@ -142,6 +142,8 @@ typedef struct {
 struct metrics_work {
     size_t max_n;
     metrics_item *items;
+    metrics_item *tmp;  /* radix sort buffer */
+    size_t *count;      /* 65536 digit counts */
     size_t *order;
     double *score;
     unsigned char *label;
@@ -157,7 +159,9 @@ metrics_work *metrics_work_alloc(size_t max_n)
     w->order = malloc(max_n * sizeof *w->order);
     w->score = malloc(max_n * sizeof *w->score);
     w->label = malloc(max_n);
-    if (!w->items || !w->order || !w->score || !w->label) {
+    w->tmp = malloc(max_n * sizeof *w->tmp);
+    w->count = malloc(65536 * sizeof *w->count);
+    if (!w->items || !w->order || !w->score || !w->label || !w->tmp || !w->count) {
         metrics_work_free(w);
         return NULL;
     }
@@ -171,6 +175,8 @@ void metrics_work_free(metrics_work *w)
     free(w->order);
     free(w->score);
     free(w->label);
+    free(w->tmp);
+    free(w->count);
     free(w);
 }
 
@@ -193,7 +199,62 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
         w->items[i].key = key ? key[i] : 0;
         w->items[i].idx = i;
     }
-    qsort(w->items, n, sizeof *w->items, metrics_item_cmp);
+    if (n < 4096) {
+        qsort(w->items, n, sizeof *w->items, metrics_item_cmp);
+    } else {
+        /* The same order as metrics_item_cmp, by stable LSD radix sort (16-bit digits): key
+         * ascending first, then score descending; stability keeps ties in key, then index, order.
+         * A radix key of a double: flip all bits of negatives, the sign bit of the others, so that
+         * unsigned order is numeric order; -0.0 was made +0.0 so that it ties with 0.0 as in the
+         * comparator; descending = complement. */
+        metrics_item *a = w->items, *b = w->tmp;
+        for (int pass = 0; pass < 8; pass++) {
+            int shift = (pass & 3) * 16;
+            int on_score = pass >= 4;
+            size_t *cnt = w->count;
+            memset(cnt, 0, 65536 * sizeof *cnt);
+            uint64_t first = 0;
+            int same = 1;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t k;
+                if (on_score) {
+                    double s = a[i].s + 0.0;
+                    memcpy(&k, &s, 8);
+                    k = (k >> 63) ? ~k : (k | 0x8000000000000000ull);
+                    k = ~k;
+                } else {
+                    k = (uint64_t)a[i].key ^ 0x8000000000000000ull;
+                }
+                unsigned d = (unsigned)(k >> shift) & 0xFFFFu;
+                if (i == 0) first = d;
+                else if (d != first) same = 0;
+                cnt[d]++;
+            }
+            if (same) continue; /* this digit orders nothing */
+            size_t sum = 0;
+            for (size_t d = 0; d < 65536; d++) {
+                size_t t = cnt[d];
+                cnt[d] = sum;
+                sum += t;
+            }
+            for (size_t i = 0; i < n; i++) {
+                uint64_t k;
+                if (on_score) {
+                    double s = a[i].s + 0.0;
+                    memcpy(&k, &s, 8);
+                    k = (k >> 63) ? ~k : (k | 0x8000000000000000ull);
+                    k = ~k;
+                } else {
+                    k = (uint64_t)a[i].key ^ 0x8000000000000000ull;
+                }
+                b[cnt[(k >> shift) & 0xFFFFu]++] = a[i];
+            }
+            metrics_item *t = a;
+            a = b;
+            b = t;
+        }
+        if (a != w->items) memcpy(w->items, a, n * sizeof *a);
+    }
     for (size_t i = 0; i < n; i++) order[i] = w->items[i].idx;
     return CS_OK;
 }

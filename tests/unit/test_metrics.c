@@ -191,6 +191,52 @@ static void test_errors(void **state)
     metrics_work_free(w);
 }
 
+/* The radix path of metrics_order (n >= 4096) orders exactly as the comparator: score descending,
+ * key ascending, index ascending; heavy ties, negative and positive keys and scores, -0.0 and 0.0. */
+typedef struct {
+    double s;
+    int64_t k;
+    size_t i;
+} ref_item;
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+    const ref_item *a = pa, *b = pb;
+    if (a->s != b->s) return a->s > b->s ? -1 : 1;
+    if (a->k != b->k) return a->k < b->k ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static void test_radix_order(void **state)
+{
+    (void)state;
+    size_t n = 20011;
+    double *s = malloc(n * sizeof(double));
+    int64_t *k = malloc(n * sizeof(int64_t));
+    size_t *ord = malloc(n * sizeof(size_t));
+    ref_item *r = malloc(n * sizeof(ref_item));
+    uint64_t x = 2385;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        int v = (int)((x >> 33) % 97) - 48;
+        s[i] = v == 0 ? ((x >> 20) & 1 ? -0.0 : 0.0) : v * 0.0123;
+        k[i] = (int64_t)((x >> 13) % 50) - 25 + (int64_t)((x >> 60) ? 0 : 1) * 4000000000LL;
+        r[i].s = s[i];
+        r[i].k = k[i];
+        r[i].i = i;
+    }
+    metrics_work *w = metrics_work_alloc(n);
+    assert_non_null(w);
+    assert_int_equal(metrics_order(s, k, n, ord, w), CS_OK);
+    qsort(r, n, sizeof *r, ref_cmp);
+    for (size_t i = 0; i < n; i++) assert_int_equal(ord[i], r[i].i);
+    metrics_work_free(w);
+    free(s);
+    free(k);
+    free(ord);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_segments_hand),
         cmocka_unit_test(test_random_bruteforce),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_radix_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
