@@ -166,8 +166,40 @@ size_t cmodel_reasons(const cmodel *m, const float *x, size_t nr, int32_t *top)
     size_t nb = 0;
     if (nr > 8) nr = 8;
     if (nr == 0) return 0;
-    if (trees) gbm_contrib(m->gbm, x, 1, contrib);
     const double *beta = m->beta, *mean = m->coef_mean;
+    if (trees) gbm_contrib(m->gbm, x, 1, contrib);
+    if (nr == 3 && m->n_coef <= 513) {
+        /* the scoring case: three reasons, kept in registers; contributions first in a loop the
+         * compiler vectorises. Same order and ties as the general loop below. */
+        if (!trees)
+            for (size_t j = 1; j < m->n_coef; j++) contrib[j - 1] = beta[j] * ((double)x[j] - mean[j]);
+        double b0 = 0, b1 = 0, b2 = 0;
+        int32_t t0 = -1, t1 = -1, t2 = -1;
+        for (size_t j = 1; j < m->n_coef; j++) {
+            double v = contrib[j - 1];
+            if (!(v > b2)) continue;
+            if (v > b1) {
+                b2 = b1;
+                t2 = t1;
+                if (v > b0) {
+                    b1 = b0;
+                    t1 = t0;
+                    b0 = v;
+                    t0 = (int32_t)j;
+                } else {
+                    b1 = v;
+                    t1 = (int32_t)j;
+                }
+            } else {
+                b2 = v;
+                t2 = (int32_t)j;
+            }
+        }
+        top[0] = t0;
+        top[1] = t1;
+        top[2] = t2;
+        return (size_t)(t0 >= 0) + (t1 >= 0) + (t2 >= 0);
+    }
     /* Keeps the nr largest positive contributions in best[0..nb), in decreasing order; a new value
      * enters only when it beats the smallest kept one (most do not), so the common case is one
      * comparison per column. Ties keep the lower column first. */
