@@ -326,7 +326,7 @@ int listin_read(const char *dir, listin_table **out)
     while (rc == CS_OK && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
         if (len < 5 || strcmp(e->d_name + len - 4, ".csv") != 0 || e->d_name[0] == '.' ||
-            strcmp(e->d_name, "summary.csv") == 0)
+            strcmp(e->d_name, "summary.csv") == 0 || strcmp(e->d_name, "drift.csv") == 0)
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;

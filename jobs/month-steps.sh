@@ -354,6 +354,20 @@ ms_report() {
         cat -- "$CS_RUN/evaluation.md"
         echo
     fi
+    if [ -f "$CS_RUN/lists/drift.csv" ]; then
+        echo "## Drift since the model was trained"
+        echo
+        if grep -q ',retrain$' "$CS_RUN/lists/drift.csv"; then
+            echo "**WARNING: the population stability index of some inputs exceeds 0.25: retrain the model.**"
+            echo
+        fi
+        echo "Population stability index of the score and of every model input (< 0.1 stable, 0.1-0.25 watch, > 0.25 retrain):"
+        echo
+        echo '```'
+        cat -- "$CS_RUN/lists/drift.csv"
+        echo '```'
+        echo
+    fi
     if [ -n "$CS_TRAIN" ] && [ -f "$CS_RUN/train-report.md" ]; then
         echo "## Model trained this month"
         echo

@@ -20,6 +20,7 @@
  * bit for any rank count.
  */
 #include "cmd.h"
+#include "drift.h"
 #include "cmodel.h"
 #include "gather.h"
 #include "lists.h"
@@ -90,6 +91,8 @@ typedef struct {
     uint64_t vthr;          /* keep validation rows with hash < vthr (UINT64_MAX: all) */
     int64_t labelled;
     double t_read, t_compute, t_write;
+    modelfile_story story; /* the model's story: drift reference */
+    drift_acc drift;
 } score_job;
 
 static uint64_t score_hash(uint64_t x)
@@ -103,6 +106,8 @@ static uint64_t score_hash(uint64_t x)
 
 static void score_job_free(score_job *j)
 {
+    drift_clear(&j->drift);
+    modelfile_story_clear(&j->story);
     free(j->pick);
     if (j->reason_text)
         for (size_t i = 0; i < j->m.n_coef; i++) free(j->reason_text[i]);
@@ -176,7 +181,8 @@ static int score_open(score_job *j)
     part_compute(j->s->n, j->ctx->nranks, j->ctx->rank, &j->pr);
     rules_cols_find((const char *const *)j->s->feature_names, j->s->p, &j->rc);
     if (o->read_only) return CS_OK;
-    CS_TRY(modelfile_read(o->model, &j->m, NULL));
+    CS_TRY(modelfile_read(o->model, &j->m, &j->story));
+    CS_TRY(drift_init(&j->drift, &j->story, j->s->n));
     cmodel *m = &j->m;
     if (m->n_coef > INT16_MAX)
         return CS_ERROR(CS_EFORMAT, "%s: %zu design columns do not fit the int16 reason codes", o->model,
@@ -263,6 +269,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
     }
     cmodel_design(m, j->xin, sc->brand + off, n, j->X, j->ws);
     cmodel_predict(m, j->X, n, j->prob + off);
+    drift_add(&j->drift, &j->story, j->X, m->n_coef, j->prob + off, sc->id + off, n);
     memset(j->part, 0, 2 * j->nreg * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         size_t r = off + i;
@@ -705,6 +712,9 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     double t_tiers = MPI_Wtime() - t2;
     if (rc == CS_OK) rc = red_tree_allreduce(j.tree, ctx->comm, j.pr.nblocks, j.sums);
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, j.cnt, 3 * j.nreg);
+    double *psi = calloc(j.drift.cols + 1, sizeof(double));
+    if (rc == CS_OK && !psi) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    if (rc == CS_OK) rc = drift_finish(&j.drift, ctx->comm, &j.story, psi);
     rc = red_agree(ctx->comm, rc);
     /* phase 3 */
     int64_t *listed = calloc(j.nreg + 1, sizeof(int64_t));
@@ -756,6 +766,14 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
                             .ks = overall.ks, .brier = overall.brier, .region_auc = region_auc,
                             .region_lift10 = region_lift};
         rc = lists_summary_write(&lc, tmpdir, &ls);
+        if (rc == CS_OK && j.drift.cols) {
+            const char **dn = malloc(j.drift.cols * sizeof(char *));
+            if (!dn) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+            for (size_t c = 0; dn && c < j.drift.cols; c++)
+                dn[c] = c == 0 ? "churn probability" : c < j.m.n_coef ? j.m.coef_names[c] : "?";
+            if (dn) rc = drift_report(tmpdir, dn, psi, j.drift.cols);
+            free(dn);
+        }
     }
     rc = red_agree(ctx->comm, rc);
     scores_final fin = {.subscribers = subs, .alarm = al, .warning = wa, .listed = listed,
@@ -783,6 +801,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         fflush(stdout);
     }
     free(tmpdir);
+    free(psi);
     free(listed);
     free(reg);
     free(reg_ok);

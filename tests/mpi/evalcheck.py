@@ -66,7 +66,7 @@ def snapshot(path, labels):
 def read_lists(d):
     rows = []
     for f in sorted(os.listdir(d)):
-        if not f.endswith(".csv") or f == "summary.csv":
+        if not f.endswith(".csv") or f in ("summary.csv", "drift.csv"):
             continue
         with open(os.path.join(d, f), newline="", encoding="utf-8-sig") as fh:
             for r in csv.DictReader(fh):
