@@ -110,15 +110,28 @@ static int imp_set_add(imp_set *t, const char *s, size_t n, size_t max_n, size_t
 }
 
 /* Byte order, a prefix before the longer string: what `sort` does under LC_ALL=C. */
-static const imp_set *imp_sort_set;
-static int imp_cmp_idx(const void *a, const void *b)
+static int imp_cmp_idx(const imp_set *t, size_t i, size_t j)
 {
-    const imp_set *t = imp_sort_set;
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
     size_t li = t->len[i], lj = t->len[j];
     int c = memcmp(t->bytes + t->off[i], t->bytes + t->off[j], li < lj ? li : lj);
     if (c) return c;
     return li < lj ? -1 : li > lj;
+}
+
+/* Sorts the string indices a[0..n) by imp_cmp_idx: a bottom-up merge sort, because qsort's
+ * comparator has no context argument and the set would have to travel in a global. tmp holds n. */
+static void imp_sort_idx(const imp_set *t, size_t *a, size_t n, size_t *tmp)
+{
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = imp_cmp_idx(t, a[j], a[i]) < 0 ? a[j++] : a[i++];
+            while (i < mid) tmp[k++] = a[i++];
+            while (j < hi) tmp[k++] = a[j++];
+        }
+        memcpy(a, tmp, n * sizeof *a);
+    }
 }
 
 /* Gives strings [first, n) the codes first + their rank in byte order among themselves, strings
@@ -128,12 +141,15 @@ static int imp_set_codes(imp_set *t, size_t first, size_t *order)
 {
     free(t->code);
     t->code = malloc((t->n ? t->n : 1) * sizeof *t->code);
-    if (!t->code) return CS_ERROR(CS_ENOMEM, "out of memory");
+    size_t *tmp = malloc((t->n ? t->n : 1) * sizeof *tmp);
+    if (!t->code || !tmp) {
+        free(tmp);
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < t->n; i++) order[i] = i;
-    imp_sort_set = t;
-    qsort(order + first, t->n - first, sizeof *order, imp_cmp_idx);
-    imp_sort_set = NULL;
+    imp_sort_idx(t, order + first, t->n - first, tmp);
     for (size_t k = 0; k < t->n; k++) t->code[order[k]] = (uint32_t)k;
+    free(tmp);
     return CS_OK;
 }
 
@@ -972,12 +988,12 @@ void imp_schema_report(const imp_schema *s, FILE *out)
         fprintf(out, "label: none (the snapshot has no labels)\n");
     }
     fprintf(out, "  %-4s ", "col");
-    imp_pad(out, "name", 28);
+    imp_pad(out, "name", 30);
     fprintf(out, " %-9s %10s %7s %5s\n", "type", "missing", "levels", "ind");
     for (size_t c = 0; c < s->ncols; c++) {
         const imp_column *col = &s->cols[c];
         fprintf(out, "  %-4zu ", c + 1);
-        imp_pad(out, col->name, 28);
+        imp_pad(out, col->name, 30);
         fprintf(out, " %-9s ", imp_kind_name(col->kind));
         if (col->kind == IMP_NUMERIC || col->kind == IMP_CATEGORY)
             fprintf(out, "%10llu ", (unsigned long long)col->missing);
@@ -1178,8 +1194,11 @@ int imp_meta_write(const char *path, const imp_schema *s)
     if (rc == CS_OK) rc = h5util_write_strings(f, "/import/levels", levels, nl);
     if (g >= 0) H5Gclose(g);
     if (f >= 0 && H5Fclose(f) < 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", path);
-    if (rc != CS_OK && status_code() == CS_EIO && !strstr(status_message(), path))
-        rc = CS_ERROR(CS_EIO, "%s: %s", path, status_reason());
+    if (rc != CS_OK && status_code() == CS_EIO && !strstr(status_message(), path)) {
+        char why[512]; /* the reason lives in the buffer CS_ERROR writes */
+        snprintf(why, sizeof why, "%s", status_reason());
+        rc = CS_ERROR(CS_EIO, "%s: %s", path, why);
+    }
     free(names);
     free(kinds);
     free(count);

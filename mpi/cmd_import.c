@@ -93,11 +93,7 @@ static int imp_check_observe(void *arg, const csv_record *rec)
 }
 static int imp_check_rescan(void *arg, const csv_record *rec)
 {
-    /* rescan keeps pass 1's decisions: a record check refuses is skipped, not an error */
-    imp_schema *s = arg;
-    int rc = imp_schema_check(s, rec);
-    if (rc != CS_OK) return rc;
-    return imp_schema_rescan(s, rec);
+    return imp_schema_rescan((imp_schema *)arg, rec); /* passes over the records pass 1 skipped */
 }
 static int imp_check_only(void *arg, const csv_record *rec)
 {
@@ -205,29 +201,62 @@ static int imp_parse_opts(imp_opts *o)
     return CS_OK;
 }
 
+static int imp_has_column(const csv_record *h, const char *name)
+{
+    for (size_t c = 0; c < h->nfields; c++)
+        if (strcmp(h->fields[c].data, name) == 0) return 1;
+    return 0;
+}
+
+/* Sets *opt to the earlier import's value when the user gave none; notes it in took. */
+static void imp_take(const char **opt, const char *earlier, const char *flag, char *took, size_t size)
+{
+    if (*opt || !earlier[0]) return;
+    *opt = earlier;
+    size_t k = strlen(took);
+    snprintf(took + k, size - k, " %s %s", flag, earlier);
+}
+
+/* --like: a later month takes the roles (id, region, brand, label) of the earlier import unless they
+ * are given again. A label column the new file lacks is dropped (a month to score has no outcome
+ * yet); the others must be there, which imp_schema_alloc checks. */
+static void imp_like_roles(imp_opts *o, const imp_ref *ref, const csv_record *h)
+{
+    char took[1024] = "";
+    imp_take(&o->id, ref->id, "--id", took, sizeof took);
+    imp_take(&o->region, ref->region, "--region", took, sizeof took);
+    imp_take(&o->brand, ref->brand, "--brand", took, sizeof took);
+    if (!o->label && ref->label[0] && !imp_has_column(h, ref->label)) {
+        log_info("import: %s has no column '%s' (the label of %s): a snapshot without labels",
+                 o->csv, ref->label, ref->file);
+    } else {
+        imp_take(&o->label, ref->label, "--label", took, sizeof took);
+        if (o->label && strcmp(o->label, ref->label) == 0)
+            imp_take(&o->positive, ref->positive, "--positive", took, sizeof took);
+    }
+    if (took[0]) log_info("import: as in %s:%s", ref->file, took);
+}
+
 /* Rank 0: the passes and the staged snapshot. */
-static int imp_rank0(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_schema **sout,
-                     imp_ref **refout)
+static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref **refout)
 {
     double t0 = MPI_Wtime();
     imp_ref *ref = NULL;
+    csv_reader *r = NULL;
+    CS_TRY(imp_open(o, &r));
     if (o->like) {
-        CS_TRY(imp_ref_read(o->like, &ref));
+        int lrc = imp_ref_read(o->like, &ref);
+        if (lrc != CS_OK) {
+            csv_reader_free(r);
+            return lrc;
+        }
         *refout = ref;
-        /* a later month: the roles of the earlier import unless given again */
-        if (!o->label && ref->label[0]) o->label = ref->label;
-        if (!o->positive && ref->positive[0] && o->label && strcmp(o->label, ref->label) == 0)
-            o->positive = ref->positive;
-        if (!o->id && ref->id[0]) o->id = ref->id;
-        if (!o->region && ref->region[0]) o->region = ref->region;
-        if (!o->brand && ref->brand[0]) o->brand = ref->brand;
+        imp_like_roles(o, ref, csv_header(r));
     }
     size_t ncat = 0, nign = 0;
     char **cat = imp_split_list(o->categorical ? o->categorical : "", &ncat);
     char **ign = imp_split_list(o->ignore ? o->ignore : "", &nign);
-    csv_reader *r = NULL;
     int rc = (cat && ign) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
-    if (rc == CS_OK) rc = imp_open(o, &r);
     imp_schema *s = NULL;
     if (rc == CS_OK) {
         imp_options io = {
@@ -239,7 +268,7 @@ static int imp_rank0(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_sch
         rc = imp_schema_alloc(csv_header(r), &io, ref, &s);
         *sout = s;
     }
-    csv_reader_free(r);
+    csv_reader_free(r); /* pass 1 opens the file again, from its first record */
     imp_pass p1 = {0}, p1b = {0};
     if (rc == CS_OK) rc = imp_scan(o, s, 1, imp_check_observe, &p1);
     double t1 = MPI_Wtime();
@@ -283,7 +312,6 @@ static int imp_rank0(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_sch
                  (double)p1.bytes / 1e6 / (t2 - t0 > 0 ? t2 - t0 : 1e-9));
     free(cat);
     free(ign);
-    (void)ctx;
     return rc;
 }
 
@@ -315,8 +343,8 @@ static int imp_dup_lines(const imp_opts *o, imp_schema *s)
     return CS_ERROR(CS_EDATA, "%s", msg);
 }
 
-/* Waits for rank 0 without spinning: a long import would otherwise keep every other rank's core
- * busy in MPI's progress loop. */
+/* Collective. Waits for rank 0 without spinning: a long import would otherwise keep every other
+ * rank's core busy in MPI's progress loop. */
 static void imp_wait_rank0(const cmd_ctx *ctx)
 {
     MPI_Request req;
@@ -376,7 +404,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
     imp_schema *s = NULL;
     imp_ref *ref = NULL;
     rc = CS_OK;
-    if (ctx->rank == 0) rc = imp_rank0(ctx, &o, stage, &s, &ref);
+    if (ctx->rank == 0) rc = imp_rank0(&o, stage, &s, &ref);
     imp_wait_rank0(ctx);
     rc = red_agree(ctx->comm, rc);
     /* the id column is known to rank 0 only (--like may name it) */

@@ -1,0 +1,87 @@
+#!/bin/bash
+# mlc_churn: the public telecom churn benchmark (tests/data/README.md) through import, train and score
+# on the fixed split of its README (test = data row index % 5 == 4):
+#   - with no penalty and no transformations, the logistic model reproduces R's glm: test AUC 0.8245
+#     within 0.002 (R 4.2.2 glm(family = binomial) on all predictors, state as dummies, from
+#     ../shared/data/README.md), top-decile lift 3.611;
+#   - the default model (train with no tuning flags, state as the region) reaches a test AUC of at
+#     least 0.90 (xgboost 1.7.4 gets 0.9139 on this split), the same for 1 and 3 ranks;
+#   - score's validation AUC equals an independent Mann-Whitney AUC (ties 1/2) computed here in
+#     Python (stdlib) from the scores file and the test labels.
+source "$(dirname "$0")/common.sh"
+SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+MD5=ebf036acb287146187f8d966c0092086
+# The copy in the repository serves a clean clone (CI); the shared one, where present, must agree.
+CSV=""
+for c in "${CS_SHARED_DATA:-}/mlc_churn.csv" "$SRC/../shared/data/mlc_churn.csv" "$SRC/tests/data/mlc_churn.csv"; do
+  [ -f "$c" ] && { CSV=$c; break; }
+done
+[ -n "$CSV" ] || fail "mlc_churn.csv not found (tests/data/mlc_churn.csv is part of the repository)"
+for c in "$CSV" "$SRC/tests/data/mlc_churn.csv"; do
+  [ "$(md5sum < "$c" | cut -d' ' -f1)" = "$MD5" ] || fail "$c: md5 is not $MD5"
+done
+# the split: data rows numbered 0, 1, ... in file order (no quoted field spans lines in this file)
+awk -v tr="$T/train.csv" -v te="$T/test.csv" 'NR == 1 { print > tr; print > te; next }
+  { if ((NR - 2) % 5 == 4) print > te; else print > tr }' "$CSV"
+[ "$(wc -l < "$T/train.csv")" = 4001 ] && [ "$(wc -l < "$T/test.csv")" = 1001 ] || fail "split sizes"
+[ "$(grep -c '"yes"$' "$T/test.csv")" = 144 ] || fail "test churners (README: rate 0.1440)"
+
+# validation.auc and validation.lift_top10 of a scores file, and the Mann-Whitney AUC of its
+# probabilities against the snapshot's labels, each on one line
+check() { # check SCORES SNAPSHOT -> "auc lift mw_auc"
+  run 1 "$CS" inspect "$1" --json > "$T/i.json" || fail "inspect $1"
+  h5dump -d /subscribers/probability -b LE -o "$T/p.bin" "$1" > /dev/null || fail "h5dump probability"
+  h5dump -d /subscribers/churned -b LE -o "$T/y.bin" "$2" > /dev/null || fail "h5dump churned"
+  python3 - "$T/i.json" "$T/p.bin" "$T/y.bin" <<'PY'
+import json, struct, sys
+v = json.load(open(sys.argv[1]))["validation"]
+pb, yb = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+p = struct.unpack("<%dd" % (len(pb) // 8), pb)
+y = struct.unpack("<%db" % len(yb), yb)
+assert len(p) == len(y) == 1000, (len(p), len(y))
+# Mann-Whitney U with mid-ranks for ties: AUC = (R1 - n1(n1+1)/2) / (n1 n0)
+rows = sorted((pi, yi) for pi, yi in zip(p, y) if yi in (0, 1))
+r1, i = 0.0, 0
+while i < len(rows):
+    j = i
+    while j < len(rows) and rows[j][0] == rows[i][0]:
+        j += 1
+    mid = (i + 1 + j) / 2.0
+    r1 += mid * sum(1 for k in range(i, j) if rows[k][1] == 1)
+    i = j
+n1 = sum(1 for r in rows if r[1] == 1)
+n0 = len(rows) - n1
+print(v["auc"], v["lift_top10"], (r1 - n1 * (n1 + 1) / 2.0) / (n1 * n0))
+PY
+}
+within() { python3 -c "import sys; a,b,t=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b)<=t else 1)" "$@"; }
+
+# 1. glm reproduction: every predictor, state as 50 dummies, no screening, no penalty, no holdout
+GLM="--model-kind logit --inputs raw --l2 0 --max-mode-share 1 --max-corr 1 --max-missing 1 --holdout 0"
+run 1 "$CS" import --csv "$T/train.csv" --out "$T/tr.h5" --label churn --positive yes > "$T/imp.txt" 2>&1 \
+  || { cat "$T/imp.txt"; fail "import train"; }
+grep -q "4000 rows, 20 columns (20 used, 0 ignored) -> 69 indicators" "$T/imp.txt" || { cat "$T/imp.txt"; fail "import train: 69 indicators expected"; }
+run 1 "$CS" import --csv "$T/test.csv" --out "$T/te.h5" --like "$T/tr.h5" > "$T/impt.txt" 2>&1 || { cat "$T/impt.txt"; fail "import test"; }
+run 2 "$CS" train --in "$T/tr.h5" --model "$T/glm.h5" $GLM > "$T/glm.txt" 2>&1 || { cat "$T/glm.txt"; fail "train glm"; }
+run 2 "$CS" score --in "$T/te.h5" --model "$T/glm.h5" --out "$T/sglm.h5" --lists "$T/Lglm" > /dev/null 2>&1 || fail "score glm"
+read -r auc lift mw <<< "$(check "$T/sglm.h5" "$T/te.h5")"
+echo "glm reproduction: test AUC $auc (R glm 0.8245), lift $lift (3.611), Mann-Whitney $mw"
+within "$auc" 0.8245 0.002 || fail "glm reproduction: test AUC $auc, R glm 0.8245"
+within "$lift" 3.611 0.01 || fail "glm reproduction: top-decile lift $lift, R glm 3.611"
+within "$auc" "$mw" 1e-9 || fail "validation AUC $auc is not the Mann-Whitney AUC $mw"
+
+# 2. the default model, state as the region: train with no tuning flags, on 1 and 3 ranks
+run 1 "$CS" import --csv "$T/train.csv" --out "$T/trr.h5" --region state --label churn --positive yes > /dev/null 2>&1 || fail "import train --region"
+run 1 "$CS" import --csv "$T/test.csv" --out "$T/ter.h5" --like "$T/trr.h5" > /dev/null 2>&1 || fail "import test --like"
+for n in 1 3; do
+  run $n "$CS" train --in "$T/trr.h5" --model "$T/def$n.h5" > "$T/def$n.txt" 2>&1 || { cat "$T/def$n.txt"; fail "train default ($n ranks)"; }
+  run $n "$CS" score --in "$T/ter.h5" --model "$T/def$n.h5" --out "$T/sdef$n.h5" --lists "$T/Ldef$n" > /dev/null 2>&1 || fail "score default ($n ranks)"
+done
+[ "$(dsum "$T/sdef1.h5" /subscribers/probability)" = "$(dsum "$T/sdef3.h5" /subscribers/probability)" ] \
+  || fail "default model: probabilities differ between 1 and 3 ranks"
+grep -q "factor analysis not advisable" "$T/def1.txt" || { grep inputs "$T/def1.txt"; fail "the summary does not say why factor analysis was not used"; }
+read -r auc lift mw <<< "$(check "$T/sdef1.h5" "$T/ter.h5")"
+echo "default model: test AUC $auc (xgboost 0.9139), lift $lift (6.389), Mann-Whitney $mw; $(grep '^  model ' "$T/def1.txt" | sed 's/^ *//')"
+within "$auc" "$mw" 1e-9 || fail "validation AUC $auc is not the Mann-Whitney AUC $mw"
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 0.90 else 1)" "$auc" || fail "default model: test AUC $auc < 0.90"
+echo "mlc: glm reproduced, default model >= 0.90, validation = Mann-Whitney"
