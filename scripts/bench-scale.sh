@@ -14,7 +14,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$DIR"
 F="$DIR/scale-$N.h5"
 now() { date +%s.%N; }
-rss() { awk '/max RSS/{print $NF}' "$1"; }
+rss() { awk '/max RSS/{print $(NF-1)}' "$1"; }
 echo "== churnscore at scale: $N subscribers, $R ranks, --memory $MEM per rank, $(nproc) cores"
 T0=$(now)
 if [ ! -e "$F" ]; then
