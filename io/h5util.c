@@ -39,8 +39,9 @@ int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (h5util_nranks(comm) > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
-    /* Align large datasets to 1 MiB so row blocks map onto whole file-system blocks. */
-    H5Pset_alignment(fapl, 1 << 20, 1 << 20);
+    /* Objects of 64 KiB and more start on a 4 KiB file-system block. (1 MiB alignment, tried
+     * first, left a hole after every 1.5 MB feature chunk: files 40% larger than their data.) */
+    H5Pset_alignment(fapl, 1 << 16, 1 << 12);
     hid_t f = H5Fcreate(tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot create (directory missing or not writable?)", tmp_path);

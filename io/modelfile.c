@@ -187,6 +187,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     MF_W(h5util_write_f64(g, "scale", m->scale, m->p_in, 0));
     MF_W(h5util_write_i32(g, "indicator_index", m->fa_idx, m->p_fa));
     MF_W(h5util_write_i32(g, "signal_index", m->signal_idx, m->n_signal));
+    if (m->brand_names) MF_W(h5util_write_strings(g, "brand_names", (const char *const *)m->brand_names, m->n_brands));
     H5Gclose(g);
     g = mf_group(f, "/factors");
     MF_W(h5util_write_f64(g, "loadings", m->loadings, m->k ? m->p_fa : 0, m->k));
@@ -329,6 +330,12 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
     for (size_t i = 0; i < n; i++)
         if (m->fa_idx[i] < 0 || (size_t)m->fa_idx[i] >= p)
             return CS_ERROR(CS_EFORMAT, "%s: /inputs/indicator_index out of range", path);
+    if (H5Lexists(f, "/inputs/brand_names", H5P_DEFAULT) > 0) {
+        size_t nb = 0;
+        CS_TRY(h5util_read_strings(f, "/inputs/brand_names", path, &m->brand_names, &nb));
+        if (nb != m->n_brands)
+            return CS_ERROR(CS_EFORMAT, "%s: /inputs/brand_names has %zu names for %zu brands", path, nb, m->n_brands);
+    }
     CS_TRY(h5util_read_i32(f, "/inputs/signal_index", path, &m->signal_idx, &n));
     m->n_signal = n;
     for (size_t i = 0; i < n; i++)

@@ -240,6 +240,7 @@ void cmodel_clear(cmodel *m)
     cmodel_free_strs(m->factor_labels, m->k);
     free(m->signal_idx);
     cmodel_free_strs(m->coef_names, m->n_coef);
+    cmodel_free_strs(m->brand_names, m->n_brands);
     free(m->coef_kind);
     free(m->beta);
     free(m->se);

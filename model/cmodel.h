@@ -50,8 +50,10 @@ typedef struct {
     int32_t tenure_idx, contract_idx;
     double onboarding_months;     /* onboarding: tenure <= this */
     double contract_ending_months; /* contract ends: 0 <= months left <= this */
-    /* brands: dummies for brands 1..n_brands-1 */
+    /* brands: dummies for brands 1..n_brands-1; names so that scoring maps a snapshot's brands by
+     * name, not by position (NULL in files written before names were stored) */
     size_t n_brands;
+    char **brand_names;
 
     /* the logistic model over the design columns */
     size_t n_coef;

@@ -92,6 +92,8 @@ typedef struct {
     int64_t labelled;
     double t_read, t_compute, t_write;
     modelfile_story story; /* the model's story: drift reference */
+    uint8_t *brand_map;    /* snapshot brand -> model brand */
+    uint8_t bbuf[PART_BLOCK_ROWS];
     drift_acc drift;
 } score_job;
 
@@ -107,6 +109,7 @@ static uint64_t score_hash(uint64_t x)
 static void score_job_free(score_job *j)
 {
     drift_clear(&j->drift);
+    free(j->brand_map);
     modelfile_story_clear(&j->story);
     free(j->pick);
     if (j->reason_text)
@@ -204,9 +207,22 @@ static int score_open(score_job *j)
             return CS_ERROR(CS_EFORMAT, "%s: indicator '%s' needed by %s is missing", o->in,
                             m->in_names[i], o->model);
     }
-    if (j->s->n_brands > m->n_brands && m->n_brands > 0)
-        log_info("score: %s has %zu brands, the model knows %zu: the others score as brand 0", o->in,
-                 j->s->n_brands, m->n_brands);
+    /* the snapshot's brand codes -> the model's, by name (an import of another month may order
+     * brands differently); a brand the model never saw scores as the model's first brand */
+    j->brand_map = malloc((j->s->n_brands ? j->s->n_brands : 1) * sizeof(uint8_t));
+    if (!j->brand_map) return CS_ERROR(CS_ENOMEM, "out of memory");
+    size_t unknown = 0;
+    for (size_t b = 0; b < j->s->n_brands; b++) {
+        long at = -1;
+        for (size_t q = 0; m->brand_names && q < m->n_brands; q++)
+            if (strcmp(m->brand_names[q], j->s->brand_names[b]) == 0) at = (long)q;
+        if (!m->brand_names) at = b < m->n_brands ? (long)b : -1; /* older model files: by position */
+        if (at < 0) unknown++;
+        j->brand_map[b] = (uint8_t)(at < 0 ? 0 : at);
+    }
+    if (unknown)
+        log_info("score: %zu brand(s) of %s are unknown to the model: they score as '%s'", unknown, o->in,
+                 m->brand_names && m->n_brands ? m->brand_names[0] : "brand 0");
     CS_TRY(score_reason_texts(j));
     return CS_OK;
 }
@@ -267,7 +283,8 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         float *xi = j->xin + i * pin;
         for (size_t c = 0; c < pin; c++) xi[c] = x[j->pick[c]];
     }
-    cmodel_design(m, j->xin, sc->brand + off, n, j->X, j->ws);
+    for (size_t i = 0; i < n; i++) j->bbuf[i] = j->brand_map[sc->brand[off + i]];
+    cmodel_design(m, j->xin, j->bbuf, n, j->X, j->ws);
     cmodel_predict(m, j->X, n, j->prob + off);
     drift_add(&j->drift, &j->story, j->X, m->n_coef, j->prob + off, sc->id + off, n);
     memset(j->part, 0, 2 * j->nreg * sizeof(double));

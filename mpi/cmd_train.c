@@ -766,6 +766,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         m.onboarding_months = o->onboarding;
         m.contract_ending_months = o->contract_ending;
         m.n_brands = t.s->n_brands;
+        m.brand_names = calloc(m.n_brands ? m.n_brands : 1, sizeof(char *));
+        for (size_t b = 0; m.brand_names && b < m.n_brands; b++) m.brand_names[b] = strdup(t.s->brand_names[b]);
         if (fa) {
             m.loadings = malloc(npool * m.k * sizeof(double));
             m.score_coef = malloc(npool * m.k * sizeof(double));

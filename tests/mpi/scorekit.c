@@ -133,7 +133,7 @@ static int kit_model(const char *snap, const char *out, int nn, char **names)
     return 0;
 }
 
-static int kit_permute(const char *in, const char *out, long empty, int drop_labels)
+static int kit_permute(const char *in, const char *out, long empty, int drop_labels, int rev_brands)
 {
     snap_reader *r = NULL;
     if (snap_open(in, MPI_COMM_NULL, &r) != CS_OK) kit_die("open");
@@ -148,12 +148,15 @@ static int kit_permute(const char *in, const char *out, long empty, int drop_lab
     for (size_t k = 0; k < n; k++) {
         for (size_t j = 0; j < p; j++) y[k * p + j] = x[k * p + (p - 1 - j)];
         if (empty >= 0 && reg[k] == (uint16_t)empty) reg[k] = (uint16_t)(empty > 0 ? empty - 1 : empty + 1);
+        if (rev_brands) br[k] = (uint8_t)(s->n_brands - 1 - br[k]);
     }
+    const char **bn = malloc(s->n_brands * sizeof(char *));
+    for (size_t b = 0; b < s->n_brands; b++) bn[b] = s->brand_names[rev_brands ? s->n_brands - 1 - b : b];
     const char **fn = malloc(p * sizeof(char *));
     for (size_t j = 0; j < p; j++) fn[j] = s->feature_names[p - 1 - j];
     snap_meta meta = {.n = n, .p = p, .feature_names = fn, .n_regions = s->n_regions,
                       .region_names = (const char *const *)s->region_names, .n_brands = s->n_brands,
-                      .brand_names = (const char *const *)s->brand_names, .month = s->month,
+                      .brand_names = bn, .month = s->month,
                       .window = s->window, .has_labels = s->has_labels && !drop_labels,
                       .generator = "scorekit permute"};
     snap_writer *w = NULL;
@@ -161,6 +164,7 @@ static int kit_permute(const char *in, const char *out, long empty, int drop_lab
     int rc = snap_write(w, 0, n, id, reg, br, y, meta.has_labels ? ch : NULL);
     if (snap_finish(w, rc == CS_OK) != CS_OK || rc != CS_OK) kit_die("write");
     free(fn);
+    free(bn);
     free(id);
     free(reg);
     free(br);
@@ -180,15 +184,16 @@ int main(int argc, char **argv)
         rc = kit_model(argv[2], argv[3], argc - 4, argv + 4);
     } else if (argc >= 4 && strcmp(argv[1], "permute") == 0) {
         long empty = -1;
-        int drop = 0;
+        int drop = 0, revb = 0;
         for (int i = 4; i < argc; i++) {
             if (strcmp(argv[i], "--empty-region") == 0 && i + 1 < argc) empty = atol(argv[++i]);
             else if (strcmp(argv[i], "--drop-labels") == 0) drop = 1;
+            else if (strcmp(argv[i], "--reverse-brands") == 0) revb = 1;
         }
-        rc = kit_permute(argv[2], argv[3], empty, drop);
+        rc = kit_permute(argv[2], argv[3], empty, drop, revb);
     } else {
         fprintf(stderr, "usage: scorekit model SNAP.h5 OUT.h5 NAME[=BETA]... | "
-                        "scorekit permute IN.h5 OUT.h5 [--empty-region R] [--drop-labels]\n");
+                        "scorekit permute IN.h5 OUT.h5 [--empty-region R] [--drop-labels] [--reverse-brands]\n");
     }
     MPI_Finalize();
     return rc;

@@ -121,6 +121,18 @@ for d in /subscribers/probability /subscribers/reasons /subscribers/stage /subsc
   [ "$(dsum "$T/os.h5" $d)" = "$(dsum "$T/op.h5" $d)" ] || fail "$d depends on the column order"
 done
 
+# brands matched by name: the same subscribers with the brand list stored in reverse order score the
+# same with a trained model (which has brand dummies)
+if [ "$MODELS" = "hm tm" ]; then
+  "$KIT" permute "$T/s.h5" "$T/rb.h5" --reverse-brands || fail "scorekit permute --reverse-brands"
+  run 2 "$CS" score --in "$T/s.h5" --model "$T/tm.h5" --out "$T/ob1.h5" --lists "$T/Lb1" --quiet > /dev/null \
+    || fail "score (trained model)"
+  run 2 "$CS" score --in "$T/rb.h5" --model "$T/tm.h5" --out "$T/ob2.h5" --lists "$T/Lb2" --quiet > /dev/null \
+    || fail "score (brands reversed)"
+  [ "$(dsum "$T/ob1.h5" /subscribers/probability)" = "$(dsum "$T/ob2.h5" /subscribers/probability)" ] \
+    || fail "probabilities depend on the order of the brand names"
+fi
+
 # --mask-ids: only the last 4 digits remain, the lists are otherwise the same
 run 2 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/om.h5" --lists "$T/Lm" --mask-ids --quiet \
   > /dev/null || fail "score --mask-ids"
