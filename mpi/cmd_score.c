@@ -612,6 +612,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     o->rank_by_s = "probability";
     o->block = 65536;
     o->validate_max = 4000000;
+    o->memory = (uint64_t)2 << 30;
     o->horizon = 12;
     o->warn_cutoff = NAN;
     rules_params_default(&o->rp);
@@ -638,7 +639,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         {"collapse-min", OPT_DOUBLE, &o->rp.collapse_min, "... when the m1-m2 mean is at least this", 0, 0},
         {"validate-max", OPT_U64, &o->validate_max, "labelled rows gathered for the validation (a hash-of-id sample beyond)", 0, 0},
         {"block-rows", OPT_U64, &o->block, "rows per read", 0, 0},
-        {"memory", OPT_BYTES, &o->memory, "per-rank budget for lists and per-row values (0: none)", 0, 0},
+        {"memory", OPT_BYTES, &o->memory, "per-rank budget for lists and per-row values, e.g. 2G (0: none)", 0, 0},
         {"read-only", OPT_FLAG, &o->read_only, "only read the datasets scoring reads and print the time", 0, 0},
         {NULL, 0, NULL, NULL, 0, 0},
     };
