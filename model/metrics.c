@@ -188,6 +188,20 @@ static int metrics_item_cmp(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* Radix key of an item: unsigned order of the result is the sort order. For the score (descending):
+ * flip all bits of negatives and the sign bit of the others (unsigned order = numeric order; -0.0
+ * is made +0.0 first so that it ties with 0.0 as in the comparator), then complement. For the key
+ * (ascending): flip the sign bit. */
+static inline uint64_t metrics_radix_key(const metrics_item *it, int on_score)
+{
+    if (!on_score) return (uint64_t)it->key ^ 0x8000000000000000ull;
+    double s = it->s + 0.0;
+    uint64_t k;
+    memcpy(&k, &s, 8);
+    k = (k >> 63) ? ~k : (k | 0x8000000000000000ull);
+    return ~k;
+}
+
 int metrics_order(const double *score, const int64_t *key, size_t n, size_t *order, metrics_work *w)
 {
     if (!w || n > w->max_n)
@@ -203,10 +217,7 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
         qsort(w->items, n, sizeof *w->items, metrics_item_cmp);
     } else {
         /* The same order as metrics_item_cmp, by stable LSD radix sort (16-bit digits): key
-         * ascending first, then score descending; stability keeps ties in key, then index, order.
-         * A radix key of a double: flip all bits of negatives, the sign bit of the others, so that
-         * unsigned order is numeric order; -0.0 was made +0.0 so that it ties with 0.0 as in the
-         * comparator; descending = complement. */
+         * ascending first, then score descending; stability keeps ties in key, then index, order. */
         metrics_item *a = w->items, *b = w->tmp;
         for (int pass = 0; pass < 8; pass++) {
             int shift = (pass & 3) * 16;
@@ -216,16 +227,7 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
             uint64_t first = 0;
             int same = 1;
             for (size_t i = 0; i < n; i++) {
-                uint64_t k;
-                if (on_score) {
-                    double s = a[i].s + 0.0;
-                    memcpy(&k, &s, 8);
-                    k = (k >> 63) ? ~k : (k | 0x8000000000000000ull);
-                    k = ~k;
-                } else {
-                    k = (uint64_t)a[i].key ^ 0x8000000000000000ull;
-                }
-                unsigned d = (unsigned)(k >> shift) & 0xFFFFu;
+                unsigned d = (unsigned)(metrics_radix_key(&a[i], on_score) >> shift) & 0xFFFFu;
                 if (i == 0) first = d;
                 else if (d != first) same = 0;
                 cnt[d]++;
@@ -237,18 +239,8 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
                 cnt[d] = sum;
                 sum += t;
             }
-            for (size_t i = 0; i < n; i++) {
-                uint64_t k;
-                if (on_score) {
-                    double s = a[i].s + 0.0;
-                    memcpy(&k, &s, 8);
-                    k = (k >> 63) ? ~k : (k | 0x8000000000000000ull);
-                    k = ~k;
-                } else {
-                    k = (uint64_t)a[i].key ^ 0x8000000000000000ull;
-                }
-                b[cnt[(k >> shift) & 0xFFFFu]++] = a[i];
-            }
+            for (size_t i = 0; i < n; i++)
+                b[cnt[(metrics_radix_key(&a[i], on_score) >> shift) & 0xFFFFu]++] = a[i];
             metrics_item *t = a;
             a = b;
             b = t;

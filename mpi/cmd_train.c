@@ -563,13 +563,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                           "eta > 0, gbm-rows >= 100)", GBM_MAX_DEPTH, GBM_MAX_BINS);
         if (rc == CS_OK) {
             gbm_params gp;
-            gbm_params_default(&gp);
-            gp.n_trees = (size_t)o->trees;
-            gp.max_depth = (size_t)o->depth;
-            gp.learning_rate = o->eta;
-            gp.lambda = o->tree_l2;
-            gp.min_child_rows = o->min_leaf;
-            gp.max_bins = (size_t)o->bins;
+            train_gbm_params(o, &gp);
             if (gbm_params_check(&gp) != CS_OK)
                 rc = CS_ERROR(CS_EINVAL, "boosted-tree options: %s", status_reason());
         }

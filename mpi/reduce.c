@@ -136,33 +136,18 @@ int red_tree_allreduce(red_tree *t, MPI_Comm comm, uint64_t nblocks, double *out
     return CS_OK;
 }
 
-int red_sum_i64(MPI_Comm comm, int64_t *v, size_t n)
+/* The order-independent reductions: a plain in-place MPI_Allreduce. */
+static int red_plain(MPI_Comm comm, void *v, size_t n, MPI_Datatype t, MPI_Op op)
 {
-    if (MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS)
+    if (MPI_Allreduce(MPI_IN_PLACE, v, (int)n, t, op, comm) != MPI_SUCCESS)
         return CS_ERROR(CS_EMPI, "MPI_Allreduce failed");
     return CS_OK;
 }
 
-int red_max_f64(MPI_Comm comm, double *v, size_t n)
-{
-    if (MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_DOUBLE, MPI_MAX, comm) != MPI_SUCCESS)
-        return CS_ERROR(CS_EMPI, "MPI_Allreduce failed");
-    return CS_OK;
-}
-
-int red_min_f64(MPI_Comm comm, double *v, size_t n)
-{
-    if (MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_DOUBLE, MPI_MIN, comm) != MPI_SUCCESS)
-        return CS_ERROR(CS_EMPI, "MPI_Allreduce failed");
-    return CS_OK;
-}
-
-int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n)
-{
-    if (MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_DOUBLE, MPI_SUM, comm) != MPI_SUCCESS)
-        return CS_ERROR(CS_EMPI, "MPI_Allreduce failed");
-    return CS_OK;
-}
+int red_sum_i64(MPI_Comm comm, int64_t *v, size_t n) { return red_plain(comm, v, n, MPI_INT64_T, MPI_SUM); }
+int red_max_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_MAX); }
+int red_min_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_MIN); }
+int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_SUM); }
 
 double red_quantize(double x) { return ldexp(nearbyint(ldexp(x, 30)), -30); }
 

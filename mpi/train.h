@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "cmodel.h"
+#include "gbm.h"
 #include "modelfile.h"
 #include "part.h"
 #include "scan.h"
@@ -89,6 +90,9 @@ int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn 
  * malloc'd on rank 0 (NULL elsewhere), *total its length. */
 int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem, void **all,
                  int *total);
+
+/* The boosted-tree parameters of the options. */
+void train_gbm_params(const train_opts *o, gbm_params *gp);
 
 /* Collective. Fits the boosted trees on the design rows (see train_gbm.c) into m->gbm; with
  * t->validation set also returns, on every rank, the validation AUC of the logistic model already in

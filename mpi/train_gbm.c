@@ -147,19 +147,24 @@ static double gbm_val_auc(train_run *t, const double *p, const gbm_collect *c)
     return auc;
 }
 
+void train_gbm_params(const train_opts *o, gbm_params *gp)
+{
+    gbm_params_default(gp);
+    gp->n_trees = (size_t)o->trees;
+    gp->max_depth = (size_t)o->depth;
+    gp->learning_rate = o->eta;
+    gp->lambda = o->tree_l2;
+    gp->min_child_rows = o->min_leaf;
+    gp->max_bins = (size_t)o->bins;
+}
+
 int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
 {
     MPI_Comm comm = t->ctx->comm;
     const train_opts *o = &t->o;
     size_t cols = m->n_coef - 1;
     gbm_params gp;
-    gbm_params_default(&gp);
-    gp.n_trees = (size_t)o->trees;
-    gp.max_depth = (size_t)o->depth;
-    gp.learning_rate = o->eta;
-    gp.lambda = o->tree_l2;
-    gp.min_child_rows = o->min_leaf;
-    gp.max_bins = (size_t)o->bins;
+    train_gbm_params(o, &gp);
     *auc_logit = *auc_gbm = NAN;
 
     /* the boosting sample: training rows (not holdout, not validation), at most gbm_rows of them */
