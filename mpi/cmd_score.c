@@ -611,7 +611,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     score_opts *o = &j.o;
     o->rank_by_s = "probability";
     o->block = 65536;
-    o->validate_max = 4000000;
+    o->validate_max = 1000000;
     o->memory = (uint64_t)2 << 30;
     o->horizon = 12;
     o->warn_cutoff = NAN;
