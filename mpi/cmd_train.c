@@ -1107,9 +1107,10 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             printf("train summary\n");
             printf("  snapshot           %s (%s), %llu subscribers, %d ranks\n", o->in, t.s->month,
                    (unsigned long long)t.s->n, ctx->nranks);
-            printf("  indicators         %zu: %zu kept for the %s, %zu hard signals, %s%s, %zu dropped\n",
+            printf("  indicators         %zu: %zu kept for the %s, %zu hard signals, %d lifecycle "
+                   "(tenure, contract), %zu dropped or unused (see the report)\n",
                    p, npool, inputs == CMODEL_INPUTS_RAW ? "model" : "factor analysis", nsig,
-                   ten >= 0 ? "tenure" : "", con >= 0 ? " + contract" : "", dropped);
+                   (ten >= 0) + (con >= 0), dropped);
             printf("  inputs             %s (%s)\n", train_mode_name(inputs), reason);
             if (m.k) {
                 printf("  factors            %zu:", m.k);
