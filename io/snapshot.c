@@ -145,6 +145,10 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
     if (!r) return CS_ERROR(CS_ENOMEM, "out of memory");
     r->d_id = r->d_region = r->d_brand = r->d_feat = r->d_churn = r->d_truth = -1;
     r->path = strdup(path);
+    /* CS_READ_MPIO=1 reads through MPI-IO (all ranks of MPI_COMM_WORLD open the file together)
+     * instead of one POSIX open per rank: a knob for parallel file systems (see SNAP_CHUNK_ROWS) */
+    const char *mp = getenv("CS_READ_MPIO");
+    if (comm == MPI_COMM_NULL && mp && strcmp(mp, "1") == 0) comm = MPI_COMM_WORLD;
     int rc = h5util_open_read(path, comm, &r->file);
     if (rc == CS_OK) rc = snap_validate(r);
     if (rc != CS_OK) {
@@ -238,8 +242,10 @@ static int snap_create_layout(snap_writer *w, const snap_meta *m)
     CS_TRY(h5util_create_rows(f, "/subscribers/id", H5T_STD_U64LE, m->n, 0, 0, &w->d_id));
     CS_TRY(h5util_create_rows(f, "/subscribers/region", H5T_STD_U16LE, m->n, 0, 0, &w->d_region));
     CS_TRY(h5util_create_rows(f, "/subscribers/brand", H5T_STD_U8LE, m->n, 0, 0, &w->d_brand));
-    CS_TRY(h5util_create_rows(f, "/subscribers/features", H5T_IEEE_F32LE, m->n, m->p,
-                              SNAP_CHUNK_ROWS, &w->d_feat));
+    /* CS_CHUNK_ROWS overrides the chunk height (a tuning knob for sites; see SNAP_CHUNK_ROWS) */
+    const char *ch = getenv("CS_CHUNK_ROWS");
+    uint64_t chunk = ch && atol(ch) > 0 ? (uint64_t)atol(ch) : SNAP_CHUNK_ROWS;
+    CS_TRY(h5util_create_rows(f, "/subscribers/features", H5T_IEEE_F32LE, m->n, m->p, chunk, &w->d_feat));
     if (m->has_labels)
         CS_TRY(h5util_create_rows(f, "/subscribers/churned", H5T_STD_I8LE, m->n, 0, 0, &w->d_churn));
     if (m->has_truth) {
