@@ -147,6 +147,11 @@ int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *
     return h5util_write_rows(w->ds[SC_TIER], H5T_NATIVE_UINT8, row0, n, 0, tier);
 }
 
+int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu)
+{
+    return h5util_read_rows(w->ds[SC_ARPU], H5T_NATIVE_FLOAT, row0, n, 0, arpu);
+}
+
 static int scores_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n)
 {
     hsize_t d = n;

@@ -62,6 +62,9 @@ int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
                  const int16_t *reason);
 /* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
+/* Reads back rows of /subscribers/arpu this rank wrote (for the tier pass: the ARPU of a partition
+ * is not kept in memory). */
+int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu);
 
 /* Collective. Closes the file; when ok is nonzero on every rank, rank 0 adds fin (which only rank 0
  * needs to pass; others may pass NULL) and renames the file into place, otherwise the temporary file

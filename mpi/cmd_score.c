@@ -80,7 +80,7 @@ typedef struct {
     int16_t *reason;
     float *arpu_blk;
     /* per own row */
-    float *arpu;            /* [pr.rows] */
+    int64_t *arpu_hist;     /* [65536] own rows by the top 16 bits of the ARPU key */
     /* results */
     topk *cand;
     red_tree *tree;         /* per block: [sum prob, sum var] per region */
@@ -125,7 +125,7 @@ static void score_job_free(score_job *j)
     free(j->tier8);
     free(j->reason);
     free(j->arpu_blk);
-    free(j->arpu);
+    free(j->arpu_hist);
     topk_free(j->cand);
     red_tree_free(j->tree);
     free(j->part);
@@ -241,14 +241,14 @@ static int score_alloc(score_job *j, size_t io)
     j->tier8 = malloc(io);
     j->reason = malloc(io * 3 * sizeof(int16_t));
     j->arpu_blk = malloc(io * sizeof(float));
-    j->arpu = malloc((j->pr.rows ? j->pr.rows : 1) * sizeof(float));
+    j->arpu_hist = calloc(65536, sizeof(int64_t));
     j->cand = topk_alloc(j->nreg ? j->nreg : 1, j->o.top);
     j->tree = red_tree_alloc(2 * j->nreg);
     j->part = calloc(2 * j->nreg + 1, sizeof(double));
     j->sums = calloc(2 * j->nreg + 1, sizeof(double));
     j->cnt = calloc(3 * j->nreg + 1, sizeof(int64_t));
     if (!j->xin || !j->X || !j->ws || !j->prob || !j->var || !j->stage || !j->phase || !j->tier8 ||
-        !j->reason || !j->arpu_blk || !j->arpu || !j->cand || !j->tree || !j->part || !j->sums || !j->cnt)
+        !j->reason || !j->arpu_blk || !j->arpu_hist || !j->cand || !j->tree || !j->part || !j->sums || !j->cnt)
         return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
                         io, (unsigned long long)j->pr.rows);
     return CS_OK;
@@ -256,7 +256,7 @@ static int score_alloc(score_job *j, size_t io)
 
 static size_t score_mem_in_use(const score_job *j)
 {
-    return topk_bytes(j->cand) + j->cap_v * sizeof(score_vrow) + (size_t)j->pr.rows * sizeof(float);
+    return topk_bytes(j->cand) + j->cap_v * sizeof(score_vrow);
 }
 
 static int score_keep_vrow(score_job *j, const score_vrow *v)
@@ -303,7 +303,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         j->phase[r] = (uint8_t)ph;
         j->arpu_blk[r] = arpu;
         j->var[r] = var;
-        j->arpu[sc->row0 + r - j->pr.row0] = arpu;
+        if (!isnan(arpu)) j->arpu_hist[rules_arpu_key(arpu) >> 16]++;
         uint16_t g = sc->region[r];
         j->part[2 * g] += pr;
         j->part[2 * g + 1] += var;
@@ -312,7 +312,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         if (ph == RULES_WARNING) j->cnt[3 * g + 2]++;
         if (ph != RULES_HEALTHY) {
             topk_item it = {.key = j->o.rank_by_var ? var : pr, .id = sc->id[r], .row = sc->row0 + r,
-                            .prob = pr, .var = var, .region = g, .brand = sc->brand[r],
+                            .prob = pr, .var = var, .arpu = arpu, .region = g, .brand = sc->brand[r],
                             .stage = (uint8_t)st, .phase = (uint8_t)ph, .tier = 0};
             for (int k = 0; k < 3; k++) it.reason[k] = j->reason[r * 3 + k];
             CS_TRY(topk_push(j->cand, g, &it));
@@ -372,40 +372,67 @@ static int score_pass(score_job *j, scores_writer *w)
 /* Phase 2 (collective): quintile cut-offs of the ARPU keys of all ranks, then each own row's tier. */
 static int score_tiers(score_job *j, scores_writer *w, double cut[4])
 {
-    uint64_t nk = 0;
-    uint64_t *keys = malloc((j->pr.rows ? j->pr.rows : 1) * sizeof(uint64_t));
-    int rc = keys ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for %llu ARPU keys",
-                                     (unsigned long long)j->pr.rows);
-    for (uint64_t i = 0; keys && i < j->pr.rows; i++)
-        if (!isnan(j->arpu[i])) keys[nk++] = rules_arpu_key(j->arpu[i]);
-    int64_t total = (int64_t)nk;
-    rc = red_agree(j->ctx->comm, rc);
-    if (rc == CS_OK) rc = red_sum_i64(j->ctx->comm, &total, 1);
-    for (int k = 0; k < 4; k++) cut[k] = NAN;
-    if (rc == CS_OK && total > 0) {
-        /* the lower k/5 quantile: the ceil(k N / 5)-th smallest value (1-based) */
-        uint64_t want[4], got[4];
-        for (int k = 0; k < 4; k++) want[k] = ((uint64_t)(k + 1) * (uint64_t)total + 4) / 5 - 1;
-        rc = sel_kth_u64(j->ctx->comm, keys, (size_t)nk, 32, 4, want, got);
-        for (int k = 0; rc == CS_OK && k < 4; k++) cut[k] = (double)rules_key_arpu((uint32_t)got[k]);
-    }
-    free(keys);
-    if (rc != CS_OK) return rc;
-    /* tiers of own rows, written in blocks through the block buffer */
+    /* Exact quintiles of the 32-bit ARPU keys with integer counts only, and without holding the
+     * partition's ARPU: the pass histogrammed the top 16 bits; the bucket of each quantile is found
+     * from the summed histogram, then the ARPU column is read back from SCORES.h5 (own rows, in
+     * blocks) to histogram the low 16 bits inside those buckets. */
+    MPI_Comm comm = j->ctx->comm;
+    int64_t *lo = calloc(4 * 65536, sizeof(int64_t));
     size_t io = (size_t)j->o.block < PART_BLOCK_ROWS ? PART_BLOCK_ROWS : (size_t)j->o.block;
     io = (io + PART_BLOCK_ROWS - 1) / PART_BLOCK_ROWS * PART_BLOCK_ROWS;
+    int rc = lo ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the ARPU histograms");
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) rc = red_sum_i64(comm, j->arpu_hist, 65536);
+    int64_t total = 0;
+    for (size_t b = 0; rc == CS_OK && b < 65536; b++) total += j->arpu_hist[b];
+    for (int k = 0; k < 4; k++) cut[k] = NAN;
+    uint32_t pre[4] = {0, 0, 0, 0};
+    int64_t rank_in[4] = {0, 0, 0, 0};
+    if (rc == CS_OK && total > 0) {
+        for (int k = 0; k < 4; k++) {
+            /* the lower k/5 quantile: the ceil(k N / 5)-th smallest value (1-based) */
+            int64_t want = ((int64_t)(k + 1) * total + 4) / 5 - 1, below = 0;
+            uint32_t b = 0;
+            while (below + j->arpu_hist[b] <= want) below += j->arpu_hist[b++];
+            pre[k] = b;
+            rank_in[k] = want - below;
+        }
+        int lrc = CS_OK;
+        for (uint64_t a = 0; lrc == CS_OK && a < j->pr.rows; a += io) {
+            size_t n = j->pr.rows - a < io ? (size_t)(j->pr.rows - a) : io;
+            lrc = scores_read_arpu(w, j->pr.row0 + a, n, j->arpu_blk);
+            for (size_t i = 0; lrc == CS_OK && i < n; i++) {
+                if (isnan(j->arpu_blk[i])) continue;
+                uint32_t key = rules_arpu_key(j->arpu_blk[i]);
+                for (int k = 0; k < 4; k++)
+                    if (key >> 16 == pre[k]) lo[k * 65536 + (key & 0xFFFFu)]++;
+            }
+        }
+        rc = red_agree(comm, lrc);
+        if (rc == CS_OK) rc = red_sum_i64(comm, lo, 4 * 65536);
+        for (int k = 0; rc == CS_OK && k < 4; k++) {
+            int64_t below = 0;
+            uint32_t b = 0;
+            while (below + lo[k * 65536 + b] <= rank_in[k]) below += lo[k * 65536 + b++];
+            cut[k] = (double)rules_key_arpu((pre[k] << 16) | b);
+        }
+    }
+    free(lo);
+    if (rc != CS_OK) return rc;
+    /* tiers of own rows, written in blocks */
     int lrc = CS_OK;
     for (uint64_t a = 0; lrc == CS_OK && a < j->pr.rows; a += io) {
         size_t n = j->pr.rows - a < io ? (size_t)(j->pr.rows - a) : io;
-        for (size_t i = 0; i < n; i++) j->tier8[i] = (uint8_t)rules_tier(cut, j->arpu[a + i]);
-        lrc = scores_write_tier(w, j->pr.row0 + a, n, j->tier8);
+        lrc = scores_read_arpu(w, j->pr.row0 + a, n, j->arpu_blk);
+        for (size_t i = 0; lrc == CS_OK && i < n; i++) j->tier8[i] = (uint8_t)rules_tier(cut, j->arpu_blk[i]);
+        if (lrc == CS_OK) lrc = scores_write_tier(w, j->pr.row0 + a, n, j->tier8);
     }
     for (size_t g = 0; g < j->nreg; g++) {
         size_t n = 0;
         topk_item *it = topk_group(j->cand, g, &n);
-        for (size_t i = 0; i < n; i++) it[i].tier = (uint8_t)rules_tier(cut, j->arpu[it[i].row - j->pr.row0]);
+        for (size_t i = 0; i < n; i++) it[i].tier = (uint8_t)rules_tier(cut, it[i].arpu);
     }
-    return red_agree(j->ctx->comm, lrc);
+    return red_agree(comm, lrc);
 }
 
 typedef struct {
