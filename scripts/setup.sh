@@ -2,9 +2,10 @@
 # Installs the Debian 12 packages churnscore needs to build, test and run, and does nothing when they
 # are all present. Works on a minimal Debian 12 (debootstrap --variant=minbase): the compiler, cmake
 # and pkg-config are installed too. Run as root, or with sudo available.
-# Extra packages for optional tools (R, scikit-learn reference checks) are not needed to build or test.
+# time and bc serve the benchmark scripts (one runs in the tests). R and scikit-learn (reference checks,
+# scripts/bench-peers.sh, which installs them itself) are not needed to build or test.
 set -eu
-PKGS="build-essential cmake pkg-config git ca-certificates python3
+PKGS="build-essential cmake pkg-config git ca-certificates python3 time bc
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev"
 missing=""
 for p in $PKGS; do
