@@ -26,10 +26,12 @@ $MPIRUN build/churnscore score --in "$D/snapshot.h5" --model "$D/model.h5" --out
   --lists "$D/lists" --top 100
 echo "== early-warning lists per region ($D/lists/)"
 for f in "$D"/lists/*.csv; do
-  case "$f" in *summary*) continue ;; esac
+  case "$f" in */summary.csv|*/drift.csv) continue ;; esac
   echo "--- $f"
   head -6 "$f" | cut -c1-200
 done
-echo "--- $D/lists/summary.csv"
-cat "$D/lists/summary.csv" 2>/dev/null || ls "$D/lists"
+echo "--- $D/lists/summary.csv (one row per region)"
+cat "$D/lists/summary.csv"
+echo "--- $D/lists/drift.csv (population stability of the score and the model inputs)"
+head -4 "$D/lists/drift.csv"
 echo "== done: model report in $D/report.md"
