@@ -604,9 +604,12 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) rc = train_sample(&t, shift, mode);
     rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK) rc = train_moments(&t, shift, mode, sums, mins, maxs, counts);
-    if (rc == CS_OK) rc = moments_finalize(sums, mins, maxs, shift, mode, p, ms);
     uint64_t n_train = (uint64_t)(counts[0] + counts[1]), n_hold = (uint64_t)(counts[2] + counts[3]);
     t.n_fit = t.validation ? (uint64_t)((double)n_train * (1 - TRAIN_VALIDATION_SHARE)) : n_train;
+    if (rc == CS_OK && n_train == 0)
+        rc = CS_ERROR(CS_EDATA, "%s: no labelled training rows (%llu subscribers, %llu held out): "
+                      "nothing to train on", o->in, (unsigned long long)t.s->n, (unsigned long long)n_hold);
+    if (rc == CS_OK) rc = moments_finalize(sums, mins, maxs, shift, mode, p, ms);
     if (rc == CS_OK) {
         if (counts[1] == 0 || counts[0] == 0)
             rc = CS_ERROR(CS_EDATA, "%s: the training rows hold one class only (%lld churned, %lld "

@@ -77,6 +77,8 @@ bad "oneclass.h5: the training rows hold one class only" "$T/oneclass.h5"
 bad "tiny.h5: .* labelled training rows for 46 indicators" "$T/tiny.h5"
 bad "allnan.h5: every indicator was dropped by screening" "$T/allnan.h5"
 bad "cannot open" "$T/nothere.h5"
+run 3 "$CS" generate --out "$T/empty.h5" --subscribers 0 --quiet || fail "generate 0 subscribers"
+bad "empty.h5: no labelled training rows (0 subscribers" "$T/empty.h5"
 if run 2 "$CS" train --in "$T/s.h5" --model "$T/bad.h5" --memory 1M > /dev/null 2> "$T/e.txt"; then fail "1M budget accepted"; fi
 grep -q "too small" "$T/e.txt" || { cat "$T/e.txt"; fail "no clear message for a too small --memory"; }
 echo "train: identical for 1-4 ranks; AUC near oracle; loadings congruent; bad input refused"
