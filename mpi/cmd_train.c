@@ -235,138 +235,6 @@ int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn 
     return rc;
 }
 
-/* IRLS accumulation of one block: hess (k*k), grad (k), loglik (1), column sums (k), count (1). */
-typedef struct {
-    red_tree *tree;
-    double *part;
-    const double *beta;
-    logit_work *lw;
-} train_irls_arg;
-
-static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                            const int8_t *y, const uint8_t *hold, const uint64_t *id,
-                            const float *truth, size_t n, void *argp)
-{
-    train_irls_arg *a = argp;
-    size_t k = m->n_coef;
-    size_t len = k * k + 2 * k + 2;
-    memset(a->part, 0, len * sizeof(double));
-    size_t q = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
-        for (size_t j = 0; j < k; j++) t->Xd[q * k + j] = (double)X[i * k + j];
-        t->yd[q] = (double)y[i];
-        t->wd[q] = y[i] == 1 ? t->o.class_weight : 1.0;
-        q++;
-    }
-    double *hess = a->part, *grad = hess + k * k, *ll = grad + k, *cs = ll + 1, *cnt = cs + k;
-    if (q) {
-        CS_TRY(logit_accumulate(t->Xd, t->yd, t->wd, q, k, a->beta, hess, grad, ll, a->lw));
-        for (size_t i = 0; i < q; i++)
-            for (size_t j = 0; j < k; j++) cs[j] += t->Xd[i * k + j];
-        *cnt = (double)q;
-    }
-    (void)id;
-    (void)truth;
-    return red_tree_add(a->tree, block, a->part);
-}
-
-/* Warm-start sample: design rows of a hash sample of the training rows, with their block. */
-static int train_warm_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                            const int8_t *y, const uint8_t *hold, const uint64_t *id,
-                            const float *truth, size_t n, void *argp)
-{
-    size_t w = m->n_coef;
-    for (size_t i = 0; i < n; i++) {
-        if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
-        if (train_unit(id[i], TRAIN_SALT_WARM) >= t->sfrac) continue;
-        if (t->sn == t->scap) {
-            size_t nc = t->scap ? 2 * t->scap : 65536;
-            float *a = realloc(t->sX, nc * w * sizeof(float));
-            if (a) t->sX = a;
-            int8_t *b = realloc(t->sy, nc);
-            if (b) t->sy = b;
-            uint8_t *c = realloc(t->shold, nc);
-            if (c) t->shold = c;
-            uint64_t *d = realloc(t->sid, nc * sizeof(uint64_t));
-            if (d) t->sid = d;
-            uint64_t *e = realloc(t->sblk, nc * sizeof(uint64_t));
-            if (e) t->sblk = e;
-            if (!a || !b || !c || !d || !e) return CS_ERROR(CS_ENOMEM, "out of memory for the warm-start sample");
-            t->scap = nc;
-        }
-        memcpy(t->sX + t->sn * w, X + i * w, w * sizeof(float));
-        t->sy[t->sn] = y[i];
-        t->shold[t->sn] = 0;
-        t->sid[t->sn] = id[i];
-        t->sblk[t->sn] = block;
-        t->sn++;
-    }
-    (void)truth;
-    return CS_OK;
-}
-
-/* Holdout collection: probabilities, labels, ids (and truth) of the sampled holdout rows. */
-typedef struct {
-    double *prob;
-    double *truth;
-    uint8_t *label;
-    int64_t *id;
-    size_t n, cap;
-    double sample; /* keep a holdout row when its second hash is below this */
-    double pbuf[PART_BLOCK_ROWS];
-    /* drift reference: design rows of a small holdout sample, column 0 replaced by the score */
-    float *dx;
-    size_t nd, dcap;
-    double dfrac;
-} train_hold_arg;
-
-static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                            const int8_t *y, const uint8_t *hold, const uint64_t *id,
-                            const float *truth, size_t n, void *argp)
-{
-    train_hold_arg *a = argp;
-    cmodel_predict(m, X, n, a->pbuf);
-    for (size_t i = 0; i < n; i++) {
-        if (!hold[i] || (y[i] != 0 && y[i] != 1)) continue;
-        if (train_unit(id[i], TRAIN_SALT_SAMPLE) >= a->sample) continue;
-        if (a->n == a->cap) {
-            size_t nc = a->cap ? 2 * a->cap : 65536;
-            double *p2 = realloc(a->prob, nc * sizeof(double));
-            if (p2) a->prob = p2;
-            double *t2 = realloc(a->truth, nc * sizeof(double));
-            if (t2) a->truth = t2;
-            uint8_t *l2 = realloc(a->label, nc);
-            if (l2) a->label = l2;
-            int64_t *i2 = realloc(a->id, nc * sizeof(int64_t));
-            if (i2) a->id = i2;
-            if (!p2 || !t2 || !l2 || !i2) return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
-            a->cap = nc;
-        }
-        if (train_unit(id[i], TRAIN_SALT_DRIFT) < a->dfrac) {
-            size_t k = m->n_coef;
-            if (a->nd == a->dcap) {
-                size_t nc = a->dcap ? 2 * a->dcap : 4096;
-                float *d2 = realloc(a->dx, nc * k * sizeof(float));
-                if (!d2) return CS_ERROR(CS_ENOMEM, "out of memory for the drift reference");
-                a->dx = d2;
-                a->dcap = nc;
-            }
-            memcpy(a->dx + a->nd * k, X + i * k, k * sizeof(float));
-            a->dx[a->nd * k] = (float)a->pbuf[i];
-            a->nd++;
-        }
-        a->prob[a->n] = a->pbuf[i];
-        a->truth[a->n] = truth ? (double)truth[i] : NAN;
-        a->label[a->n] = (uint8_t)y[i];
-        a->id[a->n] = (int64_t)id[i];
-        a->n++;
-    }
-    (void)block;
-    (void)t;
-    return CS_OK;
-}
-
 /* Gathers a per-rank array to rank 0 in rank order (= global row order). */
 int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem,
                         void **all, int *total)
@@ -421,47 +289,6 @@ static void train_factor_labels(cmodel *m, char *const *names)
             snprintf(buf, sizeof buf, "%s", m->p_fa ? names[m->fa_idx[b1]] : "");
         m->factor_labels[f] = strdup(buf);
     }
-}
-
-static int train_cmpd(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/* Rank 0: decile cut points of the score (column 0) and of each design column over the sample, and
- * the share of the sample in each resulting bin (bin = number of cuts below the value). */
-static int train_drift_reference(const cmodel *m, const float *rows, size_t n, modelfile_story *s)
-{
-    size_t K = m->n_coef;
-    s->drift_cols = K;
-    s->drift_edges = malloc(K * 9 * sizeof(double));
-    s->drift_expected = malloc(K * 10 * sizeof(double));
-    float *col = malloc(n * sizeof(float));
-    if (!s->drift_edges || !s->drift_expected || !col) {
-        free(col);
-        return CS_ERROR(CS_ENOMEM, "out of memory");
-    }
-    for (size_t j = 0; j < K; j++) {
-        for (size_t i = 0; i < n; i++) col[i] = rows[i * K + j];
-        qsort(col, n, sizeof(float), train_cmpd);
-        size_t ne = 0;
-        double *e = s->drift_edges + j * 9;
-        for (int q = 1; q <= 9; q++) {
-            double v = col[(size_t)((double)q / 10.0 * (double)(n - 1))];
-            if (ne == 0 || v > e[ne - 1]) e[ne++] = v;
-        }
-        for (size_t q = ne; q < 9; q++) e[q] = NAN;
-        double *x = s->drift_expected + j * 10;
-        for (int b = 0; b < 10; b++) x[b] = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t b = 0;
-            while (b < ne && e[b] < col[i]) b++;
-            x[b] += 1.0 / (double)n;
-        }
-    }
-    free(col);
-    return CS_OK;
 }
 
 static const char *train_mode_name(int inputs)
@@ -833,102 +660,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                       "lower --block-rows or raise --memory", (unsigned long long)o->memory, io, fixed / 1e6);
     rc = red_agree(ctx->comm, rc);
 
-    double *beta = calloc(K ? K : 1, sizeof(double)), *beta2 = calloc(K ? K : 1, sizeof(double));
-    size_t vlen = K * K + 2 * K + 2;
-    double *vec = malloc(vlen * sizeof(double));
-    train_irls_arg ia = {red_tree_alloc(vlen), malloc(vlen * sizeof(double)), beta, logit_work_alloc(PART_BLOCK_ROWS, K)};
-    unsigned char *pen = malloc(K ? K : 1);
-    if (rc == CS_OK && (!beta || !beta2 || !vec || !ia.tree || !ia.part || !ia.lw || !pen))
-        rc = CS_ERROR(CS_ENOMEM, "out of memory");
-    int iters = 0, converged = 0;
-    double loglik = NAN;
-    if (rc == CS_OK) {
-        for (size_t j = 0; j < K; j++) pen[j] = m.coef_kind[j] != CMODEL_COL_INTERCEPT;
-        double rate = (double)counts[1] / (double)n_train;
-        beta[0] = log(rate / (1 - rate));
-    }
-    /* Newton from the null model can overshoot when rare signals separate well (a step of +16 on
-     * suspended_arrears): a step that lowers the penalised log-likelihood is halved and the point
-     * re-evaluated, as glm.fit does. Every rank takes the same decisions from the same sums. */
-    double *beta_prev = malloc((K ? K : 1) * sizeof(double)), obj_prev = -INFINITY;
-    int halvings = 0, passes_irls = 0, warm_iters = 0;
-    /* Without the cache every IRLS pass re-reads the snapshot: first converge on a hash sample of
-     * about a million training rows held in memory, then polish on all rows (two or three passes
-     * instead of eight or nine). The sample is chosen by id, so the result is rank-independent. */
-    if (rc == CS_OK && !all_cached && t.n_fit > 2 * o->warm_rows) {
-        t.sfrac = (double)o->warm_rows / (double)t.n_fit;
-        int lrc = train_pass(&t, &m, "train: warm-start sample", train_warm_block, NULL);
-        rc = red_agree(ctx->comm, lrc);
-        if (rc == CS_OK) t.sample_mode = 1;
-    }
-    while (rc == CS_OK && (t.sample_mode || (iters < o->max_iter && !converged))) {
-        if (t.sample_mode && (converged || warm_iters >= o->max_iter)) {
-            /* the sample has converged: go on from there on every row */
-            t.sample_mode = 0;
-            converged = 0;
-            obj_prev = -INFINITY;
-            halvings = 0;
-            log_info("train: warm start converged on the sample after %d iterations; polishing on all rows",
-                     warm_iters);
-            continue;
-        }
-        red_tree_reset(ia.tree);
-        ia.beta = beta;
-        int lrc = train_pass(&t, &m, "train: logistic IRLS pass", train_irls_block, &ia);
-        rc = red_agree(ctx->comm, lrc);
-        if (rc == CS_OK) rc = red_tree_allreduce(ia.tree, ctx->comm, t.pr.nblocks, vec);
-        if (rc != CS_OK) break;
-        if (!t.sample_mode) passes_irls++;
-        loglik = vec[K * K + K];
-        double pen2 = 0;
-        for (size_t j = 0; j < K; j++) pen2 += pen[j] ? beta[j] * beta[j] : 0.0;
-        double obj = loglik - 0.5 * o->l2 * pen2;
-        if (!(obj >= obj_prev - 1e-9 * fabs(obj_prev)) && halvings < 40) {
-            for (size_t j = 0; j < K; j++) beta[j] = beta_prev[j] + 0.5 * (beta[j] - beta_prev[j]);
-            halvings++;
-            log_info("train: IRLS step halved (log-likelihood %.6f below %.6f)", obj, obj_prev);
-            continue;
-        }
-        halvings = 0;
-        obj_prev = obj;
-        memcpy(beta_prev, beta, K * sizeof(double));
-        double maxch = 0;
-        rc = logit_step(vec, vec + K * K, beta, o->l2, pen, K, beta2, &maxch, ia.lw);
-        if (rc != CS_OK) {
-            rc = CS_ERROR(rc, "%s: the logistic fit failed at iteration %d (%s); try --l2 > 0",
-                          o->in, iters + 1, status_reason());
-            break;
-        }
-        if (t.sample_mode) warm_iters++;
-        else iters++;
-        converged = logit_converged(maxch, beta, K, t.sample_mode ? 1e-6 : 1e-8);
-        log_info("train: IRLS iteration %d%s: log-likelihood %.6f, largest change %.3g",
-                 t.sample_mode ? warm_iters : iters, t.sample_mode ? " (sample)" : "", loglik, maxch);
-        for (size_t j = 0; j < K; j++)
-            log_debug("  %-40s beta %.6g  grad %.6g  H_jj %.6g", m.coef_names[j], beta[j],
-                      vec[K * K + j], vec[j * K + j]);
-        /* after convergence keep beta where the Hessian in vec was evaluated: the standard errors
-         * then belong to the reported coefficients */
-        if (!converged || t.sample_mode) memcpy(beta, beta2, K * sizeof(double));
-    }
-    free(beta_prev);
-    if (rc == CS_OK) {
-        m.beta = malloc(K * sizeof(double));
-        m.se = malloc(K * sizeof(double));
-        m.zval = malloc(K * sizeof(double));
-        m.pval = malloc(K * sizeof(double));
-        m.coef_mean = malloc(K * sizeof(double));
-        memcpy(m.beta, beta, K * sizeof(double));
-        double cnt = vec[K * K + 2 * K + 1];
-        for (size_t j = 0; j < K; j++) m.coef_mean[j] = vec[K * K + K + 1 + j] / cnt;
-        rc = logit_stats(vec, beta, o->l2, pen, K, m.se, m.zval, m.pval, ia.lw);
-        if (rc != CS_OK) {
-            status_clear();
-            rc = CS_OK;
-            for (size_t j = 0; j < K; j++) m.se[j] = m.zval[j] = m.pval[j] = NAN;
-        }
-        if (!converged) log_info("train: IRLS stopped after %d iterations without converging", iters);
-    }
+    train_irls_info irls = {0, 0, 0, NAN};
+    if (rc == CS_OK) rc = train_irls(&t, &m, (double)counts[1] / (double)n_train, all_cached, &irls);
     double t_irls = MPI_Wtime() - t_stage;
     t_stage = MPI_Wtime();
 
@@ -965,79 +698,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     t_stage = MPI_Wtime();
 
     /* ---- stage 4: holdout ---- */
-    train_hold_arg ha;
-    memset(&ha, 0, sizeof ha);
-    ha.sample = n_hold > o->validate_max ? (double)o->validate_max / (double)n_hold : 1.0;
-    ha.dfrac = n_hold > 100000 ? 100000.0 / (double)n_hold : 1.0;
-    if (rc == CS_OK) {
-        int lrc = train_pass(&t, &m, "train: scoring the holdout", train_hold_block, &ha);
-        rc = red_agree(ctx->comm, lrc);
-    }
-    double cutoff = o->warn_cutoff;
-    if (rc == CS_OK) {
-        void *ap = NULL, *at = NULL, *al = NULL, *ai = NULL;
-        int tot = 0;
-        train_gather(ctx->comm, ha.prob, (int)ha.n, MPI_DOUBLE, sizeof(double), &ap, &tot);
-        train_gather(ctx->comm, ha.truth, (int)ha.n, MPI_DOUBLE, sizeof(double), &at, &tot);
-        train_gather(ctx->comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &al, &tot);
-        train_gather(ctx->comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &ai, &tot);
-        int lrc = CS_OK;
-        if (ctx->rank == 0 && tot > 0) {
-            metrics_report rep;
-            metrics_work *mw = metrics_work_alloc((size_t)tot);
-            lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
-            if (lrc == CS_OK) {
-                story.ho_n = rep.n;
-                story.ho_pos = rep.npos;
-                story.auc = rep.auc;
-                story.lift10 = rep.lift10;
-                story.capture5 = rep.capture5;
-                story.capture10 = rep.capture10;
-                story.capture20 = rep.capture20;
-                story.ks = rep.ks;
-                story.brier = rep.brier;
-                for (int b = 0; b < 10; b++) {
-                    story.cal_n[b] = rep.cal_n[b];
-                    story.cal_pred[b] = rep.cal_pred[b];
-                    story.cal_obs[b] = rep.cal_obs[b];
-                }
-                if (t.s->has_truth) {
-                    metrics_report orc;
-                    if (metrics_evaluate(at, al, ai, (size_t)tot, &orc, mw) == CS_OK) story.oracle_auc = orc.auc;
-                }
-                if (cutoff < 0) {
-                    /* the probability above which warn_top of the holdout lies */
-                    size_t *ord = malloc((size_t)tot * sizeof(size_t));
-                    if (ord && metrics_order(ap, ai, (size_t)tot, ord, mw) == CS_OK) {
-                        size_t at_i = (size_t)floor(o->warn_top * (double)tot);
-                        if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
-                        /* metrics_order sorts by descending score */
-                        cutoff = ((double *)ap)[ord[at_i]];
-                    }
-                    free(ord);
-                }
-            }
-            metrics_work_free(mw);
-        }
-        free(ap);
-        free(at);
-        free(al);
-        free(ai);
-        /* drift reference: deciles of the score and of every model input on the holdout sample */
-        float *dall = NULL;
-        int dtot = 0;
-        MPI_Datatype rowt;
-        MPI_Type_contiguous((int)K, MPI_FLOAT, &rowt);
-        MPI_Type_commit(&rowt);
-        train_gather(ctx->comm, ha.dx, (int)ha.nd, rowt, K * sizeof(float), (void **)&dall, &dtot);
-        MPI_Type_free(&rowt);
-        if (ctx->rank == 0 && lrc == CS_OK && dtot > 0) lrc = train_drift_reference(&m, dall, (size_t)dtot, &story);
-        free(dall);
-        rc = red_agree(ctx->comm, lrc);
-        MPI_Bcast(&cutoff, 1, MPI_DOUBLE, 0, ctx->comm);
-        if (cutoff < 0) cutoff = 0.5;
-        m.warn_cutoff = cutoff;
-    }
+    if (rc == CS_OK) rc = train_holdout(&t, &m, n_hold, &story);
     double t_hold = MPI_Wtime() - t_stage;
     t_stage = MPI_Wtime();
 
@@ -1056,8 +717,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         free(desc);
         snprintf(story.inputs_reason, sizeof story.inputs_reason, "%s", reason);
         snprintf(story.model_choice, sizeof story.model_choice, "%s", choice);
-        story.irls_iterations = iters;
-        story.loglik = loglik;
+        story.irls_iterations = irls.iters;
+        story.loglik = irls.loglik;
         story.lambda = o->l2;
         story.p_all = p;
         story.all_names = calloc(p, sizeof(char *));
@@ -1121,7 +782,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                 printf("\n");
             }
             printf("  logistic model     %zu coefficients, IRLS %d Newton steps in %d passes (%s), L2 %.3g\n",
-                   K, iters, passes_irls, converged ? "converged" : "NOT converged", o->l2);
+                   K, irls.iters, irls.passes, irls.converged ? "converged" : "NOT converged", o->l2);
             printf("  model              %s\n", choice);
             printf("  holdout            n=%llu AUC %.4f", (unsigned long long)story.ho_n, story.auc);
             if (!isnan(story.oracle_auc)) printf(" (oracle %.4f)", story.oracle_auc);
@@ -1139,18 +800,6 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         }
     }
 
-    free(beta);
-    free(beta2);
-    free(vec);
-    red_tree_free(ia.tree);
-    free(ia.part);
-    logit_work_free(ia.lw);
-    free(pen);
-    free(ha.prob);
-    free(ha.truth);
-    free(ha.label);
-    free(ha.id);
-    free(ha.dx);
     free(t.xin);
     free(t.X);
     free(t.ws);

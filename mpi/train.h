@@ -91,6 +91,19 @@ int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn 
 int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem, void **all,
                  int *total);
 
+/* Collective. Fits the logistic model's coefficients, standard errors and column means into m
+ * (train_irls.c), starting from the intercept of base_rate; all_cached says whether every rank holds
+ * the design matrix (else the warm start on a sample is used). */
+typedef struct {
+    int iters, passes, converged;
+    double loglik;
+} train_irls_info;
+int train_irls(train_run *t, cmodel *m, double base_rate, int all_cached, train_irls_info *info);
+
+/* Collective. Scores the holdout, fills story's holdout metrics and drift reference and
+ * m->warn_cutoff (train_holdout.c). */
+int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *story);
+
 /* The boosted-tree parameters of the options. */
 void train_gbm_params(const train_opts *o, gbm_params *gp);
 

@@ -1,0 +1,206 @@
+/* train_holdout.c — scoring the held-out subscribers after the fit (see cmd_train.c).
+ *
+ * The holdout (picked by a hash of the id) is scored on every rank; a bounded hash sample of it is
+ * gathered to rank 0 in global row order, so the exact metrics (model/metrics.h) see the same input
+ * for any rank count: AUC, lift, capture, KS, Brier, calibration, the oracle AUC of the true
+ * probabilities where the snapshot has them, and the warning cut-off. A smaller sample of design rows
+ * becomes the drift reference (deciles of the score and of every model input) stored in the model.
+ */
+#include "log.h"
+#include "metrics.h"
+#include "reduce.h"
+#include "status.h"
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Holdout collection: probabilities, labels, ids (and truth) of the sampled holdout rows. */
+typedef struct {
+    double *prob;
+    double *truth;
+    uint8_t *label;
+    int64_t *id;
+    size_t n, cap;
+    double sample; /* keep a holdout row when its second hash is below this */
+    double pbuf[PART_BLOCK_ROWS];
+    /* drift reference: design rows of a small holdout sample, column 0 replaced by the score */
+    float *dx;
+    size_t nd, dcap;
+    double dfrac;
+} train_hold_arg;
+
+static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
+                            const int8_t *y, const uint8_t *hold, const uint64_t *id,
+                            const float *truth, size_t n, void *argp)
+{
+    train_hold_arg *a = argp;
+    cmodel_predict(m, X, n, a->pbuf);
+    for (size_t i = 0; i < n; i++) {
+        if (!hold[i] || (y[i] != 0 && y[i] != 1)) continue;
+        if (train_unit(id[i], TRAIN_SALT_SAMPLE) >= a->sample) continue;
+        if (a->n == a->cap) {
+            size_t nc = a->cap ? 2 * a->cap : 65536;
+            double *p2 = realloc(a->prob, nc * sizeof(double));
+            if (p2) a->prob = p2;
+            double *t2 = realloc(a->truth, nc * sizeof(double));
+            if (t2) a->truth = t2;
+            uint8_t *l2 = realloc(a->label, nc);
+            if (l2) a->label = l2;
+            int64_t *i2 = realloc(a->id, nc * sizeof(int64_t));
+            if (i2) a->id = i2;
+            if (!p2 || !t2 || !l2 || !i2) return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
+            a->cap = nc;
+        }
+        if (train_unit(id[i], TRAIN_SALT_DRIFT) < a->dfrac) {
+            size_t k = m->n_coef;
+            if (a->nd == a->dcap) {
+                size_t nc = a->dcap ? 2 * a->dcap : 4096;
+                float *d2 = realloc(a->dx, nc * k * sizeof(float));
+                if (!d2) return CS_ERROR(CS_ENOMEM, "out of memory for the drift reference");
+                a->dx = d2;
+                a->dcap = nc;
+            }
+            memcpy(a->dx + a->nd * k, X + i * k, k * sizeof(float));
+            a->dx[a->nd * k] = (float)a->pbuf[i];
+            a->nd++;
+        }
+        a->prob[a->n] = a->pbuf[i];
+        a->truth[a->n] = truth ? (double)truth[i] : NAN;
+        a->label[a->n] = (uint8_t)y[i];
+        a->id[a->n] = (int64_t)id[i];
+        a->n++;
+    }
+    (void)block;
+    (void)t;
+    return CS_OK;
+}
+
+
+static int train_cmpd(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* Rank 0: decile cut points of the score (column 0) and of each design column over the sample, and
+ * the share of the sample in each resulting bin (bin = number of cuts below the value). */
+static int train_drift_reference(const cmodel *m, const float *rows, size_t n, modelfile_story *s)
+{
+    size_t K = m->n_coef;
+    s->drift_cols = K;
+    s->drift_edges = malloc(K * 9 * sizeof(double));
+    s->drift_expected = malloc(K * 10 * sizeof(double));
+    float *col = malloc(n * sizeof(float));
+    if (!s->drift_edges || !s->drift_expected || !col) {
+        free(col);
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < K; j++) {
+        for (size_t i = 0; i < n; i++) col[i] = rows[i * K + j];
+        qsort(col, n, sizeof(float), train_cmpd);
+        size_t ne = 0;
+        double *e = s->drift_edges + j * 9;
+        for (int q = 1; q <= 9; q++) {
+            double v = col[(size_t)((double)q / 10.0 * (double)(n - 1))];
+            if (ne == 0 || v > e[ne - 1]) e[ne++] = v;
+        }
+        for (size_t q = ne; q < 9; q++) e[q] = NAN;
+        double *x = s->drift_expected + j * 10;
+        for (int b = 0; b < 10; b++) x[b] = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t b = 0;
+            while (b < ne && e[b] < col[i]) b++;
+            x[b] += 1.0 / (double)n;
+        }
+    }
+    free(col);
+    return CS_OK;
+}
+
+int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *story)
+{
+    const train_opts *o = &t->o;
+    size_t K = m->n_coef;
+    train_hold_arg ha;
+    memset(&ha, 0, sizeof ha);
+    ha.sample = n_hold > o->validate_max ? (double)o->validate_max / (double)n_hold : 1.0;
+    ha.dfrac = n_hold > 100000 ? 100000.0 / (double)n_hold : 1.0;
+    int rc = CS_OK;
+    {
+        int lrc = train_pass(t, m, "train: scoring the holdout", train_hold_block, &ha);
+        rc = red_agree(t->ctx->comm, lrc);
+    }
+    double cutoff = o->warn_cutoff;
+    if (rc == CS_OK) {
+        void *ap = NULL, *at = NULL, *al = NULL, *ai = NULL;
+        int tot = 0;
+        train_gather(t->ctx->comm, ha.prob, (int)ha.n, MPI_DOUBLE, sizeof(double), &ap, &tot);
+        train_gather(t->ctx->comm, ha.truth, (int)ha.n, MPI_DOUBLE, sizeof(double), &at, &tot);
+        train_gather(t->ctx->comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &al, &tot);
+        train_gather(t->ctx->comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &ai, &tot);
+        int lrc = CS_OK;
+        if (t->ctx->rank == 0 && tot > 0) {
+            metrics_report rep;
+            metrics_work *mw = metrics_work_alloc((size_t)tot);
+            lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
+            if (lrc == CS_OK) {
+                story->ho_n = rep.n;
+                story->ho_pos = rep.npos;
+                story->auc = rep.auc;
+                story->lift10 = rep.lift10;
+                story->capture5 = rep.capture5;
+                story->capture10 = rep.capture10;
+                story->capture20 = rep.capture20;
+                story->ks = rep.ks;
+                story->brier = rep.brier;
+                for (int b = 0; b < 10; b++) {
+                    story->cal_n[b] = rep.cal_n[b];
+                    story->cal_pred[b] = rep.cal_pred[b];
+                    story->cal_obs[b] = rep.cal_obs[b];
+                }
+                if (t->s->has_truth) {
+                    metrics_report orc;
+                    if (metrics_evaluate(at, al, ai, (size_t)tot, &orc, mw) == CS_OK) story->oracle_auc = orc.auc;
+                }
+                if (cutoff < 0) {
+                    /* the probability above which warn_top of the holdout lies */
+                    size_t *ord = malloc((size_t)tot * sizeof(size_t));
+                    if (ord && metrics_order(ap, ai, (size_t)tot, ord, mw) == CS_OK) {
+                        size_t at_i = (size_t)floor(o->warn_top * (double)tot);
+                        if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
+                        /* metrics_order sorts by descending score */
+                        cutoff = ((double *)ap)[ord[at_i]];
+                    }
+                    free(ord);
+                }
+            }
+            metrics_work_free(mw);
+        }
+        free(ap);
+        free(at);
+        free(al);
+        free(ai);
+        /* drift reference: deciles of the score and of every model input on the holdout sample */
+        float *dall = NULL;
+        int dtot = 0;
+        MPI_Datatype rowt;
+        MPI_Type_contiguous((int)K, MPI_FLOAT, &rowt);
+        MPI_Type_commit(&rowt);
+        train_gather(t->ctx->comm, ha.dx, (int)ha.nd, rowt, K * sizeof(float), (void **)&dall, &dtot);
+        MPI_Type_free(&rowt);
+        if (t->ctx->rank == 0 && lrc == CS_OK && dtot > 0) lrc = train_drift_reference(m, dall, (size_t)dtot, story);
+        free(dall);
+        rc = red_agree(t->ctx->comm, lrc);
+        MPI_Bcast(&cutoff, 1, MPI_DOUBLE, 0, t->ctx->comm);
+        if (cutoff < 0) cutoff = 0.5;
+        m->warn_cutoff = cutoff;
+    }
+    free(ha.prob);
+    free(ha.truth);
+    free(ha.label);
+    free(ha.id);
+    free(ha.dx);
+    return rc;
+}
