@@ -21,6 +21,7 @@
  */
 #include "cmd.h"
 #include "drift.h"
+#include "dupcheck.h"
 #include "cmodel.h"
 #include "gather.h"
 #include "lists.h"
@@ -702,6 +703,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     double t_start = MPI_Wtime();
     rc = score_open(&j);
     rc = red_agree(ctx->comm, rc);
+    /* duplicate ids would put one subscriber twice on a list */
+    if (rc == CS_OK && !o->read_only) rc = dup_check(ctx, j.r, o->memory ? o->memory : (uint64_t)1 << 30);
     if (rc == CS_OK && o->read_only) {
         rc = score_read_only(&j);
         score_job_free(&j);
