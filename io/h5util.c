@@ -49,6 +49,35 @@ int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out)
     return CS_OK;
 }
 
+int h5util_create_shared(const char *tmp_path, MPI_Comm comm, h5util_layout_fn layout, void *arg,
+                         hid_t *out)
+{
+    int rank = 0, nranks = 1, rc = CS_OK;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &nranks);
+    *out = -1;
+    if (rank == 0) {
+        hid_t f = -1;
+        rc = h5util_create(tmp_path, MPI_COMM_NULL, &f);
+        if (rc == CS_OK) {
+            rc = layout(f, arg);
+            if (H5Fclose(f) < 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", tmp_path);
+        }
+    }
+    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
+    if (rc != CS_OK) {
+        if (rank != 0) rc = CS_ERROR(rc, "%s: cannot be created (see rank 0)", tmp_path);
+        return rc;
+    }
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (nranks > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    hid_t f = H5Fopen(tmp_path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot reopen for writing", tmp_path);
+    *out = f;
+    return CS_OK;
+}
+
 char *h5util_tmpname(const char *path)
 {
     size_t n = strlen(path) + 5;
@@ -291,16 +320,28 @@ int h5util_read_f64(hid_t loc, const char *name, const char *file, double **out,
     return rc;
 }
 
-int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n)
+/* A small whole 1-D dataset of integers, file type ftype, memory type mtype. */
+static int h5util_write_ints(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *v,
+                             size_t n)
 {
     hsize_t d = n;
     hid_t sp = H5Screate_simple(1, &d, NULL);
-    hid_t ds = H5Dcreate2(loc, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
+    hid_t ds = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
     if (ds >= 0) H5Dclose(ds);
     H5Sclose(sp);
     if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
     return CS_OK;
+}
+
+int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n)
+{
+    return h5util_write_ints(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, v, n);
+}
+
+int h5util_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n)
+{
+    return h5util_write_ints(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, v, n);
 }
 
 int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out, size_t *n)

@@ -25,6 +25,15 @@ int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out);
  * Collective over comm. */
 int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out);
 
+/* Collective. Creates tmp_path for rows written by every rank: rank 0 creates it serially and calls
+ * layout(file, arg) to write the metadata and create the datasets (parallel HDF5 1.10 cannot write
+ * variable-length strings through MPI-IO, and metadata is small; layout closes what it opens but the
+ * file), then every rank reopens it read-write (MPI-IO with more than one rank) into *out. Every rank
+ * returns the same status; the message is rank 0's there, a pointer to it elsewhere. */
+typedef int (*h5util_layout_fn)(hid_t file, void *arg);
+int h5util_create_shared(const char *tmp_path, MPI_Comm comm, h5util_layout_fn layout, void *arg,
+                         hid_t *out);
+
 /* "<path>.tmp": the name a file is written under until h5util_commit renames it. Caller frees. */
 char *h5util_tmpname(const char *path);
 
@@ -54,6 +63,7 @@ int h5util_write_f64(hid_t loc, const char *name, const double *v, size_t d0, si
 int h5util_read_f64(hid_t loc, const char *name, const char *file, double **out, size_t *d0,
                     size_t *d1);
 int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n);
+int h5util_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n);
 int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out, size_t *n);
 
 /* Opens dataset name under loc and checks its class (H5T_INTEGER/H5T_FLOAT), element size, rank and

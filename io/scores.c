@@ -78,6 +78,22 @@ static int scores_layout(scores_writer *w, const scores_meta *m)
     return CS_OK;
 }
 
+typedef struct {
+    scores_writer *w;
+    const scores_meta *m;
+} scores_layout_arg;
+
+/* Rank 0, serially (h5util_create_shared): attributes, name tables, datasets; closes the datasets. */
+static int scores_layout_cb(hid_t file, void *arg)
+{
+    scores_layout_arg *a = arg;
+    a->w->file = file;
+    int rc = scores_layout(a->w, a->m);
+    a->w->file = -1; /* the file is closed by h5util_create_shared */
+    scores_close_all(a->w);
+    return rc;
+}
+
 int scores_create(const char *path, MPI_Comm comm, const scores_meta *m, scores_writer **out)
 {
     *out = NULL;
@@ -89,29 +105,12 @@ int scores_create(const char *path, MPI_Comm comm, const scores_meta *m, scores_
     w->n_regions = m->n_regions;
     w->path = strdup(path);
     w->tmp = h5util_tmpname(path);
-    int rank = 0, nranks = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
     int rc = (w->path && w->tmp) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
-    /* Rank 0 lays the file out serially (see snap_create for why), then all reopen it. */
-    if (rank == 0 && rc == CS_OK) {
-        rc = h5util_create(w->tmp, MPI_COMM_NULL, &w->file);
-        if (rc == CS_OK) rc = scores_layout(w, m);
-        scores_close_all(w);
-    }
-    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
-    if (rc == CS_OK) {
-        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-        if (nranks > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
-        w->file = H5Fopen(w->tmp, H5F_ACC_RDWR, fapl);
-        H5Pclose(fapl);
-        if (w->file < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen for writing", w->tmp);
-        for (int i = 0; rc == CS_OK && i < SC_NDS; i++) {
-            w->ds[i] = H5Dopen2(w->file, scores_ds_name[i], H5P_DEFAULT);
-            if (w->ds[i] < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen %s", w->tmp, scores_ds_name[i]);
-        }
-    } else if (rank != 0) {
-        rc = CS_ERROR(rc, "%s: cannot be created (see rank 0)", w->tmp);
+    scores_layout_arg la = {w, m};
+    if (rc == CS_OK) rc = h5util_create_shared(w->tmp, comm, scores_layout_cb, &la, &w->file);
+    for (int i = 0; rc == CS_OK && i < SC_NDS; i++) {
+        w->ds[i] = H5Dopen2(w->file, scores_ds_name[i], H5P_DEFAULT);
+        if (w->ds[i] < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen %s", w->tmp, scores_ds_name[i]);
     }
     if (rc != CS_OK) {
         scores_close_all(w);
@@ -152,26 +151,15 @@ int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu)
     return h5util_read_rows(w->ds[SC_ARPU], H5T_NATIVE_FLOAT, row0, n, 0, arpu);
 }
 
-static int scores_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n)
-{
-    hsize_t d = n;
-    hid_t sp = H5Screate_simple(1, &d, NULL);
-    hid_t ds = H5Dcreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
-    if (ds >= 0) H5Dclose(ds);
-    H5Sclose(sp);
-    if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
-    return CS_OK;
-}
 
 static int scores_write_final(hid_t f, const char *file, size_t nr, const scores_final *fin)
 {
     CS_TRY(h5util_write_f64(f, "/tier_cutoffs", fin->tier_cut, 4, 0));
     CS_TRY(scores_group(f, "/summary", file));
-    CS_TRY(scores_write_i64(f, "/summary/subscribers", fin->subscribers, nr));
-    CS_TRY(scores_write_i64(f, "/summary/alarm", fin->alarm, nr));
-    CS_TRY(scores_write_i64(f, "/summary/warning", fin->warning, nr));
-    CS_TRY(scores_write_i64(f, "/summary/listed", fin->listed, nr));
+    CS_TRY(h5util_write_i64(f, "/summary/subscribers", fin->subscribers, nr));
+    CS_TRY(h5util_write_i64(f, "/summary/alarm", fin->alarm, nr));
+    CS_TRY(h5util_write_i64(f, "/summary/warning", fin->warning, nr));
+    CS_TRY(h5util_write_i64(f, "/summary/listed", fin->listed, nr));
     CS_TRY(h5util_write_f64(f, "/summary/expected_leavers", fin->expected_leavers, nr, 0));
     CS_TRY(h5util_write_f64(f, "/summary/value_at_risk", fin->value_at_risk, nr, 0));
     CS_TRY(h5util_attr_write_i64(f, "validated", fin->validated));

@@ -280,6 +280,22 @@ static int snap_open_datasets(snap_writer *w, const snap_meta *m)
     return CS_OK;
 }
 
+typedef struct {
+    snap_writer *w;
+    const snap_meta *m;
+} snap_layout_arg;
+
+/* Rank 0, serially (h5util_create_shared): attributes, names, datasets; closes the datasets. */
+static int snap_layout_cb(hid_t file, void *arg)
+{
+    snap_layout_arg *a = arg;
+    a->w->file = file;
+    int rc = snap_create_layout(a->w, a->m);
+    a->w->file = -1; /* the file is closed by h5util_create_shared */
+    snap_writer_close_all(a->w);
+    return rc;
+}
+
 int snap_create(const char *path, MPI_Comm comm, const snap_meta *m, snap_writer **out)
 {
     *out = NULL;
@@ -291,28 +307,9 @@ int snap_create(const char *path, MPI_Comm comm, const snap_meta *m, snap_writer
     w->p = m->p;
     w->path = strdup(path);
     w->tmp = h5util_tmpname(path);
-    int rank = 0, nranks = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    /* Rank 0 lays the file out serially: parallel HDF5 1.10 cannot write variable-length strings
-     * through MPI-IO, and metadata is small. Then every rank reopens it for its rows. */
-    int rc = CS_OK;
-    if (rank == 0) {
-        rc = h5util_create(w->tmp, MPI_COMM_NULL, &w->file);
-        if (rc == CS_OK) rc = snap_create_layout(w, m);
-        snap_writer_close_all(w);
-    }
-    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
-    if (rc == CS_OK) {
-        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-        if (nranks > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
-        w->file = H5Fopen(w->tmp, H5F_ACC_RDWR, fapl);
-        H5Pclose(fapl);
-        rc = w->file < 0 ? CS_ERROR(CS_EIO, "%s: cannot reopen for writing", w->tmp)
-                         : snap_open_datasets(w, m);
-    }
-    if (rc != CS_OK && rank != 0 && status_message()[0] == '\0')
-        rc = CS_ERROR(rc, "%s: cannot be created", w->tmp);
+    snap_layout_arg la = {w, m};
+    int rc = h5util_create_shared(w->tmp, comm, snap_layout_cb, &la, &w->file);
+    if (rc == CS_OK) rc = snap_open_datasets(w, m);
     if (rc != CS_OK) {
         snap_writer_close_all(w);
         h5util_commit(w->tmp, w->path, comm, 0);
