@@ -17,11 +17,13 @@
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multimin.h>
 
 #include "status.h"
 
 void fa_params_default(fa_params *par)
 {
+    par->method = FA_PAF;
     par->min_err = 0.001;
     par->max_iter = 50;
     par->rotate = 1;
@@ -298,6 +300,135 @@ static void fa_sign_by_colsums(gsl_matrix *L, gsl_matrix *rot)
     }
 }
 
+/* ---- maximum likelihood extraction (stats::factanal's objective) ----
+ * For uniquenesses psi, with S* = Psi^{-1/2} R Psi^{-1/2} and e its eigenvalues (decreasing),
+ *     F(psi) = -sum_{j > k} (log e_j - e_j) - k + p      (minimised),
+ * gradient dF/dpsi = diag(L L' + Psi - R) / psi^2 with L = Psi^{1/2} V_k diag(sqrt(max(e_k - 1, 0))).
+ * The bound psi >= 0.005 of factanal is kept by optimising u with psi = 0.005 + exp(u). */
+typedef struct {
+    const gsl_matrix *R;
+    size_t k;
+    gsl_matrix *S, *V;
+    gsl_vector *e;
+    gsl_eigen_symmv_workspace *ws;
+    double *psi;
+    int failed;
+} fa_ml_ctx;
+
+#define FA_ML_LOWER 0.005
+
+/* Eigen-decomposition of S* for u; fills psi. Eigenvalues in decreasing order. */
+static int fa_ml_eigen(fa_ml_ctx *c, const gsl_vector *u)
+{
+    size_t p = c->R->size1;
+    for (size_t i = 0; i < p; i++) c->psi[i] = FA_ML_LOWER + exp(gsl_vector_get(u, i));
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++)
+            gsl_matrix_set(c->S, i, j, gsl_matrix_get(c->R, i, j) / sqrt(c->psi[i] * c->psi[j]));
+    if (gsl_eigen_symmv(c->S, c->e, c->V, c->ws) != GSL_SUCCESS) return 1;
+    gsl_eigen_symmv_sort(c->e, c->V, GSL_EIGEN_SORT_VAL_DESC);
+    return 0;
+}
+
+static double fa_ml_f(const gsl_vector *u, void *arg)
+{
+    fa_ml_ctx *c = arg;
+    if (fa_ml_eigen(c, u)) {
+        c->failed = 1;
+        return GSL_NAN;
+    }
+    size_t p = c->R->size1;
+    double s = 0;
+    for (size_t j = c->k; j < p; j++) {
+        double ev = gsl_vector_get(c->e, j);
+        if (!(ev > 0)) return GSL_POSINF;
+        s += log(ev) - ev;
+    }
+    return -(s - (double)c->k + (double)p);
+}
+
+static void fa_ml_df(const gsl_vector *u, void *arg, gsl_vector *g)
+{
+    fa_ml_ctx *c = arg;
+    size_t p = c->R->size1, k = c->k;
+    if (fa_ml_eigen(c, u)) {
+        c->failed = 1;
+        gsl_vector_set_all(g, 0);
+        return;
+    }
+    for (size_t i = 0; i < p; i++) {
+        /* (L L')_ii = psi_i * sum_f V_if^2 max(e_f - 1, 0) */
+        double ll = 0;
+        for (size_t f = 0; f < k; f++) {
+            double ev = gsl_vector_get(c->e, f) - 1.0;
+            double v = gsl_matrix_get(c->V, i, f);
+            ll += v * v * (ev > 0 ? ev : 0);
+        }
+        ll *= c->psi[i];
+        double dpsi = (ll + c->psi[i] - gsl_matrix_get(c->R, i, i)) / (c->psi[i] * c->psi[i]);
+        gsl_vector_set(g, i, dpsi * (c->psi[i] - FA_ML_LOWER)); /* chain rule: dpsi/du = exp(u) */
+    }
+}
+
+static void fa_ml_fdf(const gsl_vector *u, void *arg, double *f, gsl_vector *g)
+{
+    *f = fa_ml_f(u, arg);
+    fa_ml_df(u, arg, g);
+}
+
+/* Unrotated ML loadings into L (p x k). */
+static int fa_ml_loadings(const gsl_matrix *R, const gsl_matrix *Rinv, size_t k, gsl_matrix *L,
+                          size_t *iterations, int *converged)
+{
+    size_t p = R->size1;
+    fa_ml_ctx c = {R, k, gsl_matrix_alloc(p, p), gsl_matrix_alloc(p, p), gsl_vector_alloc(p),
+                   gsl_eigen_symmv_alloc(p), malloc(p * sizeof(double)), 0};
+    gsl_vector *u = gsl_vector_alloc(p);
+    gsl_multimin_fdfminimizer *mz = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, p);
+    int rc = CS_OK;
+    if (!c.S || !c.V || !c.e || !c.ws || !c.psi || !u || !mz) {
+        rc = CS_ERROR(CS_ENOMEM, "fa_fit (ml): cannot allocate for p = %zu", p);
+        goto done;
+    }
+    /* factanal's start: psi = (1 - k / (2p)) / diag(R^{-1}) */
+    for (size_t i = 0; i < p; i++) {
+        double s = (1.0 - 0.5 * (double)k / (double)p) / gsl_matrix_get(Rinv, i, i);
+        if (s < 2 * FA_ML_LOWER) s = 2 * FA_ML_LOWER;
+        gsl_vector_set(u, i, log(s - FA_ML_LOWER));
+    }
+    gsl_multimin_function_fdf fn = {fa_ml_f, fa_ml_df, fa_ml_fdf, p, &c};
+    gsl_multimin_fdfminimizer_set(mz, &fn, u, 0.01, 0.1);
+    size_t it = 0;
+    int status = GSL_CONTINUE;
+    *converged = 0;
+    while (status == GSL_CONTINUE && it < 1000) {
+        it++;
+        if (gsl_multimin_fdfminimizer_iterate(mz) != GSL_SUCCESS) break; /* no further progress */
+        status = gsl_multimin_test_gradient(mz->gradient, 1e-9);
+    }
+    /* a stalled line search at the optimum is convergence too: judge by the gradient */
+    *converged = gsl_multimin_test_gradient(mz->gradient, 1e-6) == GSL_SUCCESS;
+    *iterations = it;
+    if (c.failed || fa_ml_eigen(&c, mz->x)) {
+        rc = CS_ERROR(CS_ENUM, "fa_fit (ml): eigen-decomposition failed");
+        goto done;
+    }
+    for (size_t f = 0; f < k; f++) {
+        double ev = gsl_vector_get(c.e, f) - 1.0;
+        double s = sqrt(ev > 0 ? ev : 0);
+        for (size_t i = 0; i < p; i++) gsl_matrix_set(L, i, f, sqrt(c.psi[i]) * gsl_matrix_get(c.V, i, f) * s);
+    }
+done:
+    gsl_multimin_fdfminimizer_free(mz);
+    gsl_vector_free(u);
+    gsl_matrix_free(c.S);
+    gsl_matrix_free(c.V);
+    gsl_vector_free(c.e);
+    gsl_eigen_symmv_free(c.ws);
+    free(c.psi);
+    return rc;
+}
+
 int fa_fit(const gsl_matrix *R, double n, const fa_params *par, fa_result *out)
 {
     CS_TRY(check_square(R, "fa_fit"));
@@ -321,6 +452,15 @@ int fa_fit(const gsl_matrix *R, double n, const fa_params *par, fa_result *out)
         goto done;
     }
     if ((rc = inverse_copy(R, &inv, "fa_fit")) != CS_OK) goto done;
+    if (par->method == FA_ML) {
+        int conv = 0;
+        size_t iters = 0;
+        if ((rc = fa_ml_loadings(R, inv, k, out->loadings0, &iters, &conv)) != CS_OK) goto done;
+        out->iterations = iters;
+        out->converged = conv;
+        fa_sign_by_colsums(out->loadings0, NULL);
+        goto rotate;
+    }
     rmat = gsl_matrix_alloc(p, p);
     if (!rmat) {
         rc = CS_ERROR(CS_ENOMEM, "fa_fit: cannot allocate for p = %zu", p);
@@ -374,7 +514,8 @@ int fa_fit(const gsl_matrix *R, double n, const fa_params *par, fa_result *out)
     out->iterations = it;
     fa_sign_by_colsums(L, NULL);
 
-    gsl_matrix_memcpy(out->loadings, L);
+rotate:
+    gsl_matrix_memcpy(out->loadings, out->loadings0);
     gsl_matrix_set_identity(out->rotation);
     if (par->rotate && k > 1) {
         if ((rc = fa_varimax(out->loadings, out->rotation, par->varimax_normalize,

@@ -17,7 +17,11 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 
+enum { FA_PAF = 0, FA_ML = 1 };
+
 typedef struct {
+    int method;            /* FA_PAF (default): iterated principal axis, as psych::fa(fm = "pa");
+                            * FA_ML: maximum likelihood, as stats::factanal (uniquenesses >= 0.005) */
     double min_err;        /* PAF stops when |change of the summed communalities| < min_err (0.001) */
     size_t max_iter;       /* PAF iteration limit (50); reaching it is reported, not an error */
     int rotate;            /* 1: varimax (default), 0: none */

@@ -304,6 +304,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     train_opts *o = &t.o;
     o->factors_s = "auto";
     o->inputs_s = "auto";
+    o->extraction = "pa";
     o->cache = "auto";
     o->holdout = 0.2;
     o->l2 = 1.0;
@@ -333,6 +334,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"in", OPT_STR, &o->in, "labelled snapshot to train on", 1, 0},
         {"model", OPT_STR, &o->model, "model file to write", 1, 0},
         {"factors", OPT_STR, &o->factors_s, "number of factors, or auto (Kaiser: eigenvalue > 1)", 0, 0},
+        {"extraction", OPT_STR, &o->extraction, "pa|ml: principal axis (psych::fa) or maximum likelihood (factanal)", 0, 0},
         {"inputs", OPT_STR, &o->inputs_s, "auto|factors|raw|both: what the logistic model is fitted on", 0, 0},
         {"holdout", OPT_DOUBLE, &o->holdout, "share of subscribers (by id hash) kept out for evaluation", 0, 0},
         {"l2", OPT_DOUBLE, &o->l2, "L2 penalty on the coefficients (not the intercept)", 0, 0},
@@ -378,6 +380,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         else if (strcmp(o->inputs_s, "raw") == 0) inputs = CMODEL_INPUTS_RAW;
         else if (strcmp(o->inputs_s, "both") == 0) inputs = CMODEL_INPUTS_BOTH;
         else rc = CS_ERROR(CS_EINVAL, "option --inputs: '%s' is not auto, factors, raw or both", o->inputs_s);
+        if (rc == CS_OK && strcmp(o->extraction, "pa") != 0 && strcmp(o->extraction, "ml") != 0)
+            rc = CS_ERROR(CS_EINVAL, "option --extraction: '%s' is not pa or ml", o->extraction);
         if (rc == CS_OK && !(o->holdout >= 0 && o->holdout < 1))
             rc = CS_ERROR(CS_EINVAL, "option --holdout must be in [0, 1)");
         if (rc == CS_OK && !(o->l2 >= 0)) rc = CS_ERROR(CS_EINVAL, "option --l2 must be >= 0");
@@ -531,6 +535,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             if (k >= npool) k = npool > 1 ? npool - 1 : 1;
             fa_params fp;
             fa_params_default(&fp);
+            fp.method = strcmp(o->extraction, "ml") == 0 ? FA_ML : FA_PAF;
             fa = fa_result_alloc(npool, k);
             rc = fa ? fa_fit(R, (double)n_train, &fp, fa) : CS_ERROR(CS_ENOMEM, "out of memory");
             if (rc != CS_OK && inputs_auto) {
@@ -543,8 +548,9 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                 fa = NULL;
             } else if (rc == CS_OK) {
                 if (!reason[0])
-                    snprintf(reason, sizeof reason, "KMO %.3f: %zu factors by %s from %zu screened indicators",
-                             kmo, k, kfix > 0 ? "--factors" : "the Kaiser criterion", npool);
+                    snprintf(reason, sizeof reason, "KMO %.3f: %zu factors by %s from %zu screened indicators, "
+                             "%s extraction, varimax", kmo, k, kfix > 0 ? "--factors" : "the Kaiser criterion",
+                             npool, fp.method == FA_ML ? "maximum likelihood" : "principal axis");
                 m.k = k;
             }
         }

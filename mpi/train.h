@@ -24,7 +24,7 @@
 #define TRAIN_VALIDATION_SHARE 0.2
 
 typedef struct {
-    const char *in, *model, *report, *factors_s, *inputs_s, *cache, *kind;
+    const char *in, *model, *report, *factors_s, *inputs_s, *cache, *kind, *extraction;
     double holdout, l2, class_weight, max_missing, max_mode, max_corr, kmo_min;
     double onboarding, contract_ending, warn_cutoff, warn_top;
     uint64_t block, memory, validate_max;

@@ -53,8 +53,10 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
 
     if (m->k > 0) {
         fprintf(f, "\n## Factor analysis\n\nKMO %.3f; Bartlett's test chi2 %.1f, df %.0f, p %.3g. "
-                "Principal axis factoring, varimax rotation (Kaiser normalisation), regression scores.\n\n",
-                s->kmo, s->bartlett_chi2, s->bartlett_df, s->bartlett_p);
+                "Extraction: %s; varimax rotation (Kaiser normalisation); regression (Thurstone) scores.\n\n",
+                s->kmo, s->bartlett_chi2, s->bartlett_df, s->bartlett_p,
+                strstr(s->options, "extraction=ml") ? "maximum likelihood (as stats::factanal)"
+                                                    : "iterated principal axis (as psych::fa, fm = \"pa\")");
         fprintf(f, "| indicator |");
         for (size_t k = 0; k < m->k; k++) fprintf(f, " F%zu |", k + 1);
         fprintf(f, " communality |\n|---|");

@@ -39,6 +39,17 @@ for n in 1 3; do
 done
 cmp "$T/wsum1.txt" "$T/wsum3.txt" || fail "warm-start model differs between 1 and 3 ranks"
 
+# maximum likelihood extraction: also rank-independent, and its loadings match the truth too
+for n in 1 3; do
+  mkdir -p "$T/ml$n"
+  (cd "$T/ml$n" && run $n "$CS" train --in "$T/s.h5" --model model.h5 --extraction ml --factors 6 \
+     --model-kind logit --block-rows 20000) > "$T/ml$n.txt" 2>&1 || { cat "$T/ml$n.txt"; fail "ml train with $n ranks"; }
+  grep -q "maximum likelihood extraction" "$T/ml$n.txt" || fail "ml extraction not reported"
+  (cd "$T/ml$n" && msum model.h5) > "$T/mlsum$n.txt"
+done
+cmp "$T/mlsum1.txt" "$T/mlsum3.txt" || fail "ml model differs between 1 and 3 ranks"
+"$BUILD/congruence" "$T/ml1/model.h5" "$T/s.h5" 0.95 > /dev/null || fail "ml loadings do not match the true loadings"
+
 # quality on a bigger operator: AUC close to the oracle, loadings close to the truth
 run 2 "$CS" generate --out "$T/big.h5" --subscribers 400000 --seed 5 --quiet || fail "generate big"
 run 2 "$CS" train --in "$T/big.h5" --model "$T/big6.h5" --factors 6 --report "$T/report.md" > "$T/big.txt" 2>&1 \

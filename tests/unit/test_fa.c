@@ -344,12 +344,78 @@ static void test_match_greedy(void **state)
     gsl_matrix_free(B);
 }
 
+/* Maximum likelihood extraction against R's stats::factanal.
+ * Reference: R 4.2.2 Patched (2022-11-10 r83330), command:
+ *   R <- matrix(c(1,.56,.48,.13,.12,.08, .56,1,.42,.10,.15,.11, .48,.42,1,.09,.06,.14,
+ *                 .13,.10,.09,1,.50,.44, .12,.15,.06,.50,1,.39, .08,.11,.14,.44,.39,1), 6, 6)
+ *   f <- factanal(covmat = R, factors = 2, rotation = "varimax", n.obs = 500)
+ *   print(unclass(f$loadings), digits = 10); print(f$uniquenesses, digits = 10) */
+static void test_ml_factanal(void **state)
+{
+    (void)state;
+    static const double r[36] = {1.000, 0.560, 0.480, 0.130, 0.120, 0.080, 0.560, 1.000, 0.420,
+                                 0.100, 0.150, 0.110, 0.480, 0.420, 1.000, 0.090, 0.060, 0.140,
+                                 0.130, 0.100, 0.090, 1.000, 0.500, 0.440, 0.120, 0.150, 0.060,
+                                 0.500, 1.000, 0.390, 0.080, 0.110, 0.140, 0.440, 0.390, 1.000};
+    static const double ref[6][2] = {{0.7978120497, 0.02522650216}, {0.7003894778, 0.04743540177},
+                                     {0.5997556842, 0.02743820664}, {0.1218512871, 0.73895231518},
+                                     {0.1312649902, 0.65445743108}, {0.1140188398, 0.57570113426}};
+    static const double uniq[6] = {0.3628586295, 0.5072070608, 0.6395420502,
+                                   0.4391027950, 0.5544555946, 0.6555662618};
+    gsl_matrix_const_view R = gsl_matrix_const_view_array(r, 6, 6);
+    fa_params par;
+    fa_params_default(&par);
+    par.method = FA_ML;
+    fa_result *res = fa_result_alloc(6, 2);
+    assert_non_null(res);
+    assert_int_equal(fa_fit(&R.matrix, 500, &par, res), CS_OK);
+    assert_true(res->converged);
+    /* both put the larger factor first here and make column sums positive */
+    for (size_t i = 0; i < 6; i++) {
+        for (size_t f = 0; f < 2; f++) assert_close(gsl_matrix_get(res->loadings, i, f), ref[i][f], 1e-4);
+        assert_close(gsl_vector_get(res->uniqueness, i), uniq[i], 1e-4);
+    }
+    fa_result_free(res);
+}
+
+/* An exact two-factor structure R = L L' + Psi is recovered exactly by ML (up to the optimiser's
+ * tolerance), uniquenesses included. */
+static void test_ml_exact(void **state)
+{
+    (void)state;
+    static const double lam[7][2] = {{0.85, 0.0}, {0.75, 0.1}, {0.65, 0.0}, {0.55, 0.15},
+                                     {0.0, 0.8}, {0.1, 0.7}, {0.05, 0.6}};
+    gsl_matrix *R = gsl_matrix_alloc(7, 7);
+    for (size_t i = 0; i < 7; i++)
+        for (size_t j = 0; j < 7; j++) {
+            double v = lam[i][0] * lam[j][0] + lam[i][1] * lam[j][1];
+            gsl_matrix_set(R, i, j, i == j ? 1.0 : v);
+        }
+    fa_params par;
+    fa_params_default(&par);
+    par.method = FA_ML;
+    fa_result *res = fa_result_alloc(7, 2);
+    assert_int_equal(fa_fit(R, 1000, &par, res), CS_OK);
+    gsl_matrix_const_view T = gsl_matrix_const_view_array(&lam[0][0], 7, 2);
+    size_t match[2];
+    double phi[2];
+    assert_int_equal(fa_match(&T.matrix, res->loadings, match, phi), CS_OK);
+    for (int f = 0; f < 2; f++) assert_true(fabs(phi[f]) > 0.999);
+    for (size_t i = 0; i < 7; i++) {
+        double h = lam[i][0] * lam[i][0] + lam[i][1] * lam[i][1];
+        assert_close(gsl_vector_get(res->communality, i), h, 1e-4);
+    }
+    fa_result_free(res);
+    gsl_matrix_free(R);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_psych_two_factors), cmocka_unit_test(test_psych_three_and_one),
         cmocka_unit_test(test_varimax_and_scores), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_match_greedy),
+        cmocka_unit_test(test_ml_factanal), cmocka_unit_test(test_ml_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
