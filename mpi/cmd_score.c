@@ -837,6 +837,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
 
     double tm[3] = {j.t_read, j.t_compute, j.t_write};
     red_max_f64(ctx->comm, tm, 3);
+    double rss[2] = {log_peak_rss(), -log_peak_rss()};
+    red_max_f64(ctx->comm, rss, 2);
     if (rc == CS_OK && ctx->rank == 0) {
         score_print_summary(&j, listed, j.sums, cut, validated, &overall, labelled);
         double total = MPI_Wtime() - t_start;
@@ -844,6 +846,9 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
                  "max over ranks), tiers %.2f s, lists %.2f s, validation %.2f s (%.0f rows/s)",
                  o->out, o->lists, total, t_pass, tm[0], tm[1], tm[2], t_tiers, t_lists, t_val,
                  total > 0 ? (double)s->n / total : 0.0);
+        printf("passes: 1 over the snapshot; 2 over the ARPU column of %s (tiers)\n", o->out);
+        printf("peak memory per rank: %.1f MB (max), %.1f MB (min), budget %.0f MB\n", rss[0] / 1e6,
+               -rss[1] / 1e6, (double)o->memory / 1e6);
         printf("timing_seconds total %.3f pass %.3f read %.3f compute %.3f write %.3f tiers %.3f "
                "lists %.3f validation %.3f\n", total, t_pass, tm[0], tm[1], tm[2], t_tiers, t_lists, t_val);
         fflush(stdout);
