@@ -450,6 +450,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                           "than indicators", o->in, (unsigned long long)n_train, p);
     }
     double t_pass1 = MPI_Wtime() - t_stage;
+    int np1 = scan_passes(&t.sc);
     t_stage = MPI_Wtime();
     if (rc == CS_OK)
         log_info("train: pass 1 (screening + correlation) %.2f s: %llu training rows (%lld churned), "
@@ -669,6 +670,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     train_irls_info irls = {0, 0, 0, NAN};
     if (rc == CS_OK) rc = train_irls(&t, &m, (double)counts[1] / (double)n_train, all_cached, &irls);
     double t_irls = MPI_Wtime() - t_stage;
+    int np2 = scan_passes(&t.sc);
     t_stage = MPI_Wtime();
 
     /* ---- stage 3b: boosted trees, and the choice between the two ---- */
@@ -701,11 +703,13 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         }
     }
     double t_gbm = MPI_Wtime() - t_stage;
+    int np3 = scan_passes(&t.sc);
     t_stage = MPI_Wtime();
 
     /* ---- stage 4: holdout ---- */
     if (rc == CS_OK) rc = train_holdout(&t, &m, n_hold, &story);
     double t_hold = MPI_Wtime() - t_stage;
+    int np4 = scan_passes(&t.sc);
     t_stage = MPI_Wtime();
 
     /* ---- write the model and the report (rank 0) ---- */
@@ -787,7 +791,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                 for (size_t f = 0; f < m.k; f++) printf(" [%s]", m.factor_labels[f]);
                 printf("\n");
             }
-            printf("  logistic model     %zu coefficients, IRLS %d Newton steps in %d passes (%s), L2 %.3g\n",
+            printf("  logistic model     %zu coefficients, IRLS %d Newton steps in %d passes over the design rows (%s), L2 %.3g\n",
                    K, irls.iters, irls.passes, irls.converged ? "converged" : "NOT converged", o->l2);
             printf("  model              %s\n", choice);
             printf("  holdout            n=%llu AUC %.4f", (unsigned long long)story.ho_n, story.auc);
@@ -795,7 +799,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             printf(", top-decile lift %.2f, capture@10%% %.3f, KS %.3f, Brier %.5f\n", story.lift10,
                    story.capture10, story.ks, story.brier);
             printf("  warning cut-off    %.5f\n", m.warn_cutoff);
-            printf("  passes             %d over the snapshot (design matrix %s)\n", scan_passes(&t.sc),
+            printf("  passes             %d over the snapshot: screening+correlation %d, logistic %d, "
+                   "trees %d, holdout %d (design matrix %s)\n", np4, np1, np2 - np1, np3 - np2, np4 - np3,
                    all_cached ? "cached in memory after the first IRLS pass" : "re-read each pass: over --memory");
             printf("  time               pass 1 %.2f s, screening+FA %.2f s, IRLS %.2f s, trees %.2f s, "
                    "holdout %.2f s, write %.2f s, total %.2f s (%.0f rows/s)\n", t_pass1, t_fa, t_irls,
