@@ -1,18 +1,20 @@
-/* cmd_train.c — `churnscore train`: screening, correlation, factor analysis, logistic churn model.
+/* cmd_train.c — `churnscore train`: screening, correlation, factor analysis, logistic churn model,
+ * boosted trees, and the choice between the two.
  *
- * The pipeline, every rank over its own rows, every sum through the fixed-tree reductions of
+ * The pipeline, every rank over its own rows, every sum through the rank-independent reductions of
  * reduce.h so that the model file is the same bit for bit for any rank count:
  *   0. a sample of the first rows (the same rows on every rank) gives each indicator a shift and a
  *      candidate mode, so that pass 1 can accumulate shifted sums (accurate) and the mode share;
  *   1. one fused pass: screening statistics and the imputed covariance (model/moments.h);
  *   2. on every rank, identically: screening, correlation, KMO/Bartlett, factor analysis with varimax
  *      and regression score coefficients (model/fa.h), or raw indicators where FA is not advisable;
- *   3. IRLS passes: each rank accumulates X'WX and X'(y-p) per block, the sums are reduced, every rank
- *      solves the same Newton step (model/logit.h). The design matrix is cached in float32 between
- *      passes when it fits the --memory budget, and rebuilt from the snapshot otherwise;
- *   4. the holdout (picked by a hash of the id) is scored and gathered to rank 0 in row order for the
- *      exact metrics (model/metrics.h), then rank 0 writes the model file and the report.
- */
+ *   3. the logistic model by IRLS (train_irls.c); the design matrix is cached in float32 between
+ *      passes when it fits the --memory budget;
+ *   3b. boosted trees on the same design columns (train_gbm.c), kept when they beat the logistic
+ *      model on a validation part of the training rows (--model-kind auto);
+ *   4. the holdout is scored, its exact metrics, warning cut-off and drift reference computed
+ *      (train_holdout.c); rank 0 writes the model file and the report (train_report.c).
+ * This file holds the options, stages 0-2, the model's structure, and the summary. */
 #include "cmd.h"
 #include "cmodel.h"
 #include "dupcheck.h"
