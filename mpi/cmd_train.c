@@ -796,10 +796,15 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             printf("  logistic model     %zu coefficients, IRLS %d Newton steps in %d passes over the design rows (%s), L2 %.3g\n",
                    K, irls.iters, irls.passes, irls.converged ? "converged" : "NOT converged", o->l2);
             printf("  model              %s\n", choice);
-            printf("  holdout            n=%llu AUC %.4f", (unsigned long long)story.ho_n, story.auc);
-            if (!isnan(story.oracle_auc)) printf(" (oracle %.4f)", story.oracle_auc);
-            printf(", top-decile lift %.2f, capture@10%% %.3f, KS %.3f, Brier %.5f\n", story.lift10,
-                   story.capture10, story.ks, story.brier);
+            if (story.ho_n == 0) {
+                printf("  holdout            none (no held-out labelled rows): cut-off and drift reference "
+                       "from the training rows\n");
+            } else {
+                printf("  holdout            n=%llu AUC %.4f", (unsigned long long)story.ho_n, story.auc);
+                if (!isnan(story.oracle_auc)) printf(" (oracle %.4f)", story.oracle_auc);
+                printf(", top-decile lift %.2f, capture@10%% %.3f, KS %.3f, Brier %.5f\n", story.lift10,
+                       story.capture10, story.ks, story.brier);
+            }
             printf("  warning cut-off    %.5f\n", m.warn_cutoff);
             printf("  passes             %d over the snapshot: screening+correlation %d, logistic %d, "
                    "trees %d, holdout %d (design matrix %s)\n", np4, np1, np2 - np1, np3 - np2, np4 - np3,

@@ -29,6 +29,7 @@ typedef struct {
     float *dx;
     size_t nd, dcap;
     double dfrac;
+    int use_train; /* no holdout (--holdout 0): the cut-off and drift reference come from training rows */
 } train_hold_arg;
 
 static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
@@ -38,7 +39,7 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
     train_hold_arg *a = argp;
     cmodel_predict(m, X, n, a->pbuf);
     for (size_t i = 0; i < n; i++) {
-        if (!hold[i] || (y[i] != 0 && y[i] != 1)) continue;
+        if ((a->use_train ? hold[i] : !hold[i]) || (y[i] != 0 && y[i] != 1)) continue;
         if (train_unit(id[i], TRAIN_SALT_SAMPLE) >= a->sample) continue;
         if (a->n == a->cap) {
             size_t nc = a->cap ? 2 * a->cap : 65536;
@@ -125,8 +126,13 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
     size_t K = m->n_coef;
     train_hold_arg ha;
     memset(&ha, 0, sizeof ha);
-    ha.sample = n_hold > o->validate_max ? (double)o->validate_max / (double)n_hold : 1.0;
-    ha.dfrac = n_hold > 100000 ? 100000.0 / (double)n_hold : 1.0;
+    /* Without a holdout the warning cut-off and the drift reference still need scored rows: the
+     * training rows serve, and no holdout metrics are reported (they would be in-sample). */
+    ha.use_train = n_hold == 0;
+    uint64_t n_eval = ha.use_train ? t->n_fit : n_hold;
+    ha.sample = n_eval > o->validate_max ? (double)o->validate_max / (double)n_eval : 1.0;
+    ha.dfrac = n_eval > 100000 ? 100000.0 / (double)n_eval : 1.0;
+    if (ha.use_train) log_info("train: no holdout: warning cut-off and drift reference from the training rows");
     int rc = CS_OK;
     {
         int lrc = train_pass(t, m, "train: scoring the holdout", train_hold_block, &ha);
@@ -145,7 +151,8 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
             metrics_report rep;
             metrics_work *mw = metrics_work_alloc((size_t)tot);
             lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
-            if (lrc == CS_OK) {
+            if (lrc == CS_OK && !ha.use_train) {
+                /* holdout metrics (never in-sample ones) */
                 story->ho_n = rep.n;
                 story->ho_pos = rep.npos;
                 story->auc = rep.auc;
@@ -164,8 +171,10 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                     metrics_report orc;
                     if (metrics_evaluate(at, al, ai, (size_t)tot, &orc, mw) == CS_OK) story->oracle_auc = orc.auc;
                 }
+            }
+            if (lrc == CS_OK) {
                 if (cutoff < 0) {
-                    /* the probability above which warn_top of the holdout lies */
+                    /* the probability above which warn_top of the evaluated rows lies */
                     size_t *ord = malloc((size_t)tot * sizeof(size_t));
                     if (ord && metrics_order(ap, ai, (size_t)tot, ord, mw) == CS_OK) {
                         size_t at_i = (size_t)floor(o->warn_top * (double)tot);
