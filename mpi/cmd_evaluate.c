@@ -289,7 +289,8 @@ static size_t eval_cell(const listin_table *t, size_t k)
 static uint64_t eval_rounds(const part_range *pr, size_t io_rows, MPI_Comm comm)
 {
     uint64_t mine = (pr->rows + io_rows - 1) / io_rows, most = 0;
-    MPI_Allreduce(&mine, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
+    most = mine;
+    red_max_u64(comm, &most, 1);
     return most;
 }
 

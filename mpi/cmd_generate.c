@@ -231,9 +231,10 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
         snap_close(prev);
         return rc;
     }
-    MPI_Exscan(&survivors_mine, &survivors_before, 1, MPI_UINT64_T, MPI_SUM, ctx->comm);
-    if (ctx->rank == 0) survivors_before = 0;
-    MPI_Allreduce(&survivors_mine, &survivors_all, 1, MPI_UINT64_T, MPI_SUM, ctx->comm);
+    survivors_before = red_exscan_u64(ctx->comm, survivors_mine);
+    int64_t all_i = (int64_t)survivors_mine;
+    red_sum_i64(ctx->comm, &all_i, 1);
+    survivors_all = (uint64_t)all_i;
     uint64_t total = survivors_all + joiners;
 
     size_t P = synth_n_features(&job.sp);

@@ -663,7 +663,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     }
     /* every rank must take the same path only for logging; the arithmetic is the same either way */
     int any_cached = t.cached ? 1 : 0, all_cached = 0;
-    MPI_Allreduce(&any_cached, &all_cached, 1, MPI_INT, MPI_MIN, ctx->comm);
+    all_cached = any_cached;
+    red_min_int(ctx->comm, &all_cached, 1);
     if (rc == CS_OK && (double)fixed > (double)o->memory)
         rc = CS_ERROR(CS_ENOMEM, "--memory %llu is too small for blocks of %zu rows (need about %.0f MB): "
                       "lower --block-rows or raise --memory", (unsigned long long)o->memory, io, fixed / 1e6);
@@ -773,8 +774,9 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
 
     /* ---- summary ---- */
     double rss = log_peak_rss(), rss_max = 0, rss_min = 0;
-    MPI_Allreduce(&rss, &rss_max, 1, MPI_DOUBLE, MPI_MAX, ctx->comm);
-    MPI_Allreduce(&rss, &rss_min, 1, MPI_DOUBLE, MPI_MIN, ctx->comm);
+    rss_max = rss_min = rss;
+    red_max_f64(ctx->comm, &rss_max, 1);
+    red_min_f64(ctx->comm, &rss_min, 1);
     if (rc == CS_OK) {
         double total = MPI_Wtime() - t_start;
         size_t dropped = p - npool - nsig - (ten >= 0) - (con >= 0);

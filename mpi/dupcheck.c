@@ -44,7 +44,8 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
     int rc = (ids && send && scount && sdisp && rcount && rdisp && fill) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     rc = red_agree(ctx->comm, rc);
     uint64_t nblocks_mine = (pr.rows + io - 1) / io, nblocks_max = 0;
-    MPI_Allreduce(&nblocks_mine, &nblocks_max, 1, MPI_UINT64_T, MPI_MAX, ctx->comm);
+    nblocks_max = nblocks_mine;
+    red_max_u64(ctx->comm, &nblocks_max, 1);
     MPI_Datatype et;
     MPI_Type_contiguous(2, MPI_UINT64_T, &et);
     MPI_Type_commit(&et);

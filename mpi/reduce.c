@@ -148,6 +148,17 @@ int red_sum_i64(MPI_Comm comm, int64_t *v, size_t n) { return red_plain(comm, v,
 int red_max_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_MAX); }
 int red_min_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_MIN); }
 int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_SUM); }
+int red_max_u64(MPI_Comm comm, uint64_t *v, size_t n) { return red_plain(comm, v, n, MPI_UINT64_T, MPI_MAX); }
+int red_min_int(MPI_Comm comm, int *v, size_t n) { return red_plain(comm, v, n, MPI_INT, MPI_MIN); }
+
+uint64_t red_exscan_u64(MPI_Comm comm, uint64_t v)
+{
+    int rank;
+    uint64_t before = 0;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Exscan(&v, &before, 1, MPI_UINT64_T, MPI_SUM, comm);
+    return rank == 0 ? 0 : before; /* MPI leaves rank 0's result undefined */
+}
 
 double red_quantize(double x) { return ldexp(nearbyint(ldexp(x, 30)), -30); }
 

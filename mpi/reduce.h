@@ -42,6 +42,11 @@ int red_tree_allreduce(red_tree *t, MPI_Comm comm, uint64_t nblocks, double *out
 int red_sum_i64(MPI_Comm comm, int64_t *v, size_t n);
 int red_max_f64(MPI_Comm comm, double *v, size_t n);
 int red_min_f64(MPI_Comm comm, double *v, size_t n);
+int red_max_u64(MPI_Comm comm, uint64_t *v, size_t n);
+int red_min_int(MPI_Comm comm, int *v, size_t n);
+/* Collective. Sum of v over the ranks before this one (0 on rank 0): where a rank's rows go in an
+ * output whose row counts differ per rank. */
+uint64_t red_exscan_u64(MPI_Comm comm, uint64_t v);
 
 /* Collective. Sums doubles whose every partial sum is exactly representable (the caller quantises
  * the terms to multiples of 2^-q and bounds their count, see red_quantize): then addition is exact,

@@ -89,8 +89,7 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
     const uint64_t cap = 200000;
     /* every step-th row of the global sample order (rank order = row order): rank-independent */
     uint64_t step = ns_all > cap ? (ns_all + cap - 1) / cap : 1, before = 0, mine_n = c->ns;
-    MPI_Exscan(&mine_n, &before, 1, MPI_UINT64_T, MPI_SUM, comm);
-    if (t->ctx->rank == 0) before = 0;
+    before = red_exscan_u64(comm, mine_n);
     size_t nk = 0;
     float *mine = malloc((c->ns ? c->ns : 1) * cols * sizeof(float));
     if (!mine) LOG_FATAL(CS_ENOMEM, "out of memory");
