@@ -301,6 +301,8 @@ size_t rules_reason_text(const char *name, double beta, char *buf, size_t size)
             return (size_t)snprintf(buf, size, "%s",
                                     low ? rules_indicator_words[i].low : rules_indicator_words[i].high);
     /* An unknown indicator: the text starts with a fixed word, so a name that begins with = + - @
-     * cannot make the text a formula. */
-    return (size_t)snprintf(buf, size, "%s %s", low ? "unusually low" : "unusual", name);
+     * cannot make the text a formula. A category indicator (column=level, from import) is had or
+     * lacked; a number is high or low. */
+    if (strchr(name, '=') && name[0] != '=') return (size_t)snprintf(buf, size, "%s %s", low ? "lacks" : "has", name);
+    return (size_t)snprintf(buf, size, "%s %s", low ? "low" : "high", name);
 }

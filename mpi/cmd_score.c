@@ -72,7 +72,9 @@ typedef struct {
     part_range pr;
     long *pick;             /* [p_in] snapshot column of each model input */
     rules_cols rc;
-    char **reason_text;     /* [n_coef] */
+    char **reason_text;     /* [2 n_coef]: column c in the direction of its coefficient, then (at
+                             * n_coef + c) in the opposite one, which boosted trees can also push */
+    const char **reason_col; /* [2 n_coef] the design column of each entry */
     size_t nreg;
     /* per block buffers */
     float *xin, *X;
@@ -114,8 +116,9 @@ static void score_job_free(score_job *j)
     modelfile_story_clear(&j->story);
     free(j->pick);
     if (j->reason_text)
-        for (size_t i = 0; i < j->m.n_coef; i++) free(j->reason_text[i]);
+        for (size_t i = 0; i < 2 * j->m.n_coef; i++) free(j->reason_text[i]);
     free(j->reason_text);
+    free(j->reason_col);
     free(j->xin);
     free(j->X);
     free(j->ws);
@@ -161,16 +164,21 @@ static double score_factor_sign(const cmodel *m, size_t f)
 static int score_reason_texts(score_job *j)
 {
     const cmodel *m = &j->m;
-    j->reason_text = calloc(m->n_coef ? m->n_coef : 1, sizeof(char *));
-    if (!j->reason_text) return CS_ERROR(CS_ENOMEM, "out of memory");
+    size_t K = m->n_coef;
+    j->reason_text = calloc(K ? 2 * K : 1, sizeof(char *));
+    j->reason_col = calloc(K ? 2 * K : 1, sizeof(char *));
+    if (!j->reason_text || !j->reason_col) return CS_ERROR(CS_ENOMEM, "out of memory");
     size_t f = 0;
     char buf[256];
     for (size_t c = 0; c < m->n_coef; c++) {
         double b = m->beta[c];
         if (m->coef_kind[c] == CMODEL_COL_FACTOR) b *= score_factor_sign(m, f++);
-        if (m->coef_kind[c] == CMODEL_COL_INTERCEPT) snprintf(buf, sizeof buf, "baseline");
-        else rules_reason_text(m->coef_names[c], b, buf, sizeof buf);
-        if (!(j->reason_text[c] = strdup(buf))) return CS_ERROR(CS_ENOMEM, "out of memory");
+        for (int side = 0; side < 2; side++) {
+            if (m->coef_kind[c] == CMODEL_COL_INTERCEPT) snprintf(buf, sizeof buf, "baseline");
+            else rules_reason_text(m->coef_names[c], side ? -b : b, buf, sizeof buf);
+            if (!(j->reason_text[side * K + c] = strdup(buf))) return CS_ERROR(CS_ENOMEM, "out of memory");
+            j->reason_col[side * K + c] = m->coef_names[c];
+        }
     }
     return CS_OK;
 }
@@ -188,7 +196,7 @@ static int score_open(score_job *j)
     CS_TRY(modelfile_read(o->model, &j->m, &j->story));
     CS_TRY(drift_init(&j->drift, &j->story, j->s->n));
     cmodel *m = &j->m;
-    if (m->n_coef > INT16_MAX)
+    if (2 * m->n_coef > INT16_MAX)
         return CS_ERROR(CS_EFORMAT, "%s: %zu design columns do not fit the int16 reason codes", o->model,
                         m->n_coef);
     for (size_t c = 0; c < m->n_coef; c++)
@@ -294,8 +302,19 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         const float *x = sc->features + r * p;
         double pr = j->prob[r];
         int32_t top[3];
-        size_t nr = cmodel_reasons(m, j->X + i * m->n_coef, 3, top);
-        for (size_t k = 0; k < 3; k++) j->reason[r * 3 + k] = k < nr ? (int16_t)top[k] : -1;
+        const float *xr = j->X + i * m->n_coef;
+        size_t nr = cmodel_reasons(m, xr, 3, top);
+        for (size_t k = 0; k < 3; k++) {
+            int16_t code = -1;
+            if (k < nr) {
+                /* a value on the other side of the mean than the coefficient points (only boosted
+                 * trees produce such a reason) speaks of the opposite direction */
+                size_t col = (size_t)top[k];
+                code = (int16_t)col;
+                if (((double)xr[col] - m->coef_mean[col]) * m->beta[col] < 0) code = (int16_t)(col + m->n_coef);
+            }
+            j->reason[r * 3 + k] = code;
+        }
         int st = rules_stage(&j->o.rp, &j->rc, x);
         int ph = rules_phase(&j->o.rp, &j->rc, x, pr);
         float arpu = (float)rules_arpu(&j->rc, x);
@@ -732,8 +751,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     scores_meta meta = {
         .n = s->n, .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
         .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
-        .n_reasons = j.m.n_coef, .reason_text = (const char *const *)j.reason_text,
-        .reason_column = (const char *const *)j.m.coef_names, .snapshot = o->in, .model = o->model,
+        .n_reasons = 2 * j.m.n_coef, .reason_text = (const char *const *)j.reason_text,
+        .reason_column = (const char *const *)j.reason_col, .snapshot = o->in, .model = o->model,
         .month = s->month, .version = cmd_version(), .created = created, .options = optstr,
         .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff, .rank_by = o->rank_by_s,
     };
@@ -768,7 +787,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     int64_t *listed = calloc(j.nreg + 1, sizeof(int64_t));
     lists_ctx lc = {.mask_ids = o->mask_ids, .bom = o->bom, .n_regions = s->n_regions,
                     .region_names = (const char *const *)s->region_names, .n_brands = s->n_brands,
-                    .brand_names = (const char *const *)s->brand_names, .n_reasons = j.m.n_coef,
+                    .brand_names = (const char *const *)s->brand_names, .n_reasons = 2 * j.m.n_coef,
                     .reason_text = (const char *const *)j.reason_text};
     double t3 = MPI_Wtime();
     if (rc == CS_OK && !listed) rc = CS_ERROR(CS_ENOMEM, "out of memory");

@@ -203,9 +203,11 @@ static void test_reason_texts(void **state)
         {"factor5:offnet_call_share_m3", 0.3, "drawn to competitors (calls to other networks)"},
         {"factor6:", 0.3, "strong behaviour pattern factor6"},
         {"brand2", 0.2, "brand with more leavers"},
-        {"loyalty_tier", 0.2, "unusual loyalty_tier"},
-        {"loyalty_tier", -0.2, "unusually low loyalty_tier"},
-        {"=HYPERLINK(\"x\")", 0.2, "unusual =HYPERLINK(\"x\")"},
+        {"loyalty_tier", 0.2, "high loyalty_tier"},
+        {"loyalty_tier", -0.2, "low loyalty_tier"},
+        {"international_plan=yes", 0.7, "has international_plan=yes"},
+        {"international_plan=yes", -0.7, "lacks international_plan=yes"},
+        {"=HYPERLINK(\"x\")", 0.2, "high =HYPERLINK(\"x\")"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         rules_reason_text(t[i].name, t[i].beta, b, sizeof b);
@@ -225,7 +227,7 @@ static void test_reason_texts(void **state)
                         b[0] != '\r' && b[0] != '\0');
         }
     rules_reason_text(NULL, 1, b, sizeof b);
-    assert_string_equal(b, "unusual ");
+    assert_string_equal(b, "high ");
 }
 
 static void test_params_check(void **state)
