@@ -123,7 +123,7 @@ static int gen_read_params(const char *path, synth_params *sp)
 
 /* --follows: count this rank's survivors of the previous snapshot (block by block, bounded memory),
  * so every rank knows where its rows go in the new file. */
-static int gen_follow_pass(const cmd_ctx *ctx, snap_reader *prev, const part_range *pr,
+static int gen_follow_pass(snap_reader *prev, const part_range *pr,
                            uint64_t block, gen_job *job, snap_writer *w, gen_buf *b,
                            uint64_t out0, uint64_t *kept)
 {
@@ -150,7 +150,6 @@ static int gen_follow_pass(const cmd_ctx *ctx, snap_reader *prev, const part_ran
     free(ids);
     free(ch);
     *kept = k;
-    (void)ctx;
     return rc;
 }
 
@@ -218,7 +217,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     rc = gen_buf_alloc(&b, &job.sp, (size_t)block);
     if (prev) {
         part_compute(snap_schema_of(prev)->n, ctx->nranks, ctx->rank, &pr);
-        if (rc == CS_OK) rc = gen_follow_pass(ctx, prev, &pr, block, &job, NULL, &b, 0, &survivors_mine);
+        if (rc == CS_OK) rc = gen_follow_pass(prev, &pr, block, &job, NULL, &b, 0, &survivors_mine);
         joiner0 = job.sp.n_base + (uint64_t)(job.sp.month_index - 1) * job.sp.joiners_per_month;
         joiners = job.sp.joiners_per_month;
     } else {
@@ -275,7 +274,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
         int lrc = CS_OK;
         uint64_t kept = 0;
         if (prev)
-            lrc = gen_follow_pass(ctx, prev, &pr, block, &job, w, &b, survivors_before, &kept);
+            lrc = gen_follow_pass(prev, &pr, block, &job, w, &b, survivors_before, &kept);
         /* joiners: spread over ranks like any rows */
         part_range jr;
         part_compute(joiners, ctx->nranks, ctx->rank, &jr);

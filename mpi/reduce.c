@@ -120,6 +120,19 @@ int red_tree_allreduce(red_tree *t, MPI_Comm comm, uint64_t nblocks, double *out
         /* The stack now tiles [0, nblocks) with levels decreasing left to right; the canonical tree
          * promotes the rightmost node until it meets its left neighbour's level, so fold right to
          * left: acc = node_k + acc. */
+        /* The fold below is the canonical sum only if the nodes tile [0, nblocks) with no gap: a
+         * rank that skipped a block would silently change the grouping, so check it. */
+        uint64_t at = 0;
+        for (int k = 0; rc == CS_OK && k < t->n; k++) {
+            uint64_t start = (uint64_t)t->key[k].index << t->key[k].level;
+            uint64_t end = ((uint64_t)t->key[k].index + 1) << t->key[k].level;
+            if (start != at) rc = CS_ERROR(CS_EINTERNAL, "reduction: blocks %llu..%llu missing",
+                                          (unsigned long long)at, (unsigned long long)start);
+            at = end < nblocks ? end : nblocks;
+        }
+        if (rc == CS_OK && at != nblocks)
+            rc = CS_ERROR(CS_EINTERNAL, "reduction: %llu of %llu blocks added", (unsigned long long)at,
+                          (unsigned long long)nblocks);
         memset(out, 0, t->len * sizeof(double));
         if (rc == CS_OK && t->n > 0) {
             memcpy(out, t->vec[t->n - 1], t->len * sizeof(double));
@@ -128,10 +141,9 @@ int red_tree_allreduce(red_tree *t, MPI_Comm comm, uint64_t nblocks, double *out
                 for (size_t j = 0; j < t->len; j++) out[j] = x[j] + out[j];
             }
         }
-        (void)nblocks;
     }
     MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
-    if (rc != CS_OK) return rc == CS_OK ? CS_EMPI : rc;
+    if (rc != CS_OK) return rc;
     MPI_Bcast(out, (int)t->len, MPI_DOUBLE, 0, comm);
     return CS_OK;
 }
