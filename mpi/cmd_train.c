@@ -352,7 +352,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"max-iter", OPT_INT, &o->max_iter, "IRLS iteration limit", 0, 0},
         {"block-rows", OPT_U64, &o->block, "rows per read", 0, 0},
         {"memory", OPT_BYTES, &o->memory, "memory budget per rank (e.g. 2G)", 0, 0},
-        {"warm-rows", OPT_U64, &o->warm_rows, "without the cache: IRLS first converges on a sample of this many rows", 0, 0},
+        {"warm-rows", OPT_U64, &o->warm_rows, "IRLS first converges on a sample of this many rows (when there are more than twice as many)", 0, 0},
         {"cache", OPT_STR, &o->cache, "auto|no: keep the design matrix in memory between passes when it fits", 0, 0},
         {"validate-max", OPT_U64, &o->validate_max, "holdout rows evaluated at most (hash sample)", 0, 0},
         {"report", OPT_STR, &o->report, "write a Markdown report here", 0, 0},

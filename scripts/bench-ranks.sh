@@ -85,12 +85,16 @@ t0=$(now); cat "$F" > /dev/null; t1=$(now)
 say "cat $F > /dev/null (page cache): $(dt $t0 $t1) s"
 header
 for R in $RANKS; do run_one strong "$R" "$F" "$N"; done
-same=yes
+same=""
+R0=$(echo $RANKS | cut -d' ' -f1)
 for R in $RANKS; do
-  cmp -s "$DIR/strong-1/model.sum" "$DIR/strong-$R/model.sum" || same="no (model, $R ranks)"
-  cmp -s "$DIR/strong-1/lists.sum" "$DIR/strong-$R/lists.sum" || same="no (lists, $R ranks)"
+  cmp -s "$DIR/strong-$R0/model.sum" "$DIR/strong-$R/model.sum" || same="$same model differs at $R ranks;"
+  cmp -s "$DIR/strong-$R0/lists.sum" "$DIR/strong-$R/lists.sum" || same="$same lists differ at $R ranks;"
 done
-say "strong: model and lists identical for ranks $RANKS: $same"
+same=${same:-yes}
+# the model summaries of every run in one file (a device call brings back only a few files)
+for R in $RANKS; do echo "--- strong, $R ranks"; grep -v '^\[' "$DIR/strong-$R/train.out"; done > "$DIR/train-summaries.txt"
+say "strong: model and lists identical to $R0 ranks$(echo " $RANKS" | sed "s/ $R0//") ranks: $same"
 rm -f "$F"
 
 # weak scaling: generation too
