@@ -251,6 +251,8 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
     return CS_OK;
 }
 
+const double *metrics_work_sorted(const metrics_work *w) { return w->score; }
+
 int metrics_evaluate(const double *score, const unsigned char *label, const int64_t *key, size_t n,
                      metrics_report *out, metrics_work *w)
 {

@@ -93,4 +93,8 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
 int metrics_evaluate(const double *score, const unsigned char *label, const int64_t *key, size_t n,
                      metrics_report *out, metrics_work *w);
 
+/* The scores of the last successful metrics_evaluate on w, in its order (decreasing): lets a caller
+ * read quantiles of the same rows without sorting them again. Valid until w is used again. */
+const double *metrics_work_sorted(const metrics_work *w);
+
 #endif

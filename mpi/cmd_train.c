@@ -321,7 +321,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     o->warn_top = 0.05;
     o->block = 65536;
     o->memory = (uint64_t)2 << 30;
-    o->validate_max = 4000000;
+    o->validate_max = 1000000;
     o->max_iter = 30;
     o->kind = "auto";
     o->trees = 300;
@@ -354,7 +354,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"memory", OPT_BYTES, &o->memory, "memory budget per rank (e.g. 2G)", 0, 0},
         {"warm-rows", OPT_U64, &o->warm_rows, "IRLS first converges on a sample of this many rows (when there are more than twice as many)", 0, 0},
         {"cache", OPT_STR, &o->cache, "auto|no: keep the design matrix in memory between passes when it fits", 0, 0},
-        {"validate-max", OPT_U64, &o->validate_max, "holdout rows evaluated at most (hash sample)", 0, 0},
+        {"validate-max", OPT_U64, &o->validate_max, "holdout rows evaluated, and validation rows for the model choice, at most (hash samples)", 0, 0},
         {"report", OPT_STR, &o->report, "write a Markdown report here", 0, 0},
         {"model-kind", OPT_STR, &o->kind, "auto|logit|gbm: logistic model, boosted trees, or the better of the two on a validation part of the training rows", 0, 0},
         {"trees", OPT_INT, &o->trees, "boosted trees: rounds", 0, 0},

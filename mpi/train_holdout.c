@@ -151,6 +151,13 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
             metrics_report rep;
             metrics_work *mw = metrics_work_alloc((size_t)tot);
             lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
+            if (lrc == CS_OK && cutoff < 0) {
+                /* the probability above which warn_top of the evaluated rows lies, read from the
+                 * order metrics_evaluate has just sorted (decreasing score) */
+                size_t at_i = (size_t)floor(o->warn_top * (double)tot);
+                if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
+                cutoff = metrics_work_sorted(mw)[at_i];
+            }
             if (lrc == CS_OK && !ha.use_train) {
                 /* holdout metrics (never in-sample ones) */
                 story->ho_n = rep.n;
@@ -170,19 +177,6 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                 if (t->s->has_truth) {
                     metrics_report orc;
                     if (metrics_evaluate(at, al, ai, (size_t)tot, &orc, mw) == CS_OK) story->oracle_auc = orc.auc;
-                }
-            }
-            if (lrc == CS_OK) {
-                if (cutoff < 0) {
-                    /* the probability above which warn_top of the evaluated rows lies */
-                    size_t *ord = malloc((size_t)tot * sizeof(size_t));
-                    if (ord && metrics_order(ap, ai, (size_t)tot, ord, mw) == CS_OK) {
-                        size_t at_i = (size_t)floor(o->warn_top * (double)tot);
-                        if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
-                        /* metrics_order sorts by descending score */
-                        cutoff = ((double *)ap)[ord[at_i]];
-                    }
-                    free(ord);
                 }
             }
             metrics_work_free(mw);

@@ -45,6 +45,8 @@ static void test_hand(void **state)
     assert_close(r.cal_obs[1], 1.0, 0);
     assert_close(r.cal_pred[9], 0.9, 0);
     assert_close(r.cal_obs[9], 1.0, 0);
+    /* the sorted scores of that evaluation: S10 is in decreasing order, the input was shuffled */
+    for (size_t i = 0; i < 10; i++) assert_close(metrics_work_sorted(w)[i], S10[i], 0);
 
     /* reversed keys flip the tie at 0.8: capture20 drops to 1/5 but AUC is unchanged */
     for (size_t i = 0; i < 10; i++) key[i] = -(int64_t)perm[i];
