@@ -206,6 +206,38 @@ void gbm_hist_accumulate(const gbm_model *m, const uint8_t *bins, const double *
     }
 }
 
+void gbm_hist_accumulate_slots(const gbm_model *m, const uint8_t *bins, const double *g, const double *h,
+                               const int32_t *node, size_t n, const int32_t *slot, size_t n_nodes,
+                               size_t n_cols_used, double *hist)
+{
+    const size_t nc = m->n_cols, ncu = n_cols_used < nc ? n_cols_used : nc;
+    const size_t stride = ncu * GBM_MAX_BINS * 3;
+    const uint8_t *b = bins;
+    for (size_t i = 0; i < n; i++, b += nc) {
+        uint32_t k = (uint32_t)node[i];
+        if (k >= n_nodes || slot[k] < 0) continue;
+        const double gi = g[i], hi = h[i];
+        double *q = hist + (size_t)slot[k] * stride;
+        for (size_t c = 0; c < ncu; c++, q += GBM_MAX_BINS * 3) {
+            double *s = q + 3 * (size_t)b[c];
+            s[0] += gi;
+            s[1] += hi;
+            s[2] += 1.0;
+        }
+    }
+}
+
+double gbm_left_rows(const gbm_model *m, size_t t, size_t level, size_t k, const double *hist)
+{
+    const size_t n_nodes = (size_t)1 << level;
+    const gbm_node *nd = m->nodes + t * m->nodes_per_tree + (n_nodes - 1) + k;
+    if (nd->col < 0) return 0.0;
+    const double *hc = hist + k * GBM_NODE_STRIDE(m->n_cols) + (size_t)nd->col * GBM_MAX_BINS * 3;
+    double nl = 0;
+    for (int32_t b = 0; b <= nd->bin; b++) nl += hc[3 * b + 2];
+    return nl;
+}
+
 static inline double gbm_leaf_value(double G, double H, const gbm_params *p)
 {
     double d = H + p->lambda;

@@ -92,6 +92,19 @@ size_t gbm_hist_len(const gbm_model *m, size_t n_nodes);
 void gbm_hist_accumulate(const gbm_model *m, const uint8_t *bins, const double *g, const double *h,
                          const int32_t *node, size_t n, size_t n_nodes, double *hist);
 
+/* The histogram-subtraction variant (as LightGBM and XGBoost do): only the smaller child of each split
+ * node is accumulated, the larger one is its parent minus it. slot[k] (k < n_nodes) is where node k's
+ * histogram goes in hist (slot order), or -1 to skip the node's rows; only the first n_cols_used
+ * columns are accumulated, into slots of n_cols_used * GBM_MAX_BINS * 3 doubles (the last level needs
+ * column 0 alone, for the leaf totals). The caller zeroes hist. */
+void gbm_hist_accumulate_slots(const gbm_model *m, const uint8_t *bins, const double *g, const double *h,
+                               const int32_t *node, size_t n, const int32_t *slot, size_t n_nodes,
+                               size_t n_cols_used, double *hist);
+
+/* Rows of node k's left child, from the level's summed histogram and the split just chosen (node k
+ * of the level of tree t must be split: col >= 0). */
+double gbm_left_rows(const gbm_model *m, size_t t, size_t level, size_t k, const double *hist);
+
 /* Given the level's summed histogram, decides every node of the level of tree t (level L: nodes
  * 2^L-1 .. 2^(L+1)-2 in level order): the best split by gain, or a leaf. Ties go to the lower column,
  * then the lower bin. Writes t's nodes (value of every node of the level; col/bin/thr of the split

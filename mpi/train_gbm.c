@@ -157,6 +157,46 @@ void train_gbm_params(const train_opts *o, gbm_params *gp)
     gp->max_bins = (size_t)o->bins;
 }
 
+/* One level below the root by histogram subtraction: only the smaller child of each split parent is
+ * accumulated and summed across ranks; the larger is the parent's summed histogram minus it. The
+ * sums are exact (see red_sum_exact_f64), so the difference is exactly what accumulating the larger
+ * child would have given: the trees are the same bits, with about half the histogram work and half
+ * the bytes reduced per level. On the last level only column 0 is needed (the leaf totals).
+ * phist: the parent level's summed histogram; hist: this level's, as gbm_level_split reads it. */
+static int gbm_level_by_subtraction(MPI_Comm comm, gbm_model *g, size_t tr, size_t level, int last,
+                                    const uint8_t *bins, const double *gr, const double *he,
+                                    const int32_t *node, size_t ns, const int *active,
+                                    const double *phist, double *chist, int32_t *slot, double *hist)
+{
+    const size_t nodes = (size_t)1 << level, stride = gbm_hist_len(g, 1);
+    const size_t ncu = last ? 1 : g->n_cols, cs = ncu * GBM_MAX_BINS * 3;
+    int32_t nsl = 0;
+    for (size_t k = 0; k < nodes / 2; k++) {
+        slot[2 * k] = slot[2 * k + 1] = -1;
+        if (!active[2 * k]) continue; /* the parent is a leaf: no children */
+        const double *pc0 = phist + k * stride;
+        double nall = 0;
+        for (size_t b = 0; b < GBM_MAX_BINS; b++) nall += pc0[3 * b + 2];
+        double nl = gbm_left_rows(g, tr, level - 1, k, phist);
+        slot[nl <= nall - nl ? 2 * k : 2 * k + 1] = nsl++;
+    }
+    memset(chist, 0, (size_t)nsl * cs * sizeof(double));
+    gbm_hist_accumulate_slots(g, bins, gr, he, node, ns, slot, nodes, ncu, chist);
+    CS_TRY(red_sum_exact_f64(comm, chist, (size_t)nsl * cs));
+    memset(hist, 0, nodes * stride * sizeof(double));
+    for (size_t k = 0; k < nodes / 2; k++) {
+        if (!active[2 * k]) continue;
+        size_t small = slot[2 * k] >= 0 ? 2 * k : 2 * k + 1, large = small ^ 1;
+        const double *c = chist + (size_t)slot[small] * cs, *p = phist + k * stride;
+        double *hs = hist + small * stride, *hl = hist + large * stride;
+        for (size_t j = 0; j < cs; j++) {
+            hs[j] = c[j];
+            hl[j] = p[j] - c[j];
+        }
+    }
+    return CS_OK;
+}
+
 int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
 {
     MPI_Comm comm = t->ctx->comm;
@@ -206,10 +246,13 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
     int32_t *node = malloc((ns ? ns : 1) * sizeof(int32_t));
     size_t maxnodes = (size_t)1 << gp.max_depth;
     size_t hlen = rc == CS_OK ? gbm_hist_len(g, maxnodes) : 1;
-    double *hist = malloc(hlen * sizeof(double));
+    double *hist = malloc(hlen * sizeof(double)), *phist = malloc(hlen * sizeof(double));
+    double *chist = malloc(hlen * sizeof(double));
+    int32_t *slot = malloc(maxnodes * sizeof(int32_t));
     int *active = malloc(maxnodes * sizeof(int)), *split = malloc(maxnodes * sizeof(int));
     int *next_active = malloc(maxnodes * 2 * sizeof(int));
-    if (rc == CS_OK && (!bins || !F || !gr || !he || !node || !hist || !active || !split || !next_active))
+    if (rc == CS_OK && (!bins || !F || !gr || !he || !node || !hist || !phist || !chist || !slot || !active ||
+                        !split || !next_active))
         rc = CS_ERROR(CS_ENOMEM, "out of memory for the boosting sample (%zu rows)", ns);
     rc = red_agree(comm, rc);
     if (rc == CS_OK) {
@@ -229,9 +272,14 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
         size_t nodes = 1;
         for (size_t level = 0; rc == CS_OK && level <= gp.max_depth; level++) {
             size_t len = gbm_hist_len(g, nodes);
-            memset(hist, 0, len * sizeof(double));
-            gbm_hist_accumulate(g, bins, gr, he, node, ns, nodes, hist);
-            rc = red_sum_exact_f64(comm, hist, len);
+            if (level == 0) {
+                memset(hist, 0, len * sizeof(double));
+                gbm_hist_accumulate(g, bins, gr, he, node, ns, nodes, hist);
+                rc = red_sum_exact_f64(comm, hist, len);
+            } else {
+                rc = gbm_level_by_subtraction(comm, g, tr, level, level == gp.max_depth, bins, gr, he,
+                                              node, ns, active, phist, chist, slot, hist);
+            }
             if (rc == CS_OK) rc = gbm_level_split(g, tr, level, hist, active, split, &gp);
             if (rc != CS_OK) break;
             int any = 0;
@@ -240,6 +288,9 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
                 any |= split[k];
             }
             if (level == gp.max_depth || !any) break;
+            double *sw = phist;
+            phist = hist;
+            hist = sw;
             gbm_route(g, tr, level, bins, ns, node);
             memcpy(active, next_active, 2 * nodes * sizeof(int));
             nodes *= 2;
@@ -279,6 +330,9 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
     free(he);
     free(node);
     free(hist);
+    free(phist);
+    free(chist);
+    free(slot);
     free(active);
     free(split);
     free(next_active);

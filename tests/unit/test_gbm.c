@@ -397,6 +397,62 @@ static void test_hist_halves(void **state)
     gbm_model_free(m);
 }
 
+/* Histogram subtraction: nodes 0 and 1 are the children of one parent, 2 and 3 of another. The parent
+ * histograms (rows of both children accumulated as one node) minus the slot histogram of the smaller
+ * child equal, bit for bit, the larger child accumulated directly (integer-valued g and h, so every
+ * sum is exact, as the quantised gradients are in training). With one column used, only column 0 is
+ * filled, in slots of one column's width. gbm_left_rows counts a split node's left rows. */
+static void test_hist_subtraction(void **state)
+{
+    (void)state;
+    enum { N = 1001, NN = 4 };
+    gbm_model *m = gbm_model_alloc(NC, 1, 2);
+    assert_non_null(m);
+    uint64_t seed = 91;
+    uint8_t bins[N * NC];
+    double g[N], h[N];
+    int32_t node[N], parent[N];
+    for (size_t i = 0; i < N; i++) {
+        for (size_t c = 0; c < NC; c++) bins[i * NC + c] = (uint8_t)(rng_next(&seed) % GBM_MAX_BINS);
+        g[i] = (double)(int)(rng_next(&seed) % 7) - 3.0;
+        h[i] = (double)(1 + rng_next(&seed) % 4);
+        node[i] = (int32_t)(rng_next(&seed) % (NN + 1)) - 1; /* -1 .. 3 */
+        parent[i] = node[i] < 0 ? -1 : node[i] / 2;
+    }
+    size_t len = gbm_hist_len(m, NN), stride = gbm_hist_len(m, 1);
+    double *direct = calloc(len, sizeof *direct), *par = calloc(len, sizeof *par),
+           *slots = calloc(len, sizeof *slots);
+    assert_true(direct && par && slots);
+    gbm_hist_accumulate(m, bins, g, h, node, N, NN, direct);
+    gbm_hist_accumulate(m, bins, g, h, parent, N, NN / 2, par);
+    const int32_t slot[NN] = {-1, 0, 1, -1}; /* accumulate node 1 (parent 0) and node 2 (parent 1) */
+    gbm_hist_accumulate_slots(m, bins, g, h, node, N, slot, NN, NC, slots);
+    assert_memory_equal(slots, direct + 1 * stride, stride * sizeof(double));
+    assert_memory_equal(slots + stride, direct + 2 * stride, stride * sizeof(double));
+    for (size_t j = 0; j < stride; j++) {
+        assert_true(par[j] - slots[j] == direct[j]);                       /* node 0 */
+        assert_true(par[stride + j] - slots[stride + j] == direct[3 * stride + j]); /* node 3 */
+    }
+    /* one column: slots of GBM_MAX_BINS * 3 doubles, column 0 only */
+    memset(slots, 0, len * sizeof *slots);
+    gbm_hist_accumulate_slots(m, bins, g, h, node, N, slot, NN, 1, slots);
+    assert_memory_equal(slots, direct + 1 * stride, GBM_MAX_BINS * 3 * sizeof(double));
+    assert_memory_equal(slots + GBM_MAX_BINS * 3, direct + 2 * stride, GBM_MAX_BINS * 3 * sizeof(double));
+    assert_true(slots[2 * GBM_MAX_BINS * 3] == 0.0); /* nothing beyond the two slots */
+
+    /* left rows of a split of root node 0 at column 2, bin 9: rows of the node with bin <= 9 */
+    gbm_node *root = m->nodes;
+    root->col = 2;
+    root->bin = 9;
+    double want = 0;
+    for (size_t i = 0; i < N; i++) want += parent[i] == 0 && bins[i * NC + 2] <= 9;
+    assert_close(gbm_left_rows(m, 0, 0, 0, par), want, 0);
+    free(direct);
+    free(par);
+    free(slots);
+    gbm_model_free(m);
+}
+
 /* A hand-made level-0 histogram: column 0 with four bins, g = (-2, 0, 0, 2), h = 1 each; with
  * lambda 1 the splits at bins 0 and 2 both gain 4/2 + 4/4 - 0 = 3 exactly, bin 1 gains 8/3.
  * Column 1 repeats column 0, so every tie must resolve to column 0, bin 0. */
@@ -692,6 +748,7 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hist_subtraction),
         cmocka_unit_test(test_cuts_binary),
         cmocka_unit_test(test_cuts_few_values),
         cmocka_unit_test(test_cuts_continuous),
