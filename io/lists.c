@@ -75,7 +75,7 @@ int lists_dir_begin(const char *dir, char **tmp)
             return CS_ERROR(CS_EIO, "%s: exists and is not a lists directory (no summary.json); "
                             "will not replace it: choose another --lists", dir);
     }
-    char *t = lists_cat(dir, ".tmp");
+    char *t = lists_dir_tmp(dir);
     if (!t) return CS_ERROR(CS_ENOMEM, "out of memory");
     int rc = lists_rmdir(t); /* a stale one from a killed run */
     if (rc == CS_OK && mkdir(t, 0777) != 0)
@@ -86,6 +86,45 @@ int lists_dir_begin(const char *dir, char **tmp)
     }
     *tmp = t;
     return CS_OK;
+}
+
+char *lists_dir_tmp(const char *dir) { return lists_cat(dir, ".tmp"); }
+
+/* ---- the probe: does another process see the same directory? ---- */
+
+int lists_probe_write(const char *tmp, uint64_t token)
+{
+    char *p = lists_cat(tmp, "/.probe");
+    if (!p) return CS_ERROR(CS_ENOMEM, "out of memory");
+    FILE *f = fopen(p, "wb");
+    int rc = CS_OK;
+    if (!f) rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", p, strerror(errno));
+    /* fclose flushes: on NFS, close-to-open consistency then shows the content to a later open
+     * on another node */
+    else if (fprintf(f, "%016llx\n", (unsigned long long)token) != 17 || fclose(f) != 0)
+        rc = CS_ERROR(CS_EIO, "%s: cannot write: %s", p, strerror(errno));
+    free(p);
+    return rc;
+}
+
+int lists_probe_seen(const char *tmp, uint64_t token)
+{
+    char *p = lists_cat(tmp, "/.probe");
+    if (!p) return 0;
+    FILE *f = fopen(p, "rb");
+    free(p);
+    if (!f) return 0;
+    unsigned long long got = 0;
+    int n = fscanf(f, "%16llx", &got);
+    fclose(f);
+    return n == 1 && (uint64_t)got == token;
+}
+
+void lists_probe_remove(const char *tmp)
+{
+    char *p = lists_cat(tmp, "/.probe");
+    if (p) unlink(p);
+    free(p);
 }
 
 int lists_dir_commit(const char *dir, const char *tmp, int ok)

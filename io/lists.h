@@ -5,8 +5,10 @@
  * front of any text that could start a formula), numbers in a fixed format (the same bytes for any
  * rank count), ids masked on request, and file names that are safe for any region name, Chinese
  * included. The directory is built as "DIR.tmp" and renamed to DIR only when complete; a previous
- * DIR is replaced only when it is a lists directory (it holds summary.json). Serial: rank 0 writes;
- * mpi/cmd_score.c merges the ranks' candidates into lists_row calls.
+ * DIR is replaced only when it is a lists directory (it holds summary.json). No MPI here: rank 0
+ * creates, summarises and commits the directory; each region's CSV is written by one process, which
+ * mpi/cmd_score.c picks (the region's owner rank when every rank sees DIR.tmp, else rank 0) and feeds
+ * with the merged candidates in list order through lists_region_row.
  */
 #ifndef CS_LISTS_H
 #define CS_LISTS_H
@@ -31,6 +33,19 @@ typedef struct {
  * is emptied first). *tmp is malloc'd (caller frees). CS_EIO / CS_EINVAL naming the directory when
  * dir exists and is not a lists directory, or cannot be created. */
 int lists_dir_begin(const char *dir, char **tmp);
+
+/* "<dir>.tmp", the name lists_dir_begin gives the temporary directory, malloc'd (caller frees);
+ * NULL when out of memory. For the processes that write into it without having created it. */
+char *lists_dir_tmp(const char *dir);
+
+/* A probe that tells whether other processes (on other nodes) see the same temporary directory:
+ * lists_probe_write (by the process that created tmp) writes tmp/.probe holding token;
+ * lists_probe_seen returns 1 when tmp/.probe exists here and holds token, else 0 (a node-local
+ * disk, a stale directory of another run); lists_probe_remove deletes it before the directory is
+ * committed. lists_probe_write: CS_EIO. */
+int lists_probe_write(const char *tmp, uint64_t token);
+int lists_probe_seen(const char *tmp, uint64_t token);
+void lists_probe_remove(const char *tmp);
 
 /* With ok: renames tmp to dir (replacing a previous lists directory); without: removes tmp and its
  * files. CS_EIO. */

@@ -156,3 +156,47 @@ topk_item *topk_group(topk *t, size_t g, size_t *n)
     *n = t->g[g].n;
     return t->g[g].v;
 }
+
+/* ---- k-way merge ---- */
+
+/* The heap holds the indices of the non-empty runs with the best head at the root. */
+static int topk_head_before(const topk_run *runs, size_t a, size_t b)
+{
+    return topk_before(&runs[a].v[0], &runs[b].v[0]);
+}
+
+static void topk_run_sift_down(const topk_run *runs, size_t *heap, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < n && topk_head_before(runs, heap[l], heap[w])) w = l;
+        if (r < n && topk_head_before(runs, heap[r], heap[w])) w = r;
+        if (w == i) return;
+        size_t x = heap[w];
+        heap[w] = heap[i];
+        heap[i] = x;
+        i = w;
+    }
+}
+
+int topk_merge(topk_run *runs, size_t n_runs, uint64_t limit, size_t *heap, topk_sink sink, void *arg,
+               uint64_t *merged)
+{
+    size_t h = 0;
+    for (size_t q = 0; q < n_runs; q++)
+        if (runs[q].n > 0) heap[h++] = q;
+    for (size_t i = h / 2; i-- > 0;) topk_run_sift_down(runs, heap, h, i);
+    uint64_t out = 0;
+    int rc = CS_OK;
+    while (h > 0 && out < limit) {
+        topk_run *r = &runs[heap[0]];
+        rc = sink(arg, out, r->v);
+        if (rc != CS_OK) break;
+        out++;
+        r->v++;
+        if (--r->n == 0) heap[0] = heap[--h];
+        topk_run_sift_down(runs, heap, h, 0);
+    }
+    if (merged) *merged = out;
+    return rc;
+}

@@ -51,4 +51,21 @@ void topk_sort(topk *t);
 /* A view of group g's items (sorted after topk_sort) and their number; valid until topk_free. */
 topk_item *topk_group(topk *t, size_t g, size_t *n);
 
+/* One sorted run of a k-way merge: a view of n items in list order. */
+typedef struct {
+    const topk_item *v;
+    size_t n;
+} topk_run;
+
+/* Receives each merged item in order with its 0-based position; a non-zero return stops the merge. */
+typedef int (*topk_sink)(void *arg, uint64_t pos, const topk_item *it);
+
+/* Merges runs[0..n_runs), each sorted by topk_before, into list order and hands the first limit
+ * items (UINT64_MAX: all) to sink. Because topk_before is a total order, the result does not depend
+ * on how the items were split into runs or on the order of the runs. heap is a workspace of n_runs
+ * entries; the runs are consumed (v and n advance). *merged is the number handed to sink. Returns
+ * CS_OK, or the sink's first non-zero status. */
+int topk_merge(topk_run *runs, size_t n_runs, uint64_t limit, size_t *heap, topk_sink sink, void *arg,
+               uint64_t *merged);
+
 #endif

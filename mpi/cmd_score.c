@@ -11,8 +11,10 @@
  *      per-region sums go into the fixed-tree reduction (reduce.h); labelled rows, or a hash-of-id
  *      sample of them, are kept for the validation; each row's ARPU is kept (4 bytes) for the tiers;
  *   2. ARPU quintile cut-offs by an exact radix select across ranks (select.h), tiers written;
- *   3. per region, rank 0 k-way merges the ranks' sorted candidates in chunks (gather.h) and writes
- *      the region's CSV as the items arrive: no rank ever holds all subscribers;
+ *   3. each region gets an owner rank (by its candidate count, part.h); every rank sends its sorted
+ *      candidates of a region to the owner in one exchange (gather.h), and the owners merge and
+ *      write the regions' CSVs in parallel. Where some rank does not see DIR.tmp or an owner would
+ *      exceed --memory, rank 0 instead k-way merges every region in chunks and writes it alone;
  *   4. with labels, the validation rows are gathered to rank 0 in global row order and evaluated
  *      exactly (model/metrics.h), overall and per region;
  *   5. rank 0 writes the summaries; SCORES.h5 and DIR are renamed into place only if all went well.
@@ -39,11 +41,13 @@
 #include "status.h"
 #include "topk.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct {
     const char *in, *model, *out, *lists, *rank_by_s;
@@ -464,16 +468,37 @@ static int score_sink(void *arg, uint64_t pos, const topk_item *it)
     return lists_region_row(((score_sink_arg *)arg)->f, pos + 1, it);
 }
 
-/* Phase 3 (collective): per region, the merged ranked list into its CSV on rank 0. */
-static int score_lists(score_job *j, const lists_ctx *lc, const char *tmpdir, int64_t *listed)
+/* Test hooks of the lists stage, read from the environment on every rank:
+ *   CS_LISTS_ON_ROOT=1 takes rank 0's path for every region (the tests compare both paths);
+ *   CS_TEST_LISTS_FAIL_RANK=r fails rank r's first region write, as a full disk would. */
+static int score_env_int(const char *name, int dflt)
 {
-    topk_sort(j->cand);
+    const char *v = getenv(name);
+    return v && *v ? atoi(v) : dflt;
+}
+
+/* Opens region g's CSV for writing (with the failure hook). */
+static int score_region_open(const score_job *j, const lists_ctx *lc, const char *tmpdir, size_t g,
+                             lists_file **f)
+{
+    CS_TRY(lists_region_open(lc, tmpdir, g, f));
+    if (score_env_int("CS_TEST_LISTS_FAIL_RANK", -1) == j->ctx->rank)
+        return CS_ERROR(CS_EIO, "rank %d: list of region %zu: cannot write: failure injected by "
+                        "CS_TEST_LISTS_FAIL_RANK", j->ctx->rank, g);
+    return CS_OK;
+}
+
+/* Rank 0's path (collective): per region, rank 0 k-way merges the ranks' sorted candidates in chunks
+ * (gather.h) and writes the CSV alone. Memory is ranks x 4096 items on rank 0, whatever the lists,
+ * and no other rank touches the directory; but rank 0 formats every row. listed[g] on rank 0. */
+static int score_lists_root(score_job *j, const lists_ctx *lc, const char *tmpdir, int64_t *listed)
+{
     int rc = CS_OK;
     for (size_t g = 0; g < j->nreg; g++) {
         size_t n = 0;
         topk_item *it = topk_group(j->cand, g, &n);
         score_sink_arg a = {NULL};
-        if (j->ctx->rank == 0 && rc == CS_OK) rc = lists_region_open(lc, tmpdir, g, &a.f);
+        if (j->ctx->rank == 0 && rc == CS_OK) rc = score_region_open(j, lc, tmpdir, g, &a.f);
         uint64_t merged = 0;
         /* after a failure on rank 0 the merges still run (limit 0) so that no rank waits forever */
         int mrc = gat_merge_sorted(j->ctx->comm, it, n, rc == CS_OK ? (j->o.top ? j->o.top : UINT64_MAX) : 0,
@@ -484,6 +509,206 @@ static int score_lists(score_job *j, const lists_ctx *lc, const char *tmpdir, in
         listed[g] = (int64_t)merged;
     }
     return red_agree(j->ctx->comm, rc);
+}
+
+/* This rank's candidates in the order gat_exchange sends them: by owner rank and, for one owner, by
+ * increasing region, each region's run sorted. *send is malloc'd (caller frees); nsend[q] items go
+ * to rank q. CS_ENOMEM. */
+static int score_lists_pack(score_job *j, const int *owner, topk_item **send, uint64_t *nsend)
+{
+    size_t R = (size_t)j->ctx->nranks, total = (size_t)topk_count(j->cand);
+    topk_item *buf = malloc((total ? total : 1) * sizeof *buf);
+    uint64_t *at = calloc(R, sizeof *at);
+    if (!buf || !at) {
+        free(buf);
+        free(at);
+        return CS_ERROR(CS_ENOMEM, "rank %d: out of memory packing %zu list candidates", j->ctx->rank, total);
+    }
+    for (size_t q = 0; q < R; q++) nsend[q] = 0;
+    for (size_t g = 0; g < j->nreg; g++) {
+        size_t n = 0;
+        topk_group(j->cand, g, &n);
+        nsend[owner[g]] += n;
+    }
+    for (size_t q = 1; q < R; q++) at[q] = at[q - 1] + nsend[q - 1];
+    /* regions in increasing order, so each owner's share lists its regions in increasing order */
+    for (size_t g = 0; g < j->nreg; g++) {
+        size_t n = 0;
+        const topk_item *it = topk_group(j->cand, g, &n);
+        if (n) memcpy(buf + at[owner[g]], it, n * sizeof *it);
+        at[owner[g]] += n;
+    }
+    free(at);
+    *send = buf;
+    return CS_OK;
+}
+
+/* Merges and writes this rank's regions from what it received: nrecv[q] items from rank q, one after
+ * the other, each rank's share holding the runs of this rank's regions in increasing region order
+ * (score_lists_pack). A run ends where the items' region changes; a region a sender has no
+ * candidates of is an empty run. Local: no message, so a failure here cannot hang anyone. */
+static int score_lists_write_owned(score_job *j, const lists_ctx *lc, const char *tmpdir, const int *owner,
+                                   const topk_item *items, uint64_t *nrecv, int64_t *listed)
+{
+    size_t R = (size_t)j->ctx->nranks;
+    topk_run *runs = malloc(R * sizeof *runs);
+    size_t *heap = malloc(R * sizeof *heap);
+    uint64_t *at = malloc(R * sizeof *at);
+    int rc = runs && heap && at ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the list merge");
+    for (size_t q = 0; rc == CS_OK && q < R; q++) at[q] = q ? at[q - 1] + nrecv[q - 1] : 0;
+    uint64_t limit = j->o.top ? j->o.top : UINT64_MAX;
+    for (size_t g = 0; rc == CS_OK && g < j->nreg; g++) {
+        if (owner[g] != j->ctx->rank) continue;
+        for (size_t q = 0; q < R; q++) {
+            size_t n = 0;
+            while (n < nrecv[q] && items[at[q] + n].region == g) n++;
+            runs[q] = (topk_run){items + at[q], n};
+            at[q] += n;
+            nrecv[q] -= n;
+        }
+        score_sink_arg a = {NULL};
+        uint64_t merged = 0;
+        rc = score_region_open(j, lc, tmpdir, g, &a.f);
+        if (rc == CS_OK) rc = topk_merge(runs, R, limit, heap, score_sink, &a, &merged);
+        int crc = lists_region_close(a.f);
+        if (rc == CS_OK) rc = crc;
+        listed[g] = (int64_t)merged;
+    }
+    for (size_t q = 0; rc == CS_OK && q < R; q++)
+        if (nrecv[q] != 0)
+            rc = CS_ERROR(CS_EINTERNAL, "rank %d: %llu list items from rank %zu belong to no region of "
+                          "this rank", j->ctx->rank, (unsigned long long)nrecv[q], q);
+    free(runs);
+    free(heap);
+    free(at);
+    return rc;
+}
+
+/* The owners' path (collective): every rank sends its candidates of region g to owner[g] in one
+ * exchange; each owner merges the runs it received and writes its regions' CSVs, so the formatting,
+ * the bulk of the work, runs on all ranks at once. listed[g] on g's owner. */
+static int score_lists_owned(score_job *j, const lists_ctx *lc, const char *tmpdir, const int *owner,
+                             int64_t *listed)
+{
+    MPI_Comm comm = j->ctx->comm;
+    size_t R = (size_t)j->ctx->nranks;
+    uint64_t *nsend = calloc(R, sizeof *nsend), *nrecv = calloc(R, sizeof *nrecv);
+    topk_item *send = NULL;
+    void *recv = NULL;
+    int rc = nsend && nrecv ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    if (rc == CS_OK) rc = score_lists_pack(j, owner, &send, nsend);
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) {
+        /* the packed copy is all that is needed from here: free the candidates before receiving, so
+         * a rank holds its own candidates twice only while packing (score_lists_plan counts both) */
+        topk_free(j->cand);
+        j->cand = NULL;
+        rc = gat_exchange(comm, send, nsend, sizeof(topk_item), &recv, nrecv);
+    }
+    free(send);
+    if (rc == CS_OK) rc = score_lists_write_owned(j, lc, tmpdir, owner, recv, nrecv, listed);
+    free(recv);
+    free(nsend);
+    free(nrecv);
+    /* an owner's failed write stops everyone here, before rank 0 writes the summaries; cmd_score
+     * then removes DIR.tmp instead of committing it */
+    return red_agree(comm, rc);
+}
+
+/* A token only this run knows, for the probe file. */
+static uint64_t score_token(void)
+{
+    uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(MPI_Wtime() * 1e9);
+    return score_hash(t) | 1;
+}
+
+/* Collective. Which path the lists take, the same on every rank, logged by rank 0: *owned is 1 for
+ * the owners' path. It needs
+ *  - every rank to see rank 0's DIR.tmp: on a cluster with node-local disks the other nodes would
+ *    write their CSVs into a directory rank 0 never commits. Rank 0 writes a probe holding a token
+ *    only this run knows (a stale DIR.tmp of an earlier run on another node's disk holds another)
+ *    and every rank reads it back;
+ *  - every rank's candidates, packed copy and received candidates to fit --memory (and MPI's int
+ *    counts): an owner may receive a large region from every rank, where rank 0's chunked merge
+ *    holds only ranks x 4096 items;
+ *  - CS_LISTS_ON_ROOT not to ask for rank 0's path. */
+static int score_lists_plan(score_job *j, const char *tmpdir, const int64_t *count, const int *owner,
+                            int *owned)
+{
+    MPI_Comm comm = j->ctx->comm;
+    int me = j->ctx->rank;
+    *owned = 0;
+    uint64_t token = 0;
+    int rc = CS_OK;
+    if (me == 0) {
+        token = score_token();
+        rc = lists_probe_write(tmpdir, token);
+    }
+    rc = red_agree(comm, rc);
+    /* rank 0's token to every rank: the others hold 0 */
+    if (rc == CS_OK) rc = red_max_u64(comm, &token, 1);
+    if (rc != CS_OK) return rc;
+    uint64_t mine = topk_count(j->cand), recv = 0;
+    for (size_t g = 0; g < j->nreg; g++)
+        if (owner[g] == me) recv += (uint64_t)count[g];
+    uint64_t need = (uint64_t)score_mem_in_use(j) + (mine + recv) * sizeof(topk_item);
+    int ok[4] = {score_env_int("CS_LISTS_ON_ROOT", 0) != 1, lists_probe_seen(tmpdir, token),
+                 !j->o.memory || need <= j->o.memory, mine <= INT_MAX && recv <= INT_MAX};
+    rc = red_min_int(comm, ok, 4);
+    if (rc == CS_OK) rc = red_max_u64(comm, &need, 1);
+    /* every rank has read the probe (the reductions above wait for all) */
+    if (me == 0) lists_probe_remove(tmpdir);
+    if (rc != CS_OK) return rc;
+    *owned = ok[0] && ok[1] && ok[2] && ok[3];
+    unsigned long long need_b = (unsigned long long)need, budget = (unsigned long long)j->o.memory;
+    if (*owned)
+        log_info("score: lists: each region merged and written by its owner rank (%zu regions over %d "
+                 "ranks; list memory up to %llu bytes per rank, --memory %llu)", j->nreg, j->ctx->nranks,
+                 need_b, budget);
+    else if (!ok[0])
+        log_info("score: lists: merged and written by rank 0 (CS_LISTS_ON_ROOT=1)");
+    else if (!ok[1])
+        log_info("score: lists: merged and written by rank 0: not every rank sees %s (node-local disks?)",
+                 tmpdir);
+    else if (!ok[2])
+        log_info("score: lists: merged and written by rank 0 in chunks: a region owner would hold %llu "
+                 "bytes of lists, over --memory %llu", need_b, budget);
+    else
+        log_info("score: lists: merged and written by rank 0 in chunks: a region owner would receive "
+                 "more candidates than MPI's int counts");
+    return CS_OK;
+}
+
+/* Phase 3 (collective): the per-region lists into DIR.tmp. The regions are spread over the ranks by
+ * their global candidate counts (part_owners: longest first, each to the least-loaded rank); each
+ * rank sends its sorted candidates of a region to the region's owner, which merges and writes them
+ * (score_lists_owned), unless score_lists_plan finds that unsafe, when rank 0 merges and writes
+ * every region as before (score_lists_root). Both merge by topk_before, a total order, so the bytes
+ * are the same on either path and for any rank count. listed[g] ends up on every rank. */
+static int score_lists(score_job *j, const lists_ctx *lc, const char *tmpdir, int64_t *listed)
+{
+    MPI_Comm comm = j->ctx->comm;
+    topk_sort(j->cand);
+    int64_t *count = calloc(j->nreg + 1, sizeof *count);
+    int *owner = calloc(j->nreg + 1, sizeof *owner);
+    int rc = count && owner ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(comm, rc);
+    for (size_t g = 0; rc == CS_OK && g < j->nreg; g++) {
+        size_t n = 0;
+        topk_group(j->cand, g, &n);
+        count[g] = (int64_t)n;
+    }
+    if (rc == CS_OK) rc = red_sum_i64(comm, count, j->nreg);
+    if (rc == CS_OK) rc = red_agree(comm, part_owners(count, j->nreg, j->ctx->nranks, owner));
+    int owned = 0;
+    if (rc == CS_OK) rc = score_lists_plan(j, tmpdir, count, owner, &owned);
+    if (rc == CS_OK)
+        rc = owned ? score_lists_owned(j, lc, tmpdir, owner, listed) : score_lists_root(j, lc, tmpdir, listed);
+    /* each region's count is non-zero on the one rank that wrote it */
+    if (rc == CS_OK) rc = red_sum_i64(comm, listed, j->nreg);
+    free(count);
+    free(owner);
+    return rc;
 }
 
 /* Phase 4 (collective): validation on rank 0 over the labelled rows (or the sample). */
@@ -729,10 +954,14 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         score_job_free(&j);
         return rc;
     }
+    /* rank 0 creates DIR.tmp; the others know its name, as region owners may write there too */
     char *tmpdir = NULL;
     if (rc == CS_OK && ctx->rank == 0) rc = lists_dir_begin(o->lists, &tmpdir);
+    else if (rc == CS_OK && !(tmpdir = lists_dir_tmp(o->lists))) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) {
+        if (ctx->rank == 0) lists_dir_commit(o->lists, tmpdir, 0);
+        free(tmpdir);
         score_job_free(&j);
         return rc;
     }

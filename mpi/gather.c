@@ -1,4 +1,4 @@
-/* gather.c — chunked k-way merge and ordered gathers to rank 0 (see gather.h). */
+/* gather.c — chunked k-way merge and ordered gathers to rank 0, the exchange to owners (see gather.h). */
 #include "gather.h"
 
 #include "reduce.h"
@@ -147,5 +147,58 @@ int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, voi
     }
     free(counts);
     free(displ);
+    return rc;
+}
+
+/* MPI counts and displacements are int (in records here): n[q] records per rank as counts and their
+ * prefix sums as displacements; CS_EINVAL when the total does not fit. */
+static int gat_counts(const uint64_t *n, int nranks, int *cnt, int *displ, const char *what)
+{
+    uint64_t t = 0;
+    for (int q = 0; q < nranks; q++) {
+        displ[q] = (int)t;
+        cnt[q] = (int)n[q];
+        t += n[q];
+        if (t > INT_MAX)
+            return CS_ERROR(CS_EINVAL, "exchange: %s over %d records exceeds MPI's int counts", what, INT_MAX);
+    }
+    return CS_OK;
+}
+
+int gat_exchange(MPI_Comm comm, const void *send, const uint64_t *nsend, size_t size, void **out,
+                 uint64_t *nrecv)
+{
+    int nranks = 1;
+    MPI_Comm_size(comm, &nranks);
+    *out = NULL;
+    MPI_Alltoall(nsend, 1, MPI_UINT64_T, nrecv, 1, MPI_UINT64_T, comm);
+    /* send counts, send displacements, receive counts, receive displacements */
+    int *sc = malloc(4 * (size_t)nranks * sizeof(int)), *sd = NULL, *rcnt = NULL, *rd = NULL;
+    int rc = sc ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    if (rc == CS_OK) {
+        sd = sc + nranks;
+        rcnt = sc + 2 * nranks;
+        rd = sc + 3 * nranks;
+        rc = gat_counts(nsend, nranks, sc, sd, "sending");
+    }
+    if (rc == CS_OK) rc = gat_counts(nrecv, nranks, rcnt, rd, "receiving");
+    void *buf = NULL;
+    if (rc == CS_OK) {
+        size_t t = (size_t)rd[nranks - 1] + (size_t)rcnt[nranks - 1];
+        if (!(buf = malloc((t ? t : 1) * size)))
+            rc = CS_ERROR(CS_ENOMEM, "out of memory receiving %zu records of %zu bytes", t, size);
+    }
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) {
+        MPI_Datatype rec;
+        MPI_Type_contiguous((int)size, MPI_BYTE, &rec);
+        MPI_Type_commit(&rec);
+        MPI_Alltoallv(send, sc, sd, rec, buf, rcnt, rd, rec, comm);
+        MPI_Type_free(&rec);
+        *out = buf;
+    } else {
+        free(buf);
+    }
+    free(sc);
     return rc;
 }

@@ -1,12 +1,17 @@
-/* gather.h — bringing rows to rank 0 without anyone holding them all, or in a fixed order.
+/* gather.h — bringing rows to rank 0 without anyone holding them all, or in a fixed order, or to
+ * the rank that owns them.
  *
- * Two patterns, both collective and both independent of the rank count by construction:
+ * Three patterns, all collective and all independent of the rank count by construction:
  *  - gat_merge_sorted: each rank holds one already sorted list (its top-K candidates of a region);
  *    rank 0 k-way merges them into the one global order, pulling fixed-size chunks from each rank on
  *    demand, and hands the merged items to a callback (which writes the CSV as they come). Memory on
  *    rank 0 is ranks x chunk items, whatever the length of the lists; the merge stops at a limit.
  *  - gat_rows_to_root: MPI_Gatherv of fixed-size records in rank order. Ranks own contiguous
  *    increasing row ranges (part.h), so the result is in global row order for any rank count.
+ *  - gat_exchange: MPI_Alltoallv of fixed-size records, each rank's share to the rank that owns it
+ *    (the per-region lists go to the region's owner, which merges and writes them; see cmd_score.c).
+ *    The receiver gets the senders' records in rank order; what it does with them must not depend
+ *    on that order (the lists are merged by a total order).
  * Records travel as raw bytes: the job must run on machines of one architecture (as MPI jobs do).
  */
 #ifndef CS_GATHER_H
@@ -20,7 +25,7 @@
 
 /* Called on rank 0 for each merged item in order, with its 0-based position. A non-zero return
  * stops the merge (the other ranks are released) and is returned by gat_merge_sorted. */
-typedef int (*gat_sink)(void *arg, uint64_t pos, const topk_item *it);
+typedef topk_sink gat_sink;
 
 /* Collective. items[0..n) is this rank's list, sorted by topk_before. Rank 0 receives the merge of
  * all ranks' lists, at most limit items (limit 0: none; UINT64_MAX: all), and passes each to sink.
@@ -34,5 +39,13 @@ int gat_merge_sorted(MPI_Comm comm, const topk_item *items, size_t n, uint64_t l
  * CS_ENOMEM on rank 0 when the buffer cannot be allocated (agreed: every rank returns it). */
 int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, void **out,
                      uint64_t *total);
+
+/* Collective. Each rank sends nsend[q] records of size bytes to rank q, taken one destination after
+ * the other (rank order) from send; nsend and nrecv are [nranks]. On return *out is a malloc'd
+ * buffer (the caller frees) holding what every rank sent this one, in rank order, nrecv[q] records
+ * from rank q. CS_EINVAL when what one rank sends or receives exceeds MPI's int counts, CS_ENOMEM;
+ * either is agreed (every rank returns it, *out is NULL). */
+int gat_exchange(MPI_Comm comm, const void *send, const uint64_t *nsend, size_t size, void **out,
+                 uint64_t *nrecv);
 
 #endif

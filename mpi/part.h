@@ -1,4 +1,4 @@
-/* part.h — which rows each rank owns.
+/* part.h — which rows each rank owns, and which rank owns a piece of work.
  *
  * Rows are grouped into fixed global reduction blocks of PART_BLOCK_ROWS rows; a rank owns a
  * contiguous run of whole blocks. Because block boundaries never depend on the rank count, a partial
@@ -28,5 +28,11 @@ void part_compute(uint64_t n, int nranks, int rank, part_range *out);
 
 /* Rows in global block b (the last block may be short). */
 uint64_t part_block_rows(uint64_t n, uint64_t b);
+
+/* Assigns n tasks of sizes load[0..n) (>= 0) to nranks ranks by the longest-processing-time greedy:
+ * tasks in decreasing load, ties by lower index, each to the rank with the least load so far, ties
+ * by lower rank. Pure arithmetic on the same inputs, so every rank computes the same owner[0..n)
+ * without a message. CS_ENOMEM. */
+int part_owners(const int64_t *load, size_t n, int nranks, int *owner);
 
 #endif

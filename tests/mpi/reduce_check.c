@@ -1,5 +1,6 @@
 /* reduce_check.c — run under mpirun by test_reduce.sh. For several global row counts it checks that
- * the partition covers every row exactly once, and that the tree reduction of pseudo-random block
+ * the partition covers every row exactly once (and that part_owners spreads tasks as worked by
+ * hand), and that the tree reduction of pseudo-random block
  * sums equals a serial evaluation of the canonical tree (bit for bit), printing the result's bits so
  * the shell test can compare them across rank counts. Exits non-zero on any mismatch. */
 #include "part.h"
@@ -92,6 +93,17 @@ int main(int argc, char **argv)
             printf("\n");
         }
     }
+    /* owners by the longest-processing-time greedy: heaviest first (ties: lower index), each to the
+     * least-loaded rank (ties: lower rank); worked by hand. With 8 ranks every task gets its own. */
+    const int64_t load[6] = {5, 9, 9, 0, 3, 7};
+    const int want3[6] = {2, 0, 1, 1, 0, 2}, want8[6] = {3, 0, 1, 5, 4, 2}, want1[6] = {0};
+    int own[6];
+    const struct { int nranks; const int *want; } lpt[] = {{3, want3}, {8, want8}, {1, want1}};
+    for (size_t k = 0; k < sizeof lpt / sizeof lpt[0]; k++)
+        if (part_owners(load, 6, lpt[k].nranks, own) != CS_OK || memcmp(own, lpt[k].want, sizeof own) != 0) {
+            fail = 1;
+            if (rank == 0) fprintf(stderr, "part_owners over %d ranks: wrong owners\n", lpt[k].nranks);
+        }
     /* agreement: rank nranks-1 fails, everyone learns its message */
     int st = CS_OK;
     if (rank == nranks - 1) st = CS_ERROR(CS_EDATA, "planted failure on rank %d", rank);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The tree reduction gives the same bits for 1, 2, 3 and 4 ranks and equals the canonical tree;
-# partitions cover every row once; one failing rank's message reaches every rank.
+# partitions cover every row once; owners of tasks by the greedy; one failing rank's message reaches
+# every rank.
 source "$(dirname "$0")/common.sh"
 for n in 1 2 3 4; do
   run $n "$BUILD/reduce_check" > "$T/r$n.txt" || fail "reduce_check failed with $n ranks"

@@ -3,8 +3,11 @@
 # checked against the summary and against SCORES.h5); a region without subscribers; K larger than
 # a region; probabilities in [0, 1]; indicators matched by name (another column order, a permuted
 # subset, extra columns); --rank-by value_at_risk; --mask-ids; no text field that starts a formula;
-# validation with labels (exact sample size with --validate-max) and null without; bad input: a
-# missing indicator, a file that is not a model, a lists path that is not ours, a bad row on one rank.
+# validation with labels (exact sample size with --validate-max) and null without; the lists written
+# by the regions' owner ranks and by rank 0 alone (forced, over --memory, and where some ranks do not
+# see the lists directory) give the same bytes, with 5 ranks and with more ranks than regions; bad
+# input: a missing indicator, a file that is not a model, a lists path that is not ours, a bad row on
+# one rank, a failing list write on one owner rank.
 source "$(dirname "$0")/common.sh"
 KIT="$BUILD/scorekit"
 N=30011
@@ -39,6 +42,12 @@ for M in $MODELS; do
       timeout 60 "$CS" inspect "$T/o$n.h5" --json | grep -v '"file"\|"created"' > "$T/i$n.json" \
         || fail "inspect scores with $n ranks"
     done
+    grep -q "written by its owner rank" "$T/err3.txt" || fail "$tag: lists not written by their owners"
+    # rank 0's path, forced: the same lists
+    CS_LISTS_ON_ROOT=1 run 3 "$CS" score --in "$T/p.h5" --model "$T/$M.h5" --out "$T/or.h5" --lists "$T/Lr" \
+      --block-rows 10000 $opts > /dev/null 2> "$T/errr.txt" || { cat "$T/errr.txt"; fail "score $tag on rank 0"; }
+    grep -q "written by rank 0 (CS_LISTS_ON_ROOT=1)" "$T/errr.txt" || fail "$tag: rank 0's path not taken"
+    diff -r "$T/L1" "$T/Lr" > /dev/null || fail "$tag: lists differ between the owners' and rank 0's path"
     for n in 2 3 4; do
       diff -r "$T/L1" "$T/L$n" > /dev/null || fail "$tag: lists differ between 1 and $n ranks"
       cmp "$T/sum1.txt" "$T/sum$n.txt" || fail "$tag: SCORES.h5 datasets differ between 1 and $n ranks"
@@ -111,6 +120,41 @@ assert j["regions"][5]["subscribers"] == 0
 PY
   done
 done
+
+# the lists with 5 ranks; an owner over --memory (the figure the owners' path logs, less one byte)
+# falls back to rank 0's chunked merge; all the same bytes
+run 5 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/o5.h5" --lists "$T/L5" > /dev/null 2> "$T/err5.txt" \
+  || { cat "$T/err5.txt"; fail "score with 5 ranks"; }
+need=$(sed -n 's/.*list memory up to \([0-9]*\) bytes per rank.*/\1/p' "$T/err5.txt")
+[ -n "$need" ] || { cat "$T/err5.txt"; fail "5 ranks: lists not written by their owners"; }
+run 5 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/o5m.h5" --lists "$T/L5m" --memory $((need - 1)) \
+  > /dev/null 2> "$T/err5m.txt" || { cat "$T/err5m.txt"; fail "score with 5 ranks and --memory $((need - 1))"; }
+grep -q "written by rank 0 in chunks: a region owner would hold $need bytes" "$T/err5m.txt" \
+  || { cat "$T/err5m.txt"; fail "over --memory: rank 0's path not taken"; }
+run 1 "$CS" score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/o1a.h5" --lists "$T/L1a" --quiet > /dev/null \
+  || fail "score with 1 rank"
+diff -r "$T/L1a" "$T/L5" > /dev/null || fail "lists differ between 1 and 5 ranks"
+diff -r "$T/L1a" "$T/L5m" > /dev/null || fail "lists differ between the owners' path and rank 0's over --memory"
+# ranks that do not see rank 0's lists directory (as with node-local disks): ranks 1-2 start in
+# another directory, so the relative --lists names another DIR.tmp there, a stale one whose probe
+# holds another run's token; rank 0 writes everything, nothing is written in the other directory
+mkdir -p "$T/w0" "$T/w1/Lw.tmp" && echo 0000000000000001 > "$T/w1/Lw.tmp/.probe"
+args=(score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/ow.h5" --lists Lw)
+timeout 300 mpirun --oversubscribe -n 1 --wdir "$T/w0" "$CS" "${args[@]}" : -n 2 --wdir "$T/w1" "$CS" "${args[@]}" \
+  > /dev/null 2> "$T/errw.txt" || { cat "$T/errw.txt"; fail "score with ranks in other directories"; }
+grep -q "written by rank 0: not every rank sees Lw.tmp" "$T/errw.txt" || { cat "$T/errw.txt"; fail "unseen lists directory"; }
+diff -r "$T/L1a" "$T/w0/Lw" > /dev/null || fail "lists differ when some ranks do not see the directory"
+[ "$(ls -A "$T/w1/Lw.tmp")" = .probe ] || fail "ranks that do not see the lists directory wrote there"
+# more ranks than regions: 3 regions, 5 ranks (two own no region), either path
+run 1 "$CS" generate --out "$T/r3.h5" --subscribers 7001 --regions 3 --seed 5 --quiet || fail "generate 3 regions"
+for v in 1 5 5r; do
+  env=""; [ "$v" = 5r ] && env="CS_LISTS_ON_ROOT=1"
+  env $env timeout 300 mpirun --oversubscribe -n "${v%r}" "$CS" score --in "$T/r3.h5" --model "$T/hm.h5" \
+    --out "$T/o3r$v.h5" --lists "$T/L3r$v" --top 50 --quiet > /dev/null || fail "score 3 regions, $v ranks"
+done
+[ "$(ls "$T/L3r1" | grep -c '^[0-9][0-9]-.*\.csv$')" = 3 ] || fail "3 regions: expected 3 region lists"
+diff -r "$T/L3r1" "$T/L3r5" > /dev/null || fail "3 regions: lists differ between 1 and 5 ranks"
+diff -r "$T/L3r1" "$T/L3r5r" > /dev/null || fail "3 regions: lists differ on rank 0's path"
 
 # indicators matched by name: the original column order gives the same probabilities
 run 2 "$CS" score --in "$T/s.h5" --model "$T/hm.h5" --out "$T/os.h5" --lists "$T/Ls" --quiet > /dev/null \
@@ -216,4 +260,7 @@ rm -rf "$T/Lbad"
 "$BUILD/badfiles" "$T/s.h5" "$T" || fail "badfiles"
 expect_fail "region.h5: /subscribers/region row" 4 score --in "$T/region.h5" --model "$T/hm.h5" \
   --out "$T/bad.h5" --lists "$T/Lbad"
-echo "score: identical for 1-4 ranks; lists sorted and complete; bad input refused"
+# a list write failing on one owner rank: all stop with its one message, nothing committed
+CS_TEST_LISTS_FAIL_RANK=2 expect_fail "rank 2: list of region .*: cannot write: failure injected" 4 \
+  score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad"
+echo "score: identical for 1-5 ranks and on either list path; lists sorted and complete; bad input refused"

@@ -1,7 +1,8 @@
 /* test_topk.c — bounded per-region top-K (model/topk.h) against a brute-force sort on random data
  * with many tied keys, in several arrival orders; K larger than a group; unbounded groups; the error
- * returns. Also the list helpers of io/lists.h that need no MPI: safe file names for any region name
- * and masked ids, and a region CSV whose texts would otherwise start formulas. */
+ * returns; the k-way merge of sorted runs (any split, any run order, a limit, a failing sink). Also the
+ * list helpers of io/lists.h that need no MPI: safe file names for any region name and masked ids, a
+ * region CSV whose texts would otherwise start formulas, the directory and its probe. */
 #include "testutil.h"
 
 #include <math.h>
@@ -105,6 +106,95 @@ static void test_random(void **state)
     check_random(5000, 7, 0, 1);      /* unbounded: everything, sorted */
     check_random(300, 18, 1000, 1);   /* K larger than every group */
     check_random(10, 18, 4, 1);       /* most groups empty */
+}
+
+/* topk_merge: a sink that records the rows it is handed, failing at fail_at. */
+typedef struct {
+    uint64_t *row;
+    uint64_t n, fail_at;
+} merge_rec;
+
+static int merge_sink(void *arg, uint64_t pos, const topk_item *it)
+{
+    merge_rec *m = arg;
+    assert_int_equal(pos, m->n);
+    if (pos == m->fail_at) return CS_EIO;
+    m->row[m->n++] = it->row;
+    return CS_OK;
+}
+
+/* n items with many tied keys and ids split at random over runs (as over ranks), each run sorted:
+ * the merge equals the sort of all items, cut at limit, in either order of the runs. */
+static void check_merge(size_t n, size_t nruns, uint64_t limit)
+{
+    topk_item *it = malloc((n + 1) * sizeof *it), *by = malloc((n + 1) * sizeof *by);
+    size_t *cnt = calloc(nruns, sizeof *cnt), *heap = malloc(nruns * sizeof *heap);
+    uint8_t *which = malloc(n + 1);
+    topk_run *runs = malloc(nruns * sizeof *runs);
+    merge_rec m = {.row = malloc((n + 1) * sizeof(uint64_t)), .fail_at = UINT64_MAX};
+    for (size_t i = 0; i < n; i++) {
+        memset(&it[i], 0, sizeof it[i]);
+        it[i].key = rng() % 11 == 0 ? NAN : (double)(rng() % 13) / 13.0;
+        it[i].id = 500 + rng() % (n / 3 + 1);
+        it[i].row = 7 * i + 3;
+        which[i] = (uint8_t)(rng() % nruns);
+        cnt[which[i]]++;
+    }
+    /* the runs, contiguous in by[], each sorted */
+    size_t at = 0;
+    for (size_t q = 0; q < nruns; q++) {
+        runs[q].v = by + at;
+        runs[q].n = 0;
+        for (size_t i = 0; i < n; i++)
+            if (which[i] == q) by[at + runs[q].n++] = it[i];
+        qsort(by + at, runs[q].n, sizeof *by, cmp_items);
+        at += runs[q].n;
+    }
+    qsort(it, n, sizeof *it, cmp_items);
+    uint64_t want = limit < n ? limit : n, merged = 99;
+    for (int rev = 0; rev < 2; rev++) {
+        topk_run *r = malloc(nruns * sizeof *r);
+        for (size_t q = 0; q < nruns; q++) r[q] = runs[rev ? nruns - 1 - q : q];
+        m.n = 0;
+        assert_int_equal(topk_merge(r, nruns, limit, heap, merge_sink, &m, &merged), CS_OK);
+        assert_int_equal(merged, want);
+        assert_int_equal(m.n, want);
+        for (uint64_t i = 0; i < want; i++) assert_int_equal(m.row[i], it[i].row);
+        free(r);
+    }
+    free(it);
+    free(by);
+    free(cnt);
+    free(heap);
+    free(which);
+    free(runs);
+    free(m.row);
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    check_merge(4000, 5, UINT64_MAX);
+    check_merge(4000, 16, 333);  /* stops at the limit */
+    check_merge(3, 7, UINT64_MAX); /* most runs empty */
+    check_merge(500, 1, UINT64_MAX);
+    check_merge(0, 3, UINT64_MAX);
+    /* no runs, limit 0 */
+    uint64_t merged = 99;
+    merge_rec m = {.row = NULL, .fail_at = UINT64_MAX};
+    assert_int_equal(topk_merge(NULL, 0, UINT64_MAX, NULL, merge_sink, &m, &merged), CS_OK);
+    assert_int_equal(merged, 0);
+    topk_item a[2] = {{.key = 0.75, .id = 2, .row = 9}, {.key = 0.25, .id = 1, .row = 4}};
+    topk_run r = {a, 2};
+    size_t heap[1];
+    assert_int_equal(topk_merge(&r, 1, 0, heap, merge_sink, &m, &merged), CS_OK);
+    assert_int_equal(merged, 0);
+    /* the sink's failure stops the merge and is returned */
+    uint64_t rows[2];
+    merge_rec f = {.row = rows, .fail_at = 1};
+    assert_int_equal(topk_merge(&r, 1, UINT64_MAX, heap, merge_sink, &f, &merged), CS_EIO);
+    assert_int_equal(merged, 1);
+    assert_int_equal(rows[0], 9);
 }
 
 static void test_errors(void **state)
@@ -229,10 +319,25 @@ static void test_dir(void **state)
     FILE *f = fopen(p, "w");
     fputs("{}\n", f);
     fclose(f);
+    /* the probe: its name, seen with the right token only, gone after removal */
+    char *t2 = lists_dir_tmp(dir);
+    assert_string_equal(t2, tmp);
+    free(t2);
+    assert_int_equal(lists_probe_seen(tmp, 0x2385u), 0);
+    assert_int_equal(lists_probe_write(tmp, 0xfedcba9876543210ull), CS_OK);
+    assert_int_equal(lists_probe_seen(tmp, 0xfedcba9876543210ull), 1);
+    assert_int_equal(lists_probe_seen(tmp, 0xfedcba9876543211ull), 0);
+    lists_probe_remove(tmp);
+    assert_int_equal(lists_probe_seen(tmp, 0xfedcba9876543210ull), 0);
+    snprintf(p, sizeof p, "%s/no-such-dir", tmp);
+    assert_int_equal(lists_probe_write(p, 1), CS_EIO);
     assert_int_equal(lists_dir_commit(dir, tmp, 1), CS_OK);
     free(tmp);
     snprintf(p, sizeof p, "%s/summary.json", dir);
     assert_int_equal(access(p, F_OK), 0);
+    snprintf(p, sizeof p, "%s/.probe", dir);
+    assert_int_equal(access(p, F_OK), -1);
+    snprintf(p, sizeof p, "%s/summary.json", dir);
     /* a second run replaces it; a failed one leaves the first in place */
     assert_int_equal(lists_dir_begin(dir, &tmp), CS_OK);
     assert_int_equal(lists_dir_commit(dir, tmp, 0), CS_OK);
@@ -264,6 +369,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order),     cmocka_unit_test(test_random),
+        cmocka_unit_test(test_merge),
         cmocka_unit_test(test_errors),    cmocka_unit_test(test_file_names),
         cmocka_unit_test(test_ids),       cmocka_unit_test(test_region_csv),
         cmocka_unit_test(test_dir),
