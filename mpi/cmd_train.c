@@ -239,17 +239,17 @@ int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn 
 
 /* Gathers a per-rank array to rank 0 in rank order (= global row order). */
 int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem,
-                        void **all, int *total)
+                        void **all, int *total, int root)
 {
     int rank, nr;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nr);
-    int *counts = rank == 0 ? malloc(nr * sizeof(int)) : NULL;
-    int *displs = rank == 0 ? malloc(nr * sizeof(int)) : NULL;
-    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, comm);
+    int *counts = rank == root ? malloc(nr * sizeof(int)) : NULL;
+    int *displs = rank == root ? malloc(nr * sizeof(int)) : NULL;
+    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, root, comm);
     *all = NULL;
     *total = 0;
-    if (rank == 0) {
+    if (rank == root) {
         int s = 0;
         for (int r = 0; r < nr; r++) {
             displs[r] = s;
@@ -259,10 +259,17 @@ int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size
         *all = malloc((size_t)(s ? s : 1) * elem);
         if (!*all) LOG_FATAL(CS_ENOMEM, "out of memory gathering %d holdout rows", s);
     }
-    MPI_Gatherv(mine, n, type, *all, counts, displs, type, 0, comm);
+    MPI_Gatherv(mine, n, type, *all, counts, displs, type, root, comm);
     free(counts);
     free(displs);
     return CS_OK;
+}
+
+int train_helper_rank(MPI_Comm comm)
+{
+    int nr;
+    MPI_Comm_size(comm, &nr);
+    return nr > 1 ? 1 : 0;
 }
 
 static void train_factor_labels(cmodel *m, char *const *names)

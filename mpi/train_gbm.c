@@ -103,7 +103,7 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
     MPI_Datatype rowtype;
     MPI_Type_contiguous((int)cols, MPI_FLOAT, &rowtype);
     MPI_Type_commit(&rowtype);
-    train_gather(comm, mine, (int)nk, rowtype, cols * sizeof(float), (void **)&all, &total);
+    train_gather(comm, mine, (int)nk, rowtype, cols * sizeof(float), (void **)&all, &total, 0);
     MPI_Type_free(&rowtype);
     free(mine);
     int rc = CS_OK;
@@ -124,26 +124,40 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
     return CS_OK;
 }
 
-/* Validation AUC of probabilities p of the validation rows, on every rank (computed on rank 0). */
-static double gbm_val_auc(train_run *t, const double *p, const gbm_collect *c)
+/* The two validation AUCs of the model choice: the logistic one on rank 0 and the trees' one on the
+ * helper rank at the same time (each over the same rows in global row order, so the same bits as
+ * one after the other on rank 0), then both broadcast. */
+static void gbm_val_aucs(train_run *t, const double *pl, const double *pg, const gbm_collect *c,
+                         double *auc_l, double *auc_g)
 {
-    void *ap = NULL, *al = NULL, *ai = NULL;
-    int tot = 0;
-    train_gather(t->ctx->comm, p, (int)c->nv, MPI_DOUBLE, sizeof(double), &ap, &tot);
-    train_gather(t->ctx->comm, c->vy, (int)c->nv, MPI_UINT8_T, 1, &al, &tot);
-    train_gather(t->ctx->comm, c->vid, (int)c->nv, MPI_INT64_T, sizeof(int64_t), &ai, &tot);
-    double auc = NAN;
-    if (t->ctx->rank == 0 && tot > 0) {
-        metrics_report rep;
-        metrics_work *mw = metrics_work_alloc((size_t)tot);
-        if (mw && metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) == CS_OK) auc = rep.auc;
-        metrics_work_free(mw);
+    int h = train_helper_rank(t->ctx->comm);
+    double a[2];
+    /* both gathers first, so that rank 0 and the helper then evaluate concurrently */
+    void *ap[2] = {NULL, NULL}, *al[2] = {NULL, NULL}, *ai[2] = {NULL, NULL};
+    int tot[2] = {0, 0};
+    const double *p[2] = {pl, pg};
+    int root[2] = {0, h};
+    for (int k = 0; k < 2; k++) {
+        train_gather(t->ctx->comm, p[k], (int)c->nv, MPI_DOUBLE, sizeof(double), &ap[k], &tot[k], root[k]);
+        train_gather(t->ctx->comm, c->vy, (int)c->nv, MPI_UINT8_T, 1, &al[k], &tot[k], root[k]);
+        train_gather(t->ctx->comm, c->vid, (int)c->nv, MPI_INT64_T, sizeof(int64_t), &ai[k], &tot[k], root[k]);
     }
-    free(ap);
-    free(al);
-    free(ai);
-    MPI_Bcast(&auc, 1, MPI_DOUBLE, 0, t->ctx->comm);
-    return auc;
+    for (int k = 0; k < 2; k++) {
+        a[k] = NAN;
+        if (t->ctx->rank == root[k] && tot[k] > 0) {
+            metrics_report rep;
+            metrics_work *mw = metrics_work_alloc((size_t)tot[k]);
+            if (mw && metrics_evaluate(ap[k], al[k], ai[k], (size_t)tot[k], &rep, mw) == CS_OK) a[k] = rep.auc;
+            metrics_work_free(mw);
+        }
+        free(ap[k]);
+        free(al[k]);
+        free(ai[k]);
+    }
+    MPI_Bcast(&a[0], 1, MPI_DOUBLE, 0, t->ctx->comm);
+    MPI_Bcast(&a[1], 1, MPI_DOUBLE, h, t->ctx->comm);
+    *auc_l = a[0];
+    *auc_g = a[1];
 }
 
 void train_gbm_params(const train_opts *o, gbm_params *gp)
@@ -310,17 +324,18 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
         m->gbm = g;
         g = NULL;
         if (t->validation) {
-            double *p = malloc((c.nv ? c.nv : 1) * sizeof(double));
-            if (!p) LOG_FATAL(CS_ENOMEM, "out of memory");
+            double *pl = malloc((c.nv ? c.nv : 1) * sizeof(double));
+            double *pg = malloc((c.nv ? c.nv : 1) * sizeof(double));
+            if (!pl || !pg) LOG_FATAL(CS_ENOMEM, "out of memory");
             int kind = m->kind;
             m->kind = CMODEL_KIND_LOGIT;
-            cmodel_predict(m, c.vx, c.nv, p);
-            *auc_logit = gbm_val_auc(t, p, &c);
+            cmodel_predict(m, c.vx, c.nv, pl);
             m->kind = CMODEL_KIND_GBM;
-            cmodel_predict(m, c.vx, c.nv, p);
-            *auc_gbm = gbm_val_auc(t, p, &c);
+            cmodel_predict(m, c.vx, c.nv, pg);
             m->kind = kind;
-            free(p);
+            gbm_val_aucs(t, pl, pg, &c, auc_logit, auc_gbm);
+            free(pl);
+            free(pg);
         }
     }
     gbm_model_free(g);

@@ -1,10 +1,11 @@
 /* train_holdout.c — scoring the held-out subscribers after the fit (see cmd_train.c).
  *
  * The holdout (picked by a hash of the id) is scored on every rank; a bounded hash sample of it is
- * gathered to rank 0 in global row order, so the exact metrics (model/metrics.h) see the same input
- * for any rank count: AUC, lift, capture, KS, Brier, calibration, the oracle AUC of the true
- * probabilities where the snapshot has them, and the warning cut-off. A smaller sample of design rows
- * becomes the drift reference (deciles of the score and of every model input) stored in the model.
+ * gathered in global row order, so the exact metrics (model/metrics.h) see the same input for any
+ * rank count: on rank 0 AUC, lift, capture, KS, Brier, calibration and the warning cut-off; on the
+ * helper rank (train_helper_rank), at the same time, the oracle AUC of the true probabilities where
+ * the snapshot has them, and the drift reference (deciles of the score and of every model input, on
+ * a smaller sample of design rows) stored in the model.
  */
 #include "log.h"
 #include "metrics.h"
@@ -120,6 +121,31 @@ static int train_drift_reference(const cmodel *m, const float *rows, size_t n, m
     return CS_OK;
 }
 
+/* Collective: the helper rank h's oracle AUC and drift reference to every rank (rank 0 writes them). */
+static int train_share_story(MPI_Comm comm, int h, modelfile_story *s)
+{
+    int me;
+    MPI_Comm_rank(comm, &me);
+    double head[2] = {s->oracle_auc, (double)s->drift_cols};
+    MPI_Bcast(head, 2, MPI_DOUBLE, h, comm);
+    size_t K = (size_t)head[1];
+    int rc = CS_OK;
+    if (me != h) {
+        s->oracle_auc = head[0];
+        free(s->drift_edges);
+        free(s->drift_expected);
+        s->drift_cols = K;
+        s->drift_edges = K ? malloc(K * 9 * sizeof(double)) : NULL;
+        s->drift_expected = K ? malloc(K * 10 * sizeof(double)) : NULL;
+        if (K && (!s->drift_edges || !s->drift_expected)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    rc = red_agree(comm, rc);
+    if (rc != CS_OK || !K) return rc;
+    MPI_Bcast(s->drift_edges, (int)(K * 9), MPI_DOUBLE, h, comm);
+    MPI_Bcast(s->drift_expected, (int)(K * 10), MPI_DOUBLE, h, comm);
+    return CS_OK;
+}
+
 int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *story)
 {
     const train_opts *o = &t->o;
@@ -140,14 +166,33 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
     }
     double cutoff = o->warn_cutoff;
     if (rc == CS_OK) {
-        void *ap = NULL, *at = NULL, *al = NULL, *ai = NULL;
-        int tot = 0;
-        train_gather(t->ctx->comm, ha.prob, (int)ha.n, MPI_DOUBLE, sizeof(double), &ap, &tot);
-        train_gather(t->ctx->comm, ha.truth, (int)ha.n, MPI_DOUBLE, sizeof(double), &at, &tot);
-        train_gather(t->ctx->comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &al, &tot);
-        train_gather(t->ctx->comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &ai, &tot);
+        /* Rank 0 evaluates the holdout and reads the cut-off; the helper rank (rank 1 when there is
+         * one) at the same time computes the oracle AUC and the drift reference, then broadcasts
+         * them. All gathers come first, so that the two evaluate concurrently. */
+        MPI_Comm comm = t->ctx->comm;
+        int me = t->ctx->rank, h = train_helper_rank(comm);
+        int oracle = t->s->has_truth && !ha.use_train;
+        void *ap = NULL, *al = NULL, *ai = NULL, *at = NULL, *alh = NULL, *aih = NULL;
+        int tot = 0, toth = 0, dtot = 0;
+        float *dall = NULL;
+        train_gather(comm, ha.prob, (int)ha.n, MPI_DOUBLE, sizeof(double), &ap, &tot, 0);
+        train_gather(comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &al, &tot, 0);
+        train_gather(comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &ai, &tot, 0);
+        if (oracle) {
+            train_gather(comm, ha.truth, (int)ha.n, MPI_DOUBLE, sizeof(double), &at, &toth, h);
+            if (h != 0) {
+                train_gather(comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &alh, &toth, h);
+                train_gather(comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &aih, &toth, h);
+            }
+        }
+        MPI_Datatype rowt;
+        MPI_Type_contiguous((int)K, MPI_FLOAT, &rowt);
+        MPI_Type_commit(&rowt);
+        train_gather(comm, ha.dx, (int)ha.nd, rowt, K * sizeof(float), (void **)&dall, &dtot, h);
+        MPI_Type_free(&rowt);
+
         int lrc = CS_OK;
-        if (t->ctx->rank == 0 && tot > 0) {
+        if (me == 0 && tot > 0) {
             metrics_report rep;
             metrics_work *mw = metrics_work_alloc((size_t)tot);
             lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
@@ -174,29 +219,29 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                     story->cal_pred[b] = rep.cal_pred[b];
                     story->cal_obs[b] = rep.cal_obs[b];
                 }
-                if (t->s->has_truth) {
-                    metrics_report orc;
-                    if (metrics_evaluate(at, al, ai, (size_t)tot, &orc, mw) == CS_OK) story->oracle_auc = orc.auc;
-                }
             }
             metrics_work_free(mw);
         }
+        if (me == h) {
+            if (oracle && toth > 0) {
+                metrics_report orc;
+                metrics_work *mw = metrics_work_alloc((size_t)toth);
+                if (mw && metrics_evaluate(at, h != 0 ? alh : al, h != 0 ? aih : ai, (size_t)toth, &orc, mw) == CS_OK)
+                    story->oracle_auc = orc.auc;
+                metrics_work_free(mw);
+            }
+            if (lrc == CS_OK && dtot > 0) lrc = train_drift_reference(m, dall, (size_t)dtot, story);
+        }
         free(ap);
-        free(at);
         free(al);
         free(ai);
-        /* drift reference: deciles of the score and of every model input on the holdout sample */
-        float *dall = NULL;
-        int dtot = 0;
-        MPI_Datatype rowt;
-        MPI_Type_contiguous((int)K, MPI_FLOAT, &rowt);
-        MPI_Type_commit(&rowt);
-        train_gather(t->ctx->comm, ha.dx, (int)ha.nd, rowt, K * sizeof(float), (void **)&dall, &dtot);
-        MPI_Type_free(&rowt);
-        if (t->ctx->rank == 0 && lrc == CS_OK && dtot > 0) lrc = train_drift_reference(m, dall, (size_t)dtot, story);
+        free(at);
+        free(alh);
+        free(aih);
         free(dall);
-        rc = red_agree(t->ctx->comm, lrc);
-        MPI_Bcast(&cutoff, 1, MPI_DOUBLE, 0, t->ctx->comm);
+        rc = red_agree(comm, lrc);
+        if (rc == CS_OK && h != 0) rc = train_share_story(comm, h, story);
+        MPI_Bcast(&cutoff, 1, MPI_DOUBLE, 0, comm);
         if (cutoff < 0) cutoff = 0.5;
         m->warn_cutoff = cutoff;
     }
