@@ -711,7 +711,88 @@ static int score_lists(score_job *j, const lists_ctx *lc, const char *tmpdir, in
     return rc;
 }
 
-/* Phase 4 (collective): validation on rank 0 over the labelled rows (or the sample). */
+/* The overall validation report of n gathered rows; *validated = 0 when they hold one class. */
+static int score_validate_all(const score_vrow *v, uint64_t n, metrics_report *overall, int *validated)
+{
+    double *sc = malloc((n ? n : 1) * sizeof(double));
+    unsigned char *lb = malloc(n ? n : 1);
+    int64_t *key = malloc((n ? n : 1) * sizeof(int64_t));
+    metrics_work *mw = metrics_work_alloc(n ? n : 1);
+    int rc = CS_OK;
+    if (!sc || !lb || !key || !mw)
+        rc = CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows", (unsigned long long)n);
+    for (uint64_t i = 0; rc == CS_OK && i < n; i++) {
+        sc[i] = v[i].prob;
+        lb[i] = v[i].label;
+        key[i] = v[i].id;
+    }
+    if (rc == CS_OK) {
+        int erc = metrics_evaluate(sc, lb, key, n, overall, mw);
+        if (erc == CS_OK) *validated = 1;
+        else if (erc == CS_EDATA) {
+            status_clear();
+            log_info("score: validation skipped: the labelled rows hold only one class");
+        } else rc = erc;
+    }
+    free(sc);
+    free(lb);
+    free(key);
+    metrics_work_free(mw);
+    return rc;
+}
+
+/* The per-region reports of n gathered rows (reg_ok[g] = 0 where a region has one class or no row);
+ * nothing when the rows as a whole hold one class (no validation at all then). */
+static int score_validate_regions(const score_job *j, const score_vrow *v, uint64_t n,
+                                  metrics_report *reg, int *reg_ok)
+{
+    for (size_t g = 0; g < j->nreg; g++) reg_ok[g] = 0;
+    uint64_t npos = 0;
+    for (uint64_t i = 0; i < n; i++) npos += v[i].label == 1;
+    if (npos == 0 || npos == n) return CS_OK;
+    double *sc = malloc((n ? n : 1) * sizeof(double));
+    unsigned char *lb = malloc(n ? n : 1);
+    int64_t *key = malloc((n ? n : 1) * sizeof(int64_t));
+    metrics_work *mw = metrics_work_alloc(n ? n : 1);
+    uint64_t *start = calloc(j->nreg + 1, sizeof(uint64_t));
+    uint64_t *perm = malloc((n ? n : 1) * sizeof(uint64_t));
+    int rc = CS_OK;
+    if (!sc || !lb || !key || !mw || !start || !perm)
+        rc = CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows", (unsigned long long)n);
+    if (rc == CS_OK) {
+        /* a counting sort by region, stable, so each region keeps the global row order (the report
+         * does not depend on the order, but the input stays fixed) */
+        for (uint64_t i = 0; i < n; i++) start[v[i].region + 1]++;
+        for (size_t g = 0; g < j->nreg; g++) start[g + 1] += start[g];
+        for (uint64_t i = 0; i < n; i++) perm[start[v[i].region]++] = i;
+        /* start[g] is now the end of region g */
+        for (size_t g = 0; rc == CS_OK && g < j->nreg; g++) {
+            uint64_t a = g ? start[g - 1] : 0;
+            size_t m = (size_t)(start[g] - a);
+            for (size_t i = 0; i < m; i++) {
+                const score_vrow *x = &v[perm[a + i]];
+                sc[i] = x->prob;
+                lb[i] = x->label;
+                key[i] = x->id;
+            }
+            if (m > 0) {
+                int erc = metrics_evaluate(sc, lb, key, m, &reg[g], mw);
+                if (erc == CS_OK) reg_ok[g] = 1;
+                else if (erc == CS_EDATA) status_clear(); /* one class only: no AUC */
+                else rc = erc;
+            }
+        }
+    }
+    free(start);
+    free(perm);
+    free(sc);
+    free(lb);
+    free(key);
+    metrics_work_free(mw);
+    return rc;
+}
+
+/* Phase 4 (collective): validation over the labelled rows (or the sample). */
 static int score_validate(score_job *j, metrics_report *overall, metrics_report *reg, int *reg_ok,
                           int *validated, uint64_t *labelled)
 {
@@ -740,72 +821,37 @@ static int score_validate(score_job *j, metrics_report *overall, metrics_report 
             if (j->vrows[i].hash <= thr) j->vrows[k++] = j->vrows[i];
         j->nv = k;
     }
-    void *all = NULL;
-    uint64_t n = 0;
-    CS_TRY(gat_rows_to_root(j->ctx->comm, j->vrows, j->nv, sizeof(score_vrow), &all, &n));
-    int rc = CS_OK;
-    if (j->ctx->rank == 0) {
-        score_vrow *v = all;
-        double *sc = malloc((n ? n : 1) * sizeof(double));
-        unsigned char *lb = malloc(n ? n : 1);
-        int64_t *key = malloc((n ? n : 1) * sizeof(int64_t));
-        metrics_work *mw = metrics_work_alloc(n ? n : 1);
-        if (!sc || !lb || !key || !mw) rc = CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows",
-                                                     (unsigned long long)n);
-        for (uint64_t i = 0; rc == CS_OK && i < n; i++) {
-            sc[i] = v[i].prob;
-            lb[i] = v[i].label;
-            key[i] = v[i].id;
+    /* Rank 0 evaluates all rows while the helper rank (rank 1 when there is one) evaluates each
+     * region: both get the rows in global row order, so the reports are the bits one rank would
+     * compute; the helper then broadcasts the regions' reports. */
+    MPI_Comm comm = j->ctx->comm;
+    int me = j->ctx->rank, h = j->ctx->nranks > 1 ? 1 : 0;
+    void *all = NULL, *allh = NULL;
+    uint64_t n = 0, nh = 0;
+    CS_TRY(gat_rows_to_root(comm, j->vrows, j->nv, sizeof(score_vrow), &all, &n));
+    if (h != 0) {
+        int grc = gat_rows_to_rank(comm, h, j->vrows, j->nv, sizeof(score_vrow), &allh, &nh);
+        if (grc != CS_OK) {
+            free(all);
+            return grc;
         }
-        if (rc == CS_OK) {
-            int erc = metrics_evaluate(sc, lb, key, n, overall, mw);
-            if (erc == CS_OK) *validated = 1;
-            else if (erc == CS_EDATA) {
-                status_clear();
-                log_info("score: validation skipped: the labelled rows hold only one class");
-            } else rc = erc;
-        }
-        /* per region: a counting sort by region, stable, so each region keeps the global row
-         * order (the report does not depend on the order, but the input stays fixed) */
-        uint64_t *start = NULL, *perm = NULL;
-        if (rc == CS_OK && *validated) {
-            start = calloc(j->nreg + 1, sizeof(uint64_t));
-            perm = malloc((n ? n : 1) * sizeof(uint64_t));
-            if (!start || !perm) rc = CS_ERROR(CS_ENOMEM, "out of memory");
-        }
-        if (rc == CS_OK && *validated) {
-            for (uint64_t i = 0; i < n; i++) start[v[i].region + 1]++;
-            for (size_t g = 0; g < j->nreg; g++) start[g + 1] += start[g];
-            for (uint64_t i = 0; i < n; i++) perm[start[v[i].region]++] = i;
-            /* start[g] is now the end of region g */
-            for (size_t g = 0; rc == CS_OK && g < j->nreg; g++) {
-                uint64_t a = g ? start[g - 1] : 0;
-                size_t m = (size_t)(start[g] - a);
-                for (size_t i = 0; i < m; i++) {
-                    const score_vrow *x = &v[perm[a + i]];
-                    sc[i] = x->prob;
-                    lb[i] = x->label;
-                    key[i] = x->id;
-                }
-                reg_ok[g] = 0;
-                if (m > 0) {
-                    int erc = metrics_evaluate(sc, lb, key, m, &reg[g], mw);
-                    if (erc == CS_OK) reg_ok[g] = 1;
-                    else if (erc == CS_EDATA) status_clear(); /* one class only: no AUC */
-                    else rc = erc;
-                }
-            }
-        }
-        free(start);
-        free(perm);
-        free(sc);
-        free(lb);
-        free(key);
-        metrics_work_free(mw);
+    } else {
+        allh = all;
+        nh = n;
     }
+    int rc = CS_OK;
+    if (me == 0) rc = score_validate_all(all, n, overall, validated);
+    if (me == h && rc == CS_OK) rc = score_validate_regions(j, allh, nh, reg, reg_ok);
+    if (allh != all) free(allh);
     free(all);
-    rc = red_agree(j->ctx->comm, rc);
-    MPI_Bcast(validated, 1, MPI_INT, 0, j->ctx->comm);
+    rc = red_agree(comm, rc);
+    MPI_Bcast(validated, 1, MPI_INT, 0, comm);
+    if (rc == CS_OK && h != 0) {
+        MPI_Bcast(reg_ok, (int)j->nreg, MPI_INT, h, comm);
+        MPI_Bcast(reg, (int)(j->nreg * sizeof *reg), MPI_BYTE, h, comm);
+    }
+    if (!*validated)
+        for (size_t g = 0; g < j->nreg; g++) reg_ok[g] = 0;
     return rc;
 }
 

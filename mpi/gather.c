@@ -97,7 +97,7 @@ int gat_merge_sorted(MPI_Comm comm, const topk_item *items, size_t n, uint64_t l
     return rc;
 }
 
-int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, void **out,
+int gat_rows_to_rank(MPI_Comm comm, int root, const void *recs, size_t n, size_t size, void **out,
                      uint64_t *total)
 {
     int rank = 0, nranks = 1;
@@ -108,18 +108,18 @@ int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, voi
     int rc = CS_OK;
     if (n > INT_MAX) rc = CS_ERROR(CS_EINVAL, "gather: %zu records on one rank exceed MPI's int counts", n);
     int cnt = (int)n;
-    int *counts = rank == 0 ? calloc((size_t)nranks, sizeof(int)) : NULL;
-    int *displ = rank == 0 ? calloc((size_t)nranks, sizeof(int)) : NULL;
-    if (rank == 0 && (!counts || !displ)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    int *counts = rank == root ? calloc((size_t)nranks, sizeof(int)) : NULL;
+    int *displ = rank == root ? calloc((size_t)nranks, sizeof(int)) : NULL;
+    if (rank == root && (!counts || !displ)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     rc = red_agree(comm, rc);
     if (rc != CS_OK) {
         free(counts);
         free(displ);
         return rc;
     }
-    MPI_Gather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, 0, comm);
+    MPI_Gather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, root, comm);
     void *buf = NULL;
-    if (rank == 0) {
+    if (rank == root) {
         uint64_t t = 0;
         for (int q = 0; q < nranks; q++) {
             if (t > INT_MAX) break;
@@ -138,7 +138,7 @@ int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, voi
         MPI_Datatype rec;
         MPI_Type_contiguous((int)size, MPI_BYTE, &rec);
         MPI_Type_commit(&rec);
-        MPI_Gatherv(recs, cnt, rec, buf, counts, displ, rec, 0, comm);
+        MPI_Gatherv(recs, cnt, rec, buf, counts, displ, rec, root, comm);
         MPI_Type_free(&rec);
         *out = buf;
     } else {
@@ -148,6 +148,12 @@ int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, voi
     free(counts);
     free(displ);
     return rc;
+}
+
+int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, void **out,
+                     uint64_t *total)
+{
+    return gat_rows_to_rank(comm, 0, recs, n, size, out, total);
 }
 
 /* MPI counts and displacements are int (in records here): n[q] records per rank as counts and their

@@ -39,6 +39,9 @@ int gat_merge_sorted(MPI_Comm comm, const topk_item *items, size_t n, uint64_t l
  * CS_ENOMEM on rank 0 when the buffer cannot be allocated (agreed: every rank returns it). */
 int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, void **out,
                      uint64_t *total);
+/* The same onto rank root. */
+int gat_rows_to_rank(MPI_Comm comm, int root, const void *recs, size_t n, size_t size, void **out,
+                     uint64_t *total);
 
 /* Collective. Each rank sends nsend[q] records of size bytes to rank q, taken one destination after
  * the other (rank order) from send; nsend and nrecv are [nranks]. On return *out is a malloc'd
