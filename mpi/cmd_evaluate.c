@@ -16,8 +16,10 @@
  *     does not hold the leavers, so their number per region — for recall — needs the scored month's
  *     population: --previous SNAPSHOT. Each id of the later month is sent to an owner rank chosen by
  *     a hash of the id, then each id of the scored month is sent to the same owner, which says
- *     whether it is still there: a distributed hash join holding about 16 bytes per subscriber / R
- *     per rank, and never a whole snapshot.
+ *     whether it is still there: a distributed hash join holding 16 to 32 bytes per subscriber / R
+ *     per rank, and never a whole snapshot. When that exceeds half of --memory the id space is cut
+ *     by a hash into as many parts as needed and the join runs once per part, re-reading both
+ *     snapshots (the counts of the listed ids are taken in the first pass only).
  */
 #include "cmd.h"
 #include "evalrep.h"
@@ -31,6 +33,7 @@
 #include "status.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +41,7 @@
 typedef struct {
     const char *lists, *outcomes, *out, *previous;
     int json, absent, any_month;
-    uint64_t block;
+    uint64_t block, memory;
 } eval_opts;
 
 /* ---- moving the lists to every rank ---- */
@@ -127,6 +130,13 @@ static uint64_t eval_mix(uint64_t x)
 /* The owner rank takes the high half of the hash, the slot the low bits, so the ids one rank owns
  * do not all share their slot bits. */
 static int eval_owner(uint64_t id, int nranks) { return (int)((eval_mix(id) >> 32) % (uint64_t)nranks); }
+
+/* Which pass of a multi-pass join takes the id: another mix, so the parts are independent of the
+ * owner and slot bits. */
+static uint64_t eval_part(uint64_t id, uint64_t parts)
+{
+    return parts > 1 ? eval_mix(id ^ UINT64_C(0x5851f42d4c957f2d)) % parts : 0;
+}
 
 /* Open addressing, linear probing; 0 marks an empty slot, so id 0 is kept apart. */
 typedef struct {
@@ -295,8 +305,9 @@ static uint64_t eval_rounds(const part_range *pr, size_t io_rows, MPI_Comm comm)
 }
 
 /* Collective. Pass over the outcome snapshot: listed ids met and how they turned out, leavers per
- * region (labels mode); with set, the ids are also sent to their owners of the join. */
-static int eval_outcome_pass(eval_run *e, eval_set *set)
+ * region (labels mode), counted when count is set; with set, the ids of part `part` of `parts` are
+ * also sent to their owners of the join. */
+static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t part, uint64_t parts)
 {
     const cmd_ctx *ctx = e->ctx;
     part_range pr;
@@ -306,16 +317,19 @@ static int eval_outcome_pass(eval_run *e, eval_set *set)
     int rc = scan_init(&sc, e->out_r, &pr, e->o->block, what, ctx->nranks);
     eval_xchg x = {0};
     int *owner = NULL;
+    uint64_t *ids = NULL;
     if (rc == CS_OK && set) {
         rc = eval_xchg_init(&x, ctx->nranks, 1, sc.io_rows);
         owner = malloc(sc.io_rows * sizeof(int));
-        if (rc == CS_OK && !owner) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        ids = malloc(sc.io_rows * sizeof(uint64_t));
+        if (rc == CS_OK && (!owner || !ids)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     }
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) {
         scan_clear(&sc);
         eval_xchg_clear(&x);
         free(owner);
+        free(ids);
         return rc;
     }
     uint64_t rounds = eval_rounds(&pr, sc.io_rows, ctx->comm);
@@ -325,7 +339,7 @@ static int eval_outcome_pass(eval_run *e, eval_set *set)
     for (uint64_t round = 0; rc == CS_OK && round < rounds; round++) {
         int lrc = scan_next(&sc);
         size_t n = lrc == CS_OK ? sc.n : 0;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; count && i < n; i++) {
             int c = e->o->absent ? 0 : sc.churned[i];
             int labelled = c == 0 || c == 1;
             if (!e->o->absent && labelled) {
@@ -346,9 +360,14 @@ static int eval_outcome_pass(eval_run *e, eval_set *set)
          * MPI_Alltoallv */
         rc = red_agree(ctx->comm, lrc);
         if (rc != CS_OK || !set) continue;
-        for (size_t i = 0; i < n; i++) owner[i] = eval_owner(sc.id[i], ctx->nranks);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (eval_part(sc.id[i], parts) != part) continue;
+            ids[m] = sc.id[i];
+            owner[m++] = eval_owner(sc.id[i], ctx->nranks);
+        }
         size_t nrecv = 0;
-        rc = eval_xchg_run(&x, sc.id, owner, n, ctx->comm, &nrecv);
+        rc = eval_xchg_run(&x, ids, owner, m, ctx->comm, &nrecv);
         int src = CS_OK;
         for (size_t i = 0; rc == CS_OK && src == CS_OK && i < nrecv; i++) src = eval_set_insert(set, x.recv[i]);
         rc = red_agree(ctx->comm, rc != CS_OK ? rc : src);
@@ -356,12 +375,13 @@ static int eval_outcome_pass(eval_run *e, eval_set *set)
     scan_clear(&sc);
     eval_xchg_clear(&x);
     free(owner);
+    free(ids);
     return rc;
 }
 
-/* Collective. Pass over the scored month's snapshot (--previous): each id goes with its region to
- * the owner, which counts it and, when it is not in the later month, counts a leaver. */
-static int eval_previous_pass(eval_run *e, eval_set *set)
+/* Collective. Pass over the scored month's snapshot (--previous): each id of part `part` goes with
+ * its region to the owner, which counts it and, when it is not in the later month, counts a leaver. */
+static int eval_previous_pass(eval_run *e, eval_set *set, uint64_t part, uint64_t parts)
 {
     const cmd_ctx *ctx = e->ctx;
     part_range pr;
@@ -386,13 +406,16 @@ static int eval_previous_pass(eval_run *e, eval_set *set)
         size_t n = lrc == CS_OK ? sc.n : 0;
         rc = red_agree(ctx->comm, lrc);
         if (rc != CS_OK) break;
+        size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            owner[i] = eval_owner(sc.id[i], ctx->nranks);
-            items[2 * i] = sc.id[i];
-            items[2 * i + 1] = e->prev_map[sc.region[i]];
+            if (eval_part(sc.id[i], parts) != part) continue;
+            owner[m] = eval_owner(sc.id[i], ctx->nranks);
+            items[2 * m] = sc.id[i];
+            items[2 * m + 1] = e->prev_map[sc.region[i]];
+            m++;
         }
         size_t nrecv = 0;
-        rc = eval_xchg_run(&x, items, owner, n, ctx->comm, &nrecv);
+        rc = eval_xchg_run(&x, items, owner, m, ctx->comm, &nrecv);
         for (size_t i = 0; rc == CS_OK && i < nrecv; i++) {
             size_t u = (size_t)x.recv[2 * i + 1];
             subs[u]++;
@@ -405,6 +428,18 @@ static int eval_previous_pass(eval_run *e, eval_set *set)
     free(owner);
     free(items);
     return rc;
+}
+
+/* Passes of the --previous join: the later month's ids owned by one rank (about n / R, a tenth more
+ * for the hash's unevenness) at up to 32 bytes each (16-byte slots at load 1/2, and the old table
+ * while it doubles) in half of --memory. The same number on every rank: it depends on n and R only. */
+static uint64_t eval_join_parts(const eval_run *e)
+{
+    if (!e->o->memory) return 1;
+    double per_rank = 1.1 * (double)snap_schema_of(e->out_r)->n / (double)e->ctx->nranks + 1024;
+    double budget = (double)e->o->memory / 2;
+    double parts = ceil(per_rank * 32 / budget);
+    return parts < 1 ? 1 : (uint64_t)parts;
 }
 
 /* The snapshot's regions joined to the table's (by name); map[i] is the table index of region i. */
@@ -441,7 +476,7 @@ static int eval_check_months(const eval_opts *o, const char *lists_month, const 
 
 int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
 {
-    eval_opts o = {.block = 65536};
+    eval_opts o = {.block = 65536, .memory = (uint64_t)2 << 30};
     opt_def defs[] = {
         {"lists", OPT_STR, &o.lists, "directory of the lists written by churnscore score", 1, 0},
         {"outcomes", OPT_STR, &o.outcomes, "snapshot whose labels (or absentees) say who left", 1, 0},
@@ -451,6 +486,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         {"previous", OPT_STR, &o.previous, "with --absent-means-churned: the scored month's snapshot (for recall)", 0, 0},
         {"any-month", OPT_FLAG, &o.any_month, "do not check that the months of the files fit together", 0, 0},
         {"block-rows", OPT_U64, &o.block, "rows per read", 0, 0},
+        {"memory", OPT_BYTES, &o.memory, "per-rank budget; the --previous join takes as many passes as it needs to hold half of it (e.g. 2G)", 0, 0},
         {NULL, 0, NULL, NULL, 0, 0},
     };
     int rc = opt_parse(defs, argc, argv, 2,
@@ -495,10 +531,16 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
                  *e.t->month ? e.t->month : "?", o.outcomes, snap_schema_of(e.out_r)->month,
                  (unsigned long long)snap_schema_of(e.out_r)->n,
                  o.absent ? ", absent means churned" : "", ctx->nranks);
-        eval_set set = {0};
-        rc = eval_outcome_pass(&e, e.prev_r ? &set : NULL);
-        if (rc == CS_OK && e.prev_r) rc = eval_previous_pass(&e, &set);
-        eval_set_clear(&set);
+        uint64_t parts = e.prev_r ? eval_join_parts(&e) : 1;
+        if (parts > 1)
+            log_info("evaluate: the id join in %llu passes over both snapshots (--memory %llu per rank)",
+                     (unsigned long long)parts, (unsigned long long)o.memory);
+        for (uint64_t part = 0; rc == CS_OK && part < parts; part++) {
+            eval_set set = {0};
+            rc = eval_outcome_pass(&e, e.prev_r ? &set : NULL, part == 0, part, parts);
+            if (rc == CS_OK && e.prev_r) rc = eval_previous_pass(&e, &set, part, parts);
+            eval_set_clear(&set);
+        }
     }
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, e.counts, ncounts);
 
