@@ -825,7 +825,7 @@ static int score_validate(score_job *j, metrics_report *overall, metrics_report 
      * region: both get the rows in global row order, so the reports are the bits one rank would
      * compute; the helper then broadcasts the regions' reports. */
     MPI_Comm comm = j->ctx->comm;
-    int me = j->ctx->rank, h = j->ctx->nranks > 1 ? 1 : 0;
+    int me = j->ctx->rank, h = gat_helper_rank(comm);
     void *all = NULL, *allh = NULL;
     uint64_t n = 0, nh = 0;
     CS_TRY(gat_rows_to_root(comm, j->vrows, j->nv, sizeof(score_vrow), &all, &n));

@@ -237,41 +237,6 @@ int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn 
     return rc;
 }
 
-/* Gathers a per-rank array to rank 0 in rank order (= global row order). */
-int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem,
-                        void **all, int *total, int root)
-{
-    int rank, nr;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nr);
-    int *counts = rank == root ? malloc(nr * sizeof(int)) : NULL;
-    int *displs = rank == root ? malloc(nr * sizeof(int)) : NULL;
-    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, root, comm);
-    *all = NULL;
-    *total = 0;
-    if (rank == root) {
-        int s = 0;
-        for (int r = 0; r < nr; r++) {
-            displs[r] = s;
-            s += counts[r];
-        }
-        *total = s;
-        *all = malloc((size_t)(s ? s : 1) * elem);
-        if (!*all) LOG_FATAL(CS_ENOMEM, "out of memory gathering %d holdout rows", s);
-    }
-    MPI_Gatherv(mine, n, type, *all, counts, displs, type, root, comm);
-    free(counts);
-    free(displs);
-    return CS_OK;
-}
-
-int train_helper_rank(MPI_Comm comm)
-{
-    int nr;
-    MPI_Comm_size(comm, &nr);
-    return nr > 1 ? 1 : 0;
-}
-
 static void train_factor_labels(cmodel *m, char *const *names)
 {
     m->factor_labels = calloc(m->k ? m->k : 1, sizeof(char *));
@@ -678,7 +643,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     rc = red_agree(ctx->comm, rc);
 
     train_irls_info irls = {0, 0, 0, NAN};
-    if (rc == CS_OK) rc = train_irls(&t, &m, (double)counts[1] / (double)n_train, all_cached, &irls);
+    if (rc == CS_OK) rc = train_irls(&t, &m, (double)counts[1] / (double)n_train, &irls);
     double t_irls = MPI_Wtime() - t_stage;
     int np2 = scan_passes(&t.sc);
     t_stage = MPI_Wtime();

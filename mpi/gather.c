@@ -208,3 +208,10 @@ int gat_exchange(MPI_Comm comm, const void *send, const uint64_t *nsend, size_t 
     free(sc);
     return rc;
 }
+
+int gat_helper_rank(MPI_Comm comm)
+{
+    int nr = 1;
+    MPI_Comm_size(comm, &nr);
+    return nr > 1 ? 1 : 0;
+}

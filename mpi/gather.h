@@ -43,6 +43,12 @@ int gat_rows_to_root(MPI_Comm comm, const void *recs, size_t n, size_t size, voi
 int gat_rows_to_rank(MPI_Comm comm, int root, const void *recs, size_t n, size_t size, void **out,
                      uint64_t *total);
 
+/* The rank that shares rank 0's serial evaluation work (a second AUC, the drift reference, the
+ * per-region validation): rank 1 when there is one, else 0. Each evaluation is one deterministic
+ * function of rows gathered in global row order, so which rank computes it changes nothing in the
+ * result, only how long rank 0 works alone. */
+int gat_helper_rank(MPI_Comm comm);
+
 /* Collective. Each rank sends nsend[q] records of size bytes to rank q, taken one destination after
  * the other (rank order) from send; nsend and nrecv are [nranks]. On return *out is a malloc'd
  * buffer (the caller frees) holding what every rank sent this one, in rank order, nrecv[q] records

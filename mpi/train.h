@@ -86,23 +86,14 @@ typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, con
                               const float *truth, size_t n, void *arg);
 int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg);
 
-/* Collective. Gathers n elements per rank to rank root in rank order (= global row order); *all is
- * malloc'd on root (NULL elsewhere), *total its length there. */
-int train_gather(MPI_Comm comm, const void *mine, int n, MPI_Datatype type, size_t elem, void **all,
-                 int *total, int root);
-/* The rank that shares rank 0's serial evaluation work (a second AUC, the drift reference): rank 1
- * when there is one. Each evaluation is one deterministic function of rows gathered in global row
- * order, so which rank computes it changes nothing in the result, only how long rank 0 works alone. */
-int train_helper_rank(MPI_Comm comm);
 
 /* Collective. Fits the logistic model's coefficients, standard errors and column means into m
- * (train_irls.c), starting from the intercept of base_rate; all_cached says whether every rank holds
- * the design matrix (else the warm start on a sample is used). */
+ * (train_irls.c), starting from the intercept of base_rate. */
 typedef struct {
     int iters, passes, converged;
     double loglik;
 } train_irls_info;
-int train_irls(train_run *t, cmodel *m, double base_rate, int all_cached, train_irls_info *info);
+int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info);
 
 /* Collective. Scores the holdout, fills story's holdout metrics and drift reference and
  * m->warn_cutoff (train_holdout.c). */

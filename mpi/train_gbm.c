@@ -10,6 +10,7 @@
  * splits from the same sums (model/gbm.h). Cut points come from a sample gathered to rank 0 in global
  * row order, so they too are the same for any rank count.
  */
+#include "gather.h"
 #include "gbm.h"
 #include "log.h"
 #include "metrics.h"
@@ -98,20 +99,17 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
         memcpy(mine + nk * cols, c->sx + i * cols, cols * sizeof(float));
         nk++;
     }
-    float *all = NULL;
-    int total = 0;
-    MPI_Datatype rowtype;
-    MPI_Type_contiguous((int)cols, MPI_FLOAT, &rowtype);
-    MPI_Type_commit(&rowtype);
-    train_gather(comm, mine, (int)nk, rowtype, cols * sizeof(float), (void **)&all, &total, 0);
-    MPI_Type_free(&rowtype);
+    void *all = NULL;
+    uint64_t total = 0;
+    int rc = gat_rows_to_root(comm, mine, nk, cols * sizeof(float), &all, &total);
     free(mine);
-    int rc = CS_OK;
+    if (rc != CS_OK) return rc;
     if (t->ctx->rank == 0) {
+        const float *rows = all;
         float *col = malloc(((size_t)total ? (size_t)total : 1) * sizeof(float));
         if (!col) rc = CS_ERROR(CS_ENOMEM, "out of memory");
         for (size_t j = 0; rc == CS_OK && j < cols; j++) {
-            for (int i = 0; i < total; i++) col[i] = all[(size_t)i * cols + j];
+            for (size_t i = 0; i < (size_t)total; i++) col[i] = rows[i * cols + j];
             rc = gbm_set_cuts(g, j, col, (size_t)total, (size_t)t->o.bins);
         }
         free(col);
@@ -127,24 +125,25 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
 /* The two validation AUCs of the model choice: the logistic one on rank 0 and the trees' one on the
  * helper rank at the same time (each over the same rows in global row order, so the same bits as
  * one after the other on rank 0), then both broadcast. */
-static void gbm_val_aucs(train_run *t, const double *pl, const double *pg, const gbm_collect *c,
-                         double *auc_l, double *auc_g)
+static int gbm_val_aucs(train_run *t, const double *pl, const double *pg, const gbm_collect *c,
+                        double *auc_l, double *auc_g)
 {
-    int h = train_helper_rank(t->ctx->comm);
+    MPI_Comm comm = t->ctx->comm;
+    int h = gat_helper_rank(comm);
     double a[2];
     /* both gathers first, so that rank 0 and the helper then evaluate concurrently */
     void *ap[2] = {NULL, NULL}, *al[2] = {NULL, NULL}, *ai[2] = {NULL, NULL};
-    int tot[2] = {0, 0};
+    uint64_t tot[2] = {0, 0};
     const double *p[2] = {pl, pg};
-    int root[2] = {0, h};
+    int root[2] = {0, h}, rc = CS_OK;
     for (int k = 0; k < 2; k++) {
-        train_gather(t->ctx->comm, p[k], (int)c->nv, MPI_DOUBLE, sizeof(double), &ap[k], &tot[k], root[k]);
-        train_gather(t->ctx->comm, c->vy, (int)c->nv, MPI_UINT8_T, 1, &al[k], &tot[k], root[k]);
-        train_gather(t->ctx->comm, c->vid, (int)c->nv, MPI_INT64_T, sizeof(int64_t), &ai[k], &tot[k], root[k]);
+        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], p[k], c->nv, sizeof(double), &ap[k], &tot[k]);
+        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], c->vy, c->nv, 1, &al[k], &tot[k]);
+        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], c->vid, c->nv, sizeof(int64_t), &ai[k], &tot[k]);
     }
     for (int k = 0; k < 2; k++) {
         a[k] = NAN;
-        if (t->ctx->rank == root[k] && tot[k] > 0) {
+        if (rc == CS_OK && t->ctx->rank == root[k] && tot[k] > 0) {
             metrics_report rep;
             metrics_work *mw = metrics_work_alloc((size_t)tot[k]);
             if (mw && metrics_evaluate(ap[k], al[k], ai[k], (size_t)tot[k], &rep, mw) == CS_OK) a[k] = rep.auc;
@@ -154,10 +153,12 @@ static void gbm_val_aucs(train_run *t, const double *pl, const double *pg, const
         free(al[k]);
         free(ai[k]);
     }
-    MPI_Bcast(&a[0], 1, MPI_DOUBLE, 0, t->ctx->comm);
-    MPI_Bcast(&a[1], 1, MPI_DOUBLE, h, t->ctx->comm);
+    if (rc != CS_OK) return rc;
+    MPI_Bcast(&a[0], 1, MPI_DOUBLE, 0, comm);
+    MPI_Bcast(&a[1], 1, MPI_DOUBLE, h, comm);
     *auc_l = a[0];
     *auc_g = a[1];
+    return CS_OK;
 }
 
 void train_gbm_params(const train_opts *o, gbm_params *gp)
@@ -333,7 +334,7 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
             m->kind = CMODEL_KIND_GBM;
             cmodel_predict(m, c.vx, c.nv, pg);
             m->kind = kind;
-            gbm_val_aucs(t, pl, pg, &c, auc_logit, auc_gbm);
+            rc = gbm_val_aucs(t, pl, pg, &c, auc_logit, auc_gbm);
             free(pl);
             free(pg);
         }

@@ -3,10 +3,11 @@
  * The holdout (picked by a hash of the id) is scored on every rank; a bounded hash sample of it is
  * gathered in global row order, so the exact metrics (model/metrics.h) see the same input for any
  * rank count: on rank 0 AUC, lift, capture, KS, Brier, calibration and the warning cut-off; on the
- * helper rank (train_helper_rank), at the same time, the oracle AUC of the true probabilities where
+ * helper rank (gat_helper_rank), at the same time, the oracle AUC of the true probabilities where
  * the snapshot has them, and the drift reference (deciles of the score and of every model input, on
  * a smaller sample of design rows) stored in the model.
  */
+#include "gather.h"
 #include "log.h"
 #include "metrics.h"
 #include "reduce.h"
@@ -170,29 +171,22 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
          * one) at the same time computes the oracle AUC and the drift reference, then broadcasts
          * them. All gathers come first, so that the two evaluate concurrently. */
         MPI_Comm comm = t->ctx->comm;
-        int me = t->ctx->rank, h = train_helper_rank(comm);
+        int me = t->ctx->rank, h = gat_helper_rank(comm);
         int oracle = t->s->has_truth && !ha.use_train;
-        void *ap = NULL, *al = NULL, *ai = NULL, *at = NULL, *alh = NULL, *aih = NULL;
-        int tot = 0, toth = 0, dtot = 0;
-        float *dall = NULL;
-        train_gather(comm, ha.prob, (int)ha.n, MPI_DOUBLE, sizeof(double), &ap, &tot, 0);
-        train_gather(comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &al, &tot, 0);
-        train_gather(comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &ai, &tot, 0);
-        if (oracle) {
-            train_gather(comm, ha.truth, (int)ha.n, MPI_DOUBLE, sizeof(double), &at, &toth, h);
-            if (h != 0) {
-                train_gather(comm, ha.label, (int)ha.n, MPI_UINT8_T, 1, &alh, &toth, h);
-                train_gather(comm, ha.id, (int)ha.n, MPI_INT64_T, sizeof(int64_t), &aih, &toth, h);
-            }
+        void *ap = NULL, *al = NULL, *ai = NULL, *at = NULL, *alh = NULL, *aih = NULL, *dall = NULL;
+        uint64_t tot = 0, toth = 0, dtot = 0;
+        /* every gather is collective and agreed, so a failure skips the rest on all ranks alike */
+        int lrc = gat_rows_to_root(comm, ha.prob, ha.n, sizeof(double), &ap, &tot);
+        if (lrc == CS_OK) lrc = gat_rows_to_root(comm, ha.label, ha.n, 1, &al, &tot);
+        if (lrc == CS_OK) lrc = gat_rows_to_root(comm, ha.id, ha.n, sizeof(int64_t), &ai, &tot);
+        if (lrc == CS_OK && oracle) {
+            lrc = gat_rows_to_rank(comm, h, ha.truth, ha.n, sizeof(double), &at, &toth);
+            if (lrc == CS_OK && h != 0) lrc = gat_rows_to_rank(comm, h, ha.label, ha.n, 1, &alh, &toth);
+            if (lrc == CS_OK && h != 0) lrc = gat_rows_to_rank(comm, h, ha.id, ha.n, sizeof(int64_t), &aih, &toth);
         }
-        MPI_Datatype rowt;
-        MPI_Type_contiguous((int)K, MPI_FLOAT, &rowt);
-        MPI_Type_commit(&rowt);
-        train_gather(comm, ha.dx, (int)ha.nd, rowt, K * sizeof(float), (void **)&dall, &dtot, h);
-        MPI_Type_free(&rowt);
+        if (lrc == CS_OK) lrc = gat_rows_to_rank(comm, h, ha.dx, ha.nd, K * sizeof(float), &dall, &dtot);
 
-        int lrc = CS_OK;
-        if (me == 0 && tot > 0) {
+        if (lrc == CS_OK && me == 0 && tot > 0) {
             metrics_report rep;
             metrics_work *mw = metrics_work_alloc((size_t)tot);
             lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
@@ -222,7 +216,7 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
             }
             metrics_work_free(mw);
         }
-        if (me == h) {
+        if (lrc == CS_OK && me == h) {
             if (oracle && toth > 0) {
                 metrics_report orc;
                 metrics_work *mw = metrics_work_alloc((size_t)toth);

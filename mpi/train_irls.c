@@ -89,7 +89,7 @@ static int train_warm_block(train_run *t, const cmodel *m, uint64_t block, const
 }
 
 
-int train_irls(train_run *t, cmodel *m, double base_rate, int all_cached, train_irls_info *info)
+int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
 {
     const train_opts *o = &t->o;
     size_t K = m->n_coef;
@@ -120,7 +120,6 @@ int train_irls(train_run *t, cmodel *m, double base_rate, int all_cached, train_
      * start only without the cache would differ in its last bits between 1 and 16 ranks (measured
      * on the 16-core machine: IRLS ends at a different rounding of the same optimum). The first
      * pass fills the cache when there is one. */
-    (void)all_cached;
     if (rc == CS_OK && t->n_fit > 2 * o->warm_rows) {
         t->sfrac = (double)o->warm_rows / (double)t->n_fit;
         int lrc = train_pass(t, m, "train: warm-start sample", train_warm_block, NULL);
