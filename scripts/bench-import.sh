@@ -15,10 +15,7 @@ DIR=${2:-/tmp/cs-bench-import}
 BUILD=${CS_BUILD:-$(dirname "$0")/../build}
 CS=${CHURNSCORE:-$BUILD/churnscore}
 S2C=${SNAP2CSV:-$BUILD/snap2csv}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. "$(dirname "$0")/mpi-env.sh"
 mkdir -p "$DIR"
 now() { date +%s.%N; }
 [ -x "$S2C" ] || { echo "bench-import: $S2C not built (cmake --build build)" >&2; exit 2; }

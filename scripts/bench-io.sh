@@ -7,10 +7,7 @@ set -euo pipefail
 N=${1:-10000000}
 DIR=${2:-/tmp/cs-bench}
 CS=${CHURNSCORE:-$(dirname "$0")/../build/churnscore}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. "$(dirname "$0")/mpi-env.sh"
 mkdir -p "$DIR"
 F="$DIR/bench-io.h5"
 now() { date +%s.%N; }

@@ -11,10 +11,8 @@ DIR=${2:-/tmp/cs-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CS=${CHURNSCORE:-$ROOT/build/churnscore}
 PY=/usr/bin/python3
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. "$ROOT/scripts/mpi-env.sh"
+export OPENBLAS_NUM_THREADS=1
 $PY -c "import sklearn, h5py" 2>/dev/null || apt-get install -y -qq python3-sklearn python3-h5py > /dev/null
 mkdir -p "$DIR"
 F="$DIR/peers-$N.h5"

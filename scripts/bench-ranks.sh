@@ -21,10 +21,7 @@ TABLE=${TABLE:-/dev/null}
 # train options for every run: by default a budget that keeps the design matrix cached for any rank
 # count, so the strong runs do the same work (with 2 GiB, 1 rank re-reads it each IRLS pass at 20M)
 TRAIN_OPTS=${TRAIN_OPTS---memory 6G}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. "$ROOT/scripts/mpi-env.sh"
 mkdir -p "$DIR"
 now() { date +%s.%N; }
 # seconds from $1 to $2 (awk, not bc: the device machine may lack bc)

@@ -10,10 +10,7 @@ MEM=${3:-3G}
 DIR=${4:-/tmp/cs-scale}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CS=${CHURNSCORE:-$ROOT/build/churnscore}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. "$ROOT/scripts/mpi-env.sh"
 mkdir -p "$DIR"
 F="$DIR/scale-$N.h5"
 now() { date +%s.%N; }

@@ -15,10 +15,8 @@ RANKS=${*:-1 2}
 B=${CS_BUILD:-build}/churnscore
 D=${CS_BENCH_DIR:-/tmp/cs-bench-score}
 [ -x "$B" ] || { cmake -S . -B "${CS_BUILD:-build}" -DCMAKE_BUILD_TYPE=Release > /dev/null && cmake --build "${CS_BUILD:-build}" -j "$(nproc)" > /dev/null; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. scripts/mpi-env.sh
+export OMPI_MCA_rmaps_base_oversubscribe=1
 # ranks waiting in MPI yield the core instead of spinning (rank 0 works alone on merges and metrics)
 export OMPI_MCA_mpi_yield_when_idle=1
 mkdir -p "$D"

@@ -11,10 +11,7 @@ R=${2:-2}
 [ "${CS_SKIP_SETUP:-0}" = 1 ] || scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build -j "$(nproc)" > /dev/null
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. scripts/mpi-env.sh
 MPIRUN="mpirun --oversubscribe -n $R"
 D=out/demo
 mkdir -p "$D"

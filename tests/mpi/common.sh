@@ -2,10 +2,7 @@
 set -euo pipefail
 CS=${1:?usage: test.sh path/to/churnscore}
 BUILD=${CS_BUILD:-$(dirname "$CS")}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# One machine: shared memory is the only transport, so skip probing network fabrics (UCX,
-# libfabric), which costs about 0.2 s per mpirun here. On a cluster leave the site's choice.
-export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/mpi-env.sh"
 # Tests use more ranks than this machine has cores.
 export OMPI_MCA_rmaps_base_oversubscribe=1
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
