@@ -711,33 +711,60 @@ static int score_lists(score_job *j, const lists_ctx *lc, const char *tmpdir, in
     return rc;
 }
 
+/* The columns metrics_evaluate takes, for up to n validation rows, and its workspace. */
+typedef struct {
+    double *score;
+    unsigned char *label;
+    int64_t *key;
+    metrics_work *mw;
+} score_eval_buf;
+
+static void score_eval_free(score_eval_buf *b)
+{
+    free(b->score);
+    free(b->label);
+    free(b->key);
+    metrics_work_free(b->mw);
+}
+
+static int score_eval_alloc(score_eval_buf *b, uint64_t n)
+{
+    b->score = malloc((n ? n : 1) * sizeof(double));
+    b->label = malloc(n ? n : 1);
+    b->key = malloc((n ? n : 1) * sizeof(int64_t));
+    b->mw = metrics_work_alloc(n ? n : 1);
+    if (b->score && b->label && b->key && b->mw) return CS_OK;
+    score_eval_free(b);
+    return CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows", (unsigned long long)n);
+}
+
+/* Evaluates the m rows v[idx[0..m)] (v[0..m) when idx is NULL) into *rep: CS_EDATA when they hold
+ * one class only. */
+static int score_eval_rows(score_eval_buf *b, const score_vrow *v, const uint64_t *idx, size_t m,
+                           metrics_report *rep)
+{
+    for (size_t i = 0; i < m; i++) {
+        const score_vrow *x = &v[idx ? idx[i] : i];
+        b->score[i] = x->prob;
+        b->label[i] = x->label;
+        b->key[i] = x->id;
+    }
+    return metrics_evaluate(b->score, b->label, b->key, m, rep, b->mw);
+}
+
 /* The overall validation report of n gathered rows; *validated = 0 when they hold one class. */
 static int score_validate_all(const score_vrow *v, uint64_t n, metrics_report *overall, int *validated)
 {
-    double *sc = malloc((n ? n : 1) * sizeof(double));
-    unsigned char *lb = malloc(n ? n : 1);
-    int64_t *key = malloc((n ? n : 1) * sizeof(int64_t));
-    metrics_work *mw = metrics_work_alloc(n ? n : 1);
-    int rc = CS_OK;
-    if (!sc || !lb || !key || !mw)
-        rc = CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows", (unsigned long long)n);
-    for (uint64_t i = 0; rc == CS_OK && i < n; i++) {
-        sc[i] = v[i].prob;
-        lb[i] = v[i].label;
-        key[i] = v[i].id;
+    score_eval_buf b;
+    CS_TRY(score_eval_alloc(&b, n));
+    int rc = score_eval_rows(&b, v, NULL, (size_t)n, overall);
+    if (rc == CS_OK) *validated = 1;
+    else if (rc == CS_EDATA) {
+        status_clear();
+        rc = CS_OK;
+        log_info("score: validation skipped: the labelled rows hold only one class");
     }
-    if (rc == CS_OK) {
-        int erc = metrics_evaluate(sc, lb, key, n, overall, mw);
-        if (erc == CS_OK) *validated = 1;
-        else if (erc == CS_EDATA) {
-            status_clear();
-            log_info("score: validation skipped: the labelled rows hold only one class");
-        } else rc = erc;
-    }
-    free(sc);
-    free(lb);
-    free(key);
-    metrics_work_free(mw);
+    score_eval_free(&b);
     return rc;
 }
 
@@ -750,15 +777,12 @@ static int score_validate_regions(const score_job *j, const score_vrow *v, uint6
     uint64_t npos = 0;
     for (uint64_t i = 0; i < n; i++) npos += v[i].label == 1;
     if (npos == 0 || npos == n) return CS_OK;
-    double *sc = malloc((n ? n : 1) * sizeof(double));
-    unsigned char *lb = malloc(n ? n : 1);
-    int64_t *key = malloc((n ? n : 1) * sizeof(int64_t));
-    metrics_work *mw = metrics_work_alloc(n ? n : 1);
+    score_eval_buf b;
+    CS_TRY(score_eval_alloc(&b, n));
     uint64_t *start = calloc(j->nreg + 1, sizeof(uint64_t));
     uint64_t *perm = malloc((n ? n : 1) * sizeof(uint64_t));
-    int rc = CS_OK;
-    if (!sc || !lb || !key || !mw || !start || !perm)
-        rc = CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows", (unsigned long long)n);
+    int rc = start && perm ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the validation of %llu rows",
+                                              (unsigned long long)n);
     if (rc == CS_OK) {
         /* a counting sort by region, stable, so each region keeps the global row order (the report
          * does not depend on the order, but the input stays fixed) */
@@ -769,26 +793,16 @@ static int score_validate_regions(const score_job *j, const score_vrow *v, uint6
         for (size_t g = 0; rc == CS_OK && g < j->nreg; g++) {
             uint64_t a = g ? start[g - 1] : 0;
             size_t m = (size_t)(start[g] - a);
-            for (size_t i = 0; i < m; i++) {
-                const score_vrow *x = &v[perm[a + i]];
-                sc[i] = x->prob;
-                lb[i] = x->label;
-                key[i] = x->id;
-            }
-            if (m > 0) {
-                int erc = metrics_evaluate(sc, lb, key, m, &reg[g], mw);
-                if (erc == CS_OK) reg_ok[g] = 1;
-                else if (erc == CS_EDATA) status_clear(); /* one class only: no AUC */
-                else rc = erc;
-            }
+            if (m == 0) continue;
+            int erc = score_eval_rows(&b, v, perm + a, m, &reg[g]);
+            if (erc == CS_OK) reg_ok[g] = 1;
+            else if (erc == CS_EDATA) status_clear(); /* one class only: no AUC */
+            else rc = erc;
         }
     }
     free(start);
     free(perm);
-    free(sc);
-    free(lb);
-    free(key);
-    metrics_work_free(mw);
+    score_eval_free(&b);
     return rc;
 }
 
