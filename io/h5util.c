@@ -218,14 +218,23 @@ void h5util_strings_free(char **s, size_t n)
     free(s);
 }
 
+
+/* Opens dataset name of loc, or says which file lacks it, or holds something else under its name. */
+static int h5util_open_ds(hid_t loc, const char *name, const char *file, hid_t *ds)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return CS_ERROR(CS_EFORMAT, "%s: dataset %s is missing", file, name);
+    *ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (*ds < 0) return CS_ERROR(CS_EFORMAT, "%s: %s is not a dataset", file, name);
+    return CS_OK;
+}
+
 int h5util_read_strings(hid_t loc, const char *name, const char *file, char ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
-        return CS_ERROR(CS_EFORMAT, "%s: dataset %s is missing", file, name);
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (ds < 0) return CS_ERROR(CS_EFORMAT, "%s: %s is not a dataset", file, name);
+    hid_t ds;
+    CS_TRY(h5util_open_ds(loc, name, file, &ds));
     hid_t ft = H5Dget_type(ds);
     hid_t sp = H5Dget_space(ds);
     int rank = H5Sget_simple_extent_ndims(sp);
@@ -289,10 +298,8 @@ int h5util_read_f64(hid_t loc, const char *name, const char *file, double **out,
                     size_t *d1)
 {
     *out = NULL;
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
-        return CS_ERROR(CS_EFORMAT, "%s: dataset %s is missing", file, name);
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (ds < 0) return CS_ERROR(CS_EFORMAT, "%s: %s is not a dataset", file, name);
+    hid_t ds;
+    CS_TRY(h5util_open_ds(loc, name, file, &ds));
     hid_t sp = H5Dget_space(ds);
     hid_t ft = H5Dget_type(ds);
     int rank = H5Sget_simple_extent_ndims(sp);
@@ -364,10 +371,8 @@ int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out
 int h5util_open_checked(hid_t loc, const char *name, const char *file, H5T_class_t cls, size_t size,
                         int rank, uint64_t n, uint64_t p, hid_t *out)
 {
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
-        return CS_ERROR(CS_EFORMAT, "%s: dataset %s is missing", file, name);
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (ds < 0) return CS_ERROR(CS_EFORMAT, "%s: %s is not a dataset", file, name);
+    hid_t ds;
+    CS_TRY(h5util_open_ds(loc, name, file, &ds));
     hid_t ft = H5Dget_type(ds);
     hid_t sp = H5Dget_space(ds);
     int r = H5Sget_simple_extent_ndims(sp);
