@@ -188,67 +188,92 @@ static int metrics_item_cmp(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Radix key of an item: unsigned order of the result is the sort order. For the score (descending):
- * flip all bits of negatives and the sign bit of the others (unsigned order = numeric order; -0.0
- * is made +0.0 first so that it ties with 0.0 as in the comparator), then complement. For the key
- * (ascending): flip the sign bit. */
-static inline uint64_t metrics_radix_key(const metrics_item *it, int on_score)
+/* Radix key of a score: unsigned order of the result is decreasing score order. Flip all bits of
+ * negatives and the sign bit of the others (unsigned order = numeric order; -0.0 is made +0.0 first
+ * so that it ties with 0.0 as in the comparator), then complement. */
+static inline uint64_t metrics_radix_key(double s)
 {
-    if (!on_score) return (uint64_t)it->key ^ 0x8000000000000000ull;
-    double s = it->s + 0.0;
+    s += 0.0;
     uint64_t k;
     memcpy(&k, &s, 8);
     k = (k >> 63) ? ~k : (k | 0x8000000000000000ull);
     return ~k;
 }
 
+/* A row in the radix sort: its score's radix key and its index (16 bytes: a pass moves less). */
+typedef struct {
+    uint64_t rk, idx;
+} metrics_rrow;
+
 int metrics_order(const double *score, const int64_t *key, size_t n, size_t *order, metrics_work *w)
 {
     if (!w || n > w->max_n)
         return CS_ERROR(CS_EINVAL, "metrics: %zu rows exceed the workspace (%zu)", n,
                         w ? w->max_n : 0);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (isnan(score[i])) return CS_ERROR(CS_EINVAL, "metrics: score of row %zu is NaN", i);
-        w->items[i].s = score[i];
-        w->items[i].key = key ? key[i] : 0;
-        w->items[i].idx = i;
-    }
     if (n < 4096) {
-        qsort(w->items, n, sizeof *w->items, metrics_item_cmp);
-    } else {
-        /* The same order as metrics_item_cmp, by stable LSD radix sort (16-bit digits): key
-         * ascending first, then score descending; stability keeps ties in key, then index, order. */
-        metrics_item *a = w->items, *b = w->tmp;
-        for (int pass = 0; pass < 8; pass++) {
-            int shift = (pass & 3) * 16;
-            int on_score = pass >= 4;
-            size_t *cnt = w->count;
-            memset(cnt, 0, 65536 * sizeof *cnt);
-            uint64_t first = 0;
-            int same = 1;
-            for (size_t i = 0; i < n; i++) {
-                unsigned d = (unsigned)(metrics_radix_key(&a[i], on_score) >> shift) & 0xFFFFu;
-                if (i == 0) first = d;
-                else if (d != first) same = 0;
-                cnt[d]++;
-            }
-            if (same) continue; /* this digit orders nothing */
-            size_t sum = 0;
-            for (size_t d = 0; d < 65536; d++) {
-                size_t t = cnt[d];
-                cnt[d] = sum;
-                sum += t;
-            }
-            for (size_t i = 0; i < n; i++)
-                b[cnt[(metrics_radix_key(&a[i], on_score) >> shift) & 0xFFFFu]++] = a[i];
-            metrics_item *t = a;
-            a = b;
-            b = t;
+        for (size_t i = 0; i < n; i++) {
+            w->items[i].s = score[i];
+            w->items[i].key = key ? key[i] : 0;
+            w->items[i].idx = i;
         }
-        if (a != w->items) memcpy(w->items, a, n * sizeof *a);
+        qsort(w->items, n, sizeof *w->items, metrics_item_cmp);
+        for (size_t i = 0; i < n; i++) order[i] = w->items[i].idx;
+        return CS_OK;
     }
-    for (size_t i = 0; i < n; i++) order[i] = w->items[i].idx;
+    /* The same order as metrics_item_cmp in two steps: a stable LSD radix sort on the score alone
+     * (11-bit digits, so the counts stay in L1; a digit that is the same in every row is skipped),
+     * which leaves ties in index order, then each tie group (rare: scores are continuous) sorted by
+     * the full comparator. Sorting on the key too would double the passes for rows that almost never
+     * tie. 1M rows: 44 ms here, against 67 ms for 16-bit digits over score and key. */
+    enum { BITS = 11, NB = 1 << BITS };
+    metrics_rrow *a = (metrics_rrow *)(void *)w->items, *b = (metrics_rrow *)(void *)w->tmp;
+    for (size_t i = 0; i < n; i++) {
+        a[i].rk = metrics_radix_key(score[i]);
+        a[i].idx = i;
+    }
+    for (int shift = 0; shift < 64; shift += BITS) {
+        size_t *cnt = w->count;
+        memset(cnt, 0, NB * sizeof *cnt);
+        unsigned first = (unsigned)(a[0].rk >> shift) & (NB - 1);
+        int same = 1;
+        for (size_t i = 0; i < n; i++) {
+            unsigned d = (unsigned)(a[i].rk >> shift) & (NB - 1);
+            same &= d == first;
+            cnt[d]++;
+        }
+        if (same) continue; /* this digit orders nothing */
+        size_t sum = 0;
+        for (size_t d = 0; d < NB; d++) {
+            size_t t = cnt[d];
+            cnt[d] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++) b[cnt[(a[i].rk >> shift) & (NB - 1)]++] = a[i];
+        metrics_rrow *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++) order[i] = (size_t)a[i].idx;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && a[j].rk == a[i].rk) j++;
+        if (j - i > 1) {
+            metrics_item *g = (a == (metrics_rrow *)(void *)w->items) ? w->tmp : w->items;
+            for (size_t q = 0; q < j - i; q++) {
+                size_t r = order[i + q];
+                g[q].s = score[r];
+                g[q].key = key ? key[r] : 0;
+                g[q].idx = r;
+            }
+            qsort(g, j - i, sizeof *g, metrics_item_cmp);
+            for (size_t q = 0; q < j - i; q++) order[i + q] = g[q].idx;
+        }
+        i = j;
+    }
     return CS_OK;
+
 }
 
 const double *metrics_work_sorted(const metrics_work *w) { return w->score; }

@@ -194,7 +194,8 @@ static void test_errors(void **state)
 }
 
 /* The radix path of metrics_order (n >= 4096) orders exactly as the comparator: score descending,
- * key ascending, index ascending; heavy ties, negative and positive keys and scores, -0.0 and 0.0. */
+ * key ascending, index ascending; heavy ties, negative and positive keys and scores, -0.0 and 0.0;
+ * then continuous scores in (0, 1) (every radix digit in use) with a few exact ties. */
 typedef struct {
     double s;
     int64_t k;
@@ -218,21 +219,24 @@ static void test_radix_order(void **state)
     size_t *ord = malloc(n * sizeof(size_t));
     ref_item *r = malloc(n * sizeof(ref_item));
     uint64_t x = 2385;
-    for (size_t i = 0; i < n; i++) {
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-        int v = (int)((x >> 33) % 97) - 48;
-        s[i] = v == 0 ? ((x >> 20) & 1 ? -0.0 : 0.0) : v * 0.0123;
-        k[i] = (int64_t)((x >> 13) % 50) - 25 + (int64_t)((x >> 60) ? 0 : 1) * 4000000000LL;
-        r[i].s = s[i];
-        r[i].k = k[i];
-        r[i].i = i;
+    for (int mode = 0; mode < 2; mode++) {
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            int v = (int)((x >> 33) % 97) - 48;
+            if (mode == 0) s[i] = v == 0 ? ((x >> 20) & 1 ? -0.0 : 0.0) : v * 0.0123;
+            else s[i] = i % 101 == 7 && i > 200 ? s[i - 101] : (double)(x >> 11) / 9007199254740992.0;
+            k[i] = (int64_t)((x >> 13) % 50) - 25 + (int64_t)((x >> 60) ? 0 : 1) * 4000000000LL;
+            r[i].s = s[i];
+            r[i].k = k[i];
+            r[i].i = i;
+        }
+        metrics_work *w = metrics_work_alloc(n);
+        assert_non_null(w);
+        assert_int_equal(metrics_order(s, k, n, ord, w), CS_OK);
+        qsort(r, n, sizeof *r, ref_cmp);
+        for (size_t i = 0; i < n; i++) assert_int_equal(ord[i], r[i].i);
+        metrics_work_free(w);
     }
-    metrics_work *w = metrics_work_alloc(n);
-    assert_non_null(w);
-    assert_int_equal(metrics_order(s, k, n, ord, w), CS_OK);
-    qsort(r, n, sizeof *r, ref_cmp);
-    for (size_t i = 0; i < n; i++) assert_int_equal(ord[i], r[i].i);
-    metrics_work_free(w);
     free(s);
     free(k);
     free(ord);
