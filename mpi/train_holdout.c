@@ -14,6 +14,7 @@
 #include "status.h"
 #include "train.h"
 
+#include <gsl/gsl_statistics_float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,12 +82,6 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
 }
 
 
-static int train_cmpd(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /* Rank 0: decile cut points of the score (column 0) and of each design column over the sample, and
  * the share of the sample in each resulting bin (bin = number of cuts below the value). */
 static int train_drift_reference(const cmodel *m, const float *rows, size_t n, modelfile_story *s)
@@ -102,11 +97,13 @@ static int train_drift_reference(const cmodel *m, const float *rows, size_t n, m
     }
     for (size_t j = 0; j < K; j++) {
         for (size_t i = 0; i < n; i++) col[i] = rows[i * K + j];
-        qsort(col, n, sizeof(float), train_cmpd);
         size_t ne = 0;
         double *e = s->drift_edges + j * 9;
         for (int q = 1; q <= 9; q++) {
-            double v = col[(size_t)((double)q / 10.0 * (double)(n - 1))];
+            /* the order statistic by selection (GSL's quickselect), not a full sort: the nine
+             * deciles of 19 columns of 100k rows took 0.17 s with qsort, on the holdout's critical
+             * path; the value is the same, whatever order the select leaves behind */
+            double v = gsl_stats_float_select(col, 1, n, (size_t)((double)q / 10.0 * (double)(n - 1)));
             if (ne == 0 || v > e[ne - 1]) e[ne++] = v;
         }
         for (size_t q = ne; q < 9; q++) e[q] = NAN;
