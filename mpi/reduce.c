@@ -172,8 +172,6 @@ uint64_t red_exscan_u64(MPI_Comm comm, uint64_t v)
     return rank == 0 ? 0 : before; /* MPI leaves rank 0's result undefined */
 }
 
-double red_quantize(double x) { return ldexp(nearbyint(ldexp(x, 30)), -30); }
-
 int red_agree(MPI_Comm comm, int status)
 {
     int rank;

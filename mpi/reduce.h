@@ -17,6 +17,7 @@
 #ifndef CS_REDUCE_H
 #define CS_REDUCE_H
 
+#include <math.h>
 #include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,8 +55,10 @@ uint64_t red_exscan_u64(MPI_Comm comm, uint64_t v);
  * boosted trees, whose histograms per tree level would be too many for the block tree. */
 int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n);
 /* Rounds x to a multiple of 2^-30: with |x| <= 1 and at most 2^22 terms, every partial sum of such
- * values needs at most 53 significant bits, so double addition of them is exact. */
-double red_quantize(double x);
+ * values needs at most 53 significant bits, so double addition of them is exact. Inline, and scaled
+ * by multiplying with powers of two (exact here, so the same bits as ldexp): the trees call it twice
+ * per sample row and tree, and the out-of-line ldexp pair cost 0.9 s of a 9.5 s training run. */
+static inline double red_quantize(double x) { return nearbyint(x * 0x1p30) * 0x1p-30; }
 #define RED_EXACT_MAX_TERMS (1u << 22)
 
 /* Collective. Agrees on the worst status: returns CS_OK only if every rank passed CS_OK. Otherwise
