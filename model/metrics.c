@@ -188,21 +188,23 @@ static int metrics_item_cmp(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Radix key of a score: unsigned order of the result is decreasing score order. Flip all bits of
- * negatives and the sign bit of the others (unsigned order = numeric order; -0.0 is made +0.0 first
- * so that it ties with 0.0 as in the comparator), then complement. */
-static inline uint64_t metrics_radix_key(double s)
+/* Radix key of a score rounded to float: unsigned order of the result is decreasing order of the
+ * rounded score. Rounding is monotonic, so sorting by it and then each group of equal keys by the
+ * exact comparator gives the exact order. Flip all bits of negatives and the sign bit of the others
+ * (unsigned order = numeric order; -0.0 is made +0.0 first, as the comparator ties them), then
+ * complement. */
+static inline uint32_t metrics_radix_key(double s)
 {
-    s += 0.0;
-    uint64_t k;
-    memcpy(&k, &s, 8);
-    k = (k >> 63) ? ~k : (k | 0x8000000000000000ull);
+    float f = (float)(s + 0.0);
+    uint32_t k;
+    memcpy(&k, &f, 4);
+    k = (k >> 31) ? ~k : (k | 0x80000000u);
     return ~k;
 }
 
-/* A row in the radix sort: its score's radix key and its index (16 bytes: a pass moves less). */
+/* A row in the radix sort: its radix key and its index (8 bytes: a pass moves little). */
 typedef struct {
-    uint64_t rk, idx;
+    uint32_t rk, idx;
 } metrics_rrow;
 
 int metrics_order(const double *score, const int64_t *key, size_t n, size_t *order, metrics_work *w)
@@ -212,7 +214,7 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
                         w ? w->max_n : 0);
     for (size_t i = 0; i < n; i++)
         if (isnan(score[i])) return CS_ERROR(CS_EINVAL, "metrics: score of row %zu is NaN", i);
-    if (n < 4096) {
+    if (n < 4096 || n > UINT32_MAX) {
         for (size_t i = 0; i < n; i++) {
             w->items[i].s = score[i];
             w->items[i].key = key ? key[i] : 0;
@@ -222,18 +224,19 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
         for (size_t i = 0; i < n; i++) order[i] = w->items[i].idx;
         return CS_OK;
     }
-    /* The same order as metrics_item_cmp in two steps: a stable LSD radix sort on the score alone
-     * (11-bit digits, so the counts stay in L1; a digit that is the same in every row is skipped),
-     * which leaves ties in index order, then each tie group (rare: scores are continuous) sorted by
-     * the full comparator. Sorting on the key too would double the passes for rows that almost never
-     * tie. 1M rows: 44 ms here, against 67 ms for 16-bit digits over score and key. */
+    /* The same order as metrics_item_cmp in two steps: a stable LSD radix sort on the score rounded
+     * to float (11-bit digits, so the counts stay in L1; three passes, and a digit that is the same
+     * in every row is skipped), which leaves ties in index order, then each group of equal rounded
+     * scores (rare: 1M probabilities leave a few percent in small groups) sorted by the full
+     * comparator. Sorting on the double or on the key too would double the passes. 1M rows: 25 ms
+     * here, against 67 ms for 16-bit digits over the double score and the key. */
     enum { BITS = 11, NB = 1 << BITS };
     metrics_rrow *a = (metrics_rrow *)(void *)w->items, *b = (metrics_rrow *)(void *)w->tmp;
     for (size_t i = 0; i < n; i++) {
         a[i].rk = metrics_radix_key(score[i]);
-        a[i].idx = i;
+        a[i].idx = (uint32_t)i;
     }
-    for (int shift = 0; shift < 64; shift += BITS) {
+    for (int shift = 0; shift < 32; shift += BITS) {
         size_t *cnt = w->count;
         memset(cnt, 0, NB * sizeof *cnt);
         unsigned first = (unsigned)(a[0].rk >> shift) & (NB - 1);

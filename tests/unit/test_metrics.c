@@ -195,7 +195,8 @@ static void test_errors(void **state)
 
 /* The radix path of metrics_order (n >= 4096) orders exactly as the comparator: score descending,
  * key ascending, index ascending; heavy ties, negative and positive keys and scores, -0.0 and 0.0;
- * then continuous scores in (0, 1) (every radix digit in use) with a few exact ties. */
+ * then continuous scores in (0, 1) (every radix digit in use) with a few exact ties; then scores that
+ * differ only below float precision (the radix pass sees one value, the comparator orders them). */
 typedef struct {
     double s;
     int64_t k;
@@ -219,12 +220,13 @@ static void test_radix_order(void **state)
     size_t *ord = malloc(n * sizeof(size_t));
     ref_item *r = malloc(n * sizeof(ref_item));
     uint64_t x = 2385;
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 3; mode++) {
         for (size_t i = 0; i < n; i++) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
             int v = (int)((x >> 33) % 97) - 48;
             if (mode == 0) s[i] = v == 0 ? ((x >> 20) & 1 ? -0.0 : 0.0) : v * 0.0123;
-            else s[i] = i % 101 == 7 && i > 200 ? s[i - 101] : (double)(x >> 11) / 9007199254740992.0;
+            else if (mode == 1) s[i] = i % 101 == 7 && i > 200 ? s[i - 101] : (double)(x >> 11) / 9007199254740992.0;
+            else s[i] = 0.25 + (double)((x >> 40) % 1000) * 1e-13; /* apart only below float precision */
             k[i] = (int64_t)((x >> 13) % 50) - 25 + (int64_t)((x >> 60) ? 0 : 1) * 4000000000LL;
             r[i].s = s[i];
             r[i].k = k[i];
