@@ -2,7 +2,8 @@
  *
  * Ids are sent to an owner rank by a hash, so each rank holds 1/R of them in an open-addressing set;
  * when that would exceed the memory given, the id space is split into several passes by the same
- * hash. Only the id column is read (8 bytes a row).
+ * hash. Only the id column is read (8 bytes a row). The set holds ids alone; when one turns up twice,
+ * a second read of the id column finds the two smallest rows that hold it, for the message.
  */
 #ifndef CS_DUPCHECK_H
 #define CS_DUPCHECK_H
