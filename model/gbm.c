@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "radix.h"
 #include "status.h"
 
 #define GBM_CUTS_PER_COL (GBM_MAX_BINS - 1)
@@ -94,45 +95,14 @@ void gbm_model_free(gbm_model *m)
     free(m);
 }
 
-/* Sorts n finite floats ascending: LSD radix sort on the bit patterns (11-bit digits, three passes,
- * a digit that is the same in every value skipped) in tmp[2n]. -0.0 lands before 0.0, which the
- * callers treat as equal. 200k values: 2 ms, against 14 ms for qsort; the cut points of all columns
- * are computed on one rank, so this is serial time. */
-static void gbm_sort_floats(float *v, size_t n, uint32_t *tmp)
+/* Sorts n finite floats ascending by radix_sort_hi32 (tmp: 2n words). -0.0 lands before 0.0, which
+ * the callers treat as equal. 200k values: 2 ms, against 14 ms for qsort; the cut points of all
+ * columns are computed on one rank, so this is serial time. */
+static void gbm_sort_floats(float *v, size_t n, uint64_t *tmp)
 {
-    enum { BITS = 11, NB = 1 << BITS };
-    uint32_t *a = tmp, *b = tmp + n;
-    size_t cnt[NB];
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &v[i], 4);
-        a[i] = (u >> 31) ? ~u : (u | 0x80000000u);
-    }
-    for (int shift = 0; shift < 32; shift += BITS) {
-        memset(cnt, 0, sizeof cnt);
-        unsigned first = (a[0] >> shift) & (NB - 1);
-        int same = 1;
-        for (size_t i = 0; i < n; i++) {
-            unsigned d = (a[i] >> shift) & (NB - 1);
-            same &= d == first;
-            cnt[d]++;
-        }
-        if (same) continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < NB; d++) {
-            size_t t = cnt[d];
-            cnt[d] = sum;
-            sum += t;
-        }
-        for (size_t i = 0; i < n; i++) b[cnt[(a[i] >> shift) & (NB - 1)]++] = a[i];
-        uint32_t *t = a;
-        a = b;
-        b = t;
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u = (a[i] >> 31) ? (a[i] & 0x7fffffffu) : ~a[i];
-        memcpy(&v[i], &u, 4);
-    }
+    for (size_t i = 0; i < n; i++) tmp[i] = (uint64_t)radix_key_float(v[i]) << 32;
+    const uint64_t *a = radix_sort_hi32(tmp, tmp + n, n);
+    for (size_t i = 0; i < n; i++) v[i] = radix_float_of_key((uint32_t)(a[i] >> 32));
 }
 
 /* A float cut strictly below hi and not below lo, for lo < hi: the midpoint, computed in double and
@@ -161,7 +131,7 @@ int gbm_set_cuts(gbm_model *m, size_t c, float *sample, size_t n, size_t max_bin
     float *cut = m->cuts + c * GBM_CUTS_PER_COL;
     size_t nc = 0;
     if (n > 1) {
-        uint32_t *tmp = malloc(2 * n * sizeof *tmp);
+        uint64_t *tmp = malloc(2 * n * sizeof *tmp);
         if (!tmp) return CS_ERROR(CS_ENOMEM, "gbm_set_cuts: out of memory for %zu values", n);
         gbm_sort_floats(sample, n, tmp);
         free(tmp);
