@@ -250,6 +250,32 @@ static int lists_text(csv_writer *w, const char *s)
     return csv_write_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* Creates tmpdir/name for writing: *path (malloc'd) and *f, or an error naming the file (and then
+ * nothing to free). One place for the list files and the two summaries. */
+static int lists_create(const char *tmpdir, const char *name, char **path, FILE **f)
+{
+    *f = NULL;
+    *path = malloc(strlen(tmpdir) + strlen(name) + 2);
+    if (!*path) return CS_ERROR(CS_ENOMEM, "out of memory");
+    sprintf(*path, "%s/%s", tmpdir, name);
+    *f = fopen(*path, "wb");
+    if (*f) return CS_OK;
+    int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", *path, strerror(errno));
+    free(*path);
+    *path = NULL;
+    return rc;
+}
+
+/* Closes a file lists_create opened, turning a write or close failure into an error when rc is
+ * still CS_OK; frees path. Returns the first failure. */
+static int lists_finish(FILE *f, char *path, int rc)
+{
+    if (ferror(f) && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: write error", path);
+    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close: %s", path, strerror(errno));
+    free(path);
+    return rc;
+}
+
 int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lists_file **out)
 {
     *out = NULL;
@@ -258,23 +284,15 @@ int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lis
     lists_file *lf = calloc(1, sizeof *lf);
     if (!lf) return CS_ERROR(CS_ENOMEM, "out of memory");
     lf->c = c;
-    lf->path = malloc(strlen(tmpdir) + strlen(name) + 2);
-    if (!lf->path) {
-        free(lf);
-        return CS_ERROR(CS_ENOMEM, "out of memory");
-    }
-    sprintf(lf->path, "%s/%s", tmpdir, name);
-    lf->f = fopen(lf->path, "wb");
-    if (!lf->f) {
-        int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", lf->path, strerror(errno));
-        free(lf->path);
+    int rc = lists_create(tmpdir, name, &lf->path, &lf->f);
+    if (rc != CS_OK) {
         free(lf);
         return rc;
     }
     /* a large buffer: a list of millions of rows is written line by line */
     setvbuf(lf->f, NULL, _IOFBF, 1 << 20);
     if (c->bom) fputs("\xef\xbb\xbf", lf->f);
-    int rc = csv_writer_init(&lf->w, lf->f, lf->path, ',', 0);
+    rc = csv_writer_init(&lf->w, lf->f, lf->path, ',', 0);
     static const char *const cols[] = {"rank", "id", "region", "brand", "probability", "value_at_risk",
                                        "stage", "phase", "tier", "reason_1", "reason_2", "reason_3"};
     for (size_t i = 0; rc == CS_OK && i < sizeof cols / sizeof cols[0]; i++) rc = lists_text(&lf->w, cols[i]);
@@ -326,10 +344,7 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
 int lists_region_close(lists_file *lf)
 {
     if (!lf) return CS_OK;
-    int rc = lf->rc;
-    if (ferror(lf->f) && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: write error", lf->path);
-    if (fclose(lf->f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close: %s", lf->path, strerror(errno));
-    free(lf->path);
+    int rc = lists_finish(lf->f, lf->path, lf->rc);
     free(lf);
     return rc;
 }
@@ -338,14 +353,9 @@ int lists_region_close(lists_file *lf)
 
 static int lists_summary_csv(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
 {
-    char *path = lists_cat(tmpdir, "/summary.csv");
-    if (!path) return CS_ERROR(CS_ENOMEM, "out of memory");
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", path, strerror(errno));
-        free(path);
-        return rc;
-    }
+    char *path;
+    FILE *f;
+    CS_TRY(lists_create(tmpdir, "summary.csv", &path, &f));
     if (c->bom) fputs("\xef\xbb\xbf", f);
     csv_writer w;
     int rc = csv_writer_init(&w, f, path, ',', 0);
@@ -373,10 +383,7 @@ static int lists_summary_csv(const lists_ctx *c, const char *tmpdir, const lists
         }
         if (rc == CS_OK) rc = csv_write_row_end(&w);
     }
-    if (ferror(f) && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: write error", path);
-    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", path);
-    free(path);
-    return rc;
+    return lists_finish(f, path, rc);
 }
 
 /* JSON numbers in the same fixed formats as the CSV (json_num uses %.10g): written as raw text. */
@@ -391,14 +398,9 @@ static void lists_json_fixed(json_writer *j, const char *key, const char *fmt, d
 
 static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
 {
-    char *path = lists_cat(tmpdir, "/summary.json");
-    if (!path) return CS_ERROR(CS_ENOMEM, "out of memory");
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", path, strerror(errno));
-        free(path);
-        return rc;
-    }
+    char *path;
+    FILE *f;
+    CS_TRY(lists_create(tmpdir, "summary.json", &path, &f));
     json_writer j;
     json_init(&j, f, 1);
     json_obj_begin(&j, NULL);
@@ -463,11 +465,7 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
     }
     json_obj_end(&j);
     fputc('\n', f);
-    int rc = CS_OK;
-    if (ferror(f)) rc = CS_ERROR(CS_EIO, "%s: write error", path);
-    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", path);
-    free(path);
-    return rc;
+    return lists_finish(f, path, CS_OK);
 }
 
 int lists_summary_write(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
