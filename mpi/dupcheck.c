@@ -137,15 +137,20 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
             MPI_Alltoallv(send, scount, sdisp, MPI_UINT64_T, recv, rcount, rdisp, MPI_UINT64_T, ctx->comm);
             for (size_t i = 0; lrc == CS_OK && !found && i < tot; i++) {
                 uint64_t id = recv[i];
+                int seen;
                 if (id == 0) {
-                    if (zero_seen) found = 1, dup_id = 0;
+                    seen = zero_seen;
                     zero_seen = 1;
-                    continue;
+                } else {
+                    size_t h = (size_t)dup_mix(id ^ 0x5bd1e995ull) & (cap - 1);
+                    while (set[h] != 0 && set[h] != id) h = (h + 1) & (cap - 1);
+                    seen = set[h] == id;
+                    set[h] = id;
                 }
-                size_t h = (size_t)dup_mix(id ^ 0x5bd1e995ull) & (cap - 1);
-                while (set[h] != 0 && set[h] != id) h = (h + 1) & (cap - 1);
-                if (set[h] == id) found = 1, dup_id = id;
-                set[h] = id;
+                if (seen) {
+                    found = 1;
+                    dup_id = id;
+                }
             }
         }
         free(set);
