@@ -197,18 +197,26 @@ int h5util_attr_read_f64(hid_t obj, const char *name, double *value)
     return h5util_attr_read_num(obj, name, H5T_NATIVE_DOUBLE, value);
 }
 
+/* A small whole 1-D dataset, file type ftype, memory type mtype: the integers and the strings. */
+static int h5util_write_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *v,
+                           size_t n)
+{
+    hsize_t d = n;
+    hid_t sp = H5Screate_simple(1, &d, NULL);
+    hid_t ds = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
+    return CS_OK;
+}
+
 int h5util_write_strings(hid_t loc, const char *name, const char *const *s, size_t n)
 {
     hid_t t = h5util_strtype();
-    hsize_t d = n;
-    hid_t sp = H5Screate_simple(1, &d, NULL);
-    hid_t ds = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) : 0);
-    if (ds >= 0) H5Dclose(ds);
-    H5Sclose(sp);
+    int rc = h5util_write_1d(loc, name, t, t, s, n);
     H5Tclose(t);
-    if (e < 0) return CS_ERROR(CS_EIO, "cannot write string dataset %s", name);
-    return CS_OK;
+    return rc;
 }
 
 void h5util_strings_free(char **s, size_t n)
@@ -327,28 +335,15 @@ int h5util_read_f64(hid_t loc, const char *name, const char *file, double **out,
     return rc;
 }
 
-/* A small whole 1-D dataset of integers, file type ftype, memory type mtype. */
-static int h5util_write_ints(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *v,
-                             size_t n)
-{
-    hsize_t d = n;
-    hid_t sp = H5Screate_simple(1, &d, NULL);
-    hid_t ds = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
-    if (ds >= 0) H5Dclose(ds);
-    H5Sclose(sp);
-    if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
-    return CS_OK;
-}
 
 int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n)
 {
-    return h5util_write_ints(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, v, n);
+    return h5util_write_1d(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, v, n);
 }
 
 int h5util_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n)
 {
-    return h5util_write_ints(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, v, n);
+    return h5util_write_1d(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, v, n);
 }
 
 int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out, size_t *n)
