@@ -15,6 +15,8 @@
  * path gives exactly the answers of the in-memory one for every buffer size.
  */
 #include "csv.h"
+
+#include "commit.h"
 #include "status.h"
 
 #include <errno.h>
@@ -740,7 +742,7 @@ int csv_writer_init(csv_writer *w, FILE *out, const char *name, char delim, int 
 
 static int writer_failed(csv_writer *w)
 {
-    return CS_ERROR(CS_EIO, "%s: write failed: %s", w->name, strerror(errno));
+    return commit_errno(errno, w->name, "write");
 }
 
 static int writer_sep(csv_writer *w)

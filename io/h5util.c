@@ -1,15 +1,107 @@
 /* h5util.c — see h5util.h. */
+#define _GNU_SOURCE /* memfd_create */
 #include "h5util.h"
 
+#include "commit.h"
 #include "status.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 void h5util_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* H5Ewalk2 callback: a write that failed for want of space. HDF5 keeps errno only in the text of its
+ * error stack (sec2: "errno = 28, error message = 'No space left on device'"; MPI-IO: the MPI error
+ * string). */
+static herr_t h5util_walk_nospace(unsigned n, const H5E_error2_t *e, void *arg)
+{
+    (void)n;
+    const char *d = e->desc ? e->desc : "";
+    if (strstr(d, "errno = 28,") || strstr(d, "No space left") || strstr(d, "no space left") ||
+        strstr(d, "MPI_ERR_NO_SPACE") || strstr(d, "MPI_ERR_QUOTA") || strstr(d, "errno = 122,"))
+        *(int *)arg = 1;
+    return 0;
+}
+
+/* Records a failed HDF5 write on obj (of file path; NULL: asked of obj) and returns CS_EIO: "no space
+ * left on device: FILE (what)" when the error stack or the file system says so, else "FILE: what".
+ * Call it right after the failing call: any HDF5 call clears the error stack. */
+static int h5util_fail(hid_t obj, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int h5util_fail(hid_t obj, const char *path, const char *fmt, ...)
+{
+    int nospace = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, h5util_walk_nospace, &nospace);
+    char what[512], file[1024] = "";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (path) snprintf(file, sizeof file, "%s", path);
+    else if (obj >= 0 && H5Fget_name(obj, file, sizeof file) < 0) file[0] = '\0';
+    if (!nospace && file[0]) nospace = commit_fs_full(file, 0);
+    if (nospace) return CS_ERROR(CS_EIO, "no space left on device: %s (%s)", file[0] ? file : "?", what);
+    if (file[0]) return CS_ERROR(CS_EIO, "%s: %s", file, what);
+    return CS_ERROR(CS_EIO, "%s", what);
+}
+
+/* Closes every dataset, group, named datatype and attribute still open in f (an error path that
+ * left one): with one open, H5Fclose would only mark the file for closing, and its real close
+ * would come later inside H5close or MPI_Finalize. */
+static void h5util_close_objects(hid_t f)
+{
+    unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
+    ssize_t n = H5Fget_obj_count(f, types);
+    if (n <= 0) return;
+    hid_t *ids = malloc((size_t)n * sizeof(hid_t));
+    if (!ids) return;
+    n = H5Fget_obj_ids(f, types, (size_t)n, ids);
+    for (ssize_t i = 0; i < n; i++) {
+        H5I_type_t t = H5Iget_type(ids[i]);
+        if (t == H5I_DATASET) H5Dclose(ids[i]);
+        else if (t == H5I_GROUP) H5Gclose(ids[i]);
+        else if (t == H5I_DATATYPE) H5Tclose(ids[i]);
+        else if (t == H5I_ATTR) H5Aclose(ids[i]);
+    }
+    free(ids);
+}
+
+int h5util_close_file(hid_t f, const char *path)
+{
+    if (f < 0) return CS_OK;
+    haddr_t eoa = 0;
+    int rc = CS_OK;
+    unsigned intent = 0;
+    if (H5Fget_intent(f, &intent) >= 0 && (intent & H5F_ACC_RDWR)) {
+        /* The close writes the metadata cache out, at addresses below the end of allocation: with
+         * those bytes allocated it cannot run out of space. HDF5 1.10 does not survive a failed
+         * flush (the id stays half-closed and H5close or MPI_Finalize segfaults in H5F__close_cb),
+         * so where they cannot be allocated the file is abandoned instead: its descriptor is
+         * pointed at an anonymous memory file, the close "succeeds" there, and the caller removes
+         * the temporary file. */
+        if (H5Fget_eoa(f, &eoa) < 0) rc = CS_ERROR(CS_EIO, "%s: cannot size the file", path);
+        else rc = commit_reserve(path, (uint64_t)eoa);
+        if (rc != CS_OK) {
+            hid_t fapl = H5Fget_access_plist(f);
+            int *fd = NULL;
+            int mfd = -1;
+            if (fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2 &&
+                H5Fget_vfd_handle(f, fapl, (void **)&fd) >= 0 && fd && (mfd = memfd_create("cs-abandoned", 0)) >= 0) {
+                dup2(mfd, *fd);
+                close(mfd);
+            }
+            if (fapl >= 0) H5Pclose(fapl);
+        }
+    }
+    h5util_close_objects(f);
+    if (H5Fclose(f) < 0 && rc == CS_OK) rc = h5util_fail(-1, path, "cannot close (flush) the file");
+    return rc;
+}
 
 static int h5util_nranks(MPI_Comm comm)
 {
@@ -18,6 +110,16 @@ static int h5util_nranks(MPI_Comm comm)
     if (comm == MPI_COMM_NULL || !init) return 1;
     MPI_Comm_size(comm, &n);
     return n;
+}
+
+int h5util_close_shared(hid_t f, const char *path, MPI_Comm comm)
+{
+    if (h5util_nranks(comm) <= 1) return h5util_close_file(f, path);
+    /* MPI-IO: the bytes were reserved when rank 0 created the file (h5util_create_shared) and the
+     * ranks wrote raw rows only, so the close has no metadata of its own to place */
+    h5util_close_objects(f);
+    if (H5Fclose(f) < 0) return h5util_fail(-1, path, "cannot close (flush) the file");
+    return CS_OK;
 }
 
 int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out)
@@ -44,7 +146,10 @@ int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out)
     H5Pset_alignment(fapl, 1 << 16, 1 << 12);
     hid_t f = H5Fcreate(tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
-    if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot create (directory missing or not writable?)", tmp_path);
+    if (f < 0) {
+        if (commit_fs_full(tmp_path, 0)) return CS_ERROR(CS_EIO, "no space left on device: %s", tmp_path);
+        return CS_ERROR(CS_EIO, "%s: cannot create (directory missing or not writable?)", tmp_path);
+    }
     *out = f;
     return CS_OK;
 }
@@ -61,7 +166,10 @@ int h5util_create_shared(const char *tmp_path, MPI_Comm comm, h5util_layout_fn l
         rc = h5util_create(tmp_path, MPI_COMM_NULL, &f);
         if (rc == CS_OK) {
             rc = layout(f, arg);
-            if (H5Fclose(f) < 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", tmp_path);
+            /* reserves every byte of the file, the rows every rank writes later included (they
+             * are allocated at creation): a disk too small fails here, before any work */
+            int crc = h5util_close_file(f, tmp_path);
+            if (rc == CS_OK) rc = crc;
         }
     }
     MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
@@ -93,8 +201,11 @@ int h5util_commit(const char *tmp, const char *path, MPI_Comm comm, int ok)
     if (init && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
     if (rank == 0) {
         if (ok) {
-            if (rename(tmp, path) != 0)
-                rc = CS_ERROR(CS_EIO, "%s: cannot rename from %s: %s", path, tmp, strerror(errno));
+            commit_set *cs = commit_set_alloc();
+            rc = cs ? commit_set_add(cs, tmp, path, NULL) : CS_ERROR(CS_ENOMEM, "out of memory");
+            if (rc == CS_OK) rc = commit_set_apply(cs);
+            commit_set_free(cs);
+            if (rc != CS_OK) unlink(tmp);
         } else {
             unlink(tmp);
         }
@@ -118,9 +229,15 @@ static int h5util_attr_write(hid_t obj, const char *name, hid_t type, const void
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, type, sp, H5P_DEFAULT, H5P_DEFAULT);
     herr_t e = a >= 0 ? H5Awrite(a, type, v) : -1;
-    if (a >= 0) H5Aclose(a);
+    if (e < 0) {
+        int rc = h5util_fail(obj, NULL, "cannot write attribute %s", name);
+        if (a >= 0) H5Aclose(a);
+        H5Sclose(sp);
+        return rc;
+    }
+    e = H5Aclose(a);
     H5Sclose(sp);
-    if (e < 0) return CS_ERROR(CS_EIO, "cannot write attribute %s", name);
+    if (e < 0) return h5util_fail(obj, NULL, "cannot write attribute %s", name);
     return CS_OK;
 }
 
@@ -205,9 +322,15 @@ static int h5util_write_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype
     hid_t sp = H5Screate_simple(1, &d, NULL);
     hid_t ds = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t e = ds < 0 ? -1 : (n ? H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
-    if (ds >= 0) H5Dclose(ds);
+    if (e >= 0) e = H5Dclose(ds);
+    else if (ds >= 0) {
+        int rc = h5util_fail(loc, NULL, "cannot write dataset %s", name);
+        H5Dclose(ds);
+        H5Sclose(sp);
+        return rc;
+    }
     H5Sclose(sp);
-    if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
+    if (e < 0) return h5util_fail(loc, NULL, "cannot write dataset %s", name);
     return CS_OK;
 }
 
@@ -296,9 +419,15 @@ int h5util_write_f64(hid_t loc, const char *name, const double *v, size_t d0, si
     hid_t sp = H5Screate_simple(d1 ? 2 : 1, d, NULL);
     hid_t ds = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     herr_t e = ds < 0 ? -1 : ((d0 && v) ? H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
-    if (ds >= 0) H5Dclose(ds);
+    if (e >= 0) e = H5Dclose(ds);
+    else if (ds >= 0) {
+        int rc = h5util_fail(loc, NULL, "cannot write dataset %s", name);
+        H5Dclose(ds);
+        H5Sclose(sp);
+        return rc;
+    }
     H5Sclose(sp);
-    if (e < 0) return CS_ERROR(CS_EIO, "cannot write dataset %s", name);
+    if (e < 0) return h5util_fail(loc, NULL, "cannot write dataset %s", name);
     return CS_OK;
 }
 
@@ -409,11 +538,18 @@ static int h5util_rows_io(hid_t dset, hid_t mtype, uint64_t row0, uint64_t n, ui
     hid_t msp = H5Screate_simple(rank, count, NULL);
     herr_t e = write ? H5Dwrite(dset, mtype, msp, fsp, H5P_DEFAULT, buf)
                      : H5Dread(dset, mtype, msp, fsp, H5P_DEFAULT, buf);
+    int nospace = 0;
+    if (e < 0 && write) H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, h5util_walk_nospace, &nospace);
     H5Sclose(msp);
     H5Sclose(fsp);
     if (e < 0) {
-        char nm[256] = "?";
+        char nm[256] = "?", file[1024] = "";
         H5Iget_name(dset, nm, sizeof nm);
+        if (H5Fget_name(dset, file, sizeof file) < 0) file[0] = '\0';
+        if (write && !nospace && file[0]) nospace = commit_fs_full(file, 0);
+        if (nospace)
+            return CS_ERROR(CS_EIO, "no space left on device: %s (writing rows %llu..%llu of %s)", file,
+                            (unsigned long long)row0, (unsigned long long)(row0 + n - 1), nm);
         return CS_ERROR(CS_EIO, "cannot %s rows %llu..%llu of %s", write ? "write" : "read",
                         (unsigned long long)row0, (unsigned long long)(row0 + n - 1), nm);
     }
@@ -446,9 +582,14 @@ int h5util_create_rows(hid_t loc, const char *name, hid_t ftype, uint64_t n, uin
     H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
     hid_t ds = H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (ds < 0) {
+        int rc = h5util_fail(loc, NULL, "cannot create dataset %s", name);
+        H5Pclose(dcpl);
+        H5Sclose(sp);
+        return rc;
+    }
     H5Pclose(dcpl);
     H5Sclose(sp);
-    if (ds < 0) return CS_ERROR(CS_EIO, "cannot create dataset %s", name);
     *out = ds;
     return CS_OK;
 }

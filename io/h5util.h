@@ -34,10 +34,23 @@ typedef int (*h5util_layout_fn)(hid_t file, void *arg);
 int h5util_create_shared(const char *tmp_path, MPI_Comm comm, h5util_layout_fn layout, void *arg,
                          hid_t *out);
 
+/* Closes a file opened for writing serially (sec2) so that the close cannot fail for want of space
+ * and leave HDF5 unable to finalise: the bytes below the end of allocation are reserved first
+ * (commit_reserve); where they cannot be, the file is abandoned (the close writes into memory) and
+ * the caller must remove path. CS_EIO, "no space left on device: PATH" when that was the cause.
+ * path is the file's name. Read-only files are just closed. */
+int h5util_close_file(hid_t f, const char *path);
+
+/* Collective over comm. Closes a file of h5util_create_shared: h5util_close_file with one rank; with
+ * MPI-IO a checked H5Fclose. Returns this rank's status (to be agreed on before the rename). */
+int h5util_close_shared(hid_t f, const char *path, MPI_Comm comm);
+
 /* "<path>.tmp": the name a file is written under until h5util_commit renames it. Caller frees. */
 char *h5util_tmpname(const char *path);
 
-/* Collective. Renames tmp to path on rank 0 when ok, else removes tmp; all ranks wait for it. */
+/* Collective. On rank 0, when ok: fsyncs tmp, renames it to path and fsyncs the directory
+ * (commit_set_apply), else removes tmp; all ranks wait for it and return rank 0's status. Call it
+ * only after the file was closed on every rank. */
 int h5util_commit(const char *tmp, const char *path, MPI_Comm comm, int ok);
 
 /* Attributes on an object (file or group or dataset). Strings are UTF-8, variable length. */

@@ -1,6 +1,7 @@
 /* lists.c — region CSVs, the summary files and the directory they live in (see lists.h). */
 #include "lists.h"
 
+#include "commit.h"
 #include "csv.h"
 #include "json.h"
 #include "status.h"
@@ -89,6 +90,8 @@ int lists_dir_begin(const char *dir, char **tmp)
 }
 
 char *lists_dir_tmp(const char *dir) { return lists_cat(dir, ".tmp"); }
+
+void lists_dir_drop(const char *old) { lists_rmdir(old); }
 
 /* ---- the probe: does another process see the same directory? ---- */
 
@@ -260,7 +263,7 @@ static int lists_create(const char *tmpdir, const char *name, char **path, FILE 
     sprintf(*path, "%s/%s", tmpdir, name);
     *f = fopen(*path, "wb");
     if (*f) return CS_OK;
-    int rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", *path, strerror(errno));
+    int rc = commit_errno(errno, *path, "create");
     free(*path);
     *path = NULL;
     return rc;
@@ -270,8 +273,11 @@ static int lists_create(const char *tmpdir, const char *name, char **path, FILE 
  * still CS_OK; frees path. Returns the first failure. */
 static int lists_finish(FILE *f, char *path, int rc)
 {
-    if (ferror(f) && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: write error", path);
-    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close: %s", path, strerror(errno));
+    /* the flush is where a full disk shows for the last buffer: its errno names the cause (the
+     * fsync comes with the directory's, when it is committed) */
+    if (fflush(f) != 0 && rc == CS_OK) rc = commit_errno(errno, path, "write");
+    if (ferror(f) && rc == CS_OK) rc = commit_errno(EIO, path, "write");
+    if (fclose(f) != 0 && rc == CS_OK) rc = commit_errno(errno, path, "close");
     free(path);
     return rc;
 }
@@ -336,7 +342,7 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
         else rc = csv_write_missing(w);
     }
     if (rc == CS_OK) rc = csv_write_row_end(w);
-    if (rc != CS_OK) rc = CS_ERROR(rc, "%s: cannot write: %s", lf->path, strerror(errno));
+    if (rc != CS_OK && !strstr(status_reason(), lf->path)) rc = commit_errno(errno, lf->path, "write");
     lf->rc = rc;
     return rc;
 }

@@ -47,6 +47,10 @@ int lists_probe_write(const char *tmp, uint64_t token);
 int lists_probe_seen(const char *tmp, uint64_t token);
 void lists_probe_remove(const char *tmp);
 
+/* Removes a lists directory of ours and its files (the previous lists once new ones are in place:
+ * the commit_drop_fn of commit.h for the lists). Missing is fine. */
+void lists_dir_drop(const char *old);
+
 /* With ok: renames tmp to dir (replacing a previous lists directory); without: removes tmp and its
  * files. CS_EIO. */
 int lists_dir_commit(const char *dir, const char *tmp, int ok);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void modelfile_story_init(modelfile_story *s)
 {
@@ -256,22 +257,33 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     return rc;
 }
 
+int modelfile_write_tmp(const char *tmp, const char *path, const cmodel *m, const modelfile_story *s)
+{
+    hid_t f = -1;
+    int rc = h5util_create(tmp, MPI_COMM_NULL, &f);
+    if (rc != CS_OK) {
+        if (strncmp(status_reason(), "no space left", 13) == 0) return rc;
+        return CS_ERROR(CS_EIO, "%s: cannot create the model file (directory missing or not writable?)", path);
+    }
+    rc = mf_write_all(f, m, s);
+    /* closed so that a full disk cannot crash HDF5 (h5util_close_file) */
+    int crc = h5util_close_file(f, tmp);
+    if (rc == CS_OK) rc = crc;
+    /* "no space left on device: PATH" stays the whole message: it says it all */
+    if (rc != CS_OK && strncmp(status_reason(), "no space left", 13) != 0)
+        rc = CS_ERROR(rc, "%s: writing the model failed: %s", path, status_reason());
+    if (rc != CS_OK) unlink(tmp);
+    return rc;
+}
+
 int modelfile_write(const char *path, const cmodel *m, const modelfile_story *s)
 {
     char *tmp = h5util_tmpname(path);
     if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
-    hid_t f = -1;
-    int rc = h5util_create(tmp, MPI_COMM_NULL, &f);
-    if (rc != CS_OK) {
-        free(tmp);
-        return CS_ERROR(CS_EIO, "%s: cannot create the model file (directory missing or not writable?)", path);
-    }
-    rc = mf_write_all(f, m, s);
-    if (H5Fclose(f) < 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", tmp);
-    if (rc != CS_OK) rc = CS_ERROR(rc, "%s: writing the model failed: %s", path, status_reason());
-    int crc = h5util_commit(tmp, path, MPI_COMM_NULL, rc == CS_OK);
+    int rc = modelfile_write_tmp(tmp, path, m, s);
+    if (rc == CS_OK) rc = h5util_commit(tmp, path, MPI_COMM_NULL, 1);
     free(tmp);
-    return rc != CS_OK ? rc : crc;
+    return rc;
 }
 
 /* Reads a dataset of doubles and checks its length. */

@@ -59,8 +59,12 @@ typedef struct {
 void modelfile_story_init(modelfile_story *s);  /* zeros + NaN metrics */
 void modelfile_story_clear(modelfile_story *s); /* frees the arrays */
 
-/* Serial (rank 0). Writes "<path>.tmp" then renames it to path. CS_EIO. */
+/* Serial (rank 0). Writes "<path>.tmp" then renames it to path (fsync of both). CS_EIO, with "no
+ * space left on device: PATH" when the disk is full. */
 int modelfile_write(const char *path, const cmodel *m, const modelfile_story *s);
+/* Serial. Writes the model complete and closed to tmp (path names it in messages) and leaves the
+ * rename to the caller (a commit_set with the command's other outputs); removes tmp on failure. */
+int modelfile_write_tmp(const char *tmp, const char *path, const cmodel *m, const modelfile_story *s);
 
 /* Serial. Reads a model (story may be NULL). CS_EIO / CS_EFORMAT when path is not a churnscore
  * model of a supported version, with a message naming the file and what is wrong. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { SC_ID, SC_REGION, SC_BRAND, SC_PROB, SC_STAGE, SC_PHASE, SC_TIER, SC_ARPU, SC_VAR, SC_REASON,
        SC_NDS };
@@ -25,14 +26,21 @@ struct scores_writer {
     size_t n_regions;
 };
 
-static void scores_close_all(scores_writer *w)
+/* Closes the datasets and the file (collective when the file is shared); this rank's status. */
+static int scores_close_all(scores_writer *w)
 {
+    int rc = CS_OK;
     for (int i = 0; i < SC_NDS; i++) {
-        if (w->ds[i] > 0) H5Dclose(w->ds[i]);
+        if (w->ds[i] > 0 && H5Dclose(w->ds[i]) < 0 && rc == CS_OK)
+            rc = CS_ERROR(CS_EIO, "%s: cannot close %s", w->tmp, scores_ds_name[i]);
         w->ds[i] = -1;
     }
-    if (w->file > 0) H5Fclose(w->file);
+    if (w->file > 0) {
+        int crc = h5util_close_shared(w->file, w->tmp, w->comm);
+        if (rc == CS_OK) rc = crc;
+    }
     w->file = -1;
+    return rc;
 }
 
 static int scores_group(hid_t f, const char *name, const char *file)
@@ -114,7 +122,7 @@ int scores_create(const char *path, MPI_Comm comm, const scores_meta *m, scores_
     }
     if (rc != CS_OK) {
         scores_close_all(w);
-        h5util_commit(w->tmp, w->path, comm, 0);
+        h5util_commit(w->tmp, w->path, comm, 0); /* removes it */
         free(w->path);
         free(w->tmp);
         free(w);
@@ -211,27 +219,31 @@ static int scores_write_final(hid_t f, const char *file, size_t nr, const scores
     return rc;
 }
 
-int scores_finish(scores_writer *w, int ok, const scores_final *fin)
+int scores_close(scores_writer *w) { return w ? scores_close_all(w) : CS_OK; }
+
+int scores_finish(scores_writer *w, int ok, const scores_final *fin, commit_set *cs)
 {
     if (!w) return CS_OK;
     int rank = 0;
     MPI_Comm_rank(w->comm, &rank);
-    scores_close_all(w);
-    int rc = CS_OK;
-    if (ok && rank == 0) {
-        hid_t f = H5Fopen(w->tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-        if (f < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen to finish", w->tmp);
-        else {
-            rc = fin ? scores_write_final(f, w->tmp, w->n_regions, fin)
-                     : CS_ERROR(CS_EINTERNAL, "scores_finish: no final values on rank 0");
-            if (rc != CS_OK) rc = CS_ERROR(rc, "%s: %s", w->tmp, status_reason());
-            if (H5Fclose(f) < 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", w->tmp);
+    int rc = scores_close_all(w); /* CS_OK when scores_close did it */
+    if (rank == 0) {
+        if (ok && rc == CS_OK) {
+            hid_t f = H5Fopen(w->tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+            if (f < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen to finish", w->tmp);
+            else {
+                rc = fin ? scores_write_final(f, w->tmp, w->n_regions, fin)
+                         : CS_ERROR(CS_EINTERNAL, "scores_finish: no final values on rank 0");
+                if (rc != CS_OK && !strstr(status_reason(), w->tmp))
+                    rc = CS_ERROR(rc, "%s: %s", w->tmp, status_reason());
+                int crc = h5util_close_file(f, w->tmp);
+                if (rc == CS_OK) rc = crc;
+            }
+            if (rc == CS_OK) rc = cs ? commit_set_add(cs, w->tmp, w->path, NULL)
+                                     : CS_ERROR(CS_EINTERNAL, "scores_finish: no commit set on rank 0");
         }
+        if (!ok || rc != CS_OK) unlink(w->tmp);
     }
-    MPI_Bcast(&rc, 1, MPI_INT, 0, w->comm);
-    if (rc != CS_OK && rank != 0) rc = CS_ERROR(rc, "%s: cannot be finished (see rank 0)", w->tmp);
-    int crc = h5util_commit(w->tmp, w->path, w->comm, ok && rc == CS_OK);
-    if (rc == CS_OK) rc = crc;
     free(w->path);
     free(w->tmp);
     free(w);

@@ -11,6 +11,7 @@
 #ifndef CS_SCORES_H
 #define CS_SCORES_H
 
+#include "commit.h"
 #include "metrics.h"
 
 #include <hdf5.h>
@@ -66,10 +67,17 @@ int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *
  * is not kept in memory). */
 int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu);
 
-/* Collective. Closes the file; when ok is nonzero on every rank, rank 0 adds fin (which only rank 0
- * needs to pass; others may pass NULL) and renames the file into place, otherwise the temporary file
- * is removed. Frees w; accepts NULL. */
-int scores_finish(scores_writer *w, int ok, const scores_final *fin);
+/* Collective. Closes the datasets and the file on every rank (for a shared file, when HDF5 writes
+ * its metadata) and returns this rank's status, to be agreed on before scores_finish. Accepts NULL. */
+int scores_close(scores_writer *w);
+
+/* Collective (it closes the file if scores_close did not). When ok is nonzero on every rank, rank 0
+ * adds fin (which only rank 0 needs to pass; others may pass NULL), closes the file so that the close
+ * cannot run out of space (h5util_close_file) and adds "<path>.tmp" -> path to cs (rank 0's; others
+ * may pass NULL), which the caller applies with its other outputs once the ranks agreed; otherwise,
+ * or when that fails, the temporary file is removed. Returns this rank's status. Frees w; accepts
+ * NULL. */
+int scores_finish(scores_writer *w, int ok, const scores_final *fin, commit_set *cs);
 
 /* What inspect shows: read serially from a finished file. */
 typedef struct {

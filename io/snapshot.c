@@ -204,17 +204,22 @@ int snap_read_truth(snap_reader *r, uint64_t row0, size_t n, float *prob)
 
 /* ---- writer ---- */
 
-static void snap_writer_close_all(snap_writer *w)
+/* Closes the datasets and the file (collective when the file is shared); this rank's status. */
+static int snap_writer_close_all(snap_writer *w)
 {
-    snap_close_ds(&w->d_id);
-    snap_close_ds(&w->d_region);
-    snap_close_ds(&w->d_brand);
-    snap_close_ds(&w->d_feat);
-    snap_close_ds(&w->d_churn);
-    snap_close_ds(&w->d_truth);
-    snap_close_ds(&w->d_leaver);
-    if (w->file > 0) H5Fclose(w->file);
+    hid_t *d[] = {&w->d_id, &w->d_region, &w->d_brand, &w->d_feat, &w->d_churn, &w->d_truth, &w->d_leaver};
+    int rc = CS_OK;
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        if (*d[i] > 0 && H5Dclose(*d[i]) < 0 && rc == CS_OK)
+            rc = CS_ERROR(CS_EIO, "%s: cannot close a dataset", w->tmp);
+        *d[i] = -1;
+    }
+    if (w->file > 0) {
+        int crc = h5util_close_shared(w->file, w->tmp, w->comm);
+        if (rc == CS_OK) rc = crc;
+    }
     w->file = -1;
+    return rc;
 }
 
 static int snap_create_layout(snap_writer *w, const snap_meta *m)
@@ -345,11 +350,15 @@ int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
     return CS_OK;
 }
 
+int snap_close_writer(snap_writer *w) { return w ? snap_writer_close_all(w) : CS_OK; }
+
 int snap_finish(snap_writer *w, int ok)
 {
     if (!w) return CS_OK;
-    snap_writer_close_all(w);
+    int xrc = snap_writer_close_all(w); /* CS_OK when snap_close_writer did it */
+    if (xrc != CS_OK) ok = 0;
     int rc = h5util_commit(w->tmp, w->path, w->comm, ok);
+    if (xrc != CS_OK) rc = xrc;
     free(w->path);
     free(w->tmp);
     free(w);

@@ -99,8 +99,14 @@ int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, cons
                const uint8_t *brand, const float *features, const int8_t *churned);
 int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
                      const int8_t *leaver_type);
-/* Collective. Closes the file and renames it into place when ok (on every rank) is nonzero,
- * otherwise removes the temporary file. Frees w. */
+/* Collective. Closes the datasets and the file on every rank (the close of a shared file is when
+ * HDF5 writes its metadata) and returns this rank's status, which the caller agrees on across ranks
+ * before snap_finish. Accepts NULL. */
+int snap_close_writer(snap_writer *w);
+/* Collective. Closes the file if snap_close_writer did not, then renames it into place when ok (on
+ * every rank) is nonzero, after an fsync of the file and before one of its directory, otherwise
+ * removes the temporary file. Frees w. A failed close here (one rank: call snap_close_writer and agree
+ * first when the file is shared) removes the file and is returned. */
 int snap_finish(snap_writer *w, int ok);
 
 #endif

@@ -284,6 +284,10 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
             lrc = gen_emit(&job, w, &b, survivors_all + r, m, b.rows, 1);
         }
         rc = red_agree(ctx->comm, lrc);
+        /* the close is collective and is when HDF5 writes the file's metadata: agreed before the
+         * rename like every write */
+        int xrc = red_agree(ctx->comm, snap_close_writer(w));
+        if (rc == CS_OK) rc = xrc;
         int frc = snap_finish(w, rc == CS_OK);
         if (rc == CS_OK) rc = frc;
     }

@@ -22,6 +22,7 @@
  * bit for any rank count.
  */
 #include "cmd.h"
+#include "commit.h"
 #include "drift.h"
 #include "dupcheck.h"
 #include "cmodel.h"
@@ -1136,10 +1137,22 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
                         .expected_leavers = expl, .value_at_risk = vart, .validated = validated,
                         .labelled = labelled, .overall = &overall, .region = reg, .region_ok = reg_ok};
     memcpy(fin.tier_cut, cut, sizeof cut);
-    int frc = scores_finish(w, rc == CS_OK, &fin);
-    if (rc == CS_OK) rc = frc;
+    /* SCORES.h5 and DIR commit together: the shared file is closed on every rank (that close writes
+     * its metadata) and agreed, rank 0 adds the final values, and only when both are complete does
+     * rank 0 rename both into place (commit.h: a failed second rename puts the first back) */
+    int xrc = red_agree(ctx->comm, scores_close(w));
+    if (rc == CS_OK) rc = xrc;
+    commit_set *cs = ctx->rank == 0 ? commit_set_alloc() : NULL;
+    if (rc == CS_OK && ctx->rank == 0 && !cs) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    int frc = scores_finish(w, rc == CS_OK, &fin, cs);
+    rc = red_agree(ctx->comm, rc != CS_OK ? rc : frc);
     int drc = CS_OK;
-    if (ctx->rank == 0) drc = lists_dir_commit(o->lists, tmpdir, rc == CS_OK);
+    if (ctx->rank == 0) {
+        if (rc == CS_OK) drc = commit_set_add(cs, tmpdir, o->lists, lists_dir_drop);
+        if (rc == CS_OK && drc == CS_OK) drc = commit_set_apply(cs);
+        commit_set_free(cs); /* removes what was not committed */
+        if (rc != CS_OK || drc != CS_OK) lists_dir_commit(o->lists, tmpdir, 0);
+    }
     rc = red_agree(ctx->comm, rc != CS_OK ? rc : drc);
     t_lists += MPI_Wtime() - t5;
 

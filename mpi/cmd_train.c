@@ -16,6 +16,8 @@
  *      (train_holdout.c); rank 0 writes the model file and the report (train_report.c).
  * This file holds the options, stages 0-2, the model's structure, and the summary. */
 #include "cmd.h"
+#include "commit.h"
+#include "h5util.h"
 #include "cmodel.h"
 #include "dupcheck.h"
 #include "fa.h"
@@ -39,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Hard alarm signals: used in the model as they are, never screened as near-constant (they are rare
  * by nature) and never folded into factors. */
@@ -268,6 +271,27 @@ static void train_factor_labels(cmodel *m, char *const *names)
 static const char *train_mode_name(int inputs)
 {
     return inputs == CMODEL_INPUTS_RAW ? "raw indicators" : inputs == CMODEL_INPUTS_BOTH ? "factors and raw indicators" : "factor scores";
+}
+
+/* Rank 0: the model and the report commit together (commit.h): both are written complete under
+ * their temporary names first, so a report that cannot be written leaves no new model either. */
+static int train_write_outputs(const train_opts *o, const cmodel *m, const modelfile_story *story)
+{
+    char *mtmp = h5util_tmpname(o->model), *rtmp = o->report ? h5util_tmpname(o->report) : NULL;
+    commit_set *cs = commit_set_alloc();
+    int rc = mtmp && cs && (rtmp || !o->report) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    if (rc == CS_OK) rc = modelfile_write_tmp(mtmp, o->model, m, story);
+    if (rc == CS_OK) rc = commit_set_add(cs, mtmp, o->model, NULL);
+    else if (mtmp) unlink(mtmp);
+    if (rc == CS_OK && o->report) {
+        rc = train_report_write(o->report, m, story);
+        if (rc == CS_OK) rc = commit_set_add(cs, rtmp, o->report, NULL);
+    }
+    if (rc == CS_OK) rc = commit_set_apply(cs);
+    commit_set_free(cs); /* removes the temporary files of a failed run */
+    free(mtmp);
+    free(rtmp);
+    return rc;
 }
 
 int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
@@ -738,10 +762,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             story.mode_share[j] = ms->mode_share[j];
         }
         int lrc = CS_OK;
-        if (ctx->rank == 0) {
-            lrc = modelfile_write(o->model, &m, &story);
-            if (lrc == CS_OK && o->report) lrc = train_report_write(o->report, &m, &story);
-        }
+        if (ctx->rank == 0) lrc = train_write_outputs(o, &m, &story);
         rc = red_agree(ctx->comm, lrc);
     }
     double t_write = MPI_Wtime() - t_stage;

@@ -87,6 +87,9 @@ int main(int argc, char **argv)
                 log_error("%s", ctx.verbose ? status_message() : status_reason());
         }
     }
+    /* HDF5 shut down here, on every rank, while MPI still works: left to the hook HDF5 hangs on
+     * MPI_COMM_SELF, it would close what is left open from inside MPI_Finalize */
+    H5close();
     MPI_Finalize();
     return rc;
 }

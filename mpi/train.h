@@ -112,8 +112,8 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm);
 uint64_t train_hash(uint64_t x);
 double train_unit(uint64_t id, uint64_t salt);
 
-/* Rank 0: the Markdown report (screening, loadings, coefficients, holdout metrics), written under a
- * temporary name and renamed. */
+/* Rank 0: the Markdown report (screening, loadings, coefficients, holdout metrics), written complete
+ * to "<path>.tmp" (removed on failure), which the caller commits with the model (commit.h). */
 int train_report_write(const char *path, const cmodel *m, const modelfile_story *s);
 
 #endif

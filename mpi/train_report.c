@@ -1,5 +1,6 @@
 /* train_report.c — the Markdown training report: what an analyst reads to trust (or not) a model.
  * Everything comes from the model and its story, so the report of a model file can be redone. */
+#include "commit.h"
 #include "status.h"
 #include "train.h"
 
@@ -18,8 +19,9 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     FILE *f = fopen(tmp, "w");
     if (!f) {
         int e = errno;
+        int rc = commit_errno(e, tmp, "create the report");
         free(tmp);
-        return CS_ERROR(CS_EIO, "%s: cannot write the report: %s", path, strerror(e));
+        return rc;
     }
     fprintf(f, "# Churn model report\n\n");
     fprintf(f, "- training snapshot: `%s` (month %s), %llu subscribers: %llu fitted, %llu held out\n",
@@ -83,18 +85,12 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     for (size_t j = 0; j < m->n_coef; j++)
         fprintf(f, "| %s | %.5f | %.5f | %.2f | %.3g |\n", m->coef_names[j], m->beta[j], m->se[j],
                 m->zval[j], m->pval[j]);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        remove(tmp);
-        free(tmp);
-        return CS_ERROR(CS_EIO, "%s: writing the report failed", path);
-    }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        remove(tmp);
-        free(tmp);
-        return CS_ERROR(CS_EIO, "%s: cannot rename the report into place: %s", path, strerror(e));
-    }
+    /* the flush is where a full disk shows: its errno says so */
+    int rc = CS_OK;
+    if (fflush(f) != 0) rc = commit_errno(errno, tmp, "write the report");
+    else if (ferror(f)) rc = commit_errno(EIO, tmp, "write the report");
+    if (fclose(f) != 0 && rc == CS_OK) rc = commit_errno(errno, tmp, "close the report");
+    if (rc != CS_OK) remove(tmp);
     free(tmp);
-    return CS_OK;
+    return rc;
 }
