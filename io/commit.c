@@ -218,6 +218,9 @@ static int commit_put(commit_entry *x)
         x->state = CS_MOVED;
         return CS_OK;
     }
+    if (S_ISDIR(st.st_mode) != x->is_dir)
+        return CS_ERROR(CS_EIO, "%s: exists and is %s: will not replace it with a %s", x->path,
+                        x->is_dir ? "not a directory" : "a directory", x->is_dir ? "directory" : "file");
     /* one atomic step: the new output at path, the previous one under the temporary name */
     if (renameat2(AT_FDCWD, x->tmp, AT_FDCWD, x->path, RENAME_EXCHANGE) == 0) {
         x->state = CS_SWAPPED;

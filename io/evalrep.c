@@ -1,6 +1,8 @@
 /* evalrep.c — see evalrep.h. */
 #include "evalrep.h"
 
+#include "commit.h"
+
 #include "csv.h"
 #include "json.h"
 #include "status.h"
@@ -361,13 +363,15 @@ static int evalrep_file(const evalrep_data *d, const char *prefix, const char *e
     if (!*tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
     sprintf(*tmp, "%s%s.tmp", prefix, ext);
     FILE *f = fopen(*tmp, "wb");
-    if (!f) return CS_ERROR(CS_EIO, "%s: cannot create: %s", *tmp, strerror(errno));
+    if (!f) return commit_errno(errno, *tmp, "create");
     int rc = CS_OK;
     if (kind == 0) rc = evalrep_csv(d, f, *tmp);
     else if (kind == 1) evalrep_json(d, f);
     else evalrep_md(d, f);
-    if (ferror(f) && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: write error", *tmp);
-    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close: %s", *tmp, strerror(errno));
+    /* the flush is where a full disk shows: its errno says so */
+    if (fflush(f) != 0 && rc == CS_OK) rc = commit_errno(errno, *tmp, "write");
+    if (ferror(f) && rc == CS_OK) rc = commit_errno(EIO, *tmp, "write");
+    if (fclose(f) != 0 && rc == CS_OK) rc = commit_errno(errno, *tmp, "close");
     return rc;
 }
 
@@ -377,19 +381,22 @@ int evalrep_write(const evalrep_data *d, const char *prefix)
     char *tmp[3] = {NULL, NULL, NULL};
     int rc = CS_OK;
     for (int k = 0; rc == CS_OK && k < 3; k++) rc = evalrep_file(d, prefix, ext[k], k, &tmp[k]);
-    /* All three are complete before any is renamed, so a failure leaves none half-written (a
-     * previous run's complete files stay as they were). */
+    /* All three are complete before any is renamed, and they are renamed together (commit.h): a
+     * failure leaves none half-written and a previous run's three files as they were. */
+    commit_set *cs = rc == CS_OK ? commit_set_alloc() : NULL;
+    if (rc == CS_OK && !cs) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     for (int k = 0; k < 3; k++) {
         if (!tmp[k]) continue;
         if (rc == CS_OK) {
-            size_t len = strlen(tmp[k]) - 4;
-            char *final = strndup(tmp[k], len);
-            if (!final) rc = CS_ERROR(CS_ENOMEM, "out of memory");
-            else if (rename(tmp[k], final) != 0)
-                rc = CS_ERROR(CS_EIO, "%s: cannot rename to %s: %s", tmp[k], final, strerror(errno));
+            char *final = strndup(tmp[k], strlen(tmp[k]) - 4);
+            rc = final ? commit_set_add(cs, tmp[k], final, NULL) : CS_ERROR(CS_ENOMEM, "out of memory");
             free(final);
         }
-        if (rc != CS_OK) remove(tmp[k]);
+    }
+    if (rc == CS_OK) rc = commit_set_apply(cs);
+    commit_set_free(cs);
+    for (int k = 0; k < 3; k++) {
+        if (tmp[k] && rc != CS_OK) remove(tmp[k]);
         free(tmp[k]);
     }
     return rc;

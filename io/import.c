@@ -1193,7 +1193,11 @@ int imp_meta_write(const char *path, const imp_schema *s)
     if (rc == CS_OK) rc = h5util_write_i32(f, "/import/level_count", count, nc);
     if (rc == CS_OK) rc = h5util_write_strings(f, "/import/levels", levels, nl);
     if (g >= 0) H5Gclose(g);
-    if (f >= 0 && H5Fclose(f) < 0 && rc == CS_OK) rc = CS_ERROR(CS_EIO, "%s: cannot close", path);
+    if (f >= 0) {
+        /* reserved, or abandoned, before the close: a full disk cannot crash HDF5 */
+        int crc = h5util_close_file(f, path);
+        if (rc == CS_OK) rc = crc;
+    }
     if (rc != CS_OK && status_code() == CS_EIO && !strstr(status_message(), path)) {
         char why[512]; /* the reason lives in the buffer CS_ERROR writes */
         snprintf(why, sizeof why, "%s", status_reason());

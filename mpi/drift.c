@@ -1,6 +1,8 @@
 /* drift.c — see drift.h. */
 #include "drift.h"
 
+#include "commit.h"
+
 #include "log.h"
 #include "reduce.h"
 #include "status.h"
@@ -77,7 +79,7 @@ int drift_report(const char *dir, const char *const *names, const double *psi, s
     char path[4096];
     snprintf(path, sizeof path, "%s/drift.csv", dir);
     FILE *f = fopen(path, "w");
-    if (!f) return CS_ERROR(CS_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (!f) return commit_errno(errno, path, "create");
     fprintf(f, "input,psi,status\n");
     size_t over = 0;
     double worst = 0;
@@ -92,8 +94,12 @@ int drift_report(const char *dir, const char *const *names, const double *psi, s
             wj = j;
         }
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) return CS_ERROR(CS_EIO, "%s: write failed", path);
+    /* the flush is where a full disk shows: its errno says so */
+    int rc = CS_OK;
+    if (fflush(f) != 0) rc = commit_errno(errno, path, "write");
+    else if (ferror(f)) rc = commit_errno(EIO, path, "write");
+    if (fclose(f) != 0 && rc == CS_OK) rc = commit_errno(errno, path, "close");
+    if (rc != CS_OK) return rc;
     printf("drift (PSI against the training sample): score %.4f, largest %.4f (%s)\n", psi[0], worst,
            names[wj]);
     if (over)

@@ -727,7 +727,7 @@ static void test_writer_io_error(void **state)
     assert_int_equal(csv_writer_init(&w, f, "full.csv", ',', 0), CS_OK);
     status_clear();
     assert_int_equal(csv_write_text(&w, "x", 1), CS_EIO);
-    assert_message_has("full.csv: write failed", NULL);
+    assert_message_has("no space left on device: full.csv", NULL); /* /dev/full: ENOSPC */
     assert_int_equal(csv_write_double(&w, 2.385), CS_EIO);
     assert_int_equal(csv_write_long(&w, 7), CS_EIO);
     assert_int_equal(csv_write_row_end(&w), CS_EIO);
