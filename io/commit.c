@@ -43,7 +43,8 @@ int commit_fs_full(const char *path, uint64_t need)
     }
     if (!ok) return 0;
     uint64_t bs = v.f_frsize ? v.f_frsize : v.f_bsize;
-    uint64_t avail = (uint64_t)v.f_bavail * bs;
+    /* root may also write into the blocks ext4 keeps for it */
+    uint64_t avail = (uint64_t)(geteuid() == 0 ? v.f_bfree : v.f_bavail) * bs;
     if (need < bs) need = bs;
     return avail < need;
 }
@@ -54,6 +55,14 @@ int commit_reserve(const char *path, uint64_t size)
     int fd = open(path, O_WRONLY);
     if (fd < 0) return commit_errno(errno, path, "open");
     int rc = CS_OK;
+    /* asked first: a fallocate that fails on ext4 keeps what it allocated, so trying a size that
+     * cannot fit would fill the disk for everyone until the file is removed */
+    struct stat st0;
+    uint64_t held = fstat(fd, &st0) == 0 ? (uint64_t)st0.st_blocks * 512u : 0;
+    if (held < size && commit_fs_full(path, size - held)) {
+        close(fd);
+        return commit_errno(ENOSPC, path, "");
+    }
     if (fallocate(fd, 0, 0, (off_t)size) != 0) {
         int e = errno;
         if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL) {
