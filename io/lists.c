@@ -101,11 +101,15 @@ int lists_probe_write(const char *tmp, uint64_t token)
     if (!p) return CS_ERROR(CS_ENOMEM, "out of memory");
     FILE *f = fopen(p, "wb");
     int rc = CS_OK;
-    if (!f) rc = CS_ERROR(CS_EIO, "%s: cannot create: %s", p, strerror(errno));
+    if (!f) rc = commit_errno(errno, p, "create");
     /* fclose flushes: on NFS, close-to-open consistency then shows the content to a later open
      * on another node */
-    else if (fprintf(f, "%016llx\n", (unsigned long long)token) != 17 || fclose(f) != 0)
-        rc = CS_ERROR(CS_EIO, "%s: cannot write: %s", p, strerror(errno));
+    else {
+        int bad = fprintf(f, "%016llx\n", (unsigned long long)token) != 17 || fflush(f) != 0;
+        int e = errno;
+        if (fclose(f) != 0 && !bad) bad = 1, e = errno;
+        if (bad) rc = commit_errno(e, p, "write");
+    }
     free(p);
     return rc;
 }
