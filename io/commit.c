@@ -280,8 +280,14 @@ int commit_set_apply(commit_set *s)
         commit_set_abort(s);
         return rc;
     }
-    /* the renames are on the disk before the previous outputs go */
+    /* the renames are on the disk before the previous outputs go; if that cannot be known, the
+     * previous outputs are put back */
     for (size_t i = 0; rc == CS_OK && i < s->n; i++) rc = commit_fsync_parent(s->e[i].path);
+    if (rc != CS_OK) {
+        while (done-- > 0) commit_unput(&s->e[done]);
+        commit_set_abort(s);
+        return rc;
+    }
     for (size_t i = 0; i < s->n; i++) {
         commit_entry *x = &s->e[i];
         if (x->state == CS_SWAPPED) commit_remove(x, x->tmp);

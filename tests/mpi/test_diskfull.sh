@@ -15,7 +15,7 @@ if ! mount -t tmpfs -o size=64k tmpfs "$FS" 2> /dev/null; then
   exit 77
 fi
 umount "$FS"
-trap 'umount "$FS" 2> /dev/null; rm -rf "$T"' EXIT
+trap 'umount "$FS" 2> /dev/null || true; rm -rf "$T"' EXIT
 
 # pages of 4 KiB the files under the paths take on a tmpfs
 pages() { find "$@" -type f -printf '%s\n' | awk '{p += int(($1 + 4095) / 4096)} END {print p + 0}'; }
