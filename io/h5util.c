@@ -91,7 +91,8 @@ int h5util_close_file(hid_t f, const char *path)
             int *fd = NULL;
             int mfd = -1;
             if (fapl >= 0 && H5Pget_driver(fapl) == H5FD_SEC2 &&
-                H5Fget_vfd_handle(f, fapl, (void **)&fd) >= 0 && fd && (mfd = memfd_create("cs-abandoned", 0)) >= 0) {
+                H5Fget_vfd_handle(f, fapl, (void **)&fd) >= 0 && fd &&
+                (mfd = memfd_create("cs-abandoned", 0)) >= 0) {
                 dup2(mfd, *fd);
                 close(mfd);
             }
@@ -147,7 +148,8 @@ int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out)
     hid_t f = H5Fcreate(tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (f < 0) {
-        if (commit_fs_full(tmp_path, 0)) return CS_ERROR(CS_EIO, "no space left on device: %s", tmp_path);
+        if (commit_fs_full(tmp_path, 0))
+            return CS_ERROR(CS_EIO, "no space left on device: %s", tmp_path);
         return CS_ERROR(CS_EIO, "%s: cannot create (directory missing or not writable?)", tmp_path);
     }
     *out = f;
