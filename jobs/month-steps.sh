@@ -4,22 +4,32 @@
 # A month runs as up to five steps: import (when the month arrives as CSV), train (when --train is
 # given), score, evaluate (last month's lists, when there is a last month) and export. The plan —
 # which model, which previous month, which outcomes — is decided once, when the month is submitted,
-# and written to RUNS/YYYY-MM/plan.env; each step reads it, so a job does exactly what was printed
-# at submission, and a rerun of the month with the same arguments redoes the same steps. Every output
-# is written under a temporary name and renamed when complete (churnscore does it for its files, the
-# steps for theirs), and the month is complete only when export has written RUNS/YYYY-MM/month.json
-# and moved RUNS/latest. See docs/operations.md, "Monthly operation".
+# and written to the month's staging directory RUNS/.staging/YYYY-MM/plan.env; each step reads it,
+# so a job does exactly what was printed at submission.
+#
+# Why a staging directory: a completed month is history (the next month reuses its model, evaluates
+# its lists against its snapshot), so no step ever writes into RUNS/YYYY-MM. Every step writes into
+# the staging directory; the last step, export, swaps it in as RUNS/YYYY-MM — after moving a month
+# already there to RUNS/.archive/ (only with --force-rerun; without it a rerun of a completed month
+# is refused before anything runs) — and only then moves RUNS/latest. A failed or killed run
+# therefore leaves every completed month, and `latest`, exactly as they were. Each month holds the
+# model it scored with as a file of its own (a hard link to the month that trained it), so
+# archiving or rerunning one month never changes what another month's model.h5 is. See
+# docs/operations.md, "Monthly operation".
 
 MS_JOBS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MS_REPO=$(cd "$MS_JOBS_DIR/.." && pwd)
 
-# Exit codes of the scripts (docs/operations.md). 1-8 are churnscore's own codes, passed through
+# Exit codes of the scripts (docs/operations.md). 1-8 are churnscore's codes, passed through
 # from the step that failed.
 MS_EX_USAGE=64     # bad or missing arguments
+MS_EX_DATAERR=65   # the snapshot's month attribute is not --month
 MS_EX_NOINPUT=66   # an input file is missing, or there is no model to reuse
-MS_EX_SOFTWARE=70  # a step failed without a churnscore code (a script, a copy, a rename)
 MS_EX_UNAVAIL=69   # the scheduler refused or is unreachable
-MS_EX_TEMPFAIL=75  # a step was killed, timed out or cancelled: submit the month again to finish it
+MS_EX_SOFTWARE=70  # a step failed without a churnscore code (a script, a copy, a rename, a crash)
+MS_EX_CANTCREAT=73 # the month is complete: a rerun would change it (--force-rerun archives it first)
+MS_EX_TEMPFAIL=75  # a step was killed, timed out or cancelled, or another run of the month is in
+                   # progress: submit the month again (when that run has ended) to finish it
 
 ms_log() { printf '[%s] %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$*" >&2; }
 ms_die() { local code=$1; shift; ms_log "error: $*"; exit "$code"; }
@@ -33,33 +43,38 @@ ms_site() {
 }
 
 ms_usage() {
-    cat <<EOF
+    cat <<EOT
 usage: ${MS_PROG:-submit-month.sh} --month YYYY-MM --snapshot FILE --runs DIR [options]
 
-  --month YYYY-MM     the month to run
-  --snapshot FILE     the month's snapshot (with --csv: where import writes it)
+  --month YYYY-MM     the month to run (the snapshot's month attribute must say the same)
+  --snapshot FILE     the month's snapshot (with --csv: where the imported snapshot is put)
   --runs DIR          the runs directory: DIR/YYYY-MM/ per month, DIR/latest -> the last complete one
   --train FILE        retrain on this labelled snapshot (otherwise reuse the model of the latest
                       completed month before this one)
   --model FILE        score with this model file instead (no retraining)
   --outcomes FILE     evaluate last month's lists against this labelled snapshot of last month
                       (default: against this month's snapshot, absent subscribers counting as leavers)
-  --csv FILE          the month arrives as CSV: import FILE into --snapshot first
+  --csv FILE          the month arrives as CSV: import FILE first
+  --force-rerun       run a month that is already complete again: when the new run completes, the
+                      old month is moved to DIR/.archive/YYYY-MM.<time>/ (never deleted); a failed
+                      run leaves it as it was. Without it a complete month is refused (exit 73)
   --ranks R           MPI ranks of train, score and evaluate [site.conf: $CS_RANKS]
   --time T            time limit of each step (sbatch --time) [site.conf: $CS_TIME]
   --mem M             memory per node (sbatch --mem) [site.conf: ${CS_MEM:-partition default}]
   --wait              return when the chain ends, with its exit status (submit-month.sh)
   --help              this help
 
-Exit codes: 0 done (or submitted), 1-8 churnscore's code of the failed step, 64 usage, 66 missing
-input or no model, 69 scheduler unavailable, 70 a step's script failed, 75 a step was killed,
-timed out or cancelled (submit again to finish the month).
-EOF
+Exit codes: 0 done (or submitted), 1-8 churnscore's code of the failed step, 64 usage, 65 the
+snapshot's month is not --month, 66 missing input or no model, 69 scheduler unavailable, 70 a
+step's script failed or churnscore crashed, 73 the month is complete (--force-rerun to redo it),
+75 a step was killed, timed out or cancelled, or another run of the month is in progress (submit
+again to finish the month). A failed month changes no completed month and leaves latest alone.
+EOT
 }
 
 # Parses the common arguments into MS_* variables.
 ms_parse_args() {
-    MS_MONTH="" MS_SNAPSHOT="" MS_RUNS="" MS_TRAIN="" MS_MODEL="" MS_OUTCOMES="" MS_WAIT=0
+    MS_MONTH="" MS_SNAPSHOT="" MS_RUNS="" MS_TRAIN="" MS_MODEL="" MS_OUTCOMES="" MS_WAIT=0 MS_FORCE=0
     MS_CSV=()
     MS_RANKS=$CS_RANKS MS_TIME=$CS_TIME MS_MEM=$CS_MEM
     while [ $# -gt 0 ]; do
@@ -67,6 +82,7 @@ ms_parse_args() {
         case $opt in
             --help|-h) ms_usage; exit 0 ;;
             --wait) MS_WAIT=1; shift; continue ;;
+            --force-rerun) MS_FORCE=1; shift; continue ;;
             --month|--snapshot|--runs|--train|--model|--outcomes|--csv|--ranks|--time|--mem)
                 [ $# -ge 2 ] || ms_die $MS_EX_USAGE "option $opt needs a value (see --help)" ;;
             *) ms_die $MS_EX_USAGE "unknown argument '$opt' (see --help)" ;;
@@ -110,8 +126,28 @@ ms_link() {
     ln -sfn -- "$1" "$tmp" && mv -Tf -- "$tmp" "$2"
 }
 
+# Puts file $1 at path $2 as a file of its own, atomically (temporary name, then rename): a hard
+# link when $1 is on the same file system (same bytes, no copy: the chain never rewrites a file in
+# place, it renames new ones over old names, so the link keeps the bytes it was made with), a copy
+# otherwise. Prints "hard link" or "copy".
+ms_place_file() {
+    local tmp
+    tmp="$(dirname -- "$2")/.$(basename -- "$2").tmp.$$"
+    rm -f -- "$tmp"
+    if ln -- "$1" "$tmp" 2>/dev/null; then
+        mv -f -- "$tmp" "$2" && echo "hard link"
+    else
+        { cp -- "$1" "$tmp" && mv -f -- "$tmp" "$2" && echo "copy"; } || { rm -f -- "$tmp"; return 1; }
+    fi
+}
+
+# A top-level string value of one of our JSON files ("  \"KEY\": \"value\"," lines, as ms_step_export
+# and churnscore inspect --json write them); nothing when absent or not a string.
+ms_json_get() { sed -n "s/^  \"$2\": \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" -- "$1" 2>/dev/null | head -1; }
+
 # Completed months of the runs directory before month $2 (YYYY-MM sorts like a date); prints the
-# latest, or nothing. A month is complete when export wrote its month.json.
+# latest, or nothing. A month is complete when RUNS/YYYY-MM/month.json exists (export swaps a
+# finished month in as a whole; .staging/ and .archive/ are not months).
 ms_prev_month() {
     local runs=$1 month=$2 d m best=""
     for d in "$runs"/[0-9][0-9][0-9][0-9]-[0-9][0-9]; do
@@ -121,6 +157,17 @@ ms_prev_month() {
         [[ -z $best || $m > $best ]] && best=$m
     done
     printf '%s' "$best"
+}
+
+# Completed months after month $2, space-separated.
+ms_later_months() {
+    local runs=$1 month=$2 d m out=""
+    for d in "$runs"/[0-9][0-9][0-9][0-9]-[0-9][0-9]; do
+        [ -f "$d/month.json" ] || continue
+        m=$(basename -- "$d")
+        [[ $m > $month ]] && out+="$m "
+    done
+    printf '%s' "${out% }"
 }
 
 # True when the lists in $1 hold masked ids (score --mask-ids): their first data row's id has '*'.
@@ -136,15 +183,84 @@ ms_lists_masked() {
 # Writes "NAME=value" lines that bash reads back exactly (printf %q quoting).
 ms_plan_var() { printf '%s=%q\n' "$1" "$2"; }
 
-# Decides the month's plan from the parsed arguments and the runs directory, writes
-# RUNS/YYYY-MM/plan.env (tmp + rename) and prints it. Sets MS_RUN and CS_STEPS.
+# Root can run Open MPI only with these (CI runs as root).
+ms_mpi_root() {
+    if [ "$(id -u)" = 0 ]; then
+        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    fi
+}
+
+# Checks that snapshot $2's `month` attribute is $3, with `$1 inspect --json` (one rank, run
+# directly: it also proves the file is a readable churnscore snapshot, and prints churnscore's own
+# message when it is not). Returns 0, churnscore's code when inspect fails, 4 when the file is a
+# churnscore file of another kind, or MS_EX_DATAERR when the months differ. inspect reads the whole
+# snapshot (its statistics): about 0.5 s per million subscribers.
+ms_check_snapshot_month() {
+    local cs=$1 file=$2 want=$3 json rc=0 kind month
+    ms_mpi_root
+    json=$("$cs" inspect --json "$file") || rc=$?
+    if [ $rc != 0 ]; then
+        ms_log "error: $file: churnscore inspect failed (exit $rc): cannot check its month"
+        return $rc
+    fi
+    kind=$(printf '%s\n' "$json" | sed -n 's/^  "kind": "\(.*\)",$/\1/p' | head -1)
+    if [ "$kind" != snapshot ]; then
+        ms_log "error: $file: not a snapshot (churnscore inspect says its kind is '${kind:-unknown}')"
+        return 4
+    fi
+    month=$(printf '%s\n' "$json" | sed -n 's/^  "month": "\(.*\)",$/\1/p' | head -1)
+    if [ "$month" != "$want" ]; then
+        ms_log "error: $file: the snapshot's month attribute is '${month:-(none)}', not --month $want:" \
+            "is it the wrong month's file? (nothing was run)"
+        return $MS_EX_DATAERR
+    fi
+}
+
+# True when a Slurm chain submitted from staging directory $1 (its jobs.txt, "step jobid" lines)
+# still has a job queued or running; prints the ids. The job name is compared too, so an id that
+# Slurm reused after a reset is not taken for one of ours.
+ms_chain_active() {
+    local stage=$1 step id line name state active=""
+    [ -f "$stage/jobs.txt" ] && command -v scontrol >/dev/null 2>&1 || return 1
+    while read -r step id; do
+        [ -n "$id" ] || continue
+        line=$(scontrol show job -o "$id" 2>/dev/null | head -1 || true)
+        name=$(sed -n 's/.*JobName=\([^ ]*\).*/\1/p' <<<"$line")
+        state=$(sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' <<<"$line")
+        [ "$name" = "cs-$(basename -- "$stage")-$step" ] || continue
+        case $state in
+            PENDING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED|REQUEUED|REQUEUE_HOLD|REQUEUE_FED|RESIZING|STAGE_OUT|SIGNALING)
+                active+="$id " ;;
+        esac
+    done < "$stage/jobs.txt"
+    [ -n "$active" ] || return 1
+    printf '%s' "${active% }"
+}
+
+# Decides the month's plan from the parsed arguments and the runs directory, prepares the month's
+# staging directory RUNS/.staging/YYYY-MM (removing the leftovers of an earlier unfinished run),
+# writes its plan.env (tmp + rename) and prints it. Sets MS_RUN (where the month ends up), MS_STAGE
+# (where its steps write) and CS_STEPS. Everything that can refuse the month — a complete month
+# without --force-rerun, a missing input, a snapshot of another month, a run of the month still in
+# progress — is checked before anything is written or submitted.
 ms_plan() {
     mkdir -p -- "$MS_RUNS" || ms_die $MS_EX_NOINPUT "cannot create the runs directory $MS_RUNS"
     MS_RUNS=$(cd -- "$MS_RUNS" && pwd)
     MS_RUN=$MS_RUNS/$MS_MONTH
+    MS_STAGE=$MS_RUNS/.staging/$MS_MONTH
     local cs=${CHURNSCORE:-$MS_REPO/build/churnscore}
     [ -x "$cs" ] || ms_die $MS_EX_NOINPUT "churnscore binary $cs not found (build it, or set CHURNSCORE)"
     cs=$(ms_abspath "$cs")
+
+    # a completed month is history: it changes only when asked, and then is archived, not overwritten
+    local completed=""
+    if [ -f "$MS_RUN/month.json" ]; then
+        completed=$(ms_json_get "$MS_RUN/month.json" completed)
+        [ "$MS_FORCE" = 1 ] || ms_die $MS_EX_CANTCREAT "month $MS_MONTH is already complete in $MS_RUN" \
+            "(completed ${completed:-at an unknown time}); nothing was changed. To run it again, pass" \
+            "--force-rerun: the complete month is then moved to $MS_RUNS/.archive/ when the new run" \
+            "completes (a failed run leaves it as it is)"
+    fi
 
     local snap csv_abs=() f
     if [ ${#MS_CSV[@]} -gt 0 ]; then
@@ -157,6 +273,13 @@ ms_plan() {
         [ -f "$MS_SNAPSHOT" ] || ms_die $MS_EX_NOINPUT "--snapshot $MS_SNAPSHOT does not exist"
         snap=$(ms_abspath "$MS_SNAPSHOT")
     fi
+    # the snapshot must be this month's: checked before anything runs (an imported one is written
+    # with --month, and score's lists/summary.json is checked again after scoring)
+    if [ ${#csv_abs[@]} = 0 ]; then
+        local rc=0
+        ms_check_snapshot_month "$cs" "$snap" "$MS_MONTH" || rc=$?
+        [ $rc = 0 ] || ms_die $rc "month $MS_MONTH refused: nothing was run or changed"
+    fi
     local train="" model_src="" model_month="" prev outcomes="" prev_snap="" evaluate=0 why_no_eval=""
     if [ -n "$MS_TRAIN" ]; then
         [ -f "$MS_TRAIN" ] || ms_die $MS_EX_NOINPUT "--train $MS_TRAIN does not exist"
@@ -166,14 +289,16 @@ ms_plan() {
     prev=$(ms_prev_month "$MS_RUNS" "$MS_MONTH")
     if [ -n "$MS_MODEL" ]; then
         [ -f "$MS_MODEL" ] || ms_die $MS_EX_NOINPUT "--model $MS_MODEL does not exist"
-        model_src=$(ms_abspath "$MS_MODEL")
+        model_src=$(readlink -f -- "$MS_MODEL")
         model_month="given"
     elif [ -z "$train" ]; then
         [ -n "$prev" ] || ms_die $MS_EX_NOINPUT "no completed month before $MS_MONTH in $MS_RUNS, so no" \
             "model to reuse: pass --train LABELLED.h5 (or --model FILE)"
         model_src=$(readlink -f -- "$MS_RUNS/$prev/model.h5") && [ -f "$model_src" ] \
             || ms_die $MS_EX_NOINPUT "$MS_RUNS/$prev/model.h5 is missing: pass --train or --model"
-        model_month=$(basename -- "$(dirname -- "$model_src")")
+        # the month that trained it: month.json says (the model is a file of every month that used it)
+        model_month=$(ms_json_get "$MS_RUNS/$prev/month.json" model_month)
+        [ -n "$model_month" ] || model_month=$prev
     fi
     if [ -n "$MS_OUTCOMES" ]; then
         [ -f "$MS_OUTCOMES" ] || ms_die $MS_EX_NOINPUT "--outcomes $MS_OUTCOMES does not exist"
@@ -194,6 +319,10 @@ ms_plan() {
         && [ -e "$MS_RUNS/$prev/snapshot.h5" ]; then
         like=$(readlink -f -- "$MS_RUNS/$prev/snapshot.h5")
     fi
+    # an imported snapshot belongs to the month (RUNS/YYYY-MM/snapshot.h5, written in the staging
+    # directory); --snapshot gets it when the month completes, so a failed import changes nothing
+    local snap_at=$snap
+    [ ${#csv_abs[@]} = 0 ] || snap=$MS_STAGE/snapshot.h5
     CS_STEPS=""
     [ ${#csv_abs[@]} -gt 0 ] && CS_STEPS+="import "
     [ -n "$train" ] && CS_STEPS+="train "
@@ -205,14 +334,38 @@ ms_plan() {
         mkdir -p -- "$CS_PUBLISH_DIR" && CS_PUBLISH_DIR=$(cd -- "$CS_PUBLISH_DIR" && pwd) \
             || ms_die $MS_EX_NOINPUT "cannot create the publish directory $CS_PUBLISH_DIR"
     fi
-    mkdir -p -- "$MS_RUN/logs" || ms_die $MS_EX_NOINPUT "cannot create $MS_RUN"
+
+    # One run of a month at a time: this lock is held while a month is planned and submitted, and
+    # by run-month.sh until the month ends; a Slurm chain in flight is recognised by its jobs.
+    mkdir -p -- "$MS_RUNS/.staging" || ms_die $MS_EX_NOINPUT "cannot create $MS_RUNS/.staging"
+    exec {MS_LOCK_FD}>>"$MS_RUNS/.staging/$MS_MONTH.lock" \
+        || ms_die $MS_EX_SOFTWARE "cannot open the lock $MS_RUNS/.staging/$MS_MONTH.lock"
+    flock -n "$MS_LOCK_FD" || ms_die $MS_EX_TEMPFAIL "another run of month $MS_MONTH is in progress" \
+        "(it holds $MS_RUNS/.staging/$MS_MONTH.lock): run again when it has ended"
+    if [ -e "$MS_STAGE" ] || [ -L "$MS_STAGE" ]; then
+        [ -d "$MS_STAGE" ] && [ ! -L "$MS_STAGE" ] || ms_die $MS_EX_SOFTWARE "$MS_STAGE is not a directory:" \
+            "move it away (the chain stages the month there)"
+        local active
+        if active=$(ms_chain_active "$MS_STAGE"); then
+            ms_die $MS_EX_TEMPFAIL "a Slurm chain of month $MS_MONTH is still queued or running (jobs" \
+                "$active): wait for it to end, or scancel it, then submit again"
+        fi
+        # the outputs of an earlier run that failed or was killed: never a complete month (those
+        # are swapped out of .staging/), so they are redone from the inputs
+        ms_log "removing the leftovers of an earlier unfinished run of $MS_MONTH ($MS_STAGE)"
+        rm -rf -- "$MS_STAGE" || ms_die $MS_EX_SOFTWARE "cannot remove $MS_STAGE"
+    fi
+    mkdir -p -- "$MS_STAGE/logs" || ms_die $MS_EX_NOINPUT "cannot create $MS_STAGE"
     {
         echo "# plan of month $MS_MONTH, written by ${MS_PROG:-month-steps.sh} on $(date '+%Y-%m-%d %H:%M:%S')"
         ms_plan_var CS_MONTH "$MS_MONTH"
         ms_plan_var CS_RUNS "$MS_RUNS"
         ms_plan_var CS_RUN "$MS_RUN"
+        ms_plan_var CS_STAGE "$MS_STAGE"
+        ms_plan_var CS_FORCE "$MS_FORCE"
         ms_plan_var CS_CHURNSCORE "$cs"
         ms_plan_var CS_SNAPSHOT "$snap"
+        ms_plan_var CS_SNAPSHOT_AT "$snap_at"
         printf 'CS_CSV=(%s)\n' "$( [ ${#csv_abs[@]} -gt 0 ] && printf '%q ' "${csv_abs[@]}")"
         ms_plan_var CS_IMPORT_LIKE_FILE "$like"
         ms_plan_var CS_TRAIN "$train"
@@ -229,26 +382,36 @@ ms_plan() {
                  CS_SCORE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR; do
             ms_plan_var "$k" "${!k}"
         done
-    } > "$MS_RUN/plan.env.tmp" && mv -f -- "$MS_RUN/plan.env.tmp" "$MS_RUN/plan.env" \
-        || ms_die $MS_EX_SOFTWARE "cannot write $MS_RUN/plan.env"
+    } > "$MS_STAGE/plan.env.tmp" && mv -f -- "$MS_STAGE/plan.env.tmp" "$MS_STAGE/plan.env" \
+        || ms_die $MS_EX_SOFTWARE "cannot write $MS_STAGE/plan.env"
 
-    ms_log "month $MS_MONTH -> $MS_RUN"
+    ms_log "month $MS_MONTH -> $MS_RUN (staged in $MS_STAGE until it completes)"
     ms_log "  steps:    $CS_STEPS"
-    [ ${#csv_abs[@]} -gt 0 ] && ms_log "  import:   ${csv_abs[*]} -> $snap${like:+ (like $like)}"
-    ms_log "  snapshot: $snap"
+    [ ${#csv_abs[@]} -gt 0 ] && ms_log "  import:   ${csv_abs[*]} -> $MS_RUN/snapshot.h5, also at $snap_at${like:+ (like $like)}"
+    ms_log "  snapshot: $snap_at"
     if [ -n "$train" ]; then ms_log "  model:    retrain on $train"
     else ms_log "  model:    reuse $model_src (month $model_month)"; fi
     if [ $evaluate = 1 ]; then
         if [ -n "$outcomes" ]; then ms_log "  evaluate: lists of $prev against the labels of $outcomes"
-        else ms_log "  evaluate: lists of $prev against $snap (absent = left)${prev_snap:+, population $prev_snap}"; fi
+        else ms_log "  evaluate: lists of $prev against $snap_at (absent = left)${prev_snap:+, population $prev_snap}"; fi
     else
         ms_log "  evaluate: skipped ($why_no_eval)"
+    fi
+    if [ -n "$completed" ]; then
+        ms_log "  rerun:    --force-rerun: the complete $MS_MONTH (completed $completed) moves to" \
+            "$MS_RUNS/.archive/ when this run completes; until then it stays as it is"
+        local later
+        later=$(ms_later_months "$MS_RUNS" "$MS_MONTH")
+        [ -z "$later" ] || ms_log "  note:     the later months $later keep what they used of the old" \
+            "$MS_MONTH (their own model.h5, their evaluation); rerun them with --force-rerun to redo them"
+    elif [ -e "$MS_RUN" ] || [ -L "$MS_RUN" ]; then
+        ms_log "  note:     $MS_RUN holds an unfinished earlier run; it moves to $MS_RUNS/.archive/ when this run completes"
     fi
 }
 
 # ---- inside a step -----------------------------------------------------------------------------
 
-# Reads RUN/plan.env.
+# Reads STAGE/plan.env.
 ms_load_plan() {
     local run=$1
     [ -f "$run/plan.env" ] || ms_die $MS_EX_NOINPUT "$run/plan.env is missing: submit the month again"
@@ -256,25 +419,55 @@ ms_load_plan() {
     source "$run/plan.env"
 }
 
+# Turns the launcher's exit status $1 into the scripts' codes (docs/operations.md) and says why:
+# churnscore's own 1-8 pass through; a time limit (124, timeout(1)) or a kill from outside (mpirun
+# and srun return 128 + the signal: SIGHUP, SIGINT, SIGKILL — also the kernel's out-of-memory
+# killer —, SIGUSR1/2, SIGALRM, SIGTERM, SIGXCPU) is 75, the step can simply be run again; a crash
+# (SIGSEGV, SIGABRT, SIGBUS, ...) or any other status of the launcher itself is 70.
+ms_launch_rc() {
+    local rc=$1 sig
+    case $rc in 0|[1-8]) return "$rc" ;; esac
+    if [ "$rc" = 124 ]; then
+        ms_log "error: churnscore ran past its time limit (exit 124): the step is incomplete; run the month again"
+        return $MS_EX_TEMPFAIL
+    fi
+    if [ "$rc" -gt 128 ] && [ "$rc" -lt 192 ]; then
+        sig=$(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))
+        case $sig in
+            HUP|INT|KILL|USR1|USR2|ALRM|TERM|XCPU)
+                ms_log "error: churnscore was killed (signal SIG$sig, exit $rc; SIGKILL is also how the" \
+                    "kernel ends a process out of memory): the step is incomplete; run the month again"
+                return $MS_EX_TEMPFAIL ;;
+            *)
+                ms_log "error: churnscore crashed (signal SIG$sig, exit $rc): the step is incomplete" \
+                    "(a bug: please report it with the step's log)"
+                return $MS_EX_SOFTWARE ;;
+        esac
+    fi
+    ms_log "error: the launcher failed with exit code $rc (not one of churnscore's): the step is incomplete"
+    return $MS_EX_SOFTWARE
+}
+
 # Runs churnscore on $1 ranks with the plan's launcher: srun inside a Slurm job, mpirun otherwise.
+# Returns churnscore's code, or the mapped code of a kill or crash (ms_launch_rc).
 ms_cs() {
     local n=$1
     shift
-    local launcher=${MS_LAUNCHER:-$CS_LAUNCHER}
-    if [ "$(id -u)" = 0 ]; then  # Open MPI refuses root without these (CI runs as root)
-        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    fi
+    local launcher=${MS_LAUNCHER:-$CS_LAUNCHER} rc=0
+    ms_mpi_root
     ms_log "run: churnscore $* ($n ranks, $launcher)"
     # CS_MPIRUN is a command with options ("mpirun --oversubscribe"): split on purpose
     # shellcheck disable=SC2086
     case $launcher in
-        srun) srun --mpi="$CS_SRUN_MPI" --ntasks="$n" "$CS_CHURNSCORE" "$@" ;;
-        mpirun) $CS_MPIRUN -n "$n" "$CS_CHURNSCORE" "$@" ;;
+        srun) srun --mpi="$CS_SRUN_MPI" --ntasks="$n" "$CS_CHURNSCORE" "$@" || rc=$? ;;
+        mpirun) $CS_MPIRUN -n "$n" "$CS_CHURNSCORE" "$@" || rc=$? ;;
         *) ms_log "error: unknown launcher '$launcher' (srun or mpirun)"; return $MS_EX_USAGE ;;
     esac
+    ms_launch_rc "$rc"
 }
 
 ms_step_import() {
+    # the snapshot is written inside the staging directory, as the month's own snapshot.h5
     local args=(import --out "$CS_SNAPSHOT" --month "$CS_MONTH") f
     for f in "${CS_CSV[@]}"; do args+=(--csv "$f"); done
     [ -n "$CS_IMPORT_LIKE_FILE" ] && args+=(--like "$CS_IMPORT_LIKE_FILE")
@@ -284,32 +477,45 @@ ms_step_import() {
 
 ms_step_train() {
     # shellcheck disable=SC2086
-    ms_cs "$CS_RANKS" train --in "$CS_TRAIN" --model "$CS_RUN/model.h5" \
-        --report "$CS_RUN/train-report.md" $CS_TRAIN_OPTS
+    ms_cs "$CS_RANKS" train --in "$CS_TRAIN" --model "$CS_STAGE/model.h5" \
+        --report "$CS_STAGE/train-report.md" $CS_TRAIN_OPTS
 }
 
 ms_step_score() {
-    # the month's record of its inputs: links, replaced atomically
-    ms_link "$CS_SNAPSHOT" "$CS_RUN/snapshot.h5" || return $MS_EX_SOFTWARE
-    if [ -z "$CS_TRAIN" ]; then
-        local target=$CS_MODEL_SRC
-        # a model of another month of these runs is linked relatively, so runs/ can move
-        [ "$(dirname -- "$(dirname -- "$target")")" = "$CS_RUNS" ] \
-            && target="../$(basename -- "$(dirname -- "$target")")/model.h5"
-        # (--model naming this month's own model.h5 is already in place)
-        if [ "$(readlink -f -- "$CS_MODEL_SRC")" != "$(readlink -f -- "$CS_RUN/model.h5" 2>/dev/null)" ]; then
-            ms_link "$target" "$CS_RUN/model.h5" || return $MS_EX_SOFTWARE
-        fi
-        rm -f -- "$CS_RUN/train-report.md"
+    local stage=$CS_STAGE how
+    # the month's record of its snapshot (an imported one is already the month's own file)
+    if [ ${#CS_CSV[@]} = 0 ]; then
+        ms_link "$CS_SNAPSHOT" "$stage/snapshot.h5" || { ms_log "error: cannot link $stage/snapshot.h5"; return $MS_EX_SOFTWARE; }
     fi
-    [ -f "$CS_RUN/model.h5" ] || { ms_log "error: $CS_RUN/model.h5 is missing (did train run?)"; return $MS_EX_NOINPUT; }
+    if [ -z "$CS_TRAIN" ]; then
+        # The reused model becomes a file of this month: a hard link to the model of a month of
+        # these runs (which the chain never rewrites), a copy of a file from elsewhere (which its
+        # owner may rewrite in place). A symbolic link would follow a rerun of the month it
+        # points into and rewrite this month's history.
+        case $CS_MODEL_SRC in
+            "$CS_RUNS"/*) how=$(ms_place_file "$CS_MODEL_SRC" "$stage/model.h5") ;;
+            *) how=copy; cp -- "$CS_MODEL_SRC" "$stage/model.h5.tmp" && mv -f -- "$stage/model.h5.tmp" "$stage/model.h5" ;;
+        esac || { ms_log "error: cannot put the model $CS_MODEL_SRC in $stage/model.h5"; return $MS_EX_SOFTWARE; }
+        ms_log "model.h5: $how of $CS_MODEL_SRC (trained in $CS_MODEL_MONTH)"
+    fi
+    [ -f "$stage/model.h5" ] || { ms_log "error: $stage/model.h5 is missing (did train run?)"; return $MS_EX_NOINPUT; }
+    local rc=0
     # shellcheck disable=SC2086
-    ms_cs "$CS_RANKS" score --in "$CS_SNAPSHOT" --model "$CS_RUN/model.h5" --out "$CS_RUN/scores.h5" \
-        --lists "$CS_RUN/lists" $CS_SCORE_OPTS
+    ms_cs "$CS_RANKS" score --in "$CS_SNAPSHOT" --model "$stage/model.h5" --out "$stage/scores.h5" \
+        --lists "$stage/lists" $CS_SCORE_OPTS || rc=$?
+    [ $rc = 0 ] || return $rc
+    # the lists carry the scored snapshot's month: a snapshot replaced after the plan checked it,
+    # or an import of another month, stops the month here
+    local m
+    m=$(ms_json_get "$stage/lists/summary.json" month)
+    if [ "$m" != "$CS_MONTH" ]; then
+        ms_log "error: $CS_SNAPSHOT: the scored snapshot's month attribute is '${m:-(none)}', not $CS_MONTH"
+        return $MS_EX_DATAERR
+    fi
 }
 
 ms_step_evaluate() {
-    local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_RUN/evaluation")
+    local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_STAGE/evaluation")
     if [ -n "$CS_OUTCOMES" ]; then
         args+=(--outcomes "$CS_OUTCOMES")
     else
@@ -328,17 +534,22 @@ ms_json_str() {
 }
 
 ms_report() {
+    local stage=$CS_STAGE
     echo "# Churn scoring, month $CS_MONTH"
     echo
     echo "- completed: $(date '+%Y-%m-%d %H:%M:%S %z') by $(basename -- "$CS_CHURNSCORE") ($("$CS_CHURNSCORE" --version 2>/dev/null | head -1))"
-    echo "- snapshot: \`$CS_SNAPSHOT\`"
+    if [ ${#CS_CSV[@]} -gt 0 ]; then
+        echo "- snapshot: \`snapshot.h5\`, imported from \`${CS_CSV[*]}\` (also at \`$CS_SNAPSHOT_AT\`)"
+    else
+        echo "- snapshot: \`$CS_SNAPSHOT_AT\`"
+    fi
     if [ -n "$CS_TRAIN" ]; then
         echo "- model: \`model.h5\`, retrained this month on \`$CS_TRAIN\`"
     else
-        echo "- model: \`model.h5\` -> \`$(readlink -- "$CS_RUN/model.h5")\` (reused; trained in $CS_MODEL_MONTH)"
+        echo "- model: \`model.h5\`, the model of \`$CS_MODEL_SRC\` (reused; trained in $CS_MODEL_MONTH), kept in this month as a file of its own"
     fi
     echo "- scores: \`scores.h5\`; lists: \`lists/\`"
-    if [ -f "$CS_RUN/evaluation.md" ] && [[ " $CS_STEPS " == *" evaluate "* ]]; then
+    if [ -f "$stage/evaluation.md" ] && [[ " $CS_STEPS " == *" evaluate "* ]]; then
         echo "- evaluation of $CS_PREV's lists: \`evaluation.csv\`, \`evaluation.json\` (below)"
     else
         echo "- evaluation: none (${CS_NO_EVAL_WHY:-not run})"
@@ -347,71 +558,135 @@ ms_report() {
     echo "## Lists by region"
     echo
     echo '```'
-    cat -- "$CS_RUN/lists/summary.csv"
+    cat -- "$stage/lists/summary.csv"
     echo '```'
     echo
-    if [ -f "$CS_RUN/evaluation.md" ] && [[ " $CS_STEPS " == *" evaluate "* ]]; then
-        cat -- "$CS_RUN/evaluation.md"
+    if [ -f "$stage/evaluation.md" ] && [[ " $CS_STEPS " == *" evaluate "* ]]; then
+        cat -- "$stage/evaluation.md"
         echo
     fi
-    if [ -f "$CS_RUN/lists/drift.csv" ]; then
+    if [ -f "$stage/lists/drift.csv" ]; then
         echo "## Drift since the model was trained"
         echo
-        if grep -q ',retrain$' "$CS_RUN/lists/drift.csv"; then
+        if grep -q ',retrain$' "$stage/lists/drift.csv"; then
             echo "**WARNING: the population stability index of some inputs exceeds 0.25: retrain the model.**"
             echo
         fi
         echo "Population stability index of the score and of every model input (< 0.1 stable, 0.1-0.25 watch, > 0.25 retrain):"
         echo
         echo '```'
-        cat -- "$CS_RUN/lists/drift.csv"
+        cat -- "$stage/lists/drift.csv"
         echo '```'
         echo
     fi
-    if [ -n "$CS_TRAIN" ] && [ -f "$CS_RUN/train-report.md" ]; then
+    if [ -n "$CS_TRAIN" ] && [ -f "$stage/train-report.md" ]; then
         echo "## Model trained this month"
         echo
         # the training report's headings one level down, under this one
-        sed 's/^#/##/' -- "$CS_RUN/train-report.md"
+        sed 's/^#/##/' -- "$stage/train-report.md"
     fi
 }
 
-ms_step_export() {
-    local run=$CS_RUN f
-    for f in model.h5 scores.h5 lists/summary.json; do
-        [ -f "$run/$f" ] || { ms_log "error: $run/$f is missing: the month is not complete"; return $MS_EX_SOFTWARE; }
-    done
-    if [[ " $CS_STEPS " == *" evaluate "* ]] && [ ! -f "$run/evaluation.json" ]; then
-        ms_log "error: $run/evaluation.json is missing"
+# A free name DIR/NAME.<UTC time>[.N] for an archived copy (DIR is created).
+ms_archive_path() {
+    local dir=$1 name=$2 base p i=1
+    mkdir -p -- "$dir" || return 1
+    base="$dir/$name.$(date -u '+%Y%m%dT%H%M%SZ')"
+    p=$base
+    while [ -e "$p" ] || [ -L "$p" ]; do i=$((i + 1)); p="$base.$i"; done
+    printf '%s\n' "$p"
+}
+
+# Swaps the finished staging directory in as RUNS/YYYY-MM. A month already there is moved to
+# RUNS/.archive/ first (renames within RUNS: nothing is copied or deleted); when that month is
+# complete this needs the plan's --force-rerun (checked at submission, and again here in case
+# another run completed the month meanwhile). If the second rename fails, the old month is put back.
+# Between the two renames (a moment) RUNS/YYYY-MM does not exist.
+ms_commit() {
+    local run=$CS_RUN stage=$CS_STAGE arch=""
+    if [ -e "$run" ] || [ -L "$run" ]; then
+        if [ -f "$run/month.json" ] && [ "$CS_FORCE" != 1 ]; then
+            ms_log "error: month $CS_MONTH was completed in $run by another run while this one was in" \
+                "progress; it was not changed, and this run's results stay in $stage (--force-rerun replaces it)"
+            return $MS_EX_CANTCREAT
+        fi
+        arch=$(ms_archive_path "$CS_RUNS/.archive" "$CS_MONTH") \
+            || { ms_log "error: cannot create $CS_RUNS/.archive: nothing was changed"; return $MS_EX_SOFTWARE; }
+        mv -T -- "$run" "$arch" || { ms_log "error: cannot move $run to $arch: nothing was changed"; return $MS_EX_SOFTWARE; }
+    fi
+    if ! mv -T -- "$stage" "$run"; then
+        if [ -n "$arch" ] && mv -T -- "$arch" "$run"; then
+            ms_log "error: cannot move $stage to $run: the month that was there is back in place"
+        else
+            ms_log "error: cannot move $stage to $run${arch:+ (the month that was there is in $arch)}"
+        fi
         return $MS_EX_SOFTWARE
     fi
-    # a rerun that no longer evaluates must not present an older evaluation as this month's
-    [[ " $CS_STEPS " == *" evaluate "* ]] || rm -f -- "$run"/evaluation.{csv,json,md}
-    ms_report > "$run/report.md.tmp" && mv -f -- "$run/report.md.tmp" "$run/report.md" \
-        || { ms_log "error: cannot write $run/report.md"; return $MS_EX_SOFTWARE; }
+    [ -z "$arch" ] || ms_log "the month $CS_MONTH that was there before is archived in $arch"
+}
 
-    if [ -n "$CS_PUBLISH_DIR" ]; then
-        # copy beside the destination, then swap it in: readers never see a half-copied month
-        local dst=$CS_PUBLISH_DIR/$CS_MONTH tmp="$CS_PUBLISH_DIR/.$CS_MONTH.tmp.$$" old="$CS_PUBLISH_DIR/.$CS_MONTH.old.$$"
-        mkdir -p -- "$CS_PUBLISH_DIR" && rm -rf -- "$tmp" && cp -r -- "$run/lists" "$tmp" \
-            && cp -- "$run/report.md" "$tmp/report.md" \
-            && { [ ! -e "$dst" ] || mv -T -- "$dst" "$old"; } && mv -T -- "$tmp" "$dst" \
-            || { ms_log "error: cannot publish the lists to $dst"; rm -rf -- "$tmp"; return $MS_EX_SOFTWARE; }
-        rm -rf -- "$old"
-        ms_log "published the lists to $dst"
+ms_step_export() {
+    local stage=$CS_STAGE f
+    for f in model.h5 scores.h5 lists/summary.json; do
+        [ -f "$stage/$f" ] || { ms_log "error: $stage/$f is missing: the month is not complete"; return $MS_EX_SOFTWARE; }
+    done
+    if [[ " $CS_STEPS " == *" evaluate "* ]] && [ ! -f "$stage/evaluation.json" ]; then
+        ms_log "error: $stage/evaluation.json is missing"
+        return $MS_EX_SOFTWARE
     fi
-
+    ms_report > "$stage/report.md.tmp" && mv -f -- "$stage/report.md.tmp" "$stage/report.md" \
+        || { ms_log "error: cannot write $stage/report.md"; return $MS_EX_SOFTWARE; }
     {
         printf '{\n  "kind": "month",\n  "month": %s,\n' "$(ms_json_str "$CS_MONTH")"
         printf '  "completed": %s,\n' "$(ms_json_str "$(date '+%Y-%m-%dT%H:%M:%S%z')")"
-        printf '  "snapshot": %s,\n' "$(ms_json_str "$CS_SNAPSHOT")"
+        printf '  "snapshot": %s,\n' "$(ms_json_str "$CS_SNAPSHOT_AT")"
         printf '  "retrained": %s,\n' "$([ -n "$CS_TRAIN" ] && echo true || echo false)"
         printf '  "model_month": %s,\n' "$(ms_json_str "$CS_MODEL_MONTH")"
         printf '  "previous_month": %s,\n' "$( [ -n "$CS_PREV" ] && ms_json_str "$CS_PREV" || echo null)"
         printf '  "evaluated": %s,\n' "$([[ " $CS_STEPS " == *" evaluate "* ]] && echo true || echo false)"
         printf '  "steps": %s\n}\n' "$(ms_json_str "$CS_STEPS")"
-    } > "$run/month.json.tmp" && mv -f -- "$run/month.json.tmp" "$run/month.json" \
-        || { ms_log "error: cannot write $run/month.json"; return $MS_EX_SOFTWARE; }
+    } > "$stage/month.json.tmp" && mv -f -- "$stage/month.json.tmp" "$stage/month.json" \
+        || { ms_log "error: cannot write $stage/month.json"; return $MS_EX_SOFTWARE; }
+
+    # the published copy is made before anything moves, and swapped in after the month
+    local pub="" pub_tmp=""
+    if [ -n "$CS_PUBLISH_DIR" ]; then
+        pub=$CS_PUBLISH_DIR/$CS_MONTH pub_tmp="$CS_PUBLISH_DIR/.$CS_MONTH.tmp.$$"
+        mkdir -p -- "$CS_PUBLISH_DIR" && rm -rf -- "$pub_tmp" && cp -r -- "$stage/lists" "$pub_tmp" \
+            && cp -- "$stage/report.md" "$pub_tmp/report.md" \
+            || { ms_log "error: cannot copy the lists to $pub_tmp: nothing was changed"; rm -rf -- "$pub_tmp"; return $MS_EX_SOFTWARE; }
+    fi
+
+    local rc=0
+    ms_commit || rc=$?
+    if [ $rc != 0 ]; then
+        [ -z "$pub_tmp" ] || rm -rf -- "$pub_tmp"
+        return $rc
+    fi
+    # from here on the month is complete in RUNS/YYYY-MM
+
+    if [ -n "$pub" ]; then
+        # readers never see a half-copied month; a copy published before is archived, not deleted
+        local old=""
+        if [ -e "$pub" ] || [ -L "$pub" ]; then
+            old=$(ms_archive_path "$CS_PUBLISH_DIR/.archive" "$CS_MONTH") && mv -T -- "$pub" "$old" \
+                || { ms_log "error: cannot move the published $pub aside: the month is complete, its lists are not published"; rm -rf -- "$pub_tmp"; return $MS_EX_SOFTWARE; }
+        fi
+        mv -T -- "$pub_tmp" "$pub" \
+            || { ms_log "error: cannot publish the lists to $pub (the month is complete)"; rm -rf -- "$pub_tmp"; return $MS_EX_SOFTWARE; }
+        ms_log "published the lists to $pub${old:+ (the copy published before is in $old)}"
+    fi
+
+    if [ ${#CS_CSV[@]} -gt 0 ]; then
+        # --snapshot names the imported snapshot too: a hard link to the month's file (so a later
+        # import under that name leaves this month's file alone), a symbolic link across file systems
+        local tmp
+        tmp="$(dirname -- "$CS_SNAPSHOT_AT")/.$(basename -- "$CS_SNAPSHOT_AT").tmp.$$"
+        rm -f -- "$tmp"
+        { ln -- "$CS_RUN/snapshot.h5" "$tmp" 2>/dev/null || ln -s -- "$CS_RUN/snapshot.h5" "$tmp"; } \
+            && mv -Tf -- "$tmp" "$CS_SNAPSHOT_AT" \
+            || { ms_log "error: cannot put the imported snapshot at $CS_SNAPSHOT_AT (the month is complete; it is $CS_RUN/snapshot.h5)"; return $MS_EX_SOFTWARE; }
+    fi
 
     # latest moves forward only: finishing a rerun of an older month leaves it where it is
     local cur
@@ -441,9 +716,9 @@ ms_run_step() {
     return $rc
 }
 
-# The body of every jobs/*.sbatch script: step $1, run directory $2.
+# The body of every jobs/*.sbatch script: step $1, staging directory $2.
 ms_job_main() {
-    local step=$1 run=${2:?usage: sbatch jobs/$1.sbatch RUNS/YYYY-MM}
+    local step=$1 run=${2:?usage: sbatch jobs/$1.sbatch RUNS/.staging/YYYY-MM}
     ms_load_plan "$run"
     MS_LAUNCHER=$CS_LAUNCHER
     ms_log "job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NODELIST:-$(hostname)}, ${SLURM_NTASKS:-1} tasks"

@@ -3,16 +3,18 @@
 #
 #   jobs/submit-month.sh --month 2026-11 --snapshot /data/2026-11.h5 --runs /proj/churn/runs \
 #       [--train LABELLED.h5 | --model MODEL.h5] [--outcomes LABELLED_PREV.h5] [--csv FILE] \
-#       [--ranks R] [--time T] [--mem M] [--wait]
+#       [--ranks R] [--time T] [--mem M] [--force-rerun] [--wait]
 #
-# The plan (jobs/month-steps.sh) is written to RUNS/YYYY-MM/plan.env and printed; then each step is
-# one job (jobs/<step>.sbatch) that starts only after the previous one succeeded
-# (--dependency=afterok); --kill-on-invalid-dep=yes makes Slurm cancel the rest of the chain when a
-# step fails instead of leaving it pending forever. The last step, export, is the only one that moves
-# RUNS/latest, so a failed month leaves the previous month's lists and `latest` as they were. The job
-# ids are printed ("step jobid" lines) and kept in RUNS/YYYY-MM/jobs.txt; with --wait the script
-# returns when the chain has ended, with its exit status. Exit codes: see --help or
-# docs/operations.md.
+# The plan (jobs/month-steps.sh) is checked — a complete month is refused without --force-rerun, the
+# snapshot's month must be --month — and written to RUNS/.staging/YYYY-MM/plan.env and printed; then
+# each step is one job (jobs/<step>.sbatch, run in the staging directory) that starts only after the
+# previous one succeeded (--dependency=afterok); --kill-on-invalid-dep=yes makes Slurm cancel the
+# rest of the chain when a step fails instead of leaving it pending forever. The last step, export,
+# is the only one that swaps the month in as RUNS/YYYY-MM and moves RUNS/latest, so a failed, killed
+# or cancelled month leaves every completed month and `latest` as they were. The job ids are printed
+# ("step jobid" lines) and kept in jobs.txt of the staging directory (then of the month); with
+# --wait the script returns when the chain has ended, with its exit status. Exit codes: see --help
+# or docs/operations.md.
 set -euo pipefail
 MS_PROG="submit-month.sh"  # used in messages by month-steps.sh
 # shellcheck source=month-steps.sh
@@ -25,7 +27,7 @@ ms_plan
 # Options common to every step; the site's values go on the command line, where they override the
 # #SBATCH fallbacks of the batch scripts.
 common=(--parsable --kill-on-invalid-dep=yes "--export=ALL,CS_JOBS_DIR=$MS_JOBS_DIR"
-        "--chdir=$MS_RUN" "--time=$MS_TIME")
+        "--chdir=$MS_STAGE" "--time=$MS_TIME")
 [ -n "$CS_PARTITION" ] && common+=("--partition=$CS_PARTITION")
 [ -n "$CS_ACCOUNT" ] && common+=("--account=$CS_ACCOUNT")
 [ -n "$CS_QOS" ] && common+=("--qos=$CS_QOS")
@@ -38,23 +40,23 @@ cancel_submitted() {
     [ ${#ids[@]} -gt 0 ] && scancel "${ids[@]}" 2>/dev/null || true
 }
 prev_id=""
-: > "$MS_RUN/jobs.txt.tmp"
+# jobs.txt grows one line per submitted job, so a run planned meanwhile sees every job in flight
+: > "$MS_STAGE/jobs.txt"
 for step in $CS_STEPS; do
     case $step in train|score|evaluate) ntasks=$MS_RANKS ;; *) ntasks=1 ;; esac
     args=("${common[@]}" "--job-name=cs-$MS_MONTH-$step" "--ntasks=$ntasks"
-          "--output=$MS_RUN/logs/$step-%j.out")
+          "--output=$MS_STAGE/logs/$step-%j.out")
     [ -n "$prev_id" ] && args+=("--dependency=afterok:$prev_id")
-    if ! out=$(sbatch "${args[@]}" "$MS_JOBS_DIR/$step.sbatch" "$MS_RUN" 2>&1); then
+    if ! out=$(sbatch "${args[@]}" "$MS_JOBS_DIR/$step.sbatch" "$MS_STAGE" 2>&1); then
         cancel_submitted
         ms_die $MS_EX_UNAVAIL "sbatch refused the $step step: $out (the steps submitted before were cancelled)"
     fi
     id=${out%%;*}  # --parsable prints "jobid" or "jobid;cluster"
     ids+=("$id")
     prev_id=$id
-    printf '%s %s\n' "$step" "$id" | tee -a "$MS_RUN/jobs.txt.tmp"
+    printf '%s %s\n' "$step" "$id" | tee -a "$MS_STAGE/jobs.txt"
 done
-mv -f "$MS_RUN/jobs.txt.tmp" "$MS_RUN/jobs.txt"
-ms_log "submitted month $MS_MONTH: ${#ids[@]} jobs; logs in $MS_RUN/logs/"
+ms_log "submitted month $MS_MONTH: ${#ids[@]} jobs; logs in $MS_STAGE/logs/ (in $MS_RUN/logs/ once complete)"
 [ "$MS_WAIT" = 1 ] || exit 0
 
 # --wait: poll until every job of the chain has ended. scontrol keeps ended jobs for MinJobAge
@@ -99,13 +101,21 @@ for step in $CS_STEPS; do
     [ $rc = 0 ] || continue
     case $s in
         COMPLETED) ;;
-        FAILED) c=${code%%:*}; rc=${c:-$MS_EX_SOFTWARE}; [ "$rc" != 0 ] || rc=$MS_EX_TEMPFAIL ;;
-        *) rc=$MS_EX_TEMPFAIL ;;  # cancelled, timed out, node failure, unknown: rerun to finish
+        # the job's exit code is the step's (ms_launch_rc already mapped kills and crashes); a
+        # batch script ended by a signal reports 0:SIG; anything else undocumented is mapped here
+        FAILED) c=${code%%:*}
+                case ${c:-x} in
+                    [1-8]|64|65|66|69|70|73|75) rc=$c ;;
+                    0|x) rc=$MS_EX_TEMPFAIL ;;
+                    *) ms_launch_rc "$c" || rc=$? ;;
+                esac ;;
+        *) rc=$MS_EX_TEMPFAIL ;;  # cancelled, timed out, out of memory, node failure, unknown: rerun to finish
     esac
 done
 if [ $rc = 0 ]; then
-    ms_log "month $MS_MONTH complete: $(readlink "$MS_RUNS/latest" 2>/dev/null | sed "s|^|$MS_RUNS/latest -> |")"
+    ms_log "month $MS_MONTH complete in $MS_RUN: $(readlink "$MS_RUNS/latest" 2>/dev/null | sed "s|^|$MS_RUNS/latest -> |")"
 else
-    ms_log "month $MS_MONTH did not complete (exit $rc); $MS_RUNS/latest -> $(readlink "$MS_RUNS/latest" 2>/dev/null || echo none)"
+    ms_log "month $MS_MONTH did not complete (exit $rc): no completed month changed, $MS_RUNS/latest ->" \
+        "$(readlink "$MS_RUNS/latest" 2>/dev/null || echo none); the jobs' logs are in $MS_STAGE/logs/"
 fi
 exit $rc
