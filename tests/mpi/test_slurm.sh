@@ -5,9 +5,10 @@
 # month 2 reuses the model and evaluates month 1's lists. Then a month whose train step fails (a
 # --train file that is not a snapshot): submit-month.sh returns the step's exit code, Slurm cancels
 # score, evaluate and export (afterok + --kill-on-invalid-dep), and month 2's lists and `latest` stay.
-# A month whose score job is killed fails with 75 and completes when submitted again. Slurm is
-# stopped on exit when this test started it. Skipped (77) without root and without a
-# running Slurm.
+# A month whose score job is killed fails with 75 and completes when submitted again. History: a
+# rerun of a complete month is refused (73) and a snapshot of another month (65) before any job is
+# submitted, and the complete month stays byte-identical. Slurm is stopped on exit when this test
+# started it. Skipped (77) without root and without a running Slurm.
 source "$(dirname "$0")/common.sh"
 CS=$(readlink -f "$CS")  # the wrappers below run in other directories
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -59,7 +60,7 @@ for f in model.h5 scores.h5 lists/summary.json report.md month.json; do [ -f "$R
 submit s2 --month 2026-11 --snapshot "$T/m2.h5" --runs "$R" \
   || { cat "$T/s2.log" "$R"/2026-11/logs/*; fail "month 2 under Slurm"; }
 [ "$(cut -d' ' -f1 "$R/2026-11/jobs.txt" | tr '\n' ' ')" = "score evaluate export " ] || fail "month 2 steps"
-[ "$(readlink "$R/2026-11/model.h5")" = ../2026-10/model.h5 ] || fail "month 2 should reuse month 1's model"
+[ ! -L "$R/2026-11/model.h5" ] && [ "$R/2026-11/model.h5" -ef "$R/2026-10/model.h5" ] || fail "month 2 should reuse month 1's model (a hard link)"
 for f in scores.h5 lists/summary.json report.md month.json evaluation.csv evaluation.json evaluation.md; do
   [ -f "$R/2026-11/$f" ] || fail "month 2: $f missing"
 done
@@ -69,18 +70,31 @@ run 2 "$CS" evaluate --lists "$R/2026-10/lists" --outcomes "$T/m1.h5" --out "$T/
 cmp <(cut -d, -f1-12 "$T/direct.csv") <(cut -d, -f1-12 "$R/2026-11/evaluation.csv") || fail "the chain's evaluation differs from month 1's labels"
 cp -r "$R/2026-11/lists" "$T/lists2"
 
+# a complete month is history: a rerun is refused (73), and so is a snapshot of another month (65),
+# both before anything is submitted; every byte and link of the month stays
+sums() { (cd "$R/2026-10" && find . -type f -o -type l | LC_ALL=C sort | while read -r p; do
+  printf '%s %s %s\n' "$p" "$(readlink "$p")" "$(sha256sum < "$p" | cut -c1-64)"; done); }
+before=$(sums)
+rc=0; submit h1 --month 2026-10 --snapshot "$T/m1.h5" --train "$T/m1.h5" --runs "$R" || rc=$?
+[ $rc = 73 ] && grep -q "already complete" "$T/h1.log" || { cat "$T/h1.log"; fail "rerun of a complete month: exit $rc, expected 73"; }
+rc=0; submit h2 --month 2026-12 --snapshot "$T/m2.h5" --runs "$R" || rc=$?
+[ $rc = 65 ] && grep -q "month attribute is '2026-11'" "$T/h2.log" || { cat "$T/h2.log"; fail "month mismatch: exit $rc, expected 65"; }
+[ ! -e "$R/.staging/2026-10" ] && [ ! -e "$R/.staging/2026-12" ] || fail "a refused month was staged"
+[ "$(sums)" = "$before" ] && [ "$(readlink "$R/latest")" = 2026-11 ] || fail "a refused rerun changed month 1 or latest"
+
 # month 3: the train step fails; the rest of the chain is cancelled; nothing moves
 echo "not a snapshot" > "$T/junk.h5"
 rc=0; submit s3 --month 2026-12 --snapshot "$T/m3.h5" --train "$T/junk.h5" --runs "$R" || rc=$?
 [ $rc = 4 ] || { cat "$T/s3.log"; fail "failing train: submit-month.sh --wait returned $rc, expected 4"; }
-[ "$(cut -d' ' -f1 "$R/2026-12/jobs.txt" | tr '\n' ' ')" = "train score evaluate export " ] || fail "month 3 steps"
+S3="$R/.staging/2026-12"  # where an unfinished month stays
+[ "$(cut -d' ' -f1 "$S3/jobs.txt" | tr '\n' ' ')" = "train score evaluate export " ] || fail "month 3 steps"
 while read -r step id; do
   want=CANCELLED; [ "$step" = train ] && want=FAILED
   [ "$(state "$id")" = $want ] || fail "month 3 $step job $id: $(state "$id"), expected $want"
-done < "$R/2026-12/jobs.txt"
-grep -q "not an HDF5 file" "$R/2026-12/logs/train-"*.out || fail "the train log lacks the reason"
-ls "$R"/2026-12/logs/score-* > /dev/null 2>&1 && fail "score ran after train failed"
-[ ! -e "$R/2026-12/scores.h5" ] && [ ! -e "$R/2026-12/month.json" ] || fail "month 3 left outputs"
+done < "$S3/jobs.txt"
+grep -q "not an HDF5 file" "$S3/logs/train-"*.out || fail "the train log lacks the reason"
+ls "$S3"/logs/score-* > /dev/null 2>&1 && fail "score ran after train failed"
+[ ! -e "$R/2026-12" ] || fail "month 3 left outputs"
 [ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest moved after a failed month"
 diff -r "$T/lists2" "$R/2026-11/lists" || fail "month 2's lists changed"
 
@@ -101,25 +115,26 @@ CHURNSCORE="$T/hang-once.sh" timeout 500 bash "$SUBMIT" --month 2026-12 --snapsh
   > "$T/s4.log" 2>&1 &
 bg=$!
 for _ in $(seq 1 120); do
-  [ -d "$T/hung" ] && [ -f "$R/2026-12/scores.h5.tmp" ] && break
+  [ -d "$T/hung" ] && [ -f "$S3/scores.h5.tmp" ] && break
   sleep 0.5
 done
 [ -d "$T/hung" ] || fail "the score job of month 3 did not start"
-score_id=$(awk '$1 == "score" {print $2}' "$R/2026-12/jobs.txt")
+score_id=$(awk '$1 == "score" {print $2}' "$S3/jobs.txt")
 scancel "$score_id"
 wait $bg || rc=$?
 [ $rc = 75 ] || { cat "$T/s4.log"; fail "killed score: submit-month.sh --wait returned $rc, expected 75"; }
 [ "$(state "$score_id")" = CANCELLED ] || fail "score job: $(state "$score_id")"
 [ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest moved after a killed month"
-[ ! -e "$R/2026-12/month.json" ] && [ ! -e "$R/2026-12/scores.h5" ] || fail "the killed month looks complete"
+[ ! -e "$R/2026-12" ] || fail "the killed month looks complete"
 CHURNSCORE="$T/hang-once.sh" submit s5 --month 2026-12 --snapshot "$T/m3.h5" --runs "$R" \
-  || { cat "$T/s5.log" "$R"/2026-12/logs/*; fail "rerun of the killed month"; }
+  || { cat "$T/s5.log" "$S3"/logs/*; fail "rerun of the killed month"; }
 [ "$(readlink "$R/latest")" = 2026-12 ] || fail "latest after the rerun of month 3"
 [ -f "$R/2026-12/evaluation.json" ] || fail "month 3 not evaluated"
-[ -z "$(find "$R" -name '*.tmp')" ] || { find "$R" -name '*.tmp'; fail "temporary files left after the rerun"; }
+[ -z "$(find "$R" -name '*.tmp')" ] && [ ! -e "$S3" ] || { find "$R" -name '*.tmp'; fail "temporary files left after the rerun"; }
+[ "$(sums)" = "$before" ] || fail "month 3 changed month 1"
 
 # bad arguments are refused before anything is submitted
 rc=0; bash "$SUBMIT" --month 2027-01 --snapshot "$T/nothere.h5" --runs "$R" > "$T/bad.log" 2>&1 || rc=$?
 [ $rc = 66 ] || { cat "$T/bad.log"; fail "missing snapshot: exit $rc, expected 66"; }
 [ ! -e "$R/2027-01/jobs.txt" ] || fail "jobs submitted for a missing snapshot"
-echo "slurm: two-month chain under Slurm; a failed train cancelled the rest and moved nothing; a killed month finished on resubmission"
+echo "slurm: two-month chain under Slurm; reruns of a complete month refused (73, 65) before submission; a failed train cancelled the rest and moved nothing; a killed month finished on resubmission"
