@@ -507,6 +507,7 @@ ms_step_score() {
     # the lists carry the scored snapshot's month: a snapshot replaced after the plan checked it,
     # or an import of another month, stops the month here
     local m
+    [ -f "$stage/lists/summary.json" ] || { ms_log "error: score wrote no $stage/lists/summary.json"; return $MS_EX_SOFTWARE; }
     m=$(ms_json_get "$stage/lists/summary.json" month)
     if [ "$m" != "$CS_MONTH" ]; then
         ms_log "error: $CS_SNAPSHOT: the scored snapshot's month attribute is '${m:-(none)}', not $CS_MONTH"

@@ -24,8 +24,19 @@ ms_parse_args "$@"
 ms_plan
 ms_load_plan "$MS_STAGE"
 MS_LAUNCHER=mpirun
-# Interrupted (Ctrl-C, kill): the month is not complete, nothing of it moved; 75 says "run again".
-trap 'ms_log "month $MS_MONTH interrupted; $MS_RUNS/latest -> $(readlink "$MS_RUNS/latest" 2>/dev/null || echo none)"; exit $MS_EX_TEMPFAIL' INT TERM HUP
+# Interrupted (Ctrl-C reaches the running step too; a signal to this script alone is handled when
+# the running step has ended): unless that step was an export that completed the month (the staging
+# directory is gone), nothing of the month moved, and 75 says "run again".
+ms_interrupted() {
+    if [ ! -e "$MS_STAGE" ] && [ -f "$MS_RUN/month.json" ]; then
+        ms_log "month $MS_MONTH interrupted after it completed"
+        exit 0
+    fi
+    ms_log "month $MS_MONTH interrupted: no completed month changed, $MS_RUNS/latest ->" \
+        "$(readlink "$MS_RUNS/latest" 2>/dev/null || echo none)"
+    exit $MS_EX_TEMPFAIL
+}
+trap ms_interrupted INT TERM HUP
 for step in $CS_STEPS; do
     # the step runs in the pipeline's subshell: it only reads the plan. Its log is opened in the
     # staging directory, and export moves that directory (open files and all) into place.
