@@ -271,7 +271,9 @@ ms_plan() {
         snap=$(ms_abspath "$MS_SNAPSHOT") || ms_die $MS_EX_NOINPUT "--snapshot $MS_SNAPSHOT: its directory does not exist"
     else
         [ -f "$MS_SNAPSHOT" ] || ms_die $MS_EX_NOINPUT "--snapshot $MS_SNAPSHOT does not exist"
-        snap=$(ms_abspath "$MS_SNAPSHOT")
+        # the file itself, links resolved: the month records what it scored (and a --snapshot
+        # naming RUNS/YYYY-MM/snapshot.h5 of the month being rerun does not become a link to itself)
+        snap=$(readlink -f -- "$MS_SNAPSHOT")
     fi
     # the snapshot must be this month's: checked before anything runs (an imported one is written
     # with --month, and score's lists/summary.json is checked again after scoring)
@@ -283,7 +285,7 @@ ms_plan() {
     local train="" model_src="" model_month="" prev outcomes="" prev_snap="" evaluate=0 why_no_eval=""
     if [ -n "$MS_TRAIN" ]; then
         [ -f "$MS_TRAIN" ] || ms_die $MS_EX_NOINPUT "--train $MS_TRAIN does not exist"
-        train=$(ms_abspath "$MS_TRAIN")
+        train=$(readlink -f -- "$MS_TRAIN")
         model_month=$MS_MONTH
     fi
     prev=$(ms_prev_month "$MS_RUNS" "$MS_MONTH")
@@ -302,7 +304,7 @@ ms_plan() {
     fi
     if [ -n "$MS_OUTCOMES" ]; then
         [ -f "$MS_OUTCOMES" ] || ms_die $MS_EX_NOINPUT "--outcomes $MS_OUTCOMES does not exist"
-        outcomes=$(ms_abspath "$MS_OUTCOMES")
+        outcomes=$(readlink -f -- "$MS_OUTCOMES")
     fi
     if [ -z "$prev" ]; then
         why_no_eval="no completed month before $MS_MONTH"
@@ -720,6 +722,12 @@ ms_run_step() {
 # The body of every jobs/*.sbatch script: step $1, staging directory $2.
 ms_job_main() {
     local step=$1 run=${2:?usage: sbatch jobs/$1.sbatch RUNS/.staging/YYYY-MM}
+    # an export requeued (node failure) after it had swapped the month in: nothing left to do
+    if [ "$step" = export ] && [ ! -e "$run" ] \
+        && [ -f "$(dirname -- "$(dirname -- "$run")")/$(basename -- "$run")/month.json" ]; then
+        ms_log "month $(basename -- "$run") is already complete (this export ran before): nothing to do"
+        exit 0
+    fi
     ms_load_plan "$run"
     MS_LAUNCHER=$CS_LAUNCHER
     ms_log "job ${SLURM_JOB_ID:-?} on ${SLURM_JOB_NODELIST:-$(hostname)}, ${SLURM_NTASKS:-1} tasks"

@@ -168,7 +168,9 @@ same_runs "a failed --force-rerun (score)"
 # archived byte for byte; the evaluation of month 1's lists, after the failed reruns of month 1,
 # still has the figures of month 1 as it completed
 old2=$(tree_sum "$R/2026-11")
-month f2 --force-rerun --month 2026-11 --snapshot "$T/m2.h5" --outcomes "$T/m1.h5" --runs "$R" || { cat "$T/f2.log"; fail "--force-rerun of month 2"; }
+# (--snapshot names the month's own snapshot.h5 link: the rerun records the file it resolves to)
+month f2 --force-rerun --month 2026-11 --snapshot "$R/2026-11/snapshot.h5" --outcomes "$T/m1.h5" --runs "$R" || { cat "$T/f2.log"; fail "--force-rerun of month 2"; }
+[ "$(readlink "$R/2026-11/snapshot.h5")" = "$T/m2.h5" ] || fail "--force-rerun of month 2: snapshot.h5 -> $(readlink "$R/2026-11/snapshot.h5")"
 arch2=$(ls -d "$R"/.archive/2026-11.* 2>/dev/null)
 [ "$(echo "$arch2" | wc -w)" = 1 ] || fail "--force-rerun of month 2: one archived copy expected, found '$arch2'"
 [ "$(tree_sum "$arch2")" = "$old2" ] || { diff <(echo "$old2") <(tree_sum "$arch2"); fail "the archived month 2 differs from month 2 as it was"; }
