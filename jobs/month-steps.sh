@@ -406,6 +406,13 @@ ms_plan() {
         later=$(ms_later_months "$MS_RUNS" "$MS_MONTH")
         [ -z "$later" ] || ms_log "  note:     the later months $later keep what they used of the old" \
             "$MS_MONTH (their own model.h5, their evaluation); rerun them with --force-rerun to redo them"
+        local m
+        for m in $later; do  # months made by an older chain hold a reused model as a symbolic link
+            [ -L "$MS_RUNS/$m/model.h5" ] && [[ $(readlink -f -- "$MS_RUNS/$m/model.h5") == "$MS_RUN"/* ]] \
+                && ms_log "  WARNING:  $MS_RUNS/$m/model.h5 is a symbolic link into $MS_MONTH (made by an" \
+                    "older version of the chain): it would follow the rerun. Make it a file first" \
+                    "(docs/operations.md, \"Months made before\")"
+        done
     elif [ -e "$MS_RUN" ] || [ -L "$MS_RUN" ]; then
         ms_log "  note:     $MS_RUN holds an unfinished earlier run; it moves to $MS_RUNS/.archive/ when this run completes"
     fi
