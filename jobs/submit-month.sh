@@ -57,6 +57,9 @@ for step in $CS_STEPS; do
     printf '%s %s\n' "$step" "$id" | tee -a "$MS_STAGE/jobs.txt"
 done
 ms_log "submitted month $MS_MONTH: ${#ids[@]} jobs; logs in $MS_STAGE/logs/ (in $MS_RUN/logs/ once complete)"
+# from here the jobs of jobs.txt, still queued or running, are what keeps another run of the month
+# from starting (ms_chain_active), not the lock of the planning
+exec {MS_LOCK_FD}>&-
 [ "$MS_WAIT" = 1 ] || exit 0
 
 # --wait: poll until every job of the chain has ended. scontrol keeps ended jobs for MinJobAge

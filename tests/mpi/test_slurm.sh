@@ -5,7 +5,8 @@
 # month 2 reuses the model and evaluates month 1's lists. Then a month whose train step fails (a
 # --train file that is not a snapshot): submit-month.sh returns the step's exit code, Slurm cancels
 # score, evaluate and export (afterok + --kill-on-invalid-dep), and month 2's lists and `latest` stay.
-# A month whose score job is killed fails with 75 and completes when submitted again. History: a
+# A month whose score job is killed fails with 75 (a second submission while it runs is refused, 75)
+# and completes when submitted again. History: a
 # rerun of a complete month is refused (73) and a snapshot of another month (65) before any job is
 # submitted, and the complete month stays byte-identical. Slurm is stopped on exit when this test
 # started it. Skipped (77) without root and without a running Slurm.
@@ -120,6 +121,10 @@ for _ in $(seq 1 120); do
 done
 [ -d "$T/hung" ] || fail "the score job of month 3 did not start"
 score_id=$(awk '$1 == "score" {print $2}' "$S3/jobs.txt")
+# while its chain is in flight, the month cannot be submitted again (75), and the chain is untouched
+rc=0; bash "$SUBMIT" --month 2026-12 --snapshot "$T/m3.h5" --runs "$R" > "$T/busy.log" 2>&1 || rc=$?
+[ $rc = 75 ] && grep -q "still queued or running" "$T/busy.log" || { cat "$T/busy.log"; fail "a second submission of a month in flight: exit $rc, expected 75"; }
+[ -f "$S3/scores.h5.tmp" ] && [ "$(state "$score_id")" = RUNNING ] || fail "the refused submission disturbed the chain in flight"
 scancel "$score_id"
 wait $bg || rc=$?
 [ $rc = 75 ] || { cat "$T/s4.log"; fail "killed score: submit-month.sh --wait returned $rc, expected 75"; }
