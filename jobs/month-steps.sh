@@ -408,10 +408,11 @@ ms_plan() {
             "$MS_MONTH (their own model.h5, their evaluation); rerun them with --force-rerun to redo them"
         local m
         for m in $later; do  # months made by an older chain hold a reused model as a symbolic link
-            [ -L "$MS_RUNS/$m/model.h5" ] && [[ $(readlink -f -- "$MS_RUNS/$m/model.h5") == "$MS_RUN"/* ]] \
-                && ms_log "  WARNING:  $MS_RUNS/$m/model.h5 is a symbolic link into $MS_MONTH (made by an" \
+            if [ -L "$MS_RUNS/$m/model.h5" ] && [[ $(readlink -f -- "$MS_RUNS/$m/model.h5") == "$MS_RUN"/* ]]; then
+                ms_log "  WARNING:  $MS_RUNS/$m/model.h5 is a symbolic link into $MS_MONTH (made by an" \
                     "older version of the chain): it would follow the rerun. Make it a file first" \
                     "(docs/operations.md, \"Months made before\")"
+            fi
         done
     elif [ -e "$MS_RUN" ] || [ -L "$MS_RUN" ]; then
         ms_log "  note:     $MS_RUN holds an unfinished earlier run; it moves to $MS_RUNS/.archive/ when this run completes"
