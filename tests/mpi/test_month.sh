@@ -67,13 +67,14 @@ for s in train score export; do [ -s "$R/2026-10/logs/$s.log" ] || fail "no log 
 [ ! -e "$R/.staging/2026-10" ] || fail "month 1's staging directory is left after it completed"
 
 # month 2, killed three ways in its score step. A wrapper around churnscore writes a half-written
-# scores.h5.tmp and then dies: SIGKILL (a rank killed: 75), a hang past the launcher's time limit
-# (timeout: 75), SIGSEGV (a crash: 70). Each time nothing moves: no 2026-11, latest stays.
+# scores.h5.tmp, then rank 1 dies by SIGKILL (a rank killed: 75) or SIGSEGV (a crash: 70), or every
+# rank hangs past the launcher's time limit (timeout: 75). Each time nothing moves: no 2026-11, latest stays.
 cat > "$T/die.sh" <<STUB
 #!/bin/bash
 if [ "\$1" = score ]; then
   while [ \$# -gt 0 ]; do [ "\$1" = --out ] && echo half-written > "\$2.tmp"; shift; done
-  case \$DIE_HOW in kill) kill -KILL \$\$ ;; segv) kill -SEGV \$\$ ;; hang) exec sleep 60 ;; esac
+  # one rank dies (mpirun then ends the other); a hang is every rank's
+  case \$DIE_HOW-\$OMPI_COMM_WORLD_RANK in kill-1) kill -KILL \$\$ ;; segv-1) kill -SEGV \$\$ ;; hang-*) exec sleep 60 ;; esac
 fi
 exec "$CS" "\$@"
 STUB
