@@ -10,7 +10,8 @@
 # byte-identical, and the next month keeps the model it used; the next month's evaluation, rerun
 # after all that, still gives the figures of month 1 as it completed. Also: a failing train step
 # stops the month before scoring; a month arriving as CSV runs import first; masked lists are not
-# evaluated; a second run of a month in progress is refused (75); bad arguments give their codes.
+# evaluated; a second run of a month in progress is refused (75), and a month completed by another
+# run meanwhile is not replaced at export (73); bad arguments give their codes.
 source "$(dirname "$0")/common.sh"
 CS=$(readlink -f "$CS")  # the wrappers below run in other directories
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -215,6 +216,19 @@ flock -n "$lockfd" || fail "cannot take the month's lock"
 expect_rc 75 "another run of month 2026-12 is in progress" --month 2026-12 --snapshot "$T/m3.h5" --runs "$R"
 exec {lockfd}>&-
 [ -s "$R/.staging/2026-12/logs/train.log" ] || fail "a refused run touched the staged month"
+
+# another run completes the month while this one is scoring (stood in for by a wrapper that writes
+# the other run's month.json): export refuses to replace it (73) and keeps its results staged
+cat > "$T/race.sh" <<STUB
+#!/bin/bash
+if [ "\$1" = score ] && [ "\$OMPI_COMM_WORLD_RANK" = 0 ]; then mkdir -p "$T/race/2026-10" && echo '{"by": "the other run"}' > "$T/race/2026-10/month.json"; fi
+exec "$CS" "\$@"
+STUB
+chmod +x "$T/race.sh"
+CHURNSCORE="$T/race.sh" expect_rc 73 "was completed in $T/race/2026-10 by another run" --month 2026-10 --snapshot "$T/m1.h5" \
+  --model "$R/2026-10/model.h5" --runs "$T/race"
+[ "$(cat "$T/race/2026-10/month.json")" = '{"by": "the other run"}' ] && [ ! -e "$T/race/latest" ] \
+  && [ -f "$T/race/.staging/2026-10/scores.h5" ] || fail "the race: the other run's month was replaced"
 
 # a month that arrives as CSV: the import step runs first and writes the month's own snapshot.h5,
 # --like the previous month's snapshot; --snapshot gets it when the month completes. churnscore
