@@ -6,6 +6,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <stdio.h>
@@ -263,57 +264,143 @@ int h5util_attr_write_f64(hid_t obj, const char *name, double value)
 
 int h5util_attr_exists(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
 
+int h5util_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t k;
+        unsigned min;
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xC2 && c <= 0xDF) { k = 1; min = 0x80; c &= 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) { k = 2; min = 0x800; c &= 0x0F; }
+        else if (c >= 0xF0 && c <= 0xF4) { k = 3; min = 0x10000; c &= 0x07; }
+        else return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || (u[i + j] & 0xC0) != 0x80) return 0;
+            c = (c << 6) | (u[i + j] & 0x3F);
+        }
+        /* overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 */
+        if (c < min || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+const char *h5util_class_name(H5T_class_t c)
+{
+    switch (c) {
+    case H5T_INTEGER: return "integer";
+    case H5T_FLOAT: return "float";
+    case H5T_STRING: return "string";
+    case H5T_COMPOUND: return "compound";
+    case H5T_ENUM: return "enum";
+    case H5T_ARRAY: return "array";
+    case H5T_VLEN: return "variable-length sequence";
+    case H5T_BITFIELD: return "bitfield";
+    case H5T_OPAQUE: return "opaque";
+    case H5T_REFERENCE: return "reference";
+    default: return "unknown";
+    }
+}
+
+/* The length of a fixed-length string of w bytes once its padding is removed: NULLTERM and NULLPAD
+ * end at the first NUL (a NULLPAD string that fills all w bytes has none); SPACEPAD loses its
+ * trailing spaces (and any NULs a writer left). numpy's 'S' arrays are NULLPAD: reading them into a
+ * NULLTERM memory type of the same size, as this file once did, dropped their last byte. */
+static size_t h5util_fixed_len(const char *raw, size_t w, H5T_str_t pad)
+{
+    size_t len = strnlen(raw, w);
+    if (pad == H5T_STR_SPACEPAD)
+        while (len > 0 && raw[len - 1] == ' ') len--;
+    return len;
+}
+
 int h5util_attr_read_str(hid_t obj, const char *name, char *buf, size_t size)
 {
     if (H5Aexists(obj, name) <= 0) return CS_ERROR(CS_EFORMAT, "attribute %s is missing", name);
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t ft = H5Aget_type(a);
+    hid_t sp = H5Aget_space(a);
     int rc = CS_OK;
-    if (H5Tget_class(ft) != H5T_STRING) {
-        rc = CS_ERROR(CS_EFORMAT, "attribute %s is not a string", name);
+    H5T_class_t c = H5Tget_class(ft);
+    hssize_t npts = H5Sget_simple_extent_npoints(sp);
+    buf[0] = '\0';
+    if (c != H5T_STRING) {
+        rc = CS_ERROR(CS_EFORMAT, "attribute %s has the wrong type (%s), expected a string", name,
+                      h5util_class_name(c));
+    } else if (npts != 1) {
+        rc = CS_ERROR(CS_EFORMAT, "attribute %s holds %lld values, expected one string", name,
+                      (long long)npts);
     } else if (H5Tis_variable_str(ft) > 0) {
         hid_t t = H5Tcopy(ft); /* same character set as stored: ASCII and UTF-8 both read */
         char *s = NULL;
         if (H5Aread(a, t, &s) < 0) rc = CS_ERROR(CS_EFORMAT, "attribute %s cannot be read", name);
+        else if (s && !h5util_utf8_valid(s, strlen(s)))
+            rc = CS_ERROR(CS_EFORMAT, "attribute %s is not valid UTF-8", name);
         else snprintf(buf, size, "%s", s ? s : "");
         if (s) H5free_memory(s);
         H5Tclose(t);
     } else {
+        /* read in the stored form (no conversion, so no byte is lost to a terminator) and strip
+         * the padding here */
         size_t n = H5Tget_size(ft);
         char *tmp = calloc(n + 1, 1);
-        hid_t t = H5Tcopy(H5T_C_S1);
-        H5Tset_size(t, n);
+        hid_t t = H5Tcopy(ft);
         if (!tmp || H5Aread(a, t, tmp) < 0) rc = CS_ERROR(CS_EFORMAT, "attribute %s cannot be read", name);
-        else snprintf(buf, size, "%s", tmp);
+        else {
+            size_t len = h5util_fixed_len(tmp, n, H5Tget_strpad(ft));
+            if (!h5util_utf8_valid(tmp, len))
+                rc = CS_ERROR(CS_EFORMAT, "attribute %s is not valid UTF-8", name);
+            else snprintf(buf, size, "%.*s", (int)len, tmp);
+        }
         free(tmp);
         H5Tclose(t);
     }
+    H5Sclose(sp);
     H5Tclose(ft);
     H5Aclose(a);
     return rc;
 }
 
-static int h5util_attr_read_num(hid_t obj, const char *name, hid_t mtype, void *v)
+static int h5util_attr_read_num(hid_t obj, const char *name, int integral, double *v)
 {
     if (H5Aexists(obj, name) <= 0) return CS_ERROR(CS_EFORMAT, "attribute %s is missing", name);
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t ft = H5Aget_type(a);
+    hid_t sp = H5Aget_space(a);
     H5T_class_t c = H5Tget_class(ft);
-    herr_t e = (c == H5T_INTEGER || c == H5T_FLOAT) ? H5Aread(a, mtype, v) : -1;
+    hssize_t npts = H5Sget_simple_extent_npoints(sp);
+    int rc = CS_OK;
+    if (c != H5T_INTEGER && c != H5T_FLOAT)
+        rc = CS_ERROR(CS_EFORMAT, "attribute %s has the wrong type (%s), expected %s", name,
+                      h5util_class_name(c), integral ? "an integer" : "a number");
+    else if (npts != 1)
+        rc = CS_ERROR(CS_EFORMAT, "attribute %s holds %lld values, expected one", name, (long long)npts);
+    else if (H5Aread(a, H5T_NATIVE_DOUBLE, v) < 0)
+        rc = CS_ERROR(CS_EFORMAT, "attribute %s cannot be read", name);
+    /* an integer attribute stored as a float must hold a whole number (2^53 bounds what a double
+     * carries exactly); float attributes may be NaN (a figure that was not computed) */
+    else if (integral && !(*v == floor(*v) && fabs(*v) <= 9007199254740992.0))
+        rc = CS_ERROR(CS_EFORMAT, "attribute %s: %.17g is not a whole number", name, *v);
+    H5Sclose(sp);
     H5Tclose(ft);
     H5Aclose(a);
-    if (e < 0) return CS_ERROR(CS_EFORMAT, "attribute %s is not a number", name);
-    return CS_OK;
+    return rc;
 }
 
 int h5util_attr_read_i64(hid_t obj, const char *name, int64_t *value)
 {
-    return h5util_attr_read_num(obj, name, H5T_NATIVE_INT64, value);
+    double v = 0;
+    CS_TRY(h5util_attr_read_num(obj, name, 1, &v));
+    *value = (int64_t)v;
+    return CS_OK;
 }
 
 int h5util_attr_read_f64(hid_t obj, const char *name, double *value)
 {
-    return h5util_attr_read_num(obj, name, H5T_NATIVE_DOUBLE, value);
+    return h5util_attr_read_num(obj, name, 0, value);
 }
 
 /* A small whole 1-D dataset, file type ftype, memory type mtype: the integers and the strings. */
@@ -386,23 +473,41 @@ int h5util_read_strings(hid_t loc, const char *name, const char *file, char ***o
     if (H5Tis_variable_str(ft) > 0) {
         hid_t t = H5Tcopy(ft);
         char **tmp = calloc(d ? d : 1, sizeof(char *));
-        if (d && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0)
+        if (!tmp) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        else if (d && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0) {
             rc = CS_ERROR(CS_EFORMAT, "%s: %s cannot be read", file, name);
-        for (hsize_t i = 0; i < d && rc == CS_OK; i++) res[i] = strdup(tmp[i] ? tmp[i] : "");
-        if (rc == CS_OK) H5Dvlen_reclaim(t, sp, H5P_DEFAULT, tmp);
+        } else {
+            for (hsize_t i = 0; i < d && rc == CS_OK; i++) {
+                res[i] = strdup(tmp[i] ? tmp[i] : "");
+                if (!res[i]) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+            }
+            H5Dvlen_reclaim(t, sp, H5P_DEFAULT, tmp);
+        }
         free(tmp);
         H5Tclose(t);
     } else {
+        /* read in the stored form, unconverted, and strip the padding here (h5util_fixed_len) */
         size_t w = H5Tget_size(ft);
+        H5T_str_t pad = H5Tget_strpad(ft);
         char *tmp = calloc(d * w + 1, 1);
-        hid_t t = H5Tcopy(H5T_C_S1);
-        H5Tset_size(t, w);
-        if (d && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0)
+        hid_t t = H5Tcopy(ft);
+        if (!tmp) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        else if (d && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmp) < 0)
             rc = CS_ERROR(CS_EFORMAT, "%s: %s cannot be read", file, name);
-        for (hsize_t i = 0; i < d && rc == CS_OK; i++) res[i] = strndup(tmp + i * w, w);
+        for (hsize_t i = 0; i < d && rc == CS_OK; i++) {
+            res[i] = strndup(tmp + i * w, h5util_fixed_len(tmp + i * w, w, pad));
+            if (!res[i]) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        }
         free(tmp);
         H5Tclose(t);
     }
+    /* names end up in CSV files and JSON: bytes that are not UTF-8 (GBK, Latin-1) are refused here
+     * rather than copied into outputs that claim to be UTF-8 */
+    for (hsize_t i = 0; i < d && rc == CS_OK; i++)
+        if (!h5util_utf8_valid(res[i], strlen(res[i])))
+            rc = CS_ERROR(CS_EFORMAT, "%s: %s row %llu: not valid UTF-8 (text must be UTF-8; "
+                          "convert it, e.g. with iconv -f GBK -t UTF-8, before writing the file)",
+                          file, name, (unsigned long long)i);
     if (rc != CS_OK) h5util_strings_free(res, d);
     else {
         *out = res;
@@ -487,7 +592,18 @@ int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out
         free(v);
         return CS_ERROR(CS_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < d0; i++) r[i] = (int32_t)v[i];
+    for (size_t i = 0; i < d0; i++) {
+        /* int32 parameters (indices into a model's arrays) are whole numbers in range: a cast
+         * would turn 1e10 or 2.5 into some other index */
+        if (!(v[i] == floor(v[i]) && v[i] >= INT32_MIN && v[i] <= INT32_MAX)) {
+            int rc = CS_ERROR(CS_EFORMAT, "%s: %s row %zu: %.17g is not a 32-bit integer", file,
+                              name, i, v[i]);
+            free(v);
+            free(r);
+            return rc;
+        }
+        r[i] = (int32_t)v[i];
+    }
     free(v);
     *out = r;
     *n = d0;
@@ -510,9 +626,12 @@ int h5util_open_checked(hid_t loc, const char *name, const char *file, H5T_class
     H5Sclose(sp);
     const char *cname = cls == H5T_FLOAT ? "float" : "integer";
     int rc = CS_OK;
-    if (c != cls || sz != size)
-        rc = CS_ERROR(CS_EFORMAT, "%s: %s has the wrong type (expected %zu-byte %s)", file, name,
-                      size, cname);
+    if (c != cls)
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s has the wrong type (%s, expected %s)", file, name,
+                      h5util_class_name(c), cname);
+    else if (size && sz != size)
+        rc = CS_ERROR(CS_EFORMAT, "%s: %s has the wrong type (%zu-byte %s, expected %zu-byte %s)",
+                      file, name, sz, cname, size, cname);
     else if (r != rank)
         rc = CS_ERROR(CS_EFORMAT, "%s: %s has %d dimensions, expected %d", file, name, r, rank);
     else if (d[0] != n)
@@ -593,5 +712,29 @@ int h5util_create_rows(hid_t loc, const char *name, hid_t ftype, uint64_t n, uin
     H5Pclose(dcpl);
     H5Sclose(sp);
     *out = ds;
+    return CS_OK;
+}
+
+int h5util_int_is_signed(hid_t dset)
+{
+    hid_t ft = H5Dget_type(dset);
+    int sg = H5Tget_sign(ft) != H5T_SGN_NONE;
+    H5Tclose(ft);
+    return sg;
+}
+
+int h5util_read_rows_int(hid_t dset, int is_signed, uint64_t row0, uint64_t n, int64_t *buf,
+                         uint64_t *big)
+{
+    /* Read in the widest type of the stored signedness: HDF5's conversion is then exact for every
+     * integer width (a narrower memory type would clip -7 to 0 or 255 to 127 without a word). */
+    CS_TRY(h5util_read_rows(dset, is_signed ? H5T_NATIVE_INT64 : H5T_NATIVE_UINT64, row0, n, 0, buf));
+    *big = UINT64_MAX;
+    if (!is_signed)
+        for (uint64_t i = 0; i < n; i++)
+            if ((uint64_t)buf[i] > (uint64_t)INT64_MAX) {
+                *big = i;
+                break;
+            }
     return CS_OK;
 }

@@ -57,7 +57,9 @@ int h5util_commit(const char *tmp, const char *path, MPI_Comm comm, int ok);
 int h5util_attr_write_str(hid_t obj, const char *name, const char *value);
 int h5util_attr_write_i64(hid_t obj, const char *name, int64_t value);
 int h5util_attr_write_f64(hid_t obj, const char *name, double value);
-/* Reads a string attribute into buf (truncated to size). CS_EFORMAT when absent or not a string. */
+/* Reads a string attribute (variable or fixed length, ASCII or UTF-8, padding removed) into buf
+ * (truncated to size). CS_EFORMAT when absent, not a string (the message says which type it has) or
+ * not valid UTF-8. The i64 reader takes integers of any width and floats holding whole numbers. */
 int h5util_attr_read_str(hid_t obj, const char *name, char *buf, size_t size);
 int h5util_attr_read_i64(hid_t obj, const char *name, int64_t *value);
 int h5util_attr_read_f64(hid_t obj, const char *name, double *value);
@@ -66,7 +68,8 @@ int h5util_attr_exists(hid_t obj, const char *name);
 /* Writes a 1-D dataset of n UTF-8 strings (serially: call from one rank or on a serial file). */
 int h5util_write_strings(hid_t loc, const char *name, const char *const *s, size_t n);
 /* Reads a 1-D string dataset: *out is an array of *n malloc'd strings (free with h5util_strings_free).
- * file is used in messages. */
+ * Fixed-length (NULLTERM, NULLPAD, SPACEPAD; padding removed) and variable-length, ASCII or UTF-8;
+ * a string that is not valid UTF-8 is CS_EFORMAT naming the row. file is used in messages. */
 int h5util_read_strings(hid_t loc, const char *name, const char *file, char ***out, size_t *n);
 void h5util_strings_free(char **s, size_t n);
 
@@ -79,7 +82,20 @@ int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n);
 int h5util_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n);
 int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out, size_t *n);
 
-/* Opens dataset name under loc and checks its class (H5T_INTEGER/H5T_FLOAT), element size, rank and
+/* Whether n bytes at s are valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+int h5util_utf8_valid(const char *s, size_t n);
+/* "integer", "float", "string", ... for messages. */
+const char *h5util_class_name(H5T_class_t c);
+
+/* Whether an integer dataset's stored type is signed. */
+int h5util_int_is_signed(hid_t dset);
+/* Reads rows [row0, row0+n) of a 1-D integer dataset of any width into int64 exactly: is_signed from
+ * h5util_int_is_signed. An unsigned value above INT64_MAX cannot be held: *big is then the first
+ * such row (relative to row0, its buf entry reinterprets the uint64), else UINT64_MAX. */
+int h5util_read_rows_int(hid_t dset, int is_signed, uint64_t row0, uint64_t n, int64_t *buf,
+                         uint64_t *big);
+
+/* Opens dataset name under loc and checks its class (H5T_INTEGER/H5T_FLOAT), element size (0: any), rank and
  * leading dimension n (and second dimension p when rank 2). Message names file, dataset and what is
  * wrong. */
 int h5util_open_checked(hid_t loc, const char *name, const char *file, H5T_class_t cls, size_t size,

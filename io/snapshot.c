@@ -4,6 +4,7 @@
 #include "h5util.h"
 #include "status.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@ struct snap_reader {
     char *path;
     hid_t file;
     hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth;
+    int sg_id, sg_region, sg_brand, sg_churn; /* stored integer types signed? */
+    int64_t *scratch;                         /* integer rows in int64, grown as needed */
+    size_t scratch_n;
     snap_schema s;
 };
 
@@ -58,12 +62,34 @@ void snap_close(snap_reader *r)
     snap_close_ds(&r->d_truth);
     if (r->file > 0) H5Fclose(r->file);
     snap_schema_clear(&r->s);
+    free(r->scratch);
     free(r->path);
     free(r);
 }
 
 const snap_schema *snap_schema_of(const snap_reader *r) { return &r->s; }
 const char *snap_path(const snap_reader *r) { return r->path; }
+
+/* The attribute reader's reason (missing, wrong type and what is expected, not UTF-8) with the file
+ * in front. The reason is copied first: it lives in the buffer the new message is formatted into. */
+static int snap_attr_error(const char *f)
+{
+    char why[512];
+    snprintf(why, sizeof why, "%s", status_reason());
+    return CS_ERROR(CS_EFORMAT, "%s: %s", f, why);
+}
+
+/* Region and brand names name output files and rows of reports: two equal names would merge two
+ * groups into one list, so a repeated name is refused with both rows. */
+static int snap_check_unique(const char *f, const char *ds, char **names, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(names[j], names[k]) == 0)
+                return CS_ERROR(CS_EFORMAT, "%s: %s row %zu: name '%s' repeats row %zu", f, ds, j,
+                                names[j], k);
+    return CS_OK;
+}
 
 static int snap_validate(snap_reader *r)
 {
@@ -75,15 +101,14 @@ static int snap_validate(snap_reader *r)
         return CS_ERROR(CS_EFORMAT, "%s: is a '%s' file, expected a snapshot ('%s')", f, kind,
                         SNAP_FORMAT);
     int64_t ver = 0;
-    if (h5util_attr_read_i64(r->file, "format_version", &ver) != CS_OK)
-        return CS_ERROR(CS_EFORMAT, "%s: attribute format_version is missing", f);
+    if (h5util_attr_read_i64(r->file, "format_version", &ver) != CS_OK) return snap_attr_error(f);
     if (ver != SNAP_VERSION)
         return CS_ERROR(CS_EFORMAT, "%s: snapshot format version %lld is not supported (this "
                         "build reads version %d)", f, (long long)ver, SNAP_VERSION);
     if (h5util_attr_read_str(r->file, "month", r->s.month, sizeof r->s.month) != CS_OK)
-        return CS_ERROR(CS_EFORMAT, "%s: attribute month is missing", f);
+        return snap_attr_error(f);
     if (h5util_attr_read_i64(r->file, "churn_window_months", &r->s.window) != CS_OK)
-        return CS_ERROR(CS_EFORMAT, "%s: attribute churn_window_months is missing", f);
+        return snap_attr_error(f);
 
     CS_TRY(h5util_read_strings(r->file, "/subscribers/feature_names", f, &r->s.feature_names, &r->s.p));
     CS_TRY(h5util_read_strings(r->file, "/regions/name", f, &r->s.region_names, &r->s.n_regions));
@@ -92,6 +117,8 @@ static int snap_validate(snap_reader *r)
         return CS_ERROR(CS_EFORMAT, "%s: /regions/name must hold 1 to 65535 names", f);
     if (r->s.n_brands == 0 || r->s.n_brands > 255)
         return CS_ERROR(CS_EFORMAT, "%s: /brands/name must hold 1 to 255 names", f);
+    CS_TRY(snap_check_unique(f, "/regions/name", r->s.region_names, r->s.n_regions));
+    CS_TRY(snap_check_unique(f, "/brands/name", r->s.brand_names, r->s.n_brands));
     for (size_t j = 0; j < r->s.p; j++)
         for (size_t k = 0; k < j; k++)
             if (strcmp(r->s.feature_names[j], r->s.feature_names[k]) == 0)
@@ -113,12 +140,19 @@ static int snap_validate(snap_reader *r)
         r->s.n = d;
     }
     uint64_t n = r->s.n;
-    CS_TRY(h5util_open_checked(r->file, "/subscribers/id", f, H5T_INTEGER, 8, 1, n, 0, &r->d_id));
-    CS_TRY(h5util_open_checked(r->file, "/subscribers/region", f, H5T_INTEGER, 2, 1, n, 0, &r->d_region));
-    CS_TRY(h5util_open_checked(r->file, "/subscribers/brand", f, H5T_INTEGER, 1, 1, n, 0, &r->d_brand));
-    CS_TRY(h5util_open_checked(r->file, "/subscribers/features", f, H5T_FLOAT, 4, 2, n, r->s.p, &r->d_feat));
+    /* Integers of any width and signedness (h5py writes what numpy holds: int8, uint16, int32,
+     * uint64...): snap_read converts them exactly and checks their range. Indicators of any float
+     * width: a float64 value beyond float32's range becomes an infinity, which snap_read refuses. */
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/id", f, H5T_INTEGER, 0, 1, n, 0, &r->d_id));
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/region", f, H5T_INTEGER, 0, 1, n, 0, &r->d_region));
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/brand", f, H5T_INTEGER, 0, 1, n, 0, &r->d_brand));
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/features", f, H5T_FLOAT, 0, 2, n, r->s.p, &r->d_feat));
+    r->sg_id = h5util_int_is_signed(r->d_id);
+    r->sg_region = h5util_int_is_signed(r->d_region);
+    r->sg_brand = h5util_int_is_signed(r->d_brand);
     if (H5Lexists(r->file, "/subscribers/churned", H5P_DEFAULT) > 0) {
-        CS_TRY(h5util_open_checked(r->file, "/subscribers/churned", f, H5T_INTEGER, 1, 1, n, 0, &r->d_churn));
+        CS_TRY(h5util_open_checked(r->file, "/subscribers/churned", f, H5T_INTEGER, 0, 1, n, 0, &r->d_churn));
+        r->sg_churn = h5util_int_is_signed(r->d_churn);
         r->s.has_labels = 1;
     }
     if (H5Lexists(r->file, "/truth", H5P_DEFAULT) > 0 &&
@@ -159,6 +193,26 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
     return CS_OK;
 }
 
+/* Rows of an integer dataset of any width as int64 in r's scratch (*out). A uint64 value too large
+ * for int64 is out of range for every dataset read this way. */
+static int snap_read_ints(snap_reader *r, hid_t ds, int sg, const char *name, uint64_t row0, size_t n,
+                          int64_t **out)
+{
+    if (n > r->scratch_n) {
+        int64_t *t = realloc(r->scratch, n * sizeof *t);
+        if (!t) return CS_ERROR(CS_ENOMEM, "out of memory (%zu rows of %s)", n, name);
+        r->scratch = t;
+        r->scratch_n = n;
+    }
+    uint64_t big;
+    CS_TRY(h5util_read_rows_int(ds, sg, row0, n, r->scratch, &big));
+    if (big != UINT64_MAX)
+        return CS_ERROR(CS_EDATA, "%s: %s row %llu: value %llu out of range", r->path, name,
+                        (unsigned long long)(row0 + big), (unsigned long long)r->scratch[big]);
+    *out = r->scratch;
+    return CS_OK;
+}
+
 int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *region,
               uint8_t *brand, float *features, int8_t *churned)
 {
@@ -166,32 +220,65 @@ int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *r
         return CS_ERROR(CS_EINVAL, "%s: rows %llu..%llu past the end (%llu rows)", r->path,
                         (unsigned long long)row0, (unsigned long long)(row0 + n),
                         (unsigned long long)r->s.n);
-    if (id) CS_TRY(h5util_read_rows(r->d_id, H5T_NATIVE_UINT64, row0, n, 0, id));
+    if (id) {
+        if (r->sg_id) {
+            /* int64 and narrower signed ids: read exactly, then refuse a negative one (ids are
+             * unsigned 64-bit everywhere downstream: scores, lists, the duplicate check) */
+            CS_TRY(h5util_read_rows(r->d_id, H5T_NATIVE_INT64, row0, n, 0, id));
+            for (size_t i = 0; i < n; i++)
+                if ((int64_t)id[i] < 0)
+                    return CS_ERROR(CS_EDATA, "%s: /subscribers/id row %llu: id %lld is negative "
+                                    "(ids are whole numbers from 0 to 2^64-1)", r->path,
+                                    (unsigned long long)(row0 + i), (long long)(int64_t)id[i]);
+        } else {
+            CS_TRY(h5util_read_rows(r->d_id, H5T_NATIVE_UINT64, row0, n, 0, id));
+        }
+    }
     if (region) {
-        CS_TRY(h5util_read_rows(r->d_region, H5T_NATIVE_UINT16, row0, n, 0, region));
-        for (size_t i = 0; i < n; i++)
-            if (region[i] >= r->s.n_regions)
-                return CS_ERROR(CS_EDATA, "%s: /subscribers/region row %llu: index %u out of range "
-                                "(%zu regions)", r->path, (unsigned long long)(row0 + i),
-                                region[i], r->s.n_regions);
+        int64_t *v;
+        CS_TRY(snap_read_ints(r, r->d_region, r->sg_region, "/subscribers/region", row0, n, &v));
+        for (size_t i = 0; i < n; i++) {
+            if (v[i] < 0 || (uint64_t)v[i] >= r->s.n_regions)
+                return CS_ERROR(CS_EDATA, "%s: /subscribers/region row %llu: index %lld out of range "
+                                "(0 to %zu: %zu regions)", r->path, (unsigned long long)(row0 + i),
+                                (long long)v[i], r->s.n_regions - 1, r->s.n_regions);
+            region[i] = (uint16_t)v[i];
+        }
     }
     if (brand) {
-        CS_TRY(h5util_read_rows(r->d_brand, H5T_NATIVE_UINT8, row0, n, 0, brand));
-        for (size_t i = 0; i < n; i++)
-            if (brand[i] >= r->s.n_brands)
-                return CS_ERROR(CS_EDATA, "%s: /subscribers/brand row %llu: index %u out of range "
-                                "(%zu brands)", r->path, (unsigned long long)(row0 + i), brand[i],
-                                r->s.n_brands);
+        int64_t *v;
+        CS_TRY(snap_read_ints(r, r->d_brand, r->sg_brand, "/subscribers/brand", row0, n, &v));
+        for (size_t i = 0; i < n; i++) {
+            if (v[i] < 0 || (uint64_t)v[i] >= r->s.n_brands)
+                return CS_ERROR(CS_EDATA, "%s: /subscribers/brand row %llu: index %lld out of range "
+                                "(0 to %zu: %zu brands)", r->path, (unsigned long long)(row0 + i),
+                                (long long)v[i], r->s.n_brands - 1, r->s.n_brands);
+            brand[i] = (uint8_t)v[i];
+        }
     }
-    if (features) CS_TRY(h5util_read_rows(r->d_feat, H5T_NATIVE_FLOAT, row0, n, r->s.p, features));
+    if (features) {
+        CS_TRY(h5util_read_rows(r->d_feat, H5T_NATIVE_FLOAT, row0, n, r->s.p, features));
+        /* NaN is the missing value; an infinity is not a measurement (it would turn every sum it
+         * enters into NaN, and a NaN probability drops the subscriber from every list) */
+        size_t p = r->s.p;
+        for (size_t k = 0; k < n * p; k++)
+            if (isinf(features[k]))
+                return CS_ERROR(CS_EDATA, "%s: /subscribers/features row %llu column %zu (%s): value "
+                                "%s is not finite (NaN marks a missing value; infinities are not "
+                                "allowed)", r->path, (unsigned long long)(row0 + k / p), k % p,
+                                r->s.feature_names[k % p], features[k] > 0 ? "inf" : "-inf");
+    }
     if (churned) {
         if (!r->s.has_labels)
             return CS_ERROR(CS_EFORMAT, "%s: has no labels (/subscribers/churned)", r->path);
-        CS_TRY(h5util_read_rows(r->d_churn, H5T_NATIVE_INT8, row0, n, 0, churned));
-        for (size_t i = 0; i < n; i++)
-            if (churned[i] < -1 || churned[i] > 1)
-                return CS_ERROR(CS_EDATA, "%s: /subscribers/churned row %llu: value %d (must be "
-                                "1, 0 or -1)", r->path, (unsigned long long)(row0 + i), churned[i]);
+        int64_t *v;
+        CS_TRY(snap_read_ints(r, r->d_churn, r->sg_churn, "/subscribers/churned", row0, n, &v));
+        for (size_t i = 0; i < n; i++) {
+            if (v[i] < -1 || v[i] > 1)
+                return CS_ERROR(CS_EDATA, "%s: /subscribers/churned row %llu: value %lld (must be "
+                                "1, 0 or -1)", r->path, (unsigned long long)(row0 + i), (long long)v[i]);
+            churned[i] = (int8_t)v[i];
+        }
     }
     return CS_OK;
 }
