@@ -111,8 +111,11 @@ static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_mode
     if (rc == CS_OK) rc = h5util_attr_read_i64(gg, "max_depth", &depth);
     if (rc == CS_OK) rc = h5util_attr_read_i64(gg, "n_trees", &nt);
     if (rc == CS_OK) rc = h5util_attr_read_f64(gg, "base_score", &base);
-    if (rc == CS_OK && ((size_t)nc != n_cols_expect || depth < 1 || depth > GBM_MAX_DEPTH || nt < 0))
-        rc = CS_ERROR(CS_EFORMAT, "%s: /gbm does not fit the model's inputs", path);
+    if (rc == CS_OK && ((size_t)nc != n_cols_expect || depth < 1 || depth > GBM_MAX_DEPTH || nt < 0 ||
+                        nt > 1000000 || !isfinite(base)))
+        rc = CS_ERROR(CS_EFORMAT, "%s: /gbm does not fit the model's inputs (n_cols %lld for %zu design "
+                      "columns, max_depth %lld: 1 to %d, n_trees %lld, base_score %g)", path, (long long)nc,
+                      n_cols_expect, (long long)depth, GBM_MAX_DEPTH, (long long)nt, base);
     gbm_model *g = rc == CS_OK ? gbm_model_alloc((size_t)nc, (size_t)(nt ? nt : 1), (size_t)depth) : NULL;
     if (rc == CS_OK && !g) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     size_t nn = g ? (size_t)nt * g->nodes_per_tree : 0;
@@ -126,7 +129,10 @@ static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_mode
     if (rc == CS_OK) rc = mf_read_vec(gg, "node_value", path, nn, &val);
     for (size_t i = 0; rc == CS_OK && i < nn; i++) {
         if (col[i] < -1 || col[i] >= (int32_t)nc)
-            rc = CS_ERROR(CS_EFORMAT, "%s: /gbm/node_col[%zu] out of range", path, i);
+            rc = CS_ERROR(CS_EFORMAT, "%s: /gbm/node_col row %zu: %d out of range (-1 to %lld)", path,
+                          i, col[i], (long long)nc - 1);
+        else if (!isfinite(val[i]) || !isfinite(thr[i]))
+            rc = CS_ERROR(CS_EFORMAT, "%s: /gbm/node_value or node_thr row %zu is not finite", path, i);
         g->nodes[i].col = col[i];
         g->nodes[i].bin = bin[i];
         g->nodes[i].thr = (float)thr[i];
@@ -305,71 +311,145 @@ static int mf_read_i32(hid_t loc, const char *name, const char *file, size_t exp
 {
     size_t n = 0;
     CS_TRY(h5util_read_i32(loc, name, file, out, &n));
-    if (n != expect) return CS_ERROR(CS_EFORMAT, "%s: %s has %zu values, expected %zu", file, name, n, expect);
-    for (size_t i = 0; bound && i < n; i++)
+    int rc = CS_OK;
+    if (n != expect) rc = CS_ERROR(CS_EFORMAT, "%s: %s has %zu values, expected %zu", file, name, n, expect);
+    for (size_t i = 0; rc == CS_OK && bound && i < n; i++)
         if ((*out)[i] < 0 || (size_t)(*out)[i] >= bound)
-            return CS_ERROR(CS_EFORMAT, "%s: %s[%zu] = %d out of range", file, name, i, (*out)[i]);
+            rc = CS_ERROR(CS_EFORMAT, "%s: %s row %zu: %d out of range (0 to %zu)", file, name, i,
+                          (*out)[i], bound - 1);
+    if (rc != CS_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Every value of a parameter vector a scorer computes with must be finite: a NaN coefficient would
+ * turn every probability into NaN (and NaN probabilities fall out of every list). */
+static int mf_check_finite(const char *file, const char *name, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return CS_ERROR(CS_EFORMAT, "%s: %s row %zu: value %g is not finite", file, name, i, v[i]);
     return CS_OK;
 }
 
+/* Names the scorer matches by (inputs, brands) must each appear once. */
+static int mf_check_unique(const char *file, const char *name, char **s, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(s[j], s[k]) == 0)
+                return CS_ERROR(CS_EFORMAT, "%s: %s row %zu: name '%s' repeats row %zu", file, name, j,
+                                s[j], k);
+    return CS_OK;
+}
+
+/* Reads a string dataset that must hold exactly expect names into *out; on a mismatch nothing is
+ * kept, so that cmodel_clear frees exactly what the counts in m say (a model whose n_brands
+ * disagreed with its brand names once overflowed the heap in cmodel_free_strs). */
+static int mf_read_names(hid_t f, const char *name, const char *file, size_t expect,
+                         const char *what, char ***out)
+{
+    char **v = NULL;
+    size_t n = 0;
+    CS_TRY(h5util_read_strings(f, name, file, &v, &n));
+    if (n != expect) {
+        h5util_strings_free(v, n);
+        return CS_ERROR(CS_EFORMAT, "%s: %s has %zu names, but the model has %zu %s", file, name, n,
+                        expect, what);
+    }
+    *out = v;
+    return CS_OK;
+}
+
+/* Checked on open: every count and index against the arrays it describes, every parameter the
+ * scorer multiplies by finite. The message names the file and what disagrees (CS_EFORMAT). */
 static int mf_read_model(hid_t f, const char *path, cmodel *m)
 {
     char buf[64];
     int64_t v = 0;
     CS_TRY(h5util_attr_read_str(f, "inputs", buf, sizeof buf));
-    m->inputs = strcmp(buf, "raw") == 0 ? CMODEL_INPUTS_RAW : strcmp(buf, "both") == 0 ? CMODEL_INPUTS_BOTH : CMODEL_INPUTS_FACTORS;
+    if (strcmp(buf, "raw") == 0) m->inputs = CMODEL_INPUTS_RAW;
+    else if (strcmp(buf, "both") == 0) m->inputs = CMODEL_INPUTS_BOTH;
+    else if (strcmp(buf, "factors") == 0) m->inputs = CMODEL_INPUTS_FACTORS;
+    else return CS_ERROR(CS_EFORMAT, "%s: attribute inputs is '%s' (expected factors, raw or both)", path, buf);
     CS_TRY(h5util_attr_read_f64(f, "warn_cutoff", &m->warn_cutoff));
+    if (!(m->warn_cutoff >= 0 && m->warn_cutoff <= 1))
+        return CS_ERROR(CS_EFORMAT, "%s: attribute warn_cutoff is %g (expected a probability 0 to 1)",
+                        path, m->warn_cutoff);
     CS_TRY(h5util_attr_read_i64(f, "n_brands", &v));
-    m->n_brands = (size_t)v;
+    if (v < 1 || v > 255)
+        return CS_ERROR(CS_EFORMAT, "%s: attribute n_brands is %lld (expected 1 to 255)", path, (long long)v);
+    size_t n_brands = (size_t)v;
     CS_TRY(h5util_attr_read_i64(f, "n_factors", &v));
-    m->k = (size_t)v;
-    CS_TRY(h5util_attr_read_i64(f, "tenure_index", &v));
-    m->tenure_idx = (int32_t)v;
-    CS_TRY(h5util_attr_read_i64(f, "contract_index", &v));
-    m->contract_idx = (int32_t)v;
+    if (v < 0 || v > 100000)
+        return CS_ERROR(CS_EFORMAT, "%s: attribute n_factors is %lld (expected 0 or more)", path, (long long)v);
+    size_t k = (size_t)v;
+    int64_t ti = 0, ci = 0;
+    CS_TRY(h5util_attr_read_i64(f, "tenure_index", &ti));
+    CS_TRY(h5util_attr_read_i64(f, "contract_index", &ci));
     CS_TRY(h5util_attr_read_f64(f, "onboarding_months", &m->onboarding_months));
     CS_TRY(h5util_attr_read_f64(f, "contract_ending_months", &m->contract_ending_months));
     CS_TRY(h5util_read_strings(f, "/inputs/names", path, &m->in_names, &m->p_in));
     size_t p = m->p_in;
-    if (m->tenure_idx >= (int64_t)p || m->contract_idx >= (int64_t)p)
-        return CS_ERROR(CS_EFORMAT, "%s: lifecycle index out of range", path);
+    CS_TRY(mf_check_unique(path, "/inputs/names", m->in_names, p));
+    if (ti < -1 || ti >= (int64_t)p || ci < -1 || ci >= (int64_t)p)
+        return CS_ERROR(CS_EFORMAT, "%s: lifecycle index out of range (tenure_index %lld, "
+                        "contract_index %lld: expected -1 to %zu)", path, (long long)ti, (long long)ci,
+                        p ? p - 1 : 0);
+    m->tenure_idx = (int32_t)ti;
+    m->contract_idx = (int32_t)ci;
     CS_TRY(mf_read_vec(f, "/inputs/impute", path, p, &m->impute));
     CS_TRY(mf_read_vec(f, "/inputs/center", path, p, &m->center));
     CS_TRY(mf_read_vec(f, "/inputs/scale", path, p, &m->scale));
+    CS_TRY(mf_check_finite(path, "/inputs/impute", m->impute, p));
+    CS_TRY(mf_check_finite(path, "/inputs/center", m->center, p));
+    CS_TRY(mf_check_finite(path, "/inputs/scale", m->scale, p));
+    for (size_t i = 0; i < p; i++)
+        if (!(m->scale[i] > 0))
+            return CS_ERROR(CS_EFORMAT, "%s: /inputs/scale row %zu: %g (a scale must be positive)", path,
+                            i, m->scale[i]);
     size_t n = 0;
     CS_TRY(h5util_read_i32(f, "/inputs/indicator_index", path, &m->fa_idx, &n));
     m->p_fa = n;
     for (size_t i = 0; i < n; i++)
         if (m->fa_idx[i] < 0 || (size_t)m->fa_idx[i] >= p)
-            return CS_ERROR(CS_EFORMAT, "%s: /inputs/indicator_index out of range", path);
+            return CS_ERROR(CS_EFORMAT, "%s: /inputs/indicator_index row %zu: %d out of range (%zu inputs)",
+                            path, i, m->fa_idx[i], p);
     if (H5Lexists(f, "/inputs/brand_names", H5P_DEFAULT) > 0) {
-        size_t nb = 0;
-        CS_TRY(h5util_read_strings(f, "/inputs/brand_names", path, &m->brand_names, &nb));
-        if (nb != m->n_brands)
-            return CS_ERROR(CS_EFORMAT, "%s: /inputs/brand_names has %zu names for %zu brands", path, nb, m->n_brands);
+        CS_TRY(mf_read_names(f, "/inputs/brand_names", path, n_brands, "brands (n_brands)", &m->brand_names));
+        m->n_brands = n_brands;
+        CS_TRY(mf_check_unique(path, "/inputs/brand_names", m->brand_names, n_brands));
     }
+    m->n_brands = n_brands;
     CS_TRY(h5util_read_i32(f, "/inputs/signal_index", path, &m->signal_idx, &n));
     m->n_signal = n;
     for (size_t i = 0; i < n; i++)
         if (m->signal_idx[i] < 0 || (size_t)m->signal_idx[i] >= p)
-            return CS_ERROR(CS_EFORMAT, "%s: /inputs/signal_index out of range", path);
-    CS_TRY(mf_read_vec(f, "/factors/loadings", path, m->p_fa * m->k, &m->loadings));
-    CS_TRY(mf_read_vec(f, "/factors/score_coef", path, m->p_fa * m->k, &m->score_coef));
-    size_t nl = 0;
-    CS_TRY(h5util_read_strings(f, "/factors/labels", path, &m->factor_labels, &nl));
-    if (nl != m->k) return CS_ERROR(CS_EFORMAT, "%s: /factors/labels has %zu names for %zu factors", path, nl, m->k);
+            return CS_ERROR(CS_EFORMAT, "%s: /inputs/signal_index row %zu: %d out of range (%zu inputs)",
+                            path, i, m->signal_idx[i], p);
+    CS_TRY(mf_read_vec(f, "/factors/loadings", path, m->p_fa * k, &m->loadings));
+    CS_TRY(mf_read_vec(f, "/factors/score_coef", path, m->p_fa * k, &m->score_coef));
+    CS_TRY(mf_check_finite(path, "/factors/score_coef", m->score_coef, m->p_fa * k));
+    CS_TRY(mf_read_names(f, "/factors/labels", path, k, "factors (n_factors)", &m->factor_labels));
+    m->k = k;
     CS_TRY(h5util_read_strings(f, "/logit/names", path, &m->coef_names, &m->n_coef));
     if (m->n_coef != cmodel_design_width(m))
         return CS_ERROR(CS_EFORMAT, "%s: %zu logistic coefficients, but the inputs make %zu columns",
                         path, m->n_coef, cmodel_design_width(m));
-    CS_TRY(mf_read_i32(f, "/logit/kind", path, m->n_coef, &m->coef_kind, 0));
+    CS_TRY(mf_read_i32(f, "/logit/kind", path, m->n_coef, &m->coef_kind, CMODEL_COL_BRAND + 1));
     CS_TRY(mf_read_vec(f, "/logit/beta", path, m->n_coef, &m->beta));
     CS_TRY(mf_read_vec(f, "/logit/se", path, m->n_coef, &m->se));
     CS_TRY(mf_read_vec(f, "/logit/z", path, m->n_coef, &m->zval));
     CS_TRY(mf_read_vec(f, "/logit/p", path, m->n_coef, &m->pval));
     CS_TRY(mf_read_vec(f, "/logit/column_mean", path, m->n_coef, &m->coef_mean));
+    CS_TRY(mf_check_finite(path, "/logit/beta", m->beta, m->n_coef));
+    CS_TRY(mf_check_finite(path, "/logit/column_mean", m->coef_mean, m->n_coef));
     char kind[16] = "logit";
     if (h5util_attr_exists(f, "model")) CS_TRY(h5util_attr_read_str(f, "model", kind, sizeof kind));
+    if (strcmp(kind, "gbm") != 0 && strcmp(kind, "logit") != 0)
+        return CS_ERROR(CS_EFORMAT, "%s: attribute model is '%s' (expected logit or gbm)", path, kind);
     m->kind = strcmp(kind, "gbm") == 0 ? CMODEL_KIND_GBM : CMODEL_KIND_LOGIT;
     if (m->kind == CMODEL_KIND_GBM) CS_TRY(mf_read_gbm(f, path, m->n_coef - 1, &m->gbm));
     return CS_OK;

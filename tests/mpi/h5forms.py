@@ -6,7 +6,7 @@
 # region_i64 brand_i16 brand_u64 churned_i32 churned_u8ok features_f64 names_S names_fixed_utf8
 # names_spacepad names_nullterm month_S month_fixed_utf8 month_vlen_ascii version_i8 window_f64
 # Refused forms: id_neg region_neg brand_neg churned_255 region_gbk region_dup brand_dup month_int
-# feat_inf feat_ninf (NaN and Inf land in row 7 unless ROW=... is set in the environment).
+# feat_inf feat_ninf; nolabels drops /subscribers/churned (NaN and Inf land in row 7 unless ROW=... is set in the environment).
 import os
 import sys
 
@@ -123,7 +123,7 @@ with h5py.File(src, "r") as fi, h5py.File(dst, "w") as fo:
     if "feat_ninf" in forms:
         x[ROW, 3] = -np.inf
     copy("/subscribers/features", x)
-    if "churned" in sub:
+    if "churned" in sub and "nolabels" not in forms:
         c = sub["churned"][()]
         if "churned_i32" in forms:
             c = c.astype(np.int32)
