@@ -485,7 +485,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         {"absent-means-churned", OPT_FLAG, &o.absent, "--outcomes is a later month: listed ids absent from it left", 0, 0},
         {"previous", OPT_STR, &o.previous, "with --absent-means-churned: the scored month's snapshot (for recall)", 0, 0},
         {"any-month", OPT_FLAG, &o.any_month, "do not check that the months of the files fit together", 0, 0},
-        {"block-rows", OPT_U64, &o.block, "rows per read", 0, 0},
+        {"block-rows", OPT_U64, &o.block, "rows per read", 0, 0, 1, HUGE_VAL},
         {"memory", OPT_BYTES, &o.memory, "per-rank budget; the --previous join takes as many passes as it needs to hold half of it (e.g. 2G)", 0, 0},
         {NULL, 0, NULL, NULL, 0, 0},
     };

@@ -161,14 +161,14 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     double drift = 0.05;
     opt_def defs[] = {
         {"out", OPT_STR, &out, "snapshot file to write", 1, 0},
-        {"subscribers", OPT_U64, &n, "number of subscribers (first month)", 0, 0},
+        {"subscribers", OPT_U64, &n, "number of subscribers (first month)", 0, 0, 1, HUGE_VAL},
         {"seed", OPT_U64, &seed, "random seed: same seed, same operator", 0, 0},
         {"regions", OPT_INT, &regions, "number of regions (1-34, Chinese names)", 0, 0},
         {"month", OPT_STR, &month, "snapshot month YYYY-MM [default: 2026-10]", 0, 0},
         {"window", OPT_INT, &window, "churn window in months", 0, 0},
         {"drift", OPT_DOUBLE, &drift, "behaviour drift per month", 0, 0},
         {"follows", OPT_STR, &follows, "previous month's generated snapshot: write the next month", 0, 0},
-        {"block-rows", OPT_U64, &block, "rows per block each rank generates and writes at a time", 0, 0},
+        {"block-rows", OPT_U64, &block, "rows per block each rank generates and writes at a time", 0, 0, 1, HUGE_VAL},
         {NULL, 0, NULL, NULL, 0, 0},
     };
     int rc = opt_parse(defs, argc, argv, 2, "churnscore generate --out FILE [options]", NULL, 0, NULL);

@@ -24,6 +24,7 @@
 #include "snapshot.h"
 #include "status.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,8 +379,8 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
         {"month", OPT_STR, &o.month, "snapshot month YYYY-MM [default: 0000-00, unknown]", 0, 0},
         {"like", OPT_STR, &o.like, "earlier imported snapshot: use exactly its columns and levels", 0, 0},
         {"on-bad-row", OPT_STR, &o.on_bad, "fail|skip: a bad row stops the import, or is counted and skipped", 0, 0},
-        {"show-bad", OPT_INT, &o.show_bad, "with skip: log the first this many bad rows", 0, 0},
-        {"max-levels", OPT_INT, &o.max_levels, "most levels a text column may have", 0, 0},
+        {"show-bad", OPT_INT, &o.show_bad, "with skip: log the first this many bad rows", 0, 0, 0, 1000000},
+        {"max-levels", OPT_INT, &o.max_levels, "most levels a text column may have", 0, 0, 1, HUGE_VAL},
         {"memory", OPT_BYTES, &o.memory, "per-rank memory for the duplicate-id check", 0, 0},
         {NULL, 0, NULL, NULL, 0, 0},
     };

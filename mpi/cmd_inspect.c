@@ -23,7 +23,7 @@ int cmd_inspect(const cmd_ctx *ctx, int argc, char **argv)
     uint64_t block = 65536;
     opt_def defs[] = {
         {"json", OPT_FLAG, &json, "print one JSON object instead of text", 0, 0},
-        {"block-rows", OPT_U64, &block, "rows per read", 0, 0},
+        {"block-rows", OPT_U64, &block, "rows per read", 0, 0, 1, HUGE_VAL},
         {NULL, 0, NULL, NULL, 0, 0},
     };
     char *pos[1] = {NULL};

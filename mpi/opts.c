@@ -6,6 +6,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ int opt_parse_bytes(const char *s, uint64_t *out)
     char *end = NULL;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || end == s || v < 0) return CS_EINVAL;
+    if (errno || end == s || !isfinite(v) || v < 0) return CS_EINVAL;
     double mul = 1;
     switch (*end) {
     case 'k': case 'K': mul = 1024.0; end++; break;
@@ -27,46 +28,91 @@ int opt_parse_bytes(const char *s, uint64_t *out)
     if (*end == 'i' || *end == 'B') end++;
     if (*end == 'B') end++;
     if (*end) return CS_EINVAL;
-    *out = (uint64_t)(v * mul);
+    double b = v * mul;
+    /* a size is a whole number of bytes: "0.1" (0 bytes once truncated) is a typo, not a budget */
+    if (b != floor(b) || b >= 9223372036854775808.0) return CS_EINVAL;
+    *out = (uint64_t)b;
     return CS_OK;
+}
+
+/* The kind of value an option takes, for messages. */
+static const char *opt_kind_name(opt_kind k)
+{
+    switch (k) {
+    case OPT_INT:
+    case OPT_U64: return "a whole number";
+    case OPT_DOUBLE: return "a finite number";
+    case OPT_BYTES: return "a size in bytes (e.g. 2G, 512M, 1000000)";
+    default: return "a value";
+    }
+}
+
+/* The range of d as text ("1 to 100", ">= 1"), or "" when it has none. */
+static void opt_range_text(const opt_def *d, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (d->lo == 0 && d->hi == 0) return;
+    if (isinf(d->hi)) snprintf(buf, n, ">= %.15g", d->lo);
+    else snprintf(buf, n, "%.15g to %.15g", d->lo, d->hi);
 }
 
 static int opt_set(opt_def *d, const char *v)
 {
     char *end = NULL;
+    double x = 0; /* the value, for the range check */
     errno = 0;
     switch (d->kind) {
     case OPT_STR: *(const char **)d->value = v; return CS_OK;
     case OPT_INT: {
-        long x = strtol(v, &end, 10);
-        if (errno || end == v || *end) break;
-        *(long *)d->value = x;
+        long l = strtol(v, &end, 10);
+        if (errno || end == v || *end) goto bad;
+        x = (double)l;
+        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
+        *(long *)d->value = l;
         return CS_OK;
     }
     case OPT_U64: {
-        if (v[0] == '-') break;
-        unsigned long long x = strtoull(v, &end, 10);
+        if (v[0] == '-') goto bad;
+        unsigned long long u = strtoull(v, &end, 10);
         if (errno || end == v || *end) {
-            /* accept 1e6 style counts */
+            /* 1e6 style counts, when they are whole numbers a double holds exactly (1.9, 0.7, nan
+             * and inf are not counts) */
+            errno = 0;
             double dv = strtod(v, &end);
-            if (end == v || *end || dv < 0) break;
-            x = (unsigned long long)dv;
+            if (errno || end == v || *end || !isfinite(dv) || dv < 0 || dv != floor(dv) ||
+                dv > 9007199254740992.0)
+                goto bad;
+            u = (unsigned long long)dv;
         }
-        *(uint64_t *)d->value = x;
+        x = (double)u;
+        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
+        *(uint64_t *)d->value = u;
         return CS_OK;
     }
     case OPT_DOUBLE: {
-        double x = strtod(v, &end);
-        if (errno || end == v || *end) break;
+        x = strtod(v, &end);
+        if (errno || end == v || *end || !isfinite(x)) goto bad;
+        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
         *(double *)d->value = x;
         return CS_OK;
     }
-    case OPT_BYTES:
-        if (opt_parse_bytes(v, (uint64_t *)d->value) == CS_OK) return CS_OK;
-        break;
+    case OPT_BYTES: {
+        uint64_t b = 0;
+        if (opt_parse_bytes(v, &b) != CS_OK) goto bad;
+        x = (double)b;
+        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
+        *(uint64_t *)d->value = b;
+        return CS_OK;
+    }
     case OPT_FLAG: *(int *)d->value = 1; return CS_OK;
     }
-    return CS_ERROR(CS_EINVAL, "option --%s: '%s' is not a valid value", d->name, v);
+bad:
+    return CS_ERROR(CS_EINVAL, "option --%s: '%s' is not %s", d->name, v, opt_kind_name(d->kind));
+range: {
+        char r[96];
+        opt_range_text(d, r, sizeof r);
+        return CS_ERROR(CS_EINVAL, "option --%s: '%s' is out of range (%s)", d->name, v, r);
+    }
 }
 
 int opt_parse(opt_def *defs, int argc, char **argv, int first, const char *usage, char **pos,
@@ -143,6 +189,9 @@ void opt_help(const opt_def *defs, const char *usage)
         snprintf(left, sizeof left, "--%s%s", d->name, d->kind == OPT_FLAG ? "" : " V");
         printf("  %-24s %s%s", left, d->help,
                d->required && !strstr(d->help, "(required)") ? " (required)" : "");
+        char r[96];
+        opt_range_text(d, r, sizeof r);
+        if (r[0]) printf(" [%s]", r);
         if (!d->required && d->kind != OPT_FLAG && v[0]) printf(" [default: %s]", v);
         printf("\n");
     }
