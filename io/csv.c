@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define NEED_MORE (-2) /* internal: the record continues past the bytes read so far */
@@ -650,7 +651,7 @@ static const double csv_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /* The strict grammar is checked first, so strtod only ever sees text it parses completely. */
-static int parse_double_slow(const char *s, size_t len, double *out)
+static int parse_double_slow(const char *s, size_t len, double *out, int *overflow)
 {
     char small[128];
     char *copy = len < sizeof small ? small : malloc(len + 1); /* rare: over 127 characters */
@@ -660,12 +661,31 @@ static int parse_double_slow(const char *s, size_t len, double *out)
     char *endp;
     double v = strtod(copy, &endp);
     int ok = endp == copy + len && isfinite(v);
+    if (overflow) *overflow = endp == copy + len && isinf(v);
     if (copy != small) free(copy);
     if (ok) *out = v;
     return ok;
 }
 
-int csv_parse_double(const char *s, size_t len, double *out)
+static int parse_double(const char *s, size_t len, double *out, int *overflow);
+
+int csv_parse_double(const char *s, size_t len, double *out) { return parse_double(s, len, out, NULL); }
+
+int csv_number_overflows(const char *s, size_t len)
+{
+    double v;
+    int ovf = 0;
+    if (parse_double(s, len, &v, &ovf)) return 0;
+    if (ovf) return 1;
+    /* inf, -Infinity, NaN: what printf and numpy write for non-finite values */
+    size_t i = len > 0 && (s[0] == '+' || s[0] == '-');
+    const char *w[] = {"inf", "infinity", "nan"};
+    for (int k = 0; k < 3; k++)
+        if (len - i == strlen(w[k]) && strncasecmp(s + i, w[k], len - i) == 0) return 1;
+    return 0;
+}
+
+static int parse_double(const char *s, size_t len, double *out, int *overflow)
 {
     const unsigned char *p = (const unsigned char *)s, *const end = p + len;
     int neg = 0;
@@ -719,7 +739,7 @@ int csv_parse_double(const char *s, size_t len, double *out)
         *out = neg ? -0.0 : 0.0;
         return 1;
     }
-    return parse_double_slow(s, len, out);
+    return parse_double_slow(s, len, out, overflow);
 }
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -123,6 +123,10 @@ int csv_field_missing(const csv_field *f);
  * NUL-terminated. Most numbers take an exact fast path; the others go to strtod, which assumes the C
  * locale (churnscore never calls setlocale). */
 int csv_parse_double(const char *s, size_t len, double *out);
+/* 1 when s is a number that is not a finite double: by csv_parse_double's grammar but beyond the
+ * double range (1e400, -2e308), or inf, infinity, nan (any case, optional sign); 0 otherwise. Such a
+ * field is a number the file holds, out of range, not text that makes its column a category. */
+int csv_number_overflows(const char *s, size_t len);
 
 /* A CSV writer over a stream the caller owns (and opens under a temporary name, and renames when
  * complete). Fields are separated by delim and rows end in LF, or CRLF when crlf is set. The caller

@@ -501,6 +501,14 @@ static int imp_bad(const imp_schema *s, const csv_record *rec, const imp_column 
                     col->csv_index + 1, col->name, show ? "'" : "", ex, show ? "' " : "", what);
 }
 
+/* Why a number that csv_number_overflows or the float32 check caught cannot be an indicator. */
+static const char *imp_nonfinite_why(const char *text)
+{
+    const char *t = text + (text[0] == '+' || text[0] == '-');
+    if ((*t >= '0' && *t <= '9') || *t == '.') return "beyond the float32 range of a snapshot indicator";
+    return "not a finite number (a missing value is an empty field or NA)";
+}
+
 int imp_schema_check(const imp_schema *s, const csv_record *rec)
 {
     if (rec->nfields != s->ncols)
@@ -532,6 +540,11 @@ int imp_schema_check(const imp_schema *s, const csv_record *rec)
             const csv_field *f = &rec->fields[c];
             double v;
             if (imp_field_missing(f)) continue;
+            if (csv_number_overflows(f->data, f->len)) {
+                char ex[64];
+                imp_excerpt(f->data, f->len, ex, sizeof ex);
+                return imp_bad(s, rec, col, f, imp_nonfinite_why(ex));
+            }
             if (!csv_parse_double(f->data, f->len, &v))
                 return imp_bad(s, rec, col, f, "is not a number (the column is numeric in the "
                                "snapshot imported like)");
@@ -629,6 +642,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             double v = 0;
             if (imp_field_missing(f)) col->missing++;
             else if (csv_parse_double(f->data, f->len, &v)) imp_count_number(col, rec, f, v);
+            else if (csv_number_overflows(f->data, f->len)) imp_count_number(col, rec, f, HUGE_VAL);
             break;
         }
         case IMP_CATEGORY:
@@ -655,6 +669,11 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
                 col->missing++;
             } else if (col->texts == 0 && csv_parse_double(f->data, f->len, &v)) {
                 imp_count_number(col, rec, f, v);
+            } else if (col->texts == 0 && csv_number_overflows(f->data, f->len)) {
+                /* 1e400 is a number out of range, not text: counted as one beyond float32, which
+                 * imp_schema_finish refuses with its line if the column stays numeric (it once
+                 * made the column a category of every value) */
+                imp_count_number(col, rec, f, HUGE_VAL);
             } else {
                 if (col->texts++ == 0) {
                     col->text_line = rec->line;
@@ -742,9 +761,9 @@ int imp_schema_finish(imp_schema *s)
         if (col->kind == IMP_AUTO) col->kind = col->texts ? IMP_CATEGORY : IMP_NUMERIC;
         if (col->kind == IMP_CATEGORY && col->overflow) return imp_overflow_error(s, col);
         if (col->kind == IMP_NUMERIC && col->range_line)
-            return CS_ERROR(CS_EDATA, "%s, line %zu, column %zu (%s): '%s' is beyond the float32 "
-                            "range of a snapshot indicator", s->o.file, col->range_line,
-                            col->csv_index + 1, col->name, col->range_value);
+            return CS_ERROR(CS_EDATA, "%s, line %zu, column %zu (%s): '%s' is %s", s->o.file,
+                            col->range_line, col->csv_index + 1, col->name, col->range_value,
+                            imp_nonfinite_why(col->range_value));
         if (col->kind == IMP_CATEGORY || col->kind == IMP_REGION || col->kind == IMP_BRAND)
             CS_TRY(imp_no_nul(s, col, col->kind == IMP_REGION  ? &s->region_set
                                       : col->kind == IMP_BRAND ? &s->brand_set
