@@ -488,9 +488,28 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                 pool[npool++] = j;
             }
         }
-        if (npool == 0 && nsig == 0 && ten < 0 && con < 0)
-            rc = CS_ERROR(CS_EDATA, "%s: every indicator was dropped by screening (missing, "
-                          "near-constant or collinear): nothing to fit on", o->in);
+        /* A constant tenure or contract column makes constant lifecycle flags: with nothing else
+         * the fit is an intercept (and brand) model with AUC about 0.5, which must not pass as a
+         * model. */
+        size_t nconst = 0, nmiss = 0;
+        for (size_t j = 0; j < p; j++) {
+            if (!(ms->n_present[j] > 0) || ms->missing_share[j] > o->max_missing) nmiss++;
+            else if (!(ms->sd[j] > 0)) nconst++;
+        }
+        int lc_varies = (ten >= 0 && ms->sd[ten] > 0) || (con >= 0 && ms->sd[con] > 0);
+        if (npool == 0 && nsig == 0 && !lc_varies) {
+            if (nconst == p)
+                rc = CS_ERROR(CS_EDATA, "%s: no indicator varies: all %zu are constant over the %llu "
+                              "training rows, so no model can tell leavers from stayers (is the "
+                              "snapshot filled from the right source?)", o->in, p,
+                              (unsigned long long)n_train);
+            else
+                rc = CS_ERROR(CS_EDATA, "%s: no indicator survives screening: of %zu, %zu are constant, "
+                              "%zu missing in more than --max-missing %g of the rows, the others "
+                              "near-constant (--max-mode-share %g) or collinear (--max-corr %g): nothing "
+                              "to fit on", o->in, p, nconst, nmiss, o->max_missing, o->max_mode,
+                              o->max_corr);
+        }
     }
     char reason[512] = "";
     if (rc == CS_OK && npool > 0 && (inputs != CMODEL_INPUTS_RAW || inputs_auto)) {

@@ -6,7 +6,8 @@
 # region_i64 brand_i16 brand_u64 churned_i32 churned_u8ok features_f64 names_S names_fixed_utf8
 # names_spacepad names_nullterm month_S month_fixed_utf8 month_vlen_ascii version_i8 window_f64
 # Refused forms: id_neg region_neg brand_neg churned_255 region_gbk region_dup brand_dup month_int
-# feat_inf feat_ninf; nolabels drops /subscribers/churned (NaN and Inf land in row 7 unless ROW=... is set in the environment).
+# feat_inf feat_ninf; nolabels drops /subscribers/churned; constant makes every
+# indicator constant (NaN and Inf land in row 7 unless ROW=... is set in the environment).
 import os
 import sys
 
@@ -118,6 +119,8 @@ with h5py.File(src, "r") as fi, h5py.File(dst, "w") as fo:
     x = sub["features"][()]
     if "features_f64" in forms:
         x = x.astype(np.float64)
+    if "constant" in forms:  # every indicator the same value for every subscriber
+        x[:, :] = 2.385
     if "feat_inf" in forms:
         x[ROW, 3] = np.inf
     if "feat_ninf" in forms:
