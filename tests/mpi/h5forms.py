@@ -2,9 +2,10 @@
 # h5forms.py — rewrites a churnscore snapshot with h5py (Debian python3-h5py) in the integer, float
 # and string forms operators' files really have, for tests/mpi/test_inputs.sh.
 #   h5forms.py IN.h5 OUT.h5 FORM[,FORM...]
-# Accepted forms (the result must equal the native file's): ids_i64 ids_u32 region_i32 region_u8
+# Accepted forms (the result must equal the native file's): ids_i64 region_i32 region_u8
 # region_i64 brand_i16 brand_u64 churned_i32 churned_u8ok features_f64 names_S names_fixed_utf8
-# names_spacepad names_nullterm month_S month_fixed_utf8 month_vlen_ascii version_i8 window_f64
+# names_spacepad names_nullterm month_S month_fixed_utf8 month_vlen_ascii version_i8 window_f64;
+# ids_rowno_u64, ids_rowno_i16, ids_rowno_u16 number the subscribers 1..N (equal to each other)
 # Refused forms: id_neg region_neg brand_neg churned_255 region_gbk region_dup brand_dup month_int
 # feat_inf feat_ninf; nolabels drops /subscribers/churned; constant makes every
 # indicator constant (NaN and Inf land in row 7 unless ROW=... is set in the environment).
@@ -96,8 +97,12 @@ with h5py.File(src, "r") as fi, h5py.File(dst, "w") as fo:
     ids = sub["id"][()]
     if "ids_i64" in forms or "id_neg" in forms:
         ids = ids.astype(np.int64)
-    if "ids_u32" in forms:
-        ids = ids.astype(np.uint32)
+    if "ids_rowno_u64" in forms:  # ids 1..N, so that narrower types can hold them
+        ids = np.arange(1, len(ids) + 1, dtype=np.uint64)
+    if "ids_rowno_i16" in forms:
+        ids = np.arange(1, len(ids) + 1, dtype=np.int16)
+    if "ids_rowno_u16" in forms:
+        ids = np.arange(1, len(ids) + 1, dtype=np.uint16)
     if "id_neg" in forms:
         ids[ROW] = -7
     copy("/subscribers/id", ids)
