@@ -6,7 +6,7 @@
 # scripts/bench-peers.sh, which installs them itself) are not needed to build or test.
 set -eu
 PKGS="build-essential cmake pkg-config git ca-certificates python3 time bc
-libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev"
+libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev python3-h5py"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
