@@ -504,10 +504,10 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                               "snapshot filled from the right source?)", o->in, p,
                               (unsigned long long)n_train);
             else
-                rc = CS_ERROR(CS_EDATA, "%s: no indicator survives screening: of %zu, %zu are constant, "
-                              "%zu missing in more than --max-missing %g of the rows, the others "
-                              "near-constant (--max-mode-share %g) or collinear (--max-corr %g): nothing "
-                              "to fit on", o->in, p, nconst, nmiss, o->max_missing, o->max_mode,
+                rc = CS_ERROR(CS_EDATA, "%s: every indicator was dropped by screening (no indicator survives): "
+                              "of %zu, %zu are constant, %zu missing in more than --max-missing %g of the "
+                              "rows, the others near-constant (--max-mode-share %g) or collinear "
+                              "(--max-corr %g): nothing to fit on", o->in, p, nconst, nmiss, o->max_missing, o->max_mode,
                               o->max_corr);
         }
     }

@@ -158,7 +158,7 @@ done
 SC="score --in $T/s.h5 --model $T/m.h5 --out $T/x.h5 --lists $T/Lx"
 for n in 1 3; do
   expect 1 "option --subscribers: '1.9' is not a whole number" $n generate --out "$T/x.h5" --subscribers 1.9
-  expect 1 "option --subscribers: '0' is out of range (>= 1)" $n generate --out "$T/x.h5" --subscribers 0
+  expect 1 "option --block-rows: '0' is out of range (>= 1)" $n generate --out "$T/x.h5" --block-rows 0
   expect 1 "option --top: '0.7' is not a whole number" $n $SC --top 0.7
   expect 1 "option --top: 'nan' is not a whole number" $n $SC --top nan
   expect 1 "option --memory: '0.1' is not a size in bytes" $n $SC --memory 0.1
