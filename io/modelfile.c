@@ -132,7 +132,7 @@ static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_mode
             rc = CS_ERROR(CS_EFORMAT, "%s: /gbm/node_col row %zu: %d out of range (-1 to %lld)", path,
                           i, col[i], (long long)nc - 1);
         else if (!isfinite(val[i]) || !isfinite(thr[i]))
-            rc = CS_ERROR(CS_EFORMAT, "%s: /gbm/node_value or node_thr row %zu is not finite", path, i);
+            rc = CS_ERROR(CS_EDATA, "%s: /gbm/node_value or node_thr row %zu is not finite", path, i);
         g->nodes[i].col = col[i];
         g->nodes[i].bin = bin[i];
         g->nodes[i].thr = (float)thr[i];
@@ -325,12 +325,13 @@ static int mf_read_i32(hid_t loc, const char *name, const char *file, size_t exp
 }
 
 /* Every value of a parameter vector a scorer computes with must be finite: a NaN coefficient would
- * turn every probability into NaN (and NaN probabilities fall out of every list). */
+ * turn every probability into NaN (and NaN probabilities fall out of every list). A non-finite value
+ * is wrong data (CS_EDATA, exit 5, as in any other input), not a wrong structure. */
 static int mf_check_finite(const char *file, const char *name, const double *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(v[i]))
-            return CS_ERROR(CS_EFORMAT, "%s: %s row %zu: value %g is not finite", file, name, i, v[i]);
+            return CS_ERROR(CS_EDATA, "%s: %s row %zu: value %g is not finite", file, name, i, v[i]);
     return CS_OK;
 }
 
@@ -364,7 +365,8 @@ static int mf_read_names(hid_t f, const char *name, const char *file, size_t exp
 }
 
 /* Checked on open: every count and index against the arrays it describes, every parameter the
- * scorer multiplies by finite. The message names the file and what disagrees (CS_EFORMAT). */
+ * scorer multiplies by finite. The message names the file and what disagrees (CS_EFORMAT; a
+ * non-finite parameter CS_EDATA). */
 static int mf_read_model(hid_t f, const char *path, cmodel *m)
 {
     char buf[64];

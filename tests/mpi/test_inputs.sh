@@ -9,8 +9,8 @@
 #   name, an integer month attribute, an infinity in the indicators (train and score, labelled or
 #   not) each end with the documented exit code and one message naming file, dataset, row (column);
 #   no output is written;
-# - model files inconsistent in one way (n_brands against the brand names, n_factors, a NaN
-#   coefficient, an index out of range, the design width) exit 4 naming the file and what disagrees;
+# - model files inconsistent in one way (n_brands against the brand names, n_factors, an index out of
+#   range, the design width) exit 4 naming the file and what disagrees; a NaN coefficient exits 5;
 # - every indicator constant: train exits 5 saying no indicator varies;
 # - option values: --subscribers 1.9, --top 0.7, --top nan, --memory 0.1, --l2 inf exit 1 naming the
 #   option and value; --memory 2G / 512M / plain bytes and --top 1e2 accepted;
@@ -131,18 +131,19 @@ done
 unset ROW
 
 # ---- model files inconsistent in one way: exit 4 naming the file and what disagrees ----
-mbad() { # FORM PATTERN
+mbad() { # FORM PATTERN [CODE]
+  local code=${3:-4}
   "$PY" "$MBAD" "$T/m.h5" "$T/mb_$1.h5" "$1" || fail "modelbad $1"
   for n in 1 3; do
-    expect 4 "$T/mb_$1.h5: $2" $n score --in "$T/s.h5" --model "$T/mb_$1.h5" --out "$T/x.h5" --lists "$T/Lx"
+    expect $code "$T/mb_$1.h5: $2" $n score --in "$T/s.h5" --model "$T/mb_$1.h5" --out "$T/x.h5" --lists "$T/Lx"
     nothing_left "$T/x.h5" "$T/Lx"
   done
-  expect 4 "$T/mb_$1.h5: $2" 1 inspect "$T/mb_$1.h5"
+  expect $code "$T/mb_$1.h5: $2" 1 inspect "$T/mb_$1.h5"
 }
 mbad nbrands "/inputs/brand_names has 3 names, but the model has 5 brands"
 mbad nbrands_small "/inputs/brand_names has 3 names, but the model has 1 brands"
 mbad nfactors "/factors/loadings has [0-9]* values, expected"
-mbad beta_nan "/logit/beta row 2: value nan is not finite"
+mbad beta_nan "/logit/beta row 2: value nan is not finite" 5
 mbad fa_idx "/inputs/indicator_index row 1: 999 out of range"
 mbad tenure "lifecycle index out of range (tenure_index -5"
 mbad ncoef "[0-9]* logistic coefficients, but the inputs make [0-9]* columns"
