@@ -1071,6 +1071,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, j.cnt, 3 * j.nreg);
     double *psi = calloc(j.drift.cols + 1, sizeof(double));
     if (rc == CS_OK && !psi) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    /* drift_finish is collective: a rank whose psi failed must not stay out while the others enter it */
+    rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK) rc = drift_finish(&j.drift, ctx->comm, &j.story, psi);
     rc = red_agree(ctx->comm, rc);
     /* phase 3 */
