@@ -138,6 +138,16 @@ static int snap_validate(snap_reader *r)
     return CS_OK;
 }
 
+/* CS_READ_MPIO=1 used to turn every MPI_COMM_NULL open into a collective one on MPI_COMM_WORLD, so
+ * a file that only rank 0 opens (import --like, inspect) left rank 0 alone in a collective H5Fopen:
+ * a crash or a hang with 2 ranks. Only a caller knows whether every rank opens together, so the knob
+ * now applies only where the caller asks for it through this function. */
+MPI_Comm snap_read_comm(MPI_Comm all)
+{
+    const char *mp = getenv("CS_READ_MPIO");
+    return mp && strcmp(mp, "1") == 0 ? all : MPI_COMM_NULL;
+}
+
 int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
 {
     *out = NULL;
@@ -145,10 +155,6 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
     if (!r) return CS_ERROR(CS_ENOMEM, "out of memory");
     r->d_id = r->d_region = r->d_brand = r->d_feat = r->d_churn = r->d_truth = -1;
     r->path = strdup(path);
-    /* CS_READ_MPIO=1 reads through MPI-IO (all ranks of MPI_COMM_WORLD open the file together)
-     * instead of one POSIX open per rank: a knob for parallel file systems (see SNAP_CHUNK_ROWS) */
-    const char *mp = getenv("CS_READ_MPIO");
-    if (comm == MPI_COMM_NULL && mp && strcmp(mp, "1") == 0) comm = MPI_COMM_WORLD;
     int rc = h5util_open_read(path, comm, &r->file);
     if (rc == CS_OK) rc = snap_validate(r);
     if (rc != CS_OK) {

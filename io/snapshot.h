@@ -56,6 +56,10 @@ typedef struct snap_reader snap_reader;
  * Returns CS_EIO (missing/unreadable), CS_EFORMAT (not HDF5, another kind or version, a dataset
  * missing or of the wrong type or shape) with a message naming the file and dataset. */
 int snap_open(const char *path, MPI_Comm comm, snap_reader **out);
+/* The comm to pass to snap_open for a file that every rank of `all` opens together (collective):
+ * `all` when CS_READ_MPIO=1 (read through MPI-IO), else MPI_COMM_NULL (one POSIX open per rank). A
+ * file opened by some ranks only is always opened with MPI_COMM_NULL. */
+MPI_Comm snap_read_comm(MPI_Comm all);
 void snap_close(snap_reader *r);
 const snap_schema *snap_schema_of(const snap_reader *r);
 const char *snap_path(const snap_reader *r);

@@ -192,7 +192,7 @@ static int score_reason_texts(score_job *j)
 static int score_open(score_job *j)
 {
     const score_opts *o = &j->o;
-    CS_TRY(snap_open(o->in, MPI_COMM_NULL, &j->r));
+    CS_TRY(snap_open(o->in, snap_read_comm(j->ctx->comm), &j->r));
     j->s = snap_schema_of(j->r);
     j->nreg = j->s->n_regions;
     part_compute(j->s->n, j->ctx->nranks, j->ctx->rank, &j->pr);

@@ -404,7 +404,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     }
     /* the total counts from the opening of the snapshot, as in score: the id check is work too */
     double t_start = MPI_Wtime();
-    if (rc == CS_OK) rc = snap_open(o->in, MPI_COMM_NULL, &t.r);
+    if (rc == CS_OK) rc = snap_open(o->in, snap_read_comm(ctx->comm), &t.r);
     if (rc == CS_OK) {
         t.s = snap_schema_of(t.r);
         t.p = t.s->p;
