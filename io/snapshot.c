@@ -165,6 +165,41 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
     return CS_OK;
 }
 
+int snap_feature_chunks(const snap_reader *r, uint64_t *rows, uint64_t *cols, int *filtered)
+{
+    *rows = *cols = 0;
+    *filtered = 0;
+    hid_t dcpl = H5Dget_create_plist(r->d_feat);
+    if (dcpl < 0) return CS_ERROR(CS_EFORMAT, "%s: cannot read the layout of /subscribers/features", r->path);
+    if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t d[2] = {0, 0};
+        if (H5Pget_chunk(dcpl, 2, d) == 2) {
+            *rows = d[0];
+            *cols = d[1];
+        }
+        *filtered = H5Pget_nfilters(dcpl) > 0;
+    }
+    H5Pclose(dcpl);
+    return CS_OK;
+}
+
+int snap_feature_cache(snap_reader *r, size_t bytes, size_t slots)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    /* w0 = 1: a chunk read to its end (its last band of rows) is the first to go */
+    if (dapl < 0 || H5Pset_chunk_cache(dapl, slots, bytes, 1.0) < 0) {
+        if (dapl >= 0) H5Pclose(dapl);
+        return CS_ERROR(CS_EIO, "%s: cannot set a %zu-byte chunk cache", r->path, bytes);
+    }
+    /* closed first: an open dataset is shared by every handle on it, and keeps the chunk cache it
+     * was first opened with */
+    snap_close_ds(&r->d_feat);
+    r->d_feat = H5Dopen2(r->file, "/subscribers/features", dapl);
+    H5Pclose(dapl);
+    if (r->d_feat < 0) return CS_ERROR(CS_EIO, "%s: cannot reopen /subscribers/features", r->path);
+    return CS_OK;
+}
+
 int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *region,
               uint8_t *brand, float *features, int8_t *churned)
 {

@@ -62,6 +62,14 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out);
 MPI_Comm snap_read_comm(MPI_Comm all);
 void snap_close(snap_reader *r);
 const snap_schema *snap_schema_of(const snap_reader *r);
+/* The chunk shape of /subscribers/features (rows x columns; both 0 when it is contiguous) and whether
+ * its chunks pass through a filter (compression). A filtered chunk is always decompressed whole, so a
+ * chunk taller than a read of rows is decompressed once per read that touches it unless it stays in
+ * the chunk cache (mpi/scan.c decides, and warns). */
+int snap_feature_chunks(const snap_reader *r, uint64_t *rows, uint64_t *cols, int *filtered);
+/* Reopens /subscribers/features with a chunk cache of bytes and slots hash slots (HDF5's default is
+ * 1 MiB). Collective when the file was opened with a communicator. CS_EIO on failure. */
+int snap_feature_cache(snap_reader *r, size_t bytes, size_t slots);
 const char *snap_path(const snap_reader *r);
 
 /* Reads rows [row0, row0+n); any output pointer may be NULL to skip that dataset. features is

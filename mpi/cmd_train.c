@@ -272,6 +272,33 @@ static int train_factor_labels(cmodel *m, char *const *names)
     return CS_OK;
 }
 
+/* Levels of the reduction tree a rank may hold at once for nblocks blocks (one node per level, plus
+ * the one being merged); rank 0 also folds in the other ranks' nodes, one more. */
+static double train_tree_nodes(uint64_t nblocks)
+{
+    double d = 2;
+    for (uint64_t b = nblocks; b > 1; b >>= 1) d += 1;
+    return d + 1;
+}
+
+/* Bytes a rank touches in passes 1 and 2 for p indicators: what grows with p^2 (the moment sums
+ * 3p^2 + 4p doubles, held as the result, the rank's partial, each level of the reduction tree and,
+ * on rank 0, the receive buffer; then the covariance and correlation, R, its eigenvectors and the
+ * factor analysis' copies, 5 p x p matrices more) and what grows with p times the rows of a read (the
+ * read block, the block of training rows, the two double work arrays of moments_accumulate). Measured
+ * against log_peak_rss on 2,000 indicators x 3,000 rows (tests/mpi/test_costs.sh): within 10%, above.
+ * Like the other checks against --memory it counts the data, not the ~40 MB of the libraries. Wide
+ * data is where --memory broke (issue 12: 8.4 GB under --memory 256M with 10,000 indicators), so
+ * train refuses before the first pass when this exceeds the budget. */
+static double train_need_wide(size_t p, uint64_t rows, size_t io, uint64_t nblocks)
+{
+    double P = (double)p, L = (double)moments_sum_len(p) * 8;
+    double touched = (double)(rows < io ? rows : io), blk = (double)(rows < PART_BLOCK_ROWS ? rows : PART_BLOCK_ROWS);
+    double pass1 = touched * P * 4 + blk * P * (4 + 16) + L * (1 + train_tree_nodes(nblocks));
+    double pass2 = L + 2 * 8 * P * P + 5 * 8 * P * P;
+    return pass1 > pass2 ? pass1 : pass2;
+}
+
 static const char *train_mode_name(int inputs)
 {
     return inputs == CMODEL_INPUTS_RAW ? "raw indicators" : inputs == CMODEL_INPUTS_BOTH ? "factors and raw indicators" : "factor scores";
@@ -414,6 +441,20 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         else if (t.p == 0)
             rc = CS_ERROR(CS_EFORMAT, "%s: has no indicators", o->in);
     }
+    if (rc == CS_OK) {
+        part_range pr;
+        part_compute(t.s->n, ctx->nranks, ctx->rank, &pr);
+        size_t io = (size_t)((o->block + PART_BLOCK_ROWS - 1) / PART_BLOCK_ROWS * PART_BLOCK_ROWS);
+        double need = train_need_wide(t.p, pr.rows, io ? io : PART_BLOCK_ROWS, pr.nblocks);
+        /* the same on every rank but for its rows; each decides, red_agree takes the worst */
+        if (need > (double)o->memory)
+            rc = CS_ERROR(CS_ENOMEM, "%s: --memory %.0fM is too small for %zu indicators: passes 1 and 2 "
+                          "need about %.0fM per rank (the moment sums, correlation and factor analysis grow "
+                          "with the square of the indicators, the read blocks with --block-rows): raise "
+                          "--memory to at least %.0fM, or leave indicators out of the snapshot (import "
+                          "--ignore)", o->in, (double)o->memory / 1048576, t.p, need / 1048576,
+                          ceil(need / 1048576));
+    }
     rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK) rc = dup_check(ctx, t.r, o->memory);
     if (rc != CS_OK) {
@@ -427,6 +468,11 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
              (unsigned long long)t.s->n, p, t.s->month, ctx->nranks);
     rc = scan_init(&t.sc, t.r, &t.pr, o->block, SCAN_ID | SCAN_BRAND | SCAN_FEATURES | SCAN_CHURNED |
                                                  (t.s->has_truth ? SCAN_TRUTH : 0), ctx->nranks);
+    /* a quarter of --memory for the chunk cache of a badly chunked file (scan_layout): agreed first,
+     * since reopening the dataset is collective under CS_READ_MPIO */
+    rc = red_agree(ctx->comm, rc);
+    size_t feat_cache = 0;
+    if (rc == CS_OK) rc = red_agree(ctx->comm, scan_layout(&t.sc, o->memory / 4, &feat_cache));
 
     /* ---- stages 0 and 1 ---- */
     double *shift = calloc(p, sizeof(double)), *mins = malloc(p * sizeof(double)),
@@ -679,7 +725,7 @@ structure_done:
     /* the cache: float32 design rows + label + holdout flag + id (+ truth) per own row */
     double per_row = (double)K * 4 + 1 + 1 + 8 + (t.s->has_truth ? 4 : 0);
     double fixed = (double)io * ((double)p * 4 + (double)m.p_in * 4 + (double)K * 4 + 16) +
-                   (double)moments_sum_len(p) * 8 * 40;
+                   (double)moments_sum_len(p) * 8 * 40 + (double)feat_cache;
     if (rc == CS_OK && strcmp(o->cache, "no") != 0 &&
         (double)t.pr.rows * per_row + fixed <= (double)o->memory * 0.8) {
         size_t nr = (size_t)t.pr.rows;
