@@ -724,8 +724,24 @@ structure_done:
         rc = CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
     /* the cache: float32 design rows + label + holdout flag + id (+ truth) per own row */
     double per_row = (double)K * 4 + 1 + 1 + 8 + (t.s->has_truth ? 4 : 0);
-    double fixed = (double)io * ((double)p * 4 + (double)m.p_in * 4 + (double)K * 4 + 16) +
-                   (double)moments_sum_len(p) * 8 * 40 + (double)feat_cache;
+    /* what stages 3 and 3b hold besides the cache: the read and design blocks, the moment sums and
+     * summary still allocated, the IRLS vectors of K^2 + 2K + 2 doubles (result, partial, each level
+     * of the tree, Hessian copy) and work arrays, the trees' three histograms of 2^depth x K x 64 x 3
+     * doubles and their binned sample, and the chunk cache (this replaces a flat 40 copies of the
+     * moment sums, which refused 2,000 indicators under 4 GB for memory never used at once) */
+    double Kd = (double)K, Pd = (double)p;
+    double irls_b = (Kd * Kd + 2 * Kd + 2) * 8 * (train_tree_nodes(t.pr.nblocks) + 3) +
+                  (double)PART_BLOCK_ROWS * Kd * 8 * 2;
+    double gbm_b = 0;
+    if (strcmp(o->kind, "logit") != 0) {
+        double ns = (double)(o->gbm_rows < t.pr.rows ? o->gbm_rows : t.pr.rows);
+        gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * 3 * 8 + ns * (Kd * 5 + 40);
+    }
+    /* pages of the read blocks past this rank's rows are never touched: count the rows it has */
+    double io_t = (double)(t.pr.rows < io ? t.pr.rows : io);
+    double fixed = io_t * (Pd * 4 + (double)m.p_in * 4 + Kd * 4 + 16) +
+                   (double)moments_sum_len(p) * 8 + 16 * Pd * Pd + (irls_b > gbm_b ? irls_b : gbm_b) +
+                   (double)feat_cache;
     if (rc == CS_OK && strcmp(o->cache, "no") != 0 &&
         (double)t.pr.rows * per_row + fixed <= (double)o->memory * 0.8) {
         size_t nr = (size_t)t.pr.rows;
@@ -742,8 +758,10 @@ structure_done:
     int crc = red_min_int(ctx->comm, &all_cached, 1);
     if (rc == CS_OK) rc = crc;
     if (rc == CS_OK && (double)fixed > (double)o->memory)
-        rc = CS_ERROR(CS_ENOMEM, "--memory %llu is too small for blocks of %zu rows (need about %.0f MB): "
-                      "lower --block-rows or raise --memory", (unsigned long long)o->memory, io, fixed / 1e6);
+        rc = CS_ERROR(CS_ENOMEM, "%s: --memory %.0fM is too small for %zu design columns and blocks of "
+                      "%zu rows: they need about %.0fM per rank: raise --memory to at least %.0fM, lower "
+                      "--block-rows, or use fewer inputs (--inputs factors, --model-kind logit)", o->in,
+                      (double)o->memory / 1048576, K, io, fixed / 1048576, ceil(fixed / 1048576));
     rc = red_agree(ctx->comm, rc);
 
     train_irls_info irls = {0, 0, 0, NAN};
