@@ -13,7 +13,8 @@
 #  - a 17 MB CSV record is read under the default --memory, and refused with exit 5 naming the line
 #    and the limit under a small one;
 #  - CS_READ_MPIO=1 (read through MPI-IO) leaves rank-0-only opens local: import --like at 2 ranks,
-#    and train and score at 2 ranks give the same model and scores as without it.
+#    and train at 2 ranks gives the same model as without it;
+#  - an allocation failing on one rank (an LD_PRELOAD shim) ends every rank with exit 2.
 source "$(dirname "$0")/common.sh"
 PY=/usr/bin/python3
 MKWIDE="${CS_SRC:-$(dirname "$0")/../..}/tests/mpi/mkwide.py"
@@ -100,4 +101,32 @@ run 1 "$CS" import --csv "$T/next.csv" --out "$T/next1.h5" --like "$T/op.h5" > /
 same "$T/next.h5" "$T/next1.h5" || fail "CS_READ_MPIO=1 import --like gives another snapshot"
 CS_READ_MPIO=1 run 2 "$CS" train --in "$T/col.h5" --model "$T/m3.h5" $TO --memory 64M > "$T/t3.txt" 2>&1 || { cat "$T/t3.txt"; fail "CS_READ_MPIO=1 train at 2 ranks"; }
 same "$T/m0.h5" "$T/m3.h5" || fail "CS_READ_MPIO=1 train gives another model"
+# 6. a failed allocation on one rank (tests/mpi/shim/failalloc.c fails the K-th request of N bytes
+#    made by churnscore itself on rank 1): every rank ends, exit 2, one "out of memory" message, no
+#    model, within the time limit. N = 4p and 8p bytes for p = 347 reach the per-indicator arrays of
+#    every stage (sample, moments, screening, eigenvalues, model structure, report); the sweep goes on
+#    until a K past the last such request trains normally.
+SHIM="$BUILD/failalloc.so"
+[ -f "$SHIM" ] || fail "no $SHIM"
+$PY "$MKWIDE" "$T/w347.h5" 1000 347 || fail "mkwide 347"
+sweep() {
+  local b=$1 k=$2 step=$3 rc
+  while :; do
+    rm -f "$T/fm.h5"
+    set +e
+    timeout 120 mpirun --oversubscribe -n 2 -x LD_PRELOAD="$SHIM" -x CS_FAILALLOC_BYTES=$b -x CS_FAILALLOC_NTH=$k \
+      -x CS_FAILALLOC_RANK=1 "$CS" train --in "$T/w347.h5" --model "$T/fm.h5" --model-kind logit --quiet > /dev/null 2> "$T/fa.err"
+    rc=$?; set -e
+    [ $rc = 0 ] && break
+    [ $rc = 2 ] || { cat "$T/fa.err"; fail "allocation $k of $b bytes failed on rank 1: exit $rc, expected 2"; }
+    [ "$(grep -c '^churnscore: error: .*out of memory' "$T/fa.err")" = 1 ] || { cat "$T/fa.err"; fail "allocation $k of $b bytes: not one out-of-memory message"; }
+    [ -e "$T/fm.h5" ] || [ -e "$T/fm.h5.tmp" ] && fail "allocation $k of $b bytes: a model was left"
+    k=$((k + step))
+    [ $k -le 60 ] || fail "allocations of $b bytes: still failing at $k (the shim counts wrongly?)"
+  done
+  [ $k -gt $2 ] || fail "no allocation of $b bytes was failed"
+}
+sweep 1388 1 1
+sweep 2776 15 4
+
 echo "costs: column chunks cached or warned; wide data refused or bounded; whole messages; long CSV records; CS_READ_MPIO"
