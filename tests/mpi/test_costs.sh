@@ -126,7 +126,12 @@ sweep() {
   done
   [ $k -gt $2 ] || fail "no allocation of $b bytes was failed"
 }
-sweep 1388 1 1
-sweep 2776 15 4
+# an AddressSanitizer build has its own malloc, which an LD_PRELOAD shim cannot wrap: skip it there
+if ldd "$CS" | grep -q libasan; then
+  echo "costs: allocation-failure sweep skipped (sanitizer build)"
+else
+  sweep 1388 1 1
+  sweep 2776 15 4
+fi
 
 echo "costs: column chunks cached or warned; wide data refused or bounded; whole messages; long CSV records; CS_READ_MPIO"
