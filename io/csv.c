@@ -378,11 +378,14 @@ static void locate(const unsigned char *start, size_t line0, const unsigned char
     *col = c;
 }
 
+/* Over a limit is wrong data (exit 5), not a failed allocation: the 17 MB record of issue 12 was
+ * reported as "out of memory". It stays final (the reader cannot find the record's end without
+ * buffering it), which csv_failed tells a caller that skips bad records. */
 static int record_too_long(csv_reader *r, size_t line)
 {
-    r->fatal = CS_ENOMEM;
+    r->fatal = CS_EDATA;
     r->rec_line = line;
-    return CS_ERROR(CS_ENOMEM, "%s, line %zu: the record is longer than the limit of %zu bytes (is a "
+    return CS_ERROR(CS_EDATA, "%s, line %zu: the record is longer than the limit of %zu bytes (is a "
                     "quote left open?)", r->name, line, r->max_record);
 }
 
@@ -463,9 +466,9 @@ static int parse_record(csv_reader *r)
                 /* A record over both limits reports its length, whichever limit the scan reaches
                  * first, so the streaming and in-memory readers agree. */
                 if ((size_t)(p - start) > r->max_record) return record_too_long(r, r->line);
-                r->fatal = CS_ENOMEM;
+                r->fatal = CS_EDATA;
                 r->rec_line = r->line;
-                return CS_ERROR(CS_ENOMEM, "%s, line %zu: the record has more than %zu fields",
+                return CS_ERROR(CS_EDATA, "%s, line %zu: the record has more than %zu fields",
                                 r->name, r->line, r->max_fields);
             }
             size_t ncap = r->fcap ? r->fcap * 2 : 64;
@@ -625,6 +628,8 @@ need_more:
     if ((size_t)(p - start) > r->max_record) return record_too_long(r, r->line);
     return NEED_MORE;
 }
+
+int csv_failed(const csv_reader *r) { return r->fatal; }
 
 int csv_next(csv_reader *r, csv_record *rec)
 {

@@ -92,11 +92,16 @@ const csv_record *csv_header(const csv_reader *r);
  *              been consumed: the next call reads the record after it, so a caller may skip it;
  *   CS_EFORMAT an opening quote never closed before the end of the file (the message says where it
  *              opened). Skipping one row would silently drop the rest of the file, so this is final;
- *   CS_ENOMEM  a record longer than max_record bytes or with more than max_fields fields (often an
- *              unclosed quote too), or an allocation failure; final;
+ *   CS_EDATA   (final, csv_failed(r) is then non-zero) a record longer than max_record bytes or with
+ *              more than max_fields fields (often an unclosed quote too): the message names the line
+ *              and the limit; it cannot be skipped, since its end is not known;
+ *   CS_ENOMEM  an allocation failure; final;
  *   CS_EIO     a read failed; final.
  * After a final error every further call returns the same code. *rec is set only on CS_OK. */
 int csv_next(csv_reader *r, csv_record *rec);
+/* Non-zero (the code) once a final error stopped the reader: a CS_EDATA from csv_next is then not a
+ * record that can be skipped. */
+int csv_failed(const csv_reader *r);
 
 /* The physical line where the last record returned or rejected by csv_next (or the header) starts. */
 size_t csv_line(const csv_reader *r);

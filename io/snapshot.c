@@ -172,6 +172,16 @@ static int snap_validate(snap_reader *r)
     return CS_OK;
 }
 
+/* CS_READ_MPIO=1 used to turn every MPI_COMM_NULL open into a collective one on MPI_COMM_WORLD, so
+ * a file that only rank 0 opens (import --like, inspect) left rank 0 alone in a collective H5Fopen:
+ * a crash or a hang with 2 ranks. Only a caller knows whether every rank opens together, so the knob
+ * now applies only where the caller asks for it through this function. */
+MPI_Comm snap_read_comm(MPI_Comm all)
+{
+    const char *mp = getenv("CS_READ_MPIO");
+    return mp && strcmp(mp, "1") == 0 ? all : MPI_COMM_NULL;
+}
+
 int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
 {
     *out = NULL;
@@ -179,10 +189,6 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
     if (!r) return CS_ERROR(CS_ENOMEM, "out of memory");
     r->d_id = r->d_region = r->d_brand = r->d_feat = r->d_churn = r->d_truth = -1;
     r->path = strdup(path);
-    /* CS_READ_MPIO=1 reads through MPI-IO (all ranks of MPI_COMM_WORLD open the file together)
-     * instead of one POSIX open per rank: a knob for parallel file systems (see SNAP_CHUNK_ROWS) */
-    const char *mp = getenv("CS_READ_MPIO");
-    if (comm == MPI_COMM_NULL && mp && strcmp(mp, "1") == 0) comm = MPI_COMM_WORLD;
     int rc = h5util_open_read(path, comm, &r->file);
     if (rc == CS_OK) rc = snap_validate(r);
     if (rc != CS_OK) {
@@ -210,6 +216,41 @@ static int snap_read_ints(snap_reader *r, hid_t ds, int sg, const char *name, ui
         return CS_ERROR(CS_EDATA, "%s: %s row %llu: value %llu out of range", r->path, name,
                         (unsigned long long)(row0 + big), (unsigned long long)r->scratch[big]);
     *out = r->scratch;
+    return CS_OK;
+}
+
+int snap_feature_chunks(const snap_reader *r, uint64_t *rows, uint64_t *cols, int *filtered)
+{
+    *rows = *cols = 0;
+    *filtered = 0;
+    hid_t dcpl = H5Dget_create_plist(r->d_feat);
+    if (dcpl < 0) return CS_ERROR(CS_EFORMAT, "%s: cannot read the layout of /subscribers/features", r->path);
+    if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t d[2] = {0, 0};
+        if (H5Pget_chunk(dcpl, 2, d) == 2) {
+            *rows = d[0];
+            *cols = d[1];
+        }
+        *filtered = H5Pget_nfilters(dcpl) > 0;
+    }
+    H5Pclose(dcpl);
+    return CS_OK;
+}
+
+int snap_feature_cache(snap_reader *r, size_t bytes, size_t slots)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    /* w0 = 1: a chunk read to its end (its last band of rows) is the first to go */
+    if (dapl < 0 || H5Pset_chunk_cache(dapl, slots, bytes, 1.0) < 0) {
+        if (dapl >= 0) H5Pclose(dapl);
+        return CS_ERROR(CS_EIO, "%s: cannot set a %zu-byte chunk cache", r->path, bytes);
+    }
+    /* closed first: an open dataset is shared by every handle on it, and keeps the chunk cache it
+     * was first opened with */
+    snap_close_ds(&r->d_feat);
+    r->d_feat = H5Dopen2(r->file, "/subscribers/features", dapl);
+    H5Pclose(dapl);
+    if (r->d_feat < 0) return CS_ERROR(CS_EIO, "%s: cannot reopen /subscribers/features", r->path);
     return CS_OK;
 }
 

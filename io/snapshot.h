@@ -56,8 +56,20 @@ typedef struct snap_reader snap_reader;
  * Returns CS_EIO (missing/unreadable), CS_EFORMAT (not HDF5, another kind or version, a dataset
  * missing or of the wrong type or shape) with a message naming the file and dataset. */
 int snap_open(const char *path, MPI_Comm comm, snap_reader **out);
+/* The comm to pass to snap_open for a file that every rank of `all` opens together (collective):
+ * `all` when CS_READ_MPIO=1 (read through MPI-IO), else MPI_COMM_NULL (one POSIX open per rank). A
+ * file opened by some ranks only is always opened with MPI_COMM_NULL. */
+MPI_Comm snap_read_comm(MPI_Comm all);
 void snap_close(snap_reader *r);
 const snap_schema *snap_schema_of(const snap_reader *r);
+/* The chunk shape of /subscribers/features (rows x columns; both 0 when it is contiguous) and whether
+ * its chunks pass through a filter (compression). A filtered chunk is always decompressed whole, so a
+ * chunk taller than a read of rows is decompressed once per read that touches it unless it stays in
+ * the chunk cache (mpi/scan.c decides, and warns). */
+int snap_feature_chunks(const snap_reader *r, uint64_t *rows, uint64_t *cols, int *filtered);
+/* Reopens /subscribers/features with a chunk cache of bytes and slots hash slots (HDF5's default is
+ * 1 MiB). Collective when the file was opened with a communicator. CS_EIO on failure. */
+int snap_feature_cache(snap_reader *r, size_t bytes, size_t slots);
 const char *snap_path(const snap_reader *r);
 
 /* Reads rows [row0, row0+n); any output pointer may be NULL to skip that dataset. features is

@@ -10,16 +10,22 @@ static char status_msg[2048];
 static const char *status_reason_ptr = status_msg;
 static int status_last;
 
+/* The message is formatted into a scratch buffer and copied in only when complete, because callers
+ * often wrap the previous error ("boosted-tree options: %s", status_reason()): formatting straight
+ * into status_msg would overwrite the argument while vsnprintf is still reading it (the garbled
+ * "c:373: boosted-tree options: e positive" of issue 12). */
 int status_set(int code, const char *file, int line, const char *fmt, ...)
 {
+    static char scratch[sizeof status_msg];
     const char *base = strrchr(file, '/');
-    int n = snprintf(status_msg, sizeof status_msg, "%s:%d: ", base ? base + 1 : file, line);
-    if (n < 0 || (size_t)n >= sizeof status_msg) n = 0;
-    status_reason_ptr = status_msg + n;
+    int n = snprintf(scratch, sizeof scratch, "%s:%d: ", base ? base + 1 : file, line);
+    if (n < 0 || (size_t)n >= sizeof scratch) n = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(status_msg + n, sizeof status_msg - (size_t)n, fmt, ap);
+    vsnprintf(scratch + n, sizeof scratch - (size_t)n, fmt, ap);
     va_end(ap);
+    memcpy(status_msg, scratch, sizeof status_msg);
+    status_reason_ptr = status_msg + n;
     status_last = code;
     return code;
 }
@@ -37,7 +43,12 @@ void status_clear(void)
 
 void status_adopt(int code, const char *message)
 {
-    snprintf(status_msg, sizeof status_msg, "%s", message);
+    /* message may be status_msg itself or point into it: memmove, never snprintf onto itself */
+    if (message != status_msg) {
+        size_t len = strnlen(message, sizeof status_msg - 1);
+        memmove(status_msg, message, len);
+        status_msg[len] = '\0';
+    }
     /* the reason is what follows "file:line: " when the message has that shape */
     const char *p = strstr(status_msg, ": ");
     status_reason_ptr = (p && strchr(status_msg, ':') < p + 1) ? p + 2 : status_msg;

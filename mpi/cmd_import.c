@@ -51,6 +51,10 @@ static int imp_open(const imp_opts *o, csv_reader **r)
     csv_options co;
     csv_options_init(&co);
     co.delim = o->delim;
+    /* the record buffer may grow to a quarter of --memory (it holds the record, and its unescaped
+     * copy and field views come on top), never less than the reader's default of 16 MiB: a 17 MB
+     * record is read with the default budget of 256 MiB instead of being refused */
+    if (o->memory / 4 > co.max_record) co.max_record = (size_t)(o->memory / 4);
     return csv_reader_open(o->csv, &co, r);
 }
 
@@ -70,6 +74,9 @@ static int imp_next(const imp_opts *o, csv_reader *r, imp_pass *ps, int log, imp
             return CSV_END;
         }
         if (rc != CS_OK && rc != CS_EDATA) return rc;
+        if (rc == CS_EDATA && csv_failed(r)) /* over a limit: final, never skipped */
+            return CS_ERROR(CS_EDATA, "%s; import allows a record a quarter of --memory (at least 16 "
+                            "MiB): raise --memory to read a longer one", status_reason());
         ps->records++;
         if (rc == CS_OK && check) rc = check(arg, rec);
         if (rc == CS_OK) {
@@ -381,7 +388,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
         {"on-bad-row", OPT_STR, &o.on_bad, "fail|skip: a bad row stops the import, or is counted and skipped", 0, 0},
         {"show-bad", OPT_INT, &o.show_bad, "with skip: log the first this many bad rows", 0, 0, 0, 1000000},
         {"max-levels", OPT_INT, &o.max_levels, "most levels a text column may have", 0, 0, 1, HUGE_VAL},
-        {"memory", OPT_BYTES, &o.memory, "per-rank memory for the duplicate-id check", 0, 0},
+        {"memory", OPT_BYTES, &o.memory, "per-rank memory for the duplicate-id check; a CSV record may be a quarter of it (at least 16 MiB)", 0, 0},
         {NULL, 0, NULL, NULL, 0, 0},
     };
     int rc = opt_parse(defs, argc, argv, 2,
@@ -414,7 +421,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK && has_id) {
         double t0 = MPI_Wtime();
         snap_reader *sr = NULL;
-        rc = red_agree(ctx->comm, snap_open(stage, MPI_COMM_NULL, &sr));
+        rc = red_agree(ctx->comm, snap_open(stage, snap_read_comm(ctx->comm), &sr));
         if (rc == CS_OK) rc = dup_check(ctx, sr, o.memory);
         snap_close(sr);
         if (rc == CS_EDATA) {

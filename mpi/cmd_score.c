@@ -192,7 +192,7 @@ static int score_reason_texts(score_job *j)
 static int score_open(score_job *j)
 {
     const score_opts *o = &j->o;
-    CS_TRY(snap_open(o->in, MPI_COMM_NULL, &j->r));
+    CS_TRY(snap_open(o->in, snap_read_comm(j->ctx->comm), &j->r));
     j->s = snap_schema_of(j->r);
     j->nreg = j->s->n_regions;
     part_compute(j->s->n, j->ctx->nranks, j->ctx->rank, &j->pr);
@@ -352,13 +352,23 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
     return red_tree_add(j->tree, (sc->row0 + off) / PART_BLOCK_ROWS, j->part);
 }
 
+/* The chunk cache a badly chunked snapshot may have (scan_layout): a quarter of --memory, 512 MiB
+ * when --memory is 0 (no budget). */
+static uint64_t score_cache_budget(const score_job *j)
+{
+    return j->o.memory ? j->o.memory / 4 : (uint64_t)512 << 20;
+}
+
 /* Phase 1: the pass. */
 static int score_pass(score_job *j, scores_writer *w)
 {
     scan_state sc;
     unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | (j->s->has_labels ? SCAN_CHURNED : 0);
-    CS_TRY(scan_init(&sc, j->r, &j->pr, (size_t)j->o.block, what, j->ctx->nranks));
-    int rc = score_alloc(j, sc.io_rows);
+    /* agreed before scan_layout, which is collective under CS_READ_MPIO */
+    CS_TRY(red_agree(j->ctx->comm, scan_init(&sc, j->r, &j->pr, (size_t)j->o.block, what, j->ctx->nranks)));
+    size_t cache_b = 0;
+    int rc = scan_layout(&sc, score_cache_budget(j), &cache_b);
+    if (rc == CS_OK) rc = score_alloc(j, sc.io_rows);
     if (rc == CS_OK && j->s->has_labels && j->pr.rows > 0) {
         /* the expected number kept (all rows, or the sampled share plus slack): one allocation
          * instead of a doubling series of copies */
@@ -877,7 +887,12 @@ static int score_read_only(score_job *j)
     unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | (j->s->has_labels ? SCAN_CHURNED : 0);
     int rc = scan_init(&sc, j->r, &j->pr, (size_t)j->o.block, what, j->ctx->nranks);
     rc = red_agree(j->ctx->comm, rc);
-    if (rc != CS_OK) return rc;
+    size_t cache_b = 0;
+    if (rc == CS_OK) rc = red_agree(j->ctx->comm, scan_layout(&sc, score_cache_budget(j), &cache_b));
+    if (rc != CS_OK) {
+        scan_clear(&sc);
+        return rc;
+    }
     MPI_Barrier(j->ctx->comm);
     double t0 = MPI_Wtime();
     scan_begin(&sc, "read");
@@ -1071,6 +1086,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, j.cnt, 3 * j.nreg);
     double *psi = calloc(j.drift.cols + 1, sizeof(double));
     if (rc == CS_OK && !psi) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    /* drift_finish is collective: a rank whose psi failed must not stay out while the others enter it */
+    rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK) rc = drift_finish(&j.drift, ctx->comm, &j.story, psi);
     rc = red_agree(ctx->comm, rc);
     /* phase 3 */

@@ -240,9 +240,11 @@ int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn 
     return rc;
 }
 
-static void train_factor_labels(cmodel *m, char *const *names)
+/* Returns CS_ENOMEM (the labels built so far stay in m, freed by cmodel_clear) when out of memory. */
+static int train_factor_labels(cmodel *m, char *const *names)
 {
     m->factor_labels = calloc(m->k ? m->k : 1, sizeof(char *));
+    if (!m->factor_labels) return CS_ERROR(CS_ENOMEM, "out of memory for the factor labels");
     for (size_t f = 0; f < m->k; f++) {
         /* the two indicators with the largest absolute loading name the factor */
         size_t b1 = 0, b2 = 0;
@@ -265,7 +267,36 @@ static void train_factor_labels(cmodel *m, char *const *names)
         else
             snprintf(buf, sizeof buf, "%s", m->p_fa ? names[m->fa_idx[b1]] : "");
         m->factor_labels[f] = strdup(buf);
+        if (!m->factor_labels[f]) return CS_ERROR(CS_ENOMEM, "out of memory for the factor labels");
     }
+    return CS_OK;
+}
+
+/* Levels of the reduction tree a rank may hold at once for nblocks blocks (one node per level, plus
+ * the one being merged); rank 0 also folds in the other ranks' nodes, one more. */
+static double train_tree_nodes(uint64_t nblocks)
+{
+    double d = 2;
+    for (uint64_t b = nblocks; b > 1; b >>= 1) d += 1;
+    return d + 1;
+}
+
+/* Bytes a rank touches in passes 1 and 2 for p indicators: what grows with p^2 (the moment sums
+ * 3p^2 + 4p doubles, held as the result, the rank's partial, each level of the reduction tree and,
+ * on rank 0, the receive buffer; then the covariance and correlation, R, its eigenvectors and the
+ * factor analysis' copies, 5 p x p matrices more) and what grows with p times the rows of a read (the
+ * read block, the block of training rows, the two double work arrays of moments_accumulate). Measured
+ * against log_peak_rss on 2,000 indicators x 3,000 rows (tests/mpi/test_costs.sh): within 10%, above.
+ * Like the other checks against --memory it counts the data, not the ~40 MB of the libraries. Wide
+ * data is where --memory broke (issue 12: 8.4 GB under --memory 256M with 10,000 indicators), so
+ * train refuses before the first pass when this exceeds the budget. */
+static double train_need_wide(size_t p, uint64_t rows, size_t io, uint64_t nblocks)
+{
+    double P = (double)p, L = (double)moments_sum_len(p) * 8;
+    double touched = (double)(rows < io ? rows : io), blk = (double)(rows < PART_BLOCK_ROWS ? rows : PART_BLOCK_ROWS);
+    double pass1 = touched * P * 4 + blk * P * (4 + 16) + L * (1 + train_tree_nodes(nblocks));
+    double pass2 = L + 2 * 8 * P * P + 5 * 8 * P * P;
+    return pass1 > pass2 ? pass1 : pass2;
 }
 
 static const char *train_mode_name(int inputs)
@@ -400,7 +431,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     }
     /* the total counts from the opening of the snapshot, as in score: the id check is work too */
     double t_start = MPI_Wtime();
-    if (rc == CS_OK) rc = snap_open(o->in, MPI_COMM_NULL, &t.r);
+    if (rc == CS_OK) rc = snap_open(o->in, snap_read_comm(ctx->comm), &t.r);
     if (rc == CS_OK) {
         t.s = snap_schema_of(t.r);
         t.p = t.s->p;
@@ -409,6 +440,20 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                           "whose outcomes are known", o->in);
         else if (t.p == 0)
             rc = CS_ERROR(CS_EFORMAT, "%s: has no indicators", o->in);
+    }
+    if (rc == CS_OK) {
+        part_range pr;
+        part_compute(t.s->n, ctx->nranks, ctx->rank, &pr);
+        size_t io = (size_t)((o->block + PART_BLOCK_ROWS - 1) / PART_BLOCK_ROWS * PART_BLOCK_ROWS);
+        double need = train_need_wide(t.p, pr.rows, io ? io : PART_BLOCK_ROWS, pr.nblocks);
+        /* the same on every rank but for its rows; each decides, red_agree takes the worst */
+        if (need > (double)o->memory)
+            rc = CS_ERROR(CS_ENOMEM, "%s: --memory %.0fM is too small for %zu indicators: passes 1 and 2 "
+                          "need about %.0fM per rank (the moment sums, correlation and factor analysis grow "
+                          "with the square of the indicators, the read blocks with --block-rows): raise "
+                          "--memory to at least %.0fM, or leave indicators out of the snapshot (import "
+                          "--ignore)", o->in, (double)o->memory / 1048576, t.p, need / 1048576,
+                          ceil(need / 1048576));
     }
     rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK) rc = dup_check(ctx, t.r, o->memory);
@@ -423,6 +468,11 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
              (unsigned long long)t.s->n, p, t.s->month, ctx->nranks);
     rc = scan_init(&t.sc, t.r, &t.pr, o->block, SCAN_ID | SCAN_BRAND | SCAN_FEATURES | SCAN_CHURNED |
                                                  (t.s->has_truth ? SCAN_TRUTH : 0), ctx->nranks);
+    /* a quarter of --memory for the chunk cache of a badly chunked file (scan_layout): agreed first,
+     * since reopening the dataset is collective under CS_READ_MPIO */
+    rc = red_agree(ctx->comm, rc);
+    size_t feat_cache = 0;
+    if (rc == CS_OK) rc = red_agree(ctx->comm, scan_layout(&t.sc, o->memory / 4, &feat_cache));
 
     /* ---- stages 0 and 1 ---- */
     double *shift = calloc(p, sizeof(double)), *mins = malloc(p * sizeof(double)),
@@ -519,7 +569,9 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         if (!R || !kv) rc = CS_ERROR(CS_ENOMEM, "out of memory");
         if (rc == CS_OK) rc = moments_correlation_subset(ms, pool, npool, R);
         int krc = rc == CS_OK ? fa_kmo(R, &kmo, kv) : rc;
-        status_clear();
+        /* a singular R is an answer (no factor analysis), not a failure: forget its message, but only
+         * then, or the message of a real failure (out of memory above) would be lost */
+        if (rc == CS_OK) status_clear();
         story.kmo = kmo;
         if (rc == CS_OK) {
             double chi2, df, pv;
@@ -530,14 +582,18 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             }
             gsl_vector *ev = gsl_vector_alloc(npool);
             gsl_matrix *evec = gsl_matrix_alloc(npool, npool);
-            if (ev && evec && fa_eigen(R, ev, evec) == CS_OK) {
-                story.n_eigen = npool;
+            if (!ev || !evec) rc = CS_ERROR(CS_ENOMEM, "out of memory for the eigenvalues of %zu indicators", npool);
+            /* failing eigenvalues only leave the report without them: that message is forgotten */
+            else if (fa_eigen(R, ev, evec) == CS_OK) {
                 story.eigenvalues = malloc(npool * sizeof(double));
-                for (size_t i = 0; i < npool; i++) story.eigenvalues[i] = gsl_vector_get(ev, i);
+                if (!story.eigenvalues) rc = CS_ERROR(CS_ENOMEM, "out of memory for the eigenvalues");
+                else story.n_eigen = npool;
+                for (size_t i = 0; i < story.n_eigen; i++) story.eigenvalues[i] = gsl_vector_get(ev, i);
+            } else {
+                status_clear();
             }
             gsl_vector_free(ev);
             gsl_matrix_free(evec);
-            status_clear();
         }
         if (rc == CS_OK && inputs_auto) {
             if (krc != CS_OK)
@@ -558,7 +614,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             fp.method = strcmp(o->extraction, "ml") == 0 ? FA_ML : FA_PAF;
             fa = fa_result_alloc(npool, k);
             rc = fa ? fa_fit(R, (double)n_train, &fp, fa) : CS_ERROR(CS_ENOMEM, "out of memory");
-            if (rc != CS_OK && inputs_auto) {
+            if (rc != CS_OK && rc != CS_ENOMEM && inputs_auto) {
                 snprintf(reason, sizeof reason, "factor analysis failed (%s): fitted on the screened "
                          "indicators", status_reason());
                 status_clear();
@@ -583,22 +639,44 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) {
         /* inputs read from the snapshot: the pool, the signals, the lifecycle sources, in column order */
         int *use = calloc(p, sizeof(int));
-        for (size_t i = 0; i < npool; i++) use[pool[i]] = 1;
-        for (size_t i = 0; i < nsig; i++) use[sig[i]] = 1;
-        if (ten >= 0) use[ten] = 1;
-        if (con >= 0) use[con] = 1;
         long *map = malloc(p * sizeof(long));
         m.in_names = calloc(p, sizeof(char *));
         m.impute = malloc(p * sizeof(double));
         m.center = malloc(p * sizeof(double));
         m.scale = malloc(p * sizeof(double));
         t.in_col = malloc(p * sizeof(size_t));
-        for (size_t j = 0; j < p; j++) {
+        m.fa_idx = malloc((npool ? npool : 1) * sizeof(int32_t));
+        m.signal_idx = malloc((nsig ? nsig : 1) * sizeof(int32_t));
+        m.n_brands = t.s->n_brands;
+        m.brand_names = calloc(m.n_brands ? m.n_brands : 1, sizeof(char *));
+        if (fa) {
+            m.loadings = malloc(npool * m.k * sizeof(double));
+            m.score_coef = malloc(npool * m.k * sizeof(double));
+            story.communality = malloc(npool * sizeof(double));
+            story.uniqueness = malloc(npool * sizeof(double));
+            story.ss_loadings = malloc(m.k * sizeof(double));
+            story.prop_var = malloc(m.k * sizeof(double));
+        }
+        if (!use || !map || !m.in_names || !m.impute || !m.center || !m.scale || !t.in_col || !m.fa_idx ||
+            !m.signal_idx || !m.brand_names ||
+            (fa && (!m.loadings || !m.score_coef || !story.communality || !story.uniqueness ||
+                    !story.ss_loadings || !story.prop_var))) {
+            free(use);
+            free(map);
+            rc = CS_ERROR(CS_ENOMEM, "out of memory for the model's structure (%zu indicators)", p);
+            goto structure_done;
+        }
+        for (size_t i = 0; i < npool; i++) use[pool[i]] = 1;
+        for (size_t i = 0; i < nsig; i++) use[sig[i]] = 1;
+        if (ten >= 0) use[ten] = 1;
+        if (con >= 0) use[con] = 1;
+        for (size_t j = 0; rc == CS_OK && j < p; j++) {
             map[j] = -1;
             if (!use[j]) continue;
             map[j] = (long)m.p_in;
             t.in_col[m.p_in] = j;
             m.in_names[m.p_in] = strdup(t.s->feature_names[j]);
+            if (!m.in_names[m.p_in]) rc = CS_ERROR(CS_ENOMEM, "out of memory for the input names");
             m.impute[m.p_in] = ms->mean[j];
             m.center[m.p_in] = ms->mean[j];
             m.scale[m.p_in] = ms->sd[j] > 0 ? ms->sd[j] : 1.0;
@@ -606,31 +684,25 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         }
         m.inputs = inputs;
         m.p_fa = npool;
-        m.fa_idx = malloc((npool ? npool : 1) * sizeof(int32_t));
-        for (size_t i = 0; i < npool; i++) m.fa_idx[i] = (int32_t)map[pool[i]];
         m.n_signal = nsig;
-        m.signal_idx = malloc((nsig ? nsig : 1) * sizeof(int32_t));
-        for (size_t i = 0; i < nsig; i++) m.signal_idx[i] = (int32_t)map[sig[i]];
-        m.tenure_idx = ten >= 0 ? (int32_t)map[ten] : -1;
-        m.contract_idx = con >= 0 ? (int32_t)map[con] : -1;
+        if (rc == CS_OK) { /* map is complete only then */
+            for (size_t i = 0; i < npool; i++) m.fa_idx[i] = (int32_t)map[pool[i]];
+            for (size_t i = 0; i < nsig; i++) m.signal_idx[i] = (int32_t)map[sig[i]];
+            m.tenure_idx = ten >= 0 ? (int32_t)map[ten] : -1;
+            m.contract_idx = con >= 0 ? (int32_t)map[con] : -1;
+        }
         m.onboarding_months = o->onboarding;
         m.contract_ending_months = o->contract_ending;
-        m.n_brands = t.s->n_brands;
-        m.brand_names = calloc(m.n_brands ? m.n_brands : 1, sizeof(char *));
-        for (size_t b = 0; m.brand_names && b < m.n_brands; b++) m.brand_names[b] = strdup(t.s->brand_names[b]);
-        if (fa) {
-            m.loadings = malloc(npool * m.k * sizeof(double));
-            m.score_coef = malloc(npool * m.k * sizeof(double));
+        for (size_t b = 0; rc == CS_OK && b < m.n_brands; b++)
+            if (!(m.brand_names[b] = strdup(t.s->brand_names[b])))
+                rc = CS_ERROR(CS_ENOMEM, "out of memory for the brand names");
+        if (fa && rc == CS_OK) {
             for (size_t i = 0; i < npool; i++)
                 for (size_t f = 0; f < m.k; f++) {
                     m.loadings[i * m.k + f] = gsl_matrix_get(fa->loadings, i, f);
                     m.score_coef[i * m.k + f] = gsl_matrix_get(fa->score_coef, i, f);
                 }
-            train_factor_labels(&m, m.in_names);
-            story.communality = malloc(npool * sizeof(double));
-            story.uniqueness = malloc(npool * sizeof(double));
-            story.ss_loadings = malloc(m.k * sizeof(double));
-            story.prop_var = malloc(m.k * sizeof(double));
+            rc = train_factor_labels(&m, m.in_names);
             for (size_t i = 0; i < npool; i++) {
                 story.communality[i] = gsl_vector_get(fa->communality, i);
                 story.uniqueness[i] = gsl_vector_get(fa->uniqueness, i);
@@ -639,14 +711,19 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                 story.ss_loadings[f] = gsl_vector_get(fa->ss_loadings, f);
                 story.prop_var[f] = gsl_vector_get(fa->prop_var, f);
             }
-        } else {
+        } else if (rc == CS_OK) {
             m.k = 0;
             m.factor_labels = calloc(1, sizeof(char *));
+            if (!m.factor_labels) rc = CS_ERROR(CS_ENOMEM, "out of memory for the factor labels");
         }
         free(use);
         free(map);
-        rc = cmodel_name_columns(&m);
+        if (rc == CS_OK) rc = cmodel_name_columns(&m);
     }
+structure_done:
+    /* stage 2 and the structure are the same arithmetic on every rank, but an allocation can fail on
+     * one: agree before the design blocks are sized from m */
+    rc = red_agree(ctx->comm, rc);
     double t_fa = MPI_Wtime() - t_stage;
     t_stage = MPI_Wtime();
     if (rc == CS_OK)
@@ -666,8 +743,24 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         rc = CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
     /* the cache: float32 design rows + label + holdout flag + id (+ truth) per own row */
     double per_row = (double)K * 4 + 1 + 1 + 8 + (t.s->has_truth ? 4 : 0);
-    double fixed = (double)io * ((double)p * 4 + (double)m.p_in * 4 + (double)K * 4 + 16) +
-                   (double)moments_sum_len(p) * 8 * 40;
+    /* what stages 3 and 3b hold besides the cache: the read and design blocks, the moment sums and
+     * summary still allocated, the IRLS vectors of K^2 + 2K + 2 doubles (result, partial, each level
+     * of the tree, Hessian copy) and work arrays, the trees' three histograms of 2^depth x K x 64 x 3
+     * doubles and their binned sample, and the chunk cache (this replaces a flat 40 copies of the
+     * moment sums, which refused 2,000 indicators under 4 GB for memory never used at once) */
+    double Kd = (double)K, Pd = (double)p;
+    double irls_b = (Kd * Kd + 2 * Kd + 2) * 8 * (train_tree_nodes(t.pr.nblocks) + 3) +
+                  (double)PART_BLOCK_ROWS * Kd * 8 * 2;
+    double gbm_b = 0;
+    if (strcmp(o->kind, "logit") != 0) {
+        double ns = (double)(o->gbm_rows < t.pr.rows ? o->gbm_rows : t.pr.rows);
+        gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * 3 * 8 + ns * (Kd * 5 + 40);
+    }
+    /* pages of the read blocks past this rank's rows are never touched: count the rows it has */
+    double io_t = (double)(t.pr.rows < io ? t.pr.rows : io);
+    double fixed = io_t * (Pd * 4 + (double)m.p_in * 4 + Kd * 4 + 16) +
+                   (double)moments_sum_len(p) * 8 + 16 * Pd * Pd + (irls_b > gbm_b ? irls_b : gbm_b) +
+                   (double)feat_cache;
     if (rc == CS_OK && strcmp(o->cache, "no") != 0 &&
         (double)t.pr.rows * per_row + fixed <= (double)o->memory * 0.8) {
         size_t nr = (size_t)t.pr.rows;
@@ -681,10 +774,13 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     /* every rank must take the same path only for logging; the arithmetic is the same either way */
     int any_cached = t.cached ? 1 : 0, all_cached = 0;
     all_cached = any_cached;
-    red_min_int(ctx->comm, &all_cached, 1);
+    int crc = red_min_int(ctx->comm, &all_cached, 1);
+    if (rc == CS_OK) rc = crc;
     if (rc == CS_OK && (double)fixed > (double)o->memory)
-        rc = CS_ERROR(CS_ENOMEM, "--memory %llu is too small for blocks of %zu rows (need about %.0f MB): "
-                      "lower --block-rows or raise --memory", (unsigned long long)o->memory, io, fixed / 1e6);
+        rc = CS_ERROR(CS_ENOMEM, "%s: --memory %.0fM is too small for %zu design columns and blocks of "
+                      "%zu rows: they need about %.0fM per rank: raise --memory to at least %.0fM, lower "
+                      "--block-rows, or use fewer inputs (--inputs factors, --model-kind logit)", o->in,
+                      (double)o->memory / 1048576, K, io, fixed / 1048576, ceil(fixed / 1048576));
     rc = red_agree(ctx->comm, rc);
 
     train_irls_info irls = {0, 0, 0, NAN};
@@ -760,7 +856,11 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         story.min = malloc(p * sizeof(double));
         story.max = malloc(p * sizeof(double));
         story.mode_share = malloc(p * sizeof(double));
-        for (size_t j = 0; j < p; j++) {
+        int lrc = CS_OK;
+        if (!story.all_names || !story.drop_reason || !story.kept || !story.missing_share || !story.mean ||
+            !story.sd || !story.min || !story.max || !story.mode_share)
+            lrc = CS_ERROR(CS_ENOMEM, "out of memory for the report of %zu indicators", p);
+        for (size_t j = 0; lrc == CS_OK && j < p; j++) {
             const char *nm = t.s->feature_names[j];
             story.all_names[j] = strdup(nm);
             int is_sig = 0, is_life = train_in_list(train_lifecycle_names, nm);
@@ -773,6 +873,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                                    : train_in_list(train_signal_names, nm) ? "dropped: signal without variation or mostly missing"
                                    : screen_result_text(sr, j);
             story.drop_reason[j] = strdup(why ? why : "");
+            if (!story.all_names[j] || !story.drop_reason[j])
+                lrc = CS_ERROR(CS_ENOMEM, "out of memory for the report of %zu indicators", p);
             story.missing_share[j] = ms->missing_share[j];
             story.mean[j] = ms->mean[j];
             story.sd[j] = ms->sd[j];
@@ -780,8 +882,9 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
             story.max[j] = ms->max[j];
             story.mode_share[j] = ms->mode_share[j];
         }
-        int lrc = CS_OK;
-        if (ctx->rank == 0) lrc = train_write_outputs(o, &m, &story);
+        /* every rank built the story: agree on it before rank 0 writes (an allocation may fail on one) */
+        lrc = red_agree(ctx->comm, lrc);
+        if (lrc == CS_OK && ctx->rank == 0) lrc = train_write_outputs(o, &m, &story);
         rc = red_agree(ctx->comm, lrc);
     }
     double t_write = MPI_Wtime() - t_stage;

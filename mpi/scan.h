@@ -40,6 +40,14 @@ typedef struct {
  * in what. CS_ENOMEM on failure (buffers freed). */
 int scan_init(scan_state *s, snap_reader *r, const part_range *pr, size_t io_rows, unsigned what,
               int nranks);
+/* Collective when the snapshot was opened with a communicator (every rank decides alike: same file,
+ * same budget). Checks the layout of /subscribers/features for the cost trap of issue 12: compressed
+ * chunks taller than a read (h5py's column chunks, N x 1) are decompressed once per read that touches
+ * them, so a pass costs rows^2 / io_rows. When one band of chunks fits in budget bytes, reopens the
+ * dataset with a chunk cache that holds it (each chunk decompressed once per pass) and says so; else
+ * prints a warning (rank 0) with the cost and the h5repack command that fixes the file. *cache_bytes
+ * gets the cache's size (0: none). Errors: CS_EIO from HDF5. */
+int scan_layout(scan_state *s, uint64_t budget, size_t *cache_bytes);
 void scan_clear(scan_state *s);
 /* Starts a new pass (counts it) named stage. */
 void scan_begin(scan_state *s, const char *stage);
