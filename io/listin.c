@@ -1,5 +1,6 @@
 /* listin.c — see listin.h. */
 #include "listin.h"
+#include "idhash.h"
 
 #include "csv.h"
 #include "status.h"
@@ -75,17 +76,6 @@ int listin_region_add(listin_table *t, const char *name, size_t *index)
     return CS_OK;
 }
 
-/* splitmix64's finaliser: ids are often sequential or share their high digits, so the low bits of
- * the id itself would cluster in a power-of-two table. */
-static uint64_t listin_hash(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    return x ^ (x >> 31);
-}
-
 int listin_index(listin_table *t)
 {
     if (t->n >= UINT32_MAX / 2)
@@ -99,7 +89,7 @@ int listin_index(listin_table *t)
     t->slot = slot;
     t->slots = slots;
     for (size_t i = 0; i < t->n; i++) {
-        size_t h = (size_t)listin_hash(t->id[i]) & (slots - 1);
+        size_t h = (size_t)idhash_mix(t->id[i]) & (slots - 1);
         while (slot[h]) {
             if (t->id[slot[h] - 1] == t->id[i])
                 return CS_ERROR(CS_EDATA, "id %llu is listed twice (in %s and %s): a subscriber "
@@ -115,7 +105,7 @@ int listin_index(listin_table *t)
 long listin_find(const listin_table *t, uint64_t id)
 {
     if (!t->slots) return -1;
-    size_t h = (size_t)listin_hash(id) & (t->slots - 1);
+    size_t h = (size_t)idhash_mix(id) & (t->slots - 1);
     while (t->slot[h]) {
         if (t->id[t->slot[h] - 1] == id) return (long)t->slot[h] - 1;
         h = (h + 1) & (t->slots - 1);

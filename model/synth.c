@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idhash.h"
 #include "status.h"
 
 #define F SYNTH_N_FACTORS
@@ -32,20 +33,10 @@ static const char *const factor_names[F] = {"usage",           "value",         
 
 /* ---------------------------------------------------------------- counter-based randomness */
 
-static inline uint64_t mix64(uint64_t z)
-{
-    z ^= z >> 30;
-    z *= UINT64_C(0xbf58476d1ce4e5b9);
-    z ^= z >> 27;
-    z *= UINT64_C(0x94d049bb133111eb);
-    z ^= z >> 31;
-    return z;
-}
-
 /* Uniform in (0, 1), never 0 or 1 (the inverse normal needs both ends open). */
 static inline double unif(uint64_t key, unsigned k)
 {
-    uint64_t u = mix64(key + (uint64_t)(k + 1) * GOLDEN);
+    uint64_t u = idhash_mix(key + (uint64_t)(k + 1) * GOLDEN);
     return ((double)(u >> 11) + 0.5) * 0x1p-53;
 }
 
@@ -420,8 +411,8 @@ static uint64_t unxorshift(uint64_t y, unsigned s) /* inverse of y = x ^ (x >> s
 
 static void id_keys(uint64_t seed, uint64_t *k1, uint64_t *k2)
 {
-    *k1 = mix64(seed ^ UINT64_C(0x6a09e667f3bcc908)) & ID_MASK;
-    *k2 = mix64(seed ^ UINT64_C(0xbb67ae8584caa73b)) & ID_MASK;
+    *k1 = idhash_mix(seed ^ UINT64_C(0x6a09e667f3bcc908)) & ID_MASK;
+    *k2 = idhash_mix(seed ^ UINT64_C(0xbb67ae8584caa73b)) & ID_MASK;
 }
 
 /* Each step (xor key, multiply by odd, xorshift, add key) is a bijection of [0, 2^34). */
@@ -475,7 +466,7 @@ typedef struct synth_ctx {
 
 static void ctx_init(const synth_params *p, synth_ctx *c)
 {
-    c->seedkey = mix64(p->seed + UINT64_C(0x5851f42d4c957f2d));
+    c->seedkey = idhash_mix(p->seed + UINT64_C(0x5851f42d4c957f2d));
     c->month = p->month_index;
     c->wobble = p->drift;
     c->shrink = 1.0 / sqrt(1.0 + p->drift * p->drift);
@@ -505,7 +496,7 @@ static void ctx_init(const synth_params *p, synth_ctx *c)
 
 static inline uint64_t month_key(uint64_t kp, int cal)
 {
-    return mix64(kp ^ mix64((uint64_t)(int64_t)cal * UINT64_C(0xd1b54a32d192ed03) + 0x1234567));
+    return idhash_mix(kp ^ idhash_mix((uint64_t)(int64_t)cal * UINT64_C(0xd1b54a32d192ed03) + 0x1234567));
 }
 
 /* Rounds x >= 0 to the nearest multiple of step given inv = 1/step (0: no rounding). Truncation instead
@@ -526,7 +517,7 @@ static void synth_row(const synth_ctx *c, uint64_t row, uint64_t id, float *xout
     double x[P_COLS];
     double f[F];
     double pers[P_COLS];
-    const uint64_t kp = mix64(c->seedkey ^ id);
+    const uint64_t kp = idhash_mix(c->seedkey ^ id);
     const int M = c->month;
     uint64_t kc[3]; /* calendar months M-2, M-1, M: the window's m1, m2, m3 */
     for (int t = 0; t < 3; t++) kc[t] = month_key(kp, M - 2 + t);

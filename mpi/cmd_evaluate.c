@@ -23,6 +23,7 @@
  */
 #include "cmd.h"
 #include "evalrep.h"
+#include "idhash.h"
 #include "listin.h"
 #include "log.h"
 #include "opts.h"
@@ -118,24 +119,15 @@ static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
 
 /* ---- the distributed id set of the join (--previous) ---- */
 
-static uint64_t eval_mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    return x ^ (x >> 31);
-}
-
 /* The owner rank takes the high half of the hash, the slot the low bits, so the ids one rank owns
  * do not all share their slot bits. */
-static int eval_owner(uint64_t id, int nranks) { return (int)((eval_mix(id) >> 32) % (uint64_t)nranks); }
+static int eval_owner(uint64_t id, int nranks) { return (int)((idhash_mix(id) >> 32) % (uint64_t)nranks); }
 
 /* Which pass of a multi-pass join takes the id: another mix, so the parts are independent of the
  * owner and slot bits. */
 static uint64_t eval_part(uint64_t id, uint64_t parts)
 {
-    return parts > 1 ? eval_mix(id ^ UINT64_C(0x5851f42d4c957f2d)) % parts : 0;
+    return parts > 1 ? idhash_mix(id ^ UINT64_C(0x5851f42d4c957f2d)) % parts : 0;
 }
 
 /* Open addressing, linear probing; 0 marks an empty slot, so id 0 is kept apart. */
@@ -163,7 +155,7 @@ static int eval_set_insert(eval_set *s, uint64_t id)
         if (!t) return CS_ERROR(CS_ENOMEM, "out of memory for %zu ids of the join (use more ranks)", s->n);
         for (size_t i = 0; i < s->slots; i++) {
             if (!s->slot[i]) continue;
-            size_t h = (size_t)eval_mix(s->slot[i]) & (slots - 1);
+            size_t h = (size_t)idhash_mix(s->slot[i]) & (slots - 1);
             while (t[h]) h = (h + 1) & (slots - 1);
             t[h] = s->slot[i];
         }
@@ -171,7 +163,7 @@ static int eval_set_insert(eval_set *s, uint64_t id)
         s->slot = t;
         s->slots = slots;
     }
-    size_t h = (size_t)eval_mix(id) & (s->slots - 1);
+    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
     while (s->slot[h]) {
         if (s->slot[h] == id) return CS_OK;
         h = (h + 1) & (s->slots - 1);
@@ -185,7 +177,7 @@ static int eval_set_has(const eval_set *s, uint64_t id)
 {
     if (id == 0) return s->has_zero;
     if (!s->slots) return 0;
-    size_t h = (size_t)eval_mix(id) & (s->slots - 1);
+    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
     while (s->slot[h]) {
         if (s->slot[h] == id) return 1;
         h = (h + 1) & (s->slots - 1);

@@ -27,6 +27,7 @@
 #include "dupcheck.h"
 #include "cmodel.h"
 #include "gather.h"
+#include "idhash.h"
 #include "lists.h"
 #include "log.h"
 #include "metrics.h"
@@ -104,15 +105,6 @@ typedef struct {
     uint8_t bbuf[PART_BLOCK_ROWS];
     drift_acc drift;
 } score_job;
-
-static uint64_t score_hash(uint64_t x)
-{
-    /* splitmix64's finaliser: a bijection, so distinct ids never tie */
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
 
 static void score_job_free(score_job *j)
 {
@@ -344,7 +336,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         }
         if (sc->churned && (sc->churned[r] == 0 || sc->churned[r] == 1)) {
             j->labelled++;
-            score_vrow v = {.hash = score_hash(sc->id[r]), .prob = pr, .id = (int64_t)sc->id[r],
+            score_vrow v = {.hash = idhash_splitmix(sc->id[r]), .prob = pr, .id = (int64_t)sc->id[r],
                             .region = g, .label = (uint8_t)sc->churned[r]};
             if (v.hash < j->vthr || j->vthr == UINT64_MAX) CS_TRY(score_keep_vrow(j, &v));
         }
@@ -630,7 +622,7 @@ static int score_lists_owned(score_job *j, const lists_ctx *lc, const char *tmpd
 static uint64_t score_token(void)
 {
     uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(MPI_Wtime() * 1e9);
-    return score_hash(t) | 1;
+    return idhash_splitmix(t) | 1;
 }
 
 /* Collective. Which path the lists take, the same on every rank, logged by rank 0: *owned is 1 for

@@ -59,27 +59,14 @@ static int train_in_list(const char *const *list, const char *name)
     return 0;
 }
 
-uint64_t train_hash(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-double train_unit(uint64_t id, uint64_t salt)
-{
-    return (double)(train_hash(id ^ salt) >> 11) * (1.0 / 9007199254740992.0);
-}
-
 int train_is_holdout(const train_run *t, uint64_t id)
 {
-    return train_unit(id, TRAIN_SALT_HOLDOUT) < t->o.holdout;
+    return idhash_unit(id, TRAIN_SALT_HOLDOUT) < t->o.holdout;
 }
 
 int train_is_validation(const train_run *t, uint64_t id)
 {
-    return t->validation && train_unit(id, TRAIN_SALT_VALIDATION) < TRAIN_VALIDATION_SHARE;
+    return t->validation && idhash_unit(id, TRAIN_SALT_VALIDATION) < TRAIN_VALIDATION_SHARE;
 }
 
 static int train_cmpf(const void *a, const void *b)

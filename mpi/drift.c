@@ -46,7 +46,7 @@ void drift_add(drift_acc *d, const modelfile_story *s, const float *X, size_t st
 {
     if (!d->cols) return;
     for (size_t i = 0; i < n; i++) {
-        if (d->frac < 1.0 && train_unit(id[i], TRAIN_SALT_DRIFT) >= d->frac) continue;
+        if (d->frac < 1.0 && idhash_unit(id[i], TRAIN_SALT_DRIFT) >= d->frac) continue;
         const float *x = X + i * stride;
         /* column 0 is the score, as in the reference (train: train_drift_reference) */
         d->cnt[drift_bin(s->drift_edges, (float)prob[i])]++;

@@ -1,6 +1,7 @@
 /* dupcheck.c — see dupcheck.h. */
 #include "dupcheck.h"
 
+#include "idhash.h"
 #include "log.h"
 #include "part.h"
 #include "reduce.h"
@@ -10,16 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t dup_mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
 
 /* Bytes of set per id held: 8-byte slots at a load between 0.35 and 0.7 (the capacity is a power of
  * two). The set holds ids only, not rows: a first version kept (id, row) pairs and a used-flag
@@ -110,7 +101,7 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
             /* every rank takes part in every exchange, whatever it found, so none waits forever */
             memset(scount, 0, (size_t)R * sizeof(int));
             for (size_t i = 0; i < n; i++) {
-                uint64_t h = dup_mix(ids[i]);
+                uint64_t h = idhash_mix(ids[i]);
                 if (h % passes != pass) continue;
                 scount[(h / passes) % (uint64_t)R]++;
             }
@@ -118,7 +109,7 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
             for (int q = 1; q < R; q++) sdisp[q] = sdisp[q - 1] + scount[q - 1];
             memcpy(fill, sdisp, (size_t)R * sizeof(int));
             for (size_t i = 0; i < n; i++) {
-                uint64_t h = dup_mix(ids[i]);
+                uint64_t h = idhash_mix(ids[i]);
                 if (h % passes != pass) continue;
                 send[fill[(h / passes) % (uint64_t)R]++] = ids[i];
             }
@@ -142,7 +133,7 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
                     seen = zero_seen;
                     zero_seen = 1;
                 } else {
-                    size_t h = (size_t)dup_mix(id ^ 0x5bd1e995ull) & (cap - 1);
+                    size_t h = (size_t)idhash_mix(id ^ 0x5bd1e995ull) & (cap - 1);
                     while (set[h] != 0 && set[h] != id) h = (h + 1) & (cap - 1);
                     seen = set[h] == id;
                     set[h] = id;

@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "cmodel.h"
 #include "gbm.h"
+#include "idhash.h"
 #include "modelfile.h"
 #include "part.h"
 #include "scan.h"
@@ -106,11 +107,6 @@ void train_gbm_params(const train_opts *o, gbm_params *gp);
  * t->validation set also returns, on every rank, the validation AUC of the logistic model already in
  * m and of the trees (for --model auto). */
 int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm);
-
-/* A 64-bit mix (splitmix64 finaliser) and a uniform in [0, 1) from an id and a salt: picks the
- * holdout and validation samples independently of ranks and row order. */
-uint64_t train_hash(uint64_t x);
-double train_unit(uint64_t id, uint64_t salt);
 
 /* Rank 0: the Markdown report (screening, loadings, coefficients, holdout metrics), written complete
  * to "<path>.tmp" (removed on failure), which the caller commits with the model (commit.h). */

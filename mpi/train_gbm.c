@@ -53,7 +53,7 @@ static int gbm_collect_block(train_run *t, const cmodel *m, uint64_t block, cons
     for (size_t i = 0; i < n; i++) {
         if (hold[i] || (y[i] != 0 && y[i] != 1)) continue;
         if (train_is_validation(t, id[i])) {
-            if (train_unit(id[i], TRAIN_SALT_SAMPLE) >= c->vfrac) continue;
+            if (idhash_unit(id[i], TRAIN_SALT_SAMPLE) >= c->vfrac) continue;
             if (c->nv == c->vcap) {
                 c->vcap = c->vcap ? 2 * c->vcap : 4096;
                 CS_TRY(gbm_grow((void **)&c->vx, w * sizeof(float), c->vcap));
@@ -66,7 +66,7 @@ static int gbm_collect_block(train_run *t, const cmodel *m, uint64_t block, cons
             c->nv++;
             continue;
         }
-        if (train_unit(id[i], TRAIN_SALT_GBM) >= c->frac) continue;
+        if (idhash_unit(id[i], TRAIN_SALT_GBM) >= c->frac) continue;
         if (c->ns == c->scap) {
             c->scap = c->scap ? 2 * c->scap : 4096;
             CS_TRY(gbm_grow((void **)&c->sx, c->cols * sizeof(float), c->scap));

@@ -43,7 +43,7 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
     cmodel_predict(m, X, n, a->pbuf);
     for (size_t i = 0; i < n; i++) {
         if ((a->use_train ? hold[i] : !hold[i]) || (y[i] != 0 && y[i] != 1)) continue;
-        if (train_unit(id[i], TRAIN_SALT_SAMPLE) >= a->sample) continue;
+        if (idhash_unit(id[i], TRAIN_SALT_SAMPLE) >= a->sample) continue;
         if (a->n == a->cap) {
             size_t nc = a->cap ? 2 * a->cap : 65536;
             double *p2 = realloc(a->prob, nc * sizeof(double));
@@ -57,7 +57,7 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
             if (!p2 || !t2 || !l2 || !i2) return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
             a->cap = nc;
         }
-        if (train_unit(id[i], TRAIN_SALT_DRIFT) < a->dfrac) {
+        if (idhash_unit(id[i], TRAIN_SALT_DRIFT) < a->dfrac) {
             size_t k = m->n_coef;
             if (a->nd == a->dcap) {
                 size_t nc = a->dcap ? 2 * a->dcap : 4096;

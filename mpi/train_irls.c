@@ -61,7 +61,7 @@ static int train_warm_block(train_run *t, const cmodel *m, uint64_t block, const
     size_t w = m->n_coef;
     for (size_t i = 0; i < n; i++) {
         if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
-        if (train_unit(id[i], TRAIN_SALT_WARM) >= t->sfrac) continue;
+        if (idhash_unit(id[i], TRAIN_SALT_WARM) >= t->sfrac) continue;
         if (t->sn == t->scap) {
             size_t nc = t->scap ? 2 * t->scap : 65536;
             float *a = realloc(t->sX, nc * w * sizeof(float));
