@@ -15,8 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define OG_MAGIC "churnscore lock"
-
 /* What each output writes besides itself: where the footprint of an output is checked. */
 static const char *const og_suffix[] = {"", ".tmp", ".tmp.tmp", ".tmp.old", ".lock"};
 static const char *const og_suffix_what[] = {"", "the temporary file", "the temporary file",
@@ -359,25 +357,13 @@ static int og_lock_take(og_lock *l, const char *opt)
             close(fd);
             continue;
         }
+        /* the file stays empty: a lock needs no space (a full disk is then reported by the
+         * output's own write, as "no space left on device"), and anything with bytes in it is
+         * not ours */
         if (!created && st.st_size > 0) {
-            char head[sizeof OG_MAGIC] = "";
-            ssize_t got = pread(fd, head, sizeof head - 1, 0);
-            if (got != (ssize_t)sizeof head - 1 || memcmp(head, OG_MAGIC, sizeof head - 1) != 0) {
-                close(fd);
-                return CS_ERROR(CS_EIO, "%s: %s exists and is not a churnscore lock file: will not touch "
-                                "it; remove it or choose another %s", l->target, l->path, opt);
-            }
-        }
-        char host[256] = "?", line[512];
-        gethostname(host, sizeof host - 1);
-        host[sizeof host - 1] = '\0';
-        int len = snprintf(line, sizeof line, OG_MAGIC ": pid %ld on %s\n", (long)getpid(), host);
-        /* the content is for people (who holds it); the lock itself is the flock */
-        if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)len, 0) != len) {
-            int e = errno;
-            l->fd = fd;
-            og_unlock(l);
-            return CS_ERROR(CS_EIO, "%s: cannot write the lock file: %s", opt, strerror(e));
+            close(fd);
+            return CS_ERROR(CS_EIO, "%s: %s exists and is not a churnscore lock file (those are empty): "
+                            "will not touch it; remove it or choose another %s", l->target, l->path, opt);
         }
         l->fd = fd;
         return CS_OK;

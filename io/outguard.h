@@ -15,11 +15,11 @@
  *
  * Locks: NAME.lock beside each output (NAME as resolved), held with flock(LOCK_EX | LOCK_NB) until
  * outguard_release, which removes it. A second run on the same output fails at once with CS_EIO
- * ("NAME is being written by another churnscore run (lock NAME.lock)"). The lock file holds one line
- * "churnscore lock: pid P on HOST"; a NAME.lock that is not empty and does not start with that, or
- * is not a regular file, is someone else's: it is refused (CS_EIO), never written or removed. A lock
- * file left by a killed run is reused and removed by the next one. A script may hold the same lock
- * (e.g. `flock -n NAME.lock ...`) to keep churnscore off a file it is working on.
+ * ("NAME is being written by another churnscore run (lock NAME.lock)"). The lock file is empty, so
+ * it needs no space on a full disk; a NAME.lock that is not empty, or is not a regular file, is
+ * someone else's: it is refused (CS_EIO), never written or removed. A lock file left by a killed run
+ * is reused and removed by the next one. A script may hold the same lock (e.g. `flock -n NAME.lock
+ * ...`) to keep churnscore off a file it is working on.
  *
  * No MPI here: rank 0 calls outguard_acquire and the command's red_agree spreads the status; rank 0
  * holds the locks (flock works across nodes on NFS and Lustre, both of which map it to POSIX locks).
