@@ -4,8 +4,14 @@
  * them safe there: UTF-8 text written through the CSV writer of csv.h (quoting, and an apostrophe in
  * front of any text that could start a formula), numbers in a fixed format (the same bytes for any
  * rank count), ids masked on request, and file names that are safe for any region name, Chinese
- * included. The directory is built as "DIR.tmp" and renamed to DIR only when complete; a previous
- * DIR is replaced only when it is a lists directory (it holds summary.json). No MPI here: rank 0
+ * included. The directory is built as "DIR.tmp" and renamed to DIR only when complete, with a
+ * manifest (".churnscore-manifest": the line "churnscore lists manifest 1", then one file name a
+ * line) of the files it holds. A previous DIR is replaced only when every file in it is in its
+ * manifest (or, written by a version without manifests, holds summary.json and only names this
+ * module writes); commit.h's commit_set swaps it with DIR.tmp (or moves it aside to DIR.tmp.old
+ * where the file system cannot swap), and lists_dir_drop then removes only the files its manifest
+ * names: a symbolic link is never followed to delete, DIR.old is never touched, and whatever else
+ * appears is kept (in a new DIR.old-XXXXXX, with a warning). No MPI here: rank 0
  * creates, summarises and commits the directory; each region's CSV is written by one process, which
  * mpi/cmd_score.c picks (the region's owner rank when every rank sees DIR.tmp, else rank 0) and feeds
  * with the merged candidates in list order through lists_region_row.
@@ -30,8 +36,10 @@ typedef struct {
 } lists_ctx;
 
 /* Checks that dir can be (re)placed and creates "<dir>.tmp" afresh (a stale one from a killed run
- * is emptied first). *tmp is malloc'd (caller frees). CS_EIO / CS_EINVAL naming the directory when
- * dir exists and is not a lists directory, or cannot be created. */
+ * is removed first, when it holds only files of ours). *tmp is malloc'd (caller frees). CS_EINVAL
+ * when dir is a symbolic link; CS_EIO naming the directory and the first file not ours when dir
+ * (or a stale dir.tmp) holds files churnscore did not write, or dir cannot be created. Writes
+ * nothing before these checks pass. */
 int lists_dir_begin(const char *dir, char **tmp);
 
 /* "<dir>.tmp", the name lists_dir_begin gives the temporary directory, malloc'd (caller frees);
@@ -47,12 +55,18 @@ int lists_probe_write(const char *tmp, uint64_t token);
 int lists_probe_seen(const char *tmp, uint64_t token);
 void lists_probe_remove(const char *tmp);
 
-/* Removes a lists directory of ours and its files (the previous lists once new ones are in place:
- * the commit_drop_fn of commit.h for the lists). Missing is fine. */
+/* Removes a lists directory of ours (the previous lists once new ones are in place, a temporary
+ * one given up: the commit_drop_fn of commit.h for the lists): only the files its manifest names
+ * (without one, the names this module writes), then the directory; a directory that still holds
+ * other files is kept under a new "DIR.old-XXXXXX" and a warning on stderr says so. Missing is fine. */
 void lists_dir_drop(const char *old);
 
-/* With ok: renames tmp to dir (replacing a previous lists directory); without: removes tmp and its
- * files. CS_EIO. */
+/* Writes tmp's manifest (".churnscore-manifest": every file in tmp, in byte order): the last file
+ * written before tmp is committed. CS_EIO, CS_ENOMEM. */
+int lists_dir_seal(const char *tmp);
+
+/* With ok: lists_dir_seal, then tmp renamed to dir by a commit_set of its own, replacing a previous
+ * lists directory (lists_dir_drop removes its files); without: lists_dir_drop(tmp). CS_EIO. */
 int lists_dir_commit(const char *dir, const char *tmp, int ok);
 
 /* The file name of region r: "NN-<name>.csv", NN zero-padded to the digits of n_regions (at least

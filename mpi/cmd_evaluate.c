@@ -27,6 +27,7 @@
 #include "listin.h"
 #include "log.h"
 #include "opts.h"
+#include "outguard.h"
 #include "part.h"
 #include "reduce.h"
 #include "scan.h"
@@ -491,6 +492,21 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK && (o.block == 0 || o.block > ((uint64_t)1 << 24)))
         rc = CS_ERROR(CS_EINVAL, "option --block-rows must be in 1..16777216");
 
+    /* before anything is read or written: the report files must not touch an input, and each is
+     * locked against a second run (outguard.h); rank 0 decides and holds the locks */
+    outguard *guard = NULL;
+    char *outs[3] = {NULL, NULL, NULL};
+    static const char *const ext[3] = {".csv", ".json", ".md"};
+    for (int k = 0; rc == CS_OK && o.out && k < 3; k++) {
+        outs[k] = malloc(strlen(o.out) + 6);
+        if (!outs[k]) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        else sprintf(outs[k], "%s%s", o.out, ext[k]);
+    }
+    outguard_path paths[] = {{"--lists", o.lists, OUTGUARD_INPUT}, {"--outcomes", o.outcomes, OUTGUARD_INPUT},
+                             {"--previous", o.previous, OUTGUARD_INPUT}, {"--out", outs[0], OUTGUARD_OUTPUT},
+                             {"--out", outs[1], OUTGUARD_OUTPUT}, {"--out", outs[2], OUTGUARD_OUTPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 6, &guard);
+    for (int k = 0; k < 3; k++) free(outs[k]);
     eval_run e = {.ctx = ctx, .o = &o};
     /* rank 0 reads the lists; the others wait for the agreement inside eval_share_lists */
     if (rc == CS_OK && ctx->rank == 0) rc = listin_read(o.lists, &e.t);
@@ -587,5 +603,6 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     snap_close(e.out_r);
     snap_close(e.prev_r);
     listin_free(e.t);
+    outguard_release(guard);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "h5util.h"
 #include "log.h"
 #include "opts.h"
+#include "outguard.h"
 #include "part.h"
 #include "reduce.h"
 #include "snapshot.h"
@@ -173,6 +174,13 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     };
     int rc = opt_parse(defs, argc, argv, 2, "churnscore generate --out FILE [options]", NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
+    /* before anything is read or written: --out must not touch --follows, and is locked against a
+     * second run (outguard.h); rank 0 decides and holds the lock */
+    outguard *guard = NULL;
+    outguard_path paths[] = {{"--follows", follows, OUTGUARD_INPUT}, {"--out", out, OUTGUARD_OUTPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 2, &guard);
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) return rc;
     gen_job job;
     synth_params_default(&job.sp);
     snap_reader *prev = NULL;
@@ -206,6 +214,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) {
         snap_close(prev);
+        outguard_release(guard);
         return rc;
     }
 
@@ -228,6 +237,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     if (rc != CS_OK) {
         gen_buf_free(&b);
         snap_close(prev);
+        outguard_release(guard);
         return rc;
     }
     survivors_before = red_exscan_u64(ctx->comm, survivors_mine);
@@ -301,5 +311,6 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     free(load);
     gen_buf_free(&b);
     snap_close(prev);
+    outguard_release(guard);
     return rc;
 }

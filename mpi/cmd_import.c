@@ -20,6 +20,7 @@
 #include "import.h"
 #include "log.h"
 #include "opts.h"
+#include "outguard.h"
 #include "reduce.h"
 #include "snapshot.h"
 #include "status.h"
@@ -406,9 +407,20 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
         rc = CS_ERROR(CS_EINVAL, "option --csv: standard input cannot be read twice; give a file");
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;
+    /* before anything is written: --out (and OUT.tmp, OUT.tmp.tmp) must not touch --csv or --like,
+     * and is locked against a second run (outguard.h) */
+    outguard *guard = NULL;
+    outguard_path paths[] = {{"--csv", o.csv, OUTGUARD_INPUT}, {"--like", o.like, OUTGUARD_INPUT},
+                             {"--out", o.out, OUTGUARD_OUTPUT}};
+    if (ctx->rank == 0) rc = outguard_acquire(paths, 3, &guard);
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) return rc;
 
     char *stage = h5util_tmpname(o.out); /* OUT.tmp; the writer itself uses OUT.tmp.tmp */
-    if (!stage) return red_agree(ctx->comm, CS_ERROR(CS_ENOMEM, "out of memory"));
+    if (!stage) {
+        outguard_release(guard);
+        return red_agree(ctx->comm, CS_ERROR(CS_ENOMEM, "out of memory"));
+    }
     imp_schema *s = NULL;
     imp_ref *ref = NULL;
     rc = CS_OK;
@@ -438,5 +450,6 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
     imp_schema_free(s);
     imp_ref_free(ref);
     free(stage);
+    outguard_release(guard);
     return rc;
 }

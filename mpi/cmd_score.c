@@ -33,6 +33,7 @@
 #include "metrics.h"
 #include "modelfile.h"
 #include "opts.h"
+#include "outguard.h"
 #include "part.h"
 #include "reduce.h"
 #include "rules.h"
@@ -957,6 +958,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     o->warn_cutoff = NAN;
     rules_params_default(&o->rp);
     double warn = -1;
+    char *lists_arg = NULL; /* --lists without trailing slashes, when it had them */
     opt_def defs[] = {
         {"in", OPT_STR, &o->in, "snapshot to score (required)", 1, 0},
         {"model", OPT_STR, &o->model, "model file from churnscore train (required)", 0, 0},
@@ -1007,10 +1009,32 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         if (!(warn >= 0 && warn <= 1)) rc = CS_ERROR(CS_EINVAL, "option --warn-cutoff: %g is not in [0, 1]", warn);
         o->warn_cutoff = o->rp.warn_cutoff = warn;
     }
-    if (rc == CS_OK && o->out && o->lists && strcmp(o->out, o->lists) == 0)
-        rc = CS_ERROR(CS_EINVAL, "--out and --lists name the same path");
+    /* "L/" would make the temporary directory "L/.tmp", inside L itself */
+    if (rc == CS_OK && o->lists) {
+        size_t len = strlen(o->lists);
+        while (len > 1 && o->lists[len - 1] == '/') len--;
+        if (len < strlen(o->lists) && !(lists_arg = strndup(o->lists, len)))
+            rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        if (lists_arg) o->lists = lists_arg;
+    }
     rc = red_agree(ctx->comm, rc);
-    if (rc != CS_OK) return rc;
+    if (rc != CS_OK) {
+        free(lists_arg);
+        return rc;
+    }
+    /* before anything is written: no output may touch an input or another output, and each is
+     * locked against a second run (outguard.h); rank 0 decides and holds the locks */
+    outguard *guard = NULL;
+    if (!o->read_only) {
+        outguard_path paths[] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_INPUT},
+                                 {"--out", o->out, OUTGUARD_OUTPUT}, {"--lists", o->lists, OUTGUARD_OUTPUT_DIR}};
+        if (ctx->rank == 0) rc = outguard_acquire(paths, sizeof paths / sizeof paths[0], &guard);
+        rc = red_agree(ctx->comm, rc);
+        if (rc != CS_OK) {
+            free(lists_arg);
+            return rc;
+        }
+    }
 
     double t_start = MPI_Wtime();
     rc = score_open(&j);
@@ -1020,6 +1044,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK && o->read_only) {
         rc = score_read_only(&j);
         score_job_free(&j);
+        free(lists_arg);
         return rc;
     }
     /* rank 0 creates DIR.tmp; the others know its name, as region owners may write there too */
@@ -1031,6 +1056,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         if (ctx->rank == 0) lists_dir_commit(o->lists, tmpdir, 0);
         free(tmpdir);
         score_job_free(&j);
+        outguard_release(guard);
+        free(lists_arg);
         return rc;
     }
     const snap_schema *s = j.s;
@@ -1157,7 +1184,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     rc = red_agree(ctx->comm, rc != CS_OK ? rc : frc);
     int drc = CS_OK;
     if (ctx->rank == 0) {
-        if (rc == CS_OK) drc = commit_set_add(cs, tmpdir, o->lists, lists_dir_drop);
+        if (rc == CS_OK) drc = lists_dir_seal(tmpdir); /* the manifest: which files are ours */
+        if (rc == CS_OK && drc == CS_OK) drc = commit_set_add(cs, tmpdir, o->lists, lists_dir_drop);
         if (rc == CS_OK && drc == CS_OK) drc = commit_set_apply(cs);
         commit_set_free(cs); /* removes what was not committed */
         if (rc != CS_OK || drc != CS_OK) lists_dir_commit(o->lists, tmpdir, 0);
@@ -1196,5 +1224,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     free(al);
     free(wa);
     score_job_free(&j);
+    outguard_release(guard);
+    free(lists_arg);
     return rc;
 }

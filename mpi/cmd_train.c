@@ -28,6 +28,7 @@
 #include "modelfile.h"
 #include "moments.h"
 #include "opts.h"
+#include "outguard.h"
 #include "part.h"
 #include "reduce.h"
 #include "scan.h"
@@ -416,6 +417,14 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         }
         t.validation = strcmp(o->kind, "auto") == 0;
     }
+    /* before anything is written: no output may touch --in or the other output, and each is locked
+     * against a second run (outguard.h); rank 0 decides and holds the locks */
+    outguard *guard = NULL;
+    outguard_path paths[] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_OUTPUT},
+                             {"--report", o->report, OUTGUARD_OUTPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 3, &guard);
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) return rc;
     /* the total counts from the opening of the snapshot, as in score: the id check is work too */
     double t_start = MPI_Wtime();
     if (rc == CS_OK) rc = snap_open(o->in, snap_read_comm(ctx->comm), &t.r);
@@ -446,6 +455,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) rc = dup_check(ctx, t.r, o->memory);
     if (rc != CS_OK) {
         snap_close(t.r);
+        outguard_release(guard);
         return rc;
     }
     double t_stage = MPI_Wtime(), t_ids = t_stage - t_start;
@@ -955,5 +965,6 @@ structure_done:
     modelfile_story_clear(&story);
     scan_clear(&t.sc);
     snap_close(t.r);
+    outguard_release(guard);
     return rc;
 }
