@@ -128,7 +128,6 @@ variant("regions_dup", snap, dup("regions/name", 0, 2))
 variant("brands_dup", snap, dup("brands/name", 0, 1))
 variant("fnames_dup", snap, dup("subscribers/feature_names", 4, 9))
 variant("month_int", snap, lambda f: (f.attrs.__delitem__("month"), f.attrs.create("month", 202610, dtype="i4")))
-variant("month_bad", snap, lambda f: set_attr_fixed(f, "month", "2026-13"))
 
 # non-finite and constant indicators
 def feat(v, col=3):
