@@ -327,7 +327,12 @@ for name in "${ORDER[@]}"; do
     W=$T/w/$name.$NR; mkdir -p "$W"; export W
     if declare -F "prep_$name" > /dev/null; then (cd "$W" && "prep_$name") || fail "prep_$name"; fi
     # prep_lock_held starts its holder in a subshell: hold the lock here instead
-    if [ "$name" = lock_held ]; then (cd "$W" && exec flock m.h5.lock sleep 300) & HOLDER=$!; sleep 0.3; fi
+    # (the subshell becomes the sleep that holds the lock on fd 9, so that killing HOLDER frees it; no
+    # stray child keeps the lock, or this script's output pipe, open for 300 s)
+    if [ "$name" = lock_held ]; then
+      (exec 9> "$W/m.h5.lock" && flock 9 && exec sleep 300) < /dev/null > /dev/null 2>&1 & HOLDER=$!
+      sleep 0.3
+    fi
     before=$(state "$W" "$FULL" "$RO"); ibefore=$(istate); nbefore=$(named_md5 "$cmd")
     rc=0; t0=$(date +%s.%N)
     timeout -k 10 "$LIMIT" bash -c "cd \"\$W\" && $cmd" > "$T/out.txt" 2> "$T/err.txt" || rc=$?
