@@ -193,7 +193,7 @@ c constant_train     5 'churnscore: error: .*constant\.h5: .*constant'          
 c one_class_train    5 'churnscore: error: .*one_class\.h5: .*(one class|churn)'                              "cs train --in \$IN/one_class.h5 $TR"
 ## silently wrong: option values (exit 1, naming the option and the value)
 c opt_subscribers_1_9 1 "churnscore: error: .*--subscribers.*'?1\.9'?"       'cs generate --out $W/g.h5 --subscribers 1.9'
-c opt_subscribers_0   1 "churnscore: error: .*--subscribers.*'?0'?"          'cs generate --out $W/g.h5 --subscribers 0'
+c opt_subscribers_neg 1 "churnscore: error: .*--subscribers.*'?-5'?"         'cs generate --out $W/g.h5 --subscribers -5'
 c opt_regions_35      1 "churnscore: error: .*--regions.*'?35'?"             'cs generate --out $W/g.h5 --subscribers 100 --regions 35'
 c opt_top_0_7         1 "churnscore: error: .*--top.*'?0\.7'?"               "cs score --in \$IN/s.h5 $SC --top 0.7"
 c opt_top_nan         1 "churnscore: error: .*--top.*'?nan'?"                "cs score --in \$IN/s.h5 $SC --top nan"
@@ -234,7 +234,7 @@ c model_nbrands_insp 4 'churnscore: error: .*model_nbrands\.h5: .*(n_brands|bran
 c model_nbrands_low  4 'churnscore: error: .*model_nbrands0\.h5: .*(n_brands|brand)'     "cs score --in \$IN/s.h5 --model \$IN/model_nbrands0.h5 --out \$W/o.h5 --lists \$W/L"
 c model_nfactors     4 'churnscore: error: .*model_nfactors\.h5: .*(n_factors|factor)'   "cs score --in \$IN/s.h5 --model \$IN/model_nfactors.h5 --out \$W/o.h5 --lists \$W/L"
 c model_tenure_index 4 'churnscore: error: .*model_tenure\.h5: .*tenure'                 "cs score --in \$IN/s.h5 --model \$IN/model_tenure.h5 --out \$W/o.h5 --lists \$W/L"
-c model_beta_nan     4 'churnscore: error: .*model_beta_nan\.h5: .*(beta|finite|nan)'    "cs score --in \$IN/s.h5 --model \$IN/model_beta_nan.h5 --out \$W/o.h5 --lists \$W/L"
+c model_beta_nan     5 'churnscore: error: .*model_beta_nan\.h5: .*(beta|finite|nan)'    "cs score --in \$IN/s.h5 --model \$IN/model_beta_nan.h5 --out \$W/o.h5 --lists \$W/L"
 c model_scale_zero   4 'churnscore: error: .*model_scale0\.h5: .*scale'                  "cs score --in \$IN/s.h5 --model \$IN/model_scale0.h5 --out \$W/o.h5 --lists \$W/L"
 c model_no_beta      4 'churnscore: error: .*model_nobeta\.h5: .*beta.*missing'          "cs score --in \$IN/s.h5 --model \$IN/model_nobeta.h5 --out \$W/o.h5 --lists \$W/L"
 ## wrong exit codes: an unwritable --report (3, and no model written); a killed rank
