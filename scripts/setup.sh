@@ -4,7 +4,7 @@
 # and pkg-config are installed too. Run as root, or with sudo available.
 # time and bc serve the benchmark scripts (one runs in the tests). R and scikit-learn (reference checks,
 # scripts/bench-peers.sh, which installs them itself) are not needed to build or test. python3-h5py
-# writes the operator-style files of tests/mpi/test_inputs.sh.
+# writes the operator-style files of tests/mpi/test_inputs.sh and tests/mpi/test_faults.sh.
 set -eu
 PKGS="build-essential cmake pkg-config git ca-certificates python3 time bc
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev python3-h5py"

@@ -53,6 +53,12 @@ int main(int argc, char **argv)
                m.factor_labels[match[f]], phi[f]);
         if (!(fabs(phi[f]) >= thr)) bad = 1; /* a factor is defined up to its sign */
     }
+    free(match);
+    free(phi);
+    gsl_matrix_free(A);
+    gsl_matrix_free(B);
+    snap_close(r);
+    cmodel_clear(&m);
     MPI_Finalize();
     return bad;
 }

@@ -179,6 +179,16 @@ int main(int argc, char **argv)
         perror(argv[2]);
         rc = CS_EIO;
     }
+    for (size_t k = 0; k < s->n_regions; k++) free(rn[k]);
+    for (size_t k = 0; k < s->n_brands; k++) free(bn[k]);
+    free(rn);
+    free(bn);
+    free(id);
+    free(reg);
+    free(br);
+    free(x);
+    free(ch);
+    free(line);
     snap_close(r);
     MPI_Finalize();
     return rc == CS_OK ? 0 : 1;
