@@ -119,11 +119,7 @@ static int snap_validate(snap_reader *r)
         return CS_ERROR(CS_EFORMAT, "%s: /brands/name must hold 1 to 255 names", f);
     CS_TRY(snap_check_unique(f, "/regions/name", r->s.region_names, r->s.n_regions));
     CS_TRY(snap_check_unique(f, "/brands/name", r->s.brand_names, r->s.n_brands));
-    for (size_t j = 0; j < r->s.p; j++)
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(r->s.feature_names[j], r->s.feature_names[k]) == 0)
-                return CS_ERROR(CS_EFORMAT, "%s: feature name '%s' appears twice (columns %zu and %zu)",
-                                f, r->s.feature_names[j], k, j);
+    CS_TRY(snap_check_unique(f, "/subscribers/feature_names", r->s.feature_names, r->s.p));
 
     /* N comes from the id dataset; every other per-subscriber dataset must agree with it. */
     if (H5Lexists(r->file, "/subscribers/id", H5P_DEFAULT) <= 0)

@@ -175,12 +175,12 @@ c brands_spacepad    0 '"name": "[^" ]+",'                       'cs inspect $IN
 c fnames_fixed_S     0 'contract_months_left'                    'cs inspect $IN/fnames_S.h5'
 c month_fixed_S      0 '"month": "2026-10"'                      'cs inspect $IN/month_S.h5 --json'
 c format_fixed_S     0 '"subscribers": '$N                       'cs inspect $IN/format_S.h5 --json'
-c regions_gbk        5 'churnscore: error: .*regions_gbk\.h5: /regions/name row 3.*UTF-8'                  'cs inspect $IN/regions_gbk.h5'
-c regions_gbk_score  5 'churnscore: error: .*regions_gbk\.h5: /regions/name row 3.*UTF-8'                  "cs score --in \$IN/regions_gbk.h5 $SC"
-c fnames_latin1      5 'churnscore: error: .*fnames_latin1\.h5: /subscribers/feature_names row 45.*UTF-8'  'cs inspect $IN/fnames_latin1.h5'
-c regions_duplicate  5 'churnscore: error: .*regions_dup\.h5: /regions/name row 2.*(repeat|duplicate|twice)' 'cs inspect $IN/regions_dup.h5'
-c brands_duplicate   5 'churnscore: error: .*brands_dup\.h5: /brands/name row 1.*(repeat|duplicate|twice)'   "cs score --in \$IN/brands_dup.h5 $SC"
-c fnames_duplicate   5 'churnscore: error: .*fnames_dup\.h5: /subscribers/feature_names.*(repeat|duplicate|twice|unique)' 'cs inspect $IN/fnames_dup.h5'
+c regions_gbk        4 'churnscore: error: .*regions_gbk\.h5: /regions/name row 3.*UTF-8'                  'cs inspect $IN/regions_gbk.h5'
+c regions_gbk_score  4 'churnscore: error: .*regions_gbk\.h5: /regions/name row 3.*UTF-8'                  "cs score --in \$IN/regions_gbk.h5 $SC"
+c fnames_latin1      4 'churnscore: error: .*fnames_latin1\.h5: /subscribers/feature_names row 45.*UTF-8'  'cs inspect $IN/fnames_latin1.h5'
+c regions_duplicate  4 'churnscore: error: .*regions_dup\.h5: /regions/name row 2.*(repeat|duplicate|twice)' 'cs inspect $IN/regions_dup.h5'
+c brands_duplicate   4 'churnscore: error: .*brands_dup\.h5: /brands/name row 1.*(repeat|duplicate|twice)'   "cs score --in \$IN/brands_dup.h5 $SC"
+c fnames_duplicate   4 'churnscore: error: .*fnames_dup\.h5: /subscribers/feature_names.*(repeat|duplicate|twice|unique)' 'cs inspect $IN/fnames_dup.h5'
 c month_integer      4 'churnscore: error: .*month_int\.h5: .*month.*(type|integer)'                        'cs inspect $IN/month_int.h5'
 ## silently wrong: non-finite and constant data (exit 5, row and column)
 c inf_train          5 'churnscore: error: .*feat_inf\.h5: /subscribers/features row '$LAST' column 3.*inf'   "cs train --in \$IN/feat_inf.h5 $TR"
@@ -239,7 +239,7 @@ c model_scale_zero   4 'churnscore: error: .*model_scale0\.h5: .*scale'         
 c model_no_beta      4 'churnscore: error: .*model_nobeta\.h5: .*beta.*missing'          "cs score --in \$IN/s.h5 --model \$IN/model_nobeta.h5 --out \$W/o.h5 --lists \$W/L"
 ## wrong exit codes: an unwritable --report (3, and no model written); a killed rank
 c report_unwritable  3 'churnscore: error: .*nodir/r\.md'                    "cs train --in \$IN/s.h5 $TR --report \$W/nodir/r.md"
-c kill_rank_train    137 'killed|signal 9|exited on signal'                  'killrank train --in $IN/big.h5 --model $W/m.h5'
+c kill_rank_train    137 'killed|signal 9|exited on signal'                  'killrank train --in $IN/big.h5 --model $W/m.h5 --block-rows 4096'
 c kill_rank_score    137 'killed|signal 9|exited on signal'                  'killrank score --in $IN/big.h5 --model $IN/m.h5 --out $W/o.h5 --lists $W/L --block-rows 2048'
 ALLOW[kill_rank_train]='\.(tmp|lock)(/.*)?$'
 ALLOW[kill_rank_score]='\.(tmp|lock)(/.*)?$'
@@ -253,14 +253,18 @@ killrank() {
   mpirun --oversubscribe -n "$NR" "$CS" "$@" & local mp=$! i ranks
   for ((i = 0; i < 3000; i++)); do
     compgen -G "$W/*.tmp" > /dev/null && break
-    [ $i -ge 150 ] && break   # train writes its .tmp only at the end: 1.5 s in is mid-run
+    # train writes its .tmp only at the end, but takes its output's lock at the start: a moment
+    # after the lock appears it is mid-run (reading, fitting)
+    if compgen -G "$W/*.lock" > /dev/null; then sleep 0.3; break; fi
     kill -0 $mp 2> /dev/null || break
     sleep 0.01
   done
   ranks=$(pgrep -P $mp -x churnscore || true)
   [ -n "$ranks" ] || { wait $mp; echo "killrank: the run ended before a rank could be killed" >&2; return 99; }
   kill -STOP $ranks
-  if compgen -G "$W/[!.]*[!p]" > /dev/null && ! compgen -G "$W/*.tmp" > /dev/null; then
+  # an output in place (a name that is neither a temporary nor a lock) and no temporary: it finished
+  if find "$W" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name '*.tmp' ! -name '*.lock' | grep -q . &&
+     ! compgen -G "$W/*.tmp" > /dev/null; then
     kill -CONT $ranks; wait $mp; echo "killrank: outputs already in place: not mid-run" >&2; return 99
   fi
   kill -KILL "${ranks##*[[:space:]]}"
