@@ -2,11 +2,11 @@
 #include "drift.h"
 
 #include "commit.h"
-
+#include "idhash.h"
 #include "log.h"
 #include "reduce.h"
+#include "salts.h"
 #include "status.h"
-#include "train.h"
 
 #include <errno.h>
 #include <math.h>
@@ -46,9 +46,9 @@ void drift_add(drift_acc *d, const modelfile_story *s, const float *X, size_t st
 {
     if (!d->cols) return;
     for (size_t i = 0; i < n; i++) {
-        if (d->frac < 1.0 && idhash_unit(id[i], TRAIN_SALT_DRIFT) >= d->frac) continue;
+        if (d->frac < 1.0 && idhash_unit(id[i], SALT_DRIFT) >= d->frac) continue;
         const float *x = X + i * stride;
-        /* column 0 is the score, as in the reference (train: train_drift_reference) */
+        /* column 0 is the score, as in the reference (train_holdout.c: train_drift_reference) */
         d->cnt[drift_bin(s->drift_edges, (float)prob[i])]++;
         for (size_t j = 1; j < d->cols; j++) d->cnt[j * 10 + drift_bin(s->drift_edges + j * 9, x[j])]++;
     }

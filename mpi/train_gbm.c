@@ -10,13 +10,18 @@
  * splits from the same sums (model/gbm.h). Cut points come from a sample gathered to rank 0 in global
  * row order, so they too are the same for any rank count.
  */
+#include "train_gbm.h"
+
+#include "comm.h"
 #include "gather.h"
-#include "gbm.h"
+#include "idhash.h"
 #include "log.h"
 #include "metrics.h"
 #include "reduce.h"
+#include "salts.h"
 #include "status.h"
-#include "train.h"
+
+#include <stdio.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,7 +58,7 @@ static int gbm_collect_block(train_run *t, const cmodel *m, uint64_t block, cons
     for (size_t i = 0; i < n; i++) {
         if (hold[i] || (y[i] != 0 && y[i] != 1)) continue;
         if (train_is_validation(t, id[i])) {
-            if (idhash_unit(id[i], TRAIN_SALT_SAMPLE) >= c->vfrac) continue;
+            if (idhash_unit(id[i], SALT_SAMPLE) >= c->vfrac) continue;
             if (c->nv == c->vcap) {
                 c->vcap = c->vcap ? 2 * c->vcap : 4096;
                 CS_TRY(gbm_grow((void **)&c->vx, w * sizeof(float), c->vcap));
@@ -66,7 +71,7 @@ static int gbm_collect_block(train_run *t, const cmodel *m, uint64_t block, cons
             c->nv++;
             continue;
         }
-        if (idhash_unit(id[i], TRAIN_SALT_GBM) >= c->frac) continue;
+        if (idhash_unit(id[i], SALT_GBM) >= c->frac) continue;
         if (c->ns == c->scap) {
             c->scap = c->scap ? 2 * c->scap : 4096;
             CS_TRY(gbm_grow((void **)&c->sx, c->cols * sizeof(float), c->scap));
@@ -93,7 +98,8 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
     before = red_exscan_u64(comm, mine_n);
     size_t nk = 0;
     float *mine = malloc((c->ns ? c->ns : 1) * cols * sizeof(float));
-    if (!mine) LOG_FATAL(CS_ENOMEM, "out of memory");
+    int rc = red_agree(comm, mine ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the cut-point sample"));
+    if (rc != CS_OK) return rc;
     for (size_t i = 0; i < c->ns; i++) {
         if ((before + i) % step != 0) continue;
         memcpy(mine + nk * cols, c->sx + i * cols, cols * sizeof(float));
@@ -101,7 +107,7 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
     }
     void *all = NULL;
     uint64_t total = 0;
-    int rc = gat_rows_to_root(comm, mine, nk, cols * sizeof(float), &all, &total);
+    rc = gat_rows_to_root(comm, mine, nk, cols * sizeof(float), &all, &total);
     free(mine);
     if (rc != CS_OK) return rc;
     if (t->ctx->rank == 0) {
@@ -117,9 +123,9 @@ static int gbm_cuts(train_run *t, gbm_model *g, const gbm_collect *c, uint64_t n
     free(all);
     rc = red_agree(comm, rc);
     if (rc != CS_OK) return rc;
-    MPI_Bcast(g->n_cuts, (int)cols, MPI_UNSIGNED_LONG, 0, comm);
-    MPI_Bcast(g->cuts, (int)(cols * (GBM_MAX_BINS - 1)), MPI_FLOAT, 0, comm);
-    return CS_OK;
+    rc = comm_bcast(comm, 0, g->n_cuts, cols * sizeof *g->n_cuts);
+    if (rc == CS_OK) rc = comm_bcast(comm, 0, g->cuts, cols * (GBM_MAX_BINS - 1) * sizeof *g->cuts);
+    return rc;
 }
 
 /* The two validation AUCs of the model choice: the logistic one on rank 0 and the trees' one on the
@@ -153,12 +159,11 @@ static int gbm_val_aucs(train_run *t, const double *pl, const double *pg, const 
         free(al[k]);
         free(ai[k]);
     }
-    if (rc != CS_OK) return rc;
-    MPI_Bcast(&a[0], 1, MPI_DOUBLE, 0, comm);
-    MPI_Bcast(&a[1], 1, MPI_DOUBLE, h, comm);
+    if (rc == CS_OK) rc = comm_bcast(comm, 0, &a[0], sizeof a[0]);
+    if (rc == CS_OK) rc = comm_bcast(comm, h, &a[1], sizeof a[1]);
     *auc_l = a[0];
     *auc_g = a[1];
-    return CS_OK;
+    return rc;
 }
 
 void train_gbm_params(const train_opts *o, gbm_params *gp)
@@ -275,7 +280,7 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
         gbm_bin_rows(g, c.sx, ns, cols, 0, bins);
         for (size_t i = 0; i < ns; i++) F[i] = g->base_score;
     }
-    double t0 = MPI_Wtime(), last = t0;
+    double t0 = comm_now(), last = t0;
     for (size_t tr = 0; rc == CS_OK && tr < gp.n_trees; tr++) {
         for (size_t i = 0; i < ns; i++) {
             double p = 1.0 / (1.0 + exp(-F[i]));
@@ -313,7 +318,7 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
         if (rc != CS_OK) break;
         g->n_trees = tr + 1;
         for (size_t i = 0; i < ns; i++) F[i] += gbm_tree_value_bins(g, tr, bins + i * cols);
-        double now = MPI_Wtime();
+        double now = comm_now();
         if (now - last > 10.0) {
             log_info("train: boosting: %zu of %zu trees (%.1f trees/s)", tr + 1, gp.n_trees,
                      (double)(tr + 1) / (now - t0));
@@ -327,14 +332,16 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
         if (t->validation) {
             double *pl = malloc((c.nv ? c.nv : 1) * sizeof(double));
             double *pg = malloc((c.nv ? c.nv : 1) * sizeof(double));
-            if (!pl || !pg) LOG_FATAL(CS_ENOMEM, "out of memory");
-            int kind = m->kind;
-            m->kind = CMODEL_KIND_LOGIT;
-            cmodel_predict(m, c.vx, c.nv, pl);
-            m->kind = CMODEL_KIND_GBM;
-            cmodel_predict(m, c.vx, c.nv, pg);
-            m->kind = kind;
-            rc = gbm_val_aucs(t, pl, pg, &c, auc_logit, auc_gbm);
+            rc = red_agree(comm, pl && pg ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the validation rows"));
+            if (rc == CS_OK) {
+                int kind = m->kind;
+                m->kind = CMODEL_KIND_LOGIT;
+                cmodel_predict(m, c.vx, c.nv, pl);
+                m->kind = CMODEL_KIND_GBM;
+                cmodel_predict(m, c.vx, c.nv, pg);
+                m->kind = kind;
+                rc = gbm_val_aucs(t, pl, pg, &c, auc_logit, auc_gbm);
+            }
             free(pl);
             free(pg);
         }
@@ -357,5 +364,37 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm)
     free(c.vx);
     free(c.vy);
     free(c.vid);
+    return rc;
+}
+
+int train_gbm_choose(train_run *t, cmodel *m, uint64_t n_train, char *choice, size_t len)
+{
+    const train_opts *o = &t->o;
+    snprintf(choice, len, "logistic model (--model-kind logit)");
+    m->kind = CMODEL_KIND_LOGIT;
+    if (strcmp(o->kind, "logit") == 0) return CS_OK;
+    double auc_l = NAN, auc_g = NAN;
+    int rc = train_gbm(t, m, &auc_l, &auc_g);
+    if (rc != CS_OK) return rc;
+    if (strcmp(o->kind, "gbm") == 0) {
+        m->kind = CMODEL_KIND_GBM;
+        snprintf(choice, len, "boosted trees (--model-kind gbm)");
+    } else if (auc_g > auc_l) {
+        m->kind = CMODEL_KIND_GBM;
+        snprintf(choice, len, "boosted trees: validation AUC %.4f > logistic %.4f; refitted on all "
+                 "training rows", auc_g, auc_l);
+        /* the validation rows chose the model; now they help fit it */
+        gbm_model_free(m->gbm);
+        m->gbm = NULL;
+        t->validation = 0;
+        t->n_fit = n_train;
+        double a1, a2;
+        rc = train_gbm(t, m, &a1, &a2);
+    } else {
+        snprintf(choice, len, "logistic model: validation AUC %.4f >= boosted trees %.4f", auc_l, auc_g);
+        gbm_model_free(m->gbm);
+        m->gbm = NULL;
+    }
+    log_info("train: %s", choice);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* train_holdout.c — scoring the held-out subscribers after the fit (see cmd_train.c).
+/* train_holdout.c — scoring the held-out subscribers after the fit (stage 4 of cmd_train.c).
  *
  * The holdout (picked by a hash of the id) is scored on every rank; a bounded hash sample of it is
  * gathered in global row order, so the exact metrics (model/metrics.h) see the same input for any
@@ -7,12 +7,16 @@
  * the snapshot has them, and the drift reference (deciles of the score and of every model input, on
  * a smaller sample of design rows) stored in the model.
  */
+#include "train_holdout.h"
+
+#include "comm.h"
 #include "gather.h"
+#include "idhash.h"
 #include "log.h"
 #include "metrics.h"
 #include "reduce.h"
+#include "salts.h"
 #include "status.h"
-#include "train.h"
 
 #include <gsl/gsl_statistics_float.h>
 #include <math.h>
@@ -43,7 +47,7 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
     cmodel_predict(m, X, n, a->pbuf);
     for (size_t i = 0; i < n; i++) {
         if ((a->use_train ? hold[i] : !hold[i]) || (y[i] != 0 && y[i] != 1)) continue;
-        if (idhash_unit(id[i], TRAIN_SALT_SAMPLE) >= a->sample) continue;
+        if (idhash_unit(id[i], SALT_SAMPLE) >= a->sample) continue;
         if (a->n == a->cap) {
             size_t nc = a->cap ? 2 * a->cap : 65536;
             double *p2 = realloc(a->prob, nc * sizeof(double));
@@ -57,7 +61,7 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
             if (!p2 || !t2 || !l2 || !i2) return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
             a->cap = nc;
         }
-        if (idhash_unit(id[i], TRAIN_SALT_DRIFT) < a->dfrac) {
+        if (idhash_unit(id[i], SALT_DRIFT) < a->dfrac) {
             size_t k = m->n_coef;
             if (a->nd == a->dcap) {
                 size_t nc = a->dcap ? 2 * a->dcap : 4096;
@@ -122,12 +126,11 @@ static int train_drift_reference(const cmodel *m, const float *rows, size_t n, m
 /* Collective: the helper rank h's oracle AUC and drift reference to every rank (rank 0 writes them). */
 static int train_share_story(MPI_Comm comm, int h, modelfile_story *s)
 {
-    int me;
-    MPI_Comm_rank(comm, &me);
+    int me = comm_rank(comm);
     double head[2] = {s->oracle_auc, (double)s->drift_cols};
-    MPI_Bcast(head, 2, MPI_DOUBLE, h, comm);
+    int rc = red_agree(comm, comm_bcast(comm, h, head, sizeof head));
+    if (rc != CS_OK) return rc;
     size_t K = (size_t)head[1];
-    int rc = CS_OK;
     if (me != h) {
         s->oracle_auc = head[0];
         free(s->drift_edges);
@@ -139,9 +142,9 @@ static int train_share_story(MPI_Comm comm, int h, modelfile_story *s)
     }
     rc = red_agree(comm, rc);
     if (rc != CS_OK || !K) return rc;
-    MPI_Bcast(s->drift_edges, (int)(K * 9), MPI_DOUBLE, h, comm);
-    MPI_Bcast(s->drift_expected, (int)(K * 10), MPI_DOUBLE, h, comm);
-    return CS_OK;
+    rc = comm_bcast(comm, h, s->drift_edges, K * 9 * sizeof(double));
+    if (rc == CS_OK) rc = comm_bcast(comm, h, s->drift_expected, K * 10 * sizeof(double));
+    return red_agree(comm, rc);
 }
 
 int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *story)
@@ -232,7 +235,7 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
         free(dall);
         rc = red_agree(comm, lrc);
         if (rc == CS_OK && h != 0) rc = train_share_story(comm, h, story);
-        MPI_Bcast(&cutoff, 1, MPI_DOUBLE, 0, comm);
+        if (rc == CS_OK) rc = red_agree(comm, comm_bcast(comm, 0, &cutoff, sizeof cutoff));
         if (cutoff < 0) cutoff = 0.5;
         m->warn_cutoff = cutoff;
     }

@@ -1,4 +1,4 @@
-/* train_irls.c — the logistic churn model by Newton/IRLS over every rank's rows (see cmd_train.c).
+/* train_irls.c — the logistic churn model by Newton/IRLS over every rank's rows (stage 3 of cmd_train.c).
  *
  * Each pass, every rank accumulates X'WX, X'(y - p), the log-likelihood and the column sums of its
  * training rows per reduction block (model/logit.h); the sums go through the fixed-tree reduction, so
@@ -6,22 +6,27 @@
  * log-likelihood is halved, as glm.fit does. On more than 2 * --warm-rows training rows the fit first
  * converges on an in-memory hash sample of them, then polishes on all rows.
  */
+#include "train_irls.h"
+
+#include "idhash.h"
 #include "log.h"
 #include "logit.h"
 #include "reduce.h"
+#include "salts.h"
 #include "status.h"
-#include "train.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* IRLS accumulation of one block: hess (k*k), grad (k), loglik (1), column sums (k), count (1). */
+/* IRLS accumulation of one block: hess (k*k), grad (k), loglik (1), column sums (k), count (1), from
+ * the block's training rows compacted into Xd, yd, wd (double). */
 typedef struct {
     red_tree *tree;
     double *part;
     const double *beta;
     logit_work *lw;
+    double *Xd, *yd, *wd;
 } train_irls_arg;
 
 static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
@@ -35,16 +40,16 @@ static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const
     size_t q = 0;
     for (size_t i = 0; i < n; i++) {
         if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
-        for (size_t j = 0; j < k; j++) t->Xd[q * k + j] = (double)X[i * k + j];
-        t->yd[q] = (double)y[i];
-        t->wd[q] = y[i] == 1 ? t->o.class_weight : 1.0;
+        for (size_t j = 0; j < k; j++) a->Xd[q * k + j] = (double)X[i * k + j];
+        a->yd[q] = (double)y[i];
+        a->wd[q] = y[i] == 1 ? t->o.class_weight : 1.0;
         q++;
     }
     double *hess = a->part, *grad = hess + k * k, *ll = grad + k, *cs = ll + 1, *cnt = cs + k;
     if (q) {
-        CS_TRY(logit_accumulate(t->Xd, t->yd, t->wd, q, k, a->beta, hess, grad, ll, a->lw));
+        CS_TRY(logit_accumulate(a->Xd, a->yd, a->wd, q, k, a->beta, hess, grad, ll, a->lw));
         for (size_t i = 0; i < q; i++)
-            for (size_t j = 0; j < k; j++) cs[j] += t->Xd[i * k + j];
+            for (size_t j = 0; j < k; j++) cs[j] += a->Xd[i * k + j];
         *cnt = (double)q;
     }
     (void)id;
@@ -59,30 +64,17 @@ static int train_warm_block(train_run *t, const cmodel *m, uint64_t block, const
                             const float *truth, size_t n, void *argp)
 {
     size_t w = m->n_coef;
+    train_rowset *s = &t->sample;
     for (size_t i = 0; i < n; i++) {
         if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
-        if (idhash_unit(id[i], TRAIN_SALT_WARM) >= t->sfrac) continue;
-        if (t->sn == t->scap) {
-            size_t nc = t->scap ? 2 * t->scap : 65536;
-            float *a = realloc(t->sX, nc * w * sizeof(float));
-            if (a) t->sX = a;
-            int8_t *b = realloc(t->sy, nc);
-            if (b) t->sy = b;
-            uint8_t *c = realloc(t->shold, nc);
-            if (c) t->shold = c;
-            uint64_t *d = realloc(t->sid, nc * sizeof(uint64_t));
-            if (d) t->sid = d;
-            uint64_t *e = realloc(t->sblk, nc * sizeof(uint64_t));
-            if (e) t->sblk = e;
-            if (!a || !b || !c || !d || !e) return CS_ERROR(CS_ENOMEM, "out of memory for the warm-start sample");
-            t->scap = nc;
-        }
-        memcpy(t->sX + t->sn * w, X + i * w, w * sizeof(float));
-        t->sy[t->sn] = y[i];
-        t->shold[t->sn] = 0;
-        t->sid[t->sn] = id[i];
-        t->sblk[t->sn] = block;
-        t->sn++;
+        if (idhash_unit(id[i], SALT_WARM) >= t->sfrac) continue;
+        if (s->n == s->cap) CS_TRY(train_rowset_grow(s, w, "the warm-start sample"));
+        memcpy(s->X + s->n * w, X + i * w, w * sizeof(float));
+        s->y[s->n] = y[i];
+        s->hold[s->n] = 0;
+        s->id[s->n] = id[i];
+        s->blk[s->n] = block;
+        s->n++;
     }
     (void)truth;
     return CS_OK;
@@ -97,9 +89,11 @@ int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
     double *beta = calloc(K ? K : 1, sizeof(double)), *beta2 = calloc(K ? K : 1, sizeof(double));
     size_t vlen = K * K + 2 * K + 2;
     double *vec = malloc(vlen * sizeof(double));
-    train_irls_arg ia = {red_tree_alloc(vlen), malloc(vlen * sizeof(double)), beta, logit_work_alloc(PART_BLOCK_ROWS, K)};
+    train_irls_arg ia = {red_tree_alloc(vlen), malloc(vlen * sizeof(double)), beta, logit_work_alloc(PART_BLOCK_ROWS, K),
+                         malloc(PART_BLOCK_ROWS * K * sizeof(double)), malloc(PART_BLOCK_ROWS * sizeof(double)),
+                         malloc(PART_BLOCK_ROWS * sizeof(double))};
     unsigned char *pen = malloc(K ? K : 1);
-    if (rc == CS_OK && (!beta || !beta2 || !vec || !ia.tree || !ia.part || !ia.lw || !pen))
+    if (rc == CS_OK && (!beta || !beta2 || !vec || !ia.tree || !ia.part || !ia.lw || !pen || !ia.Xd || !ia.yd || !ia.wd))
         rc = CS_ERROR(CS_ENOMEM, "out of memory");
     int iters = 0, converged = 0;
     double loglik = NAN;
@@ -204,6 +198,9 @@ int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
     red_tree_free(ia.tree);
     free(ia.part);
     logit_work_free(ia.lw);
+    free(ia.Xd);
+    free(ia.yd);
+    free(ia.wd);
     free(pen);
     return rc;
 }

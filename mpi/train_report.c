@@ -1,8 +1,9 @@
 /* train_report.c — the Markdown training report: what an analyst reads to trust (or not) a model.
  * Everything comes from the model and its story, so the report of a model file can be redone. */
+#include "train_report.h"
+
 #include "commit.h"
 #include "status.h"
-#include "train.h"
 
 #include <errno.h>
 #include <math.h>
