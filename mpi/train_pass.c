@@ -263,9 +263,5 @@ void train_run_clear(train_run *t)
     train_rowset_clear(&t->sample);
     scan_clear(&t->sc);
     snap_close(t->r);
-    t->xin = NULL;
-    t->X = NULL;
-    t->ws = NULL;
-    t->in_col = NULL;
     t->r = NULL;
 }

@@ -110,7 +110,7 @@ typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, con
                               const float *truth, size_t n, void *arg);
 int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg);
 
-/* Frees what the run holds and closes the snapshot; t may be partly set up. */
+/* Frees what the run holds and closes the snapshot, once; t may be partly set up. */
 void train_run_clear(train_run *t);
 
 #endif
