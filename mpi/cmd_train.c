@@ -39,7 +39,6 @@
 #include "train_write.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

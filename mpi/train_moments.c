@@ -4,7 +4,6 @@
  * structure, so it reads the snapshot's indicators directly rather than design rows (train_pass). */
 #include "train_moments.h"
 
-#include "log.h"
 #include "reduce.h"
 #include "status.h"
 
