@@ -93,8 +93,11 @@ int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
                          malloc(PART_BLOCK_ROWS * K * sizeof(double)), malloc(PART_BLOCK_ROWS * sizeof(double)),
                          malloc(PART_BLOCK_ROWS * sizeof(double))};
     unsigned char *pen = malloc(K ? K : 1);
-    if (rc == CS_OK && (!beta || !beta2 || !vec || !ia.tree || !ia.part || !ia.lw || !pen || !ia.Xd || !ia.yd || !ia.wd))
-        rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    double *beta_prev = malloc((K ? K : 1) * sizeof(double)), obj_prev = -INFINITY;
+    if (!beta || !beta2 || !vec || !ia.tree || !ia.part || !ia.lw || !pen || !ia.Xd || !ia.yd || !ia.wd || !beta_prev)
+        rc = CS_ERROR(CS_ENOMEM, "out of memory for the logistic fit of %zu coefficients", K);
+    /* before the first pass, whose agreement a rank that failed here would never reach */
+    rc = red_agree(t->ctx->comm, rc);
     int iters = 0, converged = 0;
     double loglik = NAN;
     if (rc == CS_OK) {
@@ -104,7 +107,6 @@ int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
     /* Newton from the null model can overshoot when rare signals separate well (a step of +16 on
      * suspended_arrears): a step that lowers the penalised log-likelihood is halved and the point
      * re-evaluated, as glm.fit does. Every rank takes the same decisions from the same sums. */
-    double *beta_prev = malloc((K ? K : 1) * sizeof(double)), obj_prev = -INFINITY;
     int halvings = 0, passes_irls = 0, warm_iters = 0;
     /* First converge on a hash sample of about a million training rows held in memory, then polish
      * on all rows: three or four passes over every row instead of seven to nine, which matters most
@@ -177,6 +179,10 @@ int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
         m->zval = malloc(K * sizeof(double));
         m->pval = malloc(K * sizeof(double));
         m->coef_mean = malloc(K * sizeof(double));
+        if (!m->beta || !m->se || !m->zval || !m->pval || !m->coef_mean)
+            rc = CS_ERROR(CS_ENOMEM, "out of memory for the coefficients");
+    }
+    if (rc == CS_OK) {
         memcpy(m->beta, beta, K * sizeof(double));
         double cnt = vec[K * K + 2 * K + 1];
         for (size_t j = 0; j < K; j++) m->coef_mean[j] = vec[K * K + K + 1 + j] / cnt;
@@ -188,6 +194,8 @@ int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
         }
         if (!converged) log_info("train: IRLS stopped after %d iterations without converging", iters);
     }
+    /* the coefficients' allocations are this rank's own: agree before the next stage's passes */
+    rc = red_agree(t->ctx->comm, rc);
     info->iters = iters;
     info->passes = passes_irls;
     info->converged = converged;
