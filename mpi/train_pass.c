@@ -47,8 +47,11 @@ int train_open(train_run *t)
 int train_scan_open(train_run *t, size_t *feat_cache)
 {
     const cmd_ctx *ctx = t->ctx;
+    /* the region is not a model input, but it is read (2 bytes a row) so that a snapshot whose
+     * region column is out of range is refused by train as by score and inspect, not fitted */
     int rc = scan_init(&t->sc, t->r, &t->pr, t->o.block,
-                       SCAN_ID | SCAN_BRAND | SCAN_FEATURES | SCAN_CHURNED | (t->s->has_truth ? SCAN_TRUTH : 0),
+                       SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | SCAN_CHURNED |
+                           (t->s->has_truth ? SCAN_TRUTH : 0),
                        ctx->nranks);
     /* a quarter of --memory for the chunk cache of a badly chunked file (scan_layout): agreed first,
      * since reopening the dataset is collective under CS_READ_MPIO */
