@@ -162,6 +162,7 @@ int red_min_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, 
 int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_SUM); }
 int red_max_u64(MPI_Comm comm, uint64_t *v, size_t n) { return red_plain(comm, v, n, MPI_UINT64_T, MPI_MAX); }
 int red_min_int(MPI_Comm comm, int *v, size_t n) { return red_plain(comm, v, n, MPI_INT, MPI_MIN); }
+int red_min_u64(MPI_Comm comm, uint64_t *v, size_t n) { return red_plain(comm, v, n, MPI_UINT64_T, MPI_MIN); }
 
 uint64_t red_exscan_u64(MPI_Comm comm, uint64_t v)
 {
