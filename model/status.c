@@ -1,5 +1,5 @@
 /* status.c — the single place errors are recorded (see status.h). Also installs nothing by itself:
- * mpi/ replaces GSL's abort() handler with status_gsl_handler so GSL failures become CS_ENUM. */
+ * mpi/main.c replaces GSL's abort() handler with main_gsl_handler so GSL failures become CS_ENUM. */
 #include "status.h"
 
 #include <stdarg.h>

@@ -22,7 +22,9 @@
  *     snapshots (the counts of the listed ids are taken in the first pass only).
  */
 #include "cmd.h"
+#include "comm.h"
 #include "evalrep.h"
+#include "gather.h"
 #include "idhash.h"
 #include "listin.h"
 #include "log.h"
@@ -34,7 +36,6 @@
 #include "snapshot.h"
 #include "status.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,19 +48,6 @@ typedef struct {
 } eval_opts;
 
 /* ---- moving the lists to every rank ---- */
-
-/* MPI counts are int: large arrays go in pieces. Collective. */
-static int eval_bcast(void *buf, size_t count, size_t size, MPI_Comm comm)
-{
-    const size_t piece = (size_t)1 << 28;
-    char *p = buf;
-    for (size_t done = 0; done < count * size; done += piece) {
-        size_t k = count * size - done < piece ? count * size - done : piece;
-        if (MPI_Bcast(p + done, (int)k, MPI_BYTE, 0, comm) != MPI_SUCCESS)
-            return CS_ERROR(CS_EMPI, "MPI_Bcast of the lists failed");
-    }
-    return CS_OK;
-}
 
 /* Collective: rank 0's table (*t, read from the lists) is copied to every rank, whose *t is
  * allocated here, and indexed. */
@@ -88,8 +76,8 @@ static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
         free(names);
         return rc;
     }
-    MPI_Bcast(hdr, 3, MPI_UINT64_T, 0, ctx->comm);
-    if (ctx->rank != 0) {
+    rc = red_agree(ctx->comm, comm_bcast(ctx->comm, 0, hdr, sizeof hdr));
+    if (rc == CS_OK && ctx->rank != 0) {
         names_len = (size_t)hdr[2];
         names = malloc(names_len + 1);
         *t = listin_alloc();
@@ -99,12 +87,12 @@ static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
     rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK) {
         listin_table *x = *t;
-        MPI_Bcast(x->month, sizeof x->month, MPI_CHAR, 0, ctx->comm);
-        rc = eval_bcast(names, names_len, 1, ctx->comm);
-        if (rc == CS_OK) rc = eval_bcast(x->id, x->n, sizeof *x->id, ctx->comm);
-        if (rc == CS_OK) rc = eval_bcast(x->region, x->n, sizeof *x->region, ctx->comm);
-        if (rc == CS_OK) rc = eval_bcast(x->phase, x->n, 1, ctx->comm);
-        if (rc == CS_OK) rc = eval_bcast(x->tier, x->n, 1, ctx->comm);
+        rc = comm_bcast(ctx->comm, 0, x->month, sizeof x->month);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, names, names_len);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->id, x->n * sizeof *x->id);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->region, x->n * sizeof *x->region);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->phase, x->n);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->tier, x->n);
         if (rc == CS_OK && ctx->rank != 0) {
             size_t o = 0, idx;
             for (uint64_t r = 0; rc == CS_OK && r < hdr[1]; r++) {
@@ -186,21 +174,18 @@ static int eval_set_has(const eval_set *s, uint64_t id)
     return 0;
 }
 
-/* Buffers of one all-to-all exchange of items of `width` uint64 each. */
+/* The buffers of one exchange round of items of `width` uint64 each (gat_exchange does the moving
+ * and its agreement): the items binned by owner rank, their counts, and what arrived. */
 typedef struct {
     int nranks, width;
-    int *scount, *sdispl, *rcount, *rdispl, *fill;
-    uint64_t *send, *recv;
-    size_t send_cap, recv_cap;
+    uint64_t *nsend, *nrecv, *fill; /* [nranks] each, one allocation */
+    uint64_t *send;                 /* [rows * width] */
+    uint64_t *recv;                 /* gat_exchange's buffer of the last round */
 } eval_xchg;
 
 static void eval_xchg_clear(eval_xchg *x)
 {
-    free(x->scount);
-    free(x->sdispl);
-    free(x->rcount);
-    free(x->rdispl);
-    free(x->fill);
+    free(x->nsend);
     free(x->send);
     free(x->recv);
     memset(x, 0, sizeof *x);
@@ -211,57 +196,32 @@ static int eval_xchg_init(eval_xchg *x, int nranks, int width, size_t rows)
     memset(x, 0, sizeof *x);
     x->nranks = nranks;
     x->width = width;
-    x->scount = calloc((size_t)nranks, sizeof(int));
-    x->sdispl = calloc((size_t)nranks, sizeof(int));
-    x->rcount = calloc((size_t)nranks, sizeof(int));
-    x->rdispl = calloc((size_t)nranks, sizeof(int));
-    x->fill = calloc((size_t)nranks, sizeof(int));
-    x->send_cap = rows * (size_t)width;
-    x->send = malloc((x->send_cap ? x->send_cap : 1) * sizeof(uint64_t));
-    if (!x->scount || !x->sdispl || !x->rcount || !x->rdispl || !x->fill || !x->send) {
+    x->nsend = calloc(3 * (size_t)nranks, sizeof(uint64_t));
+    x->send = malloc((rows ? rows : 1) * (size_t)width * sizeof(uint64_t));
+    if (!x->nsend || !x->send) {
         eval_xchg_clear(x);
         return CS_ERROR(CS_ENOMEM, "out of memory for the exchange buffers");
     }
+    x->nrecv = x->nsend + nranks;
+    x->fill = x->nsend + 2 * (size_t)nranks;
     return CS_OK;
 }
 
 /* Collective. Sends items[i] (width uint64 each, n of them) to rank owner[i]; on return x->recv holds
- * *nrecv items. Every rank calls it the same number of times (n may be 0). */
+ * *nrecv items. Every rank calls it the same number of times (n may be 0); a failure is agreed. */
 static int eval_xchg_run(eval_xchg *x, const uint64_t *items, const int *owner, size_t n, MPI_Comm comm,
                          size_t *nrecv)
 {
-    int R = x->nranks, w = x->width;
-    memset(x->scount, 0, (size_t)R * sizeof(int));
-    for (size_t i = 0; i < n; i++) x->scount[owner[i]] += w;
-    for (int r = 0, o = 0; r < R; r++) {
-        x->sdispl[r] = o;
-        x->fill[r] = o;
-        o += x->scount[r];
-    }
-    for (size_t i = 0; i < n; i++) {
-        memcpy(x->send + x->fill[owner[i]], items + i * (size_t)w, (size_t)w * sizeof(uint64_t));
-        x->fill[owner[i]] += w;
-    }
-    if (MPI_Alltoall(x->scount, 1, MPI_INT, x->rcount, 1, MPI_INT, comm) != MPI_SUCCESS)
-        return CS_ERROR(CS_EMPI, "MPI_Alltoall failed");
-    size_t total = 0;
-    for (int r = 0; r < R; r++) {
-        x->rdispl[r] = (int)total;
-        total += (size_t)x->rcount[r];
-    }
-    /* A receive buffer sized to what arrives; the call after a failed allocation would leave the
-     * other ranks waiting in MPI_Alltoallv, so this one is fatal. */
-    if (total > x->recv_cap) {
-        free(x->recv);
-        x->recv = malloc(total * sizeof(uint64_t));
-        if (!x->recv) LOG_FATAL(CS_ENOMEM, "out of memory for %zu ids received in the join", total / (size_t)w);
-        x->recv_cap = total;
-    }
-    if (MPI_Alltoallv(x->send, x->scount, x->sdispl, MPI_UINT64_T, x->recv ? x->recv : x->send,
-                      x->rcount, x->rdispl, MPI_UINT64_T, comm) != MPI_SUCCESS)
-        return CS_ERROR(CS_EMPI, "MPI_Alltoallv failed");
-    *nrecv = total / (size_t)w;
-    return CS_OK;
+    size_t size = (size_t)x->width * sizeof(uint64_t);
+    gat_bin(items, owner, n, size, x->nranks, x->send, x->nsend, x->fill);
+    free(x->recv);
+    void *in = NULL;
+    int rc = gat_exchange(comm, x->send, x->nsend, size, &in, x->nrecv);
+    x->recv = in;
+    uint64_t total = 0;
+    for (int q = 0; rc == CS_OK && q < x->nranks; q++) total += x->nrecv[q];
+    *nrecv = (size_t)total;
+    return rc;
 }
 
 /* ---- the passes ---- */
@@ -349,8 +309,8 @@ static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t par
                 caught[cell] += c;
             }
         }
-        /* agree before the exchange: a rank that failed to read must not leave the others inside
-         * MPI_Alltoallv */
+        /* agree before the exchange: a rank that failed to read must not leave the others waiting
+         * in it */
         rc = red_agree(ctx->comm, lrc);
         if (rc != CS_OK || !set) continue;
         size_t m = 0;
@@ -532,7 +492,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         if (!e.counts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     }
     rc = red_agree(ctx->comm, rc);
-    double t0 = MPI_Wtime();
+    double t0 = comm_now();
     if (rc == CS_OK) {
         log_info("evaluate: %zu listed subscribers in %zu files of %s (month %s) against %s (month %s, "
                  "%llu subscribers)%s, %d ranks", e.t->n, e.t->n_files, o.lists,
@@ -594,7 +554,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         if (rc == CS_OK)
             log_info("evaluate: %lld listed, %lld left (precision %.4f)%s in %.2f s", (long long)s.listed,
                      (long long)s.caught, s.precision, o.out ? ", wrote the .csv, .json and .md" : "",
-                     MPI_Wtime() - t0);
+                     comm_now() - t0);
     }
     free(listed);
     free(e.counts);

@@ -14,6 +14,7 @@
  * complete and checked.
  */
 #include "cmd.h"
+#include "comm.h"
 #include "csv.h"
 #include "dupcheck.h"
 #include "h5util.h"
@@ -29,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
     const char *csv, *out, *label, *positive, *id, *region, *brand, *categorical, *ignore;
@@ -249,7 +249,7 @@ static void imp_like_roles(imp_opts *o, const imp_ref *ref, const csv_record *h)
 /* Rank 0: the passes and the staged snapshot. */
 static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref **refout)
 {
-    double t0 = MPI_Wtime();
+    double t0 = comm_now();
     imp_ref *ref = NULL;
     csv_reader *r = NULL;
     CS_TRY(imp_open(o, &r));
@@ -280,7 +280,7 @@ static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref 
     csv_reader_free(r); /* pass 1 opens the file again, from its first record */
     imp_pass p1 = {0}, p1b = {0};
     if (rc == CS_OK) rc = imp_scan(o, s, 1, imp_check_observe, &p1);
-    double t1 = MPI_Wtime();
+    double t1 = comm_now();
     if (rc == CS_OK)
         log_info("import: pass 1 (types, levels): %llu records, %.1f MB in %.2f s (%.0f MB/s)",
                  (unsigned long long)p1.records, (double)p1.bytes / 1e6, t1 - t0,
@@ -314,7 +314,7 @@ static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref 
         if (rc == CS_OK) rc = frc;
     }
     if (rc == CS_OK) rc = imp_meta_write(stage, s);
-    double t2 = MPI_Wtime();
+    double t2 = comm_now();
     if (rc == CS_OK)
         log_info("import: pass 2 (write): %llu rows x %zu indicators in %.2f s; in all %.2f s, "
                  "%.0f MB/s of CSV", (unsigned long long)written, s->p, t2 - t1, t2 - t0,
@@ -350,23 +350,6 @@ static int imp_dup_lines(const imp_opts *o, imp_schema *s)
         return CS_ERROR(CS_EDATA, "%s, lines %zu and %zu, column %ld (%s): id %llu appears twice (ids "
                         "must be unique)", o->csv, la, lb, s->id + 1, s->cols[s->id].name, idv);
     return CS_ERROR(CS_EDATA, "%s", msg);
-}
-
-/* Collective. Waits for rank 0 without spinning: a long import would otherwise keep every other
- * rank's core busy in MPI's progress loop. */
-static void imp_wait_rank0(const cmd_ctx *ctx)
-{
-    MPI_Request req;
-    MPI_Ibarrier(ctx->comm, &req);
-    if (ctx->rank == 0) {
-        MPI_Wait(&req, MPI_STATUS_IGNORE);
-        return;
-    }
-    int done = 0;
-    while (!done) {
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (!done) nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-    }
 }
 
 int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
@@ -425,24 +408,25 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
     imp_ref *ref = NULL;
     rc = CS_OK;
     if (ctx->rank == 0) rc = imp_rank0(&o, stage, &s, &ref);
-    imp_wait_rank0(ctx);
-    rc = red_agree(ctx->comm, rc);
+    /* the other ranks wait without spinning through rank 0's serial passes */
+    int wrc = comm_wait_root(ctx->comm);
+    rc = red_agree(ctx->comm, rc != CS_OK ? rc : wrc);
     /* the id column is known to rank 0 only (--like may name it) */
     int has_id = ctx->rank == 0 && s && s->id >= 0;
-    MPI_Bcast(&has_id, 1, MPI_INT, 0, ctx->comm);
+    if (rc == CS_OK) rc = red_agree(ctx->comm, comm_bcast(ctx->comm, 0, &has_id, sizeof has_id));
     if (rc == CS_OK && has_id) {
-        double t0 = MPI_Wtime();
+        double t0 = comm_now();
         snap_reader *sr = NULL;
         rc = red_agree(ctx->comm, snap_open(stage, snap_read_comm(ctx->comm), &sr));
         if (rc == CS_OK) rc = dup_check(ctx, sr, o.memory);
         snap_close(sr);
         if (rc == CS_EDATA) {
-            int lrc = ctx->rank == 0 ? imp_dup_lines(&o, s) : rc;
-            imp_wait_rank0(ctx);
-            rc = red_agree(ctx->comm, ctx->rank == 0 ? lrc : CS_OK);
+            int lrc = ctx->rank == 0 ? imp_dup_lines(&o, s) : CS_OK;
+            wrc = comm_wait_root(ctx->comm);
+            rc = red_agree(ctx->comm, lrc != CS_OK ? lrc : wrc);
             if (rc == CS_OK) rc = CS_ERROR(CS_EINTERNAL, "duplicate id lost");
         }
-        if (rc == CS_OK) log_info("import: ids unique (%.2f s)", MPI_Wtime() - t0);
+        if (rc == CS_OK) log_info("import: ids unique (%.2f s)", comm_now() - t0);
     }
     int crc = h5util_commit(stage, o.out, ctx->comm, rc == CS_OK);
     if (rc == CS_OK) rc = crc;

@@ -1,8 +1,9 @@
 /* dupcheck.c — see dupcheck.h. */
 #include "dupcheck.h"
 
+#include "comm.h"
+#include "gather.h"
 #include "idhash.h"
-#include "log.h"
 #include "part.h"
 #include "reduce.h"
 #include "status.h"
@@ -40,21 +41,15 @@ static int dup_rows(const cmd_ctx *ctx, snap_reader *r, const part_range *pr, ui
     }
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;
-    int R = ctx->nranks;
-    uint64_t *all = malloc((size_t)R * 2 * sizeof(uint64_t));
-    if (!all) LOG_FATAL(CS_ENOMEM, "out of memory in the id check");
-    MPI_Allgather(rows, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, ctx->comm);
-    rows[0] = rows[1] = UINT64_MAX;
-    for (int q = 0; q < 2 * R; q++) {
-        if (all[q] < rows[0]) {
-            rows[1] = rows[0];
-            rows[0] = all[q];
-        } else if (all[q] < rows[1]) {
-            rows[1] = all[q];
-        }
-    }
-    free(all);
-    return CS_OK;
+    /* The rows are distinct across ranks (each row lives on one rank): the smallest is the least of
+     * the ranks' smallest, the second the least of what remains once that one is set aside. */
+    uint64_t first = rows[0];
+    int rc1 = red_min_u64(ctx->comm, &first, 1);
+    uint64_t second = rows[0] == first ? rows[1] : rows[0];
+    int rc2 = red_min_u64(ctx->comm, &second, 1); /* every rank takes part in both */
+    rows[0] = first;
+    rows[1] = second;
+    return red_agree(ctx->comm, rc1 != CS_OK ? rc1 : rc2);
 }
 
 int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
@@ -70,13 +65,13 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
     const size_t io = 65536;
     uint64_t *ids = malloc(io * sizeof(uint64_t));
     uint64_t *send = malloc(io * sizeof(uint64_t));
-    int *scount = calloc((size_t)R, sizeof(int)), *sdisp = calloc((size_t)R, sizeof(int));
-    int *rcount = calloc((size_t)R, sizeof(int)), *rdisp = calloc((size_t)R, sizeof(int));
-    int *fill = calloc((size_t)R, sizeof(int));
-    int rc = (ids && send && scount && sdisp && rcount && rdisp && fill) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    int *dest = malloc(io * sizeof(int));
+    uint64_t *counts = calloc(3 * (size_t)R, sizeof(uint64_t)); /* sent, received, scratch */
+    int rc = (ids && send && dest && counts) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     rc = red_agree(ctx->comm, rc);
+    uint64_t *nsend = counts, *nrecv = counts + R, *work = counts + 2 * (size_t)R;
     uint64_t nblocks_mine = (pr.rows + io - 1) / io, nblocks_max = nblocks_mine;
-    red_max_u64(ctx->comm, &nblocks_max, 1);
+    if (rc == CS_OK) rc = red_max_u64(ctx->comm, &nblocks_max, 1);
     /* the duplicate this rank found (valid when found) */
     int found = 0;
     uint64_t dup_id = 0;
@@ -86,8 +81,6 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
         while (cap < want) cap *= 2;
         /* 0 marks an empty slot; id 0 itself is tracked by zero_seen */
         uint64_t *set = calloc(cap, sizeof(uint64_t));
-        uint64_t *recv = NULL;
-        size_t rcap = 0;
         int zero_seen = 0;
         int lrc = set ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the id check");
         for (uint64_t b = 0; b < nblocks_max; b++) {
@@ -98,35 +91,27 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
                 if (lrc == CS_OK) lrc = snap_read(r, row0, n, ids, NULL, NULL, NULL, NULL);
                 if (lrc != CS_OK) n = 0;
             }
-            /* every rank takes part in every exchange, whatever it found, so none waits forever */
-            memset(scount, 0, (size_t)R * sizeof(int));
+            /* this pass's ids, each to the rank that owns its hash */
+            size_t m = 0;
             for (size_t i = 0; i < n; i++) {
                 uint64_t h = idhash_mix(ids[i]);
                 if (h % passes != pass) continue;
-                scount[(h / passes) % (uint64_t)R]++;
+                ids[m] = ids[i];
+                dest[m++] = (int)((h / passes) % (uint64_t)R);
             }
-            sdisp[0] = 0;
-            for (int q = 1; q < R; q++) sdisp[q] = sdisp[q - 1] + scount[q - 1];
-            memcpy(fill, sdisp, (size_t)R * sizeof(int));
-            for (size_t i = 0; i < n; i++) {
-                uint64_t h = idhash_mix(ids[i]);
-                if (h % passes != pass) continue;
-                send[fill[(h / passes) % (uint64_t)R]++] = ids[i];
+            gat_bin(ids, dest, m, sizeof *ids, R, send, nsend, work);
+            /* every rank takes part in every exchange, whatever it found, so none waits forever; the
+             * exchange agrees on its own failures, so all ranks leave the loop together */
+            void *in = NULL;
+            int xrc = gat_exchange(ctx->comm, send, nsend, sizeof *send, &in, nrecv);
+            if (xrc != CS_OK) {
+                if (lrc == CS_OK) lrc = xrc;
+                break;
             }
-            MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, ctx->comm);
-            size_t tot = 0;
-            for (int q = 0; q < R; q++) {
-                rdisp[q] = (int)tot;
-                tot += (size_t)rcount[q];
-            }
-            if (tot > rcap) {
-                rcap = tot;
-                uint64_t *nr = realloc(recv, rcap * sizeof(uint64_t));
-                if (!nr) LOG_FATAL(CS_ENOMEM, "out of memory in the id check");
-                recv = nr;
-            }
-            MPI_Alltoallv(send, scount, sdisp, MPI_UINT64_T, recv, rcount, rdisp, MPI_UINT64_T, ctx->comm);
-            for (size_t i = 0; lrc == CS_OK && !found && i < tot; i++) {
+            const uint64_t *recv = in;
+            uint64_t tot = 0;
+            for (int q = 0; q < R; q++) tot += nrecv[q];
+            for (uint64_t i = 0; lrc == CS_OK && !found && i < tot; i++) {
                 uint64_t id = recv[i];
                 int seen;
                 if (id == 0) {
@@ -143,17 +128,17 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
                     dup_id = id;
                 }
             }
+            free(in);
         }
         free(set);
-        free(recv);
         rc = red_agree(ctx->comm, lrc);
         /* a duplicate ends the check after this pass: the lowest rank that found one names it */
         int first = found ? ctx->rank : INT_MAX;
-        if (rc == CS_OK) MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, ctx->comm);
+        if (rc == CS_OK) rc = red_agree(ctx->comm, red_min_int(ctx->comm, &first, 1));
         if (rc == CS_OK && first != INT_MAX) {
-            MPI_Bcast(&dup_id, 1, MPI_UINT64_T, first, ctx->comm);
+            rc = red_agree(ctx->comm, comm_bcast(ctx->comm, first, &dup_id, sizeof dup_id));
             uint64_t rows[2];
-            rc = dup_rows(ctx, r, &pr, dup_id, ids, io, rows);
+            if (rc == CS_OK) rc = dup_rows(ctx, r, &pr, dup_id, ids, io, rows);
             if (rc == CS_OK)
                 rc = CS_ERROR(CS_EDATA, "%s: /subscribers/id: id %llu appears twice (rows %llu and %llu)",
                               snap_path(r), (unsigned long long)dup_id, (unsigned long long)rows[0],
@@ -162,10 +147,7 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
     }
     free(ids);
     free(send);
-    free(scount);
-    free(sdisp);
-    free(rcount);
-    free(rdisp);
-    free(fill);
+    free(dest);
+    free(counts);
     return rc;
 }

@@ -209,6 +209,21 @@ int gat_exchange(MPI_Comm comm, const void *send, const uint64_t *nsend, size_t 
     return rc;
 }
 
+void gat_bin(const void *recs, const int *dest, size_t n, size_t size, int nranks, void *send,
+             uint64_t *nsend, uint64_t *work)
+{
+    const char *in = recs;
+    char *out = send;
+    memset(nsend, 0, (size_t)nranks * sizeof *nsend);
+    for (size_t i = 0; i < n; i++) nsend[dest[i]]++;
+    uint64_t o = 0;
+    for (int q = 0; q < nranks; q++) {
+        work[q] = o;
+        o += nsend[q];
+    }
+    for (size_t i = 0; i < n; i++) memcpy(out + (size_t)work[dest[i]]++ * size, in + i * size, size);
+}
+
 int gat_helper_rank(MPI_Comm comm)
 {
     int nr = 1;

@@ -57,4 +57,11 @@ int gat_helper_rank(MPI_Comm comm);
 int gat_exchange(MPI_Comm comm, const void *send, const uint64_t *nsend, size_t size, void **out,
                  uint64_t *nrecv);
 
+/* Local (no communication). Lays out n records of size bytes for gat_exchange: record i of recs goes
+ * to rank dest[i] (0 <= dest[i] < nranks). Writes them to send (n * size bytes, not overlapping recs)
+ * one destination after the other, in their order within each, and their counts to nsend[nranks].
+ * work is [nranks] scratch. Allocates nothing, so it cannot fail. */
+void gat_bin(const void *recs, const int *dest, size_t n, size_t size, int nranks, void *send,
+             uint64_t *nsend, uint64_t *work);
+
 #endif

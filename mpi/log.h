@@ -2,8 +2,8 @@
  *
  * Lines carry the elapsed time and, for messages from other ranks, the rank. By default only rank 0
  * prints informational lines (one voice for a job of hundreds of ranks); --verbose lets every rank
- * speak. Errors are printed by whoever calls log_error; the pipelines arrange (see agree.h) that a
- * failure reaches the user once, from rank 0.
+ * speak. Errors are printed by whoever calls log_error; the pipelines agree on every status
+ * (red_agree in reduce.h), so that a failure reaches the user once, from rank 0.
  */
 #ifndef CS_LOG_H
 #define CS_LOG_H

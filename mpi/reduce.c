@@ -1,7 +1,6 @@
 /* reduce.c — the fixed-tree sums and the status agreement of reduce.h. */
 #include "reduce.h"
 
-#include "log.h"
 #include "status.h"
 
 #include <limits.h>
@@ -26,6 +25,7 @@ struct red_tree {
     double *vec[RED_MAX_NODES]; /* allocated lazily, kept for reuse */
     uint64_t next_block;        /* blocks must arrive in order */
     int started;
+    double *recv;               /* [len]: rank 0 receives the other ranks' nodes here */
 };
 
 red_tree *red_tree_alloc(size_t len)
@@ -33,6 +33,13 @@ red_tree *red_tree_alloc(size_t len)
     red_tree *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->len = len;
+    /* allocated here, not in red_tree_allreduce: there the other ranks are already sending, and a
+     * failure could not be agreed */
+    t->recv = malloc((len ? len : 1) * sizeof(double));
+    if (!t->recv) {
+        free(t);
+        return NULL;
+    }
     return t;
 }
 
@@ -40,6 +47,7 @@ void red_tree_free(red_tree *t)
 {
     if (!t) return;
     for (int i = 0; i < RED_MAX_NODES; i++) free(t->vec[i]);
+    free(t->recv);
     free(t);
 }
 
@@ -103,9 +111,7 @@ int red_tree_allreduce(red_tree *t, MPI_Comm comm, uint64_t nblocks, double *out
     } else {
         /* Rank 0's own stack holds the leftmost nodes; the other ranks' nodes follow in rank order,
          * which is block order, so pushing them continues the same fold. */
-        double *buf = malloc((t->len ? t->len : 1) * sizeof(double));
-        /* The other ranks are already sending: a clean agreement is impossible here. */
-        if (!buf) LOG_FATAL(CS_ENOMEM, "out of memory in reduction (%zu doubles)", t->len);
+        double *buf = t->recv;
         for (int r = 1; r < nranks; r++) {
             int n = 0;
             MPI_Recv(&n, 1, MPI_INT, r, TAG, comm, MPI_STATUS_IGNORE);
@@ -116,7 +122,6 @@ int red_tree_allreduce(red_tree *t, MPI_Comm comm, uint64_t nblocks, double *out
                 if (rc == CS_OK) rc = red_push(t, k.level, k.index, buf);
             }
         }
-        free(buf);
         /* The stack now tiles [0, nblocks) with levels decreasing left to right; the canonical tree
          * promotes the rightmost node until it meets its left neighbour's level, so fold right to
          * left: acc = node_k + acc. */
@@ -162,6 +167,7 @@ int red_min_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, 
 int red_sum_exact_f64(MPI_Comm comm, double *v, size_t n) { return red_plain(comm, v, n, MPI_DOUBLE, MPI_SUM); }
 int red_max_u64(MPI_Comm comm, uint64_t *v, size_t n) { return red_plain(comm, v, n, MPI_UINT64_T, MPI_MAX); }
 int red_min_int(MPI_Comm comm, int *v, size_t n) { return red_plain(comm, v, n, MPI_INT, MPI_MIN); }
+int red_min_u64(MPI_Comm comm, uint64_t *v, size_t n) { return red_plain(comm, v, n, MPI_UINT64_T, MPI_MIN); }
 
 uint64_t red_exscan_u64(MPI_Comm comm, uint64_t v)
 {

@@ -45,6 +45,7 @@ int red_max_f64(MPI_Comm comm, double *v, size_t n);
 int red_min_f64(MPI_Comm comm, double *v, size_t n);
 int red_max_u64(MPI_Comm comm, uint64_t *v, size_t n);
 int red_min_int(MPI_Comm comm, int *v, size_t n);
+int red_min_u64(MPI_Comm comm, uint64_t *v, size_t n);
 /* Collective. Sum of v over the ranks before this one (0 on rank 0): where a rank's rows go in an
  * output whose row counts differ per rank. */
 uint64_t red_exscan_u64(MPI_Comm comm, uint64_t v);

@@ -1,6 +1,7 @@
 /* scan.c — see scan.h. */
 #include "scan.h"
 
+#include "comm.h"
 #include "log.h"
 #include "status.h"
 
@@ -114,7 +115,7 @@ void scan_begin(scan_state *s, const char *stage)
 {
     s->stage = stage;
     s->next = s->pr.row0;
-    s->t0 = s->last_report = MPI_Wtime();
+    s->t0 = s->last_report = comm_now();
     scan_passes_count++;
 }
 
@@ -136,7 +137,7 @@ int scan_next(scan_state *s)
     if (s->truth) CS_TRY(snap_read_truth(s->r, s->next, n, s->truth));
     s->n = n;
     s->next += n;
-    double now = MPI_Wtime();
+    double now = comm_now();
     if (now - s->last_report > 10.0) {
         /* rank 0's progress stands for all: ranks hold equal shares of the rows */
         uint64_t done = s->next - s->pr.row0;

@@ -100,6 +100,20 @@ printf 'plan,minutes,monthly fee,note,msisdn,城市,brand,churned\nbasic,lots,5,
 bad "text.csv, line 2, column 2 (minutes): 'lots' is not a number" "$T/text.csv" --like "$T/op1.h5"
 printf 'id,x\n7,1\n8,2\n7,3\n' > "$T/dup.csv"
 bad "dup.csv, lines 2 and 4, column 1 (id): id 7 appears twice" "$T/dup.csv" --id id
+# the id check hash-partitioned over 1, 3 and 4 ranks, in many passes (a small --memory): one duplicate
+# whose rows lie on different ranks, another pair on one rank, found and named the same way each time
+awk 'BEGIN { print "id,x"; for (i = 0; i < 30000; i++) print (i == 25000 ? 1007 : 1000 + i) "," i % 7 }' > "$T/dup2.csv"
+awk 'BEGIN { print "id,x"; for (i = 0; i < 30000; i++) print (i == 12 ? 1005 : 1000 + i) "," i % 7 }' > "$T/dup3.csv"
+for n in 1 3 4; do
+  for d in "dup2.csv, lines 9 and 25002" "dup3.csv, lines 7 and 14"; do
+    f=${d%%,*}
+    rc=0; run $n "$CS" import --csv "$T/$f" --out "$T/bad.h5" --id id --memory 64K > "$T/o.txt" 2> "$T/e.txt" || rc=$?
+    [ $rc = 5 ] || { cat "$T/e.txt"; fail "import with $n ranks: exit $rc for the duplicate id of $f, want 5"; }
+    grep -q -- "$d, column 1 (id): id 100[57] appears twice" "$T/e.txt" || { cat "$T/e.txt"; fail "$n ranks: message lacks '$d'"; }
+    [ "$(grep -c 'churnscore: error' "$T/e.txt")" = 1 ] || { cat "$T/e.txt"; fail "$n ranks: not one message"; }
+    noleft "$T/bad.h5"
+  done
+done
 printf 'plan,minutes,msisdn,城市,brand,churned\nbasic,1,1,北京,全球通,no\n' > "$T/miss.csv"
 bad "miss.csv: column 'monthly fee' of .*op1.h5 is missing" "$T/miss.csv" --like "$T/op1.h5"
 printf 'id,x\n1,"open\n2,3\n' > "$T/open.csv"

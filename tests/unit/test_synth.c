@@ -1,4 +1,4 @@
-/* test_synth.c — unit tests of the synthetic operator (model/synth.h).
+/* test_synth.c — unit tests of the synthetic operator (model/synth/synth.h).
  *
  * The property everything rests on is that a row depends only on the parameters and its global index,
  * so the first tests compare bytes across different splits of the same rows. The others check the

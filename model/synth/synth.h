@@ -32,6 +32,8 @@
  * `drift` per month. Subscribers who left in an earlier month are NOT removed here: the caller drops
  * their rows. With n_base > 0, rows [n_base + (m-1)*joiners_per_month, n_base + m*joiners_per_month)
  * are the subscribers who joined in month m (m >= 1): they get new ids and tenure counted from m.
+ *
+ * The code lives in model/synth/, one file per piece (synth_impl.h says which holds what).
  */
 #ifndef CS_SYNTH_H
 #define CS_SYNTH_H
