@@ -165,7 +165,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
         {"out", OPT_STR, &out, "snapshot file to write", 1, 0},
         {"subscribers", OPT_U64, &n, "number of subscribers (first month)", 0, 0},
         {"seed", OPT_U64, &seed, "random seed: same seed, same operator", 0, 0},
-        {"regions", OPT_INT, &regions, "number of regions (1-34, Chinese names)", 0, 0},
+        {"regions", OPT_INT, &regions, "number of regions (Chinese province names)", 0, 0, 1, SYNTH_MAX_REGIONS},
         {"month", OPT_STR, &month, "snapshot month YYYY-MM [default: 2026-10]", 0, 0},
         {"window", OPT_INT, &window, "churn window in months", 0, 0},
         {"drift", OPT_DOUBLE, &drift, "behaviour drift per month", 0, 0},
