@@ -22,7 +22,8 @@ mounted=()
 cleanup() {
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null || echo "could not unmount ${mounted[i]}" >&2
+    umount "${mounted[i]}" 2>/dev/null || umount -R "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null \
+      || echo "could not unmount ${mounted[i]}" >&2
   done
   # never remove the tree while something is still mounted in it (rm would walk into /sys)
   if ! grep -q " $T/" /proc/mounts; then rm -rf "$T"; else echo "left $T: still mounted" >&2; fi
@@ -54,7 +55,7 @@ mkdir -p "$R" && tar -C "$R" -xf "$TAR"
   || fail "the chroot is not a bare minbase system"
 mkdir -p "$BUILD/debian12-apt" "$R/var/cache/apt/archives"
 mnt -t proc proc "$R/proc"
-mnt --rbind /sys "$R/sys"
+mnt --bind -o ro /sys "$R/sys"  # hwloc (Open MPI) reads the topology there
 mnt -t tmpfs -o size=512m tmpfs "$R/dev/shm"
 mnt --bind "$BUILD/debian12-apt" "$R/var/cache/apt/archives"
 cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
