@@ -20,6 +20,21 @@
 MS_JOBS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MS_REPO=$(cd "$MS_JOBS_DIR/.." && pwd)
 
+# The churnscore binary when CHURNSCORE does not name one: installed, these scripts live in
+# PREFIX/share/churnscore/jobs and the binary is PREFIX/bin/churnscore; only in a source checkout
+# (jobs/ next to CMakeLists.txt) is it the build tree's build/churnscore; otherwise the one on PATH.
+ms_default_churnscore() {
+    case $MS_JOBS_DIR in
+        */share/churnscore/jobs)
+            local prefix=${MS_JOBS_DIR%/share/churnscore/jobs}
+            if [ -x "$prefix/bin/churnscore" ]; then printf '%s\n' "$prefix/bin/churnscore"; return; fi ;;
+    esac
+    if [ -f "$MS_REPO/CMakeLists.txt" ] && [ -x "$MS_REPO/build/churnscore" ]; then
+        printf '%s\n' "$MS_REPO/build/churnscore"; return
+    fi
+    command -v churnscore 2>/dev/null || printf '%s\n' "$MS_REPO/build/churnscore"
+}
+
 # Exit codes of the scripts (docs/operations.md). 1-8 are churnscore's codes, passed through
 # from the step that failed.
 MS_EX_USAGE=64     # bad or missing arguments
@@ -248,8 +263,8 @@ ms_plan() {
     MS_RUNS=$(cd -- "$MS_RUNS" && pwd)
     MS_RUN=$MS_RUNS/$MS_MONTH
     MS_STAGE=$MS_RUNS/.staging/$MS_MONTH
-    local cs=${CHURNSCORE:-$MS_REPO/build/churnscore}
-    [ -x "$cs" ] || ms_die $MS_EX_NOINPUT "churnscore binary $cs not found (build it, or set CHURNSCORE)"
+    local cs=${CHURNSCORE:-$(ms_default_churnscore)}
+    [ -x "$cs" ] || ms_die $MS_EX_NOINPUT "churnscore binary $cs not found (build it, install it, or set CHURNSCORE)"
     cs=$(ms_abspath "$cs")
 
     # a completed month is history: it changes only when asked, and then is archived, not overwritten

@@ -98,6 +98,7 @@ typedef struct {
     int64_t *cnt;           /* [3 nreg]: subscribers, alarm, warning */
     score_vrow *vrows;
     size_t nv, cap_v;
+    size_t io_bytes;     /* the pass's block buffers (scan and score_alloc), counted in --memory */
     uint64_t vthr;          /* keep validation rows with hash < vthr (UINT64_MAX: all) */
     int64_t labelled;
     double t_read, t_compute, t_write;
@@ -263,7 +264,7 @@ static int score_alloc(score_job *j, size_t io)
 
 static size_t score_mem_in_use(const score_job *j)
 {
-    return topk_bytes(j->cand) + j->cap_v * sizeof(score_vrow);
+    return j->io_bytes + topk_bytes(j->cand) + j->cap_v * sizeof(score_vrow);
 }
 
 static int score_keep_vrow(score_job *j, const score_vrow *v)
@@ -362,6 +363,13 @@ static int score_pass(score_job *j, scores_writer *w)
     size_t cache_b = 0;
     int rc = scan_layout(&sc, score_cache_budget(j), &cache_b);
     if (rc == CS_OK) rc = score_alloc(j, sc.io_rows);
+    /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
+    j->io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + j->s->p * sizeof(float) +
+                                2 * sizeof(double) + 3 + 3 * sizeof(int16_t) + sizeof(float));
+    if (rc == CS_OK && j->o.memory && score_mem_in_use(j) > j->o.memory)
+        rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %zu take %zu bytes, over "
+                      "--memory %llu: lower --block-rows, or give a larger --memory",
+                      j->ctx->rank, sc.io_rows, score_mem_in_use(j), (unsigned long long)j->o.memory);
     if (rc == CS_OK && j->s->has_labels && j->pr.rows > 0) {
         /* the expected number kept (all rows, or the sampled share plus slack): one allocation
          * instead of a doubling series of copies */
@@ -389,7 +397,7 @@ static int score_pass(score_job *j, scores_writer *w)
                               j->arpu_blk, j->var, j->reason);
         j->t_write += MPI_Wtime() - t2;
         if (rc == CS_OK && j->o.memory && score_mem_in_use(j) > j->o.memory)
-            rc = CS_ERROR(CS_ENOMEM, "rank %d: the lists and per-row values take %zu bytes, over "
+            rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers, lists and per-row values take %zu bytes, over "
                           "--memory %llu: use --top K, more ranks or a larger --memory",
                           j->ctx->rank, score_mem_in_use(j), (unsigned long long)j->o.memory);
     }

@@ -45,7 +45,9 @@ static void main_usage(void)
            "commands:\n");
     for (const main_cmd *c = main_cmds; c->name; c++) printf("  %-10s %s\n", c->name, c->summary);
     printf("\nglobal options (before or after COMMAND): --verbose (every rank logs), --quiet, "
-           "--version, --help\n");
+           "--version (-V), --help (-h)\n"
+           "\nInside a Slurm job, --memory defaults to the job's memory per task less 10%% and 64M (see\n"
+           "COMMAND --help and the log); elsewhere to the built-in default each command lists.\n");
 }
 
 int main(int argc, char **argv)
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--verbose") == 0) ctx.verbose = 1;
         else if (strcmp(argv[i], "--quiet") == 0) quiet = 1;
-        else if (strcmp(argv[i], "--version") == 0) version = 1;
+        else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) version = 1;
         else argv[k++] = argv[i];
     }
     argc = k;
@@ -72,7 +74,8 @@ int main(int argc, char **argv)
     int rc = CS_OK;
     if (version) {
         if (ctx.rank == 0) printf("%s\n", cmd_version());
-    } else if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    } else if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+               strcmp(argv[1], "help") == 0) {
         if (ctx.rank == 0) main_usage();
         if (argc < 2) rc = CS_EINVAL;
     } else {

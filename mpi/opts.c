@@ -5,6 +5,7 @@
 #include "log.h"
 #include "status.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -54,6 +55,111 @@ static void opt_range_text(const opt_def *d, char *buf, size_t n)
     if (d->lo == 0 && d->hi == 0) return;
     if (isinf(d->hi)) snprintf(buf, n, ">= %.15g", d->lo);
     else snprintf(buf, n, "%.15g to %.15g", d->lo, d->hi);
+}
+
+void opt_format_bytes(uint64_t bytes, char *buf, size_t n)
+{
+    static const char unit[] = "KMGT";
+    int u = -1;
+    while (bytes && u < 3 && bytes % 1024 == 0) {
+        bytes /= 1024;
+        u++;
+    }
+    if (u < 0) snprintf(buf, n, "%llu", (unsigned long long)bytes);
+    else snprintf(buf, n, "%llu%c", (unsigned long long)bytes, unit[u]);
+}
+
+const char *opt_meta(const opt_def *d)
+{
+    static const struct {
+        const char *name, *meta;
+    } by_name[] = {
+        {"in", "FILE"}, {"model", "FILE"}, {"report", "FILE"}, {"csv", "FILE"}, {"follows", "FILE"},
+        {"like", "FILE"}, {"outcomes", "FILE"}, {"previous", "FILE"}, {"snapshot", "FILE"},
+        {"train", "FILE"}, {"lists", "DIR"}, {"month", "YYYY-MM"}, {"id", "COL"}, {"region", "COL"},
+        {"brand", "COL"}, {"label", "COL"}, {"delimiter", "CHAR"}, {"positive", "VALUE"},
+        {"factors", "K|auto"}, {"rank-by", "probability|value_at_risk"}, {"top", "K"},
+    };
+    /* the help text may start with its own placeholder: "fail|skip: ...", "COL,...: ..." */
+    static char own[64];
+    const char *colon = strchr(d->help, ':');
+    size_t len = colon ? (size_t)(colon - d->help) : 0;
+    if (len > 0 && len < sizeof own && strcspn(d->help, " ") > len &&
+        (memchr(d->help, '|', len) || isupper((unsigned char)d->help[0]))) {
+        memcpy(own, d->help, len);
+        own[len] = '\0';
+        return own;
+    }
+    switch (d->kind) {
+    case OPT_FLAG: return "";
+    case OPT_BYTES: return "BYTES";
+    case OPT_DOUBLE: return "X";
+    default: break;
+    }
+    for (size_t i = 0; i < sizeof by_name / sizeof by_name[0]; i++)
+        if (strcmp(d->name, by_name[i].name) == 0) return by_name[i].meta;
+    if (strcmp(d->name, "out") == 0) return strstr(d->help, "PREFIX") ? "PREFIX" : "FILE";
+    return d->kind == OPT_STR ? "TEXT" : "N";
+}
+
+/* The most tasks on one node in Slurm's compressed list "2(x3),1": 0 when it cannot be read. */
+static long opt_slurm_max_tasks(const char *s)
+{
+    long most = 0;
+    while (s && *s) {
+        char *end = NULL;
+        long t = strtol(s, &end, 10);
+        if (end == s || t <= 0) return 0;
+        if (t > most) most = t;
+        s = end;
+        if (*s == '(') s = strchr(s, ')') ? strchr(s, ')') + 1 : NULL;
+        if (s && *s == ',') s++;
+        else if (s && *s) return 0;
+    }
+    return most;
+}
+
+/* A positive count of megabytes from the environment (Slurm's unit for memory), else 0. */
+static uint64_t opt_env_mb(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) return 0;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    return errno || end == v || *end || x == 0 ? 0 : (uint64_t)x;
+}
+
+int opt_slurm_memory(uint64_t *bytes, char *why, size_t n)
+{
+    if (!getenv("SLURM_JOB_ID")) return 0;
+    uint64_t task = 0;
+    char src[160];
+    uint64_t per_cpu = opt_env_mb("SLURM_MEM_PER_CPU"), per_node = opt_env_mb("SLURM_MEM_PER_NODE");
+    if (per_cpu) {
+        uint64_t cpus = opt_env_mb("SLURM_CPUS_PER_TASK");  /* a count, read the same way */
+        if (!cpus) cpus = 1;
+        task = (per_cpu << 20) * cpus;
+        snprintf(src, sizeof src, "SLURM_MEM_PER_CPU=%lluM x SLURM_CPUS_PER_TASK=%llu",
+                 (unsigned long long)per_cpu, (unsigned long long)cpus);
+    } else if (per_node) {
+        const char *var = "SLURM_STEP_TASKS_PER_NODE";
+        long tasks = opt_slurm_max_tasks(getenv(var));
+        if (tasks <= 0) tasks = opt_slurm_max_tasks(getenv(var = "SLURM_TASKS_PER_NODE"));
+        if (tasks <= 0) tasks = 1, var = "one task";
+        task = (per_node << 20) / (uint64_t)tasks;
+        snprintf(src, sizeof src, "SLURM_MEM_PER_NODE=%lluM / %ld tasks on a node (%s)",
+                 (unsigned long long)per_node, tasks, var);
+    } else {
+        return 0;
+    }
+    uint64_t keep = task / 100 * OPT_SLURM_MARGIN_PCT + OPT_SLURM_MARGIN_FIXED;
+    *bytes = keep < task / 2 ? task - keep : task / 2;
+    char t[32];
+    opt_format_bytes(task, t, sizeof t);
+    snprintf(why, n, "Slurm job %s: %s = %s per task, less %d%% and 64M for MPI, HDF5 and the program",
+             getenv("SLURM_JOB_ID"), src, t, OPT_SLURM_MARGIN_PCT);
+    return 1;
 }
 
 static int opt_set(opt_def *d, const char *v)
@@ -119,6 +225,14 @@ int opt_parse(opt_def *defs, int argc, char **argv, int first, const char *usage
               int max_pos, int *npos)
 {
     int np = 0;
+    /* A --memory budget left to its default follows the Slurm job's memory per task: set before the
+     * options are read, so --help shows it and --memory still overrides it. */
+    opt_def *mem = NULL;
+    char mem_why[256] = "";
+    for (opt_def *x = defs; x->name; x++)
+        if (x->kind == OPT_BYTES && strcmp(x->name, "memory") == 0) mem = x;
+    if (mem && !opt_slurm_memory((uint64_t *)mem->value, mem_why, sizeof mem_why))
+        snprintf(mem_why, sizeof mem_why, "the built-in default: not in a Slurm job that states its memory");
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -153,6 +267,15 @@ int opt_parse(opt_def *defs, int argc, char **argv, int first, const char *usage
     for (opt_def *x = defs; x->name; x++)
         if (x->required && !x->seen)
             return CS_ERROR(CS_EINVAL, "option --%s is required (see --help)", x->name);
+    if (mem) {
+        /* "churnscore score --in ..." -> "score" */
+        const char *cmd = strchr(usage, ' ');
+        cmd = cmd ? cmd + 1 : usage;
+        char b[32];
+        opt_format_bytes(*(uint64_t *)mem->value, b, sizeof b);
+        log_info("%.*s: memory budget %s per rank (%s)", (int)strcspn(cmd, " "), cmd, b,
+                 mem->seen ? "--memory" : mem_why);
+    }
     if (npos) *npos = np;
     return CS_OK;
 }
@@ -166,7 +289,7 @@ static void opt_value(const opt_def *d, char *buf, size_t n)
         break;
     }
     case OPT_INT: snprintf(buf, n, "%ld", *(long *)d->value); break;
-    case OPT_U64:
+    case OPT_U64: snprintf(buf, n, "%llu", (unsigned long long)*(uint64_t *)d->value); break;
     case OPT_BYTES: snprintf(buf, n, "%llu", (unsigned long long)*(uint64_t *)d->value); break;
     case OPT_DOUBLE: {
         /* shortest form that reads back exactly */
@@ -185,9 +308,14 @@ void opt_help(const opt_def *defs, const char *usage)
     for (const opt_def *d = defs; d->name; d++) {
         char v[256];
         opt_value(d, v, sizeof v);
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s", d->name, d->kind == OPT_FLAG ? "" : " V");
-        printf("  %-24s %s%s", left, d->help,
+        /* sizes as an admin writes them (2G); the model's story keeps the exact count */
+        if (d->kind == OPT_BYTES) opt_format_bytes(*(uint64_t *)d->value, v, sizeof v);
+        char left[96];
+        snprintf(left, sizeof left, "--%s%s%s", d->name, d->kind == OPT_FLAG ? "" : " ", opt_meta(d));
+        /* a long placeholder pushes the text to the next line, where it starts in the same column */
+        if (strlen(left) > 24) printf("  %s\n  %-24s", left, "");
+        else printf("  %-24s", left);
+        printf(" %s%s", d->help,
                d->required && !strstr(d->help, "(required)") ? " (required)" : "");
         char r[96];
         opt_range_text(d, r, sizeof r);
@@ -195,7 +323,7 @@ void opt_help(const opt_def *defs, const char *usage)
         if (!d->required && d->kind != OPT_FLAG && v[0]) printf(" [default: %s]", v);
         printf("\n");
     }
-    printf("  %-24s %s\n", "--help", "print this help");
+    printf("  %-24s %s\n", "--help, -h", "print this help");
 }
 
 char *opt_describe(const opt_def *defs)

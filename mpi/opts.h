@@ -40,5 +40,24 @@ char *opt_describe(const opt_def *defs);
  * follow) into bytes: CS_EINVAL for anything that is not a whole number of bytes below 2^63 (0.1, a
  * negative size, nan, inf). Leaves no message: the caller names the option. */
 int opt_parse_bytes(const char *s, uint64_t *out);
+/* Writes bytes as the shortest exact size opt_parse_bytes reads back: 2G, 256M, 1536K, 1000. */
+void opt_format_bytes(uint64_t bytes, char *buf, size_t n);
+/* The placeholder --help shows for d's value, from the help text when it starts with one ("a|b|c:",
+ * "COL,...:"), else from the option's name and kind: FILE, DIR, PREFIX, K, COL, YYYY-MM, BYTES, N, X,
+ * TEXT. (No field in opt_def yet: the option-table rework will give each option its own.) */
+const char *opt_meta(const opt_def *d);
+
+/* The per-rank memory budget inside a Slurm job, from the environment Slurm gives each task: the
+ * task's memory is SLURM_MEM_PER_CPU x SLURM_CPUS_PER_TASK (1 when unset), or else
+ * SLURM_MEM_PER_NODE / the most tasks of the step (or job) on one node (SLURM_STEP_TASKS_PER_NODE,
+ * SLURM_TASKS_PER_NODE, e.g. "2(x3),1"); the budget keeps back a margin of OPT_SLURM_MARGIN_PCT
+ * percent plus OPT_SLURM_MARGIN_FIXED bytes for what --memory does not count (MPI and HDF5
+ * buffers, the program, the C library), and is half the task's memory when that leaves less. Returns
+ * 1 and fills *bytes and why (what it came from, for the log) inside a job that states its memory;
+ * 0 (nothing written) outside Slurm or where it does not. The same on every rank of a job: it reads
+ * job-wide variables only. */
+#define OPT_SLURM_MARGIN_PCT 10
+#define OPT_SLURM_MARGIN_FIXED ((uint64_t)64 << 20)
+int opt_slurm_memory(uint64_t *bytes, char *why, size_t n);
 
 #endif

@@ -4,10 +4,13 @@
 # and pkg-config are installed too. Run as root, or with sudo available.
 # time and bc serve the benchmark scripts (one runs in the tests). R and scikit-learn (reference checks,
 # scripts/bench-peers.sh, which installs them itself) are not needed to build or test. python3-h5py
-# writes the operator-style files of tests/mpi/test_inputs.sh and tests/mpi/test_faults.sh.
+# writes the operator-style files of tests/mpi/test_inputs.sh and tests/mpi/test_faults.sh. man-db,
+# lmod and debootstrap serve the packaging tests (tests/pkg/: the man pages, the module, the .deb on a
+# minimal Debian 12).
 set -eu
-PKGS="build-essential cmake pkg-config git ca-certificates python3 time bc
-libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev python3-h5py"
+PKGS="build-essential cmake pkg-config git ca-certificates python3 time bc man-db
+libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev python3-h5py
+lmod debootstrap"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
@@ -24,7 +27,7 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing packages:$missing; run this script as root" >&2; exit 1
   fi
 fi
-echo "setup: installing$missing"
+echo "setup: installing these Debian packages (apt-get, as root):$missing"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086

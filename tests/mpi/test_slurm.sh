@@ -1,37 +1,45 @@
 #!/bin/bash
-# The monthly chain under a real Slurm (scripts/slurm/start-slurm.sh: slurmctld + slurmd + munge on
-# this machine, installed by the script when missing, which needs root). Two generated months go
-# through jobs/submit-month.sh --wait: month 1 trains, scores and exports as three dependent jobs;
-# month 2 reuses the model and evaluates month 1's lists. Then a month whose train step fails (a
-# --train file that is not a snapshot): submit-month.sh returns the step's exit code, Slurm cancels
-# score, evaluate and export (afterok + --kill-on-invalid-dep), and month 2's lists and `latest` stay.
-# A month whose score job is killed fails with 75 (a second submission while it runs is refused, 75)
-# and completes when submitted again. History: a
-# rerun of a complete month is refused (73) and a snapshot of another month (65) before any job is
-# submitted, and the complete month stays byte-identical. Slurm is stopped on exit when this test
-# started it. Skipped (77) without root and without a running Slurm.
+# The monthly chain under a real Slurm: a private one of this test's own (scripts/slurm/start-slurm.sh:
+# slurmctld + slurmd + munged with config, key, ports and state under the temporary directory, nothing
+# under /etc; it installs the Slurm packages when missing, saying so first, which needs root). Two
+# generated months go through jobs/submit-month.sh --wait: month 1 trains, scores and exports as three
+# dependent jobs; month 2 reuses the model and evaluates month 1's lists. Then a month whose train step
+# fails (a --train file that is not a snapshot): submit-month.sh returns the step's exit code, Slurm
+# cancels score, evaluate and export (afterok + --kill-on-invalid-dep), and month 2's lists and
+# `latest` stay. A month whose score job is killed fails with 75 (a second submission while it runs is
+# refused, 75) and completes when submitted again. History: a rerun of a complete month is refused
+# (73) and a snapshot of another month (65) before any job is submitted, and the complete month stays
+# byte-identical. The --memory default inside a job of --mem-per-cpu=500M comes from those 500M (the
+# log says so) and a job that cannot fit it is refused (2). A month submitted by the installed jobs/
+# (cmake --install into a prefix) runs the installed binary. The private Slurm is stopped on exit.
+# Skipped (77) without root, and where the machine's own Slurm answers (a login node: the test would
+# run beside it) unless CS_TEST_SLURM_ALONGSIDE=1.
 source "$(dirname "$0")/common.sh"
 CS=$(readlink -f "$CS")  # the wrappers below run in other directories
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 SL="$SRC/scripts/slurm"
 SUBMIT="$SRC/jobs/submit-month.sh"
-started=0 bg=""
+bg=""
+export SLURM_CI_DIR="$T/slurm"
 cleanup() {
   # a submit-month.sh --wait left in the background by a failed check
   if [ -n "$bg" ] && kill -0 "$bg" 2>/dev/null; then kill "$bg" 2>/dev/null; fi
-  if [ $started = 1 ]; then bash "$SL/stop-slurm.sh" > "$T/stop.log" 2>&1 || cat "$T/stop.log"; fi
+  if [ -s "$SLURM_CI_DIR/pids" ]; then bash "$SL/stop-slurm.sh" > "$T/stop.log" 2>&1 || cat "$T/stop.log"; fi
   rm -rf "$T"
 }
 trap cleanup EXIT
-# One Slurm per machine: two runs of this test (two build trees) would stop each other's daemons.
-exec 9> /tmp/churnscore-test-slurm.lock
-flock -w 500 9 || fail "another test_slurm.sh held the lock for 500 s"
-if ! { command -v scontrol > /dev/null && timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; }; then
-  if [ "$(id -u)" != 0 ]; then echo "SKIP: no Slurm running and not root (start-slurm.sh needs root)"; exit 77; fi
-  started=1
-  # (9>&-: the daemons must not inherit the lock)
-  SLURM_CI_CPUS=4 timeout 400 bash "$SL/start-slurm.sh" > "$T/start.log" 2>&1 9>&- || { cat "$T/start.log"; fail "start-slurm.sh"; }
+if [ "$(id -u)" != 0 ]; then echo "SKIP: not root (start-slurm.sh starts munged, slurmctld and slurmd)"; exit 77; fi
+if command -v scontrol > /dev/null && env -u SLURM_CONF timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; then
+  if [ "${CS_TEST_SLURM_ALONGSIDE:-0}" != 1 ]; then
+    echo "SKIP: a Slurm already answers on this machine; this test would start its own beside it (CS_TEST_SLURM_ALONGSIDE=1 to run it anyway; the running Slurm is not touched)"
+    exit 77
+  fi
+  export SLURM_CI_ALONGSIDE=1
 fi
+SLURM_CI_CPUS=4 timeout 400 bash "$SL/start-slurm.sh" > "$T/start.log" 2>&1 || { cat "$T/start.log"; fail "start-slurm.sh"; }
+grep "installing" "$T/start.log" || true
+# shellcheck source=/dev/null
+. "$SLURM_CI_DIR/env"
 export CHURNSCORE=$CS CS_RANKS=2 CS_POLL_SECONDS=1 CS_TIME=00:10:00 CS_PARTITION="" CS_PUBLISH_DIR=""
 R="$T/runs"
 run 2 "$CS" generate --out "$T/m1.h5" --subscribers 20000 --regions 4 --seed 5 --month 2026-10 --quiet || fail "generate m1"
@@ -138,8 +146,42 @@ CHURNSCORE="$T/hang-once.sh" submit s5 --month 2026-12 --snapshot "$T/m3.h5" --r
 [ -z "$(find "$R" -name '*.tmp')" ] && [ ! -e "$S3" ] || { find "$R" -name '*.tmp'; fail "temporary files left after the rerun"; }
 [ "$(sums)" = "$before" ] || fail "month 3 changed month 1"
 
+# the --memory default inside a job of --mem-per-cpu=500M: 500M less 10% and 64M = 386M, from
+# SLURM_MEM_PER_CPU; a job whose block buffers alone take more is refused with the usual message (2).
+# (Inside sbatch/salloc: a bare `srun --mem-per-cpu` that makes its own allocation puts no memory
+# into the tasks' environment in Slurm 22.05.)
+cat > "$T/mem.sh" <<EOF
+#!/bin/bash
+srun --mpi=pmix "$CS" score --in "$T/m1.h5" --model "$R/2026-10/model.h5" --out "$T/mem.h5" --lists "$T/memL" "\$@"
+EOF
+rc=0; timeout 200 sbatch --wait --ntasks=2 --mem-per-cpu=500M --output="$T/mem1.out" "$T/mem.sh" > /dev/null || rc=$?
+[ $rc = 0 ] || { cat "$T/mem1.out"; fail "score inside --mem-per-cpu=500M: exit $rc"; }
+grep -q "score: memory budget 386M per rank (Slurm job [0-9]*: SLURM_MEM_PER_CPU=500M x SLURM_CPUS_PER_TASK=1 = 500M per task" "$T/mem1.out" \
+  || { cat "$T/mem1.out"; fail "the budget inside --mem-per-cpu=500M is not said to come from it"; }
+grep -q -- "--memory 404750336" "$T/mem1.out" || { cat "$T/mem1.out"; fail "the lists were not planned with the 386M budget"; }
+rm -rf "$T/mem.h5" "$T/memL"
+rc=0; timeout 200 sbatch --wait --ntasks=2 --mem-per-cpu=500M --output="$T/mem2.out" "$T/mem.sh" --block-rows 20000000 > /dev/null || rc=$?
+[ $rc = 2 ] || { cat "$T/mem2.out"; fail "a job over the 386M budget: exit $rc, expected 2"; }
+[ "$(grep -c 'churnscore: error: rank 0: the block buffers of --block-rows [0-9]* take [0-9]* bytes, over --memory 404750336' "$T/mem2.out")" = 1 ] \
+  || { cat "$T/mem2.out"; fail "the refusal over the Slurm budget lacks its one message"; }
+[ ! -e "$T/mem.h5" ] && [ ! -e "$T/mem.h5.tmp" ] && [ ! -e "$T/memL" ] || fail "the refused job left output"
+# a --memory given wins over the job's
+rc=0; timeout 200 sbatch --wait --ntasks=2 --mem-per-cpu=500M --output="$T/mem3.out" "$T/mem.sh" --memory 100M > /dev/null || rc=$?
+[ $rc = 0 ] && grep -q "score: memory budget 100M per rank (--memory)" "$T/mem3.out" || { cat "$T/mem3.out"; fail "--memory did not override the Slurm budget"; }
+
+# the installed chain: jobs/ from an install prefix finds the installed binary by itself
+P="$T/prefix"
+cmake --install "$BUILD" --prefix "$P" > "$T/install.log" 2>&1 || { cat "$T/install.log"; fail "cmake --install"; }
+rc=0; env -u CHURNSCORE timeout 500 bash "$P/share/churnscore/jobs/submit-month.sh" --month 2026-10 --snapshot "$T/m1.h5" \
+  --train "$T/m1.h5" --runs "$T/runs-installed" --wait > "$T/inst.log" 2>&1 || rc=$?
+[ $rc = 0 ] || { cat "$T/inst.log"; fail "a month from the installed jobs/: exit $rc"; }
+grep -qx "CS_CHURNSCORE=$P/bin/churnscore" "$T/runs-installed/2026-10/plan.env" \
+  || { cat "$T/runs-installed/2026-10/plan.env"; fail "the installed jobs/ did not use $P/bin/churnscore"; }
+[ "$(readlink "$T/runs-installed/latest")" = 2026-10 ] || fail "latest of the installed chain's month"
+
 # bad arguments are refused before anything is submitted
+
 rc=0; bash "$SUBMIT" --month 2027-01 --snapshot "$T/nothere.h5" --runs "$R" > "$T/bad.log" 2>&1 || rc=$?
 [ $rc = 66 ] || { cat "$T/bad.log"; fail "missing snapshot: exit $rc, expected 66"; }
 [ ! -e "$R/2027-01/jobs.txt" ] || fail "jobs submitted for a missing snapshot"
-echo "slurm: two-month chain under Slurm; reruns of a complete month refused (73, 65) before submission; a failed train cancelled the rest and moved nothing; a killed month finished on resubmission"
+echo "slurm: two-month chain under a private Slurm; reruns of a complete month refused (73, 65) before submission; a failed train cancelled the rest and moved nothing; a killed month finished on resubmission; --memory from --mem-per-cpu=500M (386M) and a job over it refused (2); a month from the installed jobs/ ran the installed binary"
