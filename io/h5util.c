@@ -105,23 +105,31 @@ int h5util_close_file(hid_t f, const char *path)
     return rc;
 }
 
-static int h5util_nranks(MPI_Comm comm)
+/* Whether f was opened through MPI-IO (a file shared by several ranks). */
+static int h5util_is_mpio(hid_t f)
 {
-    int n = 1, init = 0;
-    MPI_Initialized(&init);
-    if (comm == MPI_COMM_NULL || !init) return 1;
-    MPI_Comm_size(comm, &n);
-    return n;
+    hid_t fapl = H5Fget_access_plist(f);
+    int mpio = fapl >= 0 && H5Pget_driver(fapl) == H5FD_MPIO;
+    if (fapl >= 0) H5Pclose(fapl);
+    return mpio;
 }
 
-int h5util_close_shared(hid_t f, const char *path, MPI_Comm comm)
+int h5util_close_shared(hid_t f, const char *path)
 {
-    if (h5util_nranks(comm) <= 1) return h5util_close_file(f, path);
-    /* MPI-IO: the bytes were reserved when rank 0 created the file (h5util_create_shared) and the
-     * ranks wrote raw rows only, so the close has no metadata of its own to place */
+    if (!h5util_is_mpio(f)) return h5util_close_file(f, path);
+    /* MPI-IO: the bytes were reserved when rank 0 created the file (h5util_create_laid_out) and
+     * the ranks wrote raw rows only, so the close has no metadata of its own to place */
     h5util_close_objects(f);
     if (H5Fclose(f) < 0) return h5util_fail(-1, path, "cannot close (flush) the file");
     return CS_OK;
+}
+
+/* A file access list: MPI-IO over comm, or the default (POSIX) driver for MPI_COMM_NULL. */
+static hid_t h5util_fapl(MPI_Comm comm)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (comm != MPI_COMM_NULL) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    return fapl;
 }
 
 int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out)
@@ -130,8 +138,7 @@ int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out)
         return CS_ERROR(CS_EIO, "%s: cannot open: %s", path, strerror(errno));
     htri_t is = H5Fis_hdf5(path);
     if (is <= 0) return CS_ERROR(CS_EFORMAT, "%s: not an HDF5 file", path);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (h5util_nranks(comm) > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    hid_t fapl = h5util_fapl(comm);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
     if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot open as HDF5", path);
@@ -139,10 +146,9 @@ int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out)
     return CS_OK;
 }
 
-int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out)
+int h5util_create(const char *tmp_path, hid_t *out)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (h5util_nranks(comm) > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
     /* Objects of 64 KiB and more start on a 4 KiB file-system block. (1 MiB alignment, tried
      * first, left a hole after every 1.5 MB feature chunk: files 40% larger than their data.) */
     H5Pset_alignment(fapl, 1 << 16, 1 << 12);
@@ -157,31 +163,25 @@ int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out)
     return CS_OK;
 }
 
-int h5util_create_shared(const char *tmp_path, MPI_Comm comm, h5util_layout_fn layout, void *arg,
-                         hid_t *out)
+int h5util_create_laid_out(const char *tmp_path, h5util_layout_fn layout, void *arg)
 {
-    int rank = 0, nranks = 1, rc = CS_OK;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
+    hid_t f = -1;
+    int rc = h5util_create(tmp_path, &f);
+    if (rc == CS_OK) {
+        rc = layout(f, arg);
+        /* reserves every byte of the file, the rows every rank writes later included (they are
+         * allocated at creation): a disk too small fails here, before any work */
+        int crc = h5util_close_file(f, tmp_path);
+        if (rc == CS_OK) rc = crc;
+        if (rc != CS_OK) unlink(tmp_path);
+    }
+    return rc;
+}
+
+int h5util_reopen_shared(const char *tmp_path, MPI_Comm comm, hid_t *out)
+{
     *out = -1;
-    if (rank == 0) {
-        hid_t f = -1;
-        rc = h5util_create(tmp_path, MPI_COMM_NULL, &f);
-        if (rc == CS_OK) {
-            rc = layout(f, arg);
-            /* reserves every byte of the file, the rows every rank writes later included (they
-             * are allocated at creation): a disk too small fails here, before any work */
-            int crc = h5util_close_file(f, tmp_path);
-            if (rc == CS_OK) rc = crc;
-        }
-    }
-    MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
-    if (rc != CS_OK) {
-        if (rank != 0) rc = CS_ERROR(rc, "%s: cannot be created (see rank 0)", tmp_path);
-        return rc;
-    }
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (nranks > 1) H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    hid_t fapl = h5util_fapl(comm);
     hid_t f = H5Fopen(tmp_path, H5F_ACC_RDWR, fapl);
     H5Pclose(fapl);
     if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot reopen for writing", tmp_path);
@@ -197,24 +197,18 @@ char *h5util_tmpname(const char *path)
     return s;
 }
 
-int h5util_commit(const char *tmp, const char *path, MPI_Comm comm, int ok)
+int h5util_commit_local(const char *tmp, const char *path, int ok)
 {
-    int rank = 0, rc = CS_OK, init = 0;
-    MPI_Initialized(&init);
-    if (init && comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
-    if (rank == 0) {
-        if (ok) {
-            commit_set *cs = commit_set_alloc();
-            rc = cs ? commit_set_add(cs, tmp, path, NULL) : CS_ERROR(CS_ENOMEM, "out of memory");
-            if (rc == CS_OK) rc = commit_set_apply(cs);
-            commit_set_free(cs);
-            if (rc != CS_OK) unlink(tmp);
-        } else {
-            unlink(tmp);
-        }
+    int rc = CS_OK;
+    if (ok) {
+        commit_set *cs = commit_set_alloc();
+        rc = cs ? commit_set_add(cs, tmp, path, NULL) : CS_ERROR(CS_ENOMEM, "out of memory");
+        if (rc == CS_OK) rc = commit_set_apply(cs);
+        commit_set_free(cs);
+        if (rc != CS_OK) unlink(tmp);
+    } else {
+        unlink(tmp);
     }
-    if (init && comm != MPI_COMM_NULL && h5util_nranks(comm) > 1)
-        MPI_Bcast(&rc, 1, MPI_INT, 0, comm);
     return rc;
 }
 

@@ -4,7 +4,9 @@
  * status code whose message names the file and the object, which is what a user can act on. Strings
  * are stored as variable-length UTF-8 so that h5py and h5dump read them as they are (Chinese region
  * names included). Files are always written under a temporary name and renamed when complete
- * (h5util_tmpname / h5util_commit), so a killed job never leaves a file that looks finished.
+ * (h5util_tmpname / h5util_commit_local), so a killed job never leaves a file that looks finished.
+ * Nothing here calls MPI: a communicator is only handed to HDF5's MPI-IO driver; where the ranks
+ * must agree (rank 0 created the file, rank 0 renamed it) mpi/h5shared.c does the agreeing.
  */
 #ifndef CS_H5UTIL_H
 #define CS_H5UTIL_H
@@ -17,22 +19,23 @@
 /* Turns off HDF5's automatic error printing (we report our own messages). */
 void h5util_quiet(void);
 
-/* Opens path read-only. With comm != MPI_COMM_NULL and more than one rank the MPI-IO driver is used.
- * Checks that the file exists and is HDF5 first so the message says which. */
+/* Opens path read-only: through MPI-IO over comm (collective then), or with the POSIX driver when
+ * comm is MPI_COMM_NULL. Checks that the file exists and is HDF5 first so the message says which. */
 int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out);
 
-/* Creates (truncating) tmp_path for writing; MPI-IO driver when comm has more than one rank.
- * Collective over comm. */
-int h5util_create(const char *tmp_path, MPI_Comm comm, hid_t *out);
+/* Creates (truncating) tmp_path for writing by this process alone (POSIX driver). */
+int h5util_create(const char *tmp_path, hid_t *out);
 
-/* Collective. Creates tmp_path for rows written by every rank: rank 0 creates it serially and calls
+/* A file written by every rank is made in two steps; mpi/h5shared.c runs them and agrees on them.
+ * First one process (rank 0) calls h5util_create_laid_out: it creates tmp_path serially and calls
  * layout(file, arg) to write the metadata and create the datasets (parallel HDF5 1.10 cannot write
  * variable-length strings through MPI-IO, and metadata is small; layout closes what it opens but the
- * file), then every rank reopens it read-write (MPI-IO with more than one rank) into *out. Every rank
- * returns the same status; the message is rank 0's there, a pointer to it elsewhere. */
+ * file), then closes the file, reserving its bytes; on failure tmp_path is removed. Then, once every
+ * rank knows that this succeeded, every rank calls h5util_reopen_shared: read-write, through MPI-IO
+ * over comm, or the POSIX driver when comm is MPI_COMM_NULL (one process). */
 typedef int (*h5util_layout_fn)(hid_t file, void *arg);
-int h5util_create_shared(const char *tmp_path, MPI_Comm comm, h5util_layout_fn layout, void *arg,
-                         hid_t *out);
+int h5util_create_laid_out(const char *tmp_path, h5util_layout_fn layout, void *arg);
+int h5util_reopen_shared(const char *tmp_path, MPI_Comm comm, hid_t *out);
 
 /* Closes a file opened for writing serially (sec2) so that the close cannot fail for want of space
  * and leave HDF5 unable to finalise: the bytes below the end of allocation are reserved first
@@ -41,17 +44,18 @@ int h5util_create_shared(const char *tmp_path, MPI_Comm comm, h5util_layout_fn l
  * path is the file's name. Read-only files are just closed. */
 int h5util_close_file(hid_t f, const char *path);
 
-/* Collective over comm. Closes a file of h5util_create_shared: h5util_close_file with one rank; with
- * MPI-IO a checked H5Fclose. Returns this rank's status (to be agreed on before the rename). */
-int h5util_close_shared(hid_t f, const char *path, MPI_Comm comm);
+/* Closes a file of h5util_reopen_shared: h5util_close_file when it was opened with the POSIX driver;
+ * through MPI-IO (collective then) a checked H5Fclose. Returns this rank's status (to be agreed on
+ * before the rename). */
+int h5util_close_shared(hid_t f, const char *path);
 
-/* "<path>.tmp": the name a file is written under until h5util_commit renames it. Caller frees. */
+/* "<path>.tmp": the name a file is written under until it is committed. Caller frees. */
 char *h5util_tmpname(const char *path);
 
-/* Collective. On rank 0, when ok: fsyncs tmp, renames it to path and fsyncs the directory
- * (commit_set_apply), else removes tmp; all ranks wait for it and return rank 0's status. Call it
- * only after the file was closed on every rank. */
-int h5util_commit(const char *tmp, const char *path, MPI_Comm comm, int ok);
+/* One process's part of committing a file (the collective h5util_commit of mpi/h5shared.h runs it
+ * on rank 0): when ok, fsyncs tmp, renames it to path and fsyncs the directory (commit_set_apply),
+ * else (or when that fails) removes tmp. Call it only after the file was closed everywhere. */
+int h5util_commit_local(const char *tmp, const char *path, int ok);
 
 /* Attributes on an object (file or group or dataset). Strings are UTF-8, variable length. */
 int h5util_attr_write_str(hid_t obj, const char *name, const char *value);

@@ -266,7 +266,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
 int modelfile_write_tmp(const char *tmp, const char *path, const cmodel *m, const modelfile_story *s)
 {
     hid_t f = -1;
-    int rc = h5util_create(tmp, MPI_COMM_NULL, &f);
+    int rc = h5util_create(tmp, &f);
     if (rc != CS_OK) {
         if (strncmp(status_reason(), "no space left", 13) == 0) return rc;
         return CS_ERROR(CS_EIO, "%s: cannot create the model file (directory missing or not writable?)", path);
@@ -287,7 +287,7 @@ int modelfile_write(const char *path, const cmodel *m, const modelfile_story *s)
     char *tmp = h5util_tmpname(path);
     if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
     int rc = modelfile_write_tmp(tmp, path, m, s);
-    if (rc == CS_OK) rc = h5util_commit(tmp, path, MPI_COMM_NULL, 1);
+    if (rc == CS_OK) rc = h5util_commit_local(tmp, path, 1);
     free(tmp);
     return rc;
 }

@@ -36,7 +36,7 @@ static int scores_close_all(scores_writer *w)
         w->ds[i] = -1;
     }
     if (w->file > 0) {
-        int crc = h5util_close_shared(w->file, w->tmp, w->comm);
+        int crc = h5util_close_shared(w->file, w->tmp);
         if (rc == CS_OK) rc = crc;
     }
     w->file = -1;
@@ -51,9 +51,17 @@ static int scores_group(hid_t f, const char *name, const char *file)
     return CS_OK;
 }
 
-static int scores_layout(scores_writer *w, const scores_meta *m)
+typedef struct {
+    const char *tmp;
+    const scores_meta *m;
+} scores_layout_arg;
+
+/* Serially, on the one process that creates the file (h5util_create_laid_out): attributes, name
+ * tables, datasets. */
+static int scores_layout(hid_t f, void *arg)
 {
-    hid_t f = w->file;
+    const scores_layout_arg *a = arg;
+    const scores_meta *m = a->m;
     static const char *const stages[] = {"onboarding", "growth", "maturity", "decline"};
     static const char *const phases[] = {"healthy", "warning", "alarm"};
     CS_TRY(h5util_attr_write_str(f, "format", SCORES_FORMAT));
@@ -68,7 +76,7 @@ static int scores_layout(scores_writer *w, const scores_meta *m)
     CS_TRY(h5util_attr_write_f64(f, "horizon_months", m->horizon_months));
     CS_TRY(h5util_attr_write_f64(f, "warn_cutoff", m->warn_cutoff));
     const char *groups[] = {"/subscribers", "/regions", "/brands", "/stages", "/phases", "/reasons"};
-    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) CS_TRY(scores_group(f, groups[i], w->tmp));
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) CS_TRY(scores_group(f, groups[i], a->tmp));
     CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
     CS_TRY(h5util_write_strings(f, "/brands/name", m->brand_names, m->n_brands));
     CS_TRY(h5util_write_strings(f, "/stages/name", stages, 4));
@@ -79,30 +87,26 @@ static int scores_layout(scores_writer *w, const scores_meta *m)
                         H5T_STD_U8LE, H5T_STD_U8LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_STD_I16LE};
     for (int i = 0; i < SC_NDS; i++) {
         /* contiguous: ranks write disjoint row ranges independently */
+        hid_t d;
         int rc = h5util_create_rows(f, scores_ds_name[i], ft[i], m->n,
-                                    i == SC_REASON ? SCORES_NREASONS : 0, 0, &w->ds[i]);
-        if (rc != CS_OK) return CS_ERROR(rc, "%s: %s", w->tmp, status_reason());
+                                    i == SC_REASON ? SCORES_NREASONS : 0, 0, &d);
+        if (rc != CS_OK) return CS_ERROR(rc, "%s: %s", a->tmp, status_reason());
+        H5Dclose(d);
     }
     return CS_OK;
 }
 
-typedef struct {
-    scores_writer *w;
-    const scores_meta *m;
-} scores_layout_arg;
-
-/* Rank 0, serially (h5util_create_shared): attributes, name tables, datasets; closes the datasets. */
-static int scores_layout_cb(hid_t file, void *arg)
+int scores_file_create(const char *path, const scores_meta *m)
 {
-    scores_layout_arg *a = arg;
-    a->w->file = file;
-    int rc = scores_layout(a->w, a->m);
-    a->w->file = -1; /* the file is closed by h5util_create_shared */
-    scores_close_all(a->w);
+    char *tmp = h5util_tmpname(path);
+    if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
+    scores_layout_arg la = {tmp, m};
+    int rc = h5util_create_laid_out(tmp, scores_layout, &la);
+    free(tmp);
     return rc;
 }
 
-int scores_create(const char *path, MPI_Comm comm, const scores_meta *m, scores_writer **out)
+int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *m, scores_writer **out)
 {
     *out = NULL;
     scores_writer *w = calloc(1, sizeof *w);
@@ -114,18 +118,13 @@ int scores_create(const char *path, MPI_Comm comm, const scores_meta *m, scores_
     w->path = strdup(path);
     w->tmp = h5util_tmpname(path);
     int rc = (w->path && w->tmp) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
-    scores_layout_arg la = {w, m};
-    if (rc == CS_OK) rc = h5util_create_shared(w->tmp, comm, scores_layout_cb, &la, &w->file);
+    if (rc == CS_OK) rc = h5util_reopen_shared(w->tmp, comm, &w->file);
     for (int i = 0; rc == CS_OK && i < SC_NDS; i++) {
         w->ds[i] = H5Dopen2(w->file, scores_ds_name[i], H5P_DEFAULT);
         if (w->ds[i] < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen %s", w->tmp, scores_ds_name[i]);
     }
     if (rc != CS_OK) {
-        scores_close_all(w);
-        h5util_commit(w->tmp, w->path, comm, 0); /* removes it */
-        free(w->path);
-        free(w->tmp);
-        free(w);
+        scores_writer_free(w);
         return rc;
     }
     *out = w;
@@ -221,29 +220,33 @@ static int scores_write_final(hid_t f, const char *file, size_t nr, const scores
 
 int scores_close(scores_writer *w) { return w ? scores_close_all(w) : CS_OK; }
 
-int scores_finish(scores_writer *w, int ok, const scores_final *fin, commit_set *cs)
+MPI_Comm scores_writer_comm(const scores_writer *w) { return w->comm; }
+
+int scores_file_finish(scores_writer *w, int ok, const scores_final *fin, commit_set *cs)
+{
+    int rc = CS_OK;
+    if (ok) {
+        hid_t f = H5Fopen(w->tmp, H5F_ACC_RDWR, H5P_DEFAULT);
+        if (f < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen to finish", w->tmp);
+        else {
+            rc = fin ? scores_write_final(f, w->tmp, w->n_regions, fin)
+                     : CS_ERROR(CS_EINTERNAL, "scores_finish: no final values on rank 0");
+            if (rc != CS_OK && !strstr(status_reason(), w->tmp))
+                rc = CS_ERROR(rc, "%s: %s", w->tmp, status_reason());
+            int crc = h5util_close_file(f, w->tmp);
+            if (rc == CS_OK) rc = crc;
+        }
+        if (rc == CS_OK) rc = cs ? commit_set_add(cs, w->tmp, w->path, NULL)
+                                 : CS_ERROR(CS_EINTERNAL, "scores_finish: no commit set on rank 0");
+    }
+    if (!ok || rc != CS_OK) unlink(w->tmp);
+    return rc;
+}
+
+int scores_writer_free(scores_writer *w)
 {
     if (!w) return CS_OK;
-    int rank = 0;
-    MPI_Comm_rank(w->comm, &rank);
     int rc = scores_close_all(w); /* CS_OK when scores_close did it */
-    if (rank == 0) {
-        if (ok && rc == CS_OK) {
-            hid_t f = H5Fopen(w->tmp, H5F_ACC_RDWR, H5P_DEFAULT);
-            if (f < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen to finish", w->tmp);
-            else {
-                rc = fin ? scores_write_final(f, w->tmp, w->n_regions, fin)
-                         : CS_ERROR(CS_EINTERNAL, "scores_finish: no final values on rank 0");
-                if (rc != CS_OK && !strstr(status_reason(), w->tmp))
-                    rc = CS_ERROR(rc, "%s: %s", w->tmp, status_reason());
-                int crc = h5util_close_file(f, w->tmp);
-                if (rc == CS_OK) rc = crc;
-            }
-            if (rc == CS_OK) rc = cs ? commit_set_add(cs, w->tmp, w->path, NULL)
-                                     : CS_ERROR(CS_EINTERNAL, "scores_finish: no commit set on rank 0");
-        }
-        if (!ok || rc != CS_OK) unlink(w->tmp);
-    }
     free(w->path);
     free(w->tmp);
     free(w);

@@ -4,7 +4,8 @@
  * lifecycle stage, warning phase, value tier, monthly ARPU, value at risk and three reason codes that
  * index /reasons/text. Written like the snapshot: rank 0 lays the file out serially under a
  * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
- * it and writes its own rows independently, and scores_finish adds what is known only at the end
+ * it and writes its own rows independently (mpi/h5shared.c runs these steps and agrees on them), and
+ * scores_file_finish adds what is known only at the end
  * (tier cut-offs, the per-region summary, the validation against labels) from rank 0 before the
  * rename. A failed run leaves no file behind. scores_info_read is the serial reader `inspect` uses.
  */
@@ -39,7 +40,7 @@ typedef struct {
     const char *rank_by;
 } scores_meta;
 
-/* Known at the end of a run: written by rank 0 in scores_finish. Arrays are [n_regions]. */
+/* Known at the end of a run: written by rank 0 in scores_file_finish. Arrays are [n_regions]. */
 typedef struct {
     double tier_cut[4];
     const int64_t *subscribers, *alarm, *warning, *listed;
@@ -53,8 +54,14 @@ typedef struct {
 
 typedef struct scores_writer scores_writer;
 
-/* Collective over comm. Creates "<path>.tmp" with every dataset sized for meta->n rows. */
-int scores_create(const char *path, MPI_Comm comm, const scores_meta *meta, scores_writer **out);
+/* The writer is made in two steps, which mpi/h5shared.c runs as the collective scores_create: one
+ * process (rank 0) calls scores_file_create, which creates "<path>.tmp" with every dataset sized for
+ * meta->n rows and closes it (it removes the file when that fails); then, once every rank knows it
+ * succeeded, every rank calls scores_writer_open, which reopens it for writing through MPI-IO over
+ * comm, or with the POSIX driver when comm is MPI_COMM_NULL (one process). On failure *out is NULL
+ * and the file is left for the caller to remove. */
+int scores_file_create(const char *path, const scores_meta *meta);
+int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *meta, scores_writer **out);
 
 /* Writes rows [row0, row0+n) (independent: each rank its own rows). reason is [n * 3]. */
 int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
@@ -67,17 +74,22 @@ int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *
  * is not kept in memory). */
 int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu);
 
-/* Collective. Closes the datasets and the file on every rank (for a shared file, when HDF5 writes
- * its metadata) and returns this rank's status, to be agreed on before scores_finish. Accepts NULL. */
+/* Closes the datasets and the file (collective for a file shared through MPI-IO: the close is when
+ * HDF5 writes its metadata) and returns this rank's status, to be agreed on before the finish.
+ * Accepts NULL. */
 int scores_close(scores_writer *w);
 
-/* Collective (it closes the file if scores_close did not). When ok is nonzero on every rank, rank 0
- * adds fin (which only rank 0 needs to pass; others may pass NULL), closes the file so that the close
- * cannot run out of space (h5util_close_file) and adds "<path>.tmp" -> path to cs (rank 0's; others
- * may pass NULL), which the caller applies with its other outputs once the ranks agreed; otherwise,
- * or when that fails, the temporary file is removed. Returns this rank's status. Frees w; accepts
- * NULL. */
-int scores_finish(scores_writer *w, int ok, const scores_final *fin, commit_set *cs);
+/* Rank 0's part of the finish (mpi/h5shared.c's collective scores_finish calls it after
+ * scores_close on every rank): when ok, adds fin, closes the file so that the close cannot run out
+ * of space (h5util_close_file) and adds "<path>.tmp" -> path to cs, which the caller applies with its
+ * other outputs once the ranks agreed; when not ok, or when that fails, removes the temporary file.
+ * Returns the status. */
+int scores_file_finish(scores_writer *w, int ok, const scores_final *fin, commit_set *cs);
+/* The comm given to scores_writer_open (MPI_COMM_NULL: one process). */
+MPI_Comm scores_writer_comm(const scores_writer *w);
+/* Closes the file if scores_close did not (collective then, as it is) and frees w; returns the
+ * status of that close. The temporary file stays. Accepts NULL. */
+int scores_writer_free(scores_writer *w);
 
 /* What inspect shows: read serially from a finished file. */
 typedef struct {

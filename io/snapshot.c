@@ -339,16 +339,34 @@ static int snap_writer_close_all(snap_writer *w)
         *d[i] = -1;
     }
     if (w->file > 0) {
-        int crc = h5util_close_shared(w->file, w->tmp, w->comm);
+        int crc = h5util_close_shared(w->file, w->tmp);
         if (rc == CS_OK) rc = crc;
     }
     w->file = -1;
     return rc;
 }
 
-static int snap_create_layout(snap_writer *w, const snap_meta *m)
+/* A dataset of n rows created now (allocated, so that ranks write into it later) and closed. */
+static int snap_new_rows(hid_t f, const char *name, hid_t type, uint64_t n, uint64_t ncols,
+                         uint64_t chunk)
 {
-    hid_t f = w->file;
+    hid_t d;
+    CS_TRY(h5util_create_rows(f, name, type, n, ncols, chunk, &d));
+    H5Dclose(d);
+    return CS_OK;
+}
+
+typedef struct {
+    const char *tmp;
+    const snap_meta *m;
+} snap_layout_arg;
+
+/* Serially, on the one process that creates the file (h5util_create_laid_out): attributes, names,
+ * datasets. */
+static int snap_layout(hid_t f, void *arg)
+{
+    const snap_layout_arg *a = arg;
+    const snap_meta *m = a->m;
     CS_TRY(h5util_attr_write_str(f, "format", SNAP_FORMAT));
     CS_TRY(h5util_attr_write_i64(f, "format_version", SNAP_VERSION));
     CS_TRY(h5util_attr_write_str(f, "month", m->month ? m->month : "0000-00"));
@@ -359,29 +377,26 @@ static int snap_create_layout(snap_writer *w, const snap_meta *m)
     hid_t g = H5Gcreate2(f, "/subscribers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     hid_t gr = H5Gcreate2(f, "/regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     hid_t gb = H5Gcreate2(f, "/brands", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0 || gr < 0 || gb < 0) return CS_ERROR(CS_EIO, "%s: cannot create groups", w->tmp);
+    if (g < 0 || gr < 0 || gb < 0) return CS_ERROR(CS_EIO, "%s: cannot create groups", a->tmp);
     H5Gclose(g);
     H5Gclose(gr);
     H5Gclose(gb);
-    /* Metadata (string datasets) are written collectively by every rank with the same values, as
-     * parallel HDF5 requires for metadata operations. */
     CS_TRY(h5util_write_strings(f, "/subscribers/feature_names", m->feature_names, m->p));
     CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
     CS_TRY(h5util_write_strings(f, "/brands/name", m->brand_names, m->n_brands));
-    CS_TRY(h5util_create_rows(f, "/subscribers/id", H5T_STD_U64LE, m->n, 0, 0, &w->d_id));
-    CS_TRY(h5util_create_rows(f, "/subscribers/region", H5T_STD_U16LE, m->n, 0, 0, &w->d_region));
-    CS_TRY(h5util_create_rows(f, "/subscribers/brand", H5T_STD_U8LE, m->n, 0, 0, &w->d_brand));
+    CS_TRY(snap_new_rows(f, "/subscribers/id", H5T_STD_U64LE, m->n, 0, 0));
+    CS_TRY(snap_new_rows(f, "/subscribers/region", H5T_STD_U16LE, m->n, 0, 0));
+    CS_TRY(snap_new_rows(f, "/subscribers/brand", H5T_STD_U8LE, m->n, 0, 0));
     /* CS_CHUNK_ROWS overrides the chunk height (a tuning knob for sites; see SNAP_CHUNK_ROWS) */
     const char *ch = getenv("CS_CHUNK_ROWS");
     uint64_t chunk = ch && atol(ch) > 0 ? (uint64_t)atol(ch) : SNAP_CHUNK_ROWS;
-    CS_TRY(h5util_create_rows(f, "/subscribers/features", H5T_IEEE_F32LE, m->n, m->p, chunk, &w->d_feat));
-    if (m->has_labels)
-        CS_TRY(h5util_create_rows(f, "/subscribers/churned", H5T_STD_I8LE, m->n, 0, 0, &w->d_churn));
+    CS_TRY(snap_new_rows(f, "/subscribers/features", H5T_IEEE_F32LE, m->n, m->p, chunk));
+    if (m->has_labels) CS_TRY(snap_new_rows(f, "/subscribers/churned", H5T_STD_I8LE, m->n, 0, 0));
     if (m->has_truth) {
         hid_t gt = H5Gcreate2(f, "/truth", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         H5Gclose(gt);
-        CS_TRY(h5util_create_rows(f, "/truth/churn_prob", H5T_IEEE_F32LE, m->n, 0, 0, &w->d_truth));
-        CS_TRY(h5util_create_rows(f, "/truth/leaver_type", H5T_STD_I8LE, m->n, 0, 0, &w->d_leaver));
+        CS_TRY(snap_new_rows(f, "/truth/churn_prob", H5T_IEEE_F32LE, m->n, 0, 0));
+        CS_TRY(snap_new_rows(f, "/truth/leaver_type", H5T_STD_I8LE, m->n, 0, 0));
         if (m->truth_factors > 0) {
             CS_TRY(h5util_write_f64(f, "/truth/loadings", m->truth_loadings, m->p, m->truth_factors));
             CS_TRY(h5util_write_strings(f, "/truth/factor_names", m->truth_factor_names,
@@ -389,6 +404,16 @@ static int snap_create_layout(snap_writer *w, const snap_meta *m)
         }
     }
     return CS_OK;
+}
+
+int snap_file_create(const char *path, const snap_meta *m)
+{
+    char *tmp = h5util_tmpname(path);
+    if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
+    snap_layout_arg la = {tmp, m};
+    int rc = h5util_create_laid_out(tmp, snap_layout, &la);
+    free(tmp);
+    return rc;
 }
 
 static int snap_open_datasets(snap_writer *w, const snap_meta *m)
@@ -409,23 +434,7 @@ static int snap_open_datasets(snap_writer *w, const snap_meta *m)
     return CS_OK;
 }
 
-typedef struct {
-    snap_writer *w;
-    const snap_meta *m;
-} snap_layout_arg;
-
-/* Rank 0, serially (h5util_create_shared): attributes, names, datasets; closes the datasets. */
-static int snap_layout_cb(hid_t file, void *arg)
-{
-    snap_layout_arg *a = arg;
-    a->w->file = file;
-    int rc = snap_create_layout(a->w, a->m);
-    a->w->file = -1; /* the file is closed by h5util_create_shared */
-    snap_writer_close_all(a->w);
-    return rc;
-}
-
-int snap_create(const char *path, MPI_Comm comm, const snap_meta *m, snap_writer **out)
+int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *m, snap_writer **out)
 {
     *out = NULL;
     snap_writer *w = calloc(1, sizeof *w);
@@ -436,15 +445,11 @@ int snap_create(const char *path, MPI_Comm comm, const snap_meta *m, snap_writer
     w->p = m->p;
     w->path = strdup(path);
     w->tmp = h5util_tmpname(path);
-    snap_layout_arg la = {w, m};
-    int rc = h5util_create_shared(w->tmp, comm, snap_layout_cb, &la, &w->file);
+    int rc = (w->path && w->tmp) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    if (rc == CS_OK) rc = h5util_reopen_shared(w->tmp, comm, &w->file);
     if (rc == CS_OK) rc = snap_open_datasets(w, m);
     if (rc != CS_OK) {
-        snap_writer_close_all(w);
-        h5util_commit(w->tmp, w->path, comm, 0);
-        free(w->path);
-        free(w->tmp);
-        free(w);
+        snap_writer_free(w);
         return rc;
     }
     *out = w;
@@ -476,13 +481,14 @@ int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
 
 int snap_close_writer(snap_writer *w) { return w ? snap_writer_close_all(w) : CS_OK; }
 
-int snap_finish(snap_writer *w, int ok)
+const char *snap_writer_tmp(const snap_writer *w) { return w->tmp; }
+const char *snap_writer_path(const snap_writer *w) { return w->path; }
+MPI_Comm snap_writer_comm(const snap_writer *w) { return w->comm; }
+
+int snap_writer_free(snap_writer *w)
 {
     if (!w) return CS_OK;
-    int xrc = snap_writer_close_all(w); /* CS_OK when snap_close_writer did it */
-    if (xrc != CS_OK) ok = 0;
-    int rc = h5util_commit(w->tmp, w->path, w->comm, ok);
-    if (xrc != CS_OK) rc = xrc;
+    int rc = snap_writer_close_all(w); /* CS_OK when snap_close_writer did it */
     free(w->path);
     free(w->tmp);
     free(w);

@@ -103,22 +103,31 @@ typedef struct {
 
 typedef struct snap_writer snap_writer;
 
-/* Collective over comm. Creates "<path>.tmp" with every dataset sized for meta->n rows. */
-int snap_create(const char *path, MPI_Comm comm, const snap_meta *meta, snap_writer **out);
+/* The writer is made in two steps, which mpi/h5shared.c runs as the collective snap_create (and
+ * ends with snap_finish): one process (rank 0) calls snap_file_create, which creates "<path>.tmp"
+ * with every dataset sized for meta->n rows and closes it (it removes the file when that fails);
+ * then, once every rank knows it succeeded, every rank calls snap_writer_open, which reopens it for
+ * writing through MPI-IO over comm, or with the POSIX driver when comm is MPI_COMM_NULL (one
+ * process). On failure *out is NULL and the file is left for the caller to remove. */
+int snap_file_create(const char *path, const snap_meta *meta);
+int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *meta, snap_writer **out);
 /* Writes rows [row0, row0+n) (independent: each rank its own rows). churned may be NULL only when
  * the snapshot has no labels. */
 int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, const uint16_t *region,
                const uint8_t *brand, const float *features, const int8_t *churned);
 int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
                      const int8_t *leaver_type);
-/* Collective. Closes the datasets and the file on every rank (the close of a shared file is when
+/* Closes the datasets and the file (collective for a file shared through MPI-IO: the close is when
  * HDF5 writes its metadata) and returns this rank's status, which the caller agrees on across ranks
- * before snap_finish. Accepts NULL. */
+ * before committing. Accepts NULL. */
 int snap_close_writer(snap_writer *w);
-/* Collective. Closes the file if snap_close_writer did not, then renames it into place when ok (on
- * every rank) is nonzero, after an fsync of the file and before one of its directory, otherwise
- * removes the temporary file. Frees w. A failed close here (one rank: call snap_close_writer and agree
- * first when the file is shared) removes the file and is returned. */
-int snap_finish(snap_writer *w, int ok);
+/* The temporary name the file is written under, its final name, and the comm given to
+ * snap_writer_open (MPI_COMM_NULL: one process). */
+const char *snap_writer_tmp(const snap_writer *w);
+const char *snap_writer_path(const snap_writer *w);
+MPI_Comm snap_writer_comm(const snap_writer *w);
+/* Closes the file if snap_close_writer did not (collective then, as it is) and frees w; returns the
+ * status of that close. The temporary file stays. Accepts NULL. */
+int snap_writer_free(snap_writer *w);
 
 #endif

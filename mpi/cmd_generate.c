@@ -8,6 +8,7 @@
  */
 #include "cmd.h"
 #include "comm.h"
+#include "h5shared.h"
 #include "h5util.h"
 #include "log.h"
 #include "opts.h"

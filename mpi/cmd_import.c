@@ -17,6 +17,7 @@
 #include "comm.h"
 #include "csv.h"
 #include "dupcheck.h"
+#include "h5shared.h"
 #include "h5util.h"
 #include "import.h"
 #include "log.h"

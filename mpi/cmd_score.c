@@ -27,6 +27,7 @@
 #include "dupcheck.h"
 #include "cmodel.h"
 #include "gather.h"
+#include "h5shared.h"
 #include "idhash.h"
 #include "lists.h"
 #include "log.h"

@@ -13,6 +13,7 @@
  * Serial (run it without mpirun or with one rank).
  */
 #include "cmodel.h"
+#include "h5shared.h"
 #include "modelfile.h"
 #include "snapshot.h"
 #include "status.h"
