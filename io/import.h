@@ -18,6 +18,10 @@
  * so every pass skips exactly the same records. The description of the columns is stored in the
  * snapshot under /import (imp_meta_write) so that a later month can be imported --like it.
  *
+ * The module is split by stage: import_schema.c (the column plan), import_infer.c (pass 1 and the
+ * types), import_levels.c (the level sets), import_rows.c (checking and encoding a record),
+ * import_report.c and import_meta.c (the /import description).
+ *
  * Errors follow model/status.h. Messages name the file, the line where the record starts and the
  * column (1-based, with its name).
  */
@@ -86,7 +90,7 @@ typedef struct {
 } imp_ref;
 
 /* A set of distinct byte strings (levels) with a hash index; after imp_schema_finish each has its
- * rank in byte order. Internal to import.c; in the header because imp_column embeds it. */
+ * rank in byte order. Internal to import_*.c (import_int.h); in the header because imp_column embeds it. */
 typedef struct {
     char *bytes;      /* the strings, each NUL-terminated */
     size_t used, cap; /* bytes */

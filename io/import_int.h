@@ -1,0 +1,37 @@
+/* import_int.h — what the import_*.c files share among themselves and nobody else uses: the level
+ * sets (import_levels.c) and the helpers of the messages (import_schema.c, import_rows.c). The public
+ * interface of the import is import.h.
+ */
+#ifndef CS_IMPORT_INT_H
+#define CS_IMPORT_INT_H
+
+#include "import.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* imp_set (import_levels.c). */
+void imp_set_clear(imp_set *t); /* frees the members */
+const char *imp_set_str(const imp_set *t, size_t i);
+/* Index of s[0..n) in t, or -1. */
+long imp_set_find(const imp_set *t, const char *s, size_t n);
+/* Adds s[0..n) unless present. Returns CS_OK, 1 when adding it would exceed max_n strings or
+ * max_bytes bytes (nothing added), or CS_ENOMEM. */
+int imp_set_add(imp_set *t, const char *s, size_t n, size_t max_n, size_t max_bytes);
+/* Gives strings [first, n) the codes first + their rank in byte order among themselves, strings
+ * [0, first) keep code = index (the earlier snapshot's order). order (n entries) receives the
+ * indices by code. CS_ENOMEM. */
+int imp_set_codes(imp_set *t, size_t first, size_t *order);
+
+/* A printable excerpt of a field for messages: at most 40 bytes, cut at a UTF-8 boundary, control
+ * characters shown as '?' (import_schema.c). */
+void imp_excerpt(const char *s, size_t n, char *out, size_t size);
+/* Whether a field is a missing value (empty or NA). */
+int imp_field_missing(const csv_field *f);
+/* "numeric", "category", "id", ... for messages and the report. */
+const char *imp_kind_name(int k);
+/* Why a number that csv_number_overflows or the float32 check caught cannot be an indicator
+ * (import_rows.c). */
+const char *imp_nonfinite_why(const char *text);
+
+#endif
