@@ -1,4 +1,4 @@
-/* fuzz_csv.c — libFuzzer target for io/csv.c. Built and run by scripts/fuzz-csv.sh.
+/* fuzz_csv.c — libFuzzer target for the CSV reader (io/csv_*.c). Built and run by scripts/fuzz-csv.sh.
  *
  * Each input is two control bytes followed by the CSV text. The control bytes pick the delimiter,
  * whether there is a header, a small read buffer and sometimes small record and field limits. The

@@ -1,4 +1,4 @@
-/* test_csv.c — unit tests for io/csv.c: the RFC 4180 reader (fields, quoting, line ends, byte order
+/* test_csv.c — unit tests for io/csv_*.c: the RFC 4180 reader (fields, quoting, line ends, byte order
  * mark, line counting, every error and the recovery after the recoverable ones), streaming through
  * buffers much smaller than the input and than one record, the strict number parser, and the writer's
  * quoting and spreadsheet-formula escaping. The fuzz target tests/fuzz/fuzz_csv.c checks the same

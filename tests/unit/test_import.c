@@ -1,4 +1,4 @@
-/* test_import.c — unit tests for io/import.c, the CSV-to-snapshot schema: roles of the columns, type
+/* test_import.c — unit tests for io/import_*.c, the CSV-to-snapshot schema: roles of the columns, type
  * detection (numbers, text, numbers then text, --categorical, missing values), levels in byte order
  * and their indicators, region and brand names, labels, ids, the encoding of records, --like (with
  * and without the earlier snapshot's /import description: unseen levels, missing and extra columns,
