@@ -166,18 +166,21 @@ int h5util_create(const char *tmp_path, hid_t *out)
     return CS_OK;
 }
 
-int h5util_create_laid_out(const char *tmp_path, h5util_layout_fn layout, void *arg)
+int h5util_create_laid_out(const char *path, h5util_layout_fn layout, const void *arg)
 {
+    char *tmp = h5util_tmpname(path);
+    if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
     hid_t f = -1;
-    int rc = h5util_create(tmp_path, &f);
+    int rc = h5util_create(tmp, &f);
     if (rc == CS_OK) {
-        rc = layout(f, arg);
+        rc = layout(f, tmp, arg);
         /* reserves every byte of the file, the rows every rank writes later included (they are
          * allocated at creation): a disk too small fails here, before any work */
-        int crc = h5util_close_file(f, tmp_path);
+        int crc = h5util_close_file(f, tmp);
         if (rc == CS_OK) rc = crc;
-        if (rc != CS_OK) unlink(tmp_path);
+        if (rc != CS_OK) unlink(tmp);
     }
+    free(tmp);
     return rc;
 }
 

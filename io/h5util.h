@@ -27,14 +27,15 @@ int h5util_open_read(const char *path, MPI_Comm comm, hid_t *out);
 int h5util_create(const char *tmp_path, hid_t *out);
 
 /* A file written by every rank is made in two steps; mpi/h5shared.c runs them and agrees on them.
- * First one process (rank 0) calls h5util_create_laid_out: it creates tmp_path serially and calls
- * layout(file, arg) to write the metadata and create the datasets (parallel HDF5 1.10 cannot write
+ * First one process (rank 0) calls h5util_create_laid_out: it creates "<path>.tmp" serially and
+ * calls layout(file, tmp, arg) to write the metadata and create the datasets (parallel HDF5 1.10 cannot write
  * variable-length strings through MPI-IO, and metadata is small; layout closes what it opens but the
- * file), then closes the file, reserving its bytes; on failure tmp_path is removed. Then, once every
+ * file; tmp is the file's name for messages), then closes the file, reserving its bytes; on failure
+ * the file is removed. Then, once every
  * rank knows that this succeeded, every rank calls h5util_reopen_shared: read-write, through MPI-IO
  * over comm, or the POSIX driver when comm is MPI_COMM_NULL (one process). */
-typedef int (*h5util_layout_fn)(hid_t file, void *arg);
-int h5util_create_laid_out(const char *tmp_path, h5util_layout_fn layout, void *arg);
+typedef int (*h5util_layout_fn)(hid_t file, const char *tmp, const void *arg);
+int h5util_create_laid_out(const char *path, h5util_layout_fn layout, const void *arg);
 int h5util_reopen_shared(const char *tmp_path, MPI_Comm comm, hid_t *out);
 
 /* Closes a file opened for writing serially (sec2) so that the close cannot fail for want of space
@@ -85,6 +86,10 @@ int h5util_read_f64(hid_t loc, const char *name, const char *file, double **out,
 int h5util_write_i32(hid_t loc, const char *name, const int32_t *v, size_t n);
 int h5util_write_i64(hid_t loc, const char *name, const int64_t *v, size_t n);
 int h5util_read_i32(hid_t loc, const char *name, const char *file, int32_t **out, size_t *n);
+
+/* CS_EFORMAT "FILE: DATASET row j: name 'x' repeats row k" when two of the n names are equal (names
+ * that select rows, files or columns must each appear once). */
+int h5util_names_unique(const char *file, const char *dataset, char *const *names, size_t n);
 
 /* Whether n bytes at s are valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
 int h5util_utf8_valid(const char *s, size_t n);

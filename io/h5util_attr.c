@@ -286,3 +286,12 @@ done:
     return rc;
 }
 
+int h5util_names_unique(const char *file, const char *dataset, char *const *names, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(names[j], names[k]) == 0)
+                return CS_ERROR(CS_EFORMAT, "%s: %s row %zu: name '%s' repeats row %zu", file,
+                                dataset, j, names[j], k);
+    return CS_OK;
+}

@@ -160,6 +160,17 @@ static long listin_column(const csv_record *h, const char *name)
     return -1;
 }
 
+/* The next record of r into rec while *rc is CS_OK: 1, or 0 at the end of the file or on an error
+ * (then in *rc). */
+static int listin_next(csv_reader *r, csv_record *rec, int *rc)
+{
+    if (*rc != CS_OK) return 0;
+    int k = csv_next(r, rec);
+    if (k == CSV_END) return 0;
+    if (k != CS_OK) *rc = k;
+    return k == CS_OK;
+}
+
 /* summary.json's "month": a targeted look-up, not a JSON parser; the file is our own output
  * (io/lists.c) and the key appears once at the top level. Leaves month "" when absent or null. */
 static void listin_month(const char *dir, char *month, size_t size)
@@ -201,12 +212,7 @@ static int listin_summary(listin_table *t, const char *dir)
     long col = rc == CS_OK ? listin_column(csv_header(r), "region") : -1;
     if (rc == CS_OK && col < 0) rc = CS_ERROR(CS_EFORMAT, "%s: no region column", path);
     csv_record rec;
-    int k;
-    while (rc == CS_OK && (k = csv_next(r, &rec)) != CSV_END) {
-        if (k != CS_OK) {
-            rc = k;
-            break;
-        }
+    while (listin_next(r, &rec, &rc)) {
         char name[1024];
         size_t idx;
         listin_text(&rec.fields[col], name, sizeof name);
@@ -235,12 +241,7 @@ static int listin_file(listin_table *t, const char *path)
         rc = CS_ERROR(CS_EFORMAT, "%s: not a list written by churnscore score: the header needs id, "
                       "region and phase columns", path);
     csv_record rec;
-    int k;
-    while (rc == CS_OK && (k = csv_next(r, &rec)) != CSV_END) {
-        if (k != CS_OK) {
-            rc = k;
-            break;
-        }
+    while (listin_next(r, &rec, &rc)) {
         const csv_field *fi = &rec.fields[c_id];
         uint64_t id = 0;
         int ok = fi->len > 0 && fi->len <= 20;

@@ -335,17 +335,6 @@ static int mf_check_finite(const char *file, const char *name, const double *v, 
     return CS_OK;
 }
 
-/* Names the scorer matches by (inputs, brands) must each appear once. */
-static int mf_check_unique(const char *file, const char *name, char **s, size_t n)
-{
-    for (size_t j = 0; j < n; j++)
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(s[j], s[k]) == 0)
-                return CS_ERROR(CS_EFORMAT, "%s: %s row %zu: name '%s' repeats row %zu", file, name, j,
-                                s[j], k);
-    return CS_OK;
-}
-
 /* Reads a string dataset that must hold exactly expect names into *out; on a mismatch nothing is
  * kept, so that cmodel_clear frees exactly what the counts in m say (a model whose n_brands
  * disagreed with its brand names once overflowed the heap in cmodel_free_strs). */
@@ -395,7 +384,8 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
     CS_TRY(h5util_attr_read_f64(f, "contract_ending_months", &m->contract_ending_months));
     CS_TRY(h5util_read_strings(f, "/inputs/names", path, &m->in_names, &m->p_in));
     size_t p = m->p_in;
-    CS_TRY(mf_check_unique(path, "/inputs/names", m->in_names, p));
+    /* the scorer matches inputs and brands by name: each must appear once */
+    CS_TRY(h5util_names_unique(path, "/inputs/names", m->in_names, p));
     if (ti < -1 || ti >= (int64_t)p || ci < -1 || ci >= (int64_t)p)
         return CS_ERROR(CS_EFORMAT, "%s: lifecycle index out of range (tenure_index %lld, "
                         "contract_index %lld: expected -1 to %zu)", path, (long long)ti, (long long)ci,
@@ -422,7 +412,7 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
     if (H5Lexists(f, "/inputs/brand_names", H5P_DEFAULT) > 0) {
         CS_TRY(mf_read_names(f, "/inputs/brand_names", path, n_brands, "brands (n_brands)", &m->brand_names));
         m->n_brands = n_brands;
-        CS_TRY(mf_check_unique(path, "/inputs/brand_names", m->brand_names, n_brands));
+        CS_TRY(h5util_names_unique(path, "/inputs/brand_names", m->brand_names, n_brands));
     }
     m->n_brands = n_brands;
     CS_TRY(h5util_read_i32(f, "/inputs/signal_index", path, &m->signal_idx, &n));

@@ -51,17 +51,11 @@ static int scores_group(hid_t f, const char *name, const char *file)
     return CS_OK;
 }
 
-typedef struct {
-    const char *tmp;
-    const scores_meta *m;
-} scores_layout_arg;
-
 /* Serially, on the one process that creates the file (h5util_create_laid_out): attributes, name
  * tables, datasets. */
-static int scores_layout(hid_t f, void *arg)
+static int scores_layout(hid_t f, const char *tmp, const void *arg)
 {
-    const scores_layout_arg *a = arg;
-    const scores_meta *m = a->m;
+    const scores_meta *m = arg;
     static const char *const stages[] = {"onboarding", "growth", "maturity", "decline"};
     static const char *const phases[] = {"healthy", "warning", "alarm"};
     CS_TRY(h5util_attr_write_str(f, "format", SCORES_FORMAT));
@@ -76,7 +70,7 @@ static int scores_layout(hid_t f, void *arg)
     CS_TRY(h5util_attr_write_f64(f, "horizon_months", m->horizon_months));
     CS_TRY(h5util_attr_write_f64(f, "warn_cutoff", m->warn_cutoff));
     const char *groups[] = {"/subscribers", "/regions", "/brands", "/stages", "/phases", "/reasons"};
-    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) CS_TRY(scores_group(f, groups[i], a->tmp));
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) CS_TRY(scores_group(f, groups[i], tmp));
     CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
     CS_TRY(h5util_write_strings(f, "/brands/name", m->brand_names, m->n_brands));
     CS_TRY(h5util_write_strings(f, "/stages/name", stages, 4));
@@ -90,7 +84,7 @@ static int scores_layout(hid_t f, void *arg)
         hid_t d;
         int rc = h5util_create_rows(f, scores_ds_name[i], ft[i], m->n,
                                     i == SC_REASON ? SCORES_NREASONS : 0, 0, &d);
-        if (rc != CS_OK) return CS_ERROR(rc, "%s: %s", a->tmp, status_reason());
+        if (rc != CS_OK) return CS_ERROR(rc, "%s: %s", tmp, status_reason());
         H5Dclose(d);
     }
     return CS_OK;
@@ -98,12 +92,7 @@ static int scores_layout(hid_t f, void *arg)
 
 int scores_file_create(const char *path, const scores_meta *m)
 {
-    char *tmp = h5util_tmpname(path);
-    if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
-    scores_layout_arg la = {tmp, m};
-    int rc = h5util_create_laid_out(tmp, scores_layout, &la);
-    free(tmp);
-    return rc;
+    return h5util_create_laid_out(path, scores_layout, m);
 }
 
 int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *m, scores_writer **out)

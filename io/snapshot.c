@@ -79,18 +79,6 @@ static int snap_attr_error(const char *f)
     return CS_ERROR(CS_EFORMAT, "%s: %s", f, why);
 }
 
-/* Region and brand names name output files and rows of reports: two equal names would merge two
- * groups into one list, so a repeated name is refused with both rows. */
-static int snap_check_unique(const char *f, const char *ds, char **names, size_t n)
-{
-    for (size_t j = 0; j < n; j++)
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(names[j], names[k]) == 0)
-                return CS_ERROR(CS_EFORMAT, "%s: %s row %zu: name '%s' repeats row %zu", f, ds, j,
-                                names[j], k);
-    return CS_OK;
-}
-
 static int snap_validate(snap_reader *r)
 {
     const char *f = r->path;
@@ -117,9 +105,11 @@ static int snap_validate(snap_reader *r)
         return CS_ERROR(CS_EFORMAT, "%s: /regions/name must hold 1 to 65535 names", f);
     if (r->s.n_brands == 0 || r->s.n_brands > 255)
         return CS_ERROR(CS_EFORMAT, "%s: /brands/name must hold 1 to 255 names", f);
-    CS_TRY(snap_check_unique(f, "/regions/name", r->s.region_names, r->s.n_regions));
-    CS_TRY(snap_check_unique(f, "/brands/name", r->s.brand_names, r->s.n_brands));
-    CS_TRY(snap_check_unique(f, "/subscribers/feature_names", r->s.feature_names, r->s.p));
+    /* region and brand names name output files and rows of reports, feature names select columns:
+     * two equal names would merge two groups or hide a column */
+    CS_TRY(h5util_names_unique(f, "/regions/name", r->s.region_names, r->s.n_regions));
+    CS_TRY(h5util_names_unique(f, "/brands/name", r->s.brand_names, r->s.n_brands));
+    CS_TRY(h5util_names_unique(f, "/subscribers/feature_names", r->s.feature_names, r->s.p));
 
     /* N comes from the id dataset; every other per-subscriber dataset must agree with it. */
     if (H5Lexists(r->file, "/subscribers/id", H5P_DEFAULT) <= 0)
@@ -215,6 +205,22 @@ static int snap_read_ints(snap_reader *r, hid_t ds, int sg, const char *name, ui
     return CS_OK;
 }
 
+/* Rows of a dataset of indices into a name table of count names (what: "regions"), in r's scratch:
+ * CS_EDATA naming the row of an index out of range. */
+static int snap_read_codes(snap_reader *r, hid_t ds, int sg, const char *name, size_t count,
+                           const char *what, uint64_t row0, size_t n, int64_t **out)
+{
+    int64_t *v;
+    CS_TRY(snap_read_ints(r, ds, sg, name, row0, n, &v));
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < 0 || (uint64_t)v[i] >= count)
+            return CS_ERROR(CS_EDATA, "%s: %s row %llu: index %lld out of range (0 to %zu: %zu %s)",
+                            r->path, name, (unsigned long long)(row0 + i), (long long)v[i], count - 1,
+                            count, what);
+    *out = v;
+    return CS_OK;
+}
+
 int snap_feature_chunks(const snap_reader *r, uint64_t *rows, uint64_t *cols, int *filtered)
 {
     *rows = *cols = 0;
@@ -273,25 +279,15 @@ int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *r
     }
     if (region) {
         int64_t *v;
-        CS_TRY(snap_read_ints(r, r->d_region, r->sg_region, "/subscribers/region", row0, n, &v));
-        for (size_t i = 0; i < n; i++) {
-            if (v[i] < 0 || (uint64_t)v[i] >= r->s.n_regions)
-                return CS_ERROR(CS_EDATA, "%s: /subscribers/region row %llu: index %lld out of range "
-                                "(0 to %zu: %zu regions)", r->path, (unsigned long long)(row0 + i),
-                                (long long)v[i], r->s.n_regions - 1, r->s.n_regions);
-            region[i] = (uint16_t)v[i];
-        }
+        CS_TRY(snap_read_codes(r, r->d_region, r->sg_region, "/subscribers/region", r->s.n_regions,
+                               "regions", row0, n, &v));
+        for (size_t i = 0; i < n; i++) region[i] = (uint16_t)v[i];
     }
     if (brand) {
         int64_t *v;
-        CS_TRY(snap_read_ints(r, r->d_brand, r->sg_brand, "/subscribers/brand", row0, n, &v));
-        for (size_t i = 0; i < n; i++) {
-            if (v[i] < 0 || (uint64_t)v[i] >= r->s.n_brands)
-                return CS_ERROR(CS_EDATA, "%s: /subscribers/brand row %llu: index %lld out of range "
-                                "(0 to %zu: %zu brands)", r->path, (unsigned long long)(row0 + i),
-                                (long long)v[i], r->s.n_brands - 1, r->s.n_brands);
-            brand[i] = (uint8_t)v[i];
-        }
+        CS_TRY(snap_read_codes(r, r->d_brand, r->sg_brand, "/subscribers/brand", r->s.n_brands,
+                               "brands", row0, n, &v));
+        for (size_t i = 0; i < n; i++) brand[i] = (uint8_t)v[i];
     }
     if (features) {
         CS_TRY(h5util_read_rows(r->d_feat, H5T_NATIVE_FLOAT, row0, n, r->s.p, features));
@@ -356,17 +352,11 @@ static int snap_new_rows(hid_t f, const char *name, hid_t type, uint64_t n, uint
     return CS_OK;
 }
 
-typedef struct {
-    const char *tmp;
-    const snap_meta *m;
-} snap_layout_arg;
-
 /* Serially, on the one process that creates the file (h5util_create_laid_out): attributes, names,
  * datasets. */
-static int snap_layout(hid_t f, void *arg)
+static int snap_layout(hid_t f, const char *tmp, const void *arg)
 {
-    const snap_layout_arg *a = arg;
-    const snap_meta *m = a->m;
+    const snap_meta *m = arg;
     CS_TRY(h5util_attr_write_str(f, "format", SNAP_FORMAT));
     CS_TRY(h5util_attr_write_i64(f, "format_version", SNAP_VERSION));
     CS_TRY(h5util_attr_write_str(f, "month", m->month ? m->month : "0000-00"));
@@ -377,7 +367,7 @@ static int snap_layout(hid_t f, void *arg)
     hid_t g = H5Gcreate2(f, "/subscribers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     hid_t gr = H5Gcreate2(f, "/regions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     hid_t gb = H5Gcreate2(f, "/brands", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0 || gr < 0 || gb < 0) return CS_ERROR(CS_EIO, "%s: cannot create groups", a->tmp);
+    if (g < 0 || gr < 0 || gb < 0) return CS_ERROR(CS_EIO, "%s: cannot create groups", tmp);
     H5Gclose(g);
     H5Gclose(gr);
     H5Gclose(gb);
@@ -408,12 +398,7 @@ static int snap_layout(hid_t f, void *arg)
 
 int snap_file_create(const char *path, const snap_meta *m)
 {
-    char *tmp = h5util_tmpname(path);
-    if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
-    snap_layout_arg la = {tmp, m};
-    int rc = h5util_create_laid_out(tmp, snap_layout, &la);
-    free(tmp);
-    return rc;
+    return h5util_create_laid_out(path, snap_layout, m);
 }
 
 static int snap_open_datasets(snap_writer *w, const snap_meta *m)
