@@ -62,6 +62,9 @@ int h5util_commit_local(const char *tmp, const char *path, int ok);
 int h5util_attr_write_str(hid_t obj, const char *name, const char *value);
 int h5util_attr_write_i64(hid_t obj, const char *name, int64_t value);
 int h5util_attr_write_f64(hid_t obj, const char *name, double value);
+/* n double attributes, named prefix + names[i], in order; stops at the first that fails. */
+int h5util_attr_write_f64s(hid_t obj, const char *prefix, const char *const *names, const double *v,
+                           size_t n);
 /* Reads a string attribute (variable or fixed length, ASCII or UTF-8, padding removed) into buf
  * (truncated to size). CS_EFORMAT when absent, not a string (the message says which type it has) or
  * not valid UTF-8. The i64 reader takes integers of any width and floats holding whole numbers. */

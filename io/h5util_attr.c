@@ -58,6 +58,17 @@ int h5util_attr_write_f64(hid_t obj, const char *name, double value)
     return h5util_attr_write(obj, name, H5T_NATIVE_DOUBLE, &value);
 }
 
+int h5util_attr_write_f64s(hid_t obj, const char *prefix, const char *const *names, const double *v,
+                           size_t n)
+{
+    char name[256];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "%s%s", prefix, names[i]);
+        CS_TRY(h5util_attr_write_f64(obj, name, v[i]));
+    }
+    return CS_OK;
+}
+
 int h5util_attr_exists(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
 
 int h5util_utf8_valid(const char *s, size_t n)

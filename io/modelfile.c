@@ -201,10 +201,9 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     MF_W(h5util_write_f64(g, "score_coef", m->score_coef, m->k ? m->p_fa : 0, m->k));
     MF_W(h5util_write_strings(g, "labels", (const char *const *)m->factor_labels, m->k));
     if (s) {
-        MF_W(h5util_attr_write_f64(g, "kmo", s->kmo));
-        MF_W(h5util_attr_write_f64(g, "bartlett_chi2", s->bartlett_chi2));
-        MF_W(h5util_attr_write_f64(g, "bartlett_df", s->bartlett_df));
-        MF_W(h5util_attr_write_f64(g, "bartlett_p", s->bartlett_p));
+        static const char *const fa_names[] = {"kmo", "bartlett_chi2", "bartlett_df", "bartlett_p"};
+        const double fa[] = {s->kmo, s->bartlett_chi2, s->bartlett_df, s->bartlett_p};
+        MF_W(h5util_attr_write_f64s(g, "", fa_names, fa, 4));
         MF_W(h5util_write_f64(g, "eigenvalues", s->eigenvalues, s->n_eigen, 0));
         if (s->communality && m->k) {
             MF_W(h5util_write_f64(g, "communality", s->communality, m->p_fa, 0));
@@ -239,14 +238,11 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         g = mf_group(f, "/holdout");
         MF_W(h5util_attr_write_i64(g, "n", (int64_t)s->ho_n));
         MF_W(h5util_attr_write_i64(g, "churned", (int64_t)s->ho_pos));
-        MF_W(h5util_attr_write_f64(g, "auc", s->auc));
-        MF_W(h5util_attr_write_f64(g, "lift_top10", s->lift10));
-        MF_W(h5util_attr_write_f64(g, "capture5", s->capture5));
-        MF_W(h5util_attr_write_f64(g, "capture10", s->capture10));
-        MF_W(h5util_attr_write_f64(g, "capture20", s->capture20));
-        MF_W(h5util_attr_write_f64(g, "ks", s->ks));
-        MF_W(h5util_attr_write_f64(g, "brier", s->brier));
-        MF_W(h5util_attr_write_f64(g, "oracle_auc", s->oracle_auc));
+        static const char *const ho_names[] = {"auc", "lift_top10", "capture5", "capture10",
+                                               "capture20", "ks", "brier", "oracle_auc"};
+        const double ho[] = {s->auc, s->lift10, s->capture5, s->capture10, s->capture20, s->ks,
+                             s->brier, s->oracle_auc};
+        MF_W(h5util_attr_write_f64s(g, "", ho_names, ho, 8));
         double cn[10];
         for (int i = 0; i < 10; i++) cn[i] = (double)s->cal_n[i];
         MF_W(h5util_write_f64(g, "calibration_n", cn, 10, 0));

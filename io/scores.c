@@ -164,13 +164,10 @@ static int scores_write_final(hid_t f, const char *file, size_t nr, const scores
     CS_TRY(h5util_attr_write_i64(f, "validation_labelled", (int64_t)fin->labelled));
     CS_TRY(h5util_attr_write_i64(f, "validation_n", (int64_t)o->n));
     CS_TRY(h5util_attr_write_i64(f, "validation_npos", (int64_t)o->npos));
-    CS_TRY(h5util_attr_write_f64(f, "validation_auc", o->auc));
-    CS_TRY(h5util_attr_write_f64(f, "validation_lift_top10", o->lift10));
-    CS_TRY(h5util_attr_write_f64(f, "validation_capture5", o->capture5));
-    CS_TRY(h5util_attr_write_f64(f, "validation_capture10", o->capture10));
-    CS_TRY(h5util_attr_write_f64(f, "validation_capture20", o->capture20));
-    CS_TRY(h5util_attr_write_f64(f, "validation_ks", o->ks));
-    CS_TRY(h5util_attr_write_f64(f, "validation_brier", o->brier));
+    static const char *const vnames[] = {"auc", "lift_top10", "capture5", "capture10", "capture20",
+                                         "ks", "brier"};
+    const double vv[] = {o->auc, o->lift10, o->capture5, o->capture10, o->capture20, o->ks, o->brier};
+    CS_TRY(h5util_attr_write_f64s(f, "validation_", vnames, vv, 7));
     CS_TRY(scores_group(f, "/validation", file));
     double cn[METRICS_NBINS];
     for (int b = 0; b < METRICS_NBINS; b++) cn[b] = (double)o->cal_n[b];
