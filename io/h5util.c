@@ -178,8 +178,9 @@ int h5util_create_laid_out(const char *path, h5util_layout_fn layout, const void
          * allocated at creation): a disk too small fails here, before any work */
         int crc = h5util_close_file(f, tmp);
         if (rc == CS_OK) rc = crc;
-        if (rc != CS_OK) unlink(tmp);
     }
+    /* a create that failed (a full disk) may still have left the file's first bytes */
+    if (rc != CS_OK) unlink(tmp);
     free(tmp);
     return rc;
 }

@@ -112,12 +112,10 @@ int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *m, sc
         w->ds[i] = H5Dopen2(w->file, scores_ds_name[i], H5P_DEFAULT);
         if (w->ds[i] < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen %s", w->tmp, scores_ds_name[i]);
     }
-    if (rc != CS_OK) {
-        scores_writer_free(w);
-        return rc;
-    }
+    /* on failure too: the caller frees it on every rank together, after agreeing (the close of a
+     * file this rank did open is collective) */
     *out = w;
-    return CS_OK;
+    return rc;
 }
 
 int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,

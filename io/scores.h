@@ -58,8 +58,10 @@ typedef struct scores_writer scores_writer;
  * process (rank 0) calls scores_file_create, which creates "<path>.tmp" with every dataset sized for
  * meta->n rows and closes it (it removes the file when that fails); then, once every rank knows it
  * succeeded, every rank calls scores_writer_open, which reopens it for writing through MPI-IO over
- * comm, or with the POSIX driver when comm is MPI_COMM_NULL (one process). On failure *out is NULL
- * and the file is left for the caller to remove. */
+ * comm, or with the POSIX driver when comm is MPI_COMM_NULL (one process). On failure *out is still
+ * set (NULL only when it could not be allocated): the caller agrees on the status and then frees it
+ * on every rank together (scores_writer_free; its close is collective where the file was opened),
+ * and removes the file. */
 int scores_file_create(const char *path, const scores_meta *meta);
 int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *meta, scores_writer **out);
 

@@ -433,12 +433,10 @@ int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *m, snap_w
     int rc = (w->path && w->tmp) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     if (rc == CS_OK) rc = h5util_reopen_shared(w->tmp, comm, &w->file);
     if (rc == CS_OK) rc = snap_open_datasets(w, m);
-    if (rc != CS_OK) {
-        snap_writer_free(w);
-        return rc;
-    }
+    /* on failure too: the caller frees it on every rank together, after agreeing (the close of a
+     * file this rank did open is collective) */
     *out = w;
-    return CS_OK;
+    return rc;
 }
 
 int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, const uint16_t *region,

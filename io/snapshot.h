@@ -4,8 +4,9 @@
  * indicators (NaN = missing) and optionally whether they churned; generated snapshots also carry the
  * truth under /truth/. The reader validates the schema once at open (kind, version, every dataset's
  * type and shape) and then serves any row range by hyperslab, so each rank streams its own rows in
- * bounded blocks. The writer creates the file under a temporary name collectively, lets every rank
- * write its own rows independently, and renames the file only when every rank succeeded.
+ * bounded blocks. The writer creates the file under a temporary name (rank 0 lays it out, every rank
+ * reopens it: mpi/h5shared.c runs the two steps and agrees on them), lets every rank write its own
+ * rows independently, and renames the file only when every rank succeeded.
  */
 #ifndef CS_SNAPSHOT_H
 #define CS_SNAPSHOT_H
@@ -57,8 +58,9 @@ typedef struct snap_reader snap_reader;
  * missing or of the wrong type or shape) with a message naming the file and dataset. */
 int snap_open(const char *path, MPI_Comm comm, snap_reader **out);
 /* The comm to pass to snap_open for a file that every rank of `all` opens together (collective):
- * `all` when CS_READ_MPIO=1 (read through MPI-IO), else MPI_COMM_NULL (one POSIX open per rank). A
- * file opened by some ranks only is always opened with MPI_COMM_NULL. */
+ * `all` when CS_READ_MPIO=1 (read through MPI-IO, with one rank too: io/ does not ask MPI how many
+ * ranks there are; the rows read are the same either way), else MPI_COMM_NULL (one POSIX open per
+ * rank). A file opened by some ranks only is always opened with MPI_COMM_NULL. */
 MPI_Comm snap_read_comm(MPI_Comm all);
 void snap_close(snap_reader *r);
 const snap_schema *snap_schema_of(const snap_reader *r);
@@ -108,7 +110,9 @@ typedef struct snap_writer snap_writer;
  * with every dataset sized for meta->n rows and closes it (it removes the file when that fails);
  * then, once every rank knows it succeeded, every rank calls snap_writer_open, which reopens it for
  * writing through MPI-IO over comm, or with the POSIX driver when comm is MPI_COMM_NULL (one
- * process). On failure *out is NULL and the file is left for the caller to remove. */
+ * process). On failure *out is still set (NULL only when it could not be allocated): the caller
+ * agrees on the status and then frees it on every rank together (snap_writer_free; its close is
+ * collective where the file was opened), and removes the file. */
 int snap_file_create(const char *path, const snap_meta *meta);
 int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *meta, snap_writer **out);
 /* Writes rows [row0, row0+n) (independent: each rank its own rows). churned may be NULL only when

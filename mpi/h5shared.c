@@ -23,13 +23,15 @@ static int h5shared_created(MPI_Comm comm, int rc)
     return rc;
 }
 
-/* Collective. Every rank's status of reopening the file, agreed; where it failed, rank 0 removes the
- * temporary file (after every rank closed it: the caller's writer is already freed). */
+/* Collective. Every rank's status of reopening the file, agreed before any rank frees its writer:
+ * the close of a file opened through MPI-IO is collective, so a rank that failed alone must not close
+ * while the others go on. */
 static int h5shared_opened(MPI_Comm comm, int rc)
 {
     return comm_size(comm) > 1 ? red_agree(comm, rc) : rc;
 }
 
+/* Rank 0 removes path's temporary file (after every rank freed its writer). */
 static void h5shared_remove(MPI_Comm comm, const char *path)
 {
     if (comm_rank(comm) != 0) return;

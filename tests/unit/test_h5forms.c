@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "h5util.h"
 #include "status.h"
@@ -204,6 +205,63 @@ static void test_utf8(void **st)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) assert_false(h5util_utf8_valid(bad[i], strlen(bad[i])));
 }
 
+/* A layout for h5util_create_laid_out: three metric attributes from a name table, then (when *arg
+ * says so) a failure, as a layout that runs out of something would return. */
+static int layout_metrics(hid_t f, const char *tmp, const void *arg)
+{
+    static const char *const names[] = {"auc", "ks", "brier"};
+    const double v[] = {0.7385, 0.2385, 0.1385};
+    int rc = h5util_attr_write_f64s(f, "validation_", names, v, 3);
+    if (rc == CS_OK && *(const int *)arg) rc = CS_ERROR(CS_EIO, "%s: layout failed on purpose", tmp);
+    return rc;
+}
+
+/* The serial half of a shared file (what rank 0 does; mpi/h5shared.c adds the agreement): a failed
+ * layout leaves no file, a good one a closed "<path>.tmp" that h5util_commit_local renames, or
+ * removes when not ok. */
+static void test_laid_out(void **st)
+{
+    (void)st;
+    h5util_quiet();
+    char *dir = testutil_tmpdir(), *p = path_in(dir, "m.h5"), *tmp = h5util_tmpname(p);
+    int fail = 1;
+    assert_int_equal(h5util_create_laid_out(p, layout_metrics, &fail), CS_EIO);
+    assert_non_null(strstr(status_reason(), "layout failed on purpose"));
+    assert_int_not_equal(access(tmp, F_OK), 0);
+
+    fail = 0;
+    assert_int_equal(h5util_create_laid_out(p, layout_metrics, &fail), CS_OK);
+    assert_int_equal(access(tmp, F_OK), 0);
+    assert_int_not_equal(access(p, F_OK), 0);
+    assert_int_equal(h5util_commit_local(tmp, p, 1), CS_OK);
+    assert_int_not_equal(access(tmp, F_OK), 0);
+    hid_t f;
+    assert_int_equal(h5util_open_read(p, MPI_COMM_NULL, &f), CS_OK);
+    double v = 0;
+    assert_int_equal(h5util_attr_read_f64(f, "validation_ks", &v), CS_OK);
+    assert_true(v == 0.2385);
+    assert_int_equal(h5util_attr_read_f64(f, "validation_brier", &v), CS_OK);
+    assert_true(v == 0.1385);
+    assert_int_equal(h5util_attr_read_f64(f, "auc", &v), CS_EFORMAT); /* the prefix is part of the name */
+    H5Fclose(f);
+
+    /* not ok: the temporary file goes, the committed one stays */
+    assert_int_equal(h5util_create_laid_out(p, layout_metrics, &fail), CS_OK);
+    assert_int_equal(h5util_commit_local(tmp, p, 0), CS_OK);
+    assert_int_not_equal(access(tmp, F_OK), 0);
+    assert_int_equal(access(p, F_OK), 0);
+
+    char *names[] = {"north", "south", "east", "south"};
+    assert_int_equal(h5util_names_unique(p, "/regions/name", names, 3), CS_OK);
+    assert_int_equal(h5util_names_unique(p, "/regions/name", names, 4), CS_EFORMAT);
+    assert_non_null(strstr(status_reason(), "/regions/name row 3: name 'south' repeats row 1"));
+    unlink(p);
+    free(tmp);
+    free(p);
+    rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_integers),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_laid_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
