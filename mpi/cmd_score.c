@@ -41,8 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Collective. Phases 0 (the outputs begun) to 5 of a run whose inputs score_open matched. */
-static int score_run(score_job *j, const opt_def *defs, score_times *tm)
+/* Collective. Phases 0 (the outputs begun) to 5 of a run whose inputs score_open matched; settings
+ * are the option values SCORES.h5 records. */
+static int score_run(score_job *j, const char *settings, score_times *tm)
 {
     const cmd_ctx *ctx = j->ctx;
     const score_opts *o = &j->o;
@@ -50,9 +51,7 @@ static int score_run(score_job *j, const opt_def *defs, score_times *tm)
     score_outputs out;
     CS_TRY(score_outputs_lists_begin(j, &out));
     j->vs.thr = score_validate_threshold(s, o->validate_max);
-    char *optstr = opt_describe(defs);
-    int rc = score_outputs_scores_begin(j, optstr, &out);
-    free(optstr);
+    int rc = score_outputs_scores_begin(j, settings, &out);
     char topdesc[32] = "all";
     if (o->top) snprintf(topdesc, sizeof topdesc, "%llu", (unsigned long long)o->top);
     if (rc == CS_OK)
@@ -188,7 +187,9 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     /* 0. inputs; duplicate ids would put one subscriber twice on a list */
     rc = red_agree(ctx->comm, score_open(&j));
     if (rc == CS_OK && !o->read_only) rc = dup_check(ctx, j.in.r, o->memory ? o->memory : (uint64_t)1 << 30);
-    if (rc == CS_OK) rc = o->read_only ? score_read_only(&j) : score_run(&j, defs, &tm);
+    char *settings = opt_describe(defs);
+    if (rc == CS_OK) rc = o->read_only ? score_read_only(&j) : score_run(&j, settings, &tm);
+    free(settings);
     score_close(&j);
     outguard_release(guard);
     free(lists_arg);
