@@ -1,0 +1,151 @@
+/* score_job.h — what one `churnscore score` run holds, from the options to the summary, in parts
+ * named for the stage that fills them.
+ *
+ * cmd_score.c runs the stages in order (score_open, score_pass, score_tiers, score_lists,
+ * score_validate, score_summary, score_outputs: one file each) and every stage reads the parts the
+ * earlier ones filled. Keeping them in one struct lets the run free everything in one place
+ * (score_close) whatever stage failed; splitting it into parts says who writes what:
+ *   score_opts       the options (cmd_score.c's table);
+ *   score_inputs     the model matched to the snapshot by name (score_open.c);
+ *   score_bufs       one read block's per-row values (score_pass.c), reused by the tiers;
+ *   score_totals     per-region sums and counts over all ranks (score_pass.c);
+ *   score_vsample    the labelled rows kept for the validation (score_pass.c, cut in score_validate.c);
+ *   score_results    what the later stages hand to the summaries and SCORES.h5's final values.
+ */
+#ifndef CS_SCORE_JOB_H
+#define CS_SCORE_JOB_H
+
+#include "cmd.h"
+#include "cmodel.h"
+#include "drift.h"
+#include "metrics.h"
+#include "modelfile.h"
+#include "part.h"
+#include "reduce.h"
+#include "rules.h"
+#include "snapshot.h"
+#include "topk.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The 32-bit ARPU keys (rules_arpu_key) are histogrammed by their top 16 bits during the pass and by
+ * their low 16 bits inside the quantiles' buckets afterwards (score_tiers.c). */
+#define SCORE_KEY_HALF_BITS 16
+#define SCORE_ARPU_BUCKETS (1u << SCORE_KEY_HALF_BITS)
+/* The quintile cut-offs between the value tiers (rules_tier). */
+#define SCORE_TIER_CUTS (RULES_N_TIERS - 1)
+
+/* Per region g, score_totals.sums[SCORE_NSUMS * g + ...] and .count[SCORE_NCOUNTS * g + ...]. */
+enum { SCORE_SUM_LEAVERS, SCORE_SUM_RISK, SCORE_NSUMS };
+enum { SCORE_COUNT_SUBSCRIBERS, SCORE_COUNT_ALARM, SCORE_COUNT_WARNING, SCORE_NCOUNTS };
+
+/* The options, as cmd_score.c's table fills them. */
+typedef struct {
+    const char *in, *model, *out, *lists, *rank_by_s;
+    uint64_t top, block, memory, validate_max;
+    double horizon, warn_cutoff;
+    int mask_ids, bom, read_only;
+    int rank_by_risk; /* --rank-by value_at_risk (else by probability) */
+    rules_params rp;
+} score_opts;
+
+/* The model matched to the snapshot (score_open.c). */
+typedef struct {
+    cmodel m;
+    modelfile_story story;  /* the model's story: the drift reference */
+    snap_reader *r;
+    const snap_schema *s;
+    part_range pr;          /* this rank's rows */
+    size_t nreg;
+    long *pick;             /* [p_in] snapshot column of each model input */
+    uint8_t *brand_map;     /* snapshot brand -> model brand */
+    rules_cols cols;        /* the snapshot columns the stage, phase and ARPU rules read */
+    char **reason_text;     /* [2 n_coef]: column c in the direction of its coefficient, then (at
+                             * n_coef + c) in the opposite one, which boosted trees can also push */
+    const char **reason_col; /* [2 n_coef] the design column of each entry */
+} score_inputs;
+
+/* One read block's buffers (score_pass.c): [io rows] unless said otherwise. */
+typedef struct {
+    float *xin, *X;          /* one reduction block's model inputs and design rows */
+    double *ws;              /* cmodel_design's workspace */
+    double *prob, *value_at_risk;
+    uint8_t *stage, *phase, *tier;
+    int16_t *reason;         /* [io rows][SCORES_NREASONS] */
+    float *arpu;
+    uint8_t brand[PART_BLOCK_ROWS]; /* one reduction block's brands in the model's codes */
+    size_t io_bytes;         /* these and the scan's buffers, counted in --memory */
+} score_bufs;
+
+/* Per-region sums over all subscribers, the same bits for any rank count: each reduction block's
+ * partial sums go into the fixed tree (reduce.h); the counts are exact integers. */
+typedef struct {
+    red_tree *tree;
+    double *block;   /* [SCORE_NSUMS nreg] the current block's partial sums */
+    double *sums;    /* [SCORE_NSUMS nreg] after score_totals_reduce: over every rank's rows */
+    int64_t *count;  /* [SCORE_NCOUNTS nreg] own rows, then (score_totals_reduce) all rows */
+} score_totals;
+
+/* One validation row: travels to rank 0 as raw bytes (gather.h). */
+typedef struct {
+    uint64_t hash;
+    double prob;
+    int64_t id;
+    uint16_t region;
+    uint8_t label;
+} score_vrow;
+
+/* The labelled rows kept for the validation: all, or a hash-of-id sample when there are more than
+ * --validate-max (score_validate_threshold). */
+typedef struct {
+    score_vrow *rows;
+    size_t n, cap;
+    uint64_t thr;     /* keep rows whose id hash is below thr (UINT64_MAX: all) */
+    int64_t labelled; /* own labelled rows, kept or not */
+} score_vsample;
+
+/* What the validation finds, the same on every rank (score_validate.c). */
+typedef struct {
+    metrics_report overall;
+    metrics_report *region; /* [nreg] */
+    int *region_ok;         /* [nreg] 1 where the region had both classes */
+    int validated;          /* 0: no labels, or only one class */
+    uint64_t labelled;      /* labelled rows over all ranks */
+} score_validation;
+
+/* What the stages after the pass hand to the summaries and SCORES.h5's final values. */
+typedef struct {
+    double cut[SCORE_TIER_CUTS]; /* ARPU quintile cut-offs (score_tiers.c); NaN without ARPU */
+    double *psi;                 /* [drift.cols] population stability (score_totals_reduce) */
+    int64_t *listed;             /* [nreg] rows of each region's list (score_lists.c) */
+    score_validation val;
+} score_results;
+
+/* Seconds each rank spent in the pass's reads, scoring and writes (the summary prints the slowest). */
+typedef struct {
+    double read, compute, write;
+} score_pass_times;
+
+typedef struct {
+    const cmd_ctx *ctx;
+    score_opts o;
+    score_inputs in;
+    score_bufs buf;
+    int64_t *arpu_hist;    /* [SCORE_ARPU_BUCKETS] own rows by the top half of their ARPU key */
+    topk *cand;            /* per region: the alarm and warning candidates for the lists */
+    score_totals tot;
+    score_vsample vs;
+    drift_acc drift;
+    score_results res;
+    score_pass_times t;
+} score_job;
+
+/* Bytes this rank holds for the --memory budget: the block buffers, and what grows with its rows
+ * (the candidates and the validation rows). */
+static inline size_t score_mem_in_use(const score_job *j)
+{
+    return j->buf.io_bytes + topk_bytes(j->cand) + j->vs.cap * sizeof(score_vrow);
+}
+
+#endif

@@ -1,0 +1,186 @@
+/* score_open.c — phase 0 of `churnscore score`: the model matched to the snapshot, and the run's
+ * release.
+ *
+ * A model is trained on one month and scores another, perhaps imported by another tool: the inputs
+ * are found in the snapshot by name, brands are mapped by name, and every reason code a scored row
+ * can carry gets its text here, once, so the pass (score_pass.c) only copies int16 codes and the
+ * lists and SCORES.h5 print the same texts. Everything the later stages allocate is freed by
+ * score_close, so cmd_score.c can leave from any stage through one call.
+ */
+#include "score_open.h"
+
+#include "log.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void score_job_init(score_job *j, const cmd_ctx *ctx)
+{
+    memset(j, 0, sizeof *j);
+    j->ctx = ctx;
+    j->in.m.tenure_idx = j->in.m.contract_idx = -1;
+}
+
+void score_close(score_job *j)
+{
+    score_inputs *in = &j->in;
+    score_bufs *b = &j->buf;
+    drift_clear(&j->drift);
+    free(in->brand_map);
+    modelfile_story_clear(&in->story);
+    free(in->pick);
+    if (in->reason_text)
+        for (size_t i = 0; i < 2 * in->m.n_coef; i++) free(in->reason_text[i]);
+    free(in->reason_text);
+    free(in->reason_col);
+    free(b->xin);
+    free(b->X);
+    free(b->ws);
+    free(b->prob);
+    free(b->value_at_risk);
+    free(b->stage);
+    free(b->phase);
+    free(b->tier);
+    free(b->reason);
+    free(b->arpu);
+    free(j->arpu_hist);
+    topk_free(j->cand);
+    red_tree_free(j->tot.tree);
+    free(j->tot.block);
+    free(j->tot.sums);
+    free(j->tot.count);
+    free(j->vs.rows);
+    free(j->res.psi);
+    free(j->res.listed);
+    free(j->res.val.region);
+    free(j->res.val.region_ok);
+    cmodel_clear(&in->m);
+    snap_close(in->r);
+}
+
+/* Whether c may stand next to an indicator's name inside a factor label without being part of it. */
+static int score_name_edge(char c)
+{
+    return !(c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+}
+
+/* The sign of factor f's loading on the first indicator named in its label (or on its largest
+ * loading): a reason text speaks of the indicator, so the factor's direction must be folded in. */
+static double score_factor_sign(const cmodel *m, size_t f)
+{
+    const char *lab = m->factor_labels ? m->factor_labels[f] : "";
+    size_t best = 0;
+    double bl = -1;
+    for (size_t j = 0; j < m->p_fa; j++) {
+        const char *nm = m->in_names[m->fa_idx[j]];
+        const char *hit = strstr(lab, nm);
+        size_t len = strlen(nm);
+        if (hit && (hit == lab || score_name_edge(hit[-1])) && score_name_edge(hit[len]))
+            return m->loadings[j * m->k + f] < 0 ? -1.0 : 1.0;
+        double a = fabs(m->loadings[j * m->k + f]);
+        if (a > bl) bl = a, best = j;
+    }
+    return (m->p_fa && m->loadings[best * m->k + f] < 0) ? -1.0 : 1.0;
+}
+
+static int score_reason_texts(score_inputs *in)
+{
+    const cmodel *m = &in->m;
+    size_t K = m->n_coef;
+    in->reason_text = calloc(K ? 2 * K : 1, sizeof(char *));
+    in->reason_col = calloc(K ? 2 * K : 1, sizeof(char *));
+    if (!in->reason_text || !in->reason_col) return CS_ERROR(CS_ENOMEM, "out of memory");
+    size_t f = 0;
+    char buf[256];
+    for (size_t c = 0; c < m->n_coef; c++) {
+        double b = m->beta[c];
+        if (m->coef_kind[c] == CMODEL_COL_FACTOR) b *= score_factor_sign(m, f++);
+        for (int side = 0; side < 2; side++) {
+            if (m->coef_kind[c] == CMODEL_COL_INTERCEPT) snprintf(buf, sizeof buf, "baseline");
+            else rules_reason_text(m->coef_names[c], side ? -b : b, buf, sizeof buf);
+            if (!(in->reason_text[side * K + c] = strdup(buf))) return CS_ERROR(CS_ENOMEM, "out of memory");
+            in->reason_col[side * K + c] = m->coef_names[c];
+        }
+    }
+    return CS_OK;
+}
+
+/* The snapshot's brand codes -> the model's, by name (an import of another month may order brands
+ * differently); a brand the model never saw scores as the model's first brand. */
+static int score_brand_map(score_inputs *in, const char *snapshot)
+{
+    const cmodel *m = &in->m;
+    const snap_schema *s = in->s;
+    in->brand_map = malloc((s->n_brands ? s->n_brands : 1) * sizeof(uint8_t));
+    if (!in->brand_map) return CS_ERROR(CS_ENOMEM, "out of memory");
+    size_t unknown = 0;
+    for (size_t b = 0; b < s->n_brands; b++) {
+        long at = -1;
+        for (size_t q = 0; m->brand_names && q < m->n_brands; q++)
+            if (strcmp(m->brand_names[q], s->brand_names[b]) == 0) at = (long)q;
+        if (!m->brand_names) at = b < m->n_brands ? (long)b : -1; /* older model files: by position */
+        if (at < 0) unknown++;
+        in->brand_map[b] = (uint8_t)(at < 0 ? 0 : at);
+    }
+    if (unknown)
+        log_info("score: %zu brand(s) of %s are unknown to the model: they score as '%s'", unknown, snapshot,
+                 m->brand_names && m->n_brands ? m->brand_names[0] : "brand 0");
+    return CS_OK;
+}
+
+/* The arrays the stages after the pass fill (score_results). */
+static int score_results_alloc(score_job *j)
+{
+    size_t nreg = j->in.nreg;
+    score_results *res = &j->res;
+    for (int k = 0; k < SCORE_TIER_CUTS; k++) res->cut[k] = NAN;
+    res->psi = calloc(j->drift.cols + 1, sizeof(double));
+    res->listed = calloc(nreg + 1, sizeof(int64_t));
+    res->val.region = calloc(nreg + 1, sizeof(metrics_report));
+    res->val.region_ok = calloc(nreg + 1, sizeof(int));
+    if (!res->psi || !res->listed || !res->val.region || !res->val.region_ok)
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    return CS_OK;
+}
+
+int score_open(score_job *j)
+{
+    const score_opts *o = &j->o;
+    score_inputs *in = &j->in;
+    CS_TRY(snap_open(o->in, snap_read_comm(j->ctx->comm), &in->r));
+    in->s = snap_schema_of(in->r);
+    in->nreg = in->s->n_regions;
+    part_compute(in->s->n, j->ctx->nranks, j->ctx->rank, &in->pr);
+    rules_cols_find((const char *const *)in->s->feature_names, in->s->p, &in->cols);
+    if (o->read_only) return CS_OK;
+    CS_TRY(modelfile_read(o->model, &in->m, &in->story));
+    CS_TRY(drift_init(&j->drift, &in->story, in->s->n));
+    const cmodel *m = &in->m;
+    if (2 * m->n_coef > INT16_MAX)
+        return CS_ERROR(CS_EFORMAT, "%s: %zu design columns do not fit the int16 reason codes", o->model,
+                        m->n_coef);
+    for (size_t c = 0; c < m->n_coef; c++)
+        if (!isfinite(m->beta[c]))
+            return CS_ERROR(CS_EFORMAT, "%s: coefficient %s is not finite", o->model, m->coef_names[c]);
+    if (isnan(j->o.warn_cutoff)) {
+        if (!(m->warn_cutoff >= 0 && m->warn_cutoff <= 1))
+            return CS_ERROR(CS_EFORMAT, "%s: warn_cutoff %g is not a probability", o->model, m->warn_cutoff);
+        j->o.rp.warn_cutoff = m->warn_cutoff;
+    }
+    CS_TRY(rules_params_check(&j->o.rp));
+    in->pick = malloc((m->p_in ? m->p_in : 1) * sizeof(long));
+    if (!in->pick) return CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < m->p_in; i++) {
+        in->pick[i] = snap_feature_index(in->s, m->in_names[i]);
+        if (in->pick[i] < 0)
+            return CS_ERROR(CS_EFORMAT, "%s: indicator '%s' needed by %s is missing", o->in,
+                            m->in_names[i], o->model);
+    }
+    CS_TRY(score_brand_map(in, o->in));
+    CS_TRY(score_reason_texts(in));
+    return score_results_alloc(j);
+}

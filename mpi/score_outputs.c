@@ -1,0 +1,81 @@
+/* score_outputs.c — the outputs of `churnscore score`: SCORES.h5 and the lists directory DIR.
+ *
+ * Both are written under temporary names ("SCORES.h5.tmp", "DIR.tmp") by the stages, and only when
+ * every rank has finished every stage are they renamed into place, together: a run that fails at
+ * any point leaves the previous outputs as they were and no half-written one (STYLE.md). Rank 0
+ * creates and commits; the other ranks write their rows of SCORES.h5 and, as region owners, list
+ * files into DIR.tmp.
+ */
+#include "score_outputs.h"
+
+#include "commit.h"
+#include "h5shared.h"
+#include "status.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int score_outputs_lists_begin(const score_job *j, score_outputs *out)
+{
+    const char *lists = j->o.lists;
+    const snap_schema *s = j->in.s;
+    memset(out, 0, sizeof *out);
+    int rc = CS_OK;
+    if (j->ctx->rank == 0) rc = lists_dir_begin(lists, &out->tmpdir);
+    else if (!(out->tmpdir = lists_dir_tmp(lists))) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(j->ctx->comm, rc);
+    if (rc != CS_OK) {
+        if (j->ctx->rank == 0) lists_dir_commit(lists, out->tmpdir, 0);
+        free(out->tmpdir);
+        out->tmpdir = NULL;
+        return rc;
+    }
+    out->lc = (lists_ctx){.mask_ids = j->o.mask_ids, .bom = j->o.bom, .n_regions = s->n_regions,
+                          .region_names = (const char *const *)s->region_names, .n_brands = s->n_brands,
+                          .brand_names = (const char *const *)s->brand_names, .n_reasons = 2 * j->in.m.n_coef,
+                          .reason_text = (const char *const *)j->in.reason_text};
+    return CS_OK;
+}
+
+int score_outputs_scores_begin(const score_job *j, const char *options, score_outputs *out)
+{
+    const score_opts *o = &j->o;
+    const snap_schema *s = j->in.s;
+    char created[32];
+    time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    scores_meta meta = {
+        .n = s->n, .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
+        .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
+        .n_reasons = 2 * j->in.m.n_coef, .reason_text = (const char *const *)j->in.reason_text,
+        .reason_column = (const char *const *)j->in.reason_col, .snapshot = o->in, .model = o->model,
+        .month = s->month, .version = cmd_version(), .created = created, .options = options,
+        .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff, .rank_by = o->rank_by_s,
+    };
+    return red_agree(j->ctx->comm, scores_create(o->out, j->ctx->comm, &meta, &out->w));
+}
+
+int score_outputs_commit(const score_job *j, score_outputs *out, int rc, const scores_final *fin)
+{
+    MPI_Comm comm = j->ctx->comm;
+    int root = j->ctx->rank == 0;
+    int xrc = red_agree(comm, scores_close(out->w));
+    if (rc == CS_OK) rc = xrc;
+    commit_set *cs = root ? commit_set_alloc() : NULL;
+    if (rc == CS_OK && root && !cs) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    int frc = scores_finish(out->w, rc == CS_OK, fin, cs);
+    out->w = NULL;
+    rc = red_agree(comm, rc != CS_OK ? rc : frc);
+    int drc = CS_OK;
+    if (root) {
+        if (rc == CS_OK) drc = lists_dir_seal(out->tmpdir); /* the manifest: which files are ours */
+        if (rc == CS_OK && drc == CS_OK) drc = commit_set_add(cs, out->tmpdir, j->o.lists, lists_dir_drop);
+        if (rc == CS_OK && drc == CS_OK) drc = commit_set_apply(cs);
+        commit_set_free(cs); /* removes what was not committed */
+        if (rc != CS_OK || drc != CS_OK) lists_dir_commit(j->o.lists, out->tmpdir, 0);
+    }
+    free(out->tmpdir);
+    out->tmpdir = NULL;
+    return red_agree(comm, rc != CS_OK ? rc : drc);
+}

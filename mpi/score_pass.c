@@ -1,0 +1,256 @@
+/* score_pass.c — phase 1 of `churnscore score`: one pass over a rank's rows.
+ *
+ * Per fixed reduction block (part.h, so a BLAS call sees the same rows for any rank count): the
+ * model's inputs picked by name, design rows, probabilities and reasons (model/cmodel.h), stage and
+ * phase (model/rules.h), value at risk. Rows go to SCORES.h5 as they are done; alarm and warning
+ * subscribers go to the per-region candidate lists (model/topk.h: bounded heaps with --top K);
+ * per-region sums go into the fixed-tree reduction (reduce.h); labelled rows, or a hash-of-id sample
+ * of them, are kept for the validation; each row's ARPU key is histogrammed for the tiers
+ * (score_tiers.c), which read the ARPU back from SCORES.h5 rather than keep it. Nothing here talks
+ * to another rank except the scan's layout check and score_totals_reduce at the end.
+ */
+#include "score_pass.h"
+
+#include "comm.h"
+#include "idhash.h"
+#include "log.h"
+#include "scan.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* the candidates carry the row's reason codes as they are */
+_Static_assert(sizeof(((topk_item *)0)->reason) == SCORES_NREASONS * sizeof(int16_t),
+               "topk_item.reason holds SCORES_NREASONS codes");
+
+static int score_alloc(score_job *j, size_t io)
+{
+    const cmodel *m = &j->in.m;
+    score_bufs *b = &j->buf;
+    size_t nreg = j->in.nreg, w = m->n_coef;
+    b->xin = malloc(PART_BLOCK_ROWS * (m->p_in ? m->p_in : 1) * sizeof(float));
+    b->X = malloc(PART_BLOCK_ROWS * (w ? w : 1) * sizeof(float));
+    b->ws = malloc((cmodel_work_len(m, PART_BLOCK_ROWS) + 1) * sizeof(double));
+    b->prob = malloc(io * sizeof(double));
+    b->value_at_risk = malloc(io * sizeof(double));
+    b->stage = malloc(io);
+    b->phase = malloc(io);
+    b->tier = malloc(io);
+    b->reason = malloc(io * SCORES_NREASONS * sizeof(int16_t));
+    b->arpu = malloc(io * sizeof(float));
+    j->arpu_hist = calloc(SCORE_ARPU_BUCKETS, sizeof(int64_t));
+    j->cand = topk_alloc(nreg ? nreg : 1, j->o.top);
+    j->tot.tree = red_tree_alloc(SCORE_NSUMS * nreg);
+    j->tot.block = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
+    j->tot.sums = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
+    j->tot.count = calloc(SCORE_NCOUNTS * nreg + 1, sizeof(int64_t));
+    if (!b->xin || !b->X || !b->ws || !b->prob || !b->value_at_risk || !b->stage || !b->phase || !b->tier ||
+        !b->reason || !b->arpu || !j->arpu_hist || !j->cand || !j->tot.tree || !j->tot.block ||
+        !j->tot.sums || !j->tot.count)
+        return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
+                        io, (unsigned long long)j->in.pr.rows);
+    return CS_OK;
+}
+
+static int score_keep_vrow(score_vsample *vs, const score_vrow *v)
+{
+    if (vs->n == vs->cap) {
+        size_t cap = vs->cap ? vs->cap * 2 : 4096;
+        score_vrow *p = realloc(vs->rows, cap * sizeof *p);
+        if (!p) return CS_ERROR(CS_ENOMEM, "out of memory for %zu validation rows (lower --validate-max)", cap);
+        vs->rows = p;
+        vs->cap = cap;
+    }
+    vs->rows[vs->n++] = *v;
+    return CS_OK;
+}
+
+/* The labelled rows kept: with a sample, its expected share plus slack, so that one allocation
+ * serves instead of a doubling series of copies (score_keep_vrow grows it if the share runs over). */
+static void score_vsample_reserve(score_job *j)
+{
+    score_vsample *vs = &j->vs;
+    uint64_t rows = j->in.pr.rows;
+    if (!j->in.s->has_labels || rows == 0) return;
+    double share = vs->thr == UINT64_MAX ? 1.0 : (double)vs->thr / 0x1p64;
+    size_t want = (size_t)((double)rows * share * 1.02) + 1024;
+    if (want > rows) want = (size_t)rows;
+    vs->rows = malloc(want * sizeof(score_vrow));
+    vs->cap = vs->rows ? want : 0;
+}
+
+/* The reason codes of design row xr, its SCORES_NREASONS largest contributions: the design column,
+ * or that column + n_coef where the value lies on the other side of the mean than the coefficient
+ * points (only boosted trees produce such a reason), -1 where there are fewer. */
+static void score_reasons(const cmodel *m, const float *xr, int16_t *code)
+{
+    int32_t top[SCORES_NREASONS];
+    size_t nr = cmodel_reasons(m, xr, SCORES_NREASONS, top);
+    for (size_t k = 0; k < SCORES_NREASONS; k++) {
+        code[k] = -1;
+        if (k >= nr) continue;
+        size_t col = (size_t)top[k];
+        code[k] = (int16_t)col;
+        if (((double)xr[col] - m->coef_mean[col]) * m->beta[col] < 0) code[k] = (int16_t)(col + m->n_coef);
+    }
+}
+
+/* One reduction block of n rows starting at offset off of the scan buffers. */
+static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
+{
+    const score_inputs *in = &j->in;
+    const cmodel *m = &in->m;
+    const rules_params *rp = &j->o.rp;
+    score_bufs *b = &j->buf;
+    score_totals *tot = &j->tot;
+    size_t p = in->s->p, pin = m->p_in;
+    for (size_t i = 0; i < n; i++) {
+        const float *x = sc->features + (off + i) * p;
+        float *xi = b->xin + i * pin;
+        for (size_t c = 0; c < pin; c++) xi[c] = x[in->pick[c]];
+    }
+    for (size_t i = 0; i < n; i++) b->brand[i] = in->brand_map[sc->brand[off + i]];
+    cmodel_design(m, b->xin, b->brand, n, b->X, b->ws);
+    cmodel_predict(m, b->X, n, b->prob + off);
+    drift_add(&j->drift, &in->story, b->X, m->n_coef, b->prob + off, sc->id + off, n);
+    memset(tot->block, 0, SCORE_NSUMS * in->nreg * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        size_t r = off + i;
+        const float *x = sc->features + r * p;
+        double prob = b->prob[r];
+        int16_t *reason = b->reason + r * SCORES_NREASONS;
+        score_reasons(m, b->X + i * m->n_coef, reason);
+        int st = rules_stage(rp, &in->cols, x);
+        int ph = rules_phase(rp, &in->cols, x, prob);
+        float arpu = (float)rules_arpu(&in->cols, x);
+        double risk = rules_value_at_risk(prob, (double)arpu, j->o.horizon);
+        b->stage[r] = (uint8_t)st;
+        b->phase[r] = (uint8_t)ph;
+        b->arpu[r] = arpu;
+        b->value_at_risk[r] = risk;
+        if (!isnan(arpu)) j->arpu_hist[rules_arpu_key(arpu) >> SCORE_KEY_HALF_BITS]++;
+        uint16_t g = sc->region[r];
+        tot->block[SCORE_NSUMS * g + SCORE_SUM_LEAVERS] += prob;
+        tot->block[SCORE_NSUMS * g + SCORE_SUM_RISK] += risk;
+        tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_SUBSCRIBERS]++;
+        if (ph == RULES_ALARM) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_ALARM]++;
+        if (ph == RULES_WARNING) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_WARNING]++;
+        if (ph != RULES_HEALTHY) {
+            topk_item it = {.key = j->o.rank_by_risk ? risk : prob, .id = sc->id[r], .row = sc->row0 + r,
+                            .prob = prob, .var = risk, .arpu = arpu, .region = g, .brand = sc->brand[r],
+                            .stage = (uint8_t)st, .phase = (uint8_t)ph, .tier = 0};
+            memcpy(it.reason, reason, sizeof it.reason);
+            CS_TRY(topk_push(j->cand, g, &it));
+        }
+        if (sc->churned && (sc->churned[r] == 0 || sc->churned[r] == 1)) {
+            j->vs.labelled++;
+            score_vrow v = {.hash = idhash_splitmix(sc->id[r]), .prob = prob, .id = (int64_t)sc->id[r],
+                            .region = g, .label = (uint8_t)sc->churned[r]};
+            if (v.hash < j->vs.thr || j->vs.thr == UINT64_MAX) CS_TRY(score_keep_vrow(&j->vs, &v));
+        }
+    }
+    return red_tree_add(tot->tree, (sc->row0 + off) / PART_BLOCK_ROWS, tot->block);
+}
+
+/* Collective. The scan of the datasets scoring reads (score_pass and score_read_only alike), its
+ * layout checked with the chunk cache a badly chunked snapshot may have: a quarter of --memory,
+ * 512 MiB when --memory is 0 (no budget). Agreed; on failure sc is cleared. */
+static int score_scan_open(score_job *j, scan_state *sc)
+{
+    MPI_Comm comm = j->ctx->comm;
+    unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | (j->in.s->has_labels ? SCAN_CHURNED : 0);
+    uint64_t cache_budget = j->o.memory ? j->o.memory / 4 : (uint64_t)512 << 20;
+    size_t cache_b = 0;
+    /* agreed before scan_layout, which is collective under CS_READ_MPIO */
+    int rc = red_agree(comm, scan_init(sc, j->in.r, &j->in.pr, (size_t)j->o.block, what, j->ctx->nranks));
+    if (rc == CS_OK) rc = red_agree(comm, scan_layout(sc, cache_budget, &cache_b));
+    if (rc != CS_OK) scan_clear(sc);
+    return rc;
+}
+
+int score_pass(score_job *j, scores_writer *w)
+{
+    scan_state sc;
+    CS_TRY(score_scan_open(j, &sc));
+    int rc = score_alloc(j, sc.io_rows);
+    /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
+    j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + j->in.s->p * sizeof(float) +
+                                    2 * sizeof(double) + 3 + SCORES_NREASONS * sizeof(int16_t) + sizeof(float));
+    if (rc == CS_OK && j->o.memory && score_mem_in_use(j) > j->o.memory)
+        rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %zu take %zu bytes, over "
+                      "--memory %llu: lower --block-rows, or give a larger --memory",
+                      j->ctx->rank, sc.io_rows, score_mem_in_use(j), (unsigned long long)j->o.memory);
+    if (rc == CS_OK) score_vsample_reserve(j);
+    scan_begin(&sc, "score");
+    const score_bufs *b = &j->buf;
+    while (rc == CS_OK) {
+        double t0 = comm_now();
+        rc = scan_next(&sc);
+        double t1 = comm_now();
+        j->t.read += t1 - t0;
+        if (rc != CS_OK || sc.n == 0) break;
+        for (size_t off = 0; rc == CS_OK && off < sc.n; off += PART_BLOCK_ROWS) {
+            size_t n = sc.n - off < PART_BLOCK_ROWS ? sc.n - off : PART_BLOCK_ROWS;
+            rc = score_block(j, &sc, off, n);
+        }
+        double t2 = comm_now();
+        j->t.compute += t2 - t1;
+        if (rc == CS_OK)
+            rc = scores_write(w, sc.row0, sc.n, sc.id, sc.region, sc.brand, b->prob, b->stage, b->phase,
+                              b->arpu, b->value_at_risk, b->reason);
+        j->t.write += comm_now() - t2;
+        if (rc == CS_OK && j->o.memory && score_mem_in_use(j) > j->o.memory)
+            rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers, lists and per-row values take %zu bytes, over "
+                          "--memory %llu: use --top K, more ranks or a larger --memory",
+                          j->ctx->rank, score_mem_in_use(j), (unsigned long long)j->o.memory);
+    }
+    scan_clear(&sc);
+    return rc;
+}
+
+int score_read_only(score_job *j)
+{
+    MPI_Comm comm = j->ctx->comm;
+    const snap_schema *s = j->in.s;
+    scan_state sc;
+    CS_TRY(score_scan_open(j, &sc));
+    int rc = comm_barrier(comm);
+    double t0 = comm_now();
+    scan_begin(&sc, "read");
+    while (rc == CS_OK) {
+        rc = scan_next(&sc);
+        if (rc != CS_OK || sc.n == 0) break;
+    }
+    scan_clear(&sc);
+    rc = red_agree(comm, rc);
+    double dt = comm_now() - t0;
+    if (rc == CS_OK) rc = red_max_f64(comm, &dt, 1);
+    if (rc == CS_OK) {
+        /* per row: the features, id, region, brand and label */
+        double bytes = (double)s->n * (double)(s->p * 4 + 8 + 2 + 1 + (s->has_labels ? 1 : 0));
+        log_info("score --read-only: read %llu rows in %.3f s (%.0f rows/s, %.0f MB/s) with %d ranks",
+                 (unsigned long long)s->n, dt, dt > 0 ? (double)s->n / dt : 0.0,
+                 dt > 0 ? bytes / dt / 1e6 : 0.0, j->ctx->nranks);
+        if (j->ctx->rank == 0) {
+            printf("read_seconds %.3f\n", dt);
+            fflush(stdout);
+        }
+    }
+    return rc;
+}
+
+int score_totals_reduce(score_job *j)
+{
+    MPI_Comm comm = j->ctx->comm;
+    score_totals *tot = &j->tot;
+    int rc = red_tree_allreduce(tot->tree, comm, j->in.pr.nblocks, tot->sums);
+    if (rc == CS_OK) rc = red_sum_i64(comm, tot->count, SCORE_NCOUNTS * j->in.nreg);
+    /* drift_finish is collective: a rank whose reductions failed must not stay out while the others
+     * enter it */
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) rc = drift_finish(&j->drift, comm, &j->in.story, j->res.psi);
+    return red_agree(comm, rc);
+}
