@@ -23,14 +23,14 @@ static int parse1(const char *name, const char *value)
     d = 2.385;
     share = 0.5;
     opt_def defs[] = {
-        {"count", OPT_INT, &li, "a long", 0, 0, 0, 0},
-        {"top", OPT_U64, &u, "a count", 0, 0, 0, 0},
-        {"rows", OPT_U64, &u, "a count >= 1", 0, 0, 1, HUGE_VAL},
-        {"memory", OPT_BYTES, &bytes, "a size", 0, 0, 0, 0},
-        {"budget", OPT_BYTES, &bytes, "a size >= 1M", 0, 0, 1048576, HUGE_VAL},
-        {"horizon", OPT_DOUBLE, &d, "a double", 0, 0, 0, 0},
-        {"share", OPT_DOUBLE, &share, "a share", 0, 0, 0, 1},
-        {NULL, OPT_FLAG, NULL, NULL, 0, 0, 0, 0},
+        {.name = "count", .kind = OPT_INT, .value = &li, .help = "a long", .lo = 0, .hi = 0},
+        {.name = "top", .kind = OPT_U64, .value = &u, .help = "a count", .lo = 0, .hi = 0},
+        {.name = "rows", .kind = OPT_U64, .value = &u, .help = "a count >= 1", .lo = 1, .hi = HUGE_VAL},
+        {.name = "memory", .kind = OPT_BYTES, .value = &bytes, .help = "a size", .lo = 0, .hi = 0},
+        {.name = "budget", .kind = OPT_BYTES, .value = &bytes, .help = "a size >= 1M", .lo = 1048576, .hi = HUGE_VAL},
+        {.name = "horizon", .kind = OPT_DOUBLE, .value = &d, .help = "a double", .lo = 0, .hi = 0},
+        {.name = "share", .kind = OPT_DOUBLE, .value = &share, .help = "a share", .lo = 0, .hi = 1},
+        {.name = NULL},
     };
     char opt[64];
     snprintf(opt, sizeof opt, "--%s", name);
