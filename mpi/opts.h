@@ -1,9 +1,11 @@
-/* opts.h — one option table per subcommand drives parsing, --help and the printed settings.
+/* opts.h — the option parser and the one option table of every command (options.c): parsing,
+ * --help, the man pages (made from --help) and the printed settings all come from it.
  *
- * Borrowed from IOR's option tables: each subcommand declares an array of opt_def (name, kind, where
- * to store, help text); opt_parse fills the values and rejects unknown or malformed options with a
- * message naming the option; opt_help prints the table; opt_describe renders the values actually in
- * force (the model file stores it as the run's story).
+ * Borrowed from IOR's option tables. The parser works on an array of opt_def (name, kind, where to
+ * store, help, range): opt_parse fills the values and rejects unknown or malformed options with a
+ * message naming the option; opt_help prints the array; opt_describe renders the values actually in
+ * force (model and scores files store it as the run's settings). The commands do not write opt_def
+ * arrays themselves: options_parse builds one from options_table for a command (below).
  */
 #ifndef CS_OPTS_H
 #define CS_OPTS_H
@@ -55,7 +57,7 @@ int opt_parse_bytes(const char *s, uint64_t *out);
 void opt_format_bytes(uint64_t bytes, char *buf, size_t n);
 /* The placeholder --help shows for d's value, from the help text when it starts with one ("a|b|c:",
  * "COL,...:"), else from the option's name and kind: FILE, DIR, PREFIX, K, COL, YYYY-MM, BYTES, N, X,
- * TEXT. (No field in opt_def yet: the option-table rework will give each option its own.) */
+ * TEXT; an option of the table has its own (opt_def.meta), which wins. */
 const char *opt_meta(const opt_def *d);
 
 /* The per-rank memory budget inside a Slurm job, from the environment Slurm gives each task: the
