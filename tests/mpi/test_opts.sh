@@ -16,7 +16,7 @@ grep -qE '^  --lists DIR ' "$T/h.txt" || fail "--lists DIR"
 grep -qE '^  --top K ' "$T/h.txt" || fail "--top K"
 grep -qE '^  --memory BYTES .*\[default: 2G\]$' "$T/h.txt" || { cat "$T/h.txt"; fail "--memory BYTES [default: 2G]"; }
 grep -q ' V ' "$T/h.txt" && fail "a placeholder still reads V"
-"$CS" import --help | grep -qE '^  --memory BYTES .*\[default: 256M\]$' || fail "import --memory [default: 2G]"
+"$CS" import --help | grep -qE '^  --memory BYTES .*\[default: 2G\]$' || fail "import --memory [default: 2G]"
 
 mem_default() { env "$@" "$CS" score --help | sed -n 's/^  --memory BYTES .*\[default: \(.*\)\]$/\1/p'; }
 # 500M per CPU, 1 CPU: 500M - 50M - 64M = 386M
