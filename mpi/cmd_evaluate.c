@@ -429,28 +429,19 @@ static int eval_check_months(const eval_opts *o, const char *lists_month, const 
 
 int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
 {
-    eval_opts o = {.block = 65536, .memory = (uint64_t)2 << 30};
-    opt_def defs[] = {
-        {"lists", OPT_STR, &o.lists, "directory of the lists written by churnscore score", 1, 0},
-        {"outcomes", OPT_STR, &o.outcomes, "snapshot whose labels (or absentees) say who left", 1, 0},
-        {"out", OPT_STR, &o.out, "write PREFIX.csv, PREFIX.json and PREFIX.md", 0, 0},
-        {"json", OPT_FLAG, &o.json, "print the evaluation as JSON on stdout instead of a table", 0, 0},
-        {"absent-means-churned", OPT_FLAG, &o.absent, "--outcomes is a later month: listed ids absent from it left", 0, 0},
-        {"previous", OPT_STR, &o.previous, "with --absent-means-churned: the scored month's snapshot (for recall)", 0, 0},
-        {"any-month", OPT_FLAG, &o.any_month, "do not check that the months of the files fit together", 0, 0},
-        {"block-rows", OPT_U64, &o.block, "rows per read", 0, 0, 1, HUGE_VAL},
-        {"memory", OPT_BYTES, &o.memory, "per-rank budget; the --previous join takes as many passes as it needs to hold half of it (e.g. 2G)", 0, 0},
-        {NULL, 0, NULL, NULL, 0, 0},
+    eval_opts o = {0};
+    /* every option, its default and its range: mpi/options.c */
+    const opt_bind binds[] = {
+        {"lists", &o.lists}, {"outcomes", &o.outcomes}, {"out", &o.out}, {"json", &o.json},
+        {"absent-means-churned", &o.absent}, {"previous", &o.previous}, {"any-month", &o.any_month},
+        {"block-rows", &o.block}, {"memory", &o.memory}, {NULL, NULL},
     };
-    int rc = opt_parse(defs, argc, argv, 2,
-                       "churnscore evaluate --lists DIR --outcomes SNAPSHOT.h5 [--out PREFIX] [--json]",
-                       NULL, 0, NULL);
+    opt_table defs;
+    int rc = options_parse(OPT_CMD_EVALUATE, binds, &defs, argc, argv, NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
     if (rc == CS_OK && o.previous && !o.absent)
         rc = CS_ERROR(CS_EINVAL, "option --previous goes with --absent-means-churned (with labels the "
                       "outcome snapshot is itself the scored month's population)");
-    if (rc == CS_OK && (o.block == 0 || o.block > ((uint64_t)1 << 24)))
-        rc = CS_ERROR(CS_EINVAL, "option --block-rows must be in 1..16777216");
 
     /* before anything is read or written: the report files must not touch an input, and each is
      * locked against a second run (outguard.h); rank 0 decides and holds the locks */

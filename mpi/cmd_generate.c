@@ -158,23 +158,17 @@ static int gen_follow_pass(snap_reader *prev, const part_range *pr,
 
 int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
 {
-    const char *out = NULL, *month = NULL, *follows = NULL;
-    uint64_t n = 100000, seed = 42, block = 65536;
-    long regions = 18, window = 1;
-    double drift = 0.05;
-    opt_def defs[] = {
-        {"out", OPT_STR, &out, "snapshot file to write", 1, 0},
-        {"subscribers", OPT_U64, &n, "number of subscribers (first month)", 0, 0},
-        {"seed", OPT_U64, &seed, "random seed: same seed, same operator", 0, 0},
-        {"regions", OPT_INT, &regions, "number of regions (Chinese province names)", 0, 0, 1, SYNTH_MAX_REGIONS},
-        {"month", OPT_STR, &month, "snapshot month YYYY-MM [default: 2026-10]", 0, 0},
-        {"window", OPT_INT, &window, "churn window in months", 0, 0},
-        {"drift", OPT_DOUBLE, &drift, "behaviour drift per month", 0, 0},
-        {"follows", OPT_STR, &follows, "previous month's generated snapshot: write the next month", 0, 0},
-        {"block-rows", OPT_U64, &block, "rows per block each rank generates and writes at a time", 0, 0, 1, HUGE_VAL},
-        {NULL, 0, NULL, NULL, 0, 0},
+    const char *out, *month, *follows;
+    uint64_t n, seed, block;
+    long regions, window;
+    double drift;
+    /* every option, its default and its range: mpi/options.c */
+    const opt_bind binds[] = {
+        {"out", &out}, {"subscribers", &n}, {"seed", &seed}, {"regions", &regions}, {"month", &month},
+        {"window", &window}, {"drift", &drift}, {"follows", &follows}, {"block-rows", &block}, {NULL, NULL},
     };
-    int rc = opt_parse(defs, argc, argv, 2, "churnscore generate --out FILE [options]", NULL, 0, NULL);
+    opt_table defs;
+    int rc = options_parse(OPT_CMD_GENERATE, binds, &defs, argc, argv, NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
     /* before anything is read or written: --out must not touch --follows, and is locked against a
      * second run (outguard.h); rank 0 decides and holds the lock */
@@ -200,19 +194,9 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
         job.sp.n_base = n;
         /* about as many join as leave, so the operator keeps its size month to month */
         job.sp.joiners_per_month = (uint64_t)llround((double)n * 0.02);
-        if (month) {
-            if (strlen(month) != 7 || month[4] != '-')
-                rc = CS_ERROR(CS_EINVAL, "option --month: '%s' is not YYYY-MM", month);
-            else snprintf(job.sp.month, sizeof job.sp.month, "%s", month);
-        }
-        if (rc == CS_OK && seed >= (UINT64_C(1) << 53))
-            rc = CS_ERROR(CS_EINVAL, "option --seed: must be below 2^53");
-        if (rc == CS_OK && (n > SYNTH_MAX_ROWS / 2))
-            rc = CS_ERROR(CS_EINVAL, "option --subscribers: at most %llu",
-                          (unsigned long long)(SYNTH_MAX_ROWS / 2));
+        snprintf(job.sp.month, sizeof job.sp.month, "%s", month);
     }
     if (rc == CS_OK) rc = synth_params_check(&job.sp);
-    if (rc == CS_OK && block == 0) rc = CS_ERROR(CS_EINVAL, "option --block-rows must be > 0");
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) {
         snap_close(prev);

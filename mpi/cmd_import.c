@@ -184,30 +184,15 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
     return rc;
 }
 
-static int imp_month_ok(const char *m)
-{
-    if (strlen(m) != 7 || m[4] != '-') return 0;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (m[i] < '0' || m[i] > '9')) return 0;
-    int mo = (m[5] - '0') * 10 + (m[6] - '0');
-    return mo >= 1 && mo <= 12;
-}
-
 static int imp_parse_opts(imp_opts *o)
 {
     if (strcmp(o->delim_s, "tab") == 0 || strcmp(o->delim_s, "\\t") == 0) o->delim = '\t';
     else if (strlen(o->delim_s) == 1) o->delim = o->delim_s[0];
     else return CS_ERROR(CS_EINVAL, "option --delimiter: '%s' is not one character (or tab)", o->delim_s);
-    if (strcmp(o->on_bad, "fail") == 0) o->skip = 0;
-    else if (strcmp(o->on_bad, "skip") == 0) o->skip = 1;
-    else return CS_ERROR(CS_EINVAL, "option --on-bad-row: '%s' is not fail or skip", o->on_bad);
-    if (o->month && !imp_month_ok(o->month))
-        return CS_ERROR(CS_EINVAL, "option --month: '%s' is not YYYY-MM", o->month);
-    if (o->max_levels < 2 || o->max_levels > 65535)
-        return CS_ERROR(CS_EINVAL, "option --max-levels: must be 2 to 65535");
+    /* --on-bad-row, --month, --max-levels and --show-bad are checked by the option table */
+    o->skip = strcmp(o->on_bad, "skip") == 0;
     if (o->positive && !o->label && !o->like)
         return CS_ERROR(CS_EINVAL, "option --positive needs --label");
-    if (o->show_bad < 0) o->show_bad = 0;
     return CS_OK;
 }
 
@@ -355,36 +340,17 @@ static int imp_dup_lines(const imp_opts *o, imp_schema *s)
 
 int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
 {
-    imp_opts o = {.delim_s = ",", .on_bad = "fail", .memory = (uint64_t)256 << 20,
-                  .max_levels = IMP_MAX_LEVELS, .show_bad = 5};
-    opt_def defs[] = {
-        {"csv", OPT_STR, &o.csv, "CSV extract: header row, RFC 4180, UTF-8 (a file: it is read twice)", 1, 0},
-        {"out", OPT_STR, &o.out, "snapshot file to write", 1, 0},
-        {"label", OPT_STR, &o.label, "column that says who churned (none: a snapshot without labels)", 0, 0},
-        {"positive", OPT_STR, &o.positive, "the --label value that means churned (others 0, missing -1)", 0, 0},
-        {"id", OPT_STR, &o.id, "column of subscriber ids, whole numbers, unique (none: 1-based row numbers)", 0, 0},
-        {"region", OPT_STR, &o.region, "column of region names (none: one region 'all')", 0, 0},
-        {"brand", OPT_STR, &o.brand, "column of brand names (none: one brand 'all')", 0, 0},
-        {"categorical", OPT_STR, &o.categorical, "COL,...: categories even if they hold numbers", 0, 0},
-        {"ignore", OPT_STR, &o.ignore, "COL,...: columns left out", 0, 0},
-        {"delimiter", OPT_STR, &o.delim_s, "field delimiter: one character, or tab", 0, 0},
-        {"month", OPT_STR, &o.month, "snapshot month YYYY-MM [default: 0000-00, unknown]", 0, 0},
-        {"like", OPT_STR, &o.like, "earlier imported snapshot: use exactly its columns and levels", 0, 0},
-        {"on-bad-row", OPT_STR, &o.on_bad, "fail|skip: a bad row stops the import, or is counted and skipped", 0, 0},
-        {"show-bad", OPT_INT, &o.show_bad, "with skip: log the first this many bad rows", 0, 0, 0, 1000000},
-        {"max-levels", OPT_INT, &o.max_levels, "most levels a text column may have", 0, 0, 1, HUGE_VAL},
-        {"memory", OPT_BYTES, &o.memory, "per-rank memory for the duplicate-id check; a CSV record may be a quarter of it (at least 16 MiB)", 0, 0},
-        {NULL, 0, NULL, NULL, 0, 0},
+    imp_opts o = {0};
+    /* every option, its default and its range: mpi/options.c */
+    const opt_bind binds[] = {
+        {"csv", &o.csv}, {"out", &o.out}, {"label", &o.label}, {"positive", &o.positive}, {"id", &o.id},
+        {"region", &o.region}, {"brand", &o.brand}, {"categorical", &o.categorical},
+        {"ignore", &o.ignore}, {"delimiter", &o.delim_s}, {"month", &o.month}, {"like", &o.like},
+        {"on-bad-row", &o.on_bad}, {"show-bad", &o.show_bad}, {"max-levels", &o.max_levels},
+        {"memory", &o.memory}, {NULL, NULL},
     };
-    int rc = opt_parse(defs, argc, argv, 2,
-                       "churnscore import --csv FILE --out SNAPSHOT.h5 --label COL --positive VALUE "
-                       "[options]\n\n"
-                       "Turns an operator's CSV extract into a snapshot. Numeric columns become indicators;\n"
-                       "text columns (and --categorical ones) one 0/1 indicator per level but the first\n"
-                       "(levels in byte order), named column=level. Empty fields and NA are missing.\n"
-                       "Reads the CSV twice with bounded memory. Runs on rank 0 alone (other ranks wait,\n"
-                       "then share the duplicate-id check): one rank is enough. See docs/import.md.",
-                       NULL, 0, NULL);
+    opt_table defs;
+    int rc = options_parse(OPT_CMD_IMPORT, binds, &defs, argc, argv, NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
     if (rc == CS_OK) rc = imp_parse_opts(&o);
     if (rc == CS_OK && strcmp(o.csv, "-") == 0)

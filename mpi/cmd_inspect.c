@@ -17,18 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --block-rows and --memory of the snapshot pass (inspect_snapshot's reads and duplicate-id check),
+ * set by cmd_inspect before it runs */
+static uint64_t inspect_block, inspect_memory;
+
 int cmd_inspect(const cmd_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    uint64_t block = 65536;
-    opt_def defs[] = {
-        {"json", OPT_FLAG, &json, "print one JSON object instead of text", 0, 0},
-        {"block-rows", OPT_U64, &block, "rows per read", 0, 0, 1, HUGE_VAL},
-        {NULL, 0, NULL, NULL, 0, 0},
+    /* every option, its default and its range: mpi/options.c */
+    const opt_bind binds[] = {
+        {"json", &json}, {"block-rows", &inspect_block}, {"memory", &inspect_memory}, {NULL, NULL},
     };
+    opt_table defs;
     char *pos[1] = {NULL};
     int npos = 0;
-    int rc = opt_parse(defs, argc, argv, 2, "churnscore inspect FILE [--json]", pos, 1, &npos);
+    int rc = options_parse(OPT_CMD_INSPECT, binds, &defs, argc, argv, pos, 1, &npos);
     if (rc == OPT_HELP) return CS_OK;
     if (rc == CS_OK && npos != 1) rc = CS_ERROR(CS_EINVAL, "inspect needs one FILE (see --help)");
     char kind[64] = "";
@@ -55,7 +58,7 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
     snap_reader *r = NULL;
     int rc = snap_open(path, MPI_COMM_NULL, &r);
     rc = red_agree(ctx->comm, rc);
-    if (rc == CS_OK) rc = dup_check(ctx, r, (uint64_t)1 << 30);
+    if (rc == CS_OK) rc = dup_check(ctx, r, inspect_memory);
     if (rc != CS_OK) {
         snap_close(r);
         return rc;
@@ -66,7 +69,7 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
     part_compute(s->n, ctx->nranks, ctx->rank, &pr);
     scan_state sc;
     unsigned what = SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | SCAN_ID | (s->has_labels ? SCAN_CHURNED : 0);
-    rc = scan_init(&sc, r, &pr, 65536, what, ctx->nranks);
+    rc = scan_init(&sc, r, &pr, inspect_block, what, ctx->nranks);
     size_t len = 2 * p;
     red_tree *t = red_tree_alloc(len);
     double *part = calloc(len, sizeof(double)), *tot = calloc(len, sizeof(double));

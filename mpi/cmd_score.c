@@ -97,65 +97,32 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     score_job j;
     score_job_init(&j, ctx);
     score_opts *o = &j.o;
-    o->rank_by_s = "probability";
-    o->block = 65536;
-    o->validate_max = 1000000;
-    o->memory = (uint64_t)2 << 30;
-    o->horizon = 12;
+    rules_params_default(&o->rp); /* the model's warning cut-off; the options come from the table */
     o->warn_cutoff = NAN;
-    rules_params_default(&o->rp);
     double warn = -1;
     char *lists_arg = NULL; /* --lists without trailing slashes, when it had them */
-    opt_def defs[] = {
-        {"in", OPT_STR, &o->in, "snapshot to score (required)", 1, 0},
-        {"model", OPT_STR, &o->model, "model file from churnscore train (required)", 0, 0},
-        {"out", OPT_STR, &o->out, "scores file to write (required)", 0, 0},
-        {"lists", OPT_STR, &o->lists, "directory for the per-region lists (required)", 0, 0},
-        {"top", OPT_U64, &o->top, "list at most K subscribers per region (0: all alarm and warning)", 0, 0},
-        {"rank-by", OPT_STR, &o->rank_by_s, "order of the lists: probability or value_at_risk", 0, 0},
-        {"mask-ids", OPT_FLAG, &o->mask_ids, "mask all but the last 4 digits of ids in the lists", 0, 0},
-        {"bom", OPT_FLAG, &o->bom, "start the CSV files with a UTF-8 byte order mark (for Excel)", 0, 0},
-        {"horizon", OPT_DOUBLE, &o->horizon, "months of ARPU at risk: value at risk = p x ARPU x horizon", 0, 0, 0, 1200},
-        {"warn-cutoff", OPT_DOUBLE, &warn, "warning phase at probability >= this (-1: the model's)", 0, 0},
-        {"onboarding-months", OPT_DOUBLE, &o->rp.onboarding_months, "onboarding stage: tenure <= this", 0, 0},
-        {"growth-months", OPT_DOUBLE, &o->rp.growth_months, "growth stage: tenure <= this", 0, 0},
-        {"contract-ending-months", OPT_DOUBLE, &o->rp.contract_ending_months,
-         "decline stage: contract ends within this many months", 0, 0},
-        {"traffic-fall", OPT_DOUBLE, &o->rp.traffic_fall,
-         "decline (no contract): minutes of m3 below (1 - this) x the m1-m2 mean", 0, 0},
-        {"idle-days", OPT_DOUBLE, &o->rp.idle_days, "decline (no contract): days without an outgoing call >= this", 0, 0},
-        {"collapse", OPT_DOUBLE, &o->rp.collapse, "alarm: traffic of m3 <= this x the m1-m2 mean", 0, 0},
-        {"collapse-min", OPT_DOUBLE, &o->rp.collapse_min, "... when the m1-m2 mean is at least this", 0, 0},
-        {"validate-max", OPT_U64, &o->validate_max, "labelled rows gathered for the validation (a hash-of-id sample beyond)", 0, 0, 1, 100000000},
-        {"block-rows", OPT_U64, &o->block, "rows per read", 0, 0, 1, HUGE_VAL},
-        {"memory", OPT_BYTES, &o->memory, "per-rank budget for lists and per-row values, e.g. 2G (0: none)", 0, 0},
-        {"read-only", OPT_FLAG, &o->read_only, "only read the datasets scoring reads and print the time", 0, 0},
-        {NULL, 0, NULL, NULL, 0, 0},
+    /* every option, its default and its range: mpi/options.c */
+    const opt_bind binds[] = {
+        {"in", &o->in}, {"model", &o->model}, {"out", &o->out}, {"lists", &o->lists}, {"top", &o->top},
+        {"rank-by", &o->rank_by_s}, {"mask-ids", &o->mask_ids}, {"bom", &o->bom},
+        {"horizon", &o->horizon}, {"warn-cutoff", &warn},
+        {"onboarding-months", &o->rp.onboarding_months}, {"growth-months", &o->rp.growth_months},
+        {"contract-ending-months", &o->rp.contract_ending_months}, {"traffic-fall", &o->rp.traffic_fall},
+        {"idle-days", &o->rp.idle_days}, {"collapse", &o->rp.collapse},
+        {"collapse-min", &o->rp.collapse_min}, {"validate-max", &o->validate_max},
+        {"block-rows", &o->block}, {"memory", &o->memory}, {"read-only", &o->read_only}, {NULL, NULL},
     };
-    int rc = opt_parse(defs, argc, argv, 2,
-                       "churnscore score --in SNAPSHOT.h5 --model MODEL.h5 --out SCORES.h5 --lists DIR [options]",
-                       NULL, 0, NULL);
+    opt_table defs;
+    int rc = options_parse(OPT_CMD_SCORE, binds, &defs, argc, argv, NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
     if (rc == CS_OK && !o->read_only) {
         if (!o->model) rc = CS_ERROR(CS_EINVAL, "option --model is required");
         else if (!o->out) rc = CS_ERROR(CS_EINVAL, "option --out is required");
         else if (!o->lists) rc = CS_ERROR(CS_EINVAL, "option --lists is required");
     }
-    if (rc == CS_OK) {
-        if (strcmp(o->rank_by_s, "probability") == 0) o->rank_by_risk = 0;
-        else if (strcmp(o->rank_by_s, "value_at_risk") == 0) o->rank_by_risk = 1;
-        else rc = CS_ERROR(CS_EINVAL, "option --rank-by: '%s' is not probability or value_at_risk", o->rank_by_s);
-    }
-    if (rc == CS_OK && !(o->horizon >= 0 && o->horizon <= 1200))
-        rc = CS_ERROR(CS_EINVAL, "option --horizon: %g is outside [0, 1200] months", o->horizon);
-    if (rc == CS_OK && o->validate_max == 0) rc = CS_ERROR(CS_EINVAL, "option --validate-max must be > 0");
-    if (rc == CS_OK && o->validate_max > 100000000)
-        rc = CS_ERROR(CS_EINVAL, "option --validate-max: at most 100000000 rows");
-    if (rc == CS_OK && o->block == 0) rc = CS_ERROR(CS_EINVAL, "option --block-rows must be > 0");
-    if (rc == CS_OK && warn != -1) {
-        if (!(warn >= 0 && warn <= 1)) rc = CS_ERROR(CS_EINVAL, "option --warn-cutoff: %g is not in [0, 1]", warn);
-        o->warn_cutoff = o->rp.warn_cutoff = warn;
-    }
+    /* values are checked by the table; here they become what the pipeline reads */
+    if (rc == CS_OK) o->rank_by_risk = strcmp(o->rank_by_s, "value_at_risk") == 0;
+    if (rc == CS_OK && warn != -1) o->warn_cutoff = o->rp.warn_cutoff = warn;
     /* "L/" would make the temporary directory "L/.tmp", inside L itself */
     if (rc == CS_OK && o->lists) {
         size_t len = strlen(o->lists);
@@ -186,8 +153,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     score_times tm = {.start = comm_now()};
     /* 0. inputs; duplicate ids would put one subscriber twice on a list */
     rc = red_agree(ctx->comm, score_open(&j));
-    if (rc == CS_OK && !o->read_only) rc = dup_check(ctx, j.in.r, o->memory ? o->memory : (uint64_t)1 << 30);
-    char *settings = opt_describe(defs);
+    if (rc == CS_OK && !o->read_only) rc = dup_check(ctx, j.in.r, o->memory);
+    char *settings = options_describe(&defs);
     if (rc == CS_OK) rc = o->read_only ? score_read_only(&j) : score_run(&j, settings, &tm);
     free(settings);
     score_close(&j);

@@ -58,96 +58,31 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     memset(&t, 0, sizeof t);
     t.ctx = ctx;
     train_opts *o = &t.o;
-    o->factors_s = "auto";
-    o->inputs_s = "auto";
-    o->extraction = "pa";
-    o->cache = "auto";
-    o->holdout = 0.2;
-    o->l2 = 1.0;
-    o->class_weight = 1.0;
-    o->max_missing = 0.5;
-    o->max_mode = 0.95;
-    o->max_corr = 0.95;
-    o->kmo_min = 0.6;
-    o->onboarding = 3;
-    o->contract_ending = 1;
-    o->warn_cutoff = -1;
-    o->warn_top = 0.05;
-    o->block = 65536;
-    o->memory = (uint64_t)2 << 30;
-    o->validate_max = 1000000;
-    o->max_iter = 30;
-    o->kind = "auto";
-    o->trees = 300;
-    o->depth = 4;
-    o->eta = 0.05;
-    o->tree_l2 = 1.0;
-    o->min_leaf = 20;
-    o->bins = 64;
-    o->gbm_rows = 250000;
-    o->warm_rows = 1000000;
-    opt_def defs[] = {
-        {"in", OPT_STR, &o->in, "labelled snapshot to train on", 1, 0},
-        {"model", OPT_STR, &o->model, "model file to write", 1, 0},
-        {"factors", OPT_STR, &o->factors_s, "number of factors, or auto (Kaiser: eigenvalue > 1)", 0, 0},
-        {"extraction", OPT_STR, &o->extraction, "pa|ml: principal axis (psych::fa) or maximum likelihood (factanal)", 0, 0},
-        {"inputs", OPT_STR, &o->inputs_s, "auto|factors|raw|both: what the logistic model is fitted on", 0, 0},
-        {"holdout", OPT_DOUBLE, &o->holdout, "share of subscribers (by id hash) kept out for evaluation", 0, 0},
-        {"l2", OPT_DOUBLE, &o->l2, "L2 penalty on the coefficients (not the intercept)", 0, 0},
-        {"class-weight", OPT_DOUBLE, &o->class_weight, "weight of a churner relative to a stayer", 0, 0},
-        {"max-missing", OPT_DOUBLE, &o->max_missing, "drop indicators with a larger missing share", 0, 0, 0, 1},
-        {"max-mode-share", OPT_DOUBLE, &o->max_mode, "drop near-constant indicators (share of the most frequent value)", 0, 0, 0, 1},
-        {"max-corr", OPT_DOUBLE, &o->max_corr, "of two indicators correlated above this keep one", 0, 0, 0, 1},
-        {"kmo-min", OPT_DOUBLE, &o->kmo_min, "inputs auto: factor analysis only when KMO is at least this", 0, 0, 0, 1},
-        {"onboarding-months", OPT_DOUBLE, &o->onboarding, "tenure up to this is onboarding", 0, 0},
-        {"contract-ending-months", OPT_DOUBLE, &o->contract_ending, "contract ending: months left up to this", 0, 0},
-        {"warn-cutoff", OPT_DOUBLE, &o->warn_cutoff, "probability for the warning phase (<0: from --warn-top)", 0, 0},
-        {"warn-top", OPT_DOUBLE, &o->warn_top, "without --warn-cutoff: the cut-off flags this share of the holdout", 0, 0, 0, 1},
-        {"max-iter", OPT_INT, &o->max_iter, "IRLS iteration limit", 0, 0, 1, 10000},
-        {"block-rows", OPT_U64, &o->block, "rows per read", 0, 0, 1, HUGE_VAL},
-        {"memory", OPT_BYTES, &o->memory, "memory budget per rank (e.g. 2G)", 0, 0},
-        {"warm-rows", OPT_U64, &o->warm_rows, "IRLS first converges on a sample of this many rows (when there are more than twice as many)", 0, 0},
-        {"cache", OPT_STR, &o->cache, "auto|no: keep the design matrix in memory between passes when it fits", 0, 0},
-        {"validate-max", OPT_U64, &o->validate_max, "holdout rows evaluated, and validation rows for the model choice, at most (hash samples)", 0, 0},
-        {"report", OPT_STR, &o->report, "write a Markdown report here", 0, 0},
-        {"model-kind", OPT_STR, &o->kind, "auto|logit|gbm: logistic model, boosted trees, or the better of the two on a validation part of the training rows", 0, 0},
-        {"trees", OPT_INT, &o->trees, "boosted trees: rounds", 0, 0},
-        {"depth", OPT_INT, &o->depth, "boosted trees: depth", 0, 0},
-        {"eta", OPT_DOUBLE, &o->eta, "boosted trees: learning rate", 0, 0},
-        {"tree-l2", OPT_DOUBLE, &o->tree_l2, "boosted trees: L2 penalty on leaf values", 0, 0},
-        {"min-leaf", OPT_DOUBLE, &o->min_leaf, "boosted trees: minimum rows in a leaf", 0, 0},
-        {"bins", OPT_INT, &o->bins, "boosted trees: histogram bins per input (<= 64)", 0, 0},
-        {"gbm-rows", OPT_U64, &o->gbm_rows, "boosted trees: fitted on a hash sample of at most this many rows", 0, 0},
-        {NULL, 0, NULL, NULL, 0, 0},
+    /* every option, its default and its range: mpi/options.c */
+    const opt_bind binds[] = {
+        {"in", &o->in}, {"model", &o->model}, {"factors", &o->factors_s}, {"extraction", &o->extraction},
+        {"inputs", &o->inputs_s}, {"holdout", &o->holdout}, {"l2", &o->l2},
+        {"class-weight", &o->class_weight}, {"max-missing", &o->max_missing},
+        {"max-mode-share", &o->max_mode}, {"max-corr", &o->max_corr}, {"kmo-min", &o->kmo_min},
+        {"onboarding-months", &o->onboarding}, {"contract-ending-months", &o->contract_ending},
+        {"warn-cutoff", &o->warn_cutoff}, {"warn-top", &o->warn_top}, {"max-iter", &o->max_iter},
+        {"block-rows", &o->block}, {"memory", &o->memory}, {"warm-rows", &o->warm_rows},
+        {"cache", &o->cache}, {"validate-max", &o->validate_max}, {"report", &o->report},
+        {"model-kind", &o->kind}, {"trees", &o->trees}, {"depth", &o->depth}, {"eta", &o->eta},
+        {"tree-l2", &o->tree_l2}, {"min-leaf", &o->min_leaf}, {"bins", &o->bins},
+        {"gbm-rows", &o->gbm_rows}, {NULL, NULL},
     };
-    int rc = opt_parse(defs, argc, argv, 2, "churnscore train --in SNAPSHOT.h5 --model MODEL.h5 [options]",
-                       NULL, 0, NULL);
+    opt_table defs;
+    int rc = options_parse(OPT_CMD_TRAIN, binds, &defs, argc, argv, NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
     long kfix = 0;
     int inputs_auto = 0, inputs = CMODEL_INPUTS_FACTORS;
     if (rc == CS_OK) {
-        if (strcmp(o->factors_s, "auto") != 0) {
-            char *end;
-            kfix = strtol(o->factors_s, &end, 10);
-            if (*end || kfix <= 0) rc = CS_ERROR(CS_EINVAL, "option --factors: '%s' is not a positive count or auto", o->factors_s);
-        }
+        /* values are checked by the table; here they become what the pipeline reads */
+        if (strcmp(o->factors_s, "auto") != 0) kfix = strtol(o->factors_s, NULL, 10);
         if (strcmp(o->inputs_s, "auto") == 0) inputs_auto = 1;
-        else if (strcmp(o->inputs_s, "factors") == 0) inputs = CMODEL_INPUTS_FACTORS;
         else if (strcmp(o->inputs_s, "raw") == 0) inputs = CMODEL_INPUTS_RAW;
         else if (strcmp(o->inputs_s, "both") == 0) inputs = CMODEL_INPUTS_BOTH;
-        else rc = CS_ERROR(CS_EINVAL, "option --inputs: '%s' is not auto, factors, raw or both", o->inputs_s);
-        if (rc == CS_OK && strcmp(o->extraction, "pa") != 0 && strcmp(o->extraction, "ml") != 0)
-            rc = CS_ERROR(CS_EINVAL, "option --extraction: '%s' is not pa or ml", o->extraction);
-        if (rc == CS_OK && !(o->holdout >= 0 && o->holdout < 1))
-            rc = CS_ERROR(CS_EINVAL, "option --holdout must be in [0, 1)");
-        if (rc == CS_OK && !(o->l2 >= 0)) rc = CS_ERROR(CS_EINVAL, "option --l2 must be >= 0");
-        if (rc == CS_OK && !(o->class_weight > 0)) rc = CS_ERROR(CS_EINVAL, "option --class-weight must be > 0");
-        if (rc == CS_OK && strcmp(o->kind, "auto") && strcmp(o->kind, "logit") && strcmp(o->kind, "gbm"))
-            rc = CS_ERROR(CS_EINVAL, "option --model-kind: '%s' is not auto, logit or gbm", o->kind);
-        if (rc == CS_OK && (o->trees < 1 || o->depth < 1 || o->depth > GBM_MAX_DEPTH || o->bins < 2 ||
-                            o->bins > GBM_MAX_BINS || !(o->eta > 0) || o->gbm_rows < 100))
-            rc = CS_ERROR(CS_EINVAL, "boosted-tree options out of range (trees >= 1, depth 1..%d, bins 2..%d, "
-                          "eta > 0, gbm-rows >= 100)", GBM_MAX_DEPTH, GBM_MAX_BINS);
         if (rc == CS_OK) {
             gbm_params gp;
             train_gbm_params(o, &gp);
@@ -227,7 +162,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
 
     /* ---- the model and the report (rank 0), the summary ---- */
     if (rc == CS_OK) {
-        char *desc = opt_describe(defs);
+        char *desc = options_describe(&defs);
         rc = train_write(&t, &st, &ch, &m, &out, desc, &story);
         free(desc);
     }

@@ -48,13 +48,61 @@ static const char *opt_kind_name(opt_kind k)
     }
 }
 
-/* The range of d as text ("1 to 100", ">= 1"), or "" when it has none. */
+/* x in the shortest form that reads back exactly */
+static void opt_num(double x, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.15g", x);
+    if (strtod(buf, NULL) != x) snprintf(buf, n, "%.17g", x);
+}
+
+/* The range of d as text (">= 1", "0 to 1", "> 0", ">= 0 and < 1", "1 to 64, or auto", "pa or ml"),
+ * or "" when it has none. */
 static void opt_range_text(const opt_def *d, char *buf, size_t n)
 {
     buf[0] = '\0';
+    if (d->choices) {
+        /* "a|b|c" -> "a, b or c" */
+        size_t k = 0;
+        const char *c = d->choices;
+        while (*c && k + 4 < n) {
+            size_t len = strcspn(c, "|");
+            const char *next = c[len] ? c + len + 1 : c + len;
+            int last = !strchr(c, '|'), second_last = !last && !strchr(next, '|');
+            k += (size_t)snprintf(buf + k, n - k, "%.*s%s", (int)len, c, last ? "" : second_last ? " or " : ", ");
+            c = next;
+        }
+        return;
+    }
     if (d->lo == 0 && d->hi == 0) return;
-    if (isinf(d->hi)) snprintf(buf, n, ">= %.15g", d->lo);
-    else snprintf(buf, n, "%.15g to %.15g", d->lo, d->hi);
+    const char *ge = d->open_lo ? ">" : ">=", *le = d->open_hi ? "<" : "<=";
+    char lo[32], hi[32];
+    opt_num(d->lo, lo, sizeof lo);
+    opt_num(d->hi, hi, sizeof hi);
+    if (isinf(d->hi)) snprintf(buf, n, "%s %s", ge, lo);
+    else if (!d->open_lo && !d->open_hi) snprintf(buf, n, "%s to %s", lo, hi);
+    else snprintf(buf, n, "%s %s and %s %s", ge, lo, le, hi);
+    if (d->special) {
+        size_t k = strlen(buf);
+        snprintf(buf + k, n - k, ", or %s", d->special);
+    }
+}
+
+/* Whether x lies in d's range (always, without one). */
+static int opt_in_range(const opt_def *d, double x)
+{
+    if (d->lo == 0 && d->hi == 0) return 1;
+    int lo_ok = d->open_lo ? x > d->lo : x >= d->lo, hi_ok = d->open_hi ? x < d->hi : x <= d->hi;
+    return lo_ok && hi_ok;
+}
+
+/* YYYY-MM with a month 01..12 */
+static int opt_month_ok(const char *m)
+{
+    if (strlen(m) != 7 || m[4] != '-') return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && !isdigit((unsigned char)m[i])) return 0;
+    int mo = (m[5] - '0') * 10 + (m[6] - '0');
+    return mo >= 1 && mo <= 12;
 }
 
 void opt_format_bytes(uint64_t bytes, char *buf, size_t n)
@@ -81,6 +129,7 @@ const char *opt_meta(const opt_def *d)
         {"factors", "K|auto"}, {"rank-by", "probability|value_at_risk"}, {"top", "K"},
     };
     /* the help text may start with its own placeholder: "fail|skip: ...", "COL,...: ..." */
+    if (d->meta) return d->meta;
     static char own[64];
     const char *colon = strchr(d->help, ':');
     size_t len = colon ? (size_t)(colon - d->help) : 0;
@@ -162,18 +211,52 @@ int opt_slurm_memory(uint64_t *bytes, char *why, size_t n)
     return 1;
 }
 
-static int opt_set(opt_def *d, const char *v)
+int opt_set_value(opt_def *d, const char *v)
 {
     char *end = NULL;
     double x = 0; /* the value, for the range check */
     errno = 0;
+    if (d->special && strcmp(v, d->special) == 0) {
+        /* the one value outside the range ("auto", "-1"): stored as the kind stores it */
+        if (d->kind == OPT_STR) *(const char **)d->value = v;
+        else if (d->kind == OPT_INT) *(long *)d->value = strtol(v, NULL, 10);
+        else if (d->kind == OPT_DOUBLE) *(double *)d->value = strtod(v, NULL);
+        else return CS_ERROR(CS_EINTERNAL, "option --%s: a special value of this kind", d->name);
+        return CS_OK;
+    }
     switch (d->kind) {
-    case OPT_STR: *(const char **)d->value = v; return CS_OK;
+    case OPT_STR: {
+        if (d->choices) {
+            size_t len = strlen(v);
+            for (const char *c = d->choices; *c;) {
+                size_t cl = strcspn(c, "|");
+                if (cl == len && strncmp(c, v, len) == 0) {
+                    *(const char **)d->value = v;
+                    return CS_OK;
+                }
+                c += cl;
+                if (*c) c++;
+            }
+            goto range;
+        }
+        if (d->lo != 0 || d->hi != 0) {
+            /* a whole number in the range (or the special word, above) */
+            long l = strtol(v, &end, 10);
+            if (errno || end == v || *end) goto range;
+            if (!opt_in_range(d, (double)l)) goto range;
+        }
+        *(const char **)d->value = v;
+        return CS_OK;
+    }
+    case OPT_MONTH:
+        if (!opt_month_ok(v)) return CS_ERROR(CS_EINVAL, "option --%s: '%s' is not YYYY-MM", d->name, v);
+        *(const char **)d->value = v;
+        return CS_OK;
     case OPT_INT: {
         long l = strtol(v, &end, 10);
         if (errno || end == v || *end) goto bad;
         x = (double)l;
-        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
+        if (!opt_in_range(d, x)) goto range;
         *(long *)d->value = l;
         return CS_OK;
     }
@@ -191,14 +274,14 @@ static int opt_set(opt_def *d, const char *v)
             u = (unsigned long long)dv;
         }
         x = (double)u;
-        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
+        if (!opt_in_range(d, x)) goto range;
         *(uint64_t *)d->value = u;
         return CS_OK;
     }
     case OPT_DOUBLE: {
         x = strtod(v, &end);
         if (errno || end == v || *end || !isfinite(x)) goto bad;
-        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
+        if (!opt_in_range(d, x)) goto range;
         *(double *)d->value = x;
         return CS_OK;
     }
@@ -206,7 +289,7 @@ static int opt_set(opt_def *d, const char *v)
         uint64_t b = 0;
         if (opt_parse_bytes(v, &b) != CS_OK) goto bad;
         x = (double)b;
-        if ((d->lo != 0 || d->hi != 0) && !(x >= d->lo && x <= d->hi)) goto range;
+        if (!opt_in_range(d, x)) goto range;
         *(uint64_t *)d->value = b;
         return CS_OK;
     }
@@ -217,6 +300,7 @@ bad:
 range: {
         char r[96];
         opt_range_text(d, r, sizeof r);
+        if (d->choices) return CS_ERROR(CS_EINVAL, "option --%s: '%s' is not %s", d->name, v, r);
         return CS_ERROR(CS_EINVAL, "option --%s: '%s' is out of range (%s)", d->name, v, r);
     }
 }
@@ -262,7 +346,7 @@ int opt_parse(opt_def *defs, int argc, char **argv, int first, const char *usage
             if (i + 1 >= argc) return CS_ERROR(CS_EINVAL, "option --%s needs a value", d->name);
             v = argv[++i];
         }
-        CS_TRY(opt_set(d, v));
+        CS_TRY(opt_set_value(d, v));
     }
     for (opt_def *x = defs; x->name; x++)
         if (x->required && !x->seen)
@@ -283,14 +367,16 @@ int opt_parse(opt_def *defs, int argc, char **argv, int first, const char *usage
 static void opt_value(const opt_def *d, char *buf, size_t n)
 {
     switch (d->kind) {
-    case OPT_STR: {
+    case OPT_STR:
+    case OPT_MONTH: {
         const char *s = *(const char **)d->value;
         snprintf(buf, n, "%s", s ? s : "");
         break;
     }
     case OPT_INT: snprintf(buf, n, "%ld", *(long *)d->value); break;
     case OPT_U64: snprintf(buf, n, "%llu", (unsigned long long)*(uint64_t *)d->value); break;
-    case OPT_BYTES: snprintf(buf, n, "%llu", (unsigned long long)*(uint64_t *)d->value); break;
+    /* sizes as an admin writes them (2G), exact: opt_format_bytes uses a unit only when it divides */
+    case OPT_BYTES: opt_format_bytes(*(uint64_t *)d->value, buf, n); break;
     case OPT_DOUBLE: {
         /* shortest form that reads back exactly */
         double v = *(double *)d->value;
@@ -308,8 +394,6 @@ void opt_help(const opt_def *defs, const char *usage)
     for (const opt_def *d = defs; d->name; d++) {
         char v[256];
         opt_value(d, v, sizeof v);
-        /* sizes as an admin writes them (2G); the model's story keeps the exact count */
-        if (d->kind == OPT_BYTES) opt_format_bytes(*(uint64_t *)d->value, v, sizeof v);
         char left[96];
         snprintf(left, sizeof left, "--%s%s%s", d->name, d->kind == OPT_FLAG ? "" : " ", opt_meta(d));
         /* a long placeholder pushes the text to the next line, where it starts in the same column */
@@ -319,11 +403,15 @@ void opt_help(const opt_def *defs, const char *usage)
                d->required && !strstr(d->help, "(required)") ? " (required)" : "");
         char r[96];
         opt_range_text(d, r, sizeof r);
-        if (r[0]) printf(" [%s]", r);
-        if (!d->required && d->kind != OPT_FLAG && v[0]) printf(" [default: %s]", v);
+        /* choices are the placeholder already (pa|ml) */
+        if (r[0] && !(d->choices && d->meta && strcmp(d->meta, d->choices) == 0)) printf(" [%s]", r);
+        if (!d->required && d->kind != OPT_FLAG)
+            printf(" [default: %s]", v[0] ? v : d->unset ? d->unset : "none");
         printf("\n");
     }
     printf("  %-24s %s\n", "--help, -h", "print this help");
+    printf("\nglobal options (any command): --verbose (every rank logs), --quiet (errors only), "
+           "--version (-V)\n");
 }
 
 char *opt_describe(const opt_def *defs)

@@ -159,7 +159,7 @@ done
 SC="score --in $T/s.h5 --model $T/m.h5 --out $T/x.h5 --lists $T/Lx"
 for n in 1 3; do
   expect 1 "option --subscribers: '1.9' is not a whole number" $n generate --out "$T/x.h5" --subscribers 1.9
-  expect 1 "option --block-rows: '0' is out of range (>= 1)" $n generate --out "$T/x.h5" --block-rows 0
+  expect 1 "option --block-rows: '0' is out of range (1 to 16777216)" $n generate --out "$T/x.h5" --block-rows 0
   expect 1 "option --top: '0.7' is not a whole number" $n $SC --top 0.7
   expect 1 "option --top: 'nan' is not a whole number" $n $SC --top nan
   expect 1 "option --memory: '0.1' is not a size in bytes" $n $SC --memory 0.1
@@ -168,7 +168,7 @@ for n in 1 3; do
   expect 1 "option --max-corr: '1.5' is out of range (0 to 1)" $n train --in "$T/s.h5" --model "$T/x.h5" --max-corr 1.5
   nothing_left "$T/x.h5" "$T/Lx"
 done
-"$CS" score --help | grep -q -- "--block-rows N.*\[>= 1\]" || fail "--help does not show the range of --block-rows"
+"$CS" score --help | grep -q -- "--block-rows N.*\[1 to 16777216\]" || fail "--help does not show the range of --block-rows"
 for v in "--memory 2G" "--memory 512M" "--memory 1000000000" "--top 1e2"; do
   run 1 "$CS" $SC $v > /dev/null 2> "$T/err.txt" || { cat "$T/err.txt"; fail "score $v refused"; }
   rm -rf "$T/x.h5" "$T/Lx"

@@ -160,7 +160,7 @@ grep -q "score: memory budget 386M per rank (Slurm job [0-9]*: SLURM_MEM_PER_CPU
   || { cat "$T/mem1.out"; fail "the budget inside --mem-per-cpu=500M is not said to come from it"; }
 grep -q -- "--memory 404750336" "$T/mem1.out" || { cat "$T/mem1.out"; fail "the lists were not planned with the 386M budget"; }
 rm -rf "$T/mem.h5" "$T/memL"
-rc=0; timeout 200 sbatch --wait --ntasks=2 --mem-per-cpu=500M --output="$T/mem2.out" "$T/mem.sh" --block-rows 20000000 > /dev/null || rc=$?
+rc=0; timeout 200 sbatch --wait --ntasks=2 --mem-per-cpu=500M --output="$T/mem2.out" "$T/mem.sh" --block-rows 16000000 > /dev/null || rc=$?
 [ $rc = 2 ] || { cat "$T/mem2.out"; fail "a job over the 386M budget: exit $rc, expected 2"; }
 [ "$(grep -c 'churnscore: error: rank 0: the block buffers of --block-rows [0-9]* take [0-9]* bytes, over --memory 404750336' "$T/mem2.out")" = 1 ] \
   || { cat "$T/mem2.out"; fail "the refusal over the Slurm budget lacks its one message"; }

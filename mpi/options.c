@@ -1,0 +1,275 @@
+/* options.c — the one option table of every churnscore command (see opts.h, "the one option table").
+ *
+ * Why one table: with a table per command the shared options drifted apart (--memory 0 was an error
+ * in train, no limit in score and one pass in evaluate; --block-rows 0 passed in one command and not
+ * the next; defaults were set in code, far from the help that named them). Here an option several
+ * commands take is one row, so it has one kind, one default, one range and one help text wherever it
+ * is used; a command only says which field of its own struct receives it (opt_bind). The defaults
+ * are text read by the same parser as the command line, so every default is inside its own range.
+ *
+ * Two names keep two rows, on purpose, because their meaning differs by command and unifying the
+ * default would change a default run's model or lists (tests/mpi/test_options.sh checks the rest):
+ *   --contract-ending-months: in train the model's contract_ending input (default 1 month, stored in
+ *     the model); in score the lifecycle rule's decline stage (default 3 months, model/rules.c).
+ *   --out: a file in generate, import and score; a PREFIX of three files in evaluate.
+ *   --month: generate writes that month (default 2026-10); import labels the snapshot (default
+ *     none: 0000-00, unknown).
+ */
+#include "opts.h"
+
+#include "gbm.h"
+#include "import.h"
+#include "synth.h"
+#include "status.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define G OPT_CMD_GENERATE
+#define I OPT_CMD_INSPECT
+#define T OPT_CMD_TRAIN
+#define S OPT_CMD_SCORE
+#define M OPT_CMD_IMPORT
+#define E OPT_CMD_EVALUATE
+#define INF HUGE_VAL
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+const opt_spec options_table[] = {
+    /* ---- shared: one meaning in every command that takes them ---- */
+    {.name = "in", .cmds = T | S, .required = T | S, .kind = OPT_STR, .meta = "FILE",
+     .help = "snapshot to read (train: a month whose outcomes are known)"},
+    {.name = "model", .cmds = T | S, .required = T, .kind = OPT_STR, .meta = "FILE",
+     .help = "model file: train writes it, score reads it (score: required but with --read-only)"},
+    {.name = "out", .cmds = G | M | S, .required = G | M, .kind = OPT_STR, .meta = "FILE",
+     .help = "file to write: the snapshot (generate, import), the scores (score: required but with --read-only)"},
+    {.name = "lists", .cmds = S | E, .required = E, .kind = OPT_STR, .meta = "DIR",
+     .help = "directory of the per-region lists: score writes it (required but with --read-only), evaluate reads it"},
+    {.name = "block-rows", .cmds = G | I | T | S | E, .kind = OPT_U64, .meta = "N", .def = "65536",
+     .lo = 1, .hi = 16777216,
+     .help = "rows each rank reads (generate: writes) at a time; results do not depend on it"},
+    {.name = "memory", .cmds = I | T | S | M | E, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
+     .lo = 1, .hi = INF,
+     .help = "memory budget per rank, a size (2G, 512M): train and score refuse up front a run that "
+             "needs more, the duplicate-id check and evaluate's --previous join take as many passes as "
+             "fit, import allows a CSV record a quarter of it (at least 16M)"},
+    {.name = "json", .cmds = I | E, .kind = OPT_FLAG,
+     .help = "print one JSON object on stdout instead of text"},
+    {.name = "onboarding-months", .cmds = T | S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "3",
+     .lo = 0, .hi = 1200,
+     .help = "tenure up to this is onboarding (train: the model's onboarding input; score: the "
+             "onboarding stage)"},
+    {.name = "warn-cutoff", .cmds = T | S, .kind = OPT_DOUBLE, .meta = "P", .def = "-1", .lo = 0,
+     .hi = 1, .special = "-1",
+     .help = "warning phase at probability >= this (-1: train sets it from --warn-top, score uses the "
+             "model's)"},
+    {.name = "validate-max", .cmds = T | S, .kind = OPT_U64, .meta = "N", .def = "1000000", .lo = 1,
+     .hi = 100000000,
+     .help = "labelled rows evaluated at most (train: holdout and validation rows; score: the "
+             "validation); a hash-of-id sample beyond"},
+
+    /* ---- generate ---- */
+    {.name = "subscribers", .cmds = G, .kind = OPT_U64, .meta = "N", .def = "100000", .lo = 0,
+     .hi = 8589934592.0 /* SYNTH_MAX_ROWS / 2 = 2^33 */, .help = "number of subscribers (first month)"},
+    {.name = "seed", .cmds = G, .kind = OPT_U64, .meta = "N", .def = "42", .lo = 0,
+     .hi = 9007199254740991.0, .help = "random seed: same seed, same operator"},
+    {.name = "regions", .cmds = G, .kind = OPT_INT, .meta = "N", .def = "18", .lo = 1,
+     .hi = SYNTH_MAX_REGIONS, .help = "number of regions (Chinese province names)"},
+    {.name = "month", .cmds = G, .kind = OPT_MONTH, .meta = "YYYY-MM", .def = "2026-10",
+     .help = "month of the snapshot"},
+    {.name = "window", .cmds = G, .kind = OPT_INT, .meta = "MONTHS", .def = "1", .lo = 1, .hi = 12,
+     .help = "churn window in months"},
+    {.name = "drift", .cmds = G, .kind = OPT_DOUBLE, .meta = "X", .def = "0.05", .lo = 0, .hi = 1,
+     .help = "behaviour drift per month"},
+    {.name = "follows", .cmds = G, .kind = OPT_STR, .meta = "FILE",
+     .help = "previous month's generated snapshot: write the next month"},
+
+    /* ---- train ---- */
+    {.name = "factors", .cmds = T, .kind = OPT_STR, .meta = "K|auto", .def = "auto", .lo = 1, .hi = INF,
+     .special = "auto", .help = "number of factors, or auto (Kaiser: eigenvalue > 1)"},
+    {.name = "extraction", .cmds = T, .kind = OPT_STR, .meta = "pa|ml", .choices = "pa|ml", .def = "pa",
+     .help = "principal axis (psych::fa) or maximum likelihood (factanal)"},
+    {.name = "inputs", .cmds = T, .kind = OPT_STR, .meta = "auto|factors|raw|both",
+     .choices = "auto|factors|raw|both", .def = "auto", .help = "what the logistic model is fitted on"},
+    {.name = "holdout", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.2", .lo = 0, .hi = 1,
+     .open_hi = 1, .help = "share of subscribers (by id hash) kept out for evaluation"},
+    {.name = "l2", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "1", .lo = 0, .hi = INF,
+     .help = "L2 penalty on the coefficients (not the intercept)"},
+    {.name = "class-weight", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "1", .lo = 0, .hi = INF,
+     .open_lo = 1, .help = "weight of a churner relative to a stayer"},
+    {.name = "max-missing", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.5", .lo = 0,
+     .hi = 1, .help = "drop indicators with a larger missing share"},
+    {.name = "max-mode-share", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.95", .lo = 0,
+     .hi = 1, .help = "drop near-constant indicators (share of the most frequent value)"},
+    {.name = "max-corr", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "0.95", .lo = 0, .hi = 1,
+     .help = "of two indicators correlated above this keep one"},
+    {.name = "kmo-min", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "0.6", .lo = 0, .hi = 1,
+     .help = "inputs auto: factor analysis only when KMO is at least this"},
+    {.name = "contract-ending-months", .cmds = T, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "1",
+     .lo = 0, .hi = 1200,
+     .help = "the model's contract_ending input: months left up to this (score's option of the same "
+             "name is the decline stage's, default 3)"},
+    {.name = "warn-top", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.05", .lo = 0, .hi = 1,
+     .help = "without --warn-cutoff: the cut-off flags this share of the holdout"},
+    {.name = "max-iter", .cmds = T, .kind = OPT_INT, .meta = "N", .def = "30", .lo = 1, .hi = 10000,
+     .help = "IRLS iteration limit"},
+    {.name = "warm-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "1000000", .lo = 0, .hi = INF,
+     .help = "IRLS first converges on a sample of this many rows (when there are more than twice as many)"},
+    {.name = "cache", .cmds = T, .kind = OPT_STR, .meta = "auto|no", .choices = "auto|no", .def = "auto",
+     .help = "keep the design matrix in memory between passes when it fits"},
+    {.name = "report", .cmds = T, .kind = OPT_STR, .meta = "FILE", .help = "write a Markdown report here"},
+    {.name = "model-kind", .cmds = T, .kind = OPT_STR, .meta = "auto|logit|gbm",
+     .choices = "auto|logit|gbm", .def = "auto",
+     .help = "logistic model, boosted trees, or the better of the two on a validation part of the "
+             "training rows"},
+    {.name = "trees", .cmds = T, .kind = OPT_INT, .meta = "N", .def = "300", .lo = 1, .hi = 100000,
+     .help = "boosted trees: rounds"},
+    {.name = "depth", .cmds = T, .kind = OPT_INT, .meta = "N", .def = "4", .lo = 1, .hi = GBM_MAX_DEPTH,
+     .help = "boosted trees: depth"},
+    {.name = "eta", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "0.05", .lo = 0, .hi = INF,
+     .open_lo = 1, .help = "boosted trees: learning rate"},
+    {.name = "tree-l2", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "1", .lo = 0, .hi = INF,
+     .help = "boosted trees: L2 penalty on leaf values"},
+    {.name = "min-leaf", .cmds = T, .kind = OPT_DOUBLE, .meta = "N", .def = "20", .lo = 0, .hi = INF,
+     .help = "boosted trees: minimum rows in a leaf"},
+    {.name = "bins", .cmds = T, .kind = OPT_INT, .meta = "N", .def = "64", .lo = 2, .hi = GBM_MAX_BINS,
+     .help = "boosted trees: histogram bins per input"},
+    {.name = "gbm-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "250000", .lo = 100, .hi = INF,
+     .help = "boosted trees: fitted on a hash sample of at most this many rows"},
+
+    /* ---- score ---- */
+    {.name = "top", .cmds = S, .kind = OPT_U64, .meta = "K", .def = "0", .lo = 0, .hi = INF,
+     .help = "list at most K subscribers per region (0: all alarm and warning)"},
+    {.name = "rank-by", .cmds = S, .kind = OPT_STR, .meta = "probability|value_at_risk",
+     .choices = "probability|value_at_risk", .def = "probability", .help = "order of the lists"},
+    {.name = "mask-ids", .cmds = S, .kind = OPT_FLAG, .help = "mask all but the last 4 digits of ids in the lists"},
+    {.name = "bom", .cmds = S, .kind = OPT_FLAG,
+     .help = "start the CSV files with a UTF-8 byte order mark (for Excel)"},
+    {.name = "horizon", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0, .hi = 1200,
+     .help = "months of ARPU at risk: value at risk = p x ARPU x horizon"},
+    {.name = "growth-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0,
+     .hi = 1200, .help = "growth stage: tenure <= this"},
+    {.name = "contract-ending-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "3",
+     .lo = 0, .hi = 1200,
+     .help = "decline stage: contract ends within this many months (train's option of the same name "
+             "is the model's input, default 1)"},
+    {.name = "traffic-fall", .cmds = S, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.5", .lo = 0, .hi = 1,
+     .help = "decline (no contract): minutes of m3 below (1 - this) x the m1-m2 mean"},
+    {.name = "idle-days", .cmds = S, .kind = OPT_DOUBLE, .meta = "DAYS", .def = "15", .lo = 0, .hi = 31,
+     .help = "decline (no contract): days without an outgoing call >= this"},
+    {.name = "collapse", .cmds = S, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.2", .lo = 0, .hi = 1,
+     .help = "alarm: traffic of m3 <= this x the m1-m2 mean"},
+    {.name = "collapse-min", .cmds = S, .kind = OPT_DOUBLE, .meta = "X", .def = "30", .lo = 0, .hi = 1e12,
+     .help = "... when the m1-m2 mean is at least this"},
+    {.name = "read-only", .cmds = S, .kind = OPT_FLAG,
+     .help = "only read the datasets scoring reads and print the time"},
+
+    /* ---- import ---- */
+    {.name = "csv", .cmds = M, .required = M, .kind = OPT_STR, .meta = "FILE",
+     .help = "CSV extract: header row, RFC 4180, UTF-8 (a file: it is read twice)"},
+    {.name = "label", .cmds = M, .kind = OPT_STR, .meta = "COL",
+     .help = "column that says who churned (none: a snapshot without labels)"},
+    {.name = "positive", .cmds = M, .kind = OPT_STR, .meta = "VALUE",
+     .help = "the --label value that means churned (others 0, missing -1)"},
+    {.name = "id", .cmds = M, .kind = OPT_STR, .meta = "COL",
+     .help = "column of subscriber ids, whole numbers, unique (none: 1-based row numbers)"},
+    {.name = "region", .cmds = M, .kind = OPT_STR, .meta = "COL",
+     .help = "column of region names (none: one region 'all')"},
+    {.name = "brand", .cmds = M, .kind = OPT_STR, .meta = "COL",
+     .help = "column of brand names (none: one brand 'all')"},
+    {.name = "categorical", .cmds = M, .kind = OPT_STR, .meta = "COL,...",
+     .help = "categories even if they hold numbers"},
+    {.name = "ignore", .cmds = M, .kind = OPT_STR, .meta = "COL,...", .help = "columns left out"},
+    {.name = "delimiter", .cmds = M, .kind = OPT_STR, .meta = "CHAR", .def = ",",
+     .help = "field delimiter: one character, or tab"},
+    {.name = "month", .cmds = M, .kind = OPT_MONTH, .meta = "YYYY-MM", .unset = "0000-00, unknown",
+     .help = "month of the snapshot"},
+    {.name = "like", .cmds = M, .kind = OPT_STR, .meta = "FILE",
+     .help = "earlier imported snapshot: use exactly its columns and levels"},
+    {.name = "on-bad-row", .cmds = M, .kind = OPT_STR, .meta = "fail|skip", .choices = "fail|skip",
+     .def = "fail", .help = "a bad row stops the import, or is counted and skipped"},
+    {.name = "show-bad", .cmds = M, .kind = OPT_INT, .meta = "N", .def = "5", .lo = 0, .hi = 1000000,
+     .help = "with skip: log the first this many bad rows"},
+    {.name = "max-levels", .cmds = M, .kind = OPT_INT, .meta = "N", .def = XSTR(IMP_MAX_LEVELS), .lo = 2,
+     .hi = 65535, .help = "most levels a text column may have"},
+
+    /* ---- evaluate ---- */
+    {.name = "outcomes", .cmds = E, .required = E, .kind = OPT_STR, .meta = "FILE",
+     .help = "snapshot whose labels (or absentees) say who left"},
+    {.name = "out", .cmds = E, .kind = OPT_STR, .meta = "PREFIX",
+     .help = "write PREFIX.csv, PREFIX.json and PREFIX.md"},
+    {.name = "absent-means-churned", .cmds = E, .kind = OPT_FLAG,
+     .help = "--outcomes is a later month: listed ids absent from it left"},
+    {.name = "previous", .cmds = E, .kind = OPT_STR, .meta = "FILE",
+     .help = "with --absent-means-churned: the scored month's snapshot (for recall)"},
+    {.name = "any-month", .cmds = E, .kind = OPT_FLAG,
+     .help = "do not check that the months of the files fit together"},
+    {.name = NULL},
+};
+
+static const struct {
+    unsigned cmd;
+    const char *usage;
+} options_usages[] = {
+    {G, "churnscore generate --out FILE [options]"},
+    {I, "churnscore inspect FILE [--json]"},
+    {T, "churnscore train --in SNAPSHOT.h5 --model MODEL.h5 [options]"},
+    {S, "churnscore score --in SNAPSHOT.h5 --model MODEL.h5 --out SCORES.h5 --lists DIR [options]"},
+    {M, "churnscore import --csv FILE --out SNAPSHOT.h5 --label COL --positive VALUE [options]\n\n"
+        "Turns an operator's CSV extract into a snapshot. Numeric columns become indicators;\n"
+        "text columns (and --categorical ones) one 0/1 indicator per level but the first\n"
+        "(levels in byte order), named column=level. Empty fields and NA are missing.\n"
+        "Reads the CSV twice with bounded memory. Runs on rank 0 alone (other ranks wait,\n"
+        "then share the duplicate-id check): one rank is enough. See docs/import.md."},
+    {E, "churnscore evaluate --lists DIR --outcomes SNAPSHOT.h5 [--out PREFIX] [--json]"},
+};
+
+const char *options_usage(unsigned cmd)
+{
+    for (size_t i = 0; i < sizeof options_usages / sizeof options_usages[0]; i++)
+        if (options_usages[i].cmd == cmd) return options_usages[i].usage;
+    return NULL;
+}
+
+int options_parse(unsigned cmd, const opt_bind *binds, opt_table *t, int argc, char **argv, char **pos,
+                  int max_pos, int *npos)
+{
+    memset(t, 0, sizeof *t);
+    t->cmd = cmd;
+    t->usage = options_usage(cmd);
+    if (!t->usage) return CS_ERROR(CS_EINTERNAL, "options: unknown command %u", cmd);
+    size_t n = 0;
+    for (const opt_spec *s = options_table; s->name; s++) {
+        if (!(s->cmds & cmd)) continue;
+        const opt_bind *b = binds;
+        while (b->name && strcmp(b->name, s->name) != 0) b++;
+        if (!b->name || !b->value)
+            return CS_ERROR(CS_EINTERNAL, "options: --%s of %s has no field", s->name, t->usage);
+        if (n >= OPT_MAX_PER_CMD) return CS_ERROR(CS_EINTERNAL, "options: more than %d", OPT_MAX_PER_CMD);
+        opt_def *d = &t->defs[n++];
+        *d = (opt_def){.name = s->name, .kind = s->kind, .value = b->value, .help = s->help,
+                       .required = (s->required & cmd) != 0, .lo = s->lo, .hi = s->hi, .meta = s->meta,
+                       .choices = s->choices, .special = s->special, .open_lo = s->open_lo,
+                       .open_hi = s->open_hi, .unset = s->unset};
+        /* the default, read as if given: a default outside its own range is a bug of the table */
+        if (s->kind == OPT_FLAG) *(int *)d->value = 0;
+        else if (!s->def && (s->kind == OPT_STR || s->kind == OPT_MONTH)) *(const char **)d->value = NULL;
+        else if (!s->def)
+            return CS_ERROR(CS_EINTERNAL, "options: --%s has no default", s->name);
+        else if (opt_set_value(d, s->def) != CS_OK)
+            return CS_ERROR(CS_EINTERNAL, "options: the default of --%s: %s", s->name, status_reason());
+    }
+    for (const opt_bind *b = binds; b->name; b++) {
+        size_t k = 0;
+        while (k < n && strcmp(t->defs[k].name, b->name) != 0) k++;
+        if (k == n) return CS_ERROR(CS_EINTERNAL, "options: %s has no option --%s", t->usage, b->name);
+    }
+    return opt_parse(t->defs, argc, argv, 2, t->usage, pos, max_pos, npos);
+}
+
+char *options_describe(const opt_table *t)
+{
+    return opt_describe(t->defs);
+}
