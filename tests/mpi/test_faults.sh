@@ -253,9 +253,10 @@ killrank() {
   mpirun --oversubscribe -n "$NR" "$CS" "$@" & local mp=$! i ranks
   for ((i = 0; i < 3000; i++)); do
     compgen -G "$W/*.tmp" > /dev/null && break
-    # train writes its .tmp only at the end, but takes its output's lock at the start: a moment
-    # after the lock appears it is mid-run (reading, fitting)
-    if compgen -G "$W/*.lock" > /dev/null; then sleep 0.3; break; fi
+    # train writes its .tmp only at the end, but every command takes its outputs' locks once MPI
+    # has started and before it reads: from then on it is mid-run (a quiet machine scores the
+    # snapshot in a fraction of a second, so no waiting beyond that)
+    compgen -G "$W/*.lock" > /dev/null && break
     kill -0 $mp 2> /dev/null || break
     sleep 0.01
   done
