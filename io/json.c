@@ -3,6 +3,8 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 void json_init(json_writer *w, FILE *f, int pretty)
 {
@@ -78,8 +80,18 @@ void json_str(json_writer *w, const char *key, const char *v)
 void json_num(json_writer *w, const char *key, double v)
 {
     json_sep(w, key);
-    if (isfinite(v)) fprintf(w->f, "%.10g", v);
-    else fputs("null", w->f);
+    if (!isfinite(v)) {
+        fputs("null", w->f);
+        return;
+    }
+    /* the shortest of 15, 16 or 17 significant digits that reads back as the same double: full
+     * precision (a consumer recomputing a figure gets our bits) without 0.10000000000000001 */
+    char buf[40];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    fputs(buf, w->f);
 }
 
 void json_int(json_writer *w, const char *key, int64_t v)
