@@ -1,7 +1,7 @@
 /* test_csv.c — unit tests for io/csv_*.c: the RFC 4180 reader (fields, quoting, line ends, byte order
  * mark, line counting, every error and the recovery after the recoverable ones), streaming through
- * buffers much smaller than the input and than one record, the strict number parser, and the writer's
- * quoting and spreadsheet-formula escaping. The fuzz target tests/fuzz/fuzz_csv.c checks the same
+ * buffers much smaller than the input and than one record, the strict number parser, (the writer is in
+ * test_csv_write.c). The fuzz target tests/fuzz/fuzz_csv.c checks the same
  * code against itself and strtod on arbitrary bytes; these tests pin the exact answers. */
 #include "testutil.h"
 
@@ -21,40 +21,6 @@
 /* ---------------------------------------------------------------------------------------------- */
 /* Helpers                                                                                        */
 
-static csv_reader *open_text(const char *text, char delim, int header)
-{
-    csv_options opt;
-    csv_options_init(&opt);
-    opt.delim = delim;
-    opt.header = header;
-    csv_reader *r = NULL;
-    int rc = csv_reader_open_mem(text, strlen(text), "t.csv", &opt, &r);
-    if (rc != CS_OK) print_error("open failed: %s\n", status_message());
-    assert_int_equal(rc, CS_OK);
-    assert_non_null(r);
-    return r;
-}
-
-static void assert_field(const csv_field *f, const char *want, int quoted)
-{
-    size_t n = strlen(want);
-    if (f->len != n || memcmp(f->data, want, n) != 0)
-        print_error("field is \"%.*s\", expected \"%s\"\n", (int)f->len, f->data, want);
-    assert_int_equal(f->len, n);
-    assert_memory_equal(f->data, want, n);
-    assert_int_equal(f->quoted, quoted);
-}
-
-/* Fails unless the last status message contains every one of the given pieces. */
-static void assert_message_has(const char *a, const char *b)
-{
-    const char *m = status_message();
-    if (!strstr(m, a) || (b && !strstr(m, b)))
-        print_error("message \"%s\" lacks \"%s\" or \"%s\"\n", m, a, b ? b : "");
-    assert_non_null(strstr(m, a));
-    if (b) assert_non_null(strstr(m, b));
-}
-
 static char *write_file(const char *dir, const char *name, const char *data, size_t len)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
@@ -73,7 +39,7 @@ static char *write_file(const char *dir, const char *name, const char *data, siz
 static void test_header_and_records(void **state)
 {
     (void)state;
-    csv_reader *r = open_text("id,tenure,charges\n7,12,70.35\n8,,NA\n", ',', 1);
+    csv_reader *r = testutil_csv_open("id,tenure,charges\n7,12,70.35\n8,,NA\n", ',', 1);
     const csv_record *h = csv_header(r);
     assert_non_null(h);
     assert_int_equal(h->nfields, 3);
@@ -87,8 +53,8 @@ static void test_header_and_records(void **state)
     assert_int_equal(csv_next(r, &rec), CS_OK);
     assert_int_equal(rec.nfields, 3);
     assert_int_equal(rec.line, 2);
-    assert_field(&rec.fields[0], "7", 0);
-    assert_field(&rec.fields[2], "70.35", 0);
+    testutil_csv_field(&rec.fields[0], "7", 0);
+    testutil_csv_field(&rec.fields[2], "70.35", 0);
     assert_false(csv_field_missing(&rec.fields[2]));
 
     assert_int_equal(csv_next(r, &rec), CS_OK);
@@ -116,29 +82,29 @@ static void test_quoted_fields(void **state)
                        "5,\"\"\n"
                        "\"6\",\"NA\"\n"
                        "7,\"\"\"\"\n";
-    csv_reader *r = open_text(text, ',', 1);
+    csv_reader *r = testutil_csv_open(text, ',', 1);
     csv_record rec;
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "a, b", 1);
+    testutil_csv_field(&rec.fields[1], "a, b", 1);
     assert_int_equal(rec.line, 2);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "say \"hi\"", 1);
+    testutil_csv_field(&rec.fields[1], "say \"hi\"", 1);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "two\nlines", 1);
+    testutil_csv_field(&rec.fields[1], "two\nlines", 1);
     assert_int_equal(rec.line, 4);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "crlf\r\ninside", 1);
+    testutil_csv_field(&rec.fields[1], "crlf\r\ninside", 1);
     assert_int_equal(rec.line, 6);
     assert_int_equal(csv_next(r, &rec), CS_OK);
     assert_int_equal(rec.line, 8);
-    assert_field(&rec.fields[1], "", 1);
+    testutil_csv_field(&rec.fields[1], "", 1);
     assert_true(csv_field_missing(&rec.fields[1])); /* empty, quoted or not */
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[0], "6", 1);
-    assert_field(&rec.fields[1], "NA", 1);
+    testutil_csv_field(&rec.fields[0], "6", 1);
+    testutil_csv_field(&rec.fields[1], "NA", 1);
     assert_false(csv_field_missing(&rec.fields[1])); /* a quoted NA is text */
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "\"", 1);
+    testutil_csv_field(&rec.fields[1], "\"", 1);
     assert_int_equal(rec.line, 10);
     assert_int_equal(csv_next(r, &rec), CSV_END);
     csv_reader_free(r);
@@ -148,25 +114,25 @@ static void test_line_ends_and_blank_lines(void **state)
 {
     (void)state;
     /* CRLF, LF and lone CR mixed; blank lines skipped but counted; no final line end. */
-    csv_reader *r = open_text("a,b\r\n1,2\r\n\r\n3,4\n\n5,6\r7,8", ',', 1);
+    csv_reader *r = testutil_csv_open("a,b\r\n1,2\r\n\r\n3,4\n\n5,6\r7,8", ',', 1);
     csv_record rec;
     const size_t lines[] = {2, 4, 6, 7};
     const char *first[] = {"1", "3", "5", "7"};
     for (int i = 0; i < 4; i++) {
         assert_int_equal(csv_next(r, &rec), CS_OK);
         assert_int_equal(rec.line, lines[i]);
-        assert_field(&rec.fields[0], first[i], 0);
+        testutil_csv_field(&rec.fields[0], first[i], 0);
         assert_int_equal(rec.fields[1].len, 1);
     }
     assert_int_equal(csv_next(r, &rec), CSV_END);
     csv_reader_free(r);
 
     /* A last field that is empty, with and without a final line end. */
-    r = open_text("a,b\n1,\n2,", ',', 1);
+    r = testutil_csv_open("a,b\n1,\n2,", ',', 1);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "", 0);
+    testutil_csv_field(&rec.fields[1], "", 0);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "", 0);
+    testutil_csv_field(&rec.fields[1], "", 0);
     assert_int_equal(csv_next(r, &rec), CSV_END);
     csv_reader_free(r);
 }
@@ -174,20 +140,20 @@ static void test_line_ends_and_blank_lines(void **state)
 static void test_bom_and_utf8(void **state)
 {
     (void)state;
-    csv_reader *r = open_text("\xEF\xBB\xBFname,city\n\xC3\xA9t\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC "
+    csv_reader *r = testutil_csv_open("\xEF\xBB\xBFname,city\n\xC3\xA9t\xC3\xA9,\xE6\x97\xA5\xE6\x9C\xAC "
                               "\xF0\x9F\x98\x80\n",
                               ',', 1);
     assert_string_equal(csv_header(r)->fields[0].data, "name"); /* the BOM is stripped */
     csv_record rec;
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[0], "\xC3\xA9t\xC3\xA9", 0);
-    assert_field(&rec.fields[1], "\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80", 0);
+    testutil_csv_field(&rec.fields[0], "\xC3\xA9t\xC3\xA9", 0);
+    testutil_csv_field(&rec.fields[1], "\xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80", 0);
     csv_reader_free(r);
 
     /* A BOM-like sequence after the start is an ordinary character (U+FEFF). */
-    r = open_text("a\n\xEF\xBB\xBFx\n", ',', 1);
+    r = testutil_csv_open("a\n\xEF\xBB\xBFx\n", ',', 1);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[0], "\xEF\xBB\xBFx", 0);
+    testutil_csv_field(&rec.fields[0], "\xEF\xBB\xBFx", 0);
     csv_reader_free(r);
 }
 
@@ -202,7 +168,7 @@ static void test_bad_utf8(void **state)
                        "2,\xED\xA0\x80\n"                 /* line 5: a surrogate at column 3 */
                        "3,4\n"                            /* line 6: good */
                        "5,\xE6\x97\n";                    /* line 7: truncated sequence */
-    csv_reader *r = open_text(text, ',', 1);
+    csv_reader *r = testutil_csv_open(text, ',', 1);
     csv_record rec;
     status_clear();
     assert_int_equal(csv_next(r, &rec), CS_EDATA);
@@ -215,14 +181,14 @@ static void test_bad_utf8(void **state)
     assert_message_has("line 5, column 3", "0xED");
     assert_int_equal(csv_next(r, &rec), CS_OK);
     assert_int_equal(rec.line, 6);
-    assert_field(&rec.fields[0], "3", 0);
+    testutil_csv_field(&rec.fields[0], "3", 0);
     assert_int_equal(csv_next(r, &rec), CS_EDATA);
     assert_message_has("line 7, column 3", "0xE6");
     assert_int_equal(csv_next(r, &rec), CSV_END);
     csv_reader_free(r);
 
     /* Truncated at the very end of the input, without a line end. */
-    r = open_text("a\n\xF0\x9F\x98", ',', 1);
+    r = testutil_csv_open("a\n\xF0\x9F\x98", ',', 1);
     assert_int_equal(csv_next(r, &rec), CS_EDATA);
     assert_message_has("line 2, column 1", "0xF0");
     assert_int_equal(csv_next(r, &rec), CSV_END);
@@ -232,7 +198,7 @@ static void test_bad_utf8(void **state)
 static void test_ragged_rows(void **state)
 {
     (void)state;
-    csv_reader *r = open_text("a,b,c\n1,2,3\n4,5\n\"6\n\",7,8,9\n10,11,12\n", ',', 1);
+    csv_reader *r = testutil_csv_open("a,b,c\n1,2,3\n4,5\n\"6\n\",7,8,9\n10,11,12\n", ',', 1);
     csv_record rec;
     assert_int_equal(csv_next(r, &rec), CS_OK);
     status_clear();
@@ -243,12 +209,12 @@ static void test_ragged_rows(void **state)
     assert_message_has("line 4: 4 fields", "the header has 3");
     assert_int_equal(csv_next(r, &rec), CS_OK); /* skipping bad rows goes on */
     assert_int_equal(rec.line, 6);
-    assert_field(&rec.fields[2], "12", 0);
+    testutil_csv_field(&rec.fields[2], "12", 0);
     assert_int_equal(csv_next(r, &rec), CSV_END);
     csv_reader_free(r);
 
     /* Without a header, the first record sets the count. */
-    r = open_text("1;2\n3\n", ';', 0);
+    r = testutil_csv_open("1;2\n3\n", ';', 0);
     assert_null(csv_header(r));
     assert_int_equal(csv_nfields(r), 0);
     assert_int_equal(csv_next(r, &rec), CS_OK);
@@ -262,18 +228,18 @@ static void test_ragged_rows(void **state)
 static void test_quote_errors(void **state)
 {
     (void)state;
-    csv_reader *r = open_text("a,b\n1,\"ab\"c\n2,ab\"c\n3,4\n", ',', 1);
+    csv_reader *r = testutil_csv_open("a,b\n1,\"ab\"c\n2,ab\"c\n3,4\n", ',', 1);
     csv_record rec;
     assert_int_equal(csv_next(r, &rec), CS_EDATA);
     assert_message_has("line 2, column 7", "text after a closing quote");
     assert_int_equal(csv_next(r, &rec), CS_EDATA);
     assert_message_has("line 3, column 5", "a quote inside an unquoted field");
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "4", 0);
+    testutil_csv_field(&rec.fields[1], "4", 0);
     csv_reader_free(r);
 
     /* Unterminated quote: final, names where the quote opened. */
-    r = open_text("a,b\n1,2\n3,x\n4,\"never closed\n5,6\n", ',', 1);
+    r = testutil_csv_open("a,b\n1,2\n3,x\n4,\"never closed\n5,6\n", ',', 1);
     assert_int_equal(csv_next(r, &rec), CS_OK);
     assert_int_equal(csv_next(r, &rec), CS_OK);
     status_clear();
@@ -312,12 +278,12 @@ static void test_empty_inputs(void **state)
 static void test_options(void **state)
 {
     (void)state;
-    csv_reader *r = open_text("a\tb c\n\"x\ty\"\t2.385\n", '\t', 1);
+    csv_reader *r = testutil_csv_open("a\tb c\n\"x\ty\"\t2.385\n", '\t', 1);
     csv_record rec;
-    assert_field(&csv_header(r)->fields[1], "b c", 0);
+    testutil_csv_field(&csv_header(r)->fields[1], "b c", 0);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[0], "x\ty", 1);
-    assert_field(&rec.fields[1], "2.385", 0);
+    testutil_csv_field(&rec.fields[0], "x\ty", 1);
+    testutil_csv_field(&rec.fields[1], "2.385", 0);
     csv_reader_free(r);
 
     csv_options opt;
@@ -519,12 +485,12 @@ static void test_pipe_short_reads(void **state)
     assert_int_equal(csv_reader_open_fd(fds[0], "pipe", &opt, &r), CS_OK);
     csv_record rec;
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "a\nb", 1);
+    testutil_csv_field(&rec.fields[1], "a\nb", 1);
     assert_int_equal(csv_next(r, &rec), CS_OK);
     assert_int_equal(rec.line, 4);
-    assert_field(&rec.fields[1], "2.385", 0);
+    testutil_csv_field(&rec.fields[1], "2.385", 0);
     assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_field(&rec.fields[1], "\"", 1);
+    testutil_csv_field(&rec.fields[1], "\"", 1);
     assert_int_equal(csv_next(r, &rec), CSV_END);
     csv_reader_free(r);
     close(fds[0]);
@@ -618,125 +584,6 @@ static void test_parse_double(void **state)
     expect_number(longnum, strtod(longnum, NULL));
 }
 
-/* ---------------------------------------------------------------------------------------------- */
-/* Writing                                                                                        */
-
-static char *mem_text;
-static size_t mem_len;
-
-static FILE *mem_open(void)
-{
-    free(mem_text);
-    mem_text = NULL;
-    FILE *f = open_memstream(&mem_text, &mem_len);
-    assert_non_null(f);
-    return f;
-}
-
-static void write_texts(csv_writer *w, const char *const *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) assert_int_equal(csv_write_text(w, s[i], strlen(s[i])), CS_OK);
-    assert_int_equal(csv_write_row_end(w), CS_OK);
-}
-
-static void test_writer_quoting(void **state)
-{
-    (void)state;
-    FILE *f = mem_open();
-    csv_writer w;
-    assert_int_equal(csv_writer_init(&w, f, "out.csv", ',', 0), CS_OK);
-    const char *row1[] = {"plain", "a,b", "say \"hi\"", "two\nlines", "cr\rx", "", "NA", "NAN", " sp "};
-    write_texts(&w, row1, 9);
-    fclose(f);
-    assert_string_equal(mem_text, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\rx\",\"\",\"NA\","
-                                  "NAN, sp \n");
-
-    /* Spreadsheet formula escaping: = + - @ TAB CR at the start get an apostrophe; elsewhere not. */
-    f = mem_open();
-    assert_int_equal(csv_writer_init(&w, f, "out.csv", ';', 1), CS_OK);
-    const char *row2[] = {"=SUM(A1)", "+1", "-2.385", "@cmd", "\tx", "\ry", "a=b", "'q"};
-    write_texts(&w, row2, 8);
-    fclose(f);
-    assert_string_equal(mem_text, "'=SUM(A1);'+1;'-2.385;'@cmd;'\tx;\"'\ry\";a=b;'q\r\n");
-
-    /* Numbers through the numeric path are never altered; NaN is missing; a lone missing value
-     * becomes "" so that the row is not an empty line. */
-    f = mem_open();
-    assert_int_equal(csv_writer_init(&w, f, "out.csv", ',', 0), CS_OK);
-    assert_int_equal(csv_write_double(&w, -2.385), CS_OK);
-    assert_int_equal(csv_write_double(&w, 0.1), CS_OK);
-    assert_int_equal(csv_write_double(&w, 1.0 / 3.0), CS_OK);
-    assert_int_equal(csv_write_double(&w, -1e-300), CS_OK);
-    assert_int_equal(csv_write_double(&w, 0.1 + 0.2), CS_OK); /* needs all 17 digits */
-    assert_int_equal(csv_write_double(&w, NAN), CS_OK);
-    assert_int_equal(csv_write_long(&w, -9007199254740993LL), CS_OK);
-    assert_int_equal(csv_write_missing(&w), CS_OK);
-    assert_int_equal(csv_write_row_end(&w), CS_OK);
-    assert_int_equal(csv_write_missing(&w), CS_OK);
-    assert_int_equal(csv_write_row_end(&w), CS_OK);
-    assert_int_equal(csv_write_double(&w, NAN), CS_OK);
-    assert_int_equal(csv_write_row_end(&w), CS_OK);
-    status_clear();
-    assert_int_equal(csv_write_double(&w, -INFINITY), CS_EDATA);
-    assert_message_has("out.csv", "infinite");
-    fclose(f);
-    assert_string_equal(mem_text, "-2.385,0.1,0.3333333333333333,-1e-300,0.30000000000000004,,"
-                                  "-9007199254740993,\n\"\"\n\"\"\n");
-
-    const char bad[] = {'"', '\n', '\r', '\0', '7', '.', '-', '+', 'e', 'E', (char)0xA0};
-    for (size_t i = 0; i < sizeof bad; i++)
-        assert_int_equal(csv_writer_init(&w, stdout, "out.csv", bad[i], 0), CS_EINVAL);
-    free(mem_text);
-    mem_text = NULL;
-}
-
-/* What the writer writes, the reader reads back (apostrophes aside), numbers bit for bit. */
-static void test_writer_roundtrip(void **state)
-{
-    (void)state;
-    FILE *f = mem_open();
-    csv_writer w;
-    assert_int_equal(csv_writer_init(&w, f, "rt.csv", '|', 0), CS_OK);
-    const char *texts[] = {"a|b", "\"", "x\r\ny", "", "NA", "\xEF\xBB\xBF" "bom", "caf\xC3\xA9"};
-    const double nums[] = {2.385, -0.0, 1e-310, 123456.789, 0.1 + 0.2};
-    for (size_t i = 0; i < 7; i++) assert_int_equal(csv_write_text(&w, texts[i], strlen(texts[i])), CS_OK);
-    for (size_t i = 0; i < 5; i++) assert_int_equal(csv_write_double(&w, nums[i]), CS_OK);
-    assert_int_equal(csv_write_row_end(&w), CS_OK);
-    fclose(f);
-
-    csv_reader *r = open_text(mem_text, '|', 0);
-    csv_record rec;
-    assert_int_equal(csv_next(r, &rec), CS_OK);
-    assert_int_equal(rec.nfields, 12);
-    for (size_t i = 0; i < 7; i++) assert_field(&rec.fields[i], texts[i], i < 6); /* not café */
-    assert_false(csv_field_missing(&rec.fields[4]));
-    for (size_t i = 0; i < 5; i++) {
-        double v;
-        assert_true(csv_parse_double(rec.fields[7 + i].data, rec.fields[7 + i].len, &v));
-        assert_memory_equal(&v, &nums[i], sizeof v);
-    }
-    csv_reader_free(r);
-    free(mem_text);
-    mem_text = NULL;
-}
-
-static void test_writer_io_error(void **state)
-{
-    (void)state;
-    FILE *f = fopen("/dev/full", "w");
-    if (!f) skip();
-    setvbuf(f, NULL, _IONBF, 0); /* unbuffered, so the write itself fails with ENOSPC */
-    csv_writer w;
-    assert_int_equal(csv_writer_init(&w, f, "full.csv", ',', 0), CS_OK);
-    status_clear();
-    assert_int_equal(csv_write_text(&w, "x", 1), CS_EIO);
-    assert_message_has("no space left on device: full.csv", NULL); /* /dev/full: ENOSPC */
-    assert_int_equal(csv_write_double(&w, 2.385), CS_EIO);
-    assert_int_equal(csv_write_long(&w, 7), CS_EIO);
-    assert_int_equal(csv_write_row_end(&w), CS_EIO);
-    fclose(f);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -754,9 +601,6 @@ int main(void)
         cmocka_unit_test(test_pipe_short_reads),
         cmocka_unit_test(test_io_errors),
         cmocka_unit_test(test_parse_double),
-        cmocka_unit_test(test_writer_quoting),
-        cmocka_unit_test(test_writer_roundtrip),
-        cmocka_unit_test(test_writer_io_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

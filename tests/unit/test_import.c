@@ -19,15 +19,6 @@
 /* ---------------------------------------------------------------------------------------------- */
 /* Helpers                                                                                        */
 
-static void assert_message_has(const char *a, const char *b)
-{
-    const char *m = status_message();
-    if (!strstr(m, a) || (b && !strstr(m, b)))
-        print_error("message \"%s\" lacks \"%s\" or \"%s\"\n", m, a, b ? b : "");
-    assert_non_null(strstr(m, a));
-    if (b) assert_non_null(strstr(m, b));
-}
-
 static csv_reader *open_text(const char *text)
 {
     csv_reader *r = NULL;
