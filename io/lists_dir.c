@@ -376,7 +376,7 @@ static int lists_manifest_write(const char *tmp)
         n++;
     }
     closedir(d);
-    if (rc == CS_OK) qsort(names, n, sizeof *names, lists_strcmp);
+    if (rc == CS_OK && n > 1) qsort(names, n, sizeof *names, lists_strcmp); /* names is NULL when empty */
     char *path = NULL;
     FILE *f = NULL;
     if (rc == CS_OK) rc = lists_create(tmp, LISTS_MANIFEST, &path, &f);
