@@ -388,7 +388,6 @@ static int eval_previous_pass(eval_run *e, eval_set *set, uint64_t part, uint64_
  * while it doubles) in half of --memory. The same number on every rank: it depends on n and R only. */
 static uint64_t eval_join_parts(const eval_run *e)
 {
-    if (!e->o->memory) return 1;
     double per_rank = 1.1 * (double)snap_schema_of(e->out_r)->n / (double)e->ctx->nranks + 1024;
     double budget = (double)e->o->memory / 2;
     double parts = ceil(per_rank * 32 / budget);

@@ -230,7 +230,7 @@ static int score_lists_plan(score_job *j, const char *tmpdir, const int64_t *cou
     int ok[SCORE_OWNED_NEEDS];
     ok[SCORE_OWNED_ASKED] = score_env_int("CS_LISTS_ON_ROOT", 0) != 1;
     ok[SCORE_OWNED_SEEN] = lists_probe_seen(tmpdir, token);
-    ok[SCORE_OWNED_FITS] = !j->o.memory || need <= j->o.memory;
+    ok[SCORE_OWNED_FITS] = need <= j->o.memory;
     ok[SCORE_OWNED_COUNTS] = mine <= INT_MAX && recv <= INT_MAX;
     rc = red_min_int(comm, ok, SCORE_OWNED_NEEDS);
     if (rc == CS_OK) rc = red_max_u64(comm, &need, 1);

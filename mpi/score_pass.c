@@ -156,13 +156,13 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
 }
 
 /* Collective. The scan of the datasets scoring reads (score_pass and score_read_only alike), its
- * layout checked with the chunk cache a badly chunked snapshot may have: a quarter of --memory,
- * 512 MiB when --memory is 0 (no budget). Agreed; on failure sc is cleared. */
+ * layout checked with the chunk cache a badly chunked snapshot may have: a quarter of --memory
+ * (which the option table keeps at 1 byte or more). Agreed; on failure sc is cleared. */
 static int score_scan_open(score_job *j, scan_state *sc)
 {
     MPI_Comm comm = j->ctx->comm;
     unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | (j->in.s->has_labels ? SCAN_CHURNED : 0);
-    uint64_t cache_budget = j->o.memory ? j->o.memory / 4 : (uint64_t)512 << 20;
+    uint64_t cache_budget = j->o.memory / 4;
     size_t cache_b = 0;
     /* agreed before scan_layout, which is collective under CS_READ_MPIO */
     int rc = red_agree(comm, scan_init(sc, j->in.r, &j->in.pr, (size_t)j->o.block, what, j->ctx->nranks));
@@ -179,7 +179,7 @@ int score_pass(score_job *j, scores_writer *w)
     /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
     j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + j->in.s->p * sizeof(float) +
                                     2 * sizeof(double) + 3 + SCORES_NREASONS * sizeof(int16_t) + sizeof(float));
-    if (rc == CS_OK && j->o.memory && score_mem_in_use(j) > j->o.memory)
+    if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
         rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %zu take %zu bytes, over "
                       "--memory %llu: lower --block-rows, or give a larger --memory",
                       j->ctx->rank, sc.io_rows, score_mem_in_use(j), (unsigned long long)j->o.memory);
@@ -202,7 +202,7 @@ int score_pass(score_job *j, scores_writer *w)
             rc = scores_write(w, sc.row0, sc.n, sc.id, sc.region, sc.brand, b->prob, b->stage, b->phase,
                               b->arpu, b->value_at_risk, b->reason);
         j->t.write += comm_now() - t2;
-        if (rc == CS_OK && j->o.memory && score_mem_in_use(j) > j->o.memory)
+        if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
             rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers, lists and per-row values take %zu bytes, over "
                           "--memory %llu: use --top K, more ranks or a larger --memory",
                           j->ctx->rank, score_mem_in_use(j), (unsigned long long)j->o.memory);
