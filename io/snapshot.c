@@ -1,4 +1,6 @@
-/* snapshot.c — reader and writer of the snapshot format v1 (see snapshot.h, docs/formats.md). */
+/* snapshot.c — reader and writer of the snapshot format v2, reader of v1 (see snapshot.h,
+ * docs/formats.md). Version 2 adds the optional /subscribers/churn_type and the truth of each churn
+ * type; a v1 file is read as it always was. */
 #include "snapshot.h"
 
 #include "h5util.h"
@@ -12,8 +14,8 @@
 struct snap_reader {
     char *path;
     hid_t file;
-    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth;
-    int sg_id, sg_region, sg_brand, sg_churn; /* stored integer types signed? */
+    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_ctype, d_tvol, d_tinv;
+    int sg_id, sg_region, sg_brand, sg_churn, sg_ctype; /* stored integer types signed? */
     int64_t *scratch;                         /* integer rows in int64, grown as needed */
     size_t scratch_n;
     snap_schema s;
@@ -23,7 +25,7 @@ struct snap_writer {
     char *path, *tmp;
     MPI_Comm comm;
     hid_t file;
-    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_leaver;
+    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_leaver, d_ctype, d_tvol, d_tinv;
     size_t p;
 };
 
@@ -60,6 +62,9 @@ void snap_close(snap_reader *r)
     snap_close_ds(&r->d_feat);
     snap_close_ds(&r->d_churn);
     snap_close_ds(&r->d_truth);
+    snap_close_ds(&r->d_ctype);
+    snap_close_ds(&r->d_tvol);
+    snap_close_ds(&r->d_tinv);
     if (r->file > 0) H5Fclose(r->file);
     snap_schema_clear(&r->s);
     free(r->scratch);
@@ -90,9 +95,11 @@ static int snap_validate(snap_reader *r)
                         SNAP_FORMAT);
     int64_t ver = 0;
     if (h5util_attr_read_i64(r->file, "format_version", &ver) != CS_OK) return snap_attr_error(f);
-    if (ver != SNAP_VERSION)
+    if (ver < SNAP_VERSION_MIN || ver > SNAP_VERSION)
         return CS_ERROR(CS_EFORMAT, "%s: snapshot format version %lld is not supported (this "
-                        "build reads version %d)", f, (long long)ver, SNAP_VERSION);
+                        "build reads versions %d to %d)", f, (long long)ver, SNAP_VERSION_MIN,
+                        SNAP_VERSION);
+    r->s.version = (int)ver;
     if (h5util_attr_read_str(r->file, "month", r->s.month, sizeof r->s.month) != CS_OK)
         return snap_attr_error(f);
     if (h5util_attr_read_i64(r->file, "churn_window_months", &r->s.window) != CS_OK)
@@ -141,10 +148,26 @@ static int snap_validate(snap_reader *r)
         r->sg_churn = h5util_int_is_signed(r->d_churn);
         r->s.has_labels = 1;
     }
+    if (H5Lexists(r->file, "/subscribers/churn_type", H5P_DEFAULT) > 0) {
+        /* how a leaver left means nothing without who left: the pair is checked row by row */
+        if (!r->s.has_labels)
+            return CS_ERROR(CS_EFORMAT, "%s: /subscribers/churn_type without /subscribers/churned "
+                            "(the churn type is only read beside the labels)", f);
+        CS_TRY(h5util_open_checked(r->file, "/subscribers/churn_type", f, H5T_INTEGER, 0, 1, n, 0,
+                                   &r->d_ctype));
+        r->sg_ctype = h5util_int_is_signed(r->d_ctype);
+        r->s.has_churn_type = 1;
+    }
     if (H5Lexists(r->file, "/truth", H5P_DEFAULT) > 0 &&
         H5Lexists(r->file, "/truth/churn_prob", H5P_DEFAULT) > 0) {
         CS_TRY(h5util_open_checked(r->file, "/truth/churn_prob", f, H5T_FLOAT, 4, 1, n, 0, &r->d_truth));
         r->s.has_truth = 1;
+        if (H5Lexists(r->file, "/truth/p_voluntary", H5P_DEFAULT) > 0 &&
+            H5Lexists(r->file, "/truth/p_involuntary", H5P_DEFAULT) > 0) {
+            CS_TRY(h5util_open_checked(r->file, "/truth/p_voluntary", f, H5T_FLOAT, 0, 1, n, 0, &r->d_tvol));
+            CS_TRY(h5util_open_checked(r->file, "/truth/p_involuntary", f, H5T_FLOAT, 0, 1, n, 0, &r->d_tinv));
+            r->s.has_truth_types = 1;
+        }
         if (H5Lexists(r->file, "/truth/loadings", H5P_DEFAULT) > 0) {
             size_t d0 = 0, d1 = 0;
             CS_TRY(h5util_read_f64(r->file, "/truth/loadings", f, &r->s.truth_loadings, &d0, &d1));
@@ -174,6 +197,7 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
     snap_reader *r = calloc(1, sizeof *r);
     if (!r) return CS_ERROR(CS_ENOMEM, "out of memory");
     r->d_id = r->d_region = r->d_brand = r->d_feat = r->d_churn = r->d_truth = -1;
+    r->d_ctype = r->d_tvol = r->d_tinv = -1;
     r->path = strdup(path);
     int rc = h5util_open_read(path, comm, &r->file);
     if (rc == CS_OK) rc = snap_validate(r);
@@ -322,12 +346,57 @@ int snap_read_truth(snap_reader *r, uint64_t row0, size_t n, float *prob)
     return h5util_read_rows(r->d_truth, H5T_NATIVE_FLOAT, row0, n, 0, prob);
 }
 
+const char *snap_churn_type_name(int v)
+{
+    return v == SNAP_STAYED ? "stayed" : v == SNAP_VOLUNTARY ? "voluntary"
+         : v == SNAP_INVOLUNTARY ? "involuntary" : "?";
+}
+
+int snap_read_churn_type(snap_reader *r, uint64_t row0, size_t n, const int8_t *churned, int8_t *ct)
+{
+    if (!r->s.has_churn_type)
+        return CS_ERROR(CS_EFORMAT, "%s: has no churn type (/subscribers/churn_type)", r->path);
+    if (row0 + n > r->s.n)
+        return CS_ERROR(CS_EINVAL, "%s: rows %llu..%llu past the end (%llu rows)", r->path,
+                        (unsigned long long)row0, (unsigned long long)(row0 + n),
+                        (unsigned long long)r->s.n);
+    int64_t *v;
+    CS_TRY(snap_read_ints(r, r->d_ctype, r->sg_ctype, "/subscribers/churn_type", row0, n, &v));
+    for (size_t i = 0; i < n; i++) {
+        unsigned long long row = (unsigned long long)(row0 + i);
+        if (v[i] < SNAP_STAYED || v[i] > SNAP_INVOLUNTARY)
+            return CS_ERROR(CS_EDATA, "%s: /subscribers/churn_type row %llu: value %lld (must be 0 "
+                            "stayed, 1 voluntary or 2 involuntary)", r->path, row, (long long)v[i]);
+        ct[i] = (int8_t)v[i];
+        if (!churned) continue;
+        /* a leaver has a type, a stayer (or a subscriber whose outcome is unknown) has none */
+        int ok = churned[i] == 1 ? ct[i] != SNAP_STAYED : ct[i] == SNAP_STAYED;
+        if (!ok)
+            return CS_ERROR(CS_EDATA, "%s: /subscribers/churn_type row %llu: %d (%s), but "
+                            "/subscribers/churned is %d%s", r->path, row, ct[i],
+                            snap_churn_type_name(ct[i]), churned[i],
+                            churned[i] == 1 ? " (a leaver needs type 1 or 2)"
+                            : churned[i] == 0 ? "" : " (unknown: the type must be 0)");
+    }
+    return CS_OK;
+}
+
+int snap_read_truth_types(snap_reader *r, uint64_t row0, size_t n, double *pvol, double *pinv)
+{
+    if (!r->s.has_truth_types)
+        return CS_ERROR(CS_EFORMAT, "%s: has no /truth/p_voluntary and /truth/p_involuntary", r->path);
+    if (pvol) CS_TRY(h5util_read_rows(r->d_tvol, H5T_NATIVE_DOUBLE, row0, n, 0, pvol));
+    if (pinv) CS_TRY(h5util_read_rows(r->d_tinv, H5T_NATIVE_DOUBLE, row0, n, 0, pinv));
+    return CS_OK;
+}
+
 /* ---- writer ---- */
 
 /* Closes the datasets and the file (collective when the file is shared); this rank's status. */
 static int snap_writer_close_all(snap_writer *w)
 {
-    hid_t *d[] = {&w->d_id, &w->d_region, &w->d_brand, &w->d_feat, &w->d_churn, &w->d_truth, &w->d_leaver};
+    hid_t *d[] = {&w->d_id,    &w->d_region, &w->d_brand, &w->d_feat, &w->d_churn,
+                  &w->d_truth, &w->d_leaver, &w->d_ctype, &w->d_tvol, &w->d_tinv};
     int rc = CS_OK;
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
         if (*d[i] > 0 && H5Dclose(*d[i]) < 0 && rc == CS_OK)
@@ -382,11 +451,15 @@ static int snap_layout(hid_t f, const char *tmp, const void *arg)
     uint64_t chunk = ch && atol(ch) > 0 ? (uint64_t)atol(ch) : SNAP_CHUNK_ROWS;
     CS_TRY(snap_new_rows(f, "/subscribers/features", H5T_IEEE_F32LE, m->n, m->p, chunk));
     if (m->has_labels) CS_TRY(snap_new_rows(f, "/subscribers/churned", H5T_STD_I8LE, m->n, 0, 0));
+    if (m->has_labels && m->has_churn_type)
+        CS_TRY(snap_new_rows(f, "/subscribers/churn_type", H5T_STD_I8LE, m->n, 0, 0));
     if (m->has_truth) {
         hid_t gt = H5Gcreate2(f, "/truth", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         H5Gclose(gt);
         CS_TRY(snap_new_rows(f, "/truth/churn_prob", H5T_IEEE_F32LE, m->n, 0, 0));
         CS_TRY(snap_new_rows(f, "/truth/leaver_type", H5T_STD_I8LE, m->n, 0, 0));
+        CS_TRY(snap_new_rows(f, "/truth/p_voluntary", H5T_IEEE_F64LE, m->n, 0, 0));
+        CS_TRY(snap_new_rows(f, "/truth/p_involuntary", H5T_IEEE_F64LE, m->n, 0, 0));
         if (m->truth_factors > 0) {
             CS_TRY(h5util_write_f64(f, "/truth/loadings", m->truth_loadings, m->p, m->truth_factors));
             CS_TRY(h5util_write_strings(f, "/truth/factor_names", m->truth_factor_names,
@@ -408,13 +481,18 @@ static int snap_open_datasets(snap_writer *w, const snap_meta *m)
     w->d_region = H5Dopen2(f, "/subscribers/region", H5P_DEFAULT);
     w->d_brand = H5Dopen2(f, "/subscribers/brand", H5P_DEFAULT);
     w->d_feat = H5Dopen2(f, "/subscribers/features", H5P_DEFAULT);
+    int ctype = m->has_labels && m->has_churn_type;
     if (m->has_labels) w->d_churn = H5Dopen2(f, "/subscribers/churned", H5P_DEFAULT);
+    if (ctype) w->d_ctype = H5Dopen2(f, "/subscribers/churn_type", H5P_DEFAULT);
     if (m->has_truth) {
         w->d_truth = H5Dopen2(f, "/truth/churn_prob", H5P_DEFAULT);
         w->d_leaver = H5Dopen2(f, "/truth/leaver_type", H5P_DEFAULT);
+        w->d_tvol = H5Dopen2(f, "/truth/p_voluntary", H5P_DEFAULT);
+        w->d_tinv = H5Dopen2(f, "/truth/p_involuntary", H5P_DEFAULT);
     }
     if (w->d_id < 0 || w->d_region < 0 || w->d_brand < 0 || w->d_feat < 0 ||
-        (m->has_labels && w->d_churn < 0) || (m->has_truth && (w->d_truth < 0 || w->d_leaver < 0)))
+        (m->has_labels && w->d_churn < 0) || (ctype && w->d_ctype < 0) ||
+        (m->has_truth && (w->d_truth < 0 || w->d_leaver < 0 || w->d_tvol < 0 || w->d_tinv < 0)))
         return CS_ERROR(CS_EIO, "%s: cannot reopen datasets for parallel writing", w->tmp);
     return CS_OK;
 }
@@ -425,6 +503,7 @@ int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *m, snap_w
     snap_writer *w = calloc(1, sizeof *w);
     if (!w) return CS_ERROR(CS_ENOMEM, "out of memory");
     w->d_id = w->d_region = w->d_brand = w->d_feat = w->d_churn = w->d_truth = w->d_leaver = -1;
+    w->d_ctype = w->d_tvol = w->d_tinv = -1;
     w->file = -1;
     w->comm = comm;
     w->p = m->p;
@@ -460,6 +539,20 @@ int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
     CS_TRY(h5util_write_rows(w->d_truth, H5T_NATIVE_FLOAT, row0, n, 0, prob));
     if (leaver_type) CS_TRY(h5util_write_rows(w->d_leaver, H5T_NATIVE_INT8, row0, n, 0, leaver_type));
     return CS_OK;
+}
+
+int snap_write_churn_type(snap_writer *w, uint64_t row0, size_t n, const int8_t *ct)
+{
+    if (w->d_ctype < 0) return CS_ERROR(CS_EINVAL, "snapshot created without churn types");
+    return h5util_write_rows(w->d_ctype, H5T_NATIVE_INT8, row0, n, 0, ct);
+}
+
+int snap_write_truth_types(snap_writer *w, uint64_t row0, size_t n, const double *pvol,
+                           const double *pinv)
+{
+    if (w->d_tvol < 0) return CS_ERROR(CS_EINVAL, "snapshot created without truth");
+    CS_TRY(h5util_write_rows(w->d_tvol, H5T_NATIVE_DOUBLE, row0, n, 0, pvol));
+    return h5util_write_rows(w->d_tinv, H5T_NATIVE_DOUBLE, row0, n, 0, pinv);
 }
 
 int snap_close_writer(snap_writer *w) { return w ? snap_writer_close_all(w) : CS_OK; }

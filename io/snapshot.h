@@ -1,7 +1,8 @@
-/* snapshot.h — the subscriber snapshot file, format v1 (see docs/formats.md).
+/* snapshot.h — the subscriber snapshot file, format v2 (reads v1 too; see docs/formats.md).
  *
  * A snapshot is one month of an operator: per subscriber an id, a region, a brand, P float32
- * indicators (NaN = missing) and optionally whether they churned; generated snapshots also carry the
+ * indicators (NaN = missing) and optionally whether they churned and, beside that, how each leaver
+ * left (churn_type: 1 voluntary, 2 involuntary; version 2); generated snapshots also carry the
  * truth under /truth/. The reader validates the schema once at open (kind, version, every dataset's
  * type and shape) and then serves any row range by hyperslab, so each rank streams its own rows in
  * bounded blocks. The writer creates the file under a temporary name (rank 0 lays it out, every rank
@@ -17,7 +18,10 @@
 #include <stdint.h>
 
 #define SNAP_FORMAT "churnscore-snapshot"
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2     /* what the writer writes */
+#define SNAP_VERSION_MIN 1 /* the oldest version the reader reads: v1 has no churn_type */
+/* /subscribers/churn_type values */
+enum { SNAP_STAYED = 0, SNAP_VOLUNTARY = 1, SNAP_INVOLUNTARY = 2 };
 /* Rows per HDF5 chunk of /subscribers/features: one reduction block (PART_BLOCK_ROWS), so a read
  * block of 65,536 rows is 8 whole chunks. Measured on the 2-core development machine, 10M rows x 46,
  * page cache warm, 2 ranks (environment knobs CS_CHUNK_ROWS and CS_READ_MPIO, kept for sites):
@@ -39,8 +43,11 @@ typedef struct {
     char **brand_names;
     char month[16];      /* YYYY-MM */
     int64_t window;      /* churn window in months */
+    int version;         /* format_version of the file (SNAP_VERSION_MIN .. SNAP_VERSION) */
     int has_labels;      /* /subscribers/churned present */
+    int has_churn_type;  /* /subscribers/churn_type present (only beside churned) */
     int has_truth;       /* /truth/churn_prob present */
+    int has_truth_types; /* /truth/p_voluntary and /truth/p_involuntary present */
     size_t truth_factors;        /* columns of /truth/loadings (0 if absent) */
     char **truth_factor_names;   /* truth_factors names, or NULL */
     double *truth_loadings;      /* p x truth_factors row-major, or NULL */
@@ -80,6 +87,17 @@ int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *r
               uint8_t *brand, float *features, int8_t *churned);
 /* Reads /truth/churn_prob rows (CS_EFORMAT if the snapshot has no truth). */
 int snap_read_truth(snap_reader *r, uint64_t row0, size_t n, float *prob);
+/* Reads rows [row0, row0+n) of /subscribers/churn_type into ct (CS_EFORMAT if the snapshot has
+ * none) and checks them: each 0, 1 or 2, else CS_EDATA naming the file, the row and the stored value;
+ * and, when churned (the same rows, as snap_read gives them) is not NULL, that they agree with it:
+ * churned 0 or -1 (unknown) with type 0, churned 1 with type 1 or 2, else CS_EDATA naming the row
+ * ("/subscribers/churn_type row 17: 2 (involuntary), but /subscribers/churned is 0"). */
+int snap_read_churn_type(snap_reader *r, uint64_t row0, size_t n, const int8_t *churned, int8_t *ct);
+/* Reads /truth/p_voluntary and /truth/p_involuntary rows (either may be NULL; CS_EFORMAT if the
+ * snapshot has no type truth). */
+int snap_read_truth_types(snap_reader *r, uint64_t row0, size_t n, double *pvol, double *pinv);
+/* The name of a churn_type value ("stayed", "voluntary", "involuntary"; "?" otherwise). */
+const char *snap_churn_type_name(int v);
 
 /* What a new snapshot holds; the writer copies what it needs. */
 typedef struct {
@@ -93,7 +111,9 @@ typedef struct {
     const char *month;
     int64_t window;
     int has_labels;
-    int has_truth;                 /* writes /truth/churn_prob and /truth/leaver_type */
+    int has_churn_type;            /* writes /subscribers/churn_type (needs has_labels) */
+    int has_truth;                 /* writes /truth/churn_prob, /truth/leaver_type, /truth/p_voluntary
+                                    * and /truth/p_involuntary */
     size_t truth_factors;          /* writes /truth/loadings when > 0 */
     const char *const *truth_factor_names;
     const double *truth_loadings;  /* p x truth_factors */
@@ -121,6 +141,11 @@ int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, cons
                const uint8_t *brand, const float *features, const int8_t *churned);
 int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
                      const int8_t *leaver_type);
+/* Writes rows of /subscribers/churn_type (the snapshot must have been created with it). */
+int snap_write_churn_type(snap_writer *w, uint64_t row0, size_t n, const int8_t *ct);
+/* Writes rows of /truth/p_voluntary and /truth/p_involuntary (a snapshot with truth). */
+int snap_write_truth_types(snap_writer *w, uint64_t row0, size_t n, const double *pvol,
+                           const double *pinv);
 /* Closes the datasets and the file (collective for a file shared through MPI-IO: the close is when
  * HDF5 writes its metadata) and returns this rank's status, which the caller agrees on across ranks
  * before committing. Accepts NULL. */

@@ -266,7 +266,7 @@ static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t par
     part_range pr;
     part_compute(snap_schema_of(e->out_r)->n, ctx->nranks, ctx->rank, &pr);
     scan_state sc;
-    unsigned what = SCAN_ID | SCAN_REGION | (e->o->absent ? 0 : SCAN_CHURNED);
+    unsigned what = SCAN_ID | SCAN_REGION | (e->o->absent ? 0 : SCAN_CHURNED | SCAN_CHURN_TYPE);
     int rc = scan_init(&sc, e->out_r, &pr, e->o->block, what, ctx->nranks);
     eval_xchg x = {0};
     int *owner = NULL;

@@ -83,6 +83,8 @@ static int gen_emit(const gen_job *job, snap_writer *w, gen_buf *b, uint64_t out
             one.prob = b->o->prob + i;
             one.leaver = b->o->leaver + i;
             one.factors = NULL;
+            one.pvol = b->o->pvol + i;
+            one.pinv = b->o->pinv + i;
             size_t run = 1;
             while (i + run < n && rows[i + run] == rows[i] + run) run++;
             synth_out view = one;
@@ -96,7 +98,11 @@ static int gen_emit(const gen_job *job, snap_writer *w, gen_buf *b, uint64_t out
         b->churn8[i] = b->o->churned[i];
     }
     CS_TRY(snap_write(w, out0, n, b->o->id, b->o->region, b->o->brand, b->o->features, b->churn8));
+    /* the leaver type is data an operator has (how each leaver left: /subscribers/churn_type); the
+     * probability of each type only the generator knows (/truth/) */
+    CS_TRY(snap_write_churn_type(w, out0, n, b->leaver8));
     CS_TRY(snap_write_truth(w, out0, n, b->prob32, b->leaver8));
+    CS_TRY(snap_write_truth_types(w, out0, n, b->o->pvol, b->o->pinv));
     return CS_OK;
 }
 
@@ -254,7 +260,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
         .n = total, .p = P, .feature_names = fnames, .n_regions = job.sp.n_regions,
         .region_names = rnames, .n_brands = SYNTH_N_BRANDS, .brand_names = bnames,
         .month = job.sp.month, .window = (int64_t)job.sp.window_months, .has_labels = 1,
-        .has_truth = 1, .truth_factors = SYNTH_N_FACTORS, .truth_factor_names = fac,
+        .has_churn_type = 1, .has_truth = 1, .truth_factors = SYNTH_N_FACTORS, .truth_factor_names = fac,
         .truth_loadings = load, .generator = gen_desc, .n_attrs = 7, .attr_names = anames,
         .attr_values = avals,
     };
@@ -289,7 +295,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     }
     double dt = comm_now() - t0;
     if (rc == CS_OK) {
-        double bytes = (double)total * (double)(P * 4 + 8 + 2 + 1 + 1 + 4 + 1);
+        double bytes = (double)total * (double)(P * 4 + 8 + 2 + 1 + 1 + 1 + 4 + 1 + 16);
         log_info("generate: wrote %s in %.2f s (%.0f rows/s, %.0f MB/s)", out, dt,
                  dt > 0 ? (double)total / dt : 0.0, dt > 0 ? bytes / dt / 1e6 : 0.0);
     }

@@ -68,14 +68,15 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
     part_range pr;
     part_compute(s->n, ctx->nranks, ctx->rank, &pr);
     scan_state sc;
-    unsigned what = SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | SCAN_ID | (s->has_labels ? SCAN_CHURNED : 0);
+    unsigned what = SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | SCAN_ID |
+                    (s->has_labels ? SCAN_CHURNED | SCAN_CHURN_TYPE : 0);
     rc = scan_init(&sc, r, &pr, inspect_block, what, ctx->nranks);
     size_t len = 2 * p;
     red_tree *t = red_tree_alloc(len);
     double *part = calloc(len, sizeof(double)), *tot = calloc(len, sizeof(double));
     double *mn = malloc((p + 1) * sizeof(double)), *mx = malloc((p + 1) * sizeof(double));
-    /* counts: per region, per brand, labels 1/0/-1 */
-    size_t nc = nreg + s->n_brands + 3;
+    /* counts: per region, per brand, labels 1/0/-1, churn types 1/2 */
+    size_t nc = nreg + s->n_brands + 5;
     int64_t *cnt = calloc(nc, sizeof(int64_t));
     if (rc == CS_OK && (!t || !part || !tot || !mn || !mx || !cnt))
         rc = CS_ERROR(CS_ENOMEM, "out of memory");
@@ -106,6 +107,8 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
                     int c = sc.churned[i];
                     cnt[nreg + s->n_brands + (c == 1 ? 0 : c == 0 ? 1 : 2)]++;
                 }
+                if (sc.churn_type && sc.churn_type[i] != SNAP_STAYED)
+                    cnt[nreg + s->n_brands + 2 + sc.churn_type[i]]++;
             }
             uint64_t b = (sc.row0 + off) / PART_BLOCK_ROWS;
             if (rc == CS_OK) rc = red_tree_add(t, b, part);
@@ -126,7 +129,7 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
             json_obj_begin(&w, NULL);
             json_str(&w, "kind", "snapshot");
             json_str(&w, "file", path);
-            json_int(&w, "format_version", SNAP_VERSION);
+            json_int(&w, "format_version", s->version);
             json_str(&w, "month", s->month);
             json_int(&w, "churn_window_months", s->window);
             json_int(&w, "subscribers", (int64_t)s->n);
@@ -136,6 +139,11 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
             else json_null(&w, "churn_rate");
             if (s->has_labels) json_int(&w, "churned", pos1);
             if (s->has_labels) json_int(&w, "label_unknown", cnt[nreg + s->n_brands + 2]);
+            json_bool(&w, "has_churn_type", s->has_churn_type);
+            if (s->has_churn_type) {
+                json_int(&w, "voluntary", cnt[nreg + s->n_brands + 3]);
+                json_int(&w, "involuntary", cnt[nreg + s->n_brands + 4]);
+            }
             json_bool(&w, "has_truth", s->has_truth);
             json_arr_begin(&w, "feature_stats");
             for (size_t j = 0; j < p; j++) {
@@ -168,7 +176,7 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
             json_obj_end(&w);
         } else {
             printf("%s: churnscore snapshot, format version %d, month %s, churn window %lld month(s)\n",
-                   path, SNAP_VERSION, s->month, (long long)s->window);
+                   path, s->version, s->month, (long long)s->window);
             printf("subscribers: %llu   indicators: %zu   regions: %zu   brands: %zu\n",
                    (unsigned long long)s->n, p, nreg, s->n_brands);
             if (s->has_labels)
@@ -176,7 +184,12 @@ int inspect_snapshot(const cmd_ctx *ctx, const char *path, int json)
                        (long long)pos1, (long long)neg0, (long long)cnt[nreg + s->n_brands + 2]);
             else
                 printf("unlabelled (no /subscribers/churned)\n");
-            if (s->has_truth) printf("truth: /truth/churn_prob present (generated snapshot)\n");
+            if (s->has_churn_type)
+                printf("churn types: %lld voluntary, %lld involuntary\n",
+                       (long long)cnt[nreg + s->n_brands + 3], (long long)cnt[nreg + s->n_brands + 4]);
+            if (s->has_truth)
+                printf("truth: /truth/churn_prob%s present (generated snapshot)\n",
+                       s->has_truth_types ? ", /truth/p_voluntary and /truth/p_involuntary" : "");
             printf("\n%-32s %12s %9s %14s %14s %14s\n", "indicator", "count", "missing", "mean", "min", "max");
             for (size_t j = 0; j < p; j++)
                 printf("%-32s %12lld %8.2f%% %14.4g %14.4g %14.4g\n", s->feature_names[j],

@@ -31,6 +31,7 @@ int scan_init(scan_state *s, snap_reader *r, const part_range *pr, size_t io_row
     if (what & SCAN_BRAND) bad |= !(s->brand = malloc(io_rows));
     if (what & SCAN_FEATURES) bad |= !(s->features = malloc(io_rows * (p ? p : 1) * sizeof(float)));
     if (what & SCAN_CHURNED) bad |= !(s->churned = malloc(io_rows));
+    if ((what & SCAN_CHURN_TYPE) && snap_schema_of(r)->has_churn_type) bad |= !(s->churn_type = malloc(io_rows));
     if (what & SCAN_TRUTH) bad |= !(s->truth = malloc(io_rows * sizeof(float)));
     if (bad) {
         scan_clear(s);
@@ -102,12 +103,14 @@ void scan_clear(scan_state *s)
     free(s->brand);
     free(s->features);
     free(s->churned);
+    free(s->churn_type);
     free(s->truth);
     s->id = NULL;
     s->region = NULL;
     s->brand = NULL;
     s->features = NULL;
     s->churned = NULL;
+    s->churn_type = NULL;
     s->truth = NULL;
 }
 
@@ -134,6 +137,7 @@ int scan_next(scan_state *s)
     uint64_t left = end - s->next;
     size_t n = left < s->io_rows ? (size_t)left : s->io_rows;
     CS_TRY(snap_read(s->r, s->next, n, s->id, s->region, s->brand, s->features, s->churned));
+    if (s->churn_type) CS_TRY(snap_read_churn_type(s->r, s->next, n, s->churned, s->churn_type));
     if (s->truth) CS_TRY(snap_read_truth(s->r, s->next, n, s->truth));
     s->n = n;
     s->next += n;

@@ -13,8 +13,11 @@
 
 #include <mpi.h>
 
+/* SCAN_CHURN_TYPE reads /subscribers/churn_type where the snapshot has it (else churn_type stays
+ * NULL, so a caller may always ask for it) and checks it row by row against the labels read with
+ * SCAN_CHURNED (snap_read_churn_type): a disagreement stops the pass with CS_EDATA naming the row. */
 enum { SCAN_ID = 1, SCAN_REGION = 2, SCAN_BRAND = 4, SCAN_FEATURES = 8, SCAN_CHURNED = 16,
-       SCAN_TRUTH = 32 };
+       SCAN_TRUTH = 32, SCAN_CHURN_TYPE = 64 };
 
 typedef struct {
     snap_reader *r;
@@ -33,6 +36,7 @@ typedef struct {
     uint8_t *brand;
     float *features;
     int8_t *churned;
+    int8_t *churn_type;   /* SCAN_CHURN_TYPE on a snapshot with churn types, else NULL */
     float *truth;
 } scan_state;
 

@@ -161,7 +161,8 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
 static int score_scan_open(score_job *j, scan_state *sc)
 {
     MPI_Comm comm = j->ctx->comm;
-    unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | (j->in.s->has_labels ? SCAN_CHURNED : 0);
+    unsigned what = SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | 
+                    (j->in.s->has_labels ? SCAN_CHURNED | SCAN_CHURN_TYPE : 0);
     uint64_t cache_budget = j->o.memory / 4;
     size_t cache_b = 0;
     /* agreed before scan_layout, which is collective under CS_READ_MPIO */

@@ -50,7 +50,7 @@ int train_scan_open(train_run *t, size_t *feat_cache)
     /* the region is not a model input, but it is read (2 bytes a row) so that a snapshot whose
      * region column is out of range is refused by train as by score and inspect, not fitted */
     int rc = scan_init(&t->sc, t->r, &t->pr, t->o.block,
-                       SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | SCAN_CHURNED |
+                       SCAN_ID | SCAN_REGION | SCAN_BRAND | SCAN_FEATURES | SCAN_CHURNED | SCAN_CHURN_TYPE |
                            (t->s->has_truth ? SCAN_TRUTH : 0),
                        ctx->nranks);
     /* a quarter of --memory for the chunk cache of a badly chunked file (scan_layout): agreed first,

@@ -7,7 +7,9 @@
  * columns (the signals, complaints_m3, contract_ending, new_subscriber), so a logistic model on factor
  * scores and those columns can approach the oracle; for a window of other than one month it is a
  * monotone function of that logistic. churned ~ Bernoulli(prob). Given churn, the leaver type (active
- * port-out or passive) is a second logistic draw on the same signals. The default intercepts
+ * port-out or passive) is a second logistic draw on the same signals: the snapshot's churn_type 1
+ * (voluntary) and 2 (involuntary), and the true probability of each type is the churn probability
+ * times that of the type given churn. The default intercepts
  * (synth_impl.h) give a mean probability of about 0.02 with one leaver in five active.
  */
 #include "synth_impl.h"
@@ -98,12 +100,14 @@ void synth_churn(const synth_ctx *c, synth_draw *d)
     if (c->window != 1.0) pr = -expm1(c->window * log1p(-pr));
     int ch = unif(km, D_CHURN) < pr;
     int type = 0;
-    if (ch) {
-        double zeta = c->active0 + A_DUAL * dual + A_COMPCALLS * compcalls + A_FORWARD * fwd +
-                      A_DAYS * days + A_ARREARS * sarr + A_ENDING * ending + A_NEWSUB * newsub +
-                      A_COMP * d->f[FC];
-        type = unif(km, D_TYPE) < logistic(zeta) ? 1 : 2;
-    }
+    /* computed for every row (it draws nothing): the true probability of each leaver type is
+     * pr * pa and pr * (1 - pa) (snapshot /truth/p_voluntary, /truth/p_involuntary) */
+    double zeta = c->active0 + A_DUAL * dual + A_COMPCALLS * compcalls + A_FORWARD * fwd +
+                  A_DAYS * days + A_ARREARS * sarr + A_ENDING * ending + A_NEWSUB * newsub +
+                  A_COMP * d->f[FC];
+    double pa = logistic(zeta);
+    if (ch) type = unif(km, D_TYPE) < pa ? 1 : 2;
+    d->pactive = pa;
     d->prob = pr;
     d->churned = ch;
     d->leaver = type;

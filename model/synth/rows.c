@@ -14,7 +14,7 @@
 /* One row: features xout[P_COLS], factors fout[F], and the churn outcome (any pointer may be NULL). */
 static void synth_row(const synth_ctx *c, uint64_t row, uint64_t id, float *xout, double *fout,
                       uint16_t *region, uint8_t *brand_out, double *prob, int8_t *churned,
-                      uint8_t *leaver)
+                      uint8_t *leaver, double *pvol, double *pinv)
 {
     synth_draw d;
     synth_profile(c, row, id, &d);
@@ -34,6 +34,8 @@ static void synth_row(const synth_ctx *c, uint64_t row, uint64_t id, float *xout
     if (prob) *prob = d.prob;
     if (churned) *churned = (int8_t)d.churned;
     if (leaver) *leaver = (uint8_t)d.leaver;
+    if (pvol) *pvol = d.prob * d.pactive;
+    if (pinv) *pinv = d.prob * (1.0 - d.pactive);
 }
 
 int synth_rows(const synth_params *p, uint64_t row0, size_t n, synth_out *out)
@@ -54,7 +56,8 @@ int synth_rows(const synth_params *p, uint64_t row0, size_t n, synth_out *out)
         synth_row(&c, row, id, out->features ? out->features + i * P_COLS : NULL,
                   out->factors ? out->factors + i * F : NULL, out->region ? out->region + i : NULL,
                   out->brand ? out->brand + i : NULL, out->prob ? out->prob + i : NULL,
-                  out->churned ? out->churned + i : NULL, out->leaver ? out->leaver + i : NULL);
+                  out->churned ? out->churned + i : NULL, out->leaver ? out->leaver + i : NULL,
+                  out->pvol ? out->pvol + i : NULL, out->pinv ? out->pinv + i : NULL);
     }
     return CS_OK;
 }
@@ -74,8 +77,10 @@ synth_out *synth_out_alloc(const synth_params *p, size_t n)
     o->prob = malloc(n * sizeof *o->prob);
     o->leaver = malloc(n * sizeof *o->leaver);
     o->factors = malloc(n * F * sizeof *o->factors);
+    o->pvol = malloc(n * sizeof *o->pvol);
+    o->pinv = malloc(n * sizeof *o->pinv);
     if (!o->id || !o->region || !o->brand || !o->features || !o->churned || !o->prob ||
-        !o->leaver || !o->factors) {
+        !o->leaver || !o->factors || !o->pvol || !o->pinv) {
         synth_out_free(o);
         return NULL;
     }
@@ -93,5 +98,7 @@ void synth_out_free(synth_out *out)
     free(out->prob);
     free(out->leaver);
     free(out->factors);
+    free(out->pvol);
+    free(out->pinv);
     free(out);
 }

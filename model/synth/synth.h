@@ -75,6 +75,10 @@ typedef struct synth_out {
     double *prob;     /* [n] true churn probability within the window */
     uint8_t *leaver;  /* [n] 0 stays, 1 active port-out, 2 passive leaver (abandoned SIM, arrears) */
     double *factors;  /* [n * SYNTH_N_FACTORS] row-major: the true latent factors of this month */
+    double *pvol;     /* [n] true probability of leaving voluntarily (active port-out) within the
+                       * window: prob * P(active | churn) */
+    double *pinv;     /* [n] true probability of leaving involuntarily (passive): prob * (1 - P(active
+                       * | churn)); pvol + pinv = prob up to rounding */
 } synth_out;
 
 /* Roles of feature columns, for tests and for picking columns (synth_feature_role). */
@@ -112,7 +116,7 @@ int synth_rows(const synth_params *p, uint64_t row0, size_t n, synth_out *out);
 uint64_t synth_id_of_row(const synth_params *p, uint64_t row);
 int synth_row_of_id(const synth_params *p, uint64_t id, uint64_t *row);
 
-/* Allocates every buffer of an out for n rows (factors included); NULL on failure or n == 0. */
+/* Allocates every buffer of an out for n rows (factors and type probabilities included); NULL on failure or n == 0. */
 synth_out *synth_out_alloc(const synth_params *p, size_t n);
 /* Frees what synth_out_alloc returned; NULL is accepted. */
 void synth_out_free(synth_out *out);

@@ -167,6 +167,7 @@ typedef struct synth_draw {
     int shop, fade;     /* this month's latent states */
     double dual, compcalls, fwd, svol, sarr, sbill, days; /* the alarm signals */
     double prob;        /* true churn probability within the window */
+    double pactive;     /* P(active port-out | churn), the leaver type's probability */
     int churned, leaver;
 } synth_draw;
 

@@ -1,7 +1,8 @@
 /* badfiles.c — makes broken copies of a good snapshot for test_badinput.sh:
  *   badfiles GOOD.h5 OUTDIR
- * writes OUTDIR/{version,nobrand,wrongtype,region,shape,kind,nolabels,oneclass,allnan}.h5, each
- * wrong in one way. Uses the
+ * writes OUTDIR/{version,nobrand,wrongtype,region,shape,kind,nolabels,oneclass,allnan,ctype_disagree,
+ * ctype_range,ctype_alone}.h5, each wrong in one way (the last three need a snapshot with
+ * /subscribers/churn_type, as generate writes). Uses the
  * HDF5 API directly (no h5py needed in CI). */
 #include <hdf5.h>
 #include <math.h>
@@ -39,6 +40,22 @@ static void set_attr_i64(hid_t f, const char *name, int64_t v)
     H5Awrite(a, H5T_NATIVE_INT64, &v);
     H5Aclose(a);
     H5Sclose(sp);
+}
+
+/* Reads (write 0) or writes (write 1) *val, one int8 of a 1-D dataset at row. */
+static void rw_i8(hid_t f, const char *name, hsize_t row, int8_t *val, int write)
+{
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    if (ds < 0) exit(4);
+    hsize_t one = 1;
+    hid_t fs = H5Dget_space(ds);
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &row, NULL, &one, NULL);
+    hid_t ms = H5Screate_simple(1, &one, NULL);
+    if (write) H5Dwrite(ds, H5T_NATIVE_INT8, ms, fs, H5P_DEFAULT, val);
+    else H5Dread(ds, H5T_NATIVE_INT8, ms, fs, H5P_DEFAULT, val);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(ds);
 }
 
 int main(int argc, char **argv)
@@ -140,10 +157,42 @@ int main(int argc, char **argv)
     }
     H5Fclose(f);
 
-    /* no labels: cannot train */
+    /* no labels: cannot train (and no churn type, which only stands beside them) */
     f = open_copy(g, d, "nolabels");
     H5Ldelete(f, "/subscribers/churned", H5P_DEFAULT);
+    if (H5Lexists(f, "/subscribers/churn_type", H5P_DEFAULT) > 0)
+        H5Ldelete(f, "/subscribers/churn_type", H5P_DEFAULT);
     H5Fclose(f);
+
+    if (H5Fis_hdf5(g) > 0) {
+        hid_t gf = H5Fopen(g, H5F_ACC_RDONLY, H5P_DEFAULT);
+        int has_ct = H5Lexists(gf, "/subscribers/churn_type", H5P_DEFAULT) > 0;
+        H5Fclose(gf);
+        if (has_ct) {
+            /* the last stayer near the end made an involuntary leaver in churn_type only: the last
+             * rank sees the disagreement */
+            f = open_copy(g, d, "ctype_disagree");
+            hsize_t at = n - 1;
+            int8_t c = 1;
+            for (; at > 0; at--) {
+                rw_i8(f, "/subscribers/churned", at, &c, 0);
+                if (c == 0) break;
+            }
+            int8_t two = 2;
+            rw_i8(f, "/subscribers/churn_type", at, &two, 1);
+            printf("ctype_disagree row %llu\n", (unsigned long long)at);
+            H5Fclose(f);
+            /* a churn type out of range in the last row */
+            f = open_copy(g, d, "ctype_range");
+            int8_t seven = 7;
+            rw_i8(f, "/subscribers/churn_type", n - 1, &seven, 1);
+            H5Fclose(f);
+            /* churn_type without churned */
+            f = open_copy(g, d, "ctype_alone");
+            H5Ldelete(f, "/subscribers/churned", H5P_DEFAULT);
+            H5Fclose(f);
+        }
+    }
 
     /* one class only: nobody churned */
     f = open_copy(g, d, "oneclass");
@@ -151,8 +200,14 @@ int main(int argc, char **argv)
         hid_t ds = H5Dopen2(f, "/subscribers/churned", H5P_DEFAULT);
         int8_t *z = calloc(n, 1);
         H5Dwrite(ds, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, z);
-        free(z);
         H5Dclose(ds);
+        /* nobody left, so nobody left in either way */
+        if (H5Lexists(f, "/subscribers/churn_type", H5P_DEFAULT) > 0) {
+            ds = H5Dopen2(f, "/subscribers/churn_type", H5P_DEFAULT);
+            H5Dwrite(ds, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, z);
+            H5Dclose(ds);
+        }
+        free(z);
     }
     H5Fclose(f);
 

@@ -139,6 +139,8 @@ variant("feat_ninf", snap, feat(-np.inf, 7))
 def unlabelled(v):
     def fn(f):
         del f["subscribers/churned"]
+        if "subscribers/churn_type" in f:  # only beside churned (snapshot v2)
+            del f["subscribers/churn_type"]
         f["subscribers/features"][-1, 3] = v
     return fn
 variant("unl_inf", snap, unlabelled(np.inf))
@@ -150,6 +152,8 @@ def constant(f):
 variant("constant", snap, constant)
 def one_class(f):
     f["subscribers/churned"][...] = 0
+    if "subscribers/churn_type" in f:  # nobody left, so nobody left in either way
+        f["subscribers/churn_type"][...] = 0
 variant("one_class", snap, one_class)
 
 # model files whose parts disagree

@@ -4,7 +4,8 @@
 #   h5forms.py IN.h5 OUT.h5 FORM[,FORM...]
 # Accepted forms (the result must equal the native file's): ids_i64 region_i32 region_u8
 # region_i64 brand_i16 brand_u64 churned_i32 churned_u8ok features_f64 names_S names_fixed_utf8
-# names_spacepad names_nullterm month_S month_fixed_utf8 month_vlen_ascii version_i8 window_f64;
+# names_spacepad names_nullterm month_S month_fixed_utf8 month_vlen_ascii version_i8 window_f64
+# churn_type_u32; v1 writes a snapshot of format version 1 (no churn_type, no type truth);
 # ids_rowno_u64, ids_rowno_i16, ids_rowno_u16 number the subscribers 1..N (equal to each other)
 # Refused forms: id_neg region_neg brand_neg churned_255 region_gbk region_dup brand_dup month_int
 # feat_inf feat_ninf; nolabels drops /subscribers/churned; constant makes every
@@ -50,7 +51,9 @@ with h5py.File(src, "r") as fi, h5py.File(dst, "w") as fo:
     if "month_int" in forms:
         fo.attrs["month"] = np.int64(202610)
     if "version_i8" in forms:
-        fo.attrs["format_version"] = np.int8(1)
+        fo.attrs["format_version"] = np.int8(fi.attrs["format_version"])
+    if "v1" in forms:  # a snapshot of format version 1: no churn types, no truth of them
+        fo.attrs["format_version"] = np.int64(1)
     if "window_f64" in forms:
         fo.attrs["churn_window_months"] = np.float64(fi.attrs["churn_window_months"])
 
@@ -141,5 +144,14 @@ with h5py.File(src, "r") as fi, h5py.File(dst, "w") as fo:
             c = c.astype(np.uint8)
             c[ROW] = 255
         copy("/subscribers/churned", c)
+        if "churn_type" in sub and "v1" not in forms:  # snapshot v2: how each leaver left, any integer type
+            t = sub["churn_type"][()]
+            if "churn_type_u32" in forms:
+                t = t.astype(np.uint32)
+            copy("/subscribers/churn_type", t)
     if "truth" in fi:
         fi.copy("truth", fo)
+        if "v1" in forms:
+            for d in ("p_voluntary", "p_involuntary"):
+                if d in fo["truth"]:
+                    del fo["truth/" + d]

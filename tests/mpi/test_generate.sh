@@ -1,8 +1,9 @@
 #!/bin/bash
 # generate writes identical datasets for 1, 2, 3 and 4 ranks (N not a multiple of anything, and N
-# smaller than the ranks); inspect reports the same numbers; --follows continues the operator.
+# smaller than the ranks), the churn types and their true probabilities included; inspect reports
+# the same numbers; --follows continues the operator.
 source "$(dirname "$0")/common.sh"
-DS="/subscribers/id /subscribers/region /subscribers/brand /subscribers/features /subscribers/churned /truth/churn_prob /truth/leaver_type /regions/name /subscribers/feature_names"
+DS="/subscribers/id /subscribers/region /subscribers/brand /subscribers/features /subscribers/churned /truth/churn_prob /truth/leaver_type /subscribers/churn_type /truth/p_voluntary /truth/p_involuntary /regions/name /subscribers/feature_names"
 for N in 20011 3; do
   for n in 1 2 3 4; do
     run $n "$CS" generate --out "$T/g$n.h5" --subscribers $N --seed 7 --block-rows 5000 --quiet \
@@ -21,7 +22,7 @@ python3 - "$T/i1.json" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["kind"] == "snapshot", j["kind"]
-assert j["format_version"] == 1
+assert j["format_version"] == 2
 assert j["subscribers"] == 3, j["subscribers"]
 assert j["features"] >= 40, j["features"]
 assert j["churn_rate"] is not None and 0 <= j["churn_rate"] <= 1
@@ -39,6 +40,9 @@ python3 - "$T/m1.json" "$T/m2.json" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 assert 0.012 < a["churn_rate"] < 0.03, a["churn_rate"]
+# every leaver has a type, about one in five voluntary (the generator's calibration)
+assert a["has_churn_type"] and a["voluntary"] + a["involuntary"] == a["churned"], a
+assert 0.14 < a["voluntary"] / a["churned"] < 0.27, a
 assert a["month"] == "2026-10" and b["month"] == "2026-11", (a["month"], b["month"])
 expect = a["subscribers"] - a["churned"] + round(a["subscribers"] * 0.02)
 assert b["subscribers"] == expect, (b["subscribers"], expect)

@@ -34,7 +34,7 @@ view "$T/native.raw" > "$T/native.json"
 # ---- accepted forms: the same as the native file ----
 for f in ids_i64 region_i32 region_u8 region_i64 brand_i16 brand_u64 churned_i32 churned_u8ok \
          features_f64 names_S names_fixed_utf8 names_spacepad names_nullterm month_S month_fixed_utf8 \
-         month_vlen_ascii version_i8 window_f64; do
+         month_vlen_ascii version_i8 window_f64 churn_type_u32; do
   "$PY" "$FORMS" "$T/s.h5" "$T/$f.h5" "$f" || fail "h5forms $f"
   for n in 1 3; do
     run $n "$CS" inspect "$T/$f.h5" --json > "$T/o.raw" 2> "$T/err.txt" || { cat "$T/err.txt"; fail "$f: inspect at $n ranks"; }
@@ -45,7 +45,7 @@ done
 grep -q '"month": "2026-10"' "$T/native.json" || fail "native month"
 
 # all accepted forms in one file: the same model and the same scores and lists
-ALL=ids_i64,region_i32,brand_u64,churned_i32,features_f64,names_S,month_fixed_utf8,version_i8,window_f64
+ALL=ids_i64,region_i32,brand_u64,churned_i32,churn_type_u32,features_f64,names_S,month_fixed_utf8,version_i8,window_f64
 "$PY" "$FORMS" "$T/s.h5" "$T/all.h5" "$ALL" || fail "h5forms all"
 "$PY" "$FORMS" "$T/s.h5" "$T/allu.h5" "ids_i64,region_u8,brand_i16,features_f64,names_spacepad,month_S,nolabels" \
   || fail "h5forms allu"

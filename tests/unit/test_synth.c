@@ -131,7 +131,8 @@ static void test_split_identical(void **state)
         for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++) {
             synth_out v = {part->id + at,       part->region + at,  part->brand + at,
                            part->features + at * P, part->churned + at, part->prob + at,
-                           part->leaver + at,   part->factors + at * NF};
+                           part->leaver + at,   part->factors + at * NF, part->pvol + at,
+                           part->pinv + at};
             assert_int_equal(synth_rows(&p, starts[s] + at, pieces[k], &v), CS_OK);
             at += pieces[k];
         }
@@ -144,6 +145,8 @@ static void test_split_identical(void **state)
         assert_memory_equal(all->prob, part->prob, n * sizeof *all->prob);
         assert_memory_equal(all->leaver, part->leaver, n * sizeof *all->leaver);
         assert_memory_equal(all->factors, part->factors, n * NF * sizeof *all->factors);
+        assert_memory_equal(all->pvol, part->pvol, n * sizeof *all->pvol);
+        assert_memory_equal(all->pinv, part->pinv, n * sizeof *all->pinv);
 
         /* NULL outputs are skipped and do not change the others */
         synth_out only = {0};
@@ -207,10 +210,15 @@ static void test_churn_calibration(void **state)
     synth_params_default(&p);
     const size_t n = 200000;
     synth_out *o = gen(&p, 0, n);
-    double sum_p = 0.0;
+    double sum_p = 0.0, sum_vol = 0.0, sum_inv = 0.0;
     size_t churned = 0, active = 0, passive = 0;
     for (size_t i = 0; i < n; i++) {
         assert_true(o->prob[i] > 0.0 && o->prob[i] < 1.0);
+        /* the probabilities of the two leaver types split the churn probability */
+        assert_true(o->pvol[i] > 0.0 && o->pinv[i] > 0.0);
+        assert_close(o->pvol[i] + o->pinv[i], o->prob[i], 1e-15);
+        sum_vol += o->pvol[i];
+        sum_inv += o->pinv[i];
         assert_true(o->churned[i] == 0 || o->churned[i] == 1);
         assert_true(o->churned[i] ? (o->leaver[i] == 1 || o->leaver[i] == 2) : o->leaver[i] == 0);
         sum_p += o->prob[i];
@@ -229,6 +237,11 @@ static void test_churn_calibration(void **state)
     assert_close(mean_p, rate, 0.0016);
     assert_close(mean_p, 0.02, 0.002);
     assert_true(share_active > 0.14 && share_active < 0.27); /* ~1:4, 4000 leavers */
+    /* the true type probabilities are calibrated on the drawn types: counts of about 800 and 3200,
+     * Poisson sd sqrt(count), within 5 of them */
+    print_message("expected %.1f active, %.1f passive\n", sum_vol, sum_inv);
+    assert_true(fabs(sum_vol - (double)active) < 5.0 * sqrt((double)active));
+    assert_true(fabs(sum_inv - (double)passive) < 5.0 * sqrt((double)passive));
     assert_true(a > 0.72 && a < 0.88);
 
     /* a 3-month window: 1 - (1 - p)^3 per row */
