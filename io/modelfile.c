@@ -1,4 +1,5 @@
-/* modelfile.c — writer and reader of the model file (see modelfile.h, docs/formats.md). */
+/* modelfile.c — writer and reader of the model file (see modelfile.h, docs/formats.md): writes
+ * version 2, reads 1 and 2 (a version 1 file has no /types: a model without churn types). */
 #include "modelfile.h"
 
 #include "h5util.h"
@@ -17,6 +18,16 @@ void modelfile_story_init(modelfile_story *s)
     s->auc = s->lift10 = s->capture5 = s->capture10 = s->capture20 = s->ks = s->brier = NAN;
     s->oracle_auc = s->loglik = NAN;
     for (int i = 0; i < 10; i++) s->cal_pred[i] = s->cal_obs[i] = NAN;
+    for (int t = 0; t < CMODEL_N_TYPES; t++) {
+        modelfile_type_story *y = &s->types[t];
+        y->auc = y->capture5 = y->capture10 = y->expected_observed = y->loglik = NAN;
+        for (int i = 0; i < 10; i++) y->cal_pred[i] = y->cal_obs[i] = NAN;
+    }
+}
+
+const char *modelfile_type_name(int type)
+{
+    return type == CMODEL_TYPE_VOLUNTARY ? "voluntary" : type == CMODEL_TYPE_INVOLUNTARY ? "involuntary" : "?";
 }
 
 static void mf_free_strs(char **s, size_t n)
@@ -223,6 +234,25 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     MF_W(h5util_write_f64(g, "column_mean", m->coef_mean, m->n_coef, 0));
     H5Gclose(g);
     if (m->kind == CMODEL_KIND_GBM && m->gbm && rc == CS_OK) rc = mf_write_gbm(f, m->gbm);
+    MF_W(h5util_attr_write_i64(f, "churn_types", m->has_types));
+    if (s) MF_W(h5util_attr_write_str(f, "churn_types_reason", s->types_reason));
+    if (m->has_types && rc == CS_OK) {
+        hid_t gt = mf_group(f, "/types");
+        for (int t = 0; t < CMODEL_N_TYPES && rc == CS_OK; t++) {
+            hid_t gy = H5Gcreate2(gt, modelfile_type_name(t), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            if (gy < 0) rc = CS_ERROR(CS_EIO, "cannot create /types/%s", modelfile_type_name(t));
+            MF_W(h5util_write_f64(gy, "beta", m->type_beta[t], m->n_coef, 0));
+            MF_W(h5util_write_f64(gy, "se", m->type_se[t], m->n_coef, 0));
+            MF_W(h5util_write_f64(gy, "z", m->type_z[t], m->n_coef, 0));
+            MF_W(h5util_write_f64(gy, "p", m->type_p[t], m->n_coef, 0));
+            if (s) {
+                MF_W(h5util_attr_write_i64(gy, "irls_iterations", s->types[t].irls_iterations));
+                MF_W(h5util_attr_write_f64(gy, "loglik", s->types[t].loglik));
+            }
+            if (gy >= 0) H5Gclose(gy);
+        }
+        if (gt >= 0) H5Gclose(gt);
+    }
     if (s) {
         g = mf_group(f, "/screening");
         MF_W(h5util_write_strings(g, "names", (const char *const *)s->all_names, s->p_all));
@@ -248,6 +278,22 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         MF_W(h5util_write_f64(g, "calibration_n", cn, 10, 0));
         MF_W(h5util_write_f64(g, "calibration_predicted", s->cal_pred, 10, 0));
         MF_W(h5util_write_f64(g, "calibration_observed", s->cal_obs, 10, 0));
+        for (int t = 0; m->has_types && t < CMODEL_N_TYPES && rc == CS_OK; t++) {
+            const modelfile_type_story *y = &s->types[t];
+            hid_t gy = H5Gcreate2(g, modelfile_type_name(t), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            if (gy < 0) rc = CS_ERROR(CS_EIO, "cannot create /holdout/%s", modelfile_type_name(t));
+            MF_W(h5util_attr_write_i64(gy, "n", (int64_t)y->n));
+            MF_W(h5util_attr_write_i64(gy, "leavers", (int64_t)y->pos));
+            static const char *const ty_names[] = {"auc", "capture5", "capture10", "expected_observed"};
+            const double tv[] = {y->auc, y->capture5, y->capture10, y->expected_observed};
+            MF_W(h5util_attr_write_f64s(gy, "", ty_names, tv, 4));
+            double tn[10];
+            for (int i = 0; i < 10; i++) tn[i] = (double)y->cal_n[i];
+            MF_W(h5util_write_f64(gy, "calibration_n", tn, 10, 0));
+            MF_W(h5util_write_f64(gy, "calibration_predicted", y->cal_pred, 10, 0));
+            MF_W(h5util_write_f64(gy, "calibration_observed", y->cal_obs, 10, 0));
+            if (gy >= 0) H5Gclose(gy);
+        }
         H5Gclose(g);
         if (s->drift_cols) {
             g = mf_group(f, "/drift");
@@ -440,6 +486,26 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
         return CS_ERROR(CS_EFORMAT, "%s: attribute model is '%s' (expected logit or gbm)", path, kind);
     m->kind = strcmp(kind, "gbm") == 0 ? CMODEL_KIND_GBM : CMODEL_KIND_LOGIT;
     if (m->kind == CMODEL_KIND_GBM) CS_TRY(mf_read_gbm(f, path, m->n_coef - 1, &m->gbm));
+    if (H5Lexists(f, "/types", H5P_DEFAULT) > 0) {
+        /* the churn-type models: each the same design columns as the churn model */
+        char name[64];
+        for (int t = 0; t < CMODEL_N_TYPES; t++) {
+            const char *tn = modelfile_type_name(t);
+            snprintf(name, sizeof name, "/types/%s", tn);
+            if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
+                return CS_ERROR(CS_EFORMAT, "%s: /types has no %s model", path, tn);
+            snprintf(name, sizeof name, "/types/%s/beta", tn);
+            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_beta[t]));
+            CS_TRY(mf_check_finite(path, name, m->type_beta[t], m->n_coef));
+            snprintf(name, sizeof name, "/types/%s/se", tn);
+            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_se[t]));
+            snprintf(name, sizeof name, "/types/%s/z", tn);
+            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_z[t]));
+            snprintf(name, sizeof name, "/types/%s/p", tn);
+            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_p[t]));
+        }
+        m->has_types = 1;
+    }
     return CS_OK;
 }
 
@@ -471,7 +537,44 @@ static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
         h5util_attr_read_f64(g, "ks", &s->ks);
         h5util_attr_read_f64(g, "brier", &s->brier);
         h5util_attr_read_f64(g, "oracle_auc", &s->oracle_auc);
+        for (int t = 0; t < CMODEL_N_TYPES; t++) {
+            const char *tn = modelfile_type_name(t);
+            if (H5Lexists(g, tn, H5P_DEFAULT) <= 0) continue;
+            modelfile_type_story *y = &s->types[t];
+            hid_t gy = H5Gopen2(g, tn, H5P_DEFAULT);
+            if (h5util_attr_read_i64(gy, "n", &v) == CS_OK) y->n = (uint64_t)v;
+            if (h5util_attr_read_i64(gy, "leavers", &v) == CS_OK) y->pos = (uint64_t)v;
+            h5util_attr_read_f64(gy, "auc", &y->auc);
+            h5util_attr_read_f64(gy, "capture5", &y->capture5);
+            h5util_attr_read_f64(gy, "capture10", &y->capture10);
+            h5util_attr_read_f64(gy, "expected_observed", &y->expected_observed);
+            double *cn = NULL, *cp = NULL, *co = NULL;
+            int r1 = mf_read_vec(gy, "calibration_n", path, 10, &cn);
+            int r2 = r1 == CS_OK ? mf_read_vec(gy, "calibration_predicted", path, 10, &cp) : r1;
+            int r3 = r2 == CS_OK ? mf_read_vec(gy, "calibration_observed", path, 10, &co) : r2;
+            if (r3 == CS_OK)
+                for (int i = 0; i < 10; i++) {
+                    y->cal_n[i] = (uint64_t)cn[i];
+                    y->cal_pred[i] = cp[i];
+                    y->cal_obs[i] = co[i];
+                }
+            free(cn);
+            free(cp);
+            free(co);
+            H5Gclose(gy);
+            if (r3 != CS_OK) return r3;
+        }
         H5Gclose(g);
+    }
+    h5util_attr_read_str(f, "churn_types_reason", s->types_reason, sizeof s->types_reason);
+    for (int t = 0; t < CMODEL_N_TYPES; t++) {
+        char name[64];
+        snprintf(name, sizeof name, "/types/%s", modelfile_type_name(t));
+        if (H5Lexists(f, "/types", H5P_DEFAULT) <= 0 || H5Lexists(f, name, H5P_DEFAULT) <= 0) continue;
+        hid_t gy = H5Gopen2(f, name, H5P_DEFAULT);
+        if (h5util_attr_read_i64(gy, "irls_iterations", &v) == CS_OK) s->types[t].irls_iterations = (int)v;
+        h5util_attr_read_f64(gy, "loglik", &s->types[t].loglik);
+        H5Gclose(gy);
     }
     if (H5Lexists(f, "/drift", H5P_DEFAULT) > 0) {
         size_t d0 = 0, d1 = 0, e0 = 0, e1 = 0;
@@ -514,15 +617,17 @@ int modelfile_read(const char *path, cmodel *m, modelfile_story *s)
         rc = CS_ERROR(CS_EFORMAT, "%s: not a churnscore model (no 'format' attribute)", path);
     else if (strcmp(kind, MODELFILE_FORMAT) != 0)
         rc = CS_ERROR(CS_EFORMAT, "%s: is a '%s' file, not a model ('%s')", path, kind, MODELFILE_FORMAT);
-    else if (h5util_attr_read_i64(f, "format_version", &ver) != CS_OK || ver != MODELFILE_VERSION)
-        rc = CS_ERROR(CS_EFORMAT, "%s: model format version %lld is not supported (this build reads %d)",
-                      path, (long long)ver, MODELFILE_VERSION);
+    else if (h5util_attr_read_i64(f, "format_version", &ver) != CS_OK || ver < MODELFILE_VERSION_MIN ||
+             ver > MODELFILE_VERSION)
+        rc = CS_ERROR(CS_EFORMAT, "%s: model format version %lld is not supported (this build reads "
+                      "versions %d to %d)", path, (long long)ver, MODELFILE_VERSION_MIN, MODELFILE_VERSION);
     if (rc == CS_OK) {
         rc = mf_read_model(f, path, m);
         if (rc != CS_OK && !strstr(status_reason(), path))
             rc = CS_ERROR(rc, "%s: %s", path, status_reason());
     }
     if (rc == CS_OK && s) rc = mf_read_story(f, path, s);
+    if (rc == CS_OK && s) s->format_version = (int)ver;
     H5Fclose(f);
     if (rc != CS_OK) {
         cmodel_clear(m);

@@ -1,10 +1,11 @@
-/* modelfile.h — the model file (HDF5, format "churnscore-model" v1; see docs/formats.md).
+/* modelfile.h — the model file (HDF5, format "churnscore-model" v2, reads v1; see docs/formats.md).
  *
  * It holds everything scoring needs (the cmodel of model/cmodel.h: inputs by name, imputation,
  * standardisation, factor score coefficients, logistic coefficients, warning cut-off) and the story
  * of how it was made (training snapshot and month, N, git version, creation time, options, the
  * screening table, factor-analysis diagnostics and the holdout metrics), readable by h5py as plain
- * datasets and attributes. Written by rank 0 only (it is small) under a temporary name and renamed
+ * datasets and attributes. Version 2 adds the churn-type models (/types) and their holdout
+ * metrics; a version 1 file reads as a model without types. Written by rank 0 only (it is small) under a temporary name and renamed
  * when complete.
  */
 #ifndef CS_MODELFILE_H
@@ -16,10 +17,23 @@
 #include <stdint.h>
 
 #define MODELFILE_FORMAT "churnscore-model"
-#define MODELFILE_VERSION 1
+#define MODELFILE_VERSION 2     /* what the writer writes */
+#define MODELFILE_VERSION_MIN 1 /* the oldest the reader reads (no churn types) */
+
+/* How one churn-type model did on the holdout (0 / NaN when not computed). */
+typedef struct {
+    uint64_t n, pos;            /* holdout rows evaluated, leavers of the type among them */
+    double auc, capture5, capture10;
+    double expected_observed;   /* sum of the type's probabilities / its leavers, over the rows */
+    uint64_t cal_n[10];         /* calibration by decile of the type's probability, bin 9 = top */
+    double cal_pred[10], cal_obs[10];
+    int irls_iterations;        /* the fit on the training rows */
+    double loglik;
+} modelfile_type_story;
 
 typedef struct {
     /* provenance */
+    int format_version;   /* of the file read (modelfile_read); the writer writes MODELFILE_VERSION */
     char snapshot[1024];
     char month[16];
     uint64_t n_rows, n_train, n_holdout;
@@ -54,7 +68,13 @@ typedef struct {
     size_t drift_cols;
     double *drift_edges;    /* [drift_cols * 9] */
     double *drift_expected; /* [drift_cols * 10] */
+    /* the churn-type models (CMODEL_TYPE_*), when the model has them; else why not */
+    modelfile_type_story types[CMODEL_N_TYPES];
+    char types_reason[256];
 } modelfile_story;
+
+/* "voluntary", "involuntary": the name of a CMODEL_TYPE_* in files, reports and messages. */
+const char *modelfile_type_name(int type);
 
 void modelfile_story_init(modelfile_story *s);  /* zeros + NaN metrics */
 void modelfile_story_clear(modelfile_story *s); /* frees the arrays */

@@ -158,6 +158,41 @@ void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob)
     }
 }
 
+/* The logistic of beta . x in double, the stable form on both sides (as cmodel_predict). */
+static double cmodel_logistic_row(const double *beta, const float *x, size_t w)
+{
+    double eta = 0.0;
+    for (size_t j = 0; j < w; j++) eta += beta[j] * (double)x[j];
+    return eta >= 0 ? 1.0 / (1.0 + exp(-eta)) : exp(eta) / (1.0 + exp(eta));
+}
+
+void cmodel_predict_types(const cmodel *m, const float *X, size_t n, const double *prob,
+                          double *pvol, double *pinv)
+{
+    size_t w = m->n_coef;
+    if (!m->has_types) {
+        for (size_t i = 0; i < n; i++) {
+            pvol[i] = prob[i];
+            pinv[i] = NAN;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const float *x = X + i * w;
+        double v = cmodel_logistic_row(m->type_beta[CMODEL_TYPE_VOLUNTARY], x, w);
+        double q = cmodel_logistic_row(m->type_beta[CMODEL_TYPE_INVOLUNTARY], x, w);
+        /* two binary models need not leave room for each other: where together they promise more
+         * than certainty, both shrink in proportion (rare: each is a small probability) */
+        double s = v + q;
+        if (s > 1.0) {
+            v /= s;
+            q /= s;
+        }
+        pvol[i] = v;
+        pinv[i] = q;
+    }
+}
+
 size_t cmodel_reasons(const cmodel *m, const float *x, size_t nr, int32_t *top)
 {
     double best[8];
@@ -248,6 +283,12 @@ void cmodel_clear(cmodel *m)
     free(m->pval);
     free(m->coef_mean);
     gbm_model_free(m->gbm);
+    for (int t = 0; t < CMODEL_N_TYPES; t++) {
+        free(m->type_beta[t]);
+        free(m->type_se[t]);
+        free(m->type_z[t]);
+        free(m->type_p[t]);
+    }
     memset(m, 0, sizeof *m);
     m->tenure_idx = m->contract_idx = -1;
 }

@@ -6,7 +6,9 @@
  * The design row is rounded to float32 on purpose: training may cache the design matrix in float32
  * between IRLS passes, and scoring must compute exactly what training fitted, so both paths round
  * the same way. The probability is the logistic of the design row times beta. Reason codes are the
- * inputs with the largest positive contributions beta_j * (x_j - mean_j).
+ * inputs with the largest positive contributions beta_j * (x_j - mean_j). Where the training
+ * snapshot said how each leaver left, the model also holds a logistic model of each churn type
+ * (voluntary, involuntary) on the same design row (cmodel_predict_types).
  * The struct is filled by the training pipeline (mpi/cmd_train.c) and stored by io/modelfile.c.
  */
 #ifndef CS_CMODEL_H
@@ -21,6 +23,9 @@
 enum { CMODEL_KIND_LOGIT = 0, CMODEL_KIND_GBM = 1 };
 
 enum { CMODEL_INPUTS_FACTORS = 0, CMODEL_INPUTS_RAW = 1, CMODEL_INPUTS_BOTH = 2 };
+
+/* The churn types a model can tell apart: the snapshot's churn_type 1 and 2, less one. */
+enum { CMODEL_TYPE_VOLUNTARY = 0, CMODEL_TYPE_INVOLUNTARY = 1, CMODEL_N_TYPES = 2 };
 
 /* Kinds of design columns, for reason texts and reports. */
 enum { CMODEL_COL_INTERCEPT = 0, CMODEL_COL_FACTOR = 1, CMODEL_COL_INDICATOR = 2,
@@ -67,6 +72,13 @@ typedef struct {
      * the logistic coefficients are then kept for the report only */
     int kind;
     gbm_model *gbm;
+
+    /* the churn types: when has_types, a logistic model of each type (CMODEL_TYPE_*: leaving
+     * voluntarily, leaving involuntarily, each against everything else) over the same n_coef design
+     * columns; NULL arrays without types */
+    int has_types;
+    double *type_beta[CMODEL_N_TYPES], *type_se[CMODEL_N_TYPES];
+    double *type_z[CMODEL_N_TYPES], *type_p[CMODEL_N_TYPES];
 } cmodel;
 
 /* Number of design columns for the structure fields set above (before n_coef is known). */
@@ -85,6 +97,13 @@ void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size
 
 /* Churn probability of n design rows (logistic or trees, by m->kind). */
 void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob);
+
+/* The probability of each churn type for n design rows (m->has_types): pvol and pinv the logistic
+ * of each type model's beta . row; where their sum exceeds 1 both are divided by the sum, so that
+ * pvol + pinv <= 1 for every row. Without types, pvol = prob (given: the row's churn probability;
+ * every leaver counts as voluntary) and pinv = NaN; prob may be NULL with types. */
+void cmodel_predict_types(const cmodel *m, const float *X, size_t n, const double *prob,
+                          double *pvol, double *pinv);
 
 /* The top (up to) nr design columns by positive contribution of one design row — beta_j * (x_j -
  * coef_mean_j) for the logistic model, the trees' path contributions for boosted trees; writes column

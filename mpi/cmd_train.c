@@ -14,6 +14,8 @@
  *      float32 between passes when they fit the --memory budget;
  *   3b. boosted trees on the same design columns (train_gbm.c), kept when they beat the logistic
  *      model on a validation part of the training rows (--model-kind auto);
+ *   3c. where the snapshot says how each leaver left (churn_type), a logistic model of each churn
+ *      type, voluntary and involuntary, on the same design (train_irls.c);
  *   4. the holdout is scored, its exact metrics, warning cut-off and drift reference computed
  *      (train_holdout.c); rank 0 writes the model file and the report (train_write.c,
  *      train_report.c), and prints the summary.
@@ -155,6 +157,12 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     /* ---- stage 3b: boosted trees, and the choice between the two ---- */
     if (rc == CS_OK) rc = train_gbm_choose(&t, &m, st.n_train, out.choice, sizeof out.choice);
     train_lap(&out, TRAIN_T_GBM, &t_stage, &t.sc);
+
+    /* ---- stage 3c: the churn types ---- */
+    if (rc == CS_OK)
+        rc = train_irls_types(&t, &m, st.type_counts, st.n_train, out.types, story.types_reason,
+                              sizeof story.types_reason);
+    train_lap(&out, TRAIN_T_TYPES, &t_stage, &t.sc);
 
     /* ---- stage 4: holdout ---- */
     if (rc == CS_OK) rc = train_holdout(&t, &m, st.n_hold, &story);

@@ -1,5 +1,6 @@
 /* inspect_model.c — `churnscore inspect MODEL.h5 [--json]`: what a model was built from, on what
- * inputs, and how it did on its holdout. Serial work on rank 0; the other ranks only agree. */
+ * inputs, and how it did on its holdout; with churn types, both type models and their holdout
+ * metrics. Serial work on rank 0; the other ranks only agree. */
 #include "cmodel.h"
 #include "inspect.h"
 #include "json.h"
@@ -14,6 +15,44 @@ static void im_num_or_null(json_writer *w, const char *k, double v)
 {
     if (isnan(v)) json_null(w, k);
     else json_num(w, k, v);
+}
+
+/* "churn_types": null, or each type's coefficients and holdout metrics. */
+static void im_types_json(json_writer *w, const cmodel *m, const modelfile_story *s)
+{
+    if (!m->has_types) {
+        json_null(w, "churn_types");
+        json_str(w, "churn_types_reason", s->types_reason);
+        return;
+    }
+    json_obj_begin(w, "churn_types");
+    for (int y = 0; y < CMODEL_N_TYPES; y++) {
+        const modelfile_type_story *t = &s->types[y];
+        json_obj_begin(w, modelfile_type_name(y));
+        json_arr_begin(w, "coefficients");
+        for (size_t j = 0; j < m->n_coef; j++) {
+            json_obj_begin(w, NULL);
+            json_str(w, "name", m->coef_names[j]);
+            json_num(w, "beta", m->type_beta[y][j]);
+            im_num_or_null(w, "se", m->type_se[y][j]);
+            im_num_or_null(w, "z", m->type_z[y][j]);
+            json_obj_end(w);
+        }
+        json_arr_end(w);
+        json_obj_begin(w, "holdout");
+        json_int(w, "n", (int64_t)t->n);
+        json_int(w, "leavers", (int64_t)t->pos);
+        im_num_or_null(w, "auc", t->auc);
+        im_num_or_null(w, "capture5", t->capture5);
+        im_num_or_null(w, "capture10", t->capture10);
+        im_num_or_null(w, "expected_observed", t->expected_observed);
+        json_arr_begin(w, "expected_observed_top3");
+        for (int b = 9; b >= 7; b--) im_num_or_null(w, NULL, t->cal_pred[b] / t->cal_obs[b]);
+        json_arr_end(w);
+        json_obj_end(w);
+        json_obj_end(w);
+    }
+    json_obj_end(w);
 }
 
 int inspect_model(const cmd_ctx *ctx, const char *path, int json)
@@ -31,7 +70,7 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 json_obj_begin(&w, NULL);
                 json_str(&w, "kind", "model");
                 json_str(&w, "file", path);
-                json_int(&w, "format_version", MODELFILE_VERSION);
+                json_int(&w, "format_version", s.format_version);
                 json_str(&w, "training_snapshot", s.snapshot);
                 json_str(&w, "training_month", s.month);
                 json_int(&w, "training_rows", (int64_t)s.n_rows);
@@ -73,9 +112,10 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 im_num_or_null(&w, "brier", s.brier);
                 im_num_or_null(&w, "oracle_auc", s.oracle_auc);
                 json_obj_end(&w);
+                im_types_json(&w, &m, &s);
                 json_obj_end(&w);
             } else {
-                printf("%s: churnscore model, format version %d\n", path, MODELFILE_VERSION);
+                printf("%s: churnscore model, format version %d\n", path, s.format_version);
                 printf("trained on %s (month %s, %llu subscribers) by %s at %s\n", s.snapshot, s.month,
                        (unsigned long long)s.n_rows, s.version, s.created);
                 printf("inputs: %s — %s\n", inp, s.inputs_reason);
@@ -88,6 +128,24 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 for (size_t j = 0; j < m.n_coef; j++)
                     printf("%-48s %10.4f %10.4f %8.2f %10.3g\n", m.coef_names[j], m.beta[j], m.se[j],
                            m.zval[j], m.pval[j]);
+                if (!m.has_types) {
+                    printf("\nchurn types: none (%s)\n", s.types_reason[0] ? s.types_reason
+                                                                         : "a model of format version 1");
+                } else {
+                    printf("\nchurn types: a logistic model of each on the same design\n");
+                    for (int y = 0; y < CMODEL_N_TYPES; y++) {
+                        const modelfile_type_story *t = &s.types[y];
+                        printf("holdout %s: %llu leavers, AUC %.4f, capture@5%% %.3f, expected/observed %.3f "
+                               "(top deciles %.3f %.3f %.3f)\n", modelfile_type_name(y),
+                               (unsigned long long)t->pos, t->auc, t->capture5, t->expected_observed,
+                               t->cal_pred[9] / t->cal_obs[9], t->cal_pred[8] / t->cal_obs[8],
+                               t->cal_pred[7] / t->cal_obs[7]);
+                    }
+                    printf("\n%-48s %10s %8s %10s %8s\n", "input", "voluntary", "z", "involuntary", "z");
+                    for (size_t j = 0; j < m.n_coef; j++)
+                        printf("%-48s %10.4f %8.2f %10.4f %8.2f\n", m.coef_names[j],
+                               m.type_beta[0][j], m.type_z[0][j], m.type_beta[1][j], m.type_z[1][j]);
+                }
             }
             fflush(stdout);
             cmodel_clear(&m);

@@ -50,10 +50,11 @@ static int gbm_grow(void **p, size_t elem, size_t cap)
 }
 
 static int gbm_collect_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                             const int8_t *y, const uint8_t *hold, const uint64_t *id,
-                             const float *truth, size_t n, void *argp)
+                             const int8_t *y, const int8_t *ct, const uint8_t *hold,
+                             const uint64_t *id, const float *truth, size_t n, void *argp)
 {
     gbm_collect *c = argp;
+    (void)ct;
     size_t w = m->n_coef;
     for (size_t i = 0; i < n; i++) {
         if (hold[i] || (y[i] != 0 && y[i] != 1)) continue;

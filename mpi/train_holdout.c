@@ -5,7 +5,9 @@
  * rank count: on rank 0 AUC, lift, capture, KS, Brier, calibration and the warning cut-off; on the
  * helper rank (gat_helper_rank), at the same time, the oracle AUC of the true probabilities where
  * the snapshot has them, and the drift reference (deciles of the score and of every model input, on
- * a smaller sample of design rows) stored in the model.
+ * a smaller sample of design rows) stored in the model. Where the model has churn types, rank 0
+ * also evaluates each type's probability against the held-out leavers of that type: AUC, capture at
+ * 5% and 10%, and calibration (expected over observed leavers, overall and by decile).
  */
 #include "train_holdout.h"
 
@@ -29,9 +31,12 @@ typedef struct {
     double *truth;
     uint8_t *label;
     int64_t *id;
+    double *pv, *pi;  /* with types: each type's probability */
+    int8_t *ct;       /* with types: the row's churn type */
     size_t n, cap;
     double sample; /* keep a holdout row when its second hash is below this */
     double pbuf[PART_BLOCK_ROWS];
+    double vbuf[PART_BLOCK_ROWS], ibuf[PART_BLOCK_ROWS];
     /* drift reference: design rows of a small holdout sample, column 0 replaced by the score */
     float *dx;
     size_t nd, dcap;
@@ -40,11 +45,13 @@ typedef struct {
 } train_hold_arg;
 
 static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                            const int8_t *y, const uint8_t *hold, const uint64_t *id,
+                            const int8_t *y, const int8_t *ct, const uint8_t *hold, const uint64_t *id,
                             const float *truth, size_t n, void *argp)
 {
     train_hold_arg *a = argp;
+    int types = m->has_types && ct;
     cmodel_predict(m, X, n, a->pbuf);
+    if (types) cmodel_predict_types(m, X, n, a->pbuf, a->vbuf, a->ibuf);
     for (size_t i = 0; i < n; i++) {
         if ((a->use_train ? hold[i] : !hold[i]) || (y[i] != 0 && y[i] != 1)) continue;
         if (idhash_unit(id[i], SALT_SAMPLE) >= a->sample) continue;
@@ -58,7 +65,14 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
             if (l2) a->label = l2;
             int64_t *i2 = realloc(a->id, nc * sizeof(int64_t));
             if (i2) a->id = i2;
-            if (!p2 || !t2 || !l2 || !i2) return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
+            double *v2 = types ? realloc(a->pv, nc * sizeof(double)) : NULL;
+            if (v2) a->pv = v2;
+            double *q2 = types ? realloc(a->pi, nc * sizeof(double)) : NULL;
+            if (q2) a->pi = q2;
+            int8_t *c2 = types ? realloc(a->ct, nc) : NULL;
+            if (c2) a->ct = c2;
+            if (!p2 || !t2 || !l2 || !i2 || (types && (!v2 || !q2 || !c2)))
+                return CS_ERROR(CS_ENOMEM, "out of memory for the holdout");
             a->cap = nc;
         }
         if (idhash_unit(id[i], SALT_DRIFT) < a->dfrac) {
@@ -78,6 +92,11 @@ static int train_hold_block(train_run *t, const cmodel *m, uint64_t block, const
         a->truth[a->n] = truth ? (double)truth[i] : NAN;
         a->label[a->n] = (uint8_t)y[i];
         a->id[a->n] = (int64_t)id[i];
+        if (types) {
+            a->pv[a->n] = a->vbuf[i];
+            a->pi[a->n] = a->ibuf[i];
+            a->ct[a->n] = ct[i];
+        }
         a->n++;
     }
     (void)block;
@@ -120,6 +139,42 @@ static int train_drift_reference(const cmodel *m, const float *rows, size_t n, m
         }
     }
     free(col);
+    return CS_OK;
+}
+
+/* Rank 0: one churn type's holdout metrics from the gathered rows (prob: the type's probability,
+ * ct: the churn types, label = ct == type + 1). A type without leavers (or only leavers) among the
+ * rows keeps NaN metrics: there is nothing to rank. */
+static int train_type_metrics(const double *prob, const int8_t *ct, const int64_t *id, size_t n, int type,
+                              metrics_work *mw, modelfile_type_story *y)
+{
+    uint8_t *lab = calloc(n ? n : 1, 1);
+    if (!lab) return CS_ERROR(CS_ENOMEM, "out of memory");
+    double sp = 0, so = 0;
+    for (size_t i = 0; i < n; i++) {
+        lab[i] = ct[i] == type + 1;
+        sp += prob[i];
+        so += lab[i];
+    }
+    metrics_report rep;
+    int rc = metrics_evaluate(prob, lab, id, n, &rep, mw);
+    free(lab);
+    y->n = n;
+    y->pos = (uint64_t)so;
+    y->expected_observed = so > 0 ? sp / so : NAN;
+    if (rc == CS_EDATA) {
+        status_clear();
+        return CS_OK;
+    }
+    if (rc != CS_OK) return rc;
+    y->auc = rep.auc;
+    y->capture5 = rep.capture5;
+    y->capture10 = rep.capture10;
+    for (int b = 0; b < 10; b++) {
+        y->cal_n[b] = rep.cal_n[b];
+        y->cal_pred[b] = rep.cal_pred[b];
+        y->cal_obs[b] = rep.cal_obs[b];
+    }
     return CS_OK;
 }
 
@@ -174,11 +229,17 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
         int me = t->ctx->rank, h = gat_helper_rank(comm);
         int oracle = t->s->has_truth && !ha.use_train;
         void *ap = NULL, *al = NULL, *ai = NULL, *at = NULL, *alh = NULL, *aih = NULL, *dall = NULL;
+        void *apv = NULL, *api = NULL, *act = NULL;
         uint64_t tot = 0, toth = 0, dtot = 0;
+        /* every rank alike: the model and the snapshot are the same everywhere */
+        int types = m->has_types && t->s->has_churn_type && !ha.use_train;
         /* every gather is collective and agreed, so a failure skips the rest on all ranks alike */
         int lrc = gat_rows_to_root(comm, ha.prob, ha.n, sizeof(double), &ap, &tot);
         if (lrc == CS_OK) lrc = gat_rows_to_root(comm, ha.label, ha.n, 1, &al, &tot);
         if (lrc == CS_OK) lrc = gat_rows_to_root(comm, ha.id, ha.n, sizeof(int64_t), &ai, &tot);
+        if (lrc == CS_OK && types) lrc = gat_rows_to_root(comm, ha.pv, ha.n, sizeof(double), &apv, &tot);
+        if (lrc == CS_OK && types) lrc = gat_rows_to_root(comm, ha.pi, ha.n, sizeof(double), &api, &tot);
+        if (lrc == CS_OK && types) lrc = gat_rows_to_root(comm, ha.ct, ha.n, 1, &act, &tot);
         if (lrc == CS_OK && oracle) {
             lrc = gat_rows_to_rank(comm, h, ha.truth, ha.n, sizeof(double), &at, &toth);
             if (lrc == CS_OK && h != 0) lrc = gat_rows_to_rank(comm, h, ha.label, ha.n, 1, &alh, &toth);
@@ -214,6 +275,13 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                     story->cal_obs[b] = rep.cal_obs[b];
                 }
             }
+            if (lrc == CS_OK && types) {
+                lrc = train_type_metrics(apv, act, ai, (size_t)tot, CMODEL_TYPE_VOLUNTARY, mw,
+                                         &story->types[CMODEL_TYPE_VOLUNTARY]);
+                if (lrc == CS_OK)
+                    lrc = train_type_metrics(api, act, ai, (size_t)tot, CMODEL_TYPE_INVOLUNTARY, mw,
+                                             &story->types[CMODEL_TYPE_INVOLUNTARY]);
+            }
             metrics_work_free(mw);
         }
         if (lrc == CS_OK && me == h) {
@@ -229,6 +297,9 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
         free(ap);
         free(al);
         free(ai);
+        free(apv);
+        free(api);
+        free(act);
         free(at);
         free(alh);
         free(aih);
@@ -243,6 +314,9 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
     free(ha.truth);
     free(ha.label);
     free(ha.id);
+    free(ha.pv);
+    free(ha.pi);
+    free(ha.ct);
     free(ha.dx);
     return rc;
 }

@@ -10,8 +10,21 @@ typedef struct {
     double loglik;
 } train_irls_info;
 
+/* What a fit is of: the churn model (label churned) or a churn type (a CMODEL_TYPE_*, label: the
+ * snapshot's churn_type is that type's). */
+#define TRAIN_TARGET_CHURN (-1)
+
 /* Collective. Fits the logistic model's coefficients, standard errors and column means into m,
  * starting from the intercept of base_rate; info says how the fit went. */
 int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info);
+
+/* Collective, after train_irls (stage 3c). Where the snapshot has churn types and the training rows
+ * hold leavers of each (type_counts, from pass 1, over n_train training rows): fits the logistic
+ * model of each type on m's design by the same IRLS, on every training row with weight 1, into
+ * m->type_* and sets m->has_types; info[type] says how each fit went. Otherwise leaves has_types 0
+ * and says once (rank 0's log) that the types cannot be told apart. reason (len bytes) gets the
+ * sentence for the model's story either way. Agreed. */
+int train_irls_types(train_run *t, cmodel *m, const int64_t type_counts[CMODEL_N_TYPES], uint64_t n_train,
+                     train_irls_info info[CMODEL_N_TYPES], char *reason, size_t len);
 
 #endif

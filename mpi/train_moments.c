@@ -107,8 +107,9 @@ static int train_moments_pass(train_run *t, train_stats *st)
         st->mins[j] = INFINITY;
         st->maxs[j] = -INFINITY;
     }
-    int64_t *counts = st->counts;
+    int64_t *counts = st->counts, *tcounts = st->type_counts;
     memset(counts, 0, 4 * sizeof(int64_t));
+    memset(tcounts, 0, 4 * sizeof(int64_t));
     scan_begin(&t->sc, "train: screening and correlation pass");
     while (rc == CS_OK) {
         rc = scan_next(&t->sc);
@@ -120,6 +121,8 @@ static int train_moments_pass(train_run *t, train_stats *st)
                 int ho = train_is_holdout(t, t->sc.id[i]);
                 int8_t y = t->sc.churned[i];
                 if (y == 0 || y == 1) counts[(ho ? 2 : 0) + (y == 1)]++;
+                /* churn_type 1 or 2 only beside churned 1 (scan_next checked it) */
+                if (t->sc.churn_type && y == 1) tcounts[(ho ? 2 : 0) + (t->sc.churn_type[i] - 1)]++;
                 if (ho) continue;
                 memcpy(rows + k * p, t->sc.features + i * p, p * sizeof(float));
                 k++;
@@ -134,6 +137,7 @@ static int train_moments_pass(train_run *t, train_stats *st)
     if (rc == CS_OK) rc = red_min_f64(t->ctx->comm, st->mins, p);
     if (rc == CS_OK) rc = red_max_f64(t->ctx->comm, st->maxs, p);
     if (rc == CS_OK) rc = red_sum_i64(t->ctx->comm, counts, 4);
+    if (rc == CS_OK) rc = red_sum_i64(t->ctx->comm, tcounts, 4);
     red_tree_free(tree);
     free(part);
     free(rows);

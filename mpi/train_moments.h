@@ -13,6 +13,8 @@ typedef struct {
     double *shift, *mins, *maxs, *sums; /* stage 0 shifts; pass 1 extremes and moment sums */
     float *mode;                        /* stage 0 candidate modes */
     int64_t counts[4];                  /* training stayed, churned; holdout stayed, churned */
+    int64_t type_counts[4];             /* training voluntary, involuntary; holdout the same (the
+                                         * snapshot's churn_type; 0 without it) */
     uint64_t n_train, n_hold;           /* labelled training and holdout rows */
     moments_summary *ms;                /* the finalised statistics */
 } train_stats;

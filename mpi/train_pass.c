@@ -72,6 +72,7 @@ static void train_rowset_clear(train_rowset *r)
 {
     free(r->X);
     free(r->y);
+    free(r->ct);
     free(r->hold);
     free(r->id);
     free(r->truth);
@@ -79,17 +80,18 @@ static void train_rowset_clear(train_rowset *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The cache: every own row, with truth when the snapshot has it. 0 when it cannot be allocated
- * (nothing kept: the passes then read the snapshot). */
-static int train_cache_alloc(train_rowset *r, size_t rows, size_t w, int truth)
+/* The cache: every own row, with truth and churn types when the snapshot has them. 0 when it cannot
+ * be allocated (nothing kept: the passes then read the snapshot). */
+static int train_cache_alloc(train_rowset *r, size_t rows, size_t w, int truth, int types)
 {
     size_t nr = rows ? rows : 1;
     r->X = malloc(nr * w * sizeof(float));
     r->y = malloc(nr);
+    r->ct = types ? malloc(nr) : NULL;
     r->hold = malloc(nr);
     r->id = malloc(nr * sizeof(uint64_t));
     r->truth = truth ? malloc(nr * sizeof(float)) : NULL;
-    if (r->X && r->y && r->hold && r->id && (r->truth || !truth)) {
+    if (r->X && r->y && r->hold && r->id && (r->truth || !truth) && (r->ct || !types)) {
         r->n = r->cap = rows;
         return 1;
     }
@@ -97,7 +99,7 @@ static int train_cache_alloc(train_rowset *r, size_t rows, size_t w, int truth)
     return 0;
 }
 
-int train_rowset_grow(train_rowset *r, size_t w, const char *what)
+int train_rowset_grow(train_rowset *r, size_t w, int types, const char *what)
 {
     size_t nc = r->cap ? 2 * r->cap : 65536;
     float *a = realloc(r->X, nc * w * sizeof(float));
@@ -110,7 +112,9 @@ int train_rowset_grow(train_rowset *r, size_t w, const char *what)
     if (d) r->id = d;
     uint64_t *e = realloc(r->blk, nc * sizeof(uint64_t));
     if (e) r->blk = e;
-    if (!a || !b || !c || !d || !e) return CS_ERROR(CS_ENOMEM, "out of memory for %s", what);
+    int8_t *f = types ? realloc(r->ct, nc) : NULL;
+    if (f) r->ct = f;
+    if (!a || !b || !c || !d || !e || (types && !f)) return CS_ERROR(CS_ENOMEM, "out of memory for %s", what);
     r->cap = nc;
     return CS_OK;
 }
@@ -124,8 +128,8 @@ int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *al
     t->X = malloc(io * K * sizeof(float));
     t->ws = malloc((cmodel_work_len(m, io) + 1) * sizeof(double));
     if (!t->xin || !t->X || !t->ws) rc = CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
-    /* the cache: float32 design rows + label + holdout flag + id (+ truth) per own row */
-    double per_row = (double)K * 4 + 1 + 1 + 8 + (t->s->has_truth ? 4 : 0);
+    /* the cache: float32 design rows + label + holdout flag + id (+ truth, + churn type) per own row */
+    double per_row = (double)K * 4 + 1 + 1 + 8 + (t->s->has_truth ? 4 : 0) + (t->s->has_churn_type ? 1 : 0);
     /* what stages 3 and 3b hold besides the cache: the read and design blocks, the moment sums and
      * summary still allocated, the IRLS vectors of K^2 + 2K + 2 doubles (result, partial, each level
      * of the tree, Hessian copy) and work arrays, the trees' three histograms of 2^depth x K x 64 x 3
@@ -145,7 +149,7 @@ int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *al
                    16 * Pd * Pd + (irls_b > gbm_b ? irls_b : gbm_b) + (double)feat_cache;
     if (rc == CS_OK && strcmp(o->cache, "no") != 0 &&
         (double)t->pr.rows * per_row + fixed <= (double)o->memory * 0.8 &&
-        train_cache_alloc(&t->cache, (size_t)t->pr.rows, K, t->s->has_truth))
+        train_cache_alloc(&t->cache, (size_t)t->pr.rows, K, t->s->has_truth, t->s->has_churn_type))
         t->cache_state = TRAIN_CACHE_FILLING;
     /* the ranks may differ here (the budget is per rank), which changes only the summary's words:
      * the arithmetic is the same either way */
@@ -176,7 +180,8 @@ static int train_sample_pass(train_run *t, const cmodel *m, const char *stage, t
     for (uint64_t b = t->pr.block0; rc == CS_OK && b < t->pr.block1; b++) {
         size_t j = i;
         while (j < s->n && s->blk[j] == b) j++;
-        rc = fn(t, m, b, s->X + i * w, s->y + i, s->hold + i, s->id + i, NULL, j - i, arg);
+        rc = fn(t, m, b, s->X + i * w, s->y + i, s->ct ? s->ct + i : NULL, s->hold + i, s->id + i, NULL,
+                j - i, arg);
         i = j;
     }
     return rc;
@@ -190,8 +195,8 @@ static int train_cache_pass(train_run *t, const cmodel *m, const char *stage, tr
     int rc = CS_OK;
     for (uint64_t r = 0; rc == CS_OK && r < t->pr.rows; r += PART_BLOCK_ROWS) {
         size_t n = t->pr.rows - r < PART_BLOCK_ROWS ? (size_t)(t->pr.rows - r) : PART_BLOCK_ROWS;
-        rc = fn(t, m, (t->pr.row0 + r) / PART_BLOCK_ROWS, c->X + r * w, c->y + r, c->hold + r, c->id + r,
-                c->truth ? c->truth + r : NULL, n, arg);
+        rc = fn(t, m, (t->pr.row0 + r) / PART_BLOCK_ROWS, c->X + r * w, c->y + r, c->ct ? c->ct + r : NULL,
+                c->hold + r, c->id + r, c->truth ? c->truth + r : NULL, n, arg);
     }
     return rc;
 }
@@ -225,6 +230,7 @@ static int train_scan_pass(train_run *t, const cmodel *m, const char *stage, tra
         if (filling) {
             memcpy(c->X + base * w, t->X, t->sc.n * w * sizeof(float));
             memcpy(c->y + base, t->sc.churned, t->sc.n);
+            if (c->ct) memcpy(c->ct + base, t->sc.churn_type, t->sc.n);
             memcpy(c->hold + base, hold, t->sc.n);
             memcpy(c->id + base, t->sc.id, t->sc.n * sizeof(uint64_t));
             if (c->truth) memcpy(c->truth + base, t->sc.truth, t->sc.n * sizeof(float));
@@ -232,7 +238,8 @@ static int train_scan_pass(train_run *t, const cmodel *m, const char *stage, tra
         for (size_t off = 0; rc == CS_OK && off < t->sc.n; off += PART_BLOCK_ROWS) {
             size_t n = t->sc.n - off < PART_BLOCK_ROWS ? t->sc.n - off : PART_BLOCK_ROWS;
             rc = fn(t, m, (t->sc.row0 + off) / PART_BLOCK_ROWS, t->X + off * w, t->sc.churned + off,
-                    hold + off, t->sc.id + off, t->sc.truth ? t->sc.truth + off : NULL, n, arg);
+                    t->sc.churn_type ? t->sc.churn_type + off : NULL, hold + off, t->sc.id + off,
+                    t->sc.truth ? t->sc.truth + off : NULL, n, arg);
         }
     }
     free(hold);

@@ -41,6 +41,7 @@ typedef struct {
 typedef struct {
     float *X;       /* n x n_coef */
     int8_t *y;      /* labels */
+    int8_t *ct;     /* churn types (snapshot churn_type), NULL when the snapshot has none */
     uint8_t *hold;  /* holdout flags */
     uint64_t *id;
     float *truth;   /* cache only, NULL without truth */
@@ -73,6 +74,7 @@ typedef struct {
     /* IRLS warm start: passes read the sample while sample_mode is set */
     int sample_mode;
     double sfrac;    /* share of the training rows drawn into the sample */
+    int sample_drawn; /* 0: not drawn yet; else 1 + the t->validation it was drawn under */
     train_rowset sample;
 } train_run;
 
@@ -99,15 +101,17 @@ double train_tree_nodes(uint64_t nblocks);
  * blocks do not fit. *all_cached is 1 when every rank caches. */
 int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *all_cached);
 
-/* Makes room for one more row in a rowset of width w (doubling). CS_ENOMEM with what in the message. */
-int train_rowset_grow(train_rowset *r, size_t w, const char *what);
+/* Makes room for one more row in a rowset of width w (doubling), churn types too when types. CS_ENOMEM
+ * with what in the message. */
+int train_rowset_grow(train_rowset *r, size_t w, int types, const char *what);
 
 /* One pass over the rank's design rows, block by reduction block, from the source the run is in
  * (the first pass over the snapshot fills the cache when there is one): fn gets each block's design
- * rows, labels, holdout flags, ids and truth (or NULL). Collective only through what fn does. */
+ * rows, labels, churn types (or NULL: the snapshot has none), holdout flags, ids and truth (or
+ * NULL). Collective only through what fn does. */
 typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                              const int8_t *y, const uint8_t *hold, const uint64_t *id,
-                              const float *truth, size_t n, void *arg);
+                              const int8_t *y, const int8_t *ct, const uint8_t *hold,
+                              const uint64_t *id, const float *truth, size_t n, void *arg);
 int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg);
 
 /* Frees what the run holds and closes the snapshot, once; t may be partly set up. */

@@ -48,6 +48,35 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
         fprintf(f, "| %d | %llu | %.5f | %.5f |\n", b + 1, (unsigned long long)s->cal_n[b], s->cal_pred[b],
                 s->cal_obs[b]);
 
+    fprintf(f, "\n## Churn types\n\n");
+    if (!m->has_types) {
+        fprintf(f, "None: %s. The retention ranking uses the probability of any churn.\n", s->types_reason);
+    } else {
+        fprintf(f, "Fitted: %s. Each type's probability is calibrated: expected over observed leavers of the "
+                "type on the holdout, overall and in the top three deciles of its probability (1.000 is "
+                "exact).\n\n", s->types_reason);
+        fprintf(f, "| metric | voluntary | involuntary |\n|---|---|---|\n");
+        const modelfile_type_story *v = &s->types[CMODEL_TYPE_VOLUNTARY], *q = &s->types[CMODEL_TYPE_INVOLUNTARY];
+        fprintf(f, "| leavers in the holdout | %llu | %llu |\n", (unsigned long long)v->pos,
+                (unsigned long long)q->pos);
+        fprintf(f, "| AUC | %.4f | %.4f |\n", v->auc, q->auc);
+        fprintf(f, "| capture at 5%% / 10%% | %.3f / %.3f | %.3f / %.3f |\n", v->capture5, v->capture10,
+                q->capture5, q->capture10);
+        fprintf(f, "| expected / observed | %.3f | %.3f |\n", v->expected_observed, q->expected_observed);
+        for (int b = 9; b >= 7; b--)
+            fprintf(f, "| expected / observed, decile %d | %.3f (%.5f / %.5f) | %.3f (%.5f / %.5f) |\n", b + 1,
+                    v->cal_pred[b] / v->cal_obs[b], v->cal_pred[b], v->cal_obs[b], q->cal_pred[b] / q->cal_obs[b],
+                    q->cal_pred[b], q->cal_obs[b]);
+        fprintf(f, "| IRLS iterations, log-likelihood | %d, %.4f | %d, %.4f |\n", v->irls_iterations,
+                v->loglik, q->irls_iterations, q->loglik);
+        fprintf(f, "\nCoefficients (where the two together exceed 1, both probabilities are scaled down "
+                "to sum to 1):\n\n| input | voluntary | z | involuntary | z |\n|---|---|---|---|---|\n");
+        for (size_t j = 0; j < m->n_coef; j++)
+            fprintf(f, "| %s | %.5f | %.2f | %.5f | %.2f |\n", m->coef_names[j],
+                    m->type_beta[CMODEL_TYPE_VOLUNTARY][j], m->type_z[CMODEL_TYPE_VOLUNTARY][j],
+                    m->type_beta[CMODEL_TYPE_INVOLUNTARY][j], m->type_z[CMODEL_TYPE_INVOLUNTARY][j]);
+    }
+
     fprintf(f, "\n## Screening\n\n| indicator | missing | mean | sd | min | max | mode share | decision |\n|---|---|---|---|---|---|---|---|\n");
     for (size_t j = 0; j < s->p_all; j++)
         fprintf(f, "| %s | %.2f%% | %.4g | %.4g | %.4g | %.4g | %.3f | %s |\n", s->all_names[j],

@@ -95,6 +95,10 @@ int train_write(const train_run *t, const train_stats *st, const train_choice *c
     story->irls_iterations = out->irls.iters;
     story->loglik = out->irls.loglik;
     story->lambda = o->l2;
+    for (int y = 0; y < CMODEL_N_TYPES; y++) {
+        story->types[y].irls_iterations = m->has_types ? out->types[y].iters : 0;
+        story->types[y].loglik = m->has_types ? out->types[y].loglik : NAN;
+    }
     int rc = train_story_indicators(t, st, c, story);
     /* every rank built the story: agree on it before rank 0 writes (an allocation may fail on one) */
     rc = red_agree(t->ctx->comm, rc);
@@ -134,6 +138,12 @@ void train_summary(const train_run *t, const train_choice *c, const cmodel *m,
     printf("  logistic model     %zu coefficients, IRLS %d Newton steps in %d passes over the design rows (%s), L2 %.3g\n",
            m->n_coef, out->irls.iters, out->irls.passes, out->irls.converged ? "converged" : "NOT converged", o->l2);
     printf("  model              %s\n", out->choice);
+    if (m->has_types)
+        printf("  churn types        voluntary and involuntary: logistic models, IRLS %d and %d Newton steps "
+               "(%s)\n", out->types[0].iters, out->types[1].iters,
+               out->types[0].converged && out->types[1].converged ? "converged" : "NOT converged");
+    else
+        printf("  churn types        none: %s\n", story->types_reason);
     if (story->ho_n == 0) {
         printf("  holdout            none (no held-out labelled rows): cut-off and drift reference "
                "from the training rows\n");
@@ -142,16 +152,24 @@ void train_summary(const train_run *t, const train_choice *c, const cmodel *m,
         if (!isnan(story->oracle_auc)) printf(" (oracle %.4f)", story->oracle_auc);
         printf(", top-decile lift %.2f, capture@10%% %.3f, KS %.3f, Brier %.5f\n", story->lift10,
                story->capture10, story->ks, story->brier);
+        for (int y = 0; m->has_types && y < CMODEL_N_TYPES; y++) {
+            const modelfile_type_story *ty = &story->types[y];
+            printf("  holdout %-11s %llu leavers: AUC %.4f, capture@5%% %.3f, expected/observed %.3f "
+                   "(top deciles %.3f %.3f %.3f)\n", modelfile_type_name(y), (unsigned long long)ty->pos,
+                   ty->auc, ty->capture5, ty->expected_observed, ty->cal_pred[9] / ty->cal_obs[9],
+                   ty->cal_pred[8] / ty->cal_obs[8], ty->cal_pred[7] / ty->cal_obs[7]);
+        }
     }
     printf("  warning cut-off    %.5f\n", m->warn_cutoff);
     printf("  passes             %d over the snapshot: screening+correlation %d, logistic %d, "
-           "trees %d, holdout %d (design matrix %s)\n", np[TRAIN_T_HOLD], np[TRAIN_T_PASS1],
+           "trees %d, churn types %d, holdout %d (design matrix %s)\n", np[TRAIN_T_HOLD], np[TRAIN_T_PASS1],
            np[TRAIN_T_IRLS] - np[TRAIN_T_PASS1], np[TRAIN_T_GBM] - np[TRAIN_T_IRLS],
-           np[TRAIN_T_HOLD] - np[TRAIN_T_GBM],
+           np[TRAIN_T_TYPES] - np[TRAIN_T_GBM], np[TRAIN_T_HOLD] - np[TRAIN_T_TYPES],
            out->all_cached ? "cached in memory after the first IRLS pass" : "re-read each pass: over --memory");
     printf("  time               id check %.2f s, pass 1 %.2f s, screening+FA %.2f s, IRLS %.2f s, trees %.2f s, "
-           "holdout %.2f s, write %.2f s, total %.2f s (%.0f rows/s)\n", s[TRAIN_T_IDS], s[TRAIN_T_PASS1],
-           s[TRAIN_T_FA], s[TRAIN_T_IRLS], s[TRAIN_T_GBM], s[TRAIN_T_HOLD], s[TRAIN_T_WRITE], total,
+           "churn types %.2f s, holdout %.2f s, write %.2f s, total %.2f s (%.0f rows/s)\n", s[TRAIN_T_IDS],
+           s[TRAIN_T_PASS1], s[TRAIN_T_FA], s[TRAIN_T_IRLS], s[TRAIN_T_GBM], s[TRAIN_T_TYPES], s[TRAIN_T_HOLD],
+           s[TRAIN_T_WRITE], total,
            (double)t->s->n / total);
     printf("  peak memory/rank   %.1f MB (max), %.1f MB (min), budget %.0f MB\n", rss_max / 1e6,
            rss_min / 1e6, (double)o->memory / 1e6);

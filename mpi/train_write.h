@@ -11,12 +11,13 @@
 #include "train_pass.h"
 
 /* The timed stages, in pipeline order. */
-enum { TRAIN_T_IDS, TRAIN_T_PASS1, TRAIN_T_FA, TRAIN_T_IRLS, TRAIN_T_GBM, TRAIN_T_HOLD, TRAIN_T_WRITE,
-       TRAIN_T_N };
+enum { TRAIN_T_IDS, TRAIN_T_PASS1, TRAIN_T_FA, TRAIN_T_IRLS, TRAIN_T_GBM, TRAIN_T_TYPES, TRAIN_T_HOLD,
+       TRAIN_T_WRITE, TRAIN_T_N };
 
 /* How the run went, beyond the model and its story: for the story and the summary. */
 typedef struct {
     train_irls_info irls;
+    train_irls_info types[CMODEL_N_TYPES]; /* the churn-type fits (when the model has them) */
     char choice[256];      /* the model kind and why (train_gbm_choose) */
     int all_cached;        /* every rank kept the design matrix in memory */
     double secs[TRAIN_T_N]; /* seconds per stage */
