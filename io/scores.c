@@ -10,13 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+/* SC_PVOL and SC_PINV exist only in a file of a model with churn types (SC_NBASE datasets without) */
 enum { SC_ID, SC_REGION, SC_BRAND, SC_PROB, SC_STAGE, SC_PHASE, SC_TIER, SC_ARPU, SC_VAR, SC_REASON,
-       SC_NDS };
+       SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
 
 static const char *const scores_ds_name[SC_NDS] = {
     "/subscribers/id", "/subscribers/region", "/subscribers/brand", "/subscribers/probability",
     "/subscribers/stage", "/subscribers/phase", "/subscribers/tier", "/subscribers/arpu",
-    "/subscribers/value_at_risk", "/subscribers/reasons"};
+    "/subscribers/value_at_risk", "/subscribers/reasons", "/subscribers/p_voluntary",
+    "/subscribers/p_involuntary"};
 
 struct scores_writer {
     char *path, *tmp;
@@ -78,8 +80,9 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
     CS_TRY(h5util_write_strings(f, "/reasons/text", m->reason_text, m->n_reasons));
     CS_TRY(h5util_write_strings(f, "/reasons/column", m->reason_column, m->n_reasons));
     hid_t ft[SC_NDS] = {H5T_STD_U64LE, H5T_STD_U16LE, H5T_STD_U8LE, H5T_IEEE_F64LE, H5T_STD_U8LE,
-                        H5T_STD_U8LE, H5T_STD_U8LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_STD_I16LE};
-    for (int i = 0; i < SC_NDS; i++) {
+                        H5T_STD_U8LE, H5T_STD_U8LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_STD_I16LE,
+                        H5T_IEEE_F64LE, H5T_IEEE_F64LE};
+    for (int i = 0; i < (m->has_types ? SC_NDS : SC_NBASE); i++) {
         /* contiguous: ranks write disjoint row ranges independently */
         hid_t d;
         int rc = h5util_create_rows(f, scores_ds_name[i], ft[i], m->n,
@@ -108,7 +111,7 @@ int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *m, sc
     w->tmp = h5util_tmpname(path);
     int rc = (w->path && w->tmp) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     if (rc == CS_OK) rc = h5util_reopen_shared(w->tmp, comm, &w->file);
-    for (int i = 0; rc == CS_OK && i < SC_NDS; i++) {
+    for (int i = 0; rc == CS_OK && i < (m->has_types ? SC_NDS : SC_NBASE); i++) {
         w->ds[i] = H5Dopen2(w->file, scores_ds_name[i], H5P_DEFAULT);
         if (w->ds[i] < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen %s", w->tmp, scores_ds_name[i]);
     }
@@ -133,6 +136,13 @@ int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
     CS_TRY(h5util_write_rows(w->ds[SC_VAR], H5T_NATIVE_DOUBLE, row0, n, 0, var));
     CS_TRY(h5util_write_rows(w->ds[SC_REASON], H5T_NATIVE_INT16, row0, n, SCORES_NREASONS, reason));
     return CS_OK;
+}
+
+int scores_write_types(scores_writer *w, uint64_t row0, size_t n, const double *pvol, const double *pinv)
+{
+    if (w->ds[SC_PVOL] < 0) return CS_ERROR(CS_EINVAL, "%s: created without churn types", w->tmp);
+    CS_TRY(h5util_write_rows(w->ds[SC_PVOL], H5T_NATIVE_DOUBLE, row0, n, 0, pvol));
+    return h5util_write_rows(w->ds[SC_PINV], H5T_NATIVE_DOUBLE, row0, n, 0, pinv);
 }
 
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier)
@@ -274,6 +284,7 @@ int scores_info_read(const char *path, scores_info *s)
         h5util_attr_read_str(f, "rank_by", s->rank_by, sizeof s->rank_by);
         h5util_attr_read_f64(f, "horizon_months", &s->horizon_months);
         h5util_attr_read_f64(f, "warn_cutoff", &s->warn_cutoff);
+        s->has_types = H5Lexists(f, "/subscribers/p_voluntary", H5P_DEFAULT) > 0;
         hid_t ds = H5Lexists(f, "/subscribers/id", H5P_DEFAULT) > 0
                        ? H5Dopen2(f, "/subscribers/id", H5P_DEFAULT) : -1;
         if (ds < 0) {

@@ -2,7 +2,8 @@
  *
  * One row per input subscriber, in the snapshot's row order: id, region, brand, churn probability,
  * lifecycle stage, warning phase, value tier, monthly ARPU, value at risk and three reason codes that
- * index /reasons/text. Written like the snapshot: rank 0 lays the file out serially under a
+ * index /reasons/text; with a model of churn types also each type's probability (p_voluntary,
+ * p_involuntary: optional datasets, the version stays 1). Written like the snapshot: rank 0 lays the file out serially under a
  * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
  * it and writes its own rows independently (mpi/h5shared.c runs these steps and agrees on them), and
  * scores_file_finish adds what is known only at the end
@@ -38,6 +39,7 @@ typedef struct {
     const char *version, *created, *options;
     double horizon_months, warn_cutoff;
     const char *rank_by;
+    int has_types;                  /* writes /subscribers/p_voluntary and /subscribers/p_involuntary */
 } scores_meta;
 
 /* Known at the end of a run: written by rank 0 in scores_file_finish. Arrays are [n_regions]. */
@@ -70,6 +72,9 @@ int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
                  const uint16_t *region, const uint8_t *brand, const double *prob,
                  const uint8_t *stage, const uint8_t *phase, const float *arpu, const double *var,
                  const int16_t *reason);
+/* Writes rows [row0, row0+n) of /subscribers/p_voluntary and /subscribers/p_involuntary (a file
+ * created with has_types; CS_EINVAL otherwise). */
+int scores_write_types(scores_writer *w, uint64_t row0, size_t n, const double *pvol, const double *pinv);
 /* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
 /* Reads back rows of /subscribers/arpu this rank wrote (for the tier pass: the ARPU of a partition
@@ -103,6 +108,7 @@ typedef struct {
     char **region_names;
     double *subscribers, *alarm, *warning, *listed, *expected_leavers, *value_at_risk;
     int validated;
+    int has_types;                 /* /subscribers/p_voluntary present */
     uint64_t labelled, val_n, val_npos;
     double auc, lift10, capture5, capture10, capture20, ks, brier;
     double cal_pred[METRICS_NBINS], cal_obs[METRICS_NBINS];

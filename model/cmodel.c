@@ -186,7 +186,10 @@ void cmodel_predict_types(const cmodel *m, const float *X, size_t n, const doubl
         double s = v + q;
         if (s > 1.0) {
             v /= s;
-            q /= s;
+            /* the quotient q / s may round the sum above 1 by an ulp: q is what is left of 1,
+             * lowered until the sum in double holds */
+            q = 1.0 - v;
+            while (v + q > 1.0) q = nextafter(q, 0.0);
         }
         pvol[i] = v;
         pinv[i] = q;

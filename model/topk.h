@@ -20,6 +20,8 @@ typedef struct {
     uint64_t id;        /* first tie-break, smaller first */
     uint64_t row;       /* global row: last tie-break, smaller first */
     double prob, var;   /* probability and value at risk */
+    double pvol, pinv;  /* probability of leaving voluntarily / involuntarily (without churn types:
+                         * pvol = prob, pinv = NaN) */
     float arpu;         /* monthly ARPU (for the tier, known only after the pass) */
     int16_t reason[3];  /* reason codes (design columns), -1 = none */
     uint16_t region;

@@ -33,6 +33,7 @@ static void is_json(const char *path, const scores_info *s)
     json_str(&w, "rank_by", s->rank_by);
     json_num(&w, "horizon_months", s->horizon_months);
     json_num(&w, "warn_cutoff", s->warn_cutoff);
+    json_bool(&w, "churn_types", s->has_types);
     json_arr_begin(&w, "tier_cutoffs");
     for (int k = 0; k < 4; k++) is_num(&w, NULL, s->tier_cut[k]);
     json_arr_end(&w);
@@ -97,6 +98,8 @@ static void is_text(const char *path, const scores_info *s)
            s->warn_cutoff, s->horizon_months);
     printf("value tier ARPU cut-offs: %.2f %.2f %.2f %.2f\n", s->tier_cut[0], s->tier_cut[1],
            s->tier_cut[2], s->tier_cut[3]);
+    printf("churn types: %s\n", s->has_types ? "/subscribers/p_voluntary and /subscribers/p_involuntary"
+                                             : "none (the model has no churn types)");
     printf("\n%-24s %12s %12s %9s %9s %9s %16s %8s\n", "region", "subscribers", "exp.leavers", "alarm",
            "warning", "listed", "value_at_risk", "AUC");
     for (size_t r = 0; r < s->n_regions; r++)

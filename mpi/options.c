@@ -63,8 +63,8 @@ const opt_spec options_table[] = {
              "onboarding stage)"},
     {.name = "warn-cutoff", .cmds = T | S, .kind = OPT_DOUBLE, .meta = "P", .def = "-1", .lo = 0,
      .hi = 1, .special = "-1",
-     .help = "warning phase at probability >= this (-1: train sets it from --warn-top, score uses the "
-             "model's)"},
+     .help = "warning phase at probability >= this, the voluntary probability where the model has churn "
+             "types (-1: train sets it from --warn-top, score uses the model's)"},
     {.name = "validate-max", .cmds = T | S, .kind = OPT_U64, .meta = "N", .def = "1000000", .lo = 1,
      .hi = 100000000,
      .help = "labelled rows evaluated at most (train: holdout and validation rows; score: the "
@@ -112,7 +112,8 @@ const opt_spec options_table[] = {
      .help = "the model's contract_ending input: months left up to this (score's option of the same "
              "name is the decline stage's, default 3)"},
     {.name = "warn-top", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.05", .lo = 0, .hi = 1,
-     .help = "without --warn-cutoff: the cut-off flags this share of the holdout"},
+     .help = "without --warn-cutoff: the cut-off flags this share of the holdout (by the voluntary "
+             "probability where the model has churn types)"},
     {.name = "max-iter", .cmds = T, .kind = OPT_INT, .meta = "N", .def = "30", .lo = 1, .hi = 10000,
      .help = "IRLS iteration limit"},
     {.name = "warm-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "1000000", .lo = 0, .hi = INF,

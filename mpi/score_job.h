@@ -64,6 +64,7 @@ typedef struct {
     char **reason_text;     /* [2 n_coef]: column c in the direction of its coefficient, then (at
                              * n_coef + c) in the opposite one, which boosted trees can also push */
     const char **reason_col; /* [2 n_coef] the design column of each entry */
+    int has_types;          /* the model has churn types (cmodel.has_types): per row pvol, pinv */
 } score_inputs;
 
 /* One read block's buffers (score_pass.c): [io rows] unless said otherwise. */
@@ -71,6 +72,8 @@ typedef struct {
     float *xin, *X;          /* one reduction block's model inputs and design rows */
     double *ws;              /* cmodel_design's workspace */
     double *prob, *value_at_risk;
+    double *pvol, *pinv;     /* each churn type's probability (cmodel_predict_types: without types
+                              * pvol = prob, pinv = NaN) */
     uint8_t *stage, *phase, *tier;
     int16_t *reason;         /* [io rows][SCORES_NREASONS] */
     float *arpu;

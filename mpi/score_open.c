@@ -42,6 +42,8 @@ void score_close(score_job *j)
     free(b->ws);
     free(b->prob);
     free(b->value_at_risk);
+    free(b->pvol);
+    free(b->pinv);
     free(b->stage);
     free(b->phase);
     free(b->tier);
@@ -180,6 +182,11 @@ int score_open(score_job *j)
             return CS_ERROR(CS_EFORMAT, "%s: indicator '%s' needed by %s is missing", o->in,
                             m->in_names[i], o->model);
     }
+    in->has_types = m->has_types;
+    if (!in->has_types)
+        log_info("score: notice: %s has no churn types: the voluntary probability is the probability of "
+                 "any churn and the involuntary one unknown (train on a snapshot with "
+                 "/subscribers/churn_type to tell them apart)", o->model);
     CS_TRY(score_brand_map(in, o->in));
     CS_TRY(score_reason_texts(in));
     return score_results_alloc(j);

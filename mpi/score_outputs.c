@@ -52,6 +52,7 @@ int score_outputs_scores_begin(const score_job *j, const char *options, score_ou
         .reason_column = (const char *const *)j->in.reason_col, .snapshot = o->in, .model = o->model,
         .month = s->month, .version = cmd_version(), .created = created, .options = options,
         .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff, .rank_by = o->rank_by_s,
+        .has_types = j->in.has_types,
     };
     return red_agree(j->ctx->comm, scores_create(o->out, j->ctx->comm, &meta, &out->w));
 }

@@ -36,6 +36,8 @@ static int score_alloc(score_job *j, size_t io)
     b->ws = malloc((cmodel_work_len(m, PART_BLOCK_ROWS) + 1) * sizeof(double));
     b->prob = malloc(io * sizeof(double));
     b->value_at_risk = malloc(io * sizeof(double));
+    b->pvol = malloc(io * sizeof(double));
+    b->pinv = malloc(io * sizeof(double));
     b->stage = malloc(io);
     b->phase = malloc(io);
     b->tier = malloc(io);
@@ -47,7 +49,8 @@ static int score_alloc(score_job *j, size_t io)
     j->tot.block = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
     j->tot.sums = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
     j->tot.count = calloc(SCORE_NCOUNTS * nreg + 1, sizeof(int64_t));
-    if (!b->xin || !b->X || !b->ws || !b->prob || !b->value_at_risk || !b->stage || !b->phase || !b->tier ||
+    if (!b->xin || !b->X || !b->ws || !b->prob || !b->value_at_risk || !b->pvol || !b->pinv || !b->stage ||
+        !b->phase || !b->tier ||
         !b->reason || !b->arpu || !j->arpu_hist || !j->cand || !j->tot.tree || !j->tot.block ||
         !j->tot.sums || !j->tot.count)
         return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
@@ -115,16 +118,18 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
     for (size_t i = 0; i < n; i++) b->brand[i] = in->brand_map[sc->brand[off + i]];
     cmodel_design(m, b->xin, b->brand, n, b->X, b->ws);
     cmodel_predict(m, b->X, n, b->prob + off);
+    cmodel_predict_types(m, b->X, n, b->prob + off, b->pvol + off, b->pinv + off);
     drift_add(&j->drift, &in->story, b->X, m->n_coef, b->prob + off, sc->id + off, n);
     memset(tot->block, 0, SCORE_NSUMS * in->nreg * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         size_t r = off + i;
         const float *x = sc->features + r * p;
-        double prob = b->prob[r];
+        double prob = b->prob[r], pvol = b->pvol[r], pinv = b->pinv[r];
         int16_t *reason = b->reason + r * SCORES_NREASONS;
         score_reasons(m, b->X + i * m->n_coef, reason);
         int st = rules_stage(rp, &in->cols, x);
-        int ph = rules_phase(rp, &in->cols, x, prob);
+        /* the warning phase is retention's early care: it reads the voluntary probability */
+        int ph = rules_phase(rp, &in->cols, x, pvol);
         float arpu = (float)rules_arpu(&in->cols, x);
         double risk = rules_value_at_risk(prob, (double)arpu, j->o.horizon);
         b->stage[r] = (uint8_t)st;
@@ -140,7 +145,8 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         if (ph == RULES_WARNING) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_WARNING]++;
         if (ph != RULES_HEALTHY) {
             topk_item it = {.key = j->o.rank_by_risk ? risk : prob, .id = sc->id[r], .row = sc->row0 + r,
-                            .prob = prob, .var = risk, .arpu = arpu, .region = g, .brand = sc->brand[r],
+                            .prob = prob, .var = risk, .pvol = pvol, .pinv = pinv, .arpu = arpu,
+                            .region = g, .brand = sc->brand[r],
                             .stage = (uint8_t)st, .phase = (uint8_t)ph, .tier = 0};
             memcpy(it.reason, reason, sizeof it.reason);
             CS_TRY(topk_push(j->cand, g, &it));
@@ -179,7 +185,7 @@ int score_pass(score_job *j, scores_writer *w)
     int rc = score_alloc(j, sc.io_rows);
     /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
     j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + j->in.s->p * sizeof(float) +
-                                    2 * sizeof(double) + 3 + SCORES_NREASONS * sizeof(int16_t) + sizeof(float));
+                                    4 * sizeof(double) + 3 + SCORES_NREASONS * sizeof(int16_t) + sizeof(float));
     if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
         rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %zu take %zu bytes, over "
                       "--memory %llu: lower --block-rows, or give a larger --memory",
@@ -202,6 +208,7 @@ int score_pass(score_job *j, scores_writer *w)
         if (rc == CS_OK)
             rc = scores_write(w, sc.row0, sc.n, sc.id, sc.region, sc.brand, b->prob, b->stage, b->phase,
                               b->arpu, b->value_at_risk, b->reason);
+        if (rc == CS_OK && j->in.has_types) rc = scores_write_types(w, sc.row0, sc.n, b->pvol, b->pinv);
         j->t.write += comm_now() - t2;
         if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
             rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers, lists and per-row values take %zu bytes, over "

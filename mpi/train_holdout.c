@@ -20,6 +20,7 @@
 #include "salts.h"
 #include "status.h"
 
+#include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_statistics_float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -232,14 +233,14 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
         void *apv = NULL, *api = NULL, *act = NULL;
         uint64_t tot = 0, toth = 0, dtot = 0;
         /* every rank alike: the model and the snapshot are the same everywhere */
-        int types = m->has_types && t->s->has_churn_type && !ha.use_train;
+        int gtypes = m->has_types && t->s->has_churn_type, types = gtypes && !ha.use_train;
         /* every gather is collective and agreed, so a failure skips the rest on all ranks alike */
         int lrc = gat_rows_to_root(comm, ha.prob, ha.n, sizeof(double), &ap, &tot);
         if (lrc == CS_OK) lrc = gat_rows_to_root(comm, ha.label, ha.n, 1, &al, &tot);
         if (lrc == CS_OK) lrc = gat_rows_to_root(comm, ha.id, ha.n, sizeof(int64_t), &ai, &tot);
-        if (lrc == CS_OK && types) lrc = gat_rows_to_root(comm, ha.pv, ha.n, sizeof(double), &apv, &tot);
-        if (lrc == CS_OK && types) lrc = gat_rows_to_root(comm, ha.pi, ha.n, sizeof(double), &api, &tot);
-        if (lrc == CS_OK && types) lrc = gat_rows_to_root(comm, ha.ct, ha.n, 1, &act, &tot);
+        if (lrc == CS_OK && gtypes) lrc = gat_rows_to_root(comm, ha.pv, ha.n, sizeof(double), &apv, &tot);
+        if (lrc == CS_OK && gtypes) lrc = gat_rows_to_root(comm, ha.pi, ha.n, sizeof(double), &api, &tot);
+        if (lrc == CS_OK && gtypes) lrc = gat_rows_to_root(comm, ha.ct, ha.n, 1, &act, &tot);
         if (lrc == CS_OK && oracle) {
             lrc = gat_rows_to_rank(comm, h, ha.truth, ha.n, sizeof(double), &at, &toth);
             if (lrc == CS_OK && h != 0) lrc = gat_rows_to_rank(comm, h, ha.label, ha.n, 1, &alh, &toth);
@@ -257,6 +258,17 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                 size_t at_i = (size_t)floor(o->warn_top * (double)tot);
                 if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
                 cutoff = metrics_work_sorted(mw)[at_i];
+                /* with churn types the warning phase reads the voluntary probability (retention's
+                 * early care): its cut-off is that probability's quantile, the same at_i-th largest */
+                if (gtypes) {
+                    double *pv = malloc((size_t)tot * sizeof(double));
+                    if (!pv) lrc = CS_ERROR(CS_ENOMEM, "out of memory");
+                    else {
+                        memcpy(pv, apv, (size_t)tot * sizeof(double));
+                        cutoff = gsl_stats_select(pv, 1, (size_t)tot, (size_t)tot - 1 - at_i);
+                        free(pv);
+                    }
+                }
             }
             if (lrc == CS_OK && !ha.use_train) {
                 /* holdout metrics (never in-sample ones) */

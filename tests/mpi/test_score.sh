@@ -27,7 +27,10 @@ DS="/subscribers/id /subscribers/region /subscribers/brand /subscribers/probabil
 /subscribers/phase /subscribers/tier /subscribers/arpu /subscribers/value_at_risk /subscribers/reasons
 /summary/subscribers /summary/alarm /summary/warning /summary/listed /summary/expected_leavers
 /summary/value_at_risk /tier_cutoffs /reasons/text /validation/region_auc /validation/calibration_obs"
-sums() { for d in $DS; do echo "$d $(dsum "$1" "$d")"; done; }
+# and each churn type's probability where the model has churn types (the trained one)
+sums() {
+  for d in $DS $(h5ls "$1/subscribers" | awk '$1 ~ /^p_/ {print "/subscribers/" $1}'); do echo "$d $(dsum "$1" "$d")"; done
+}
 dump() { h5dump -d "$2" -y -w 0 -m %.17g "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' | sed 's/^ *//; /^$/d'; }
 
 for M in $MODELS; do
@@ -119,6 +122,28 @@ assert v is not None and v["n"] == 30011 and 0.5 < v["auc"] <= 1 and v["lift_top
 assert j["regions"][5]["subscribers"] == 0
 PY
   done
+  # churn types: the trained model has them (generate writes churn_type), the hand-made one not;
+  # with them every row's p_voluntary and p_involuntary lie in [0, 1] and sum to at most 1
+  grep -q "p_voluntary" "$T/sum1.txt" && has=1 || has=0
+  echo "$M: churn types in SCORES.h5: $has"
+  [ "$M" = tm ] && [ $has = 0 ] && fail "scores of a model with churn types lack p_voluntary"
+  [ "$M" = hm ] && [ $has = 1 ] && fail "scores of a model without churn types have p_voluntary"
+  grep -q "\"churn_types\": $([ $has = 1 ] && echo true || echo false)" "$T/i1.json" || fail "$M: inspect churn_types"
+  if [ $has = 1 ]; then
+    dump "$T/o1.h5" /subscribers/p_voluntary > "$T/pv.txt"
+    dump "$T/o1.h5" /subscribers/p_involuntary > "$T/pi.txt"
+    python3 - "$T" <<'PY' || fail "$M: churn-type probabilities"
+import sys
+T = sys.argv[1]
+pv = [float(x) for x in open(T + "/pv.txt")]
+pi = [float(x) for x in open(T + "/pi.txt")]
+pr = [float(x) for x in open(T + "/prob.txt")]
+assert len(pv) == len(pi) == len(pr) == 30011
+assert all(0 <= a <= 1 and 0 <= b <= 1 and a + b <= 1 for a, b in zip(pv, pi)), "type probabilities"
+# calibrated to the same leavers: together they expect about as many as the churn model
+assert abs(sum(pv) + sum(pi) - sum(pr)) < 0.05 * sum(pr), (sum(pv), sum(pi), sum(pr))
+PY
+  fi
 done
 
 # the lists with 5 ranks; an owner over --memory (the figure the owners' path logs, less one byte)
