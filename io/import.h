@@ -10,10 +10,13 @@
  *            in one more pass (rare: a mostly numeric column with some text);
  *   finish — imp_schema_finish decides the types and levels (byte order), the indicators and their
  *            names (`column=level` for every level but the first), the region and brand names;
- *   pass 2 — imp_schema_encode turns a record into id, region, brand, indicators and label.
+ *   pass 2 — imp_schema_encode turns a record into id, region, brand, indicators, label and churn type.
+ * A churn-type column (--churn-type, with the values that mean each type) gives the snapshot's
+ * /subscribers/churn_type and, without --label, its labels too; with --label the two must agree.
  * With --like the types and levels come from an earlier snapshot (imp_ref) instead of pass 1.
  *
- * Whether a record is bad (wrong id, text in a column that must be numeric, NUL bytes in text) is
+ * Whether a record is bad (wrong id, text in a column that must be numeric, NUL bytes in text, a
+ * churn type that is none of the values given or disagrees with the label) is
  * decided from the record's bytes and the fixed options only, never from what earlier records held,
  * so every pass skips exactly the same records. The description of the columns is stored in the
  * snapshot under /import (imp_meta_write) so that a later month can be imported --like it.
@@ -49,7 +52,8 @@ enum {
     IMP_REGION,
     IMP_BRAND,
     IMP_LABEL,
-    IMP_IGNORE /* --ignore, or a column that --like's snapshot does not have */
+    IMP_IGNORE, /* --ignore, or a column that --like's snapshot does not have */
+    IMP_CHURN_TYPE /* how each leaver left: values of --voluntary, --involuntary, --stayed */
 };
 
 /* The options of one import; every string is borrowed for the life of the schema. */
@@ -65,6 +69,11 @@ typedef struct {
     const char *const *ignore; /* columns left out */
     size_t n_ignore;
     size_t max_levels; /* cap on the levels of a category (0: IMP_MAX_LEVELS) */
+    /* the churn type: column, or NULL; the values of each type (both lists needed with the column);
+     * an empty field or NA is "no type given", and so are the --stayed values, which say so */
+    const char *churn_type;
+    const char *const *voluntary, *const *involuntary, *const *stayed;
+    size_t n_voluntary, n_involuntary, n_stayed;
 } imp_options;
 
 /* What --like takes from an earlier snapshot (see imp_ref_read). */
@@ -87,6 +96,7 @@ typedef struct {
     char **levels;         /* every category's levels in order, first level included */
     /* the roles of that import ("" when none): defaults for a later month */
     char label[256], positive[256], id[256], region[256], brand[256];
+    char churn_type[256], voluntary[1024], involuntary[1024], stayed[1024]; /* lists comma-joined */
 } imp_ref;
 
 /* A set of distinct byte strings (levels) with a hash index; after imp_schema_finish each has its
@@ -134,6 +144,8 @@ typedef struct {
     size_t ncols;
     imp_column *cols;
     long id, region, brand, label; /* column index of each role, -1 if none */
+    long ctype;                    /* the churn-type column, -1 if none */
+    uint64_t n_voluntary, n_involuntary; /* pass 1: leavers of each type */
     const imp_ref *like;
     size_t max_levels;
     size_t positive_len;
@@ -187,10 +199,16 @@ int imp_schema_finish(imp_schema *s);
 
 /* Pass 2: the snapshot row of record rec. ordinal is the 1-based number of the record among all data
  * records (bad ones included), the id when there is no id column. x receives s->p floats (NaN =
- * missing), *label 1, 0 or -1 (untouched without a label column). Returns imp_schema_check's answer
- * for bad records (which the caller skips as pass 1 did). */
+ * missing), *label 1, 0 or -1 (untouched without a label or churn-type column; with a churn type but
+ * no label, 1 for a type, 0 for none), *ctype 0, 1 or 2 (ctype may be NULL; untouched without a
+ * churn-type column). Returns imp_schema_check's answer for bad records (which the caller skips as
+ * pass 1 did). */
 int imp_schema_encode(const imp_schema *s, const csv_record *rec, uint64_t ordinal, uint64_t *id,
-                      uint16_t *region, uint8_t *brand, float *x, int8_t *label);
+                      uint16_t *region, uint8_t *brand, float *x, int8_t *label, int8_t *ctype);
+
+/* Whether the snapshot of s has labels (a label or a churn-type column) and churn types. */
+int imp_schema_has_labels(const imp_schema *s);
+int imp_schema_has_churn_type(const imp_schema *s);
 
 /* Writes what the import found: rows, label counts, one line per column (type, missing, levels,
  * indicators) and the notices (columns ignored, unseen levels, rounding). */

@@ -80,6 +80,12 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
         case IMP_ID:
         case IMP_IGNORE:
             break;
+        case IMP_CHURN_TYPE: { /* checked: none, or one of the two types */
+            int t = imp_churn_value(s, f);
+            s->n_voluntary += t == 1;
+            s->n_involuntary += t == 2;
+            break;
+        }
         case IMP_LABEL:
             if (imp_field_missing(f)) {
                 s->n_unlabelled++;

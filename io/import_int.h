@@ -30,6 +30,9 @@ void imp_excerpt(const char *s, size_t n, char *out, size_t size);
 int imp_field_missing(const csv_field *f);
 /* "numeric", "category", "id", ... for messages and the report. */
 const char *imp_kind_name(int k);
+/* The churn type a field of the churn-type column says: 0 none (empty, NA or a --stayed value),
+ * 1 voluntary, 2 involuntary, -1 a value of none of the lists (import_rows.c). */
+int imp_churn_value(const imp_schema *s, const csv_field *f);
 /* Why a number that csv_number_overflows or the float32 check caught cannot be an indicator
  * (import_rows.c). */
 const char *imp_nonfinite_why(const char *text);

@@ -79,11 +79,15 @@ static int imp_ref_meta(imp_ref *r, hid_t f)
     if (rc == CS_OK && nl != r->n_levels)
         rc = CS_ERROR(CS_EFORMAT, "%s: /import/levels holds %zu names, level_count sums to %zu", fn,
                       r->n_levels, nl);
-    const char *an[5] = {"label", "positive", "id", "region", "brand"};
-    char *dst[5] = {r->label, r->positive, r->id, r->region, r->brand};
+    const char *an[9] = {"label", "positive", "id", "region", "brand", "churn_type", "voluntary",
+                         "involuntary", "stayed"};
+    char *dst[9] = {r->label, r->positive, r->id, r->region, r->brand, r->churn_type, r->voluntary,
+                    r->involuntary, r->stayed};
+    const size_t len[9] = {256, 256, 256, 256, 256, sizeof r->churn_type, sizeof r->voluntary,
+                           sizeof r->involuntary, sizeof r->stayed};
     hid_t g = rc == CS_OK ? H5Gopen2(f, "/import", H5P_DEFAULT) : -1;
-    for (int k = 0; rc == CS_OK && k < 5; k++)
-        if (h5util_attr_exists(g, an[k]) > 0) rc = h5util_attr_read_str(g, an[k], dst[k], 256);
+    for (int k = 0; rc == CS_OK && k < 9; k++)
+        if (h5util_attr_exists(g, an[k]) > 0) rc = h5util_attr_read_str(g, an[k], dst[k], len[k]);
     if (g >= 0) H5Gclose(g);
     h5util_strings_free(kinds, nk);
     return rc;
@@ -159,6 +163,23 @@ int imp_meta_write(const char *path, const imp_schema *s)
     const char *av[6] = {s->o.file, s->o.label, s->o.positive, s->o.id, s->o.region, s->o.brand};
     for (int a = 0; rc == CS_OK && a < 6; a++)
         rc = h5util_attr_write_str(g, an[a], av[a] ? av[a] : "");
+    /* the churn type's column and values, comma-joined, for --like */
+    if (rc == CS_OK && s->ctype >= 0) {
+        rc = h5util_attr_write_str(g, "churn_type", s->o.churn_type);
+        const char *const *lists[3] = {s->o.voluntary, s->o.involuntary, s->o.stayed};
+        const size_t nl[3] = {s->o.n_voluntary, s->o.n_involuntary, s->o.n_stayed};
+        static const char *const ln[3] = {"voluntary", "involuntary", "stayed"};
+        for (int a = 0; rc == CS_OK && a < 3; a++) {
+            char buf[1024];
+            size_t k = 0;
+            buf[0] = '\0';
+            for (size_t i = 0; i < nl[a] && k < sizeof buf; i++)
+                k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? "," : "", lists[a][i]);
+            if (k >= sizeof buf)
+                rc = CS_ERROR(CS_EINVAL, "the --%s values are over %zu bytes", ln[a], sizeof buf - 1);
+            else rc = h5util_attr_write_str(g, ln[a], buf);
+        }
+    }
     if (rc == CS_OK) rc = h5util_write_strings(f, "/import/columns", names, nc);
     if (rc == CS_OK) rc = h5util_write_strings(f, "/import/kind", kinds, nc);
     if (rc == CS_OK) rc = h5util_write_i32(f, "/import/level_count", count, nc);

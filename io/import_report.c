@@ -81,9 +81,14 @@ void imp_schema_report(const imp_schema *s, FILE *out)
                 (unsigned long long)s->n_neg, (unsigned long long)s->n_unlabelled);
         for (size_t k = 0; k < s->n_label_values; k++) fprintf(out, " '%s'", s->label_values[k]);
         fprintf(out, "%s\n", s->n_label_values == 8 ? " ..." : "");
+    } else if (s->ctype >= 0) {
+        fprintf(out, "label: from the churn type (a voluntary or involuntary value: churned; none: stayed)\n");
     } else {
         fprintf(out, "label: none (the snapshot has no labels)\n");
     }
+    if (s->ctype >= 0)
+        fprintf(out, "churn type '%s': %llu voluntary, %llu involuntary leavers\n", s->cols[s->ctype].name,
+                (unsigned long long)s->n_voluntary, (unsigned long long)s->n_involuntary);
     fprintf(out, "  %-4s ", "col");
     imp_pad(out, "name", 30);
     fprintf(out, " %-9s %10s %7s %5s\n", "type", "missing", "levels", "ind");

@@ -2,8 +2,8 @@
  *
  * imp_schema_check decides from a record's bytes and the fixed options alone whether it is good
  * (the same answer in every pass, so every pass skips the same records); imp_schema_encode turns a
- * good record into id, region, brand, the indicators and the label, with the types and levels that
- * import_infer.c decided (or --like took from an earlier snapshot).
+ * good record into id, region, brand, the indicators, the label and the churn type, with the types
+ * and levels that import_infer.c decided (or --like took from an earlier snapshot).
  */
 #include "import_int.h"
 
@@ -42,6 +42,75 @@ static int imp_bad(const imp_schema *s, const csv_record *rec, const imp_column 
                     col->csv_index + 1, col->name, show ? "'" : "", ex, show ? "' " : "", what);
 }
 
+/* Whether field f is one of the n values in list. */
+static int imp_in_list(const csv_field *f, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == f->len && memcmp(list[i], f->data, f->len) == 0) return 1;
+    return 0;
+}
+
+int imp_churn_value(const imp_schema *s, const csv_field *f)
+{
+    if (imp_field_missing(f) || imp_in_list(f, s->o.stayed, s->o.n_stayed)) return 0;
+    if (imp_in_list(f, s->o.voluntary, s->o.n_voluntary)) return 1;
+    if (imp_in_list(f, s->o.involuntary, s->o.n_involuntary)) return 2;
+    return -1;
+}
+
+/* The label a field of the label column says: -1 missing, 1 the --positive value, 0 otherwise. */
+static int imp_label_value(const imp_schema *s, const csv_field *f)
+{
+    if (imp_field_missing(f)) return -1;
+    return f->len == s->positive_len && memcmp(f->data, s->o.positive, f->len) == 0;
+}
+
+/* "a, b" of a value list, for the messages (cut short past size). */
+static void imp_join(const char *const *list, size_t n, char *out, size_t size)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && k + 1 < size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%s%s", i ? ", " : "", list[i]);
+}
+
+/* A record's churn type against the options and its label (imp_schema_check). */
+static int imp_check_churn_type(const imp_schema *s, const csv_record *rec)
+{
+    const imp_column *col = &s->cols[s->ctype];
+    const csv_field *f = &rec->fields[col->csv_index];
+    int t = imp_churn_value(s, f);
+    if (t < 0) {
+        char v[256], q[256], st[256];
+        imp_join(s->o.voluntary, s->o.n_voluntary, v, sizeof v);
+        imp_join(s->o.involuntary, s->o.n_involuntary, q, sizeof q);
+        imp_join(s->o.stayed, s->o.n_stayed, st, sizeof st);
+        char why[900];
+        snprintf(why, sizeof why, "is not a churn type (voluntary: %s; involuntary: %s%s%s; or empty "
+                 "for none)", v, q, s->o.n_stayed ? "; stayed: " : "", st);
+        return imp_bad(s, rec, col, f, why);
+    }
+    if (s->label < 0) return CS_OK;
+    const imp_column *lc = &s->cols[s->label];
+    int l = imp_label_value(s, &rec->fields[lc->csv_index]);
+    char why[512];
+    if (l == 1 && t == 0) {
+        snprintf(why, sizeof why, "says no churn type, but the label (column %zu, %s) says the "
+                 "subscriber left: a leaver needs a --voluntary or --involuntary value",
+                 lc->csv_index + 1, lc->name);
+        return imp_bad(s, rec, col, f, why);
+    }
+    if (l == 0 && t != 0) {
+        snprintf(why, sizeof why, "is a churn type (%s), but the label (column %zu, %s) says the "
+                 "subscriber stayed", t == 1 ? "voluntary" : "involuntary", lc->csv_index + 1, lc->name);
+        return imp_bad(s, rec, col, f, why);
+    }
+    return CS_OK;
+}
+
+int imp_schema_has_labels(const imp_schema *s) { return s->label >= 0 || s->ctype >= 0; }
+int imp_schema_has_churn_type(const imp_schema *s) { return s->ctype >= 0; }
+
 /* Why a number that csv_number_overflows or the float32 check caught cannot be an indicator. */
 const char *imp_nonfinite_why(const char *text)
 {
@@ -74,6 +143,7 @@ int imp_schema_check(const imp_schema *s, const csv_record *rec)
         const csv_field *f = &rec->fields[col->csv_index];
         if (imp_field_missing(f)) return imp_bad(s, rec, col, f, "the brand is missing");
     }
+    if (s->ctype >= 0) CS_TRY(imp_check_churn_type(s, rec));
     if (s->like) {
         for (size_t c = 0; c < s->ncols; c++) {
             const imp_column *col = &s->cols[c];
@@ -96,8 +166,9 @@ int imp_schema_check(const imp_schema *s, const csv_record *rec)
 }
 
 int imp_schema_encode(const imp_schema *s, const csv_record *rec, uint64_t ordinal, uint64_t *id,
-                      uint16_t *region, uint8_t *brand, float *x, int8_t *label)
+                      uint16_t *region, uint8_t *brand, float *x, int8_t *label, int8_t *ctype)
 {
+    int t = 0;
     CS_TRY(imp_schema_check(s, rec));
     *id = ordinal;
     *region = (uint16_t)s->region_code;
@@ -145,13 +216,18 @@ int imp_schema_encode(const imp_schema *s, const csv_record *rec, uint64_t ordin
             break;
         }
         case IMP_LABEL:
-            *label = imp_field_missing(f) ? -1
-                   : (f->len == s->positive_len && memcmp(f->data, s->o.positive, f->len) == 0) ? 1
-                                                                                               : 0;
+            *label = (int8_t)imp_label_value(s, f);
+            break;
+        case IMP_CHURN_TYPE:
+            t = imp_churn_value(s, f); /* checked: 0, 1 or 2 */
+            if (ctype) *ctype = (int8_t)t;
             break;
         default:
             break;
         }
     }
+    /* the churn type gives the label where there is none, or fills a missing one: a subscriber who
+     * left in some way has left (imp_schema_check refused the disagreements) */
+    if (s->ctype >= 0 && (s->label < 0 || (*label == -1 && t != 0))) *label = (int8_t)(t != 0);
     return CS_OK;
 }

@@ -44,6 +44,7 @@ const char *imp_kind_name(int k)
     case IMP_BRAND: return "brand";
     case IMP_LABEL: return "label";
     case IMP_IGNORE: return "ignored";
+    case IMP_CHURN_TYPE: return "churn type";
     default: return "auto";
     }
 }
@@ -101,6 +102,36 @@ static long imp_col_by_name(const imp_schema *s, const char *name)
 }
 
 /* Gives column `name` the role kind (option names it for messages). */
+/* The churn-type options: the column with the values of both types, no value in two lists, no list
+ * without the column. CS_EINVAL (exit 1) naming the option. */
+static int imp_churn_type_check(const imp_options *o)
+{
+    if (!o->churn_type) {
+        if (o->n_voluntary || o->n_involuntary || o->n_stayed)
+            return CS_ERROR(CS_EINVAL, "options --voluntary, --involuntary and --stayed need --churn-type");
+        return CS_OK;
+    }
+    if (!o->n_voluntary || !o->n_involuntary)
+        return CS_ERROR(CS_EINVAL, "option --churn-type needs --voluntary and --involuntary (the values "
+                        "of column '%s' that mean each type, e.g. --voluntary port_out,cancel "
+                        "--involuntary arrears,abandoned)", o->churn_type);
+    const char *const *lists[3] = {o->voluntary, o->involuntary, o->stayed};
+    const size_t nl[3] = {o->n_voluntary, o->n_involuntary, o->n_stayed};
+    static const char *const opt[3] = {"--voluntary", "--involuntary", "--stayed"};
+    for (int a = 0; a < 3; a++)
+        for (size_t i = 0; i < nl[a]; i++) {
+            if (!lists[a][i][0])
+                return CS_ERROR(CS_EINVAL, "option %s: an empty value (an empty field already means "
+                                "no type)", opt[a]);
+            for (int b = a; b < 3; b++)
+                for (size_t k = (b == a ? i + 1 : 0); k < nl[b]; k++)
+                    if (strcmp(lists[a][i], lists[b][k]) == 0)
+                        return CS_ERROR(CS_EINVAL, "value '%s' is given twice (%s and %s)", lists[a][i],
+                                        opt[a], opt[b]);
+        }
+    return CS_OK;
+}
+
 static int imp_assign(imp_schema *s, const char *name, int kind, const char *option, long *where)
 {
     long c = imp_col_by_name(s, name);
@@ -277,7 +308,7 @@ int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_r
     if (!s) return CS_ERROR(CS_ENOMEM, "out of memory");
     s->o = *o;
     if (!s->o.file) s->o.file = "(csv)";
-    s->id = s->region = s->brand = s->label = -1;
+    s->id = s->region = s->brand = s->label = s->ctype = -1;
     s->like = like;
     s->max_levels = o->max_levels ? o->max_levels : IMP_MAX_LEVELS;
     s->positive_len = o->positive ? strlen(o->positive) : 0;
@@ -314,6 +345,9 @@ int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_r
     if (rc == CS_OK && o->region) rc = imp_assign(s, o->region, IMP_REGION, "--region", &s->region);
     if (rc == CS_OK && o->brand) rc = imp_assign(s, o->brand, IMP_BRAND, "--brand", &s->brand);
     if (rc == CS_OK && o->label) rc = imp_assign(s, o->label, IMP_LABEL, "--label", &s->label);
+    if (rc == CS_OK) rc = imp_churn_type_check(o);
+    if (rc == CS_OK && o->churn_type)
+        rc = imp_assign(s, o->churn_type, IMP_CHURN_TYPE, "--churn-type", &s->ctype);
     for (size_t k = 0; rc == CS_OK && k < o->n_ignore; k++)
         rc = imp_assign(s, o->ignore[k], IMP_IGNORE, "--ignore", NULL);
     if (rc == CS_OK && like && o->n_categorical)

@@ -34,6 +34,7 @@
 
 typedef struct {
     const char *csv, *out, *label, *positive, *id, *region, *brand, *categorical, *ignore;
+    const char *churn_type, *voluntary, *involuntary, *stayed;
     const char *delim_s, *month, *like, *on_bad;
     uint64_t memory;
     long max_levels, show_bad;
@@ -138,9 +139,10 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
     uint16_t *region = malloc(block * sizeof *region);
     uint8_t *brand = malloc(block);
     float *x = malloc(block * p * sizeof *x);
-    int8_t *label = malloc(block);
+    int8_t *label = malloc(block), *ctype = malloc(block);
+    int has_ct = imp_schema_has_churn_type(s);
     csv_reader *r = NULL;
-    int rc = (id && region && brand && x && label)
+    int rc = (id && region && brand && x && label && ctype)
                  ? CS_OK
                  : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
     if (rc == CS_OK) rc = imp_open(o, &r);
@@ -161,15 +163,19 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
             break;
         }
         label[n] = -1;
-        rc = imp_schema_encode(s, &rec, ord, &id[n], &region[n], &brand[n], x + n * s->p, &label[n]);
+        ctype[n] = 0;
+        rc = imp_schema_encode(s, &rec, ord, &id[n], &region[n], &brand[n], x + n * s->p, &label[n],
+                               &ctype[n]);
         if (rc != CS_OK) break;
         if (++n == block) {
             rc = snap_write(w, row0, n, id, region, brand, x, label);
+            if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0, n, ctype);
             row0 += n;
             n = 0;
         }
     }
     if (rc == CS_OK && n) rc = snap_write(w, row0, n, id, region, brand, x, label);
+    if (rc == CS_OK && n && has_ct) rc = snap_write_churn_type(w, row0, n, ctype);
     row0 += n;
     if (rc == CS_OK && row0 != s->rows)
         rc = CS_ERROR(CS_EDATA, "%s: %llu good rows in the second pass, %llu in the first (did the file "
@@ -181,6 +187,7 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
     free(brand);
     free(x);
     free(label);
+    free(ctype);
     return rc;
 }
 
@@ -193,6 +200,8 @@ static int imp_parse_opts(imp_opts *o)
     o->skip = strcmp(o->on_bad, "skip") == 0;
     if (o->positive && !o->label && !o->like)
         return CS_ERROR(CS_EINVAL, "option --positive needs --label");
+    if ((o->voluntary || o->involuntary || o->stayed) && !o->churn_type && !o->like)
+        return CS_ERROR(CS_EINVAL, "options --voluntary, --involuntary and --stayed need --churn-type");
     return CS_OK;
 }
 
@@ -217,7 +226,7 @@ static void imp_take(const char **opt, const char *earlier, const char *flag, ch
  * yet); the others must be there, which imp_schema_alloc checks. */
 static void imp_like_roles(imp_opts *o, const imp_ref *ref, const csv_record *h)
 {
-    char took[1024] = "";
+    char took[4096] = "";
     imp_take(&o->id, ref->id, "--id", took, sizeof took);
     imp_take(&o->region, ref->region, "--region", took, sizeof took);
     imp_take(&o->brand, ref->brand, "--brand", took, sizeof took);
@@ -228,6 +237,18 @@ static void imp_like_roles(imp_opts *o, const imp_ref *ref, const csv_record *h)
         imp_take(&o->label, ref->label, "--label", took, sizeof took);
         if (o->label && strcmp(o->label, ref->label) == 0)
             imp_take(&o->positive, ref->positive, "--positive", took, sizeof took);
+    }
+    /* the churn type like the label: dropped where the new file lacks the column */
+    if (!o->churn_type && ref->churn_type[0] && !imp_has_column(h, ref->churn_type)) {
+        log_info("import: %s has no column '%s' (the churn type of %s): a snapshot without churn types",
+                 o->csv, ref->churn_type, ref->file);
+    } else {
+        imp_take(&o->churn_type, ref->churn_type, "--churn-type", took, sizeof took);
+        if (o->churn_type && strcmp(o->churn_type, ref->churn_type) == 0) {
+            imp_take(&o->voluntary, ref->voluntary, "--voluntary", took, sizeof took);
+            imp_take(&o->involuntary, ref->involuntary, "--involuntary", took, sizeof took);
+            imp_take(&o->stayed, ref->stayed, "--stayed", took, sizeof took);
+        }
     }
     if (took[0]) log_info("import: as in %s:%s", ref->file, took);
 }
@@ -248,17 +269,23 @@ static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref 
         *refout = ref;
         imp_like_roles(o, ref, csv_header(r));
     }
-    size_t ncat = 0, nign = 0;
+    size_t ncat = 0, nign = 0, nvol = 0, ninv = 0, nst = 0;
     char **cat = imp_split_list(o->categorical ? o->categorical : "", &ncat);
     char **ign = imp_split_list(o->ignore ? o->ignore : "", &nign);
-    int rc = (cat && ign) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    char **vol = imp_split_list(o->voluntary ? o->voluntary : "", &nvol);
+    char **inv = imp_split_list(o->involuntary ? o->involuntary : "", &ninv);
+    char **st = imp_split_list(o->stayed ? o->stayed : "", &nst);
+    int rc = (cat && ign && vol && inv && st) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     imp_schema *s = NULL;
     if (rc == CS_OK) {
         imp_options io = {
             .file = o->csv, .label = o->label, .positive = o->positive, .id = o->id,
             .region = o->region, .brand = o->brand, .categorical = (const char *const *)cat,
             .n_categorical = ncat, .ignore = (const char *const *)ign, .n_ignore = nign,
-            .max_levels = (size_t)o->max_levels,
+            .max_levels = (size_t)o->max_levels, .churn_type = o->churn_type,
+            .voluntary = (const char *const *)vol, .n_voluntary = nvol,
+            .involuntary = (const char *const *)inv, .n_involuntary = ninv,
+            .stayed = (const char *const *)st, .n_stayed = nst,
         };
         rc = imp_schema_alloc(csv_header(r), &io, ref, &s);
         *sout = s;
@@ -289,7 +316,8 @@ static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref 
             .n = s->rows, .p = s->p, .feature_names = (const char *const *)s->feature_names,
             .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
             .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
-            .month = o->month, .window = 1, .has_labels = s->label >= 0, .generator = gen,
+            .month = o->month, .window = 1, .has_labels = imp_schema_has_labels(s),
+            .has_churn_type = imp_schema_has_churn_type(s), .generator = gen,
         };
         rc = snap_create(stage, MPI_COMM_SELF, &meta, &w);
     }
@@ -307,6 +335,9 @@ static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref 
                  (double)p1.bytes / 1e6 / (t2 - t0 > 0 ? t2 - t0 : 1e-9));
     free(cat);
     free(ign);
+    free(vol);
+    free(inv);
+    free(st);
     return rc;
 }
 
@@ -346,6 +377,8 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
         {"csv", &o.csv}, {"out", &o.out}, {"label", &o.label}, {"positive", &o.positive}, {"id", &o.id},
         {"region", &o.region}, {"brand", &o.brand}, {"categorical", &o.categorical},
         {"ignore", &o.ignore}, {"delimiter", &o.delim_s}, {"month", &o.month}, {"like", &o.like},
+        {"churn-type", &o.churn_type}, {"voluntary", &o.voluntary}, {"involuntary", &o.involuntary},
+        {"stayed", &o.stayed},
         {"on-bad-row", &o.on_bad}, {"show-bad", &o.show_bad}, {"max-levels", &o.max_levels},
         {"memory", &o.memory}, {NULL, NULL},
     };

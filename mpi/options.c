@@ -174,6 +174,16 @@ const opt_spec options_table[] = {
      .help = "column that says who churned (none: a snapshot without labels)"},
     {.name = "positive", .cmds = M, .kind = OPT_STR, .meta = "VALUE",
      .help = "the --label value that means churned (others 0, missing -1)"},
+    {.name = "churn-type", .cmds = M, .kind = OPT_STR, .meta = "COL",
+     .help = "column that says how each leaver left (none: no churn types); gives the labels where "
+             "there is no --label, and must agree with --label where there is"},
+    {.name = "voluntary", .cmds = M, .kind = OPT_STR, .meta = "V1,V2",
+     .help = "the --churn-type values of a voluntary leaver (ported out, cancelled: retention's)"},
+    {.name = "involuntary", .cmds = M, .kind = OPT_STR, .meta = "W1,W2",
+     .help = "the --churn-type values of an involuntary leaver (arrears, abandoned SIM)"},
+    {.name = "stayed", .cmds = M, .kind = OPT_STR, .meta = "S1,S2",
+     .help = "--churn-type values that mean no churn type, besides an empty field or NA; any other "
+             "value is an error (exit 5, naming line and column)"},
     {.name = "id", .cmds = M, .kind = OPT_STR, .meta = "COL",
      .help = "column of subscriber ids, whole numbers, unique (none: 1-based row numbers)"},
     {.name = "region", .cmds = M, .kind = OPT_STR, .meta = "COL",

@@ -1,6 +1,7 @@
 /* snap2csv.c — writes a snapshot as the CSV extract an operator would send, fast:
- *   snap2csv IN.h5 OUT.csv [--min-bytes B] [--crlf] [--bom] [--no-labels]
- * Columns: id, region, brand, every indicator, churned (yes / no / empty for unknown). Indicators are
+ *   snap2csv IN.h5 OUT.csv [--min-bytes B] [--crlf] [--bom] [--no-labels] [--churn-type]
+ * Columns: id, region, brand, every indicator, churned (yes / no / empty for unknown) and, with
+ * --churn-type, leave_reason from /subscribers/churn_type (port_out / arrears / empty). Indicators are
  * written in the shortest decimal that `churnscore import` reads back to the same float32 (the same
  * csv_parse_double-then-round path), so import(snap2csv(S)) reproduces S's features bit for bit;
  * NaN is an empty field. With --min-bytes the rows are written again and again until the file holds
@@ -92,12 +93,13 @@ int main(int argc, char **argv)
         return 2;
     }
     uint64_t min_bytes = 0;
-    int crlf = 0, bom = 0, labels = 1;
+    int crlf = 0, bom = 0, labels = 1, ctypes = 0;
     for (int i = 3; i < argc; i++) {
         if (strcmp(argv[i], "--min-bytes") == 0 && i + 1 < argc) min_bytes = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--crlf") == 0) crlf = 1;
         else if (strcmp(argv[i], "--bom") == 0) bom = 1;
         else if (strcmp(argv[i], "--no-labels") == 0) labels = 0;
+        else if (strcmp(argv[i], "--churn-type") == 0) ctypes = 1;
         else {
             fprintf(stderr, "snap2csv: unknown option %s\n", argv[i]);
             return 2;
@@ -110,6 +112,7 @@ int main(int argc, char **argv)
     }
     const snap_schema *s = snap_schema_of(r);
     labels = labels && s->has_labels;
+    ctypes = ctypes && labels && s->has_churn_type;
     FILE *out = fopen(argv[2], "wb");
     if (!out) {
         perror(argv[2]);
@@ -125,7 +128,7 @@ int main(int argc, char **argv)
         fprintf(out, ",%s", f);
         free(f);
     }
-    fprintf(out, "%s%s", labels ? ",churned" : "", eol);
+    fprintf(out, "%s%s%s", labels ? ",churned" : "", ctypes ? ",leave_reason" : "", eol);
     char **rn = malloc(s->n_regions * sizeof(char *)), **bn = malloc(s->n_brands * sizeof(char *));
     for (size_t k = 0; k < s->n_regions; k++) rn[k] = s2c_field(s->region_names[k]);
     for (size_t k = 0; k < s->n_brands; k++) bn[k] = s2c_field(s->brand_names[k]);
@@ -135,7 +138,7 @@ int main(int argc, char **argv)
     uint16_t *reg = malloc(block * sizeof *reg);
     uint8_t *br = malloc(block);
     float *x = malloc(block * (s->p ? s->p : 1) * sizeof(float));
-    int8_t *ch = malloc(block);
+    int8_t *ch = malloc(block), *ct = malloc(block);
     char *line = malloc(64 + s->p * 40 + 4096);
     uint64_t rowno = 0, bytes = 0;
     int rc = CS_OK;
@@ -143,6 +146,7 @@ int main(int argc, char **argv)
         for (uint64_t r0 = 0; rc == CS_OK && r0 < s->n; r0 += block) {
             size_t n = (size_t)(s->n - r0 < block ? s->n - r0 : block);
             rc = snap_read(r, r0, n, id, reg, br, x, labels ? ch : NULL);
+            if (rc == CS_OK && ctypes) rc = snap_read_churn_type(r, r0, n, ch, ct);
             for (size_t i = 0; rc == CS_OK && i < n; i++) {
                 char tmp[24];
                 size_t len = 0;
@@ -167,6 +171,11 @@ int main(int argc, char **argv)
                     if (ch[i] == 1) memcpy(line + len, "yes", 3), len += 3;
                     else if (ch[i] == 0) memcpy(line + len, "no", 2), len += 2;
                 }
+                if (ctypes) {
+                    line[len++] = ',';
+                    if (ct[i] == 1) memcpy(line + len, "port_out", 8), len += 8;
+                    else if (ct[i] == 2) memcpy(line + len, "arrears", 7), len += 7;
+                }
                 memcpy(line + len, eol, strlen(eol));
                 len += strlen(eol);
                 fwrite(line, 1, len, out);
@@ -188,6 +197,7 @@ int main(int argc, char **argv)
     free(br);
     free(x);
     free(ch);
+    free(ct);
     free(line);
     snap_close(r);
     MPI_Finalize();

@@ -148,4 +148,49 @@ grep -q "skipped: .*skip.csv, line 5, column 1 (id): 'x' is not a subscriber id"
 run 1 "$CS" inspect "$T/skip.h5" --json > "$T/skip.json" && grep -q '"subscribers": 2' "$T/skip.json" || fail "skip: rows"
 "$S2C" "$T/skip.h5" "$T/skip2.csv"
 [ "$(cut -d, -f1,4,5 "$T/skip2.csv" | tr '\n' ' ')" = "id,x,y 1,2,3 5,6,7 " ] || { cat "$T/skip2.csv"; fail "skip: wrong rows"; }
-echo "import: fixture exact, same for 1-3 ranks, generated round trip bit for bit, --like, bad input refused"
+# 7. churn types: a generated snapshot's churn_type exported as a leave_reason column and imported
+#    again by --churn-type (with --label: checked against it; without: the labels come from it), the
+#    same bits at 1 and 3 ranks; --like takes the churn-type roles over; a value of no list, or a type
+#    that disagrees with the label, is refused with exit 5 naming the line and column, nothing written
+"$S2C" "$T/g.h5" "$T/gt.csv" --churn-type || fail "snap2csv --churn-type"
+for n in 1 3; do
+  for lab in "--label churned --positive yes" "--ignore churned"; do
+    rm -f "$T/gt.h5"
+    run $n "$CS" import --csv "$T/gt.csv" --out "$T/gt.h5" --id id --region region --brand brand $lab \
+      --churn-type leave_reason --voluntary port_out,cancelled --involuntary arrears > "$T/gt.txt" 2>&1 \
+      || { cat "$T/gt.txt"; fail "import --churn-type ($n ranks, '$lab')"; }
+    for d in /subscribers/churn_type /subscribers/churned /subscribers/features; do
+      [ "$(dsum "$T/g.h5" $d)" = "$(dsum "$T/gt.h5" $d)" ] || fail "--churn-type ($n ranks, '$lab'): $d differs from the generated"
+    done
+  done
+done
+grep -q "churn type 'leave_reason': [0-9]* voluntary, [0-9]* involuntary leavers" "$T/gt.txt" || { cat "$T/gt.txt"; fail "report: churn types"; }
+grep -q "label: from the churn type" "$T/gt.txt" || fail "report: labels from the churn type"
+run 1 "$CS" import --csv "$T/gt.csv" --out "$T/gtl.h5" --like "$T/gt.h5" > "$T/gtl.txt" 2>&1 || { cat "$T/gtl.txt"; fail "import --like a churn-type import"; }
+grep -q -- "--churn-type leave_reason --voluntary port_out,cancelled --involuntary arrears" "$T/gtl.txt" || { cat "$T/gtl.txt"; fail "--like: churn-type roles not taken"; }
+[ "$(dsum "$T/g.h5" /subscribers/churn_type)" = "$(dsum "$T/gtl.h5" /subscribers/churn_type)" ] || fail "--like: churn types differ"
+bad_code() { # bad_code CODE PATTERN CSV [options...]: bad, and the exit code
+  local code=$1 rc=0; shift
+  bad "$@"
+  run 1 "$CS" import --csv "$2" --out "$T/bad.h5" "${@:3}" > /dev/null 2>&1 || rc=$?
+  [ "$rc" = "$code" ] || fail "import $2: exit $rc, expected $code"
+  noleft "$T/bad.h5"
+}
+CT="--churn-type how --voluntary port_out,cancel --involuntary arrears"
+printf 'id,left,how,x
+1,yes,port_out,1
+2,no,,2
+3,yes,moved,3
+' > "$T/ct_unknown.csv"
+bad_code 5 "ct_unknown.csv, line 4, column 3 (how): 'moved' is not a churn type (voluntary: port_out, cancel; involuntary: arrears; or empty for none)" \
+  "$T/ct_unknown.csv" --id id --label left --positive yes $CT
+printf 'id,left,how,x
+1,yes,port_out,1
+2,no,arrears,2
+' > "$T/ct_disagree.csv"
+bad_code 5 "ct_disagree.csv, line 3, column 3 (how): 'arrears' is a churn type (involuntary), but the label (column 2, left) says the subscriber stayed" \
+  "$T/ct_disagree.csv" --id id --label left --positive yes $CT
+bad_code 1 "option --churn-type needs --voluntary and --involuntary" "$T/ct_disagree.csv" --id id --churn-type how --voluntary port_out
+bad_code 1 "options --voluntary, --involuntary and --stayed need --churn-type" "$T/ct_disagree.csv" --id id --voluntary port_out
+
+echo "import: fixture exact, same for 1-3 ranks, generated round trip bit for bit, --like, churn types, bad input refused"
