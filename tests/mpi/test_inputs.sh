@@ -72,6 +72,35 @@ for n in 1 3; do
   diff -r "$T/Lu$n" "$T/Lau$n" > /dev/null || fail "lists of the unlabelled h5py forms differ at $n ranks"
 done
 diff -r "$T/La1" "$T/La3" > /dev/null || fail "lists of the h5py forms differ between 1 and 3 ranks"
+
+# older files still read: a snapshot of format version 1 (no churn types) inspects, trains (saying
+# once that the types cannot be told apart: a model without them) and scores (no p_voluntary); a
+# model of format version 1 (no /types) scores the version 2 snapshot as it always did
+"$PY" "$FORMS" "$T/s.h5" "$T/v1.h5" v1 || fail "h5forms v1"
+run 2 "$CS" inspect "$T/v1.h5" --json > "$T/v1.json" || fail "inspect a version 1 snapshot"
+grep -q '"format_version": 1' "$T/v1.json" && grep -q '"has_churn_type": false' "$T/v1.json" || fail "v1: inspect"
+run 2 "$CS" train --in "$T/v1.h5" --model "$T/mv1.h5" > /dev/null 2> "$T/v1.err" || { cat "$T/v1.err"; fail "train on a version 1 snapshot"; }
+[ "$(grep -c "has no /subscribers/churn_type: the voluntary and involuntary leavers cannot be told apart" "$T/v1.err")" = 1 ] \
+  || { cat "$T/v1.err"; fail "v1: train should say once that the types cannot be told apart"; }
+run 1 "$CS" inspect "$T/mv1.h5" --json > "$T/mv1.json" && grep -q '"churn_types": null' "$T/mv1.json" || fail "v1: model with types"
+run 2 "$CS" score --in "$T/v1.h5" --model "$T/mv1.h5" --out "$T/sv1.h5" --lists "$T/Lv1" > /dev/null 2>&1 || fail "score a version 1 snapshot"
+h5ls "$T/sv1.h5/subscribers" | grep -q p_voluntary && fail "v1: scores without types hold p_voluntary"
+"$PY" - "$T/m.h5" "$T/m1.h5" <<'PY' || fail "make a version 1 model"
+import shutil, sys
+import h5py
+shutil.copyfile(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "r+") as f:
+    f.attrs["format_version"] = 1
+    for k in ("types", "holdout/voluntary", "holdout/involuntary"):
+        if k in f:
+            del f[k]
+    for a in ("churn_types", "churn_types_reason"):
+        if a in f.attrs:
+            del f.attrs[a]
+PY
+run 2 "$CS" score --in "$T/s.h5" --model "$T/m1.h5" --out "$T/sm1.h5" --lists "$T/Lm1" > /dev/null 2>&1 || fail "score with a version 1 model"
+[ "$(dsum "$T/sm1.h5" /subscribers/probability)" = "$(dsum "$T/sn1.h5" /subscribers/probability)" ] \
+  || fail "a version 1 model scores other probabilities"
 # ids narrower than 64 bits (numbered 1..N): int16 and uint16 score as uint64 does
 for f in ids_rowno_u64 ids_rowno_i16 ids_rowno_u16; do
   "$PY" "$FORMS" "$T/s.h5" "$T/$f.h5" "$f,nolabels" || fail "h5forms $f"
