@@ -156,6 +156,15 @@ def one_class(f):
         f["subscribers/churn_type"][...] = 0
 variant("one_class", snap, one_class)
 
+# churn types (snapshot v2): the last row's type disagreeing with its label (as int32), a uint8 255
+def ctype_disagree(f):
+    t = f["subscribers/churn_type"][()].astype("i4")
+    t[-1] = 2 if f["subscribers/churned"][-1] == 0 else 0
+    del f["subscribers/churn_type"]
+    f.create_dataset("subscribers/churn_type", data=t)
+variant("ctype_disagree", snap, ctype_disagree)
+variant("ctype_u8_255", snap, lambda f: retype(f, "subscribers/churn_type", "u1", last(255)))
+
 # model files whose parts disagree
 def mattr(name, v):
     def fn(f):
@@ -173,4 +182,12 @@ def scale_zero(f):
 variant("model_scale0", model, scale_zero)
 def no_beta(f):
     del f["logit/beta"]
+def types_nan(f):
+    f["types/voluntary/beta"][2] = np.nan
+variant("model_types_nan", model, types_nan)
+def types_short(f):
+    b = f["types/involuntary/beta"][()]
+    del f["types/involuntary/beta"]
+    f.create_dataset("types/involuntary/beta", data=b[:-1])
+variant("model_types_short", model, types_short)
 variant("model_nobeta", model, no_beta)

@@ -191,6 +191,9 @@ c ninf_score_unlab   5 'churnscore: error: .*unl_ninf\.h5: /subscribers/features
 c inf_inspect        5 'churnscore: error: .*feat_inf\.h5: /subscribers/features row '$LAST' column 3.*inf'   'cs inspect $IN/feat_inf.h5'
 c constant_train     5 'churnscore: error: .*constant\.h5: .*constant'                                        "cs train --in \$IN/constant.h5 $TR"
 c one_class_train    5 'churnscore: error: .*one_class\.h5: .*(one class|churn)'                              "cs train --in \$IN/one_class.h5 $TR"
+c ctype_disagree_train 5 'churnscore: error: .*ctype_disagree\.h5: /subscribers/churn_type row '$LAST': [02] \((involuntary|stayed)\), but /subscribers/churned is [01]' "cs train --in \$IN/ctype_disagree.h5 $TR"
+c ctype_disagree_score 5 'churnscore: error: .*ctype_disagree\.h5: /subscribers/churn_type row '$LAST': '      "cs score --in \$IN/ctype_disagree.h5 $SC"
+c ctype_u8_255       5 'churnscore: error: .*ctype_u8_255\.h5: /subscribers/churn_type row '$LAST': value 255 \(must be 0 stayed, 1 voluntary or 2 involuntary\)' 'cs inspect $IN/ctype_u8_255.h5'
 ## silently wrong: option values (exit 1, naming the option and the value)
 c opt_subscribers_1_9 1 "churnscore: error: .*--subscribers.*'?1\.9'?"       'cs generate --out $W/g.h5 --subscribers 1.9'
 c opt_subscribers_neg 1 "churnscore: error: .*--subscribers.*'?-5'?"         'cs generate --out $W/g.h5 --subscribers -5'
@@ -237,6 +240,8 @@ c model_tenure_index 4 'churnscore: error: .*model_tenure\.h5: .*tenure'        
 c model_beta_nan     5 'churnscore: error: .*model_beta_nan\.h5: .*(beta|finite|nan)'    "cs score --in \$IN/s.h5 --model \$IN/model_beta_nan.h5 --out \$W/o.h5 --lists \$W/L"
 c model_scale_zero   4 'churnscore: error: .*model_scale0\.h5: .*scale'                  "cs score --in \$IN/s.h5 --model \$IN/model_scale0.h5 --out \$W/o.h5 --lists \$W/L"
 c model_no_beta      4 'churnscore: error: .*model_nobeta\.h5: .*beta.*missing'          "cs score --in \$IN/s.h5 --model \$IN/model_nobeta.h5 --out \$W/o.h5 --lists \$W/L"
+c model_types_nan    5 'churnscore: error: .*model_types_nan\.h5: /types/voluntary/beta row 2: value nan is not finite' "cs score --in \$IN/s.h5 --model \$IN/model_types_nan.h5 --out \$W/o.h5 --lists \$W/L"
+c model_types_short  4 'churnscore: error: .*model_types_short\.h5: /types/involuntary/beta has [0-9]+ values, expected [0-9]+' 'cs inspect $IN/model_types_short.h5'
 ## wrong exit codes: an unwritable --report (3, and no model written); a killed rank
 c report_unwritable  3 'churnscore: error: .*nodir/r\.md'                    "cs train --in \$IN/s.h5 $TR --report \$W/nodir/r.md"
 c kill_rank_train    137 'killed|signal 9|exited on signal'                  'killrank train --in $IN/big.h5 --model $W/m.h5 --block-rows 4096'
