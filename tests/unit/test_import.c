@@ -3,7 +3,8 @@
  * and their indicators, region and brand names, labels, ids, the encoding of records, --like (with
  * and without the earlier snapshot's /import description: unseen levels, missing and extra columns,
  * new regions) and every error the schema raises. The CSV passes are driven here as cmd_import.c
- * drives them, over in-memory text. The HDF5 side (imp_meta_write, imp_ref_read) is exercised by
+ * drives them, over in-memory text (import_kit.h, shared with test_import_ctype.c, which tests the
+ * churn-type column). The HDF5 side (imp_meta_write, imp_ref_read) is exercised by
  * tests/mpi/test_import.sh. */
 #include "testutil.h"
 
@@ -16,121 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------------------------------------- */
-/* Helpers                                                                                        */
-
-static csv_reader *open_text(const char *text)
-{
-    csv_reader *r = NULL;
-    int rc = csv_reader_open_mem(text, strlen(text), "t.csv", NULL, &r);
-    if (rc != CS_OK) print_error("open failed: %s\n", status_message());
-    assert_int_equal(rc, CS_OK);
-    return r;
-}
-
-static imp_options opts(void)
-{
-    imp_options o;
-    memset(&o, 0, sizeof o);
-    o.file = "t.csv";
-    return o;
-}
-
-/* Pass 1 (and 1b) and finish, as cmd_import does. skip: bad records are counted in *bad instead of
- * failing. Returns the first failing status (the schema is kept in *out when it was built). */
-static int import_text(const char *text, const imp_options *o, const imp_ref *like, int skip,
-                       uint64_t *bad, imp_schema **out)
-{
-    *out = NULL;
-    if (bad) *bad = 0;
-    csv_reader *r = open_text(text);
-    int rc = imp_schema_alloc(csv_header(r), o, like, out);
-    csv_record rec;
-    int c;
-    while (rc == CS_OK && (c = csv_next(r, &rec)) != CSV_END) {
-        if (c == CS_OK) c = imp_schema_observe(*out, &rec);
-        if (c == CS_EDATA && skip) {
-            (*bad)++;
-            continue;
-        }
-        rc = c;
-    }
-    csv_reader_free(r);
-    if (rc == CS_OK && imp_schema_needs_rescan(*out)) {
-        r = open_text(text);
-        while (rc == CS_OK && (c = csv_next(r, &rec)) != CSV_END) {
-            if (c == CS_EDATA) continue;
-            rc = imp_schema_rescan(*out, &rec);
-        }
-        csv_reader_free(r);
-    }
-    if (rc == CS_OK) rc = imp_schema_finish(*out);
-    return rc;
-}
-
-/* Pass 2 into arrays of at most 16 rows. */
-typedef struct {
-    size_t n;
-    uint64_t id[16];
-    uint16_t region[16];
-    uint8_t brand[16];
-    float x[16 * 64];
-    int8_t label[16];
-    int8_t ctype[16];
-} rows_t;
-
-static void encode_text(const char *text, const imp_schema *s, rows_t *rw)
-{
-    memset(rw, 0, sizeof *rw);
-    assert_true(s->p <= 64);
-    csv_reader *r = open_text(text);
-    csv_record rec;
-    int c;
-    uint64_t ord = 0;
-    while ((c = csv_next(r, &rec)) != CSV_END) {
-        ord++;
-        if (c != CS_OK) continue;
-        assert_true(rw->n < 16);
-        rw->label[rw->n] = -7;
-        rw->ctype[rw->n] = -7;
-        c = imp_schema_encode(s, &rec, ord, &rw->id[rw->n], &rw->region[rw->n], &rw->brand[rw->n],
-                              rw->x + rw->n * s->p, &rw->label[rw->n], &rw->ctype[rw->n]);
-        if (c == CS_EDATA) {
-            status_clear();
-            continue;
-        }
-        assert_int_equal(c, CS_OK);
-        rw->n++;
-    }
-    csv_reader_free(r);
-}
-
-static const imp_column *col_named(const imp_schema *s, const char *name)
-{
-    for (size_t c = 0; c < s->ncols; c++)
-        if (strcmp(s->cols[c].name, name) == 0) return &s->cols[c];
-    fail_msg("no column %s", name);
-    return NULL;
-}
-
-static long feat(const imp_schema *s, const char *name)
-{
-    for (size_t j = 0; j < s->p; j++)
-        if (strcmp(s->feature_names[j], name) == 0) return (long)j;
-    print_error("no indicator %s\n", name);
-    fail();
-    return -1;
-}
-
-static char *report_of(const imp_schema *s)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    imp_schema_report(s, m);
-    fclose(m);
-    return buf;
-}
+#include "import_kit.h"
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Types and levels                                                                               */
@@ -217,126 +104,6 @@ static void test_types_and_levels(void **state)
     free(rep);
     imp_schema_free(s);
     imp_schema_free(NULL);
-}
-
-/* ---------------------------------------------------------------------------------------------- */
-/* Churn types                                                                                    */
-
-static const char *const ct_vol[] = {"port_out", "cancel"}, *const ct_inv[] = {"arrears"},
-                         *const ct_st[] = {"none"};
-
-static imp_options ct_opts(const char *label)
-{
-    imp_options o = opts();
-    o.id = "id";
-    o.label = label;
-    o.positive = label ? "yes" : NULL;
-    o.churn_type = "how";
-    o.voluntary = ct_vol;
-    o.n_voluntary = 2;
-    o.involuntary = ct_inv;
-    o.n_involuntary = 1;
-    o.stayed = ct_st;
-    o.n_stayed = 1;
-    return o;
-}
-
-static void test_churn_type(void **state)
-{
-    (void)state;
-    /* with --label: the type of each leaver, a missing label filled from the type, a --stayed value
-     * and an empty field meaning no type; the column is no indicator */
-    const char *text = "id,left,how,x\n1,yes,port_out,1.5\n2,no,,2\n3,yes,arrears,3\n4,,cancel,4\n"
-                       "5,no,none,5\n6,,,6\n";
-    imp_options o = ct_opts("left");
-    imp_schema *s = NULL;
-    int rc = import_text(text, &o, NULL, 0, NULL, &s);
-    if (rc != CS_OK) print_error("%s\n", status_message());
-    assert_int_equal(rc, CS_OK);
-    assert_int_equal(col_named(s, "how")->kind, IMP_CHURN_TYPE);
-    assert_int_equal(s->p, 1);
-    assert_int_equal(s->n_voluntary, 2);
-    assert_int_equal(s->n_involuntary, 1);
-    assert_true(imp_schema_has_labels(s) && imp_schema_has_churn_type(s));
-    rows_t rw;
-    encode_text(text, s, &rw);
-    assert_int_equal(rw.n, 6);
-    const int8_t lab[6] = {1, 0, 1, 1, 0, -1}, ct[6] = {1, 0, 2, 1, 0, 0};
-    for (size_t i = 0; i < 6; i++) {
-        assert_int_equal(rw.label[i], lab[i]);
-        assert_int_equal(rw.ctype[i], ct[i]);
-    }
-    char *rep = report_of(s);
-    assert_non_null(strstr(rep, "churn type 'how': 2 voluntary, 1 involuntary leavers"));
-    free(rep);
-    imp_schema_free(s);
-
-    /* without --label the churn type is the label: a type is churned, none stayed */
-    const char *text2 = "id,how,x\n1,port_out,1\n2,,2\n3,arrears,3\n4,none,4\n";
-    o = ct_opts(NULL);
-    assert_int_equal(import_text(text2, &o, NULL, 0, NULL, &s), CS_OK);
-    assert_true(imp_schema_has_labels(s));
-    encode_text(text2, s, &rw);
-    assert_int_equal(rw.n, 4);
-    const int8_t lab2[4] = {1, 0, 1, 0}, ct2[4] = {1, 0, 2, 0};
-    for (size_t i = 0; i < 4; i++) {
-        assert_int_equal(rw.label[i], lab2[i]);
-        assert_int_equal(rw.ctype[i], ct2[i]);
-    }
-    rep = report_of(s);
-    assert_non_null(strstr(rep, "label: from the churn type"));
-    free(rep);
-    imp_schema_free(s);
-}
-
-static void test_churn_type_errors(void **state)
-{
-    (void)state;
-    imp_schema *s = NULL;
-    uint64_t bad = 0;
-    /* a value of no list: the line, the column and what the values are */
-    imp_options o = ct_opts("left");
-    const char *unknown = "id,left,how\n1,yes,port_out\n2,yes,moved\n";
-    assert_int_equal(import_text(unknown, &o, NULL, 0, NULL, &s), CS_EDATA);
-    assert_message_has("t.csv, line 3, column 3 (how): 'moved' is not a churn type (voluntary: port_out, "
-                       "cancel; involuntary: arrears; stayed: none; or empty for none)", NULL);
-    imp_schema_free(s);
-    /* skipped like any bad row with --on-bad-row skip: both passes skip the same */
-    assert_int_equal(import_text(unknown, &o, NULL, 1, &bad, &s), CS_OK);
-    assert_int_equal(bad, 1);
-    assert_int_equal(s->rows, 1);
-    imp_schema_free(s);
-    /* disagreeing with the label, either way */
-    assert_int_equal(import_text("id,left,how\n1,yes,\n", &o, NULL, 0, NULL, &s), CS_EDATA);
-    assert_message_has("line 2, column 3 (how): says no churn type, but the label (column 2, left) says "
-                       "the subscriber left", NULL);
-    imp_schema_free(s);
-    assert_int_equal(import_text("id,left,how\n1,no,arrears\n", &o, NULL, 0, NULL, &s), CS_EDATA);
-    assert_message_has("line 2, column 3 (how): 'arrears' is a churn type (involuntary), but the label "
-                       "(column 2, left) says the subscriber stayed", NULL);
-    imp_schema_free(s);
-    /* the options: both lists needed, no value twice, no list without the column, the column there */
-    const char *text = "id,left,how\n1,yes,port_out\n";
-    o = ct_opts("left");
-    o.n_involuntary = 0;
-    assert_int_equal(import_text(text, &o, NULL, 0, NULL, &s), CS_EINVAL);
-    assert_message_has("option --churn-type needs --voluntary and --involuntary", NULL);
-    o = ct_opts("left");
-    o.stayed = ct_inv;
-    assert_int_equal(import_text(text, &o, NULL, 0, NULL, &s), CS_EINVAL);
-    assert_message_has("value 'arrears' is given twice (--involuntary and --stayed)", NULL);
-    o = ct_opts("left");
-    o.churn_type = NULL;
-    assert_int_equal(import_text(text, &o, NULL, 0, NULL, &s), CS_EINVAL);
-    assert_message_has("need --churn-type", NULL);
-    o = ct_opts("left");
-    o.churn_type = "reason";
-    assert_int_equal(import_text(text, &o, NULL, 0, NULL, &s), CS_EINVAL);
-    assert_message_has("option --churn-type: no column 'reason'", NULL);
-    o = ct_opts("left");
-    o.churn_type = "left";
-    assert_int_equal(import_text(text, &o, NULL, 0, NULL, &s), CS_EINVAL);
-    assert_message_has("column 'left' is given two roles", NULL);
 }
 
 static void test_numbers_then_text(void **state)
@@ -797,8 +564,6 @@ int main(void)
         cmocka_unit_test(test_too_many_indicators),
         cmocka_unit_test(test_level_order),
         cmocka_unit_test(test_split_list),
-        cmocka_unit_test(test_churn_type),
-        cmocka_unit_test(test_churn_type_errors),
         cmocka_unit_test(test_like),
         cmocka_unit_test(test_like_without_meta),
         cmocka_unit_test(test_like_bad_meta),
