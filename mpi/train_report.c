@@ -1,15 +1,19 @@
 /* train_report.c — the Markdown training report: what an analyst reads to trust (or not) a model.
- * Everything comes from the model and its story, so the report of a model file can be redone. */
+ * Everything comes from the model and its story, so the report of a model file can be redone. The
+ * text is composed in memory and written with one checked write: a stdio stream that fails in one of
+ * its own flushes (the disk full halfway) keeps only ferror, not the errno that says why. */
 #include "train_report.h"
 
 #include "commit.h"
 #include "status.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int train_report_write(const char *path, const cmodel *m, const modelfile_story *s)
 {
@@ -17,12 +21,12 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     char *tmp = malloc(n);
     if (!tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
     snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = open_memstream(&text, &text_len);
     if (!f) {
-        int e = errno;
-        int rc = commit_errno(e, tmp, "create the report");
         free(tmp);
-        return rc;
+        return CS_ERROR(CS_ENOMEM, "out of memory for the report");
     }
     fprintf(f, "# Churn model report\n\n");
     fprintf(f, "- training snapshot: `%s` (month %s), %llu subscribers: %llu fitted, %llu held out\n",
@@ -115,12 +119,18 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     for (size_t j = 0; j < m->n_coef; j++)
         fprintf(f, "| %s | %.5f | %.5f | %.2f | %.3g |\n", m->coef_names[j], m->beta[j], m->se[j],
                 m->zval[j], m->pval[j]);
-    /* the flush is where a full disk shows: its errno says so */
-    int rc = CS_OK;
-    if (fflush(f) != 0) rc = commit_errno(errno, tmp, "write the report");
-    else if (ferror(f)) rc = commit_errno(EIO, tmp, "write the report");
-    if (fclose(f) != 0 && rc == CS_OK) rc = commit_errno(errno, tmp, "close the report");
-    if (rc != CS_OK) remove(tmp);
+    int rc = ferror(f) ? CS_ERROR(CS_ENOMEM, "out of memory for the report") : CS_OK;
+    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_ENOMEM, "out of memory for the report");
+    /* the write and the close are where a full disk shows: their errno says so */
+    int fd = rc == CS_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
+    if (rc == CS_OK && fd < 0) {
+        rc = commit_errno(errno, tmp, "create the report");
+    } else if (rc == CS_OK) {
+        rc = commit_write_all(fd, text, text_len, tmp);
+        if (close(fd) != 0 && rc == CS_OK) rc = commit_errno(errno, tmp, "close the report");
+        if (rc != CS_OK) remove(tmp);
+    }
+    free(text);
     free(tmp);
     return rc;
 }
