@@ -164,6 +164,11 @@ int csv_write_text(csv_writer *w, const char *s, size_t len);
 int csv_write_double(csv_writer *w, double v);
 int csv_write_long(csv_writer *w, long long v);
 
+/* Writes s[0..len), a number the caller formatted itself (a fixed number of decimals, say), as it is:
+ * never quoted, never given the apostrophe a text starting with '-' gets. CS_EINVAL when s is not a
+ * finite number by csv_parse_double's grammar (so no text can pass as a number); CS_EIO. */
+int csv_write_number(csv_writer *w, const char *s, size_t len);
+
 /* Writes an empty field, read back as missing (a row holding only a missing value is written as "",
  * since readers skip empty lines). */
 int csv_write_missing(csv_writer *w);

@@ -90,6 +90,16 @@ int csv_write_double(csv_writer *w, double v)
     return CS_OK;
 }
 
+int csv_write_number(csv_writer *w, const char *s, size_t len)
+{
+    double v;
+    if (!csv_parse_double(s, len, &v))
+        return CS_ERROR(CS_EINVAL, "%s: '%.*s' is not a number", w->name, (int)(len > 40 ? 40 : len), s);
+    CS_TRY(writer_sep(w));
+    if (fwrite(s, 1, len, w->out) != len) return writer_failed(w);
+    return CS_OK;
+}
+
 int csv_write_long(csv_writer *w, long long v)
 {
     CS_TRY(writer_sep(w));

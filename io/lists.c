@@ -1,6 +1,7 @@
-/* lists.c — what is in a lists directory (see lists.h): safe file names, the region CSVs (one row a
- * listed subscriber, in list order) and the summary files (CSV, JSON). The directory itself, its
- * manifest and its commit are in lists_dir.c.
+/* lists.c — what is in a lists directory (see lists.h): safe file names, the list CSVs (one per
+ * queue and region, one row a listed subscriber, in list order), their headers and texts in both
+ * languages, and the summary files (CSV, JSON). The directory itself, its manifest and its commit
+ * are in lists_dir.c.
  */
 #include "lists.h"
 #include "lists_int.h"
@@ -8,6 +9,7 @@
 #include "commit.h"
 #include "csv.h"
 #include "json.h"
+#include "queue.h"
 #include "status.h"
 
 #include <errno.h>
@@ -45,7 +47,7 @@ static size_t lists_utf8(const unsigned char *s, unsigned *cp)
     return n;
 }
 
-void lists_file_name(size_t r, size_t n_regions, const char *name, char *buf, size_t size)
+void lists_file_name(size_t r, size_t n_regions, const char *name, int queue, char *buf, size_t size)
 {
     int digits = 2;
     for (size_t x = n_regions; x >= 100; x /= 10) digits++;
@@ -76,7 +78,7 @@ void lists_file_name(size_t r, size_t n_regions, const char *name, char *buf, si
         s += n;
     }
     clean[o] = '\0';
-    snprintf(buf, size, "%0*zu-%s.csv", digits, r, o ? clean : "region");
+    snprintf(buf, size, "%0*zu-%s-%s.csv", digits, r, o ? clean : "region", queue_name(queue));
 }
 
 void lists_format_id(uint64_t id, int mask, char *buf)
@@ -84,6 +86,44 @@ void lists_format_id(uint64_t id, int mask, char *buf)
     int n = snprintf(buf, 24, "%llu", (unsigned long long)id);
     if (mask)
         for (int i = 0; i < n - 4; i++) buf[i] = '*';
+}
+
+/* ---- texts ---- */
+
+/* The headers: English machine names (what scripts and io/listin.c read), and Chinese. */
+static const char *const lists_cols[LANG_N][LISTS_N_COLS] = {
+    {"rank", "queue", "id", "region", "brand", "probability", "p_voluntary", "p_involuntary",
+     "value_at_risk", "stage", "phase", "tier", "action_code", "action", "channel", "reason_1",
+     "reason_2", "reason_3"},
+    {"排名", "队列", "用户编号", "地区", "品牌", "流失概率", "主动流失概率", "被动流失概率",
+     "风险价值", "生命周期", "预警状态", "价值层级", "行动代码", "建议行动", "渠道", "原因1",
+     "原因2", "原因3"},
+};
+
+const char *lists_column_label(int col, cs_lang lang)
+{
+    if (col < 0 || col >= LISTS_N_COLS) return NULL;
+    return lists_cols[lang == LANG_ZH ? LANG_ZH : LANG_EN][col];
+}
+
+/* The stage and phase names for people. model/rules.h keeps the English machine names (SCORES.h5,
+ * JSON); these are the seeds' terms: 入网期 成长期 成熟期 衰退期 (003), 健康期 预警期 告警期 (001). */
+const char *lists_stage_label(int stage, cs_lang lang)
+{
+    static const char *const n[LANG_N][RULES_N_STAGES] = {
+        {"onboarding", "growth", "maturity", "decline"},
+        {"入网期", "成长期", "成熟期", "衰退期"},
+    };
+    return stage >= 0 && stage < RULES_N_STAGES ? n[lang == LANG_ZH ? LANG_ZH : LANG_EN][stage] : "";
+}
+
+const char *lists_phase_label(int phase, cs_lang lang)
+{
+    static const char *const n[LANG_N][RULES_N_PHASES] = {
+        {"healthy", "warning", "alarm"},
+        {"健康期", "预警期", "告警期"},
+    };
+    return phase >= 0 && phase < RULES_N_PHASES ? n[lang == LANG_ZH ? LANG_ZH : LANG_EN][phase] : "";
 }
 
 /* ---- region files ---- */
@@ -107,16 +147,42 @@ static int lists_fixed(csv_writer *w, const char *fmt, double v)
     return csv_write_text(w, b, (size_t)n);
 }
 
+/* A probability in the lists' fixed format, or an empty field when it is not known (NaN). */
+static int lists_prob(csv_writer *w, double v)
+{
+    return isnan(v) ? csv_write_missing(w) : lists_fixed(w, "%.6f", v);
+}
+
+/* A snapshot indicator as the snapshot holds it (float32): plain decimals, the fewest (0 to 9) that
+ * read back as the same float, so 0.1f is "0.1", 3 is "3" and -1 is "-1"; %.9g where no fixed form
+ * does (tiny or huge values); an empty field for NaN (and for an infinity, which a snapshot never
+ * holds). Written as a number (csv_write_number): a negative value is not text that could start a
+ * formula. The same bytes on every machine with IEEE floats. */
+static int lists_indicator(csv_writer *w, float v)
+{
+    if (!isfinite(v)) return csv_write_missing(w);
+    char b[64];
+    int ok = 0;
+    if (fabsf(v) < 1e15f)
+        for (int d = 0; d <= 9 && !ok; d++) {
+            snprintf(b, sizeof b, "%.*f", d, (double)v);
+            ok = (float)strtod(b, NULL) == v;
+        }
+    if (!ok) snprintf(b, sizeof b, "%.9g", (double)v);
+    if (strcmp(b, "-0") == 0) snprintf(b, sizeof b, "0");
+    return csv_write_number(w, b, strlen(b));
+}
+
 static int lists_text(csv_writer *w, const char *s)
 {
     return csv_write_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
-int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lists_file **out)
+int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int queue, lists_file **out)
 {
     *out = NULL;
     char name[256];
-    lists_file_name(region, c->n_regions, c->region_names[region], name, sizeof name);
+    lists_file_name(region, c->n_regions, c->region_names[region], queue, name, sizeof name);
     lists_file *lf = calloc(1, sizeof *lf);
     if (!lf) return CS_ERROR(CS_ENOMEM, "out of memory");
     lf->c = c;
@@ -129,25 +195,12 @@ int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lis
     setvbuf(lf->f, NULL, _IOFBF, 1 << 20);
     if (c->bom) fputs("\xef\xbb\xbf", lf->f);
     rc = csv_writer_init(&lf->w, lf->f, lf->path, ',', 0);
-    static const char *const cols[] = {"rank", "id", "region", "brand", "probability", "value_at_risk",
-                                       "stage", "phase", "tier", "reason_1", "reason_2", "reason_3"};
-    for (size_t i = 0; rc == CS_OK && i < sizeof cols / sizeof cols[0]; i++) rc = lists_text(&lf->w, cols[i]);
+    for (int i = 0; rc == CS_OK && i < LISTS_N_COLS; i++) rc = lists_text(&lf->w, lists_column_label(i, c->lang));
+    for (size_t i = 0; rc == CS_OK && i < c->n_extra; i++) rc = lists_text(&lf->w, c->extra_names[i]);
     if (rc == CS_OK) rc = csv_write_row_end(&lf->w);
     lf->rc = rc;
     *out = lf;
     return rc;
-}
-
-static const char *lists_stage(int s)
-{
-    static const char *const n[] = {"onboarding", "growth", "maturity", "decline"};
-    return s >= 0 && s < 4 ? n[s] : "";
-}
-
-static const char *lists_phase(int p)
-{
-    static const char *const n[] = {"healthy", "warning", "alarm"};
-    return p >= 0 && p < 3 ? n[p] : "";
 }
 
 int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
@@ -157,20 +210,30 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     csv_writer *w = &lf->w;
     char id[24];
     lists_format_id(it->id, c->mask_ids, id);
+    const playbook_action *act = playbook_lookup(c->pb, it->stage, it->phase, it->queue, it->tier);
     int rc = csv_write_long(w, (long long)rank);
+    if (rc == CS_OK) rc = lists_text(w, queue_label(it->queue, c->lang));
     if (rc == CS_OK) rc = lists_text(w, id);
     if (rc == CS_OK) rc = lists_text(w, it->region < c->n_regions ? c->region_names[it->region] : "");
     if (rc == CS_OK) rc = lists_text(w, it->brand < c->n_brands ? c->brand_names[it->brand] : "");
-    if (rc == CS_OK) rc = lists_fixed(w, "%.6f", it->prob);
+    if (rc == CS_OK) rc = lists_prob(w, it->prob);
+    if (rc == CS_OK) rc = lists_prob(w, it->pvol);
+    if (rc == CS_OK) rc = lists_prob(w, it->pinv);
     if (rc == CS_OK) rc = lists_fixed(w, "%.2f", it->var);
-    if (rc == CS_OK) rc = lists_text(w, lists_stage(it->stage));
-    if (rc == CS_OK) rc = lists_text(w, lists_phase(it->phase));
+    if (rc == CS_OK) rc = lists_text(w, lists_stage_label(it->stage, c->lang));
+    if (rc == CS_OK) rc = lists_text(w, lists_phase_label(it->phase, c->lang));
     if (rc == CS_OK) rc = csv_write_long(w, it->tier);
+    if (rc == CS_OK) rc = act ? lists_text(w, act->code) : csv_write_missing(w);
+    if (rc == CS_OK) rc = act ? lists_text(w, act->text[c->lang == LANG_ZH ? LANG_ZH : LANG_EN]) : csv_write_missing(w);
+    if (rc == CS_OK)
+        rc = act ? lists_text(w, playbook_channel_label(it->online ? act->online_channel : act->channel, c->lang))
+                 : csv_write_missing(w);
     for (int k = 0; rc == CS_OK && k < 3; k++) {
         int r = it->reason[k];
         if (r >= 0 && (size_t)r < c->n_reasons) rc = lists_text(w, c->reason_text[r]);
         else rc = csv_write_missing(w);
     }
+    for (size_t k = 0; rc == CS_OK && k < c->n_extra; k++) rc = lists_indicator(w, it->extra[k]);
     if (rc == CS_OK) rc = csv_write_row_end(w);
     if (rc != CS_OK && !strstr(status_reason(), lf->path)) rc = commit_errno(errno, lf->path, "write");
     lf->rc = rc;
@@ -187,6 +250,19 @@ int lists_region_close(lists_file *lf)
 
 /* ---- summary ---- */
 
+/* summary.csv's columns: one row per region; per queue its subscribers, listed rows and file. */
+enum { SUM_INDEX, SUM_REGION, SUM_SUBSCRIBERS, SUM_LEAVERS, SUM_ALARM, SUM_WARNING, SUM_RISK,
+       SUM_QUEUE0, SUM_LISTED = SUM_QUEUE0 + 3 * QUEUE_N_LISTED, SUM_AUC, SUM_N };
+
+static const char *const lists_sum_cols[LANG_N][SUM_N] = {
+    {"region_index", "region", "subscribers", "expected_leavers", "alarm", "warning", "value_at_risk",
+     "retention", "retention_listed", "retention_file", "collections", "collections_listed",
+     "collections_file", "billing", "billing_listed", "billing_file", "listed", "validation_auc"},
+    {"地区序号", "地区", "用户数", "预计流失人数", "告警期人数", "预警期人数", "风险价值",
+     "挽留人数", "挽留名单人数", "挽留名单文件", "催缴人数", "催缴名单人数",
+     "催缴名单文件", "账单核查人数", "账单核查名单人数", "账单核查名单文件", "名单合计", "验证AUC"},
+};
+
 static int lists_summary_csv(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
 {
     char *path;
@@ -195,23 +271,29 @@ static int lists_summary_csv(const lists_ctx *c, const char *tmpdir, const lists
     if (c->bom) fputs("\xef\xbb\xbf", f);
     csv_writer w;
     int rc = csv_writer_init(&w, f, path, ',', 0);
-    static const char *const cols[] = {"region_index", "region", "file", "subscribers",
-                                       "expected_leavers", "alarm", "warning", "listed",
-                                       "value_at_risk", "validation_auc"};
-    for (size_t i = 0; rc == CS_OK && i < sizeof cols / sizeof cols[0]; i++) rc = lists_text(&w, cols[i]);
+    int lang = c->lang == LANG_ZH ? LANG_ZH : LANG_EN;
+    for (int i = 0; rc == CS_OK && i < SUM_N; i++) rc = lists_text(&w, lists_sum_cols[lang][i]);
     if (rc == CS_OK) rc = csv_write_row_end(&w);
     char name[256];
-    for (size_t r = 0; rc == CS_OK && r < c->n_regions; r++) {
-        lists_file_name(r, c->n_regions, c->region_names[r], name, sizeof name);
+    size_t nr = c->n_regions;
+    for (size_t r = 0; rc == CS_OK && r < nr; r++) {
         rc = csv_write_long(&w, (long long)r);
         if (rc == CS_OK) rc = lists_text(&w, c->region_names[r]);
-        if (rc == CS_OK) rc = lists_text(&w, name);
         if (rc == CS_OK) rc = csv_write_long(&w, s->subscribers[r]);
         if (rc == CS_OK) rc = lists_fixed(&w, "%.6f", s->expected_leavers[r]);
         if (rc == CS_OK) rc = csv_write_long(&w, s->alarm[r]);
         if (rc == CS_OK) rc = csv_write_long(&w, s->warning[r]);
-        if (rc == CS_OK) rc = csv_write_long(&w, s->listed[r]);
         if (rc == CS_OK) rc = lists_fixed(&w, "%.2f", s->value_at_risk[r]);
+        int64_t listed = 0;
+        for (int q = QUEUE_RETENTION; rc == CS_OK && q < QUEUE_N; q++) {
+            size_t at = (size_t)(q - QUEUE_RETENTION) * nr + r;
+            lists_file_name(r, nr, c->region_names[r], q, name, sizeof name);
+            rc = csv_write_long(&w, s->queued[at]);
+            if (rc == CS_OK) rc = csv_write_long(&w, s->listed[at]);
+            if (rc == CS_OK) rc = lists_text(&w, name);
+            listed += s->listed[at];
+        }
+        if (rc == CS_OK) rc = csv_write_long(&w, listed);
         if (rc == CS_OK) {
             if (s->validated && s->region_auc && !isnan(s->region_auc[r]))
                 rc = lists_fixed(&w, "%.6f", s->region_auc[r]);
@@ -245,22 +327,39 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
     json_str(&j, "rank_by", s->rank_by);
     if (s->top) json_int(&j, "top", (int64_t)s->top);
     else json_null(&j, "top");
-    int64_t t_sub = 0, t_al = 0, t_wa = 0, t_li = 0;
+    json_str(&j, "lang", lang_code(c->lang));
+    size_t nr = c->n_regions;
+    int64_t t_sub = 0, t_al = 0, t_wa = 0, t_li = 0, t_q[QUEUE_N_LISTED] = {0}, t_ql[QUEUE_N_LISTED] = {0};
     double t_exp = 0, t_var = 0;
     char name[256];
     json_arr_begin(&j, "regions");
-    for (size_t r = 0; r < c->n_regions; r++) {
-        lists_file_name(r, c->n_regions, c->region_names[r], name, sizeof name);
+    for (size_t r = 0; r < nr; r++) {
         json_obj_begin(&j, NULL);
         json_int(&j, "index", (int64_t)r);
         json_str(&j, "region", c->region_names[r]);
-        json_str(&j, "file", name);
         json_int(&j, "subscribers", s->subscribers[r]);
         lists_json_fixed(&j, "expected_leavers", "%.6f", s->expected_leavers[r]);
         json_int(&j, "alarm", s->alarm[r]);
         json_int(&j, "warning", s->warning[r]);
-        json_int(&j, "listed", s->listed[r]);
         lists_json_fixed(&j, "value_at_risk", "%.2f", s->value_at_risk[r]);
+        int64_t listed = 0;
+        json_obj_begin(&j, "queues");
+        for (int q = QUEUE_RETENTION; q < QUEUE_N; q++) {
+            size_t at = (size_t)(q - QUEUE_RETENTION) * nr + r;
+            lists_file_name(r, nr, c->region_names[r], q, name, sizeof name);
+            json_obj_begin(&j, queue_name(q));
+            json_str(&j, "file", name);
+            json_int(&j, "subscribers", s->queued[at]);
+            json_int(&j, "listed", s->listed[at]);
+            if (s->k && s->k[at]) json_int(&j, "k", (int64_t)s->k[at]);
+            else json_null(&j, "k");
+            json_obj_end(&j);
+            listed += s->listed[at];
+            t_q[q - QUEUE_RETENTION] += s->queued[at];
+            t_ql[q - QUEUE_RETENTION] += s->listed[at];
+        }
+        json_obj_end(&j);
+        json_int(&j, "listed", listed);
         if (s->validated && s->region_auc) {
             json_num(&j, "validation_auc", s->region_auc[r]);
             json_num(&j, "validation_lift_top10", s->region_lift10[r]);
@@ -270,7 +369,7 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
         t_sub += s->subscribers[r];
         t_al += s->alarm[r];
         t_wa += s->warning[r];
-        t_li += s->listed[r];
+        t_li += listed;
         t_exp += s->expected_leavers[r];
         t_var += s->value_at_risk[r];
     }
@@ -282,6 +381,14 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
     json_int(&j, "warning", t_wa);
     json_int(&j, "listed", t_li);
     lists_json_fixed(&j, "value_at_risk", "%.2f", t_var);
+    json_obj_begin(&j, "queues");
+    for (int q = QUEUE_RETENTION; q < QUEUE_N; q++) {
+        json_obj_begin(&j, queue_name(q));
+        json_int(&j, "subscribers", t_q[q - QUEUE_RETENTION]);
+        json_int(&j, "listed", t_ql[q - QUEUE_RETENTION]);
+        json_obj_end(&j);
+    }
+    json_obj_end(&j);
     json_obj_end(&j);
     if (s->validated) {
         json_obj_begin(&j, "validation");

@@ -1,10 +1,14 @@
-/* lists.h — the early-warning lists an agent opens: one CSV per region plus a summary (CSV, JSON).
+/* lists.h — the lists an agent opens: per region one CSV per queue (retention, collections, billing
+ * check: model/queue.h) plus a summary (CSV, JSON).
  *
  * The lists leave the system for spreadsheets and call-centre tools, so this file owns what makes
  * them safe there: UTF-8 text written through the CSV writer of csv.h (quoting, and an apostrophe in
- * front of any text that could start a formula), numbers in a fixed format (the same bytes for any
- * rank count), ids masked on request, and file names that are safe for any region name, Chinese
- * included. The directory is built as "DIR.tmp" and renamed to DIR only when complete, with a
+ * front of any text that could start a formula), a UTF-8 byte order mark by default (Excel on a
+ * Chinese Windows reads a file without one in the local code page: 北京 becomes 鍖椾含), headers
+ * and texts in the operator's language (model/lang.h; the machine names of files and summary.json
+ * keys stay English), numbers in a fixed format (the same bytes for any rank count), ids masked on
+ * request, the next action from the playbook (playbook.h), and file names that are safe for any
+ * region name, Chinese included. The directory is built as "DIR.tmp" and renamed to DIR only when complete, with a
  * manifest (".churnscore-manifest": the line "churnscore lists manifest 1", then one file name a
  * line) of the files it holds. A previous DIR is replaced only when every file in it is in its
  * manifest (or, written by a version without manifests, holds summary.json and only names this
@@ -12,13 +16,15 @@
  * where the file system cannot swap), and lists_dir_drop then removes only the files its manifest
  * names: a symbolic link is never followed to delete, DIR.old is never touched, and whatever else
  * appears is kept (in a new DIR.old-XXXXXX, with a warning). No MPI here: rank 0
- * creates, summarises and commits the directory; each region's CSV is written by one process, which
- * mpi/cmd_score.c picks (the region's owner rank when every rank sees DIR.tmp, else rank 0) and feeds
+ * creates, summarises and commits the directory; each list's CSV is written by one process, which
+ * mpi/score_lists.c picks (the list's owner rank when every rank sees DIR.tmp, else rank 0) and feeds
  * with the merged candidates in list order through lists_region_row.
  */
 #ifndef CS_LISTS_H
 #define CS_LISTS_H
 
+#include "lang.h"
+#include "playbook.h"
 #include "topk.h"
 
 #include <stddef.h>
@@ -27,13 +33,32 @@
 typedef struct {
     int mask_ids;                    /* all but the last 4 digits of ids become '*' */
     int bom;                         /* start each CSV with a UTF-8 byte order mark (for Excel) */
+    cs_lang lang;                    /* headers, stage, phase, queue, action and channel texts */
     size_t n_regions;
     const char *const *region_names;
     size_t n_brands;
     const char *const *brand_names;
     size_t n_reasons;
     const char *const *reason_text; /* indexed by the items' reason codes */
+    const playbook *pb;              /* each row's action; NULL: the action columns stay empty */
+    size_t n_extra;                  /* --list-columns: the items' extra[] values, under these names */
+    const char *const *extra_names;
 } lists_ctx;
+
+/* The columns of a list file, in order (then the n_extra indicators). */
+enum { LISTS_COL_RANK, LISTS_COL_QUEUE, LISTS_COL_ID, LISTS_COL_REGION, LISTS_COL_BRAND,
+       LISTS_COL_PROBABILITY, LISTS_COL_P_VOLUNTARY, LISTS_COL_P_INVOLUNTARY, LISTS_COL_VALUE_AT_RISK,
+       LISTS_COL_STAGE, LISTS_COL_PHASE, LISTS_COL_TIER, LISTS_COL_ACTION_CODE, LISTS_COL_ACTION,
+       LISTS_COL_CHANNEL, LISTS_COL_REASON_1, LISTS_COL_REASON_2, LISTS_COL_REASON_3, LISTS_N_COLS };
+
+/* A list column's header in a language ("rank", "排名"); for LANG_EN the machine name. NULL out of
+ * range. io/listin.c finds columns by these names in either language. */
+const char *lists_column_label(int col, cs_lang lang);
+
+/* Stage and phase names for people, in a language ("onboarding" / "入网期", "alarm" / "告警期"): the
+ * seeds' own terms (003, 001). "" out of range. */
+const char *lists_stage_label(int stage, cs_lang lang);
+const char *lists_phase_label(int phase, cs_lang lang);
 
 /* Checks that dir can be (re)placed and creates "<dir>.tmp" afresh (a stale one from a killed run
  * is removed first, when it holds only files of ours). *tmp is malloc'd (caller frees). CS_EINVAL
@@ -69,29 +94,37 @@ int lists_dir_seal(const char *tmp);
  * lists directory (lists_dir_drop removes its files); without: lists_dir_drop(tmp). CS_EIO. */
 int lists_dir_commit(const char *dir, const char *tmp, int ok);
 
-/* The file name of region r: "NN-<name>.csv", NN zero-padded to the digits of n_regions (at least
- * 2). The name keeps UTF-8 letters and digits; '/', '\', control characters, characters Windows
- * refuses (:*?"<>|), invalid UTF-8 and leading dots are dropped, spaces become '_', and it is cut
- * at 120 bytes on a character boundary; "region" when nothing is left. */
-void lists_file_name(size_t r, size_t n_regions, const char *name, char *buf, size_t size);
+/* The file name of queue q's list of region r: "NN-<name>-<queue>.csv" (queue_name: retention,
+ * collections, billing, in English whatever the language, so that scripts can find them), NN
+ * zero-padded to the digits of n_regions (at least 2). The name keeps UTF-8 letters and digits;
+ * '/', '\', control characters, characters Windows refuses (:*?"<>|), invalid UTF-8 and leading
+ * dots are dropped, spaces become '_', and it is cut at 120 bytes on a character boundary; "region"
+ * when nothing is left. */
+void lists_file_name(size_t r, size_t n_regions, const char *name, int queue, char *buf, size_t size);
 
 /* The id as written in the lists (masked or not), NUL-terminated in buf (at least 24 bytes). */
 void lists_format_id(uint64_t id, int mask, char *buf);
 
 typedef struct lists_file lists_file;
 
-/* Creates tmpdir/<lists_file_name> and writes the header. CS_EIO, CS_ENOMEM. */
-int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lists_file **out);
-/* Writes one ranked row (rank is 1-based). CS_EIO. */
+/* Creates tmpdir/<lists_file_name> of queue q (QUEUE_RETENTION..QUEUE_BILLING) of region, writes
+ * the byte order mark (c->bom) and the header. CS_EIO, CS_ENOMEM. */
+int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int queue, lists_file **out);
+/* Writes one ranked row (rank is 1-based): the queue and phase it says are the item's, its action and
+ * channel the playbook's for its stage, phase, queue, tier and channel preference. CS_EIO. */
 int lists_region_row(lists_file *f, uint64_t rank, const topk_item *it);
 /* Closes the file; CS_EIO if anything failed to reach the disk. Frees f; accepts NULL. */
 int lists_region_close(lists_file *f);
 
-/* Per-region totals and the validation for the summary files. Arrays are [n_regions]. */
+/* Per-region totals and the validation for the summary files. Arrays are [n_regions], but queued,
+ * listed and k: [QUEUE_N_LISTED x n_regions], queue q of region r at (q - QUEUE_RETENTION) x
+ * n_regions + r. */
 typedef struct {
     const char *month, *rank_by;
     uint64_t top;                         /* 0: all */
-    const int64_t *subscribers, *alarm, *warning, *listed;
+    const uint64_t *k;                    /* each list's bound (--top or --capacity; 0: all) */
+    const int64_t *subscribers, *alarm, *warning;
+    const int64_t *queued, *listed;       /* subscribers in each queue, and on its list */
     const double *expected_leavers, *value_at_risk;
     int validated;
     uint64_t val_n, val_npos, labelled;
@@ -99,7 +132,8 @@ typedef struct {
     const double *region_auc, *region_lift10; /* NaN where not computed; NULL without validation */
 } lists_summary;
 
-/* Writes tmpdir/summary.csv and tmpdir/summary.json. CS_EIO. */
+/* Writes tmpdir/summary.csv (one row per region, headers in c->lang, with c->bom) and
+ * tmpdir/summary.json (English keys; "lang" says the lists' language). CS_EIO. */
 int lists_summary_write(const lists_ctx *c, const char *tmpdir, const lists_summary *s);
 
 #endif

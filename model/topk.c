@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     topk_item *v;
@@ -13,12 +14,13 @@ typedef struct {
 
 struct topk {
     size_t n_groups;
-    uint64_t k;
+    uint64_t *k; /* [n_groups] */
     topk_grp *g;
 };
 
 int topk_before(const topk_item *a, const topk_item *b)
 {
+    if (a->band != b->band) return a->band > b->band;
     int na = isnan(a->key), nb = isnan(b->key);
     if (na != nb) return nb;
     if (!na && a->key != b->key) return a->key > b->key;
@@ -26,18 +28,21 @@ int topk_before(const topk_item *a, const topk_item *b)
     return a->row < b->row;
 }
 
-topk *topk_alloc(size_t n_groups, uint64_t k)
+topk *topk_alloc(size_t n_groups, const uint64_t *k)
 {
     if (n_groups == 0) return NULL;
     topk *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->g = calloc(n_groups, sizeof *t->g);
-    if (!t->g) {
+    t->k = malloc(n_groups * sizeof *t->k);
+    if (!t->g || !t->k) {
+        free(t->g);
+        free(t->k);
         free(t);
         return NULL;
     }
+    memcpy(t->k, k, n_groups * sizeof *t->k);
     t->n_groups = n_groups;
-    t->k = k;
     return t;
 }
 
@@ -46,6 +51,7 @@ void topk_free(topk *t)
     if (!t) return;
     for (size_t i = 0; i < t->n_groups; i++) free(t->g[i].v);
     free(t->g);
+    free(t->k);
     free(t);
 }
 
@@ -94,17 +100,18 @@ int topk_push(topk *t, size_t gi, const topk_item *it)
     if (gi >= t->n_groups)
         return CS_ERROR(CS_EINVAL, "top-K: group %zu out of range (%zu groups)", gi, t->n_groups);
     topk_grp *g = &t->g[gi];
-    if (t->k == 0) {
+    uint64_t k = t->k[gi];
+    if (k == 0) {
         CS_TRY(topk_grow(g, g->n + 1));
         g->v[g->n++] = *it;
         return CS_OK;
     }
-    if (g->n < t->k) {
+    if (g->n < k) {
         /* grow by doubling up to k: a region smaller than K never costs K items */
         size_t want = g->n + 1;
         if (want > g->cap) {
             size_t cap = g->cap ? g->cap * 2 : 64;
-            if (cap > t->k) cap = (size_t)t->k;
+            if (cap > k) cap = (size_t)k;
             CS_TRY(topk_grow(g, cap));
         }
         g->v[g->n] = *it;

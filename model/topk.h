@@ -1,12 +1,15 @@
-/* topk.h — bounded top-K lists per group (region), in one deterministic order.
+/* topk.h — bounded top-K lists per group (a queue of a region), in one deterministic order.
  *
- * Scoring keeps, per region, the subscribers an agent should call first. The order is a total
- * order: key descending (the probability or the value at risk), then id ascending, then global row
- * ascending, so the list is the same whatever rank saw which row and in what order. With a bound K
- * each group is a binary heap whose root is the item that would drop out next, so memory is
- * groups x K items whatever the number of rows; with K = 0 (all) the groups grow as needed and the
- * caller bounds them (mpi/cmd_score.c checks its --memory budget). topk_sort turns each group into
- * its ranked list in place; after that the caller reads groups with topk_group. Pure: no MPI.
+ * Scoring keeps, per queue and region (model/queue.h), the subscribers an agent should call first.
+ * The order is a total order: band descending (a row a hard signal raised, band 1, before a row the
+ * model alone raised, band 0: in the retention list every alarm before every warning), then key
+ * descending (the queue's probability or value at risk), then id ascending, then global row
+ * ascending, so the list is the same whatever rank saw which row and in what order. Each group has
+ * its own bound K (--top, or the region's line of --capacity); with a bound each group is a binary
+ * heap whose root is the item that would drop out next, so memory is the sum of the K items
+ * whatever the number of rows; with K = 0 (all) the group grows as needed and the caller bounds it
+ * (mpi/score_pass.c checks its --memory budget). topk_sort turns each group into its ranked list in
+ * place; after that the caller reads groups with topk_group. Pure: no MPI.
  */
 #ifndef CS_TOPK_H
 #define CS_TOPK_H
@@ -14,28 +17,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One listed subscriber: the ranking key and everything a list row shows. */
+/* Snapshot indicators a list may carry beside its own columns (score --list-columns). */
+#define TOPK_MAX_EXTRA 16
+
+/* One listed subscriber: the ranking key and everything a list row shows. The struct travels
+ * between ranks as raw bytes (mpi/score_lists.c), so it holds no pointer. */
 typedef struct {
     double key;         /* ranking key, larger first */
     uint64_t id;        /* first tie-break, smaller first */
     uint64_t row;       /* global row: last tie-break, smaller first */
-    double prob, var;   /* probability and value at risk */
+    double prob, var;   /* probability (of leaving at all) and the queue's value at risk */
     double pvol, pinv;  /* probability of leaving voluntarily / involuntarily (without churn types:
                          * pvol = prob, pinv = NaN) */
     float arpu;         /* monthly ARPU (for the tier, known only after the pass) */
+    float extra[TOPK_MAX_EXTRA]; /* the --list-columns indicators, as in the snapshot */
     int16_t reason[3];  /* reason codes (design columns), -1 = none */
     uint16_t region;
     uint8_t brand, stage, phase, tier;
+    uint8_t queue;      /* QUEUE_* of model/queue.h */
+    uint8_t band;       /* compared first: 1 raised by a hard signal, 0 by the model alone */
+    uint8_t online;     /* 1: prefers online channels (the playbook's e-channel rule) */
 } topk_item;
 
-/* 1 when a ranks before b in the list order (key desc, id asc, row asc). NaN keys rank last. */
+/* 1 when a ranks before b in the list order (band desc, key desc, id asc, row asc). NaN keys rank
+ * last within their band. */
 int topk_before(const topk_item *a, const topk_item *b);
 
 typedef struct topk topk;
 
-/* n_groups groups of at most k items each (k = 0: unbounded). NULL when out of memory or
- * n_groups is 0. */
-topk *topk_alloc(size_t n_groups, uint64_t k);
+/* n_groups groups, group g of at most k[g] items (k[g] = 0: unbounded); k is copied. NULL when out
+ * of memory or n_groups is 0. */
+topk *topk_alloc(size_t n_groups, const uint64_t *k);
 void topk_free(topk *t); /* accepts NULL */
 
 /* Offers it to group g (g < n_groups, else CS_EINVAL): kept when the group has room or it ranks

@@ -104,7 +104,9 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     /* every option, its default and its range: mpi/options.c */
     const opt_bind binds[] = {
         {"in", &o->in}, {"model", &o->model}, {"out", &o->out}, {"lists", &o->lists}, {"top", &o->top},
-        {"rank-by", &o->rank_by_s}, {"mask-ids", &o->mask_ids}, {"bom", &o->bom},
+        {"rank-by", &o->rank_by_s}, {"mask-ids", &o->mask_ids}, {"bom", &o->bom}, {"no-bom", &o->no_bom},
+        {"capacity", &o->capacity}, {"playbook", &o->playbook}, {"list-columns", &o->list_columns},
+        {"lang", &o->lang_s}, {"collections-cutoff", &o->collections_cutoff},
         {"horizon", &o->horizon}, {"warn-cutoff", &warn},
         {"onboarding-months", &o->rp.onboarding_months}, {"growth-months", &o->rp.growth_months},
         {"contract-ending-months", &o->rp.contract_ending_months}, {"traffic-fall", &o->rp.traffic_fall},
@@ -122,6 +124,8 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
     }
     /* values are checked by the table; here they become what the pipeline reads */
     if (rc == CS_OK) o->rank_by_risk = strcmp(o->rank_by_s, "value_at_risk") == 0;
+    if (rc == CS_OK) o->lang = lang_parse(o->lang_s) == LANG_ZH ? LANG_ZH : LANG_EN; /* the table checked it */
+    if (rc == CS_OK && o->bom && o->no_bom) rc = CS_ERROR(CS_EINVAL, "options --bom and --no-bom contradict each other");
     if (rc == CS_OK && warn != -1) o->warn_cutoff = o->rp.warn_cutoff = warn;
     /* "L/" would make the temporary directory "L/.tmp", inside L itself */
     if (rc == CS_OK && o->lists) {
@@ -140,9 +144,12 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
      * locked against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
     if (!o->read_only) {
-        outguard_path paths[] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_INPUT},
-                                 {"--out", o->out, OUTGUARD_OUTPUT}, {"--lists", o->lists, OUTGUARD_OUTPUT_DIR}};
-        if (ctx->rank == 0) rc = outguard_acquire(paths, sizeof paths / sizeof paths[0], &guard);
+        outguard_path paths[6] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_INPUT},
+                                  {"--out", o->out, OUTGUARD_OUTPUT}, {"--lists", o->lists, OUTGUARD_OUTPUT_DIR}};
+        size_t np = 4;
+        if (o->playbook) paths[np++] = (outguard_path){"--playbook", o->playbook, OUTGUARD_INPUT};
+        if (o->capacity) paths[np++] = (outguard_path){"--capacity", o->capacity, OUTGUARD_INPUT};
+        if (ctx->rank == 0) rc = outguard_acquire(paths, np, &guard);
         rc = red_agree(ctx->comm, rc);
         if (rc != CS_OK) {
             free(lists_arg);

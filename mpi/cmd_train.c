@@ -29,6 +29,7 @@
 #include "log.h"
 #include "opts.h"
 #include "outguard.h"
+#include "playbook.h"
 #include "reduce.h"
 #include "status.h"
 #include "train_fa.h"
@@ -72,7 +73,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"cache", &o->cache}, {"validate-max", &o->validate_max}, {"report", &o->report},
         {"model-kind", &o->kind}, {"trees", &o->trees}, {"depth", &o->depth}, {"eta", &o->eta},
         {"tree-l2", &o->tree_l2}, {"min-leaf", &o->min_leaf}, {"bins", &o->bins},
-        {"gbm-rows", &o->gbm_rows}, {NULL, NULL},
+        {"gbm-rows", &o->gbm_rows}, {"playbook", &o->playbook}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_TRAIN, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -93,12 +94,19 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         }
         t.validation = strcmp(o->kind, "auto") == 0;
     }
+    /* the playbook the month's score will use, refused now (a hole, an unknown word) rather than
+     * after the training: every rank reads the page of text and the ranks agree */
+    if (rc == CS_OK && o->playbook) {
+        playbook *pb = NULL;
+        rc = playbook_read(o->playbook, &pb);
+        playbook_free(pb);
+    }
     /* before anything is written: no output may touch --in or the other output, and each is locked
      * against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
     outguard_path paths[] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_OUTPUT},
-                             {"--report", o->report, OUTGUARD_OUTPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 3, &guard);
+                             {"--report", o->report, OUTGUARD_OUTPUT}, {"--playbook", o->playbook, OUTGUARD_INPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, o->playbook ? 4 : 3, &guard);
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;
     /* the total counts from the opening of the snapshot, as in score: the id check is work too */

@@ -65,6 +65,10 @@ const opt_spec options_table[] = {
      .hi = 1, .special = "-1",
      .help = "warning phase at probability >= this, the voluntary probability where the model has churn "
              "types (-1: train sets it from --warn-top, score uses the model's)"},
+    {.name = "playbook", .cmds = T | S, .kind = OPT_STR, .meta = "FILE",
+     .unset = "the built-in copy of jobs/playbook.conf",
+     .help = "the next action of each listed row by stage, phase, queue and tier (train checks it, score "
+             "uses it); a hole or unknown word is refused naming file and line (docs/formats.md)"},
     {.name = "validate-max", .cmds = T | S, .kind = OPT_U64, .meta = "N", .def = "1000000", .lo = 1,
      .hi = 100000000,
      .help = "labelled rows evaluated at most (train: holdout and validation rows; score: the "
@@ -142,12 +146,25 @@ const opt_spec options_table[] = {
 
     /* ---- score ---- */
     {.name = "top", .cmds = S, .kind = OPT_U64, .meta = "K", .def = "0", .lo = 0, .hi = INF,
-     .help = "list at most K subscribers per region (0: all alarm and warning)"},
+     .help = "list at most K subscribers per region and queue (0: all of the queue)"},
     {.name = "rank-by", .cmds = S, .kind = OPT_STR, .meta = "probability|value_at_risk",
-     .choices = "probability|value_at_risk", .def = "probability", .help = "order of the lists"},
+     .choices = "probability|value_at_risk", .def = "probability",
+     .help = "order of the retention lists: voluntary risk, or voluntary value at risk (alarms first either way)"},
+    {.name = "capacity", .cmds = S, .kind = OPT_STR, .meta = "FILE",
+     .help = "CSV region,k[,queue]: a list size per region (and queue) overriding --top; k 0 is all"},
+    {.name = "collections-cutoff", .cmds = S, .kind = OPT_DOUBLE, .meta = "P", .def = "-1", .lo = 0,
+     .hi = 1, .special = "-1",
+     .help = "with churn types: the collections queue also takes p_involuntary >= this when above "
+             "p_voluntary (-1: the warning cut-off)"},
+    {.name = "list-columns", .cmds = S, .kind = OPT_STR, .meta = "NAME,...",
+     .help = "snapshot indicators copied into the lists (at most 16), e.g. arpu_m1,arpu_m2,arpu_m3,tenure_months"},
+    {.name = "lang", .cmds = S, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
+     .help = "language of the lists' headers, stage, phase, queue, action and channel, and of summary.csv"},
     {.name = "mask-ids", .cmds = S, .kind = OPT_FLAG, .help = "mask all but the last 4 digits of ids in the lists"},
     {.name = "bom", .cmds = S, .kind = OPT_FLAG,
-     .help = "start the CSV files with a UTF-8 byte order mark (for Excel)"},
+     .help = "start the CSV files with a UTF-8 byte order mark (the default; kept for older scripts)"},
+    {.name = "no-bom", .cmds = S, .kind = OPT_FLAG,
+     .help = "no UTF-8 byte order mark at the start of the CSV files (Excel needs it for Chinese)"},
     {.name = "horizon", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0, .hi = 1200,
      .help = "months of ARPU at risk: value at risk = p x ARPU x horizon"},
     {.name = "growth-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0,

@@ -21,6 +21,8 @@
 #include "metrics.h"
 #include "modelfile.h"
 #include "part.h"
+#include "playbook.h"
+#include "queue.h"
 #include "reduce.h"
 #include "rules.h"
 #include "snapshot.h"
@@ -36,17 +38,31 @@
 /* The quintile cut-offs between the value tiers (rules_tier). */
 #define SCORE_TIER_CUTS (RULES_N_TIERS - 1)
 
-/* Per region g, score_totals.sums[SCORE_NSUMS * g + ...] and .count[SCORE_NCOUNTS * g + ...]. */
+/* Per region g, score_totals.sums[SCORE_NSUMS * g + ...] and .count[SCORE_NCOUNTS * g + ...]; the
+ * subscribers of queue q (QUEUE_RETENTION..) at SCORE_COUNT_QUEUE + q - 1. */
 enum { SCORE_SUM_LEAVERS, SCORE_SUM_RISK, SCORE_NSUMS };
-enum { SCORE_COUNT_SUBSCRIBERS, SCORE_COUNT_ALARM, SCORE_COUNT_WARNING, SCORE_NCOUNTS };
+enum { SCORE_COUNT_SUBSCRIBERS, SCORE_COUNT_ALARM, SCORE_COUNT_WARNING, SCORE_COUNT_QUEUE,
+       SCORE_NCOUNTS = SCORE_COUNT_QUEUE + QUEUE_N_LISTED };
+
+/* The lists are groups of the candidates (model/topk.h), one per queue and region: queue q
+ * (QUEUE_RETENTION..QUEUE_BILLING) of region r is group (q - 1) x nreg + r, so the groups of one
+ * queue are in region order. */
+static inline size_t score_group(int queue, size_t region, size_t nreg)
+{
+    return (size_t)(queue - QUEUE_RETENTION) * nreg + region;
+}
+#define SCORE_NGROUPS(nreg) ((size_t)QUEUE_N_LISTED * (nreg))
 
 /* The options, as cmd_score.c's table fills them. */
 typedef struct {
     const char *in, *model, *out, *lists, *rank_by_s;
+    const char *capacity, *playbook, *list_columns, *lang_s;
     uint64_t top, block, memory, validate_max;
     double horizon, warn_cutoff;
-    int mask_ids, bom, read_only;
+    double collections_cutoff; /* --collections-cutoff; the warning cut-off when -1 */
+    int mask_ids, bom, no_bom, read_only;
     int rank_by_risk; /* --rank-by value_at_risk (else by probability) */
+    cs_lang lang;     /* --lang */
     rules_params rp;
 } score_opts;
 
@@ -65,6 +81,12 @@ typedef struct {
                              * n_coef + c) in the opposite one, which boosted trees can also push */
     const char **reason_col; /* [2 n_coef] the design column of each entry */
     int has_types;          /* the model has churn types (cmodel.has_types): per row pvol, pinv */
+    playbook *pb;           /* --playbook, or the built-in one */
+    long online_col;        /* the playbook's e-channel indicator in the snapshot, -1 when absent */
+    size_t n_extra;         /* --list-columns */
+    long extra_col[TOPK_MAX_EXTRA];
+    const char *extra_name[TOPK_MAX_EXTRA]; /* the snapshot's names (borrowed from the schema) */
+    uint64_t *k;            /* [SCORE_NGROUPS(nreg)] each list's bound: --top or --capacity (0: all) */
 } score_inputs;
 
 /* One read block's buffers (score_pass.c): [io rows] unless said otherwise. */
@@ -121,7 +143,8 @@ typedef struct {
 typedef struct {
     double cut[SCORE_TIER_CUTS]; /* ARPU quintile cut-offs (score_tiers.c); NaN without ARPU */
     double *psi;                 /* [drift.cols] population stability (score_totals_reduce) */
-    int64_t *listed;             /* [nreg] rows of each region's list (score_lists.c) */
+    int64_t *listed;             /* [SCORE_NGROUPS(nreg)] rows of each list (score_lists.c) */
+    int64_t *listed_region;      /* [nreg] rows of a region's lists together */
     score_validation val;
 } score_results;
 
@@ -136,7 +159,7 @@ typedef struct {
     score_inputs in;
     score_bufs buf;
     int64_t *arpu_hist;    /* [SCORE_ARPU_BUCKETS] own rows by the top half of their ARPU key */
-    topk *cand;            /* per region: the alarm and warning candidates for the lists */
+    topk *cand;            /* per queue and region (score_group): the candidates for the lists */
     score_totals tot;
     score_vsample vs;
     drift_acc drift;

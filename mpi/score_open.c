@@ -9,6 +9,7 @@
  */
 #include "score_open.h"
 
+#include "capacity.h"
 #include "log.h"
 #include "status.h"
 
@@ -58,6 +59,9 @@ void score_close(score_job *j)
     free(j->vs.rows);
     free(j->res.psi);
     free(j->res.listed);
+    free(j->res.listed_region);
+    playbook_free(in->pb);
+    free(in->k);
     free(j->res.val.region);
     free(j->res.val.region_ok);
     cmodel_clear(&in->m);
@@ -141,11 +145,68 @@ static int score_results_alloc(score_job *j)
     score_results *res = &j->res;
     for (int k = 0; k < SCORE_TIER_CUTS; k++) res->cut[k] = NAN;
     res->psi = calloc(j->drift.cols + 1, sizeof(double));
-    res->listed = calloc(nreg + 1, sizeof(int64_t));
+    res->listed = calloc(SCORE_NGROUPS(nreg) + 1, sizeof(int64_t));
+    res->listed_region = calloc(nreg + 1, sizeof(int64_t));
     res->val.region = calloc(nreg + 1, sizeof(metrics_report));
     res->val.region_ok = calloc(nreg + 1, sizeof(int));
-    if (!res->psi || !res->listed || !res->val.region || !res->val.region_ok)
+    if (!res->psi || !res->listed || !res->listed_region || !res->val.region || !res->val.region_ok)
         return CS_ERROR(CS_ENOMEM, "out of memory");
+    return CS_OK;
+}
+
+/* --list-columns: the snapshot columns copied into the lists, by name. CS_EINVAL naming the option
+ * (an unknown, empty or repeated name, more than TOPK_MAX_EXTRA). */
+static int score_list_columns(score_inputs *in, const score_opts *o)
+{
+    in->n_extra = 0;
+    if (!o->list_columns) return CS_OK;
+    const char *p = o->list_columns;
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == 0)
+            return CS_ERROR(CS_EINVAL, "option --list-columns: an empty name in '%s' (names separated by commas)",
+                            o->list_columns);
+        if (in->n_extra == TOPK_MAX_EXTRA)
+            return CS_ERROR(CS_EINVAL, "option --list-columns: at most %d indicators", TOPK_MAX_EXTRA);
+        long col = -1;
+        for (size_t c = 0; c < in->s->p && col < 0; c++)
+            if (strlen(in->s->feature_names[c]) == len && memcmp(in->s->feature_names[c], p, len) == 0) col = (long)c;
+        if (col < 0)
+            return CS_ERROR(CS_EINVAL, "option --list-columns: no indicator '%.*s' in %s", (int)len, p, o->in);
+        for (size_t k = 0; k < in->n_extra; k++)
+            if (in->extra_col[k] == col)
+                return CS_ERROR(CS_EINVAL, "option --list-columns: '%.*s' is named twice", (int)len, p);
+        in->extra_col[in->n_extra] = col;
+        in->extra_name[in->n_extra++] = in->s->feature_names[col];
+        if (!e) return CS_OK;
+        p = e + 1;
+    }
+}
+
+/* What the lists need beyond the scores: the playbook and its e-channel indicator, the
+ * --list-columns, each list's bound (--top, then --capacity) and the collections cut-off. Every
+ * rank reads the two small files itself. */
+static int score_lists_inputs(score_job *j)
+{
+    score_opts *o = &j->o;
+    score_inputs *in = &j->in;
+    CS_TRY(o->playbook ? playbook_read(o->playbook, &in->pb) : playbook_builtin(&in->pb));
+    in->online_col = -1;
+    if (in->pb->has_online) {
+        in->online_col = snap_feature_index(in->s, in->pb->online_indicator);
+        if (in->online_col < 0)
+            log_info("score: %s has no indicator '%s' (the playbook's online line): every action takes its "
+                     "first channel", o->in, in->pb->online_indicator);
+    }
+    CS_TRY(score_list_columns(in, o));
+    size_t ng = SCORE_NGROUPS(in->nreg);
+    in->k = malloc((ng ? ng : 1) * sizeof *in->k);
+    if (!in->k) return CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t g = 0; g < ng; g++) in->k[g] = o->top;
+    if (o->capacity)
+        CS_TRY(capacity_read(o->capacity, (const char *const *)in->s->region_names, in->nreg, in->k));
+    if (o->collections_cutoff < 0) o->collections_cutoff = o->rp.warn_cutoff;
     return CS_OK;
 }
 
@@ -189,5 +250,6 @@ int score_open(score_job *j)
                  "/subscribers/churn_type to tell them apart)", o->model);
     CS_TRY(score_brand_map(in, o->in));
     CS_TRY(score_reason_texts(in));
+    CS_TRY(score_lists_inputs(j));
     return score_results_alloc(j);
 }

@@ -31,10 +31,12 @@ int score_outputs_lists_begin(const score_job *j, score_outputs *out)
         out->tmpdir = NULL;
         return rc;
     }
-    out->lc = (lists_ctx){.mask_ids = j->o.mask_ids, .bom = j->o.bom, .n_regions = s->n_regions,
-                          .region_names = (const char *const *)s->region_names, .n_brands = s->n_brands,
-                          .brand_names = (const char *const *)s->brand_names, .n_reasons = 2 * j->in.m.n_coef,
-                          .reason_text = (const char *const *)j->in.reason_text};
+    /* the byte order mark is on unless --no-bom (--bom, once needed for it, is still accepted) */
+    out->lc = (lists_ctx){.mask_ids = j->o.mask_ids, .bom = !j->o.no_bom, .lang = j->o.lang,
+                          .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
+                          .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
+                          .n_reasons = 2 * j->in.m.n_coef, .reason_text = (const char *const *)j->in.reason_text,
+                          .pb = j->in.pb, .n_extra = j->in.n_extra, .extra_names = j->in.extra_name};
     return CS_OK;
 }
 

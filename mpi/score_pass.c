@@ -44,7 +44,7 @@ static int score_alloc(score_job *j, size_t io)
     b->reason = malloc(io * SCORES_NREASONS * sizeof(int16_t));
     b->arpu = malloc(io * sizeof(float));
     j->arpu_hist = calloc(SCORE_ARPU_BUCKETS, sizeof(int64_t));
-    j->cand = topk_alloc(nreg ? nreg : 1, j->o.top);
+    j->cand = topk_alloc(nreg ? SCORE_NGROUPS(nreg) : 1, j->in.k);
     j->tot.tree = red_tree_alloc(SCORE_NSUMS * nreg);
     j->tot.block = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
     j->tot.sums = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
@@ -101,6 +101,18 @@ static void score_reasons(const cmodel *m, const float *xr, int16_t *code)
     }
 }
 
+/* The row's signals in the bits of issue 14's shared contract, which model/queue.h reads: the
+ * suspension for arrears and after a high bill apart (QUEUE_SIG_SUSP_*). Where model/rules.c sets
+ * only its one suspension bit, the two are read here from the snapshot's indicators. */
+static unsigned score_signals(const score_inputs *in, const rules_params *rp, const float *x)
+{
+    const rules_cols *c = &in->cols;
+    unsigned s = rules_signals(rp, c, x);
+    if (c->susp_arrears >= 0 && x[c->susp_arrears] > 0) s |= QUEUE_SIG_SUSP_ARREARS;
+    if (c->susp_high_bill >= 0 && x[c->susp_high_bill] > 0) s |= QUEUE_SIG_SUSP_HIGH_BILL;
+    return s;
+}
+
 /* One reduction block of n rows starting at offset off of the scan buffers. */
 static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
 {
@@ -143,13 +155,21 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_SUBSCRIBERS]++;
         if (ph == RULES_ALARM) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_ALARM]++;
         if (ph == RULES_WARNING) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_WARNING]++;
-        if (ph != RULES_HEALTHY) {
-            topk_item it = {.key = j->o.rank_by_risk ? risk : prob, .id = sc->id[r], .row = sc->row0 + r,
-                            .prob = prob, .var = risk, .pvol = pvol, .pinv = pinv, .arpu = arpu,
-                            .region = g, .brand = sc->brand[r],
-                            .stage = (uint8_t)st, .phase = (uint8_t)ph, .tier = 0};
+        unsigned sig = score_signals(in, rp, x);
+        int q = queue_of(sig, ph, pvol, pinv, j->o.collections_cutoff);
+        if (q != QUEUE_NONE) {
+            tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_QUEUE + q - QUEUE_RETENTION]++;
+            double qp = queue_prob(q, prob, pvol, pinv);
+            double qrisk = rules_value_at_risk(qp, (double)arpu, j->o.horizon);
+            topk_item it = {.key = queue_key(q, j->o.rank_by_risk, qp, qrisk), .id = sc->id[r],
+                            .row = sc->row0 + r, .prob = prob, .var = qrisk, .pvol = pvol, .pinv = pinv,
+                            .arpu = arpu, .region = g, .brand = sc->brand[r], .stage = (uint8_t)st,
+                            .phase = (uint8_t)ph, .tier = 0, .queue = (uint8_t)q,
+                            .band = (uint8_t)queue_band(q, sig, ph),
+                            .online = in->online_col >= 0 && playbook_online(in->pb, (double)x[in->online_col])};
             memcpy(it.reason, reason, sizeof it.reason);
-            CS_TRY(topk_push(j->cand, g, &it));
+            for (size_t k = 0; k < in->n_extra; k++) it.extra[k] = x[in->extra_col[k]];
+            CS_TRY(topk_push(j->cand, score_group(q, g, in->nreg), &it));
         }
         if (sc->churned && (sc->churned[r] == 0 || sc->churned[r] == 1)) {
             j->vs.labelled++;

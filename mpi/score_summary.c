@@ -25,6 +25,7 @@ void score_columns_free(score_columns *c)
     free(c->subscribers);
     free(c->alarm);
     free(c->warning);
+    free(c->queued);
     free(c->expected_leavers);
     free(c->value_at_risk);
     free(c->auc);
@@ -39,11 +40,12 @@ int score_columns_alloc(score_columns *c, const score_job *j)
     c->subscribers = calloc(nreg + 1, sizeof(int64_t));
     c->alarm = calloc(nreg + 1, sizeof(int64_t));
     c->warning = calloc(nreg + 1, sizeof(int64_t));
+    c->queued = calloc(SCORE_NGROUPS(nreg) + 1, sizeof(int64_t));
     c->expected_leavers = calloc(nreg + 1, sizeof(double));
     c->value_at_risk = calloc(nreg + 1, sizeof(double));
     c->auc = calloc(nreg + 1, sizeof(double));
     c->lift10 = calloc(nreg + 1, sizeof(double));
-    if (!c->subscribers || !c->alarm || !c->warning || !c->expected_leavers || !c->value_at_risk || !c->auc ||
+    if (!c->subscribers || !c->alarm || !c->warning || !c->queued || !c->expected_leavers || !c->value_at_risk || !c->auc ||
         !c->lift10) {
         score_columns_free(c);
         return CS_ERROR(CS_ENOMEM, "out of memory");
@@ -59,6 +61,8 @@ int score_columns_alloc(score_columns *c, const score_job *j)
         c->subscribers[g] = count[SCORE_COUNT_SUBSCRIBERS];
         c->alarm[g] = count[SCORE_COUNT_ALARM];
         c->warning[g] = count[SCORE_COUNT_WARNING];
+        for (int q = QUEUE_RETENTION; q < QUEUE_N; q++)
+            c->queued[score_group(q, g, nreg)] = count[SCORE_COUNT_QUEUE + q - QUEUE_RETENTION];
     }
     return CS_OK;
 }
@@ -80,9 +84,9 @@ int score_summary_write(const score_job *j, const score_columns *c, const lists_
 {
     const score_validation *val = &j->res.val;
     const metrics_report *ov = &val->overall;
-    lists_summary ls = {.month = j->in.s->month, .rank_by = j->o.rank_by_s, .top = j->o.top,
+    lists_summary ls = {.month = j->in.s->month, .rank_by = j->o.rank_by_s, .top = j->o.top, .k = j->in.k,
                         .subscribers = c->subscribers, .alarm = c->alarm, .warning = c->warning,
-                        .listed = j->res.listed, .expected_leavers = c->expected_leavers,
+                        .queued = c->queued, .listed = j->res.listed, .expected_leavers = c->expected_leavers,
                         .value_at_risk = c->value_at_risk, .validated = val->validated, .val_n = ov->n,
                         .val_npos = ov->npos, .labelled = val->labelled, .auc = ov->auc, .lift10 = ov->lift10,
                         .capture5 = ov->capture5, .capture10 = ov->capture10, .capture20 = ov->capture20,
@@ -95,7 +99,7 @@ void score_summary_final(const score_job *j, const score_columns *c, scores_fina
 {
     const score_validation *val = &j->res.val;
     *fin = (scores_final){.subscribers = c->subscribers, .alarm = c->alarm, .warning = c->warning,
-                          .listed = j->res.listed, .expected_leavers = c->expected_leavers,
+                          .listed = j->res.listed_region, .expected_leavers = c->expected_leavers,
                           .value_at_risk = c->value_at_risk, .validated = val->validated,
                           .labelled = val->labelled, .overall = &val->overall, .region = val->region,
                           .region_ok = val->region_ok};
@@ -113,7 +117,7 @@ static void score_print_row(const char *name, int64_t subscribers, double leaver
 static void score_print_table(const score_job *j, const score_columns *c)
 {
     const snap_schema *s = j->in.s;
-    const int64_t *listed = j->res.listed;
+    const int64_t *listed = j->res.listed_region;
     const double *cut = j->res.cut;
     const score_validation *val = &j->res.val;
     const metrics_report *ov = &val->overall;

@@ -7,9 +7,10 @@
 #include "score_job.h"
 #include "scores.h"
 
-/* The summary's per-region columns, [nreg] each, as lists_summary and scores_final take them. */
+/* The summary's per-region columns, [nreg] each (queued: [SCORE_NGROUPS(nreg)], by score_group), as
+ * lists_summary and scores_final take them. */
 typedef struct {
-    int64_t *subscribers, *alarm, *warning;
+    int64_t *subscribers, *alarm, *warning, *queued;
     double *expected_leavers, *value_at_risk;
     double *auc, *lift10; /* NaN where the region was not validated */
 } score_columns;

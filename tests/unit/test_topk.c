@@ -1,8 +1,10 @@
-/* test_topk.c — bounded per-region top-K (model/topk.h) against a brute-force sort on random data
- * with many tied keys, in several arrival orders; K larger than a group; unbounded groups; the error
- * returns; the k-way merge of sorted runs (any split, any run order, a limit, a failing sink). Also the
- * list helpers of io/lists.h that need no MPI: safe file names for any region name and masked ids, a
- * region CSV whose texts would otherwise start formulas, the directory and its probe. */
+/* test_topk.c — bounded per-group top-K (model/topk.h) against a brute-force sort on random data
+ * with many tied keys and two bands, in several arrival orders; a K per group, K larger than a group;
+ * unbounded groups; the error returns; the k-way merge of sorted runs (any split, any run order, a
+ * limit, a failing sink). Also the list helpers of io/lists.h that need no MPI: safe file names for
+ * any region name and queue and masked ids, a region CSV whose texts would otherwise start formulas
+ * (with its byte order mark, action, channel, indicators, in English and Chinese), the directory and
+ * its probe. */
 #include "testutil.h"
 
 #include <math.h>
@@ -12,6 +14,8 @@
 #include <unistd.h>
 
 #include "lists.h"
+#include "playbook.h"
+#include "queue.h"
 #include "status.h"
 #include "topk.h"
 
@@ -46,6 +50,16 @@ static void test_order(void **state)
     b.key = NAN;
     assert_true(topk_before(&a, &b)); /* NaN last */
     assert_false(topk_before(&b, &a));
+    /* the band is compared first: an alarm (band 1) before every warning, whatever the key */
+    b.key = 0.01;
+    b.band = 1;
+    assert_true(topk_before(&b, &a));
+    assert_false(topk_before(&a, &b));
+    a.band = 1;
+    assert_true(topk_before(&a, &b)); /* same band: the key again */
+    b.key = NAN;
+    a.band = 0;
+    assert_true(topk_before(&b, &a)); /* a NaN key in the higher band still comes first */
 }
 
 /* n items in groups, keys from a small set (many ties), pushed in the order given by perm. */
@@ -59,6 +73,7 @@ static void check_random(size_t n, size_t groups, uint64_t k, int shuffle)
         it[i].id = 1000 + rng() % (n / 2 + 1); /* duplicate ids on purpose: row breaks those ties */
         it[i].row = i;
         it[i].region = (uint16_t)(rng() % groups);
+        it[i].band = (uint8_t)(rng() % 4 == 0); /* a quarter in band 1, mixed in */
         it[i].prob = it[i].key;
         perm[i] = i;
     }
@@ -68,7 +83,11 @@ static void check_random(size_t n, size_t groups, uint64_t k, int shuffle)
             perm[i - 1] = perm[j];
             perm[j] = t;
         }
-    topk *t = topk_alloc(groups, k);
+    /* group g holds at most k + (g % 3) items: a bound per group (0 stays unbounded) */
+    uint64_t *kg = malloc(groups * sizeof *kg);
+    for (size_t g = 0; g < groups; g++) kg[g] = k ? k + g % 3 : 0;
+    topk *t = topk_alloc(groups, kg);
+    free(kg);
     assert_non_null(t);
     for (size_t i = 0; i < n; i++) assert_int_equal(topk_push(t, it[perm[i]].region, &it[perm[i]]), CS_OK);
     topk_sort(t);
@@ -80,12 +99,14 @@ static void check_random(size_t n, size_t groups, uint64_t k, int shuffle)
         for (size_t i = 0; i < n; i++)
             if (it[i].region == g) ref[m++] = it[i];
         qsort(ref, m, sizeof *ref, cmp_items);
-        size_t want = k && k < m ? (size_t)k : m, got = 0;
+        size_t kk = k ? (size_t)k + g % 3 : 0;
+        size_t want = kk && kk < m ? kk : m, got = 0;
         topk_item *v = topk_group(t, g, &got);
         assert_int_equal(got, want);
         for (size_t i = 0; i < want; i++) {
             assert_int_equal(v[i].row, ref[i].row);
             assert_int_equal(v[i].id, ref[i].id);
+            if (i > 0) assert_true(v[i - 1].band >= v[i].band); /* band 1 all first */
         }
         total += got;
         free(ref);
@@ -137,6 +158,7 @@ static void check_merge(size_t n, size_t nruns, uint64_t limit)
         it[i].key = rng() % 11 == 0 ? NAN : (double)(rng() % 13) / 13.0;
         it[i].id = 500 + rng() % (n / 3 + 1);
         it[i].row = 7 * i + 3;
+        it[i].band = (uint8_t)(rng() % 3 == 0);
         which[i] = (uint8_t)(rng() % nruns);
         cnt[which[i]]++;
     }
@@ -200,8 +222,9 @@ static void test_merge(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    assert_null(topk_alloc(0, 5));
-    topk *t = topk_alloc(3, 5);
+    const uint64_t k5[3] = {5, 5, 5};
+    assert_null(topk_alloc(0, k5));
+    topk *t = topk_alloc(3, k5);
     topk_item it = {.key = 0.5, .id = 1};
     assert_int_equal(topk_push(t, 3, &it), CS_EINVAL);
     assert_non_null(strstr(status_reason(), "group 3 out of range"));
@@ -224,27 +247,32 @@ static void test_file_names(void **state)
 {
     (void)state;
     char b[256];
-    lists_file_name(3, 18, "北京", b, sizeof b);
-    assert_string_equal(b, "03-北京.csv");
-    lists_file_name(7, 18, "内蒙古 自治区", b, sizeof b);
-    assert_string_equal(b, "07-内蒙古_自治区.csv");
-    lists_file_name(12, 150, "../../etc/passwd", b, sizeof b);
-    assert_string_equal(b, "012-etcpasswd.csv"); /* no separators, no leading dots */
-    lists_file_name(0, 2, "a\tb\nc\x7f:d*e?f\"g<h>i|j\\k", b, sizeof b);
-    assert_string_equal(b, "00-abcdefghijk.csv");
-    lists_file_name(1, 2, "\xff\xfe bad \xe5\x8c", b, sizeof b); /* invalid UTF-8 dropped */
-    assert_string_equal(b, "01-_bad_.csv");
-    lists_file_name(4, 5, "...", b, sizeof b);
-    assert_string_equal(b, "04-region.csv");
-    lists_file_name(4, 5, NULL, b, sizeof b);
-    assert_string_equal(b, "04-region.csv");
+    lists_file_name(3, 18, "北京", QUEUE_RETENTION, b, sizeof b);
+    assert_string_equal(b, "03-北京-retention.csv");
+    lists_file_name(3, 18, "北京", QUEUE_COLLECTIONS, b, sizeof b);
+    assert_string_equal(b, "03-北京-collections.csv");
+    lists_file_name(3, 18, "北京", QUEUE_BILLING, b, sizeof b);
+    assert_string_equal(b, "03-北京-billing.csv");
+    lists_file_name(7, 18, "内蒙古 自治区", QUEUE_RETENTION, b, sizeof b);
+    assert_string_equal(b, "07-内蒙古_自治区-retention.csv");
+    lists_file_name(12, 150, "../../etc/passwd", QUEUE_RETENTION, b, sizeof b);
+    assert_string_equal(b, "012-etcpasswd-retention.csv"); /* no separators, no leading dots */
+    lists_file_name(0, 2, "a\tb\nc\x7f:d*e?f\"g<h>i|j\\k", QUEUE_BILLING, b, sizeof b);
+    assert_string_equal(b, "00-abcdefghijk-billing.csv");
+    lists_file_name(1, 2, "\xff\xfe bad \xe5\x8c", QUEUE_RETENTION, b, sizeof b); /* invalid UTF-8 dropped */
+    assert_string_equal(b, "01-_bad_-retention.csv");
+    lists_file_name(4, 5, "...", QUEUE_COLLECTIONS, b, sizeof b);
+    assert_string_equal(b, "04-region-collections.csv");
+    lists_file_name(4, 5, NULL, QUEUE_RETENTION, b, sizeof b);
+    assert_string_equal(b, "04-region-retention.csv");
     /* long names are cut on a character boundary */
     char longname[600] = "";
     for (int i = 0; i < 100; i++) strcat(longname, "广");
-    lists_file_name(9, 10, longname, b, sizeof b);
-    assert_true(strlen(b) <= 3 + 120 + 4);
-    assert_int_equal((strlen(b) - 3 - 4) % 3, 0);
-    assert_string_equal(b + strlen(b) - 4, ".csv");
+    lists_file_name(9, 10, longname, QUEUE_COLLECTIONS, b, sizeof b);
+    const size_t tail = strlen("-collections.csv");
+    assert_true(strlen(b) <= 3 + 120 + tail);
+    assert_int_equal((strlen(b) - 3 - tail) % 3, 0);
+    assert_string_equal(b + strlen(b) - tail, "-collections.csv");
 }
 
 static void test_ids(void **state)
@@ -261,7 +289,29 @@ static void test_ids(void **state)
     assert_string_equal(b, "****************1615");
 }
 
-/* A region CSV with texts that would start formulas, read back byte for byte. */
+/* A small playbook for the list tests: two actions, every combination covered. */
+static const char test_pb[] =
+    "online e_channel_use 15\n"
+    "action RET_MATCH phone phone | Matching offer, by a senior agent | 资深客服对标挽留\n"
+    "action COLLECT sms app | Collections: reminder | 欠费催缴\n"
+    "rule * * retention * RET_MATCH\n"
+    "rule * * * * COLLECT\n";
+
+static char *read_all(const char *path)
+{
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, in);
+    buf[n] = '\0';
+    fclose(in);
+    return buf;
+}
+
+/* A region CSV with texts that would start formulas, read back byte for byte, in both languages: the
+ * byte order mark, the queue, the action and channel from the playbook (the online channel for a
+ * subscriber who prefers it), an unknown p_involuntary empty, the indicators of --list-columns as
+ * the snapshot holds them (a negative one as a number, NaN empty). */
 static void test_region_csv(void **state)
 {
     (void)state;
@@ -270,38 +320,72 @@ static void test_region_csv(void **state)
     const char *regions[] = {"=cmd|' /C calc'!A0", "上海"};
     const char *brands[] = {"+brand", "神州行"};
     const char *reasons[] = {"baseline", "-minus", "calls a competitor's service line"};
-    lists_ctx c = {.mask_ids = 1, .n_regions = 2, .region_names = regions, .n_brands = 2,
-                   .brand_names = brands, .n_reasons = 3, .reason_text = reasons};
+    const char *extra[] = {"arpu_m1", "contract_months_left"};
+    playbook *pb = NULL;
+    assert_int_equal(playbook_parse(test_pb, strlen(test_pb), "test.conf", &pb), CS_OK);
+    lists_ctx c = {.mask_ids = 1, .bom = 1, .n_regions = 2, .region_names = regions, .n_brands = 2,
+                   .brand_names = brands, .n_reasons = 3, .reason_text = reasons, .pb = pb, .n_extra = 2,
+                   .extra_names = extra};
+    static const char *const want[LANG_N] = {
+        "\xef\xbb\xbfrank,queue,id,region,brand,probability,p_voluntary,p_involuntary,value_at_risk,stage,phase,"
+        "tier,action_code,action,channel,reason_1,reason_2,reason_3,arpu_m1,contract_months_left\n"
+        "1,retention,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,decline,alarm,4,"
+        "RET_MATCH,\"Matching offer, by a senior agent\",phone call,calls a competitor's service line,'-minus,,"
+        "88.5,-1\n"
+        "2,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,4,"
+        "COLLECT,Collections: reminder,app message,calls a competitor's service line,'-minus,,,0.1\n",
+        "\xef\xbb\xbf排名,队列,用户编号,地区,品牌,流失概率,主动流失概率,被动流失概率,风险价值,生命周期,预警状态,"
+        "价值层级,行动代码,建议行动,渠道,原因1,原因2,原因3,arpu_m1,contract_months_left\n"
+        "1,挽留,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,衰退期,告警期,4,"
+        "RET_MATCH,资深客服对标挽留,电话外呼,calls a competitor's service line,'-minus,,88.5,-1\n"
+        "2,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,4,"
+        "COLLECT,欠费催缴,手机营业厅推送,calls a competitor's service line,'-minus,,,0.1\n",
+    };
+    for (int lang = 0; lang < LANG_N; lang++) {
+        c.lang = (cs_lang)lang;
+        lists_file *f = NULL;
+        assert_int_equal(lists_region_open(&c, dir, 0, QUEUE_RETENTION, &f), CS_OK);
+        topk_item it = {.key = 0.2385, .id = 13812345678ull, .prob = 0.2385, .var = 172.5, .pvol = 0.2385,
+                        .pinv = NAN, .reason = {2, 1, -1}, .region = 0, .brand = 0, .stage = 3, .phase = 2,
+                        .tier = 4, .queue = QUEUE_RETENTION, .band = 1, .online = 1,
+                        .extra = {88.5f, -1.0f}};
+        assert_int_equal(lists_region_row(f, 1, &it), CS_OK);
+        it.var = -0.0;
+        it.brand = 1;
+        it.pinv = 0.61;
+        it.queue = QUEUE_COLLECTIONS; /* one file holds one queue; here only the texts are checked */
+        it.extra[0] = NAN;
+        it.extra[1] = 0.1f;
+        assert_int_equal(lists_region_row(f, 2, &it), CS_OK);
+        assert_int_equal(lists_region_close(f), CS_OK);
+        char path[512], name[256];
+        lists_file_name(0, 2, regions[0], QUEUE_RETENTION, name, sizeof name);
+        assert_string_equal(name, "00-=cmd'_C_calc'!A0-retention.csv");
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        assert_string_equal(read_all(path), want[lang]);
+        unlink(path);
+    }
+    /* without the byte order mark (--no-bom) the file starts with the header */
+    c.bom = 0;
+    c.lang = LANG_EN;
     lists_file *f = NULL;
-    assert_int_equal(lists_region_open(&c, dir, 0, &f), CS_OK);
-    topk_item it = {.key = 0.2385, .id = 13812345678ull, .prob = 0.2385, .var = 172.5,
-                    .reason = {2, 1, -1}, .region = 0, .brand = 0, .stage = 3, .phase = 2, .tier = 4};
-    assert_int_equal(lists_region_row(f, 1, &it), CS_OK);
-    it.var = -0.0;
-    it.brand = 1;
-    assert_int_equal(lists_region_row(f, 2, &it), CS_OK);
+    assert_int_equal(lists_region_open(&c, dir, 1, QUEUE_BILLING, &f), CS_OK);
     assert_int_equal(lists_region_close(f), CS_OK);
-    char path[512], name[256];
-    lists_file_name(0, 2, regions[0], name, sizeof name);
-    assert_string_equal(name, "00-=cmd'_C_calc'!A0.csv");
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *in = fopen(path, "rb");
-    assert_non_null(in);
-    char buf[1024];
-    size_t n = fread(buf, 1, sizeof buf - 1, in);
-    buf[n] = '\0';
-    fclose(in);
-    assert_string_equal(buf,
-        "rank,id,region,brand,probability,value_at_risk,stage,phase,tier,reason_1,reason_2,reason_3\n"
-        "1,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,172.50,decline,alarm,4,"
-        "calls a competitor's service line,'-minus,\n"
-        "2,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.00,decline,alarm,4,"
-        "calls a competitor's service line,'-minus,\n");
+    char path[512];
+    snprintf(path, sizeof path, "%s/01-上海-billing.csv", dir);
+    assert_int_equal(strncmp(read_all(path), "rank,queue,id,", 14), 0);
     unlink(path);
+    /* the labels the reader of the lists relies on */
+    assert_string_equal(lists_column_label(LISTS_COL_PHASE, LANG_ZH), "预警状态");
+    assert_null(lists_column_label(LISTS_N_COLS, LANG_EN));
+    assert_string_equal(lists_phase_label(RULES_WARNING, LANG_ZH), "预警期");
+    assert_string_equal(lists_stage_label(RULES_ONBOARDING, LANG_ZH), "入网期");
+    assert_string_equal(lists_stage_label(9, LANG_EN), "");
     /* a directory that cannot be written: a clear error, nothing left */
-    assert_int_equal(lists_region_open(&c, "/nonexistent/dir", 1, &f), CS_EIO);
+    assert_int_equal(lists_region_open(&c, "/nonexistent/dir", 1, QUEUE_RETENTION, &f), CS_EIO);
     assert_null(f);
     assert_non_null(strstr(status_reason(), "cannot create"));
+    playbook_free(pb);
     rmdir(dir);
     free(dir);
 }
