@@ -3,6 +3,7 @@
 #include "idhash.h"
 
 #include "csv.h"
+#include "lists.h"
 #include "status.h"
 
 #include <dirent.h>
@@ -115,9 +116,12 @@ long listin_find(const listin_table *t, uint64_t id)
 
 int listin_phase_code(const char *s, size_t len)
 {
-    static const char *const names[LISTIN_N_PHASES] = {"healthy", "warning", "alarm"};
-    for (int i = 0; i < LISTIN_N_PHASES; i++)
-        if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0) return i;
+    /* in any language the lists are written in (lists.h): "alarm" or "告警期" */
+    for (int l = 0; l < LANG_N; l++)
+        for (int i = 0; i < LISTIN_N_PHASES; i++) {
+            const char *name = lists_phase_label(i, (cs_lang)l);
+            if (strlen(name) == len && memcmp(name, s, len) == 0) return i;
+        }
     return -1;
 }
 
@@ -152,11 +156,15 @@ static void listin_text(const csv_field *f, char *buf, size_t size)
     buf[len] = '\0';
 }
 
-/* Column index of name in the header, or -1. */
-static long listin_column(const csv_record *h, const char *name)
+/* Column index of list column col (LISTS_COL_*) in the header, by its name in any language the lists
+ * are written in ("phase", "预警状态"), or -1. */
+static long listin_column(const csv_record *h, int col)
 {
-    for (size_t i = 0; i < h->nfields; i++)
-        if (strcmp(h->fields[i].data, name) == 0) return (long)i;
+    for (int l = 0; l < LANG_N; l++) {
+        const char *name = lists_column_label(col, (cs_lang)l);
+        for (size_t i = 0; i < h->nfields; i++)
+            if (strcmp(h->fields[i].data, name) == 0) return (long)i;
+    }
     return -1;
 }
 
@@ -209,7 +217,7 @@ static int listin_summary(listin_table *t, const char *dir)
     }
     csv_reader *r = NULL;
     int rc = csv_reader_open(path, NULL, &r);
-    long col = rc == CS_OK ? listin_column(csv_header(r), "region") : -1;
+    long col = rc == CS_OK ? listin_column(csv_header(r), LISTS_COL_REGION) : -1;
     if (rc == CS_OK && col < 0) rc = CS_ERROR(CS_EFORMAT, "%s: no region column", path);
     csv_record rec;
     while (listin_next(r, &rec, &rc)) {
@@ -234,8 +242,8 @@ static int listin_file(listin_table *t, const char *path)
     csv_reader *r = NULL;
     CS_TRY(csv_reader_open(path, NULL, &r));
     const csv_record *h = csv_header(r);
-    long c_id = listin_column(h, "id"), c_region = listin_column(h, "region"),
-         c_phase = listin_column(h, "phase"), c_tier = listin_column(h, "tier");
+    long c_id = listin_column(h, LISTS_COL_ID), c_region = listin_column(h, LISTS_COL_REGION),
+         c_phase = listin_column(h, LISTS_COL_PHASE), c_tier = listin_column(h, LISTS_COL_TIER);
     int rc = CS_OK;
     if (c_id < 0 || c_region < 0 || c_phase < 0)
         rc = CS_ERROR(CS_EFORMAT, "%s: not a list written by churnscore score: the header needs id, "

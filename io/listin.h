@@ -4,7 +4,9 @@
  * summary.json); this module reads such a directory back into a flat table (id, region, phase, tier
  * per listed subscriber) with a hash index on the id, so that a pass over an outcome snapshot can ask
  * "was this subscriber on a list, and where?" in constant time. Columns are found by their header
- * names (id, region, phase; tier when present), so hand-made lists with other columns work too. The
+ * names in either language of the lists (id, region, phase; tier when present: lists.h's
+ * lists_column_label), and phases by their names in either language, so hand-made lists with other
+ * columns work too; every queue's file counts (a subscriber is in one queue). The
  * lists are bounded by their size (--top K per region), so the whole table lives in memory; the
  * snapshot it is compared with is never held. Serial: mpi/cmd_evaluate.c reads on rank 0 and sends
  * the flat arrays to the other ranks, which rebuild the index with listin_index.
@@ -15,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Warning phases as the lists spell them ("healthy", "warning", "alarm"); the same codes as
- * model/rules.h. */
+/* Warning phases as the lists spell them ("healthy", "warning", "alarm", or in Chinese); the same
+ * codes as model/rules.h. */
 enum { LISTIN_HEALTHY = 0, LISTIN_WARNING = 1, LISTIN_ALARM = 2, LISTIN_N_PHASES = 3 };
 /* Value tiers 1..5; 0 where the list has no tier or the tier was unknown. */
 #define LISTIN_N_TIERS 6
@@ -65,7 +67,8 @@ long listin_find(const listin_table *t, uint64_t id);
  * phase, a tier outside 0..5, an id listed twice), CS_ENOMEM. *out is NULL on failure. */
 int listin_read(const char *dir, listin_table **out);
 
-/* The phase code of a name ("alarm" ...) or -1; the name of a code ("?" out of range). */
+/* The phase code of a name in either language ("alarm", "告警期" ...) or -1; the English name of a
+ * code ("?" out of range). */
 int listin_phase_code(const char *s, size_t len);
 const char *listin_phase_name(int phase);
 

@@ -328,6 +328,7 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
     if (s->top) json_int(&j, "top", (int64_t)s->top);
     else json_null(&j, "top");
     json_str(&j, "lang", lang_code(c->lang));
+    json_bool(&j, "mask_ids", c->mask_ids != 0);
     size_t nr = c->n_regions;
     int64_t t_sub = 0, t_al = 0, t_wa = 0, t_li = 0, t_q[QUEUE_N_LISTED] = {0}, t_ql[QUEUE_N_LISTED] = {0};
     double t_exp = 0, t_var = 0;

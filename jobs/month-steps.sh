@@ -185,9 +185,14 @@ ms_later_months() {
     printf '%s' "${out% }"
 }
 
-# True when the lists in $1 hold masked ids (score --mask-ids): their first data row's id has '*'.
+# True when the lists in $1 hold masked ids (score --mask-ids): summary.json says so ("mask_ids":
+# true); lists of a version that did not say have '*' in their first data row's id (column 2).
 ms_lists_masked() {
     local f
+    if grep -q '^  "mask_ids": ' -- "$1/summary.json" 2>/dev/null; then
+        grep -q '^  "mask_ids": true' -- "$1/summary.json"
+        return
+    fi
     for f in "$1"/*.csv; do
         [ "$(basename -- "$f")" = summary.csv ] && continue
         sed -n 2p -- "$f" | cut -d, -f2 | grep -q '\*' && return 0

@@ -93,7 +93,7 @@ int score_tiers(score_job *j, scores_writer *w)
         for (size_t i = 0; rc == CS_OK && i < n; i++) j->buf.tier[i] = (uint8_t)rules_tier(cut, j->buf.arpu[i]);
         if (rc == CS_OK) rc = scores_write_tier(w, j->in.pr.row0 + a, n, j->buf.tier);
     }
-    for (size_t g = 0; g < j->in.nreg; g++) {
+    for (size_t g = 0; g < SCORE_NGROUPS(j->in.nreg); g++) { /* every queue's candidates */
         size_t n = 0;
         topk_item *it = topk_group(j->cand, g, &n);
         for (size_t i = 0; i < n; i++) it[i].tier = (uint8_t)rules_tier(cut, it[i].arpu);

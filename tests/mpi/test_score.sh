@@ -1,7 +1,8 @@
 #!/bin/bash
 # score: lists and SCORES.h5 identical for 1, 2, 3 and 4 ranks; lists sorted and complete (cross-
-# checked against the summary and against SCORES.h5); a region without subscribers; K larger than
-# a region; probabilities in [0, 1]; indicators matched by name (another column order, a permuted
+# checked against the summary and against SCORES.h5 and the snapshot's suspensions: every subscriber
+# in the one queue the rule gives, each queue's list its top K with hard-signal rows first, ranked by
+# the queue's own key); a region without subscribers; K larger than a region; probabilities in [0, 1]; indicators matched by name (another column order, a permuted
 # subset, extra columns); --rank-by value_at_risk; --mask-ids; no text field that starts a formula;
 # validation with labels (exact sample size with --validate-max) and null without; the lists written
 # by the regions' owner ranks and by rank 0 alone (forced, over --memory, and where some ranks do not
@@ -32,6 +33,20 @@ sums() {
   for d in $DS $(h5ls "$1/subscribers" | awk '$1 ~ /^p_/ {print "/subscribers/" $1}'); do echo "$d $(dsum "$1" "$d")"; done
 }
 dump() { h5dump -d "$2" -y -w 0 -m %.17g "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' | sed 's/^ *//; /^$/d'; }
+# featcol FILE NAME: one indicator of a snapshot, a value a line (found by name: p.h5's columns are
+# reversed)
+featcol() {
+  local i n
+  i=$(h5dump -d /subscribers/feature_names -y -w 0 "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' \
+    | sed 's/^ *"//; s/"$//' | grep -n -x -- "$2" | cut -d: -f1)
+  n=$(h5dump -H -d /subscribers/id "$1" | sed -n 's/.*DATASPACE  SIMPLE { ( \([0-9]*\) ).*/\1/p')
+  h5dump -d /subscribers/features -s "0,$((i - 1))" -c "$n,1" -y -w 0 -m %.9g "$1" | sed -n '/DATA {/,/}/p' \
+    | sed '1d;$d' | tr ',' '\n' | sed 's/^ *//; /^$/d'
+}
+featcol "$T/p.h5" suspended_arrears > "$T/arrears.txt"
+featcol "$T/p.h5" suspended_high_bill > "$T/highbill.txt"
+[ "$(wc -l < "$T/arrears.txt")" = "$N" ] && [ "$(wc -l < "$T/highbill.txt")" = "$N" ] || fail "featcol"
+grep -qv '^0$' "$T/arrears.txt" && grep -qv '^0$' "$T/highbill.txt" || fail "no suspensions to check the queues with"
 
 for M in $MODELS; do
   for opts in "" "--top 7" "--top 100000 --rank-by value_at_risk"; do
@@ -62,6 +77,7 @@ for M in $MODELS; do
     dump "$T/o1.h5" /subscribers/phase > "$T/phase.txt"
     dump "$T/o1.h5" /subscribers/probability > "$T/prob.txt"
     dump "$T/o1.h5" /subscribers/value_at_risk > "$T/var.txt"
+    dump "$T/o1.h5" /subscribers/tier > "$T/tier.txt"
     python3 - "$T" "$opts" <<'PY' || fail "$tag: list checks"
 import csv, json, os, sys
 T, opts = sys.argv[1], sys.argv[2]
@@ -72,44 +88,69 @@ reg = [int(x) for x in open(T + "/region.txt")]
 ph = [int(x) for x in open(T + "/phase.txt")]
 pr = [float(x) for x in open(T + "/prob.txt")]
 va = [float(x) for x in open(T + "/var.txt")]
-assert len(ids) == len(reg) == len(ph) == len(pr) == len(va) == 30011, len(ids)
-exact = {i: (v if by_var else p) for i, p, v in zip(ids, pr, va)}
+arr = [float(x) > 0 for x in open(T + "/arrears.txt")]
+hb = [float(x) > 0 for x in open(T + "/highbill.txt")]
+tier = {i: int(t) for i, t in zip(ids, open(T + "/tier.txt"))}
+assert len(ids) == len(reg) == len(ph) == len(pr) == len(va) == len(arr) == len(hb) == 30011, len(ids)
 assert all(0.0 <= p <= 1.0 for p in pr), "probability outside [0, 1]"
+QUEUES = ("retention", "collections", "billing")
+# the queue rule (model/queue.h) without churn types: billing, collections, retention, none
+def queue(i):
+    if hb[i]: return "billing"
+    if arr[i]: return "collections"
+    return "retention" if ph[i] != 0 else None
+# each queue's order: band (hard facts) first, then its key, then the id (SCORES.h5's exact values)
+def order(q, i):
+    band = {"retention": ph[i] == 2, "collections": arr[i], "billing": True}[q]
+    key = {"retention": va[i] if by_var else pr[i], "collections": pr[i], "billing": va[i]}[q]
+    return (-int(band), -key, ids[i])
 summ = json.load(open(T + "/L1/summary.json"))
-srows = list(csv.DictReader(open(T + "/L1/summary.csv", encoding="utf-8")))
+srows = list(csv.DictReader(open(T + "/L1/summary.csv", encoding="utf-8-sig")))
 assert len(summ["regions"]) == len(srows) == 18
+assert summ["lang"] == "en" and summ["mask_ids"] is False
 expect = {}
 for i, r in enumerate(reg):
-    if ph[i] != 0:
-        expect.setdefault(r, set()).add(ids[i])
+    q = queue(i)
+    if q:
+        expect.setdefault((r, q), []).append(i)
 formula = tuple("=+-@")
+seen = set()
 for g, (rj, rc) in enumerate(zip(summ["regions"], srows)):
-    assert rj["file"] == rc["file"] and rj["file"].startswith("%02d-" % g), rj["file"]
     assert int(rc["subscribers"]) == rj["subscribers"] == sum(1 for r in reg if r == g)
-    rows = list(csv.DictReader(open(os.path.join(T, "L1", rj["file"]), encoding="utf-8")))
-    cand = rj["alarm"] + rj["warning"]
-    assert cand == len(expect.get(g, ())), (g, cand, len(expect.get(g, ())))
-    want = min(cand, top) if top else cand
-    assert len(rows) == rj["listed"] == int(rc["listed"]) == want, (g, len(rows), rj["listed"], want)
-    if g == 5:
-        assert rj["subscribers"] == 0 and len(rows) == 0, "region 5 should be empty"
-    got = [int(r["id"]) for r in rows]
-    assert len(set(got)) == len(got), "duplicate ids in a list"
-    assert set(got) <= expect.get(g, set()), "a listed subscriber is not alarm/warning here"
-    if not top:
-        assert set(got) == expect.get(g, set()), "list incomplete"
-    for k, r in enumerate(rows):
-        assert int(r["rank"]) == k + 1
-        assert r["phase"] in ("alarm", "warning") and r["region"] == rj["region"]
-        assert 0 <= float(r["probability"]) <= 1
-        for v in r.values():
-            assert not v.startswith(formula), "field starts a formula: %r" % v
-    # sorted by the exact key of SCORES.h5 (the CSV rounds it), ties by id
-    keys = [(-exact[i], i) for i in got]
-    assert keys == sorted(keys), "list %d not sorted" % g
-    # with K: the K best of the region's alarm and warning subscribers
-    best = sorted((-exact[i], i) for i in expect.get(g, ()))[:want]
-    assert keys == best, "list %d is not the top %d" % (g, want)
+    assert rj["alarm"] == sum(1 for i, r in enumerate(reg) if r == g and ph[i] == 2)
+    total = 0
+    for q in QUEUES:
+        qj = rj["queues"][q]
+        assert qj["file"] == rc[q + "_file"] == "%02d-%s-%s.csv" % (g, rj["region"], q), (qj["file"], rc[q + "_file"])
+        path = os.path.join(T, "L1", qj["file"])
+        assert open(path, "rb").read(3) == b"\xef\xbb\xbf", "no byte order mark: " + path
+        rows = list(csv.DictReader(open(path, encoding="utf-8-sig")))
+        members = expect.get((g, q), [])
+        assert qj["subscribers"] == int(rc[q]) == len(members), (g, q, qj["subscribers"], len(members))
+        want = min(len(members), top) if top else len(members)
+        assert len(rows) == qj["listed"] == int(rc[q + "_listed"]) == want, (g, q, len(rows), qj["listed"], want)
+        assert qj["k"] == (top or None)
+        total += len(rows)
+        if g == 5:
+            assert rj["subscribers"] == 0 and len(rows) == 0, "region 5 should be empty"
+        # the K first of the queue's members in the queue's order, nobody twice, nobody else
+        best = sorted(members, key=lambda i: order(q, i))[:want]
+        got = [int(r["id"]) for r in rows]
+        assert got == [ids[i] for i in best], "%s list of region %d is not its top %d in order" % (q, g, want)
+        assert not seen & set(got), "a subscriber in two lists"
+        seen |= set(got)
+        for k, r in enumerate(rows):
+            assert int(r["rank"]) == k + 1 and r["queue"] == {"billing": "billing check"}.get(q, q)
+            assert r["phase"] in ("alarm", "warning", "healthy") and r["region"] == rj["region"]
+            assert 0 <= float(r["probability"]) <= 1 and r["p_voluntary"] == r["probability"]
+            assert r["p_involuntary"] == ""  # no churn types in this snapshot
+            assert r["action_code"] and r["action"] and r["channel"], r
+            assert int(r["tier"]) == tier[int(r["id"])], "tier differs from SCORES.h5"
+            if q == "billing": assert r["action_code"] == "BILL_REVIEW"
+            if q == "collections": assert r["action_code"] == "COLLECT"
+            for v in r.values():
+                assert not v.startswith(formula), "field starts a formula: %r" % v
+    assert total == rj["listed"] == int(rc["listed"]), (g, total, rj["listed"])
 assert summ["validation"] is not None and 0.5 < summ["validation"]["auc"] <= 1.0
 print("lists ok", opts or "(all)")
 PY
@@ -177,7 +218,8 @@ for v in 1 5 5r; do
   env $env timeout 300 mpirun --oversubscribe -n "${v%r}" "$CS" score --in "$T/r3.h5" --model "$T/hm.h5" \
     --out "$T/o3r$v.h5" --lists "$T/L3r$v" --top 50 --quiet > /dev/null || fail "score 3 regions, $v ranks"
 done
-[ "$(ls "$T/L3r1" | grep -c '^[0-9][0-9]-.*\.csv$')" = 3 ] || fail "3 regions: expected 3 region lists"
+[ "$(ls "$T/L3r1" | grep -c '^[0-9][0-9]-.*-\(retention\|collections\|billing\)\.csv$')" = 9 ] \
+  || fail "3 regions: expected 3 lists (retention, collections, billing) of each region"
 diff -r "$T/L3r1" "$T/L3r5" > /dev/null || fail "3 regions: lists differ between 1 and 5 ranks"
 diff -r "$T/L3r1" "$T/L3r5r" > /dev/null || fail "3 regions: lists differ on rank 0's path"
 
@@ -211,8 +253,8 @@ a, b = sys.argv[1], sys.argv[2]
 for f in sorted(os.listdir(a)):
     if not f.endswith(".csv") or f.startswith("summary"):
         continue
-    ra = list(csv.DictReader(open(os.path.join(a, f), encoding="utf-8")))
-    rb = list(csv.DictReader(open(os.path.join(b, f), encoding="utf-8")))
+    ra = list(csv.DictReader(open(os.path.join(a, f), encoding="utf-8-sig")))
+    rb = list(csv.DictReader(open(os.path.join(b, f), encoding="utf-8-sig")))
     assert len(ra) == len(rb)
     for x, y in zip(ra, rb):
         assert y["id"] == "*" * (len(x["id"]) - 4) + x["id"][-4:], (x["id"], y["id"])
@@ -286,6 +328,6 @@ rm -rf "$T/Lbad"
 expect_fail "region.h5: /subscribers/region row" 4 score --in "$T/region.h5" --model "$T/hm.h5" \
   --out "$T/bad.h5" --lists "$T/Lbad"
 # a list write failing on one owner rank: all stop with its one message, nothing committed
-CS_TEST_LISTS_FAIL_RANK=2 expect_fail "rank 2: list of region .*: cannot write: failure injected" 4 \
+CS_TEST_LISTS_FAIL_RANK=2 expect_fail "rank 2: [a-z]* list of region .*: cannot write: failure injected" 4 \
   score --in "$T/p.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad"
 echo "score: identical for 1-5 ranks and on either list path; lists sorted and complete; bad input refused"

@@ -63,6 +63,36 @@ static void test_read(void **state)
     free(d);
 }
 
+/* Lists written in Chinese (score --lang zh): the headers and phases are found by their Chinese names,
+ * the three queues' files of a region are all read, and a Chinese summary.csv gives the regions. */
+static void test_read_zh(void **state)
+{
+    (void)state;
+    char *d = testutil_tmpdir();
+    put(d, "summary.csv", "\xef\xbb\xbf地区序号,地区,用户数\n0,北京,10\n1,上海,0\n");
+    put(d, "00-北京-retention.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n1,挽留,17,北京,告警期,5\n"
+                                   "2,挽留,18,北京,预警期,\n");
+    put(d, "00-北京-collections.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n1,催缴,19,北京,健康期,2\n");
+    put(d, "00-北京-billing.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n");
+    listin_table *t = NULL;
+    assert_int_equal(listin_read(d, &t), CS_OK);
+    assert_int_equal(t->n, 3);
+    assert_int_equal(t->n_files, 3);
+    assert_int_equal(t->n_regions, 2);
+    assert_string_equal(t->region_names[1], "上海");
+    long k = listin_find(t, 17);
+    assert_int_equal(t->phase[k], LISTIN_ALARM);
+    assert_int_equal(t->tier[k], 5);
+    assert_int_equal(t->phase[listin_find(t, 18)], LISTIN_WARNING);
+    k = listin_find(t, 19);
+    assert_int_equal(t->phase[k], LISTIN_HEALTHY);
+    assert_int_equal(t->region[k], 0);
+    assert_int_equal(listin_phase_code("告警期", strlen("告警期")), LISTIN_ALARM);
+    assert_int_equal(listin_phase_code("告警", strlen("告警")), -1);
+    listin_free(t);
+    free(d);
+}
+
 /* Writes one list file with body into a fresh directory and expects listin_read to fail. */
 static void expect_fail(const char *body, int code, const char *pattern)
 {
@@ -204,6 +234,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read),
+        cmocka_unit_test(test_read_zh),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_stats),
