@@ -265,7 +265,7 @@ static void evalrep_line(FILE *f, const evalrep_data *d, long r, int md)
     const char *name = r >= 0 ? d->region_names[r] : "all regions";
     if (md) {
         fputs("| ", f);
-        if (r < 0) fputs("**all regions**", f);
+        if (r < 0) fputs(d->lang == LANG_ZH ? "**全部地区**" : "**all regions**", f);
         else evalrep_md_text(f, name);
         fprintf(f, " | %lld | %lld | %s | %s | %s | %s | %s | %s | %s |\n", (long long)s.listed,
                 (long long)s.caught, prec, pa, pw, leavers, rec, base, lift);
@@ -319,30 +319,52 @@ void evalrep_print(const evalrep_data *d, FILE *f)
                 (long long)(s.found - s.known));
 }
 
+/* The Markdown report's words, in English and Chinese. */
+typedef struct {
+    const char *title, *lists, *population, *explain, *table, *tier_table, *unknown, *absent, *labels;
+} evalrep_words;
+
+static const evalrep_words evalrep_md_words[LANG_N] = {
+    {"## Evaluation of last month's lists",
+     "Lists `%s` (month %s) against `%s` (month %s): %s.", " Population of the scored month: `%s`.",
+     " Precision: share of the listed who left; recall: share of the region's leavers who were listed; "
+     "lift: precision over the region's base rate.",
+     "| region | listed | caught | precision | alarm precision | warning precision | leavers | recall | "
+     "base rate | lift |",
+     "| value tier | listed | caught | precision | recall | lift |", "unknown",
+     "a listed subscriber absent from the outcome snapshot counts as a leaver",
+     "a listed subscriber whose churned label is 1 in the outcome snapshot counts as caught"},
+    {"## 上月名单的效果评估",
+     "名单 `%s`（%s 月）对照 `%s`（%s 月）：%s。", "被评分月份的全体用户：`%s`。",
+     "命中率：名单中已流失用户的占比；覆盖率：地区流失用户中在名单上的占比；提升度：命中率与地区基准流失率之比。",
+     "| 地区 | 名单人数 | 命中人数 | 命中率 | 告警期命中率 | 预警期命中率 | 流失人数 | 覆盖率 | 基准流失率 | 提升度 |",
+     "| 价值层级 | 名单人数 | 命中人数 | 命中率 | 覆盖率 | 提升度 |", "未知",
+     "名单上的用户若不在结果快照中，即计为流失",
+     "名单上的用户若在结果快照中的流失标签为 1，即计为命中"},
+};
+
 static void evalrep_md(const evalrep_data *d, FILE *f)
 {
-    fprintf(f, "## Evaluation of last month's lists\n\n");
-    fprintf(f, "Lists `%s` (month %s) against `%s` (month %s): %s.", d->lists,
-            d->lists_month && *d->lists_month ? d->lists_month : "?", d->outcomes,
-            d->outcomes_month && *d->outcomes_month ? d->outcomes_month : "?",
-            evalrep_outcome_words(d));
-    if (d->previous) fprintf(f, " Population of the scored month: `%s`.", d->previous);
-    fprintf(f, " Precision: share of the listed who left; recall: share of the region's leavers who "
-               "were listed; lift: precision over the region's base rate.\n\n");
-    fprintf(f, "| region | listed | caught | precision | alarm precision | warning precision | "
-               "leavers | recall | base rate | lift |\n");
+    const evalrep_words *w = &evalrep_md_words[d->lang == LANG_ZH ? LANG_ZH : LANG_EN];
+    fprintf(f, "%s\n\n", w->title);
+    fprintf(f, w->lists, d->lists, d->lists_month && *d->lists_month ? d->lists_month : "?", d->outcomes,
+            d->outcomes_month && *d->outcomes_month ? d->outcomes_month : "?", d->absent ? w->absent : w->labels);
+    if (d->previous) fprintf(f, w->population, d->previous);
+    fprintf(f, "%s\n\n", w->explain);
+    fprintf(f, "%s\n", w->table);
     fprintf(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     evalrep_line(f, d, -1, 1);
     for (size_t r = 0; r < d->n_regions; r++) evalrep_line(f, d, (long)r, 1);
-    fprintf(f, "\n| value tier | listed | caught | precision | recall | lift |\n");
+    fprintf(f, "\n%s\n", w->tier_table);
     fprintf(f, "|---|---:|---:|---:|---:|---:|\n");
     for (int t = 1; t <= LISTIN_N_TIERS; t++) {
         int tier = t % LISTIN_N_TIERS;
         if (!evalrep_show_tier(d, tier)) continue;
         evalrep_stats s;
         evalrep_stats_of(d, -1, -1, tier, &s);
-        char name[16], prec[16], rec[16], lift[16];
-        evalrep_tier_name(tier, name, sizeof name);
+        char name[32], prec[16], rec[16], lift[16];
+        if (tier == 0) snprintf(name, sizeof name, "%s", w->unknown);
+        else evalrep_tier_name(tier, name, sizeof name);
         evalrep_pct(prec, sizeof prec, s.precision);
         evalrep_pct(rec, sizeof rec, s.recall);
         evalrep_lift(lift, sizeof lift, s.lift);

@@ -9,6 +9,7 @@
 #ifndef CS_EVALREP_H
 #define CS_EVALREP_H
 
+#include "lang.h"
 #include "listin.h"
 
 #include <stdint.h>
@@ -32,6 +33,8 @@ typedef struct {
     const int64_t *listed, *found, *known, *caught;
     /* [n_regions], with have_population: subscribers with a known outcome, and those who left. */
     const int64_t *subscribers, *leavers;
+    cs_lang lang;          /* of the Markdown report (evaluate --lang); CSV, JSON and the printed
+                            * table stay English */
 } evalrep_data;
 
 /* The figures of one selection of cells. NaN where undefined (nothing known, no leavers, no
@@ -48,7 +51,7 @@ void evalrep_stats_of(const evalrep_data *d, long r, int p, int t, evalrep_stats
 void evalrep_json(const evalrep_data *d, FILE *f);
 /* Writes the text table a user reads at the end of a run to f. */
 void evalrep_print(const evalrep_data *d, FILE *f);
-/* Writes prefix.csv, prefix.json and prefix.md, each under a temporary name renamed when complete.
+/* Writes prefix.csv, prefix.json and prefix.md (in d->lang), each under a temporary name renamed when complete.
  * CS_EIO naming the file; a failure leaves none of the three half-written. */
 int evalrep_write(const evalrep_data *d, const char *prefix);
 

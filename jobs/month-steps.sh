@@ -326,16 +326,29 @@ ms_plan() {
         [ -f "$MS_OUTCOMES" ] || ms_die $MS_EX_NOINPUT "--outcomes $MS_OUTCOMES does not exist"
         outcomes=$(readlink -f -- "$MS_OUTCOMES")
     fi
+    local why_no_eval_zh=""  # the same, for a report in Chinese
     if [ -z "$prev" ]; then
         why_no_eval="no completed month before $MS_MONTH"
+        why_no_eval_zh="$MS_MONTH 之前没有已完成的月份"
     elif [ ! -f "$MS_RUNS/$prev/lists/summary.json" ]; then
         why_no_eval="$MS_RUNS/$prev/lists is missing"
+        why_no_eval_zh="缺少 $MS_RUNS/$prev/lists"
     elif ms_lists_masked "$MS_RUNS/$prev/lists"; then
         why_no_eval="the lists of $prev have masked ids (--mask-ids)"
+        why_no_eval_zh="$prev 月名单的用户编号已脱敏（--mask-ids），无法与结果匹配"
     else
         evaluate=1
         [ -e "$MS_RUNS/$prev/snapshot.h5" ] && prev_snap=$(readlink -f -- "$MS_RUNS/$prev/snapshot.h5")
     fi
+    # the lists' language and the playbook (site.conf; an older site.conf without them: English and
+    # the playbook beside these scripts), checked before anything runs
+    local lang=${CS_LANG:-en} pb=${CS_PLAYBOOK:-$MS_JOBS_DIR/playbook.conf}
+    case $lang in
+        en|zh) ;;
+        *) ms_die $MS_EX_USAGE "CS_LANG=$lang (site.conf): the lists' language is en or zh" ;;
+    esac
+    [ -f "$pb" ] && [ -r "$pb" ] || ms_die $MS_EX_NOINPUT "the playbook $pb (CS_PLAYBOOK in site.conf) cannot be read"
+    pb=$(readlink -f -- "$pb")
     local like=""
     if [ ${#csv_abs[@]} -gt 0 ] && [ "$CS_IMPORT_LIKE" = yes ] && [ -n "$prev" ] \
         && [ -e "$MS_RUNS/$prev/snapshot.h5" ]; then
@@ -378,6 +391,9 @@ ms_plan() {
         rm -rf -- "$MS_STAGE" || ms_die $MS_EX_SOFTWARE "cannot remove $MS_STAGE"
     fi
     mkdir -p -- "$MS_STAGE/logs" || ms_die $MS_EX_NOINPUT "cannot create $MS_STAGE"
+    # the month keeps the playbook its lists were written with (the site's file may change later)
+    cp -- "$pb" "$MS_STAGE/playbook.conf.tmp" && mv -f -- "$MS_STAGE/playbook.conf.tmp" "$MS_STAGE/playbook.conf" \
+        || ms_die $MS_EX_SOFTWARE "cannot copy the playbook $pb into $MS_STAGE"
     {
         echo "# plan of month $MS_MONTH, written by ${MS_PROG:-month-steps.sh} on $(date '+%Y-%m-%d %H:%M:%S')"
         ms_plan_var CS_MONTH "$MS_MONTH"
@@ -397,8 +413,11 @@ ms_plan() {
         ms_plan_var CS_PREV_SNAPSHOT "$prev_snap"
         ms_plan_var CS_OUTCOMES "$outcomes"
         ms_plan_var CS_NO_EVAL_WHY "$why_no_eval"
+        ms_plan_var CS_NO_EVAL_WHY_ZH "$why_no_eval_zh"
         ms_plan_var CS_STEPS "$CS_STEPS"
         ms_plan_var CS_RANKS "$MS_RANKS"
+        ms_plan_var CS_LANG "$lang"
+        ms_plan_var CS_PLAYBOOK "$pb"
         local k
         for k in CS_LAUNCHER CS_SRUN_MPI CS_MPIRUN CS_MODULES CS_IMPORT_OPTS CS_TRAIN_OPTS \
                  CS_SCORE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR; do
@@ -411,6 +430,7 @@ ms_plan() {
     ms_log "  steps:    $CS_STEPS"
     [ ${#csv_abs[@]} -gt 0 ] && ms_log "  import:   ${csv_abs[*]} -> $MS_RUN/snapshot.h5, also at $snap_at${like:+ (like $like)}"
     ms_log "  snapshot: $snap_at"
+    ms_log "  lists:    in $lang, actions from $pb (copied to the month's playbook.conf)"
     if [ -n "$train" ]; then ms_log "  model:    retrain on $train"
     else ms_log "  model:    reuse $model_src (month $model_month)"; fi
     if [ $evaluate = 1 ]; then
@@ -508,7 +528,7 @@ ms_step_import() {
 ms_step_train() {
     # shellcheck disable=SC2086
     ms_cs "$CS_RANKS" train --in "$CS_TRAIN" --model "$CS_STAGE/model.h5" \
-        --report "$CS_STAGE/train-report.md" $CS_TRAIN_OPTS
+        --report "$CS_STAGE/train-report.md" --playbook "$CS_STAGE/playbook.conf" $CS_TRAIN_OPTS
 }
 
 ms_step_score() {
@@ -532,7 +552,7 @@ ms_step_score() {
     local rc=0
     # shellcheck disable=SC2086
     ms_cs "$CS_RANKS" score --in "$CS_SNAPSHOT" --model "$stage/model.h5" --out "$stage/scores.h5" \
-        --lists "$stage/lists" $CS_SCORE_OPTS || rc=$?
+        --lists "$stage/lists" --lang "$CS_LANG" --playbook "$stage/playbook.conf" $CS_SCORE_OPTS || rc=$?
     [ $rc = 0 ] || return $rc
     # the lists carry the scored snapshot's month: a snapshot replaced after the plan checked it,
     # or an import of another month, stops the month here
@@ -546,7 +566,7 @@ ms_step_score() {
 }
 
 ms_step_evaluate() {
-    local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_STAGE/evaluation")
+    local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_STAGE/evaluation" --lang "$CS_LANG")
     if [ -n "$CS_OUTCOMES" ]; then
         args+=(--outcomes "$CS_OUTCOMES")
     else
@@ -564,32 +584,47 @@ ms_json_str() {
     printf '"%s"' "$(printf '%s' "$s" | tr -d '\000-\037')"
 }
 
+# The month's report.md, in the lists' language (CS_LANG of the plan: en or zh). The tables come
+# from score (summary.csv, in that language), evaluate (evaluation.md, in that language, with
+# --lang) and the drift check; the training report is train's own (English: a technical record of
+# the model for the analyst) under a heading in the report's language.
 ms_report() {
-    local stage=$CS_STAGE
-    echo "# Churn scoring, month $CS_MONTH"
+    local stage=$CS_STAGE zh=0 now ver
+    [ "${CS_LANG:-en}" = zh ] && zh=1
+    # ms_t EN ZH: the text in the report's language
+    ms_t() { if [ $zh = 1 ]; then printf '%s' "$2"; else printf '%s' "$1"; fi; }
+    now=$(date '+%Y-%m-%d %H:%M:%S %z')
+    ver="$(basename -- "$CS_CHURNSCORE") ($("$CS_CHURNSCORE" --version 2>/dev/null | head -1))"
+    echo "# $(ms_t "Churn scoring, month $CS_MONTH" "流失预警评分：$CS_MONTH 月")"
     echo
-    echo "- completed: $(date '+%Y-%m-%d %H:%M:%S %z') by $(basename -- "$CS_CHURNSCORE") ($("$CS_CHURNSCORE" --version 2>/dev/null | head -1))"
+    echo "- $(ms_t "completed: $now by $ver" "完成时间：$now，程序 $ver")"
     if [ ${#CS_CSV[@]} -gt 0 ]; then
-        echo "- snapshot: \`snapshot.h5\`, imported from \`${CS_CSV[*]}\` (also at \`$CS_SNAPSHOT_AT\`)"
+        echo "- $(ms_t "snapshot: \`snapshot.h5\`, imported from \`${CS_CSV[*]}\` (also at \`$CS_SNAPSHOT_AT\`)" \
+            "快照：\`snapshot.h5\`，由 \`${CS_CSV[*]}\` 导入（另存于 \`$CS_SNAPSHOT_AT\`）")"
     else
-        echo "- snapshot: \`$CS_SNAPSHOT_AT\`"
+        echo "- $(ms_t "snapshot: \`$CS_SNAPSHOT_AT\`" "快照：\`$CS_SNAPSHOT_AT\`")"
     fi
     if [ -n "$CS_TRAIN" ]; then
-        echo "- model: \`model.h5\`, retrained this month on \`$CS_TRAIN\`"
+        echo "- $(ms_t "model: \`model.h5\`, retrained this month on \`$CS_TRAIN\`" \
+            "模型：\`model.h5\`，本月以 \`$CS_TRAIN\` 重新训练")"
     else
-        echo "- model: \`model.h5\`, the model of \`$CS_MODEL_SRC\` (reused; trained in $CS_MODEL_MONTH), kept in this month as a file of its own"
+        echo "- $(ms_t "model: \`model.h5\`, the model of \`$CS_MODEL_SRC\` (reused; trained in $CS_MODEL_MONTH), kept in this month as a file of its own" \
+            "模型：\`model.h5\`，沿用 \`$CS_MODEL_SRC\` 的模型（$CS_MODEL_MONTH 月训练），在本月另存一份")"
     fi
-    echo "- scores: \`scores.h5\`; lists: \`lists/\`"
+    echo "- $(ms_t "scores: \`scores.h5\`; lists: \`lists/\` (per region a retention, a collections and a billing-check list; actions from \`playbook.conf\`)" \
+        "评分：\`scores.h5\`；名单：\`lists/\`（每个地区一份挽留名单、一份催缴名单、一份账单核查名单；建议行动取自 \`playbook.conf\`）")"
     if [ -f "$stage/evaluation.md" ] && [[ " $CS_STEPS " == *" evaluate "* ]]; then
-        echo "- evaluation of $CS_PREV's lists: \`evaluation.csv\`, \`evaluation.json\` (below)"
+        echo "- $(ms_t "evaluation of $CS_PREV's lists: \`evaluation.csv\`, \`evaluation.json\` (below)" \
+            "$CS_PREV 月名单的效果评估：\`evaluation.csv\`、\`evaluation.json\`（见下文）")"
     else
-        echo "- evaluation: none (${CS_NO_EVAL_WHY:-not run})"
+        echo "- $(ms_t "evaluation: none (${CS_NO_EVAL_WHY:-not run})" "效果评估：无（${CS_NO_EVAL_WHY_ZH:-未运行}）")"
     fi
     echo
-    echo "## Lists by region"
+    echo "## $(ms_t "Lists by region" "各地区名单")"
     echo
     echo '```'
-    cat -- "$stage/lists/summary.csv"
+    # without the byte order mark that score writes for spreadsheets
+    sed '1s/^\xEF\xBB\xBF//' -- "$stage/lists/summary.csv"
     echo '```'
     echo
     if [ -f "$stage/evaluation.md" ] && [[ " $CS_STEPS " == *" evaluate "* ]]; then
@@ -597,13 +632,15 @@ ms_report() {
         echo
     fi
     if [ -f "$stage/lists/drift.csv" ]; then
-        echo "## Drift since the model was trained"
+        echo "## $(ms_t "Drift since the model was trained" "模型训练以来的漂移")"
         echo
         if grep -q ',retrain$' "$stage/lists/drift.csv"; then
-            echo "**WARNING: the population stability index of some inputs exceeds 0.25: retrain the model.**"
+            echo "**$(ms_t "WARNING: the population stability index of some inputs exceeds 0.25: retrain the model." \
+                "警告：部分模型输入的群体稳定性指数（PSI）超过 0.25：请重新训练模型。")**"
             echo
         fi
-        echo "Population stability index of the score and of every model input (< 0.1 stable, 0.1-0.25 watch, > 0.25 retrain):"
+        echo "$(ms_t "Population stability index of the score and of every model input (< 0.1 stable, 0.1-0.25 watch, > 0.25 retrain):" \
+            "评分及各模型输入的群体稳定性指数（< 0.1 稳定，0.1-0.25 关注，> 0.25 需重新训练）：")"
         echo
         echo '```'
         cat -- "$stage/lists/drift.csv"
@@ -611,8 +648,9 @@ ms_report() {
         echo
     fi
     if [ -n "$CS_TRAIN" ] && [ -f "$stage/train-report.md" ]; then
-        echo "## Model trained this month"
+        echo "## $(ms_t "Model trained this month" "本月训练的模型")"
         echo
+        [ $zh = 1 ] && { echo "以下为训练程序生成的模型技术报告（英文，供分析人员查阅）。"; echo; }
         # the training report's headings one level down, under this one
         sed 's/^#/##/' -- "$stage/train-report.md"
     fi

@@ -27,6 +27,7 @@
 #include "gather.h"
 #include "idhash.h"
 #include "listin.h"
+#include "lang.h"
 #include "log.h"
 #include "opts.h"
 #include "outguard.h"
@@ -43,6 +44,7 @@
 
 typedef struct {
     const char *lists, *outcomes, *out, *previous;
+    const char *lang; /* of PREFIX.md */
     int json, absent, any_month;
     uint64_t block, memory;
 } eval_opts;
@@ -433,7 +435,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     const opt_bind binds[] = {
         {"lists", &o.lists}, {"outcomes", &o.outcomes}, {"out", &o.out}, {"json", &o.json},
         {"absent-means-churned", &o.absent}, {"previous", &o.previous}, {"any-month", &o.any_month},
-        {"block-rows", &o.block}, {"memory", &o.memory}, {NULL, NULL},
+        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_EVALUATE, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -530,6 +532,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
             .n_regions = e.nreg, .region_names = (const char *const *)e.t->region_names,
             .listed = listed, .found = eval_found(&e), .known = eval_known(&e),
             .caught = eval_caught(&e), .subscribers = eval_subs(&e), .leavers = eval_leavers(&e),
+            .lang = lang_parse(o.lang) == LANG_ZH ? LANG_ZH : LANG_EN, /* the table checked it */
         };
         int lrc = CS_OK;
         if (ctx->rank == 0) {

@@ -65,6 +65,9 @@ const opt_spec options_table[] = {
      .hi = 1, .special = "-1",
      .help = "warning phase at probability >= this, the voluntary probability where the model has churn "
              "types (-1: train sets it from --warn-top, score uses the model's)"},
+    {.name = "lang", .cmds = S | E, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
+     .help = "language of what people read: score's list headers, stage, phase, queue, action, channel "
+             "and summary.csv; evaluate's PREFIX.md"},
     {.name = "playbook", .cmds = T | S, .kind = OPT_STR, .meta = "FILE",
      .unset = "the built-in copy of jobs/playbook.conf",
      .help = "the next action of each listed row by stage, phase, queue and tier (train checks it, score "
@@ -158,8 +161,6 @@ const opt_spec options_table[] = {
              "p_voluntary (-1: the warning cut-off)"},
     {.name = "list-columns", .cmds = S, .kind = OPT_STR, .meta = "NAME,...",
      .help = "snapshot indicators copied into the lists (at most 16), e.g. arpu_m1,arpu_m2,arpu_m3,tenure_months"},
-    {.name = "lang", .cmds = S, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
-     .help = "language of the lists' headers, stage, phase, queue, action and channel, and of summary.csv"},
     {.name = "mask-ids", .cmds = S, .kind = OPT_FLAG, .help = "mask all but the last 4 digits of ids in the lists"},
     {.name = "bom", .cmds = S, .kind = OPT_FLAG,
      .help = "start the CSV files with a UTF-8 byte order mark (the default; kept for older scripts)"},
