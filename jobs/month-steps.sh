@@ -643,7 +643,12 @@ ms_report() {
             "评分及各模型输入的群体稳定性指数（< 0.1 稳定，0.1-0.25 关注，> 0.25 需重新训练）：")"
         echo
         echo '```'
-        cat -- "$stage/lists/drift.csv"
+        if [ $zh = 1 ]; then  # drift.csv stays English (scripts read it): its words translated here
+            sed '1s/^input,psi,status$/模型输入,PSI,状态/; 2s/^"churn probability",/"流失概率",/;
+                 s/,stable$/,稳定/; s/,watch$/,关注/; s/,retrain$/,需重新训练/' -- "$stage/lists/drift.csv"
+        else
+            cat -- "$stage/lists/drift.csv"
+        fi
         echo '```'
         echo
     fi
