@@ -3,7 +3,8 @@
 #   scripts/demo.sh [SUBSCRIBERS] [RANKS]
 # installs what is missing (Debian 12), builds, generates a synthetic operator (default 500,000
 # subscribers, 18 regions), trains the churn model, scores every subscriber and shows the ranked
-# early-warning lists per region. Outputs go to out/demo/.
+# lists per region, in Chinese (the retention, collections and billing-check queues, each row with
+# its next action from jobs/playbook.conf). Outputs go to out/demo/.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-500000}
@@ -23,12 +24,11 @@ $MPIRUN build/churnscore train --in "$D/snapshot.h5" --model "$D/model.h5" --rep
 echo "== score"
 rm -rf "$D/lists"
 $MPIRUN build/churnscore score --in "$D/snapshot.h5" --model "$D/model.h5" --out "$D/scores.h5" \
-  --lists "$D/lists" --top 100
-echo "== early-warning lists per region ($D/lists/)"
-for f in "$D"/lists/*.csv; do
-  case "$f" in */summary.csv|*/drift.csv) continue ;; esac
+  --lists "$D/lists" --top 100 --lang zh --list-columns arpu_m1,arpu_m2,arpu_m3,tenure_months,contract_months_left
+echo "== the lists of the first two regions ($D/lists/: every region has a retention, a collections and a billing-check list)"
+for f in "$D"/lists/0[01]-*.csv; do
   echo "--- $f"
-  head -6 "$f" | cut -c1-200
+  head -6 "$f" | cut -c1-400
 done
 echo "--- $D/lists/summary.csv (one row per region)"
 cat "$D/lists/summary.csv"
