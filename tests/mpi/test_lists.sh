@@ -32,6 +32,9 @@ diff -r "$T/L1" "$T/L3" > /dev/null || fail "lists differ between 1 and 3 ranks"
 diff -r "$T/L1" "$T/L3r" > /dev/null || fail "lists differ between the owners' path and rank 0's"
 dump() { h5dump -d "$2" -y -w 0 -m %.17g "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' | sed 's/^ *//; /^$/d'; }
 for d in id region phase stage tier probability value_at_risk; do dump "$T/o1.h5" /subscribers/$d > "$T/$d.txt"; done
+# each churn type's probability where the model has churn types (else no such datasets), the cut-off
+for d in p_voluntary p_involuntary; do dump "$T/o1.h5" /subscribers/$d > "$T/$d.txt" 2> /dev/null || : > "$T/$d.txt"; done
+h5dump -a warn_cutoff -m %.17g "$T/o1.h5" | sed -n 's/^ *(0): //p' > "$T/cut.txt"
 for c in ${COLS//,/ }; do
   i=$(h5dump -d /subscribers/feature_names -y -w 0 "$T/s.h5" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' \
     | sed 's/^ *"//; s/"$//' | grep -n -x -- "$c" | cut -d: -f1)
@@ -56,6 +59,10 @@ COLS = "arpu_m1 arpu_m2 arpu_m3 tenure_months contract_months_left e_channel_use
 feat = {c: [float(x) for x in col("f_%s.txt" % c)] for c in COLS}
 n = len(ids)
 row = {ids[i]: i for i in range(n)}
+types = os.path.getsize(os.path.join(T, "p_voluntary.txt")) > 0
+pv = [float(x) for x in col("p_voluntary.txt")] if types else pr
+pi = [float(x) for x in col("p_involuntary.txt")] if types else [None] * n
+cut = float(open(os.path.join(T, "cut.txt")).read())
 # an independent reading of the playbook: rules in order, first match wins
 actions, rules, online = {}, [], None
 for line in open(PB, encoding="utf-8"):
@@ -95,11 +102,12 @@ PL = {"en": PHASES, "zh": ["健康期", "预警期", "告警期"]}[LANG]
 SL = {"en": STAGES, "zh": ["入网期", "成长期", "成熟期", "衰退期"]}[LANG]
 def queue(i):
     if feat["suspended_high_bill"][i] > 0: return "billing"
-    if feat["suspended_arrears"][i] > 0: return "collections"
+    if feat["suspended_arrears"][i] > 0 or (pi[i] is not None and pi[i] >= cut and pi[i] > pv[i]): return "collections"
     return "retention" if ph[i] != 0 else None
 def order(q, i):
     band = {"retention": ph[i] == 2, "collections": feat["suspended_arrears"][i] > 0, "billing": True}[q]
-    return (-int(band), -{"retention": pr[i], "collections": pr[i], "billing": va[i]}[q], ids[i])
+    key = {"retention": pv[i], "collections": pr[i] if pi[i] is None else pi[i], "billing": va[i]}[q]
+    return (-int(band), -key, ids[i])
 cap = {}
 for r in csv.DictReader(open(CAP, encoding="utf-8-sig")) if CAP != "-" else []:
     cap[(r["region"], r["queue"] or None)] = int(r["k"])

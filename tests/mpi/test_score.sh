@@ -78,6 +78,10 @@ for M in $MODELS; do
     dump "$T/o1.h5" /subscribers/probability > "$T/prob.txt"
     dump "$T/o1.h5" /subscribers/value_at_risk > "$T/var.txt"
     dump "$T/o1.h5" /subscribers/tier > "$T/tier.txt"
+    dump "$T/o1.h5" /subscribers/arpu > "$T/arpu.txt"
+    # each churn type's probability, where the model has churn types (else no such datasets)
+    for d in p_voluntary p_involuntary; do dump "$T/o1.h5" /subscribers/$d > "$T/$d.txt" 2> /dev/null || : > "$T/$d.txt"; done
+    h5dump -a warn_cutoff -m %.17g "$T/o1.h5" | sed -n 's/^ *(0): //p' > "$T/cut.txt"
     python3 - "$T" "$opts" <<'PY' || fail "$tag: list checks"
 import csv, json, os, sys
 T, opts = sys.argv[1], sys.argv[2]
@@ -91,18 +95,29 @@ va = [float(x) for x in open(T + "/var.txt")]
 arr = [float(x) > 0 for x in open(T + "/arrears.txt")]
 hb = [float(x) > 0 for x in open(T + "/highbill.txt")]
 tier = {i: int(t) for i, t in zip(ids, open(T + "/tier.txt"))}
-assert len(ids) == len(reg) == len(ph) == len(pr) == len(va) == len(arr) == len(hb) == 30011, len(ids)
+arpu = [float(x) for x in open(T + "/arpu.txt")]
+# with churn types each type's probability, else pvol = probability and pinv unknown
+types = os.path.getsize(T + "/p_voluntary.txt") > 0
+pv = [float(x) for x in open(T + "/p_voluntary.txt")] if types else pr
+pi = [float(x) for x in open(T + "/p_involuntary.txt")] if types else [None] * len(pr)
+cut = float(open(T + "/cut.txt").read())  # the collections cut-off: the warning cut-off by default
+assert len(ids) == len(reg) == len(ph) == len(pr) == len(va) == len(arr) == len(hb) == len(pv) == 30011, len(ids)
 assert all(0.0 <= p <= 1.0 for p in pr), "probability outside [0, 1]"
 QUEUES = ("retention", "collections", "billing")
-# the queue rule (model/queue.h) without churn types: billing, collections, retention, none
+at = {v: i for i, v in enumerate(ids)}
+# the queue rule (model/queue.h): billing, collections, retention, none
 def queue(i):
     if hb[i]: return "billing"
-    if arr[i]: return "collections"
+    if arr[i] or (pi[i] is not None and pi[i] >= cut and pi[i] > pv[i]): return "collections"
     return "retention" if ph[i] != 0 else None
+# the value at risk of a probability, as rules_value_at_risk computes it
+def risk(p, i):
+    return p * arpu[i] * 12.0 if arpu[i] > 0 else 0.0
 # each queue's order: band (hard facts) first, then its key, then the id (SCORES.h5's exact values)
 def order(q, i):
     band = {"retention": ph[i] == 2, "collections": arr[i], "billing": True}[q]
-    key = {"retention": va[i] if by_var else pr[i], "collections": pr[i], "billing": va[i]}[q]
+    key = {"retention": risk(pv[i], i) if by_var else pv[i], "collections": pr[i] if pi[i] is None else pi[i],
+           "billing": va[i]}[q]
     return (-int(band), -key, ids[i])
 summ = json.load(open(T + "/L1/summary.json"))
 srows = list(csv.DictReader(open(T + "/L1/summary.csv", encoding="utf-8-sig")))
@@ -142,8 +157,9 @@ for g, (rj, rc) in enumerate(zip(summ["regions"], srows)):
         for k, r in enumerate(rows):
             assert int(r["rank"]) == k + 1 and r["queue"] == {"billing": "billing check"}.get(q, q)
             assert r["phase"] in ("alarm", "warning", "healthy") and r["region"] == rj["region"]
-            assert 0 <= float(r["probability"]) <= 1 and r["p_voluntary"] == r["probability"]
-            assert r["p_involuntary"] == ""  # no churn types in this snapshot
+            i = at[int(r["id"])]
+            assert 0 <= float(r["probability"]) <= 1 and r["p_voluntary"] == "%.6f" % pv[i]
+            assert r["p_involuntary"] == ("" if pi[i] is None else "%.6f" % pi[i])
             assert r["action_code"] and r["action"] and r["channel"], r
             assert int(r["tier"]) == tier[int(r["id"])], "tier differs from SCORES.h5"
             if q == "billing": assert r["action_code"] == "BILL_REVIEW"
