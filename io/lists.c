@@ -8,6 +8,7 @@
 #include "commit.h"
 #include "csv.h"
 #include "json.h"
+#include "rules.h"
 #include "status.h"
 
 #include <errno.h>
@@ -138,18 +139,6 @@ int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, lis
     return rc;
 }
 
-static const char *lists_stage(int s)
-{
-    static const char *const n[] = {"onboarding", "growth", "maturity", "decline"};
-    return s >= 0 && s < 4 ? n[s] : "";
-}
-
-static const char *lists_phase(int p)
-{
-    static const char *const n[] = {"healthy", "warning", "alarm"};
-    return p >= 0 && p < 3 ? n[p] : "";
-}
-
 int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
 {
     if (lf->rc != CS_OK) return lf->rc;
@@ -163,13 +152,15 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     if (rc == CS_OK) rc = lists_text(w, it->brand < c->n_brands ? c->brand_names[it->brand] : "");
     if (rc == CS_OK) rc = lists_fixed(w, "%.6f", it->prob);
     if (rc == CS_OK) rc = lists_fixed(w, "%.2f", it->var);
-    if (rc == CS_OK) rc = lists_text(w, lists_stage(it->stage));
-    if (rc == CS_OK) rc = lists_text(w, lists_phase(it->phase));
+    if (rc == CS_OK) rc = lists_text(w, rules_stage_label(it->stage, c->lang));
+    if (rc == CS_OK) rc = lists_text(w, rules_phase_label(it->phase, c->lang));
     if (rc == CS_OK) rc = csv_write_long(w, it->tier);
+    char text[512];
     for (int k = 0; rc == CS_OK && k < 3; k++) {
-        int r = it->reason[k];
-        if (r >= 0 && (size_t)r < c->n_reasons) rc = lists_text(w, c->reason_text[r]);
-        else rc = csv_write_missing(w);
+        /* the fact in the subscriber's own numbers, in the list's language */
+        size_t n = rules_fact_text_named(it->reason[k], it->fact[k], c->fact_names, c->n_fact_names, c->lang,
+                                         text, sizeof text);
+        rc = n ? lists_text(w, text) : csv_write_missing(w);
     }
     if (rc == CS_OK) rc = csv_write_row_end(w);
     if (rc != CS_OK && !strstr(status_reason(), lf->path)) rc = commit_errno(errno, lf->path, "write");

@@ -19,6 +19,7 @@
 #ifndef CS_LISTS_H
 #define CS_LISTS_H
 
+#include "lang.h"
 #include "topk.h"
 
 #include <stddef.h>
@@ -27,12 +28,13 @@
 typedef struct {
     int mask_ids;                    /* all but the last 4 digits of ids become '*' */
     int bom;                         /* start each CSV with a UTF-8 byte order mark (for Excel) */
+    cs_lang lang;                    /* the reasons, stage and phase texts (LANG_EN by default) */
     size_t n_regions;
     const char *const *region_names;
     size_t n_brands;
     const char *const *brand_names;
-    size_t n_reasons;
-    const char *const *reason_text; /* indexed by the items' reason codes */
+    size_t n_fact_names;             /* the model's inputs, which name the indicator facts */
+    const char *const *fact_names;  /* (rules_fact_text_named renders the items' reason codes) */
 } lists_ctx;
 
 /* Checks that dir can be (re)placed and creates "<dir>.tmp" afresh (a stale one from a killed run

@@ -23,7 +23,8 @@ typedef struct {
     double pvol, pinv;  /* probability of leaving voluntarily / involuntarily (without churn types:
                          * pvol = prob, pinv = NaN) */
     float arpu;         /* monthly ARPU (for the tier, known only after the pass) */
-    int16_t reason[3];  /* reason codes (design columns), -1 = none */
+    int16_t reason[3];  /* reason codes: facts of the row (RULES_FACT_* of model/rules.h), -1 = none */
+    float fact[3];      /* the facts' values (NaN = none) */
     uint16_t region;
     uint8_t brand, stage, phase, tier;
 } topk_item;

@@ -13,6 +13,7 @@
 
 #include "lists.h"
 #include "status.h"
+#include "rules.h"
 #include "topk.h"
 
 static uint64_t rng_state = 2385;
@@ -261,7 +262,8 @@ static void test_ids(void **state)
     assert_string_equal(b, "****************1615");
 }
 
-/* A region CSV with texts that would start formulas, read back byte for byte. */
+/* A region CSV with texts that would start formulas, read back byte for byte; the reasons are facts
+ * rendered in the list's language, an indicator fact under the model's input name. */
 static void test_region_csv(void **state)
 {
     (void)state;
@@ -269,16 +271,19 @@ static void test_region_csv(void **state)
     assert_non_null(dir);
     const char *regions[] = {"=cmd|' /C calc'!A0", "上海"};
     const char *brands[] = {"+brand", "神州行"};
-    const char *reasons[] = {"baseline", "-minus", "calls a competitor's service line"};
+    const char *inputs[] = {"-minus", "mou_m3"};
     lists_ctx c = {.mask_ids = 1, .n_regions = 2, .region_names = regions, .n_brands = 2,
-                   .brand_names = brands, .n_reasons = 3, .reason_text = reasons};
+                   .brand_names = brands, .n_fact_names = 2, .fact_names = inputs};
     lists_file *f = NULL;
     assert_int_equal(lists_region_open(&c, dir, 0, &f), CS_OK);
     topk_item it = {.key = 0.2385, .id = 13812345678ull, .prob = 0.2385, .var = 172.5,
-                    .reason = {2, 1, -1}, .region = 0, .brand = 0, .stage = 3, .phase = 2, .tier = 4};
+                    .reason = {RULES_FACT_COMPETITOR_CALLS, RULES_FACT_INDICATOR, -1}, .fact = {3, 2.385f, NAN},
+                    .region = 0, .brand = 0, .stage = 3, .phase = 2, .tier = 4};
     assert_int_equal(lists_region_row(f, 1, &it), CS_OK);
     it.var = -0.0;
     it.brand = 1;
+    it.reason[1] = RULES_FACT_MINUTES_DOWN;
+    it.fact[1] = 0.7891f;
     assert_int_equal(lists_region_row(f, 2, &it), CS_OK);
     assert_int_equal(lists_region_close(f), CS_OK);
     char path[512], name[256];
@@ -294,9 +299,21 @@ static void test_region_csv(void **state)
     assert_string_equal(buf,
         "rank,id,region,brand,probability,value_at_risk,stage,phase,tier,reason_1,reason_2,reason_3\n"
         "1,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,172.50,decline,alarm,4,"
-        "calls a competitor's service line,'-minus,\n"
+        "3 calls to a competitor's service line,high -minus: 2.385,\n"
         "2,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.00,decline,alarm,4,"
-        "calls a competitor's service line,'-minus,\n");
+        "3 calls to a competitor's service line,call minutes down 78% against the two months before,\n");
+    unlink(path);
+    /* the same row in Chinese: stage, phase and reasons */
+    c.lang = LANG_ZH;
+    assert_int_equal(lists_region_open(&c, dir, 0, &f), CS_OK);
+    assert_int_equal(lists_region_row(f, 1, &it), CS_OK);
+    assert_int_equal(lists_region_close(f), CS_OK);
+    in = fopen(path, "rb");
+    assert_non_null(in);
+    n = fread(buf, 1, sizeof buf - 1, in);
+    buf[n] = '\0';
+    fclose(in);
+    assert_non_null(strstr(buf, ",衰退期,告警期,4,拨打竞争对手客服热线3次,通话分钟数较前两个月下降78%,\n"));
     unlink(path);
     /* a directory that cannot be written: a clear error, nothing left */
     assert_int_equal(lists_region_open(&c, "/nonexistent/dir", 1, &f), CS_EIO);
