@@ -10,6 +10,7 @@
 #include "csv.h"
 #include "json.h"
 #include "queue.h"
+#include "rules.h"
 #include "status.h"
 
 #include <errno.h>
@@ -106,24 +107,16 @@ const char *lists_column_label(int col, cs_lang lang)
     return lists_cols[lang == LANG_ZH ? LANG_ZH : LANG_EN][col];
 }
 
-/* The stage and phase names for people. model/rules.h keeps the English machine names (SCORES.h5,
- * JSON); these are the seeds' terms: 入网期 成长期 成熟期 衰退期 (003), 健康期 预警期 告警期 (001). */
+/* The stage and phase names for people: the seeds' terms, one table in model/rules.c (rules.h keeps
+ * the English machine names for SCORES.h5 and JSON). */
 const char *lists_stage_label(int stage, cs_lang lang)
 {
-    static const char *const n[LANG_N][RULES_N_STAGES] = {
-        {"onboarding", "growth", "maturity", "decline"},
-        {"入网期", "成长期", "成熟期", "衰退期"},
-    };
-    return stage >= 0 && stage < RULES_N_STAGES ? n[lang == LANG_ZH ? LANG_ZH : LANG_EN][stage] : "";
+    return rules_stage_label(stage, lang);
 }
 
 const char *lists_phase_label(int phase, cs_lang lang)
 {
-    static const char *const n[LANG_N][RULES_N_PHASES] = {
-        {"healthy", "warning", "alarm"},
-        {"健康期", "预警期", "告警期"},
-    };
-    return phase >= 0 && phase < RULES_N_PHASES ? n[lang == LANG_ZH ? LANG_ZH : LANG_EN][phase] : "";
+    return rules_phase_label(phase, lang);
 }
 
 /* ---- region files ---- */
@@ -228,10 +221,12 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     if (rc == CS_OK)
         rc = act ? lists_text(w, playbook_channel_label(it->online ? act->online_channel : act->channel, c->lang))
                  : csv_write_missing(w);
+    char text[512];
     for (int k = 0; rc == CS_OK && k < 3; k++) {
-        int r = it->reason[k];
-        if (r >= 0 && (size_t)r < c->n_reasons) rc = lists_text(w, c->reason_text[r]);
-        else rc = csv_write_missing(w);
+        /* the fact in the subscriber's own numbers, in the list's language */
+        size_t n = rules_fact_text_named(it->reason[k], it->fact[k], c->fact_names, c->n_fact_names, c->lang,
+                                         text, sizeof text);
+        rc = n ? lists_text(w, text) : csv_write_missing(w);
     }
     for (size_t k = 0; rc == CS_OK && k < c->n_extra; k++) rc = lists_indicator(w, it->extra[k]);
     if (rc == CS_OK) rc = csv_write_row_end(w);

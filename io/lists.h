@@ -33,13 +33,13 @@
 typedef struct {
     int mask_ids;                    /* all but the last 4 digits of ids become '*' */
     int bom;                         /* start each CSV with a UTF-8 byte order mark (for Excel) */
-    cs_lang lang;                    /* headers, stage, phase, queue, action and channel texts */
+    cs_lang lang;                    /* headers, stage, phase, queue, action, channel and reason texts */
     size_t n_regions;
     const char *const *region_names;
     size_t n_brands;
     const char *const *brand_names;
-    size_t n_reasons;
-    const char *const *reason_text; /* indexed by the items' reason codes */
+    size_t n_fact_names;             /* the model's inputs, which name the indicator facts */
+    const char *const *fact_names;  /* (rules_fact_text_named renders the items' reason codes) */
     const playbook *pb;              /* each row's action; NULL: the action columns stay empty */
     size_t n_extra;                  /* --list-columns: the items' extra[] values, under these names */
     const char *const *extra_names;

@@ -12,13 +12,13 @@
 
 /* SC_PVOL and SC_PINV exist only in a file of a model with churn types (SC_NBASE datasets without) */
 enum { SC_ID, SC_REGION, SC_BRAND, SC_PROB, SC_STAGE, SC_PHASE, SC_TIER, SC_ARPU, SC_VAR, SC_REASON,
-       SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
+       SC_FACT, SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
 
 static const char *const scores_ds_name[SC_NDS] = {
     "/subscribers/id", "/subscribers/region", "/subscribers/brand", "/subscribers/probability",
     "/subscribers/stage", "/subscribers/phase", "/subscribers/tier", "/subscribers/arpu",
-    "/subscribers/value_at_risk", "/subscribers/reasons", "/subscribers/p_voluntary",
-    "/subscribers/p_involuntary"};
+    "/subscribers/value_at_risk", "/subscribers/reasons", "/subscribers/reason_values",
+    "/subscribers/p_voluntary", "/subscribers/p_involuntary"};
 
 struct scores_writer {
     char *path, *tmp;
@@ -78,15 +78,15 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
     CS_TRY(h5util_write_strings(f, "/stages/name", stages, 4));
     CS_TRY(h5util_write_strings(f, "/phases/name", phases, 3));
     CS_TRY(h5util_write_strings(f, "/reasons/text", m->reason_text, m->n_reasons));
-    CS_TRY(h5util_write_strings(f, "/reasons/column", m->reason_column, m->n_reasons));
+    CS_TRY(h5util_write_strings(f, "/reasons/name", m->reason_name, m->n_reasons));
     hid_t ft[SC_NDS] = {H5T_STD_U64LE, H5T_STD_U16LE, H5T_STD_U8LE, H5T_IEEE_F64LE, H5T_STD_U8LE,
                         H5T_STD_U8LE, H5T_STD_U8LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_STD_I16LE,
-                        H5T_IEEE_F64LE, H5T_IEEE_F64LE};
+                        H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE};
     for (int i = 0; i < (m->has_types ? SC_NDS : SC_NBASE); i++) {
         /* contiguous: ranks write disjoint row ranges independently */
         hid_t d;
         int rc = h5util_create_rows(f, scores_ds_name[i], ft[i], m->n,
-                                    i == SC_REASON ? SCORES_NREASONS : 0, 0, &d);
+                                    i == SC_REASON || i == SC_FACT ? SCORES_NREASONS : 0, 0, &d);
         if (rc != CS_OK) return CS_ERROR(rc, "%s: %s", tmp, status_reason());
         H5Dclose(d);
     }
@@ -124,7 +124,7 @@ int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *m, sc
 int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
                  const uint16_t *region, const uint8_t *brand, const double *prob,
                  const uint8_t *stage, const uint8_t *phase, const float *arpu, const double *var,
-                 const int16_t *reason)
+                 const int16_t *reason, const float *fact)
 {
     CS_TRY(h5util_write_rows(w->ds[SC_ID], H5T_NATIVE_UINT64, row0, n, 0, id));
     CS_TRY(h5util_write_rows(w->ds[SC_REGION], H5T_NATIVE_UINT16, row0, n, 0, region));
@@ -135,6 +135,7 @@ int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
     CS_TRY(h5util_write_rows(w->ds[SC_ARPU], H5T_NATIVE_FLOAT, row0, n, 0, arpu));
     CS_TRY(h5util_write_rows(w->ds[SC_VAR], H5T_NATIVE_DOUBLE, row0, n, 0, var));
     CS_TRY(h5util_write_rows(w->ds[SC_REASON], H5T_NATIVE_INT16, row0, n, SCORES_NREASONS, reason));
+    CS_TRY(h5util_write_rows(w->ds[SC_FACT], H5T_NATIVE_FLOAT, row0, n, SCORES_NREASONS, fact));
     return CS_OK;
 }
 

@@ -1,9 +1,10 @@
 /* scores.h — the scores file (HDF5, format "churnscore-scores" v1; see docs/formats.md).
  *
  * One row per input subscriber, in the snapshot's row order: id, region, brand, churn probability,
- * lifecycle stage, warning phase, value tier, monthly ARPU, value at risk and three reason codes that
- * index /reasons/text; with a model of churn types also each type's probability (p_voluntary,
- * p_involuntary: optional datasets, the version stays 1). Written like the snapshot: rank 0 lays the file out serially under a
+ * lifecycle stage, warning phase, value tier, monthly ARPU, value at risk and three reasons (fact
+ * codes that index /reasons/text and /reasons/name, with their values); with a model of churn types
+ * also each type's probability (p_voluntary, p_involuntary: optional datasets, the version stays 1).
+ * Written like the snapshot: rank 0 lays the file out serially under a
  * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
  * it and writes its own rows independently (mpi/h5shared.c runs these steps and agrees on them), and
  * scores_file_finish adds what is known only at the end
@@ -32,9 +33,9 @@ typedef struct {
     const char *const *region_names;
     size_t n_brands;
     const char *const *brand_names;
-    size_t n_reasons;               /* entries of the reason table (the model's design columns) */
-    const char *const *reason_text;
-    const char *const *reason_column;
+    size_t n_reasons;               /* entries of the reason table: every fact code (rules.h) */
+    const char *const *reason_text; /* English template of each code */
+    const char *const *reason_name; /* machine name of each code */
     const char *snapshot, *model, *month;
     const char *version, *created, *options;
     double horizon_months, warn_cutoff;
@@ -67,11 +68,11 @@ typedef struct scores_writer scores_writer;
 int scores_file_create(const char *path, const scores_meta *meta);
 int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *meta, scores_writer **out);
 
-/* Writes rows [row0, row0+n) (independent: each rank its own rows). reason is [n * 3]. */
+/* Writes rows [row0, row0+n) (independent: each rank its own rows). reason and fact are [n * 3]. */
 int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
                  const uint16_t *region, const uint8_t *brand, const double *prob,
                  const uint8_t *stage, const uint8_t *phase, const float *arpu, const double *var,
-                 const int16_t *reason);
+                 const int16_t *reason, const float *fact);
 /* Writes rows [row0, row0+n) of /subscribers/p_voluntary and /subscribers/p_involuntary (a file
  * created with has_types; CS_EINVAL otherwise). */
 int scores_write_types(scores_writer *w, uint64_t row0, size_t n, const double *pvol, const double *pinv);

@@ -31,7 +31,8 @@ typedef struct {
                          * pvol = prob, pinv = NaN) */
     float arpu;         /* monthly ARPU (for the tier, known only after the pass) */
     float extra[TOPK_MAX_EXTRA]; /* the --list-columns indicators, as in the snapshot */
-    int16_t reason[3];  /* reason codes (design columns), -1 = none */
+    int16_t reason[3];  /* reason codes: facts of the row (RULES_FACT_* of model/rules.h), -1 = none */
+    float fact[3];      /* the facts' values (NaN = none) */
     uint16_t region;
     uint8_t brand, stage, phase, tier;
     uint8_t queue;      /* QUEUE_* of model/queue.h */

@@ -62,7 +62,7 @@ typedef struct {
     double collections_cutoff; /* --collections-cutoff; the warning cut-off when -1 */
     int mask_ids, bom, no_bom, read_only;
     int rank_by_risk; /* --rank-by value_at_risk (else by probability) */
-    cs_lang lang;     /* --lang */
+    cs_lang lang;     /* --lang: every text people read in the lists and summaries */
     rules_params rp;
 } score_opts;
 
@@ -77,9 +77,10 @@ typedef struct {
     long *pick;             /* [p_in] snapshot column of each model input */
     uint8_t *brand_map;     /* snapshot brand -> model brand */
     rules_cols cols;        /* the snapshot columns the stage, phase and ARPU rules read */
-    char **reason_text;     /* [2 n_coef]: column c in the direction of its coefficient, then (at
-                             * n_coef + c) in the opposite one, which boosted trees can also push */
-    const char **reason_col; /* [2 n_coef] the design column of each entry */
+    rules_reasoner *reasoner; /* which facts of a row back the model's contributions (rules.h) */
+    size_t n_reason_codes;  /* rules_fact_count(p_in): the reason codes a row can carry */
+    char **reason_text;     /* [n_reason_codes] each code's English template (SCORES.h5 /reasons/text) */
+    char **reason_name;     /* [n_reason_codes] and its machine name (/reasons/name) */
     int has_types;          /* the model has churn types (cmodel.has_types): per row pvol, pinv */
     playbook *pb;           /* --playbook, or the built-in one */
     long online_col;        /* the playbook's e-channel indicator in the snapshot, -1 when absent */
@@ -97,7 +98,8 @@ typedef struct {
     double *pvol, *pinv;     /* each churn type's probability (cmodel_predict_types: without types
                               * pvol = prob, pinv = NaN) */
     uint8_t *stage, *phase, *tier;
-    int16_t *reason;         /* [io rows][SCORES_NREASONS] */
+    int16_t *reason;         /* [io rows][SCORES_NREASONS] fact codes (rules.h) */
+    float *fact;             /* [io rows][SCORES_NREASONS] their values */
     float *arpu;
     uint8_t brand[PART_BLOCK_ROWS]; /* one reduction block's brands in the model's codes */
     size_t io_bytes;         /* these and the scan's buffers, counted in --memory */

@@ -2,7 +2,8 @@
  * release.
  *
  * A model is trained on one month and scores another, perhaps imported by another tool: the inputs
- * are found in the snapshot by name, brands are mapped by name, and every reason code a scored row
+ * are found in the snapshot by name, brands are mapped by name, the reasons' preparation is made
+ * once (rules_reasoner: which facts back each design column), and every reason code a scored row
  * can carry gets its text here, once, so the pass (score_pass.c) only copies int16 codes and the
  * lists and SCORES.h5 print the same texts. Everything the later stages allocate is freed by
  * score_close, so cmd_score.c can leave from any stage through one call.
@@ -34,10 +35,13 @@ void score_close(score_job *j)
     free(in->brand_map);
     modelfile_story_clear(&in->story);
     free(in->pick);
-    if (in->reason_text)
-        for (size_t i = 0; i < 2 * in->m.n_coef; i++) free(in->reason_text[i]);
+    for (size_t i = 0; i < in->n_reason_codes; i++) {
+        if (in->reason_text) free(in->reason_text[i]);
+        if (in->reason_name) free(in->reason_name[i]);
+    }
     free(in->reason_text);
-    free(in->reason_col);
+    free(in->reason_name);
+    rules_reasoner_free(in->reasoner);
     free(b->xin);
     free(b->X);
     free(b->ws);
@@ -49,6 +53,7 @@ void score_close(score_job *j)
     free(b->phase);
     free(b->tier);
     free(b->reason);
+    free(b->fact);
     free(b->arpu);
     free(j->arpu_hist);
     topk_free(j->cand);
@@ -68,49 +73,27 @@ void score_close(score_job *j)
     snap_close(in->r);
 }
 
-/* Whether c may stand next to an indicator's name inside a factor label without being part of it. */
-static int score_name_edge(char c)
+/* The reasons' preparation, and the table of every code a row can carry (SCORES.h5 /reasons): the
+ * English template and the machine name of each, the model's inputs naming the indicator codes. */
+static int score_reason_texts(score_job *j)
 {
-    return !(c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
-}
-
-/* The sign of factor f's loading on the first indicator named in its label (or on its largest
- * loading): a reason text speaks of the indicator, so the factor's direction must be folded in. */
-static double score_factor_sign(const cmodel *m, size_t f)
-{
-    const char *lab = m->factor_labels ? m->factor_labels[f] : "";
-    size_t best = 0;
-    double bl = -1;
-    for (size_t j = 0; j < m->p_fa; j++) {
-        const char *nm = m->in_names[m->fa_idx[j]];
-        const char *hit = strstr(lab, nm);
-        size_t len = strlen(nm);
-        if (hit && (hit == lab || score_name_edge(hit[-1])) && score_name_edge(hit[len]))
-            return m->loadings[j * m->k + f] < 0 ? -1.0 : 1.0;
-        double a = fabs(m->loadings[j * m->k + f]);
-        if (a > bl) bl = a, best = j;
-    }
-    return (m->p_fa && m->loadings[best * m->k + f] < 0) ? -1.0 : 1.0;
-}
-
-static int score_reason_texts(score_inputs *in)
-{
+    score_inputs *in = &j->in;
     const cmodel *m = &in->m;
-    size_t K = m->n_coef;
-    in->reason_text = calloc(K ? 2 * K : 1, sizeof(char *));
-    in->reason_col = calloc(K ? 2 * K : 1, sizeof(char *));
-    if (!in->reason_text || !in->reason_col) return CS_ERROR(CS_ENOMEM, "out of memory");
-    size_t f = 0;
-    char buf[256];
-    for (size_t c = 0; c < m->n_coef; c++) {
-        double b = m->beta[c];
-        if (m->coef_kind[c] == CMODEL_COL_FACTOR) b *= score_factor_sign(m, f++);
-        for (int side = 0; side < 2; side++) {
-            if (m->coef_kind[c] == CMODEL_COL_INTERCEPT) snprintf(buf, sizeof buf, "baseline");
-            else rules_reason_text(m->coef_names[c], side ? -b : b, buf, sizeof buf);
-            if (!(in->reason_text[side * K + c] = strdup(buf))) return CS_ERROR(CS_ENOMEM, "out of memory");
-            in->reason_col[side * K + c] = m->coef_names[c];
-        }
+    in->reasoner = rules_reasoner_alloc(m, in->pick, (const char *const *)in->s->feature_names, in->s->p,
+                                        &j->o.rp);
+    size_t n = rules_fact_count(m->p_in);
+    in->reason_text = calloc(n, sizeof(char *));
+    in->reason_name = calloc(n, sizeof(char *));
+    if (!in->reasoner || !in->reason_text || !in->reason_name) return CS_ERROR(CS_ENOMEM, "out of memory");
+    in->n_reason_codes = n;
+    const char *const *names = (const char *const *)m->in_names;
+    char buf[512];
+    for (size_t c = 0; c < n; c++) {
+        rules_fact_template((int)c, names, m->p_in, buf, sizeof buf);
+        in->reason_text[c] = strdup(buf);
+        rules_fact_name((int)c, names, m->p_in, buf, sizeof buf);
+        in->reason_name[c] = strdup(buf);
+        if (!in->reason_text[c] || !in->reason_name[c]) return CS_ERROR(CS_ENOMEM, "out of memory");
     }
     return CS_OK;
 }
@@ -223,9 +206,8 @@ int score_open(score_job *j)
     CS_TRY(modelfile_read(o->model, &in->m, &in->story));
     CS_TRY(drift_init(&j->drift, &in->story, in->s->n));
     const cmodel *m = &in->m;
-    if (2 * m->n_coef > INT16_MAX)
-        return CS_ERROR(CS_EFORMAT, "%s: %zu design columns do not fit the int16 reason codes", o->model,
-                        m->n_coef);
+    if (rules_fact_count(m->p_in) > (size_t)INT16_MAX + 1)
+        return CS_ERROR(CS_EFORMAT, "%s: %zu inputs do not fit the int16 reason codes", o->model, m->p_in);
     for (size_t c = 0; c < m->n_coef; c++)
         if (!isfinite(m->beta[c]))
             return CS_ERROR(CS_EFORMAT, "%s: coefficient %s is not finite", o->model, m->coef_names[c]);
@@ -249,7 +231,7 @@ int score_open(score_job *j)
                  "any churn and the involuntary one unknown (train on a snapshot with "
                  "/subscribers/churn_type to tell them apart)", o->model);
     CS_TRY(score_brand_map(in, o->in));
-    CS_TRY(score_reason_texts(in));
+    CS_TRY(score_reason_texts(j));
     CS_TRY(score_lists_inputs(j));
     return score_results_alloc(j);
 }

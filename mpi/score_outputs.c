@@ -35,7 +35,7 @@ int score_outputs_lists_begin(const score_job *j, score_outputs *out)
     out->lc = (lists_ctx){.mask_ids = j->o.mask_ids, .bom = !j->o.no_bom, .lang = j->o.lang,
                           .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
                           .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
-                          .n_reasons = 2 * j->in.m.n_coef, .reason_text = (const char *const *)j->in.reason_text,
+                          .n_fact_names = j->in.m.p_in, .fact_names = (const char *const *)j->in.m.in_names,
                           .pb = j->in.pb, .n_extra = j->in.n_extra, .extra_names = j->in.extra_name};
     return CS_OK;
 }
@@ -50,8 +50,8 @@ int score_outputs_scores_begin(const score_job *j, const char *options, score_ou
     scores_meta meta = {
         .n = s->n, .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
         .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
-        .n_reasons = 2 * j->in.m.n_coef, .reason_text = (const char *const *)j->in.reason_text,
-        .reason_column = (const char *const *)j->in.reason_col, .snapshot = o->in, .model = o->model,
+        .n_reasons = j->in.n_reason_codes, .reason_text = (const char *const *)j->in.reason_text,
+        .reason_name = (const char *const *)j->in.reason_name, .snapshot = o->in, .model = o->model,
         .month = s->month, .version = cmd_version(), .created = created, .options = options,
         .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff, .rank_by = o->rank_by_s,
         .has_types = j->in.has_types,

@@ -1,8 +1,9 @@
 /* score_pass.c — phase 1 of `churnscore score`: one pass over a rank's rows.
  *
  * Per fixed reduction block (part.h, so a BLAS call sees the same rows for any rank count): the
- * model's inputs picked by name, design rows, probabilities and reasons (model/cmodel.h), stage and
- * phase (model/rules.h), value at risk. Rows go to SCORES.h5 as they are done; alarm and warning
+ * model's inputs picked by name, design rows and probabilities (model/cmodel.h), the reasons (the
+ * facts of the row behind the model's largest contributions), stage and phase (model/rules.h), value
+ * at risk. Rows go to SCORES.h5 as they are done; alarm and warning
  * subscribers go to the per-region candidate lists (model/topk.h: bounded heaps with --top K);
  * per-region sums go into the fixed-tree reduction (reduce.h); labelled rows, or a hash-of-id sample
  * of them, are kept for the validation; each row's ARPU key is histogrammed for the tiers
@@ -22,9 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the candidates carry the row's reason codes as they are */
+/* the candidates carry the row's reason codes and values as they are */
 _Static_assert(sizeof(((topk_item *)0)->reason) == SCORES_NREASONS * sizeof(int16_t),
                "topk_item.reason holds SCORES_NREASONS codes");
+_Static_assert(sizeof(((topk_item *)0)->fact) == SCORES_NREASONS * sizeof(float),
+               "topk_item.fact holds SCORES_NREASONS values");
 
 static int score_alloc(score_job *j, size_t io)
 {
@@ -42,6 +45,7 @@ static int score_alloc(score_job *j, size_t io)
     b->phase = malloc(io);
     b->tier = malloc(io);
     b->reason = malloc(io * SCORES_NREASONS * sizeof(int16_t));
+    b->fact = malloc(io * SCORES_NREASONS * sizeof(float));
     b->arpu = malloc(io * sizeof(float));
     j->arpu_hist = calloc(SCORE_ARPU_BUCKETS, sizeof(int64_t));
     j->cand = topk_alloc(nreg ? SCORE_NGROUPS(nreg) : 1, j->in.k);
@@ -50,8 +54,8 @@ static int score_alloc(score_job *j, size_t io)
     j->tot.sums = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
     j->tot.count = calloc(SCORE_NCOUNTS * nreg + 1, sizeof(int64_t));
     if (!b->xin || !b->X || !b->ws || !b->prob || !b->value_at_risk || !b->pvol || !b->pinv || !b->stage ||
-        !b->phase || !b->tier ||
-        !b->reason || !b->arpu || !j->arpu_hist || !j->cand || !j->tot.tree || !j->tot.block ||
+        !b->phase || !b->tier || !b->reason || !b->fact || !b->arpu || !j->arpu_hist || !j->cand ||
+        !j->tot.tree || !j->tot.block ||
         !j->tot.sums || !j->tot.count)
         return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
                         io, (unsigned long long)j->in.pr.rows);
@@ -85,34 +89,6 @@ static void score_vsample_reserve(score_job *j)
     vs->cap = vs->rows ? want : 0;
 }
 
-/* The reason codes of design row xr, its SCORES_NREASONS largest contributions: the design column,
- * or that column + n_coef where the value lies on the other side of the mean than the coefficient
- * points (only boosted trees produce such a reason), -1 where there are fewer. */
-static void score_reasons(const cmodel *m, const float *xr, int16_t *code)
-{
-    int32_t top[SCORES_NREASONS];
-    size_t nr = cmodel_reasons(m, xr, SCORES_NREASONS, top);
-    for (size_t k = 0; k < SCORES_NREASONS; k++) {
-        code[k] = -1;
-        if (k >= nr) continue;
-        size_t col = (size_t)top[k];
-        code[k] = (int16_t)col;
-        if (((double)xr[col] - m->coef_mean[col]) * m->beta[col] < 0) code[k] = (int16_t)(col + m->n_coef);
-    }
-}
-
-/* The row's signals in the bits of issue 14's shared contract, which model/queue.h reads: the
- * suspension for arrears and after a high bill apart (QUEUE_SIG_SUSP_*). Where model/rules.c sets
- * only its one suspension bit, the two are read here from the snapshot's indicators. */
-static unsigned score_signals(const score_inputs *in, const rules_params *rp, const float *x)
-{
-    const rules_cols *c = &in->cols;
-    unsigned s = rules_signals(rp, c, x);
-    if (c->susp_arrears >= 0 && x[c->susp_arrears] > 0) s |= QUEUE_SIG_SUSP_ARREARS;
-    if (c->susp_high_bill >= 0 && x[c->susp_high_bill] > 0) s |= QUEUE_SIG_SUSP_HIGH_BILL;
-    return s;
-}
-
 /* One reduction block of n rows starting at offset off of the scan buffers. */
 static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
 {
@@ -138,7 +114,8 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         const float *x = sc->features + r * p;
         double prob = b->prob[r], pvol = b->pvol[r], pinv = b->pinv[r];
         int16_t *reason = b->reason + r * SCORES_NREASONS;
-        score_reasons(m, b->X + i * m->n_coef, reason);
+        float *fact = b->fact + r * SCORES_NREASONS;
+        rules_reasons(in->reasoner, x, b->X + i * m->n_coef, reason, fact);
         int st = rules_stage(rp, &in->cols, x);
         /* the warning phase is retention's early care: it reads the voluntary probability */
         int ph = rules_phase(rp, &in->cols, x, pvol);
@@ -155,7 +132,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_SUBSCRIBERS]++;
         if (ph == RULES_ALARM) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_ALARM]++;
         if (ph == RULES_WARNING) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_WARNING]++;
-        unsigned sig = score_signals(in, rp, x);
+        unsigned sig = rules_signals(rp, &in->cols, x);
         int q = queue_of(sig, ph, pvol, pinv, j->o.collections_cutoff);
         if (q != QUEUE_NONE) {
             tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_QUEUE + q - QUEUE_RETENTION]++;
@@ -169,6 +146,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
                             .online = in->online_col >= 0 && playbook_online(in->pb, (double)x[in->online_col])};
             memcpy(it.reason, reason, sizeof it.reason);
             for (size_t k = 0; k < in->n_extra; k++) it.extra[k] = x[in->extra_col[k]];
+            memcpy(it.fact, fact, sizeof it.fact);
             CS_TRY(topk_push(j->cand, score_group(q, g, in->nreg), &it));
         }
         if (sc->churned && (sc->churned[r] == 0 || sc->churned[r] == 1)) {
@@ -205,7 +183,8 @@ int score_pass(score_job *j, scores_writer *w)
     int rc = score_alloc(j, sc.io_rows);
     /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
     j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + j->in.s->p * sizeof(float) +
-                                    4 * sizeof(double) + 3 + SCORES_NREASONS * sizeof(int16_t) + sizeof(float));
+                                    4 * sizeof(double) + 3 + SCORES_NREASONS * (sizeof(int16_t) + sizeof(float)) +
+                                    sizeof(float));
     if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
         rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %zu take %zu bytes, over "
                       "--memory %llu: lower --block-rows, or give a larger --memory",
@@ -227,7 +206,7 @@ int score_pass(score_job *j, scores_writer *w)
         j->t.compute += t2 - t1;
         if (rc == CS_OK)
             rc = scores_write(w, sc.row0, sc.n, sc.id, sc.region, sc.brand, b->prob, b->stage, b->phase,
-                              b->arpu, b->value_at_risk, b->reason);
+                              b->arpu, b->value_at_risk, b->reason, b->fact);
         if (rc == CS_OK && j->in.has_types) rc = scores_write_types(w, sc.row0, sc.n, b->pvol, b->pinv);
         j->t.write += comm_now() - t2;
         if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)

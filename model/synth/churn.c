@@ -66,7 +66,8 @@ void synth_signals(const synth_ctx *c, synth_draw *d)
     double fwd = unif(km, D_FORWARD) < (shop ? 0.3 : 0.001);
     double svol = unif(km, D_SUSP_VOL) < (fade ? 0.06 : (shop ? 0.04 : 0.003));
     double sarr = unif(km, D_SUSP_ARR) < (fade ? 0.35 : 0.002);
-    double sbill = unif(km, D_SUSP_BILL) < (fade ? 0.03 : 0.004);
+    /* the prepaid brand (神州行) has no bill, so no suspension after a high one */
+    double sbill = d->brand != 2 && unif(km, D_SUSP_BILL) < (fade ? 0.03 : 0.004);
     double days;
     if (fade) {
         days = 10.0 + floor(21.0 * unif(km, D_DAYS));

@@ -153,10 +153,16 @@ void synth_derived(const synth_ctx *c, synth_draw *d)
     x[C_INTL] = u < 0.007 ? 1.0 + synth_poisson(2.0, unif(km, D_INTL2)) : 0.0;
 }
 
+/* Missing completely at random (the table's share per column), and the history a new subscriber
+ * does not have: a subscriber of one month has no m1 and m2, one of two months no m1. */
 void synth_missing(const synth_ctx *c, synth_draw *d)
 {
-    for (int j = 0; j < P_COLS; j++)
-        if (synth_cols[j].miss > 0.0 && unif(d->km, D_MISS + j) < synth_cols[j].miss) d->x[j] = NAN;
+    const double tenure = d->x[C_TENURE];
+    for (int j = 0; j < P_COLS; j++) {
+        const colspec *s = &synth_cols[j];
+        if (s->miss > 0.0 && unif(d->km, D_MISS + j) < s->miss) d->x[j] = NAN;
+        if (s->tmonth < 3 && tenure <= (double)(3 - s->tmonth)) d->x[j] = NAN;
+    }
 }
 
 /* ---------------------------------------------------------------- true loadings */

@@ -108,7 +108,10 @@ void synth_profile(const synth_ctx *c, uint64_t row, uint64_t id, synth_draw *d)
     int brand = u < p_go ? 0 : ((u - p_go) / (1.0 - p_go) < (youth ? 0.75 : 0.2) ? 1 : 2);
 
     /* Lifecycle. Base subscribers joined before month 0 (8% in their first three months then); joiners
-     * of month j have tenure M - j + 1. Contracts renew every 12 or 24 months from a random phase. */
+     * of month j have tenure M - j + 1. A contract of 12 or 24 months starts when the subscriber joins
+     * and renews at its end, so the months left follow from the tenure: L - (tenure mod L), 1..L (an
+     * onboarding subscriber's contract has at least L - 3 months to run). The prepaid brand (神州行)
+     * has no contract. */
     double tenure;
     if (c->n_base > 0 && row >= c->n_base) {
         uint64_t j = 1 + (row - c->n_base) / c->joiners;
@@ -122,8 +125,7 @@ void synth_profile(const synth_ctx *c, uint64_t row, uint64_t id, synth_draw *d)
     double left = -1.0;
     if (unif(kp, D_CONTRACT) < p_contract[brand]) {
         int len = unif(kp, D_CONTRACT_LEN) < 0.5 ? 12 : 24;
-        int phase = (int)(unif(kp, D_CONTRACT_PHASE) * len);
-        left = (double)(((phase - M) % len + len) % len);
+        left = (double)(len - (int64_t)tenure % len);
     }
     int ending = left >= 0.0 && left <= 1.0;
     int newsub = tenure <= 3.0;

@@ -66,7 +66,7 @@ enum {
     D_TENURE2,
     D_CONTRACT,
     D_CONTRACT_LEN,
-    D_CONTRACT_PHASE,
+    D_CONTRACT_PHASE, /* unused: the months left follow from the tenure (kept: never renumber) */
     D_PERSIST = 32,  /* .. + column index: persistent part of an indicator's noise (by group) */
     /* month */
     D_WOBBLE = 100,  /* .. + 5: month wobble of the factors */
@@ -132,9 +132,10 @@ extern const colspec synth_cols[P_COLS];
 /* ---------------------------------------------------------------- calibration (follow.c) */
 
 /* Calibrated by bisection on 2M rows (seed 42, month 0, drift 0.05, defaults otherwise): mean prob
- * 0.0200, churn rate 0.0200, active share of leavers 0.20, oracle AUC 0.792. */
-#define CHURN0_DEFAULT (-4.758)
-#define ACTIVE0_DEFAULT (-1.40)
+ * 0.0200, churn rate 0.0200, active share of leavers 0.20. Recalibrated when the months left on a
+ * contract came to follow from the tenure (issue 14: half as many contracts end within a month). */
+#define CHURN0_DEFAULT (-4.722)
+#define ACTIVE0_DEFAULT (-1.33)
 
 /* ---------------------------------------------------------------- one row in the making */
 
@@ -189,7 +190,8 @@ void synth_churn(const synth_ctx *c, synth_draw *d);
 void synth_indicators(const synth_ctx *c, synth_draw *d);
 /* The derived and sparse columns: voice charge, roaming, international calls. */
 void synth_derived(const synth_ctx *c, synth_draw *d);
-/* Missing completely at random, after the truth used the values. */
+/* Missing completely at random, and the m1/m2 history of subscribers of one or two months, after the
+ * truth used the values. */
 void synth_missing(const synth_ctx *c, synth_draw *d);
 
 /* Rounds x >= 0 to the nearest multiple of step given inv = 1/step (0: no rounding). Truncation instead

@@ -7,7 +7,8 @@
 #   - the default model (train with no tuning flags, state as the region) reaches a test AUC of at
 #     least 0.90 (xgboost 1.7.4 gets 0.9139 on this split), the same for 1 and 3 ranks;
 #   - score's validation AUC equals an independent Mann-Whitney AUC (ties 1/2) computed here in
-#     Python (stdlib) from the scores file and the test labels.
+#     Python (stdlib) from the scores file and the test labels;
+#   - the listed rows' reasons hold on their imported indicators (tests/mpi/reasoncheck.py, h5py).
 source "$(dirname "$0")/common.sh"
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 MD5=ebf036acb287146187f8d966c0092086
@@ -84,4 +85,11 @@ read -r auc lift mw <<< "$(check "$T/sdef1.h5" "$T/ter.h5")"
 echo "default model: test AUC $auc (xgboost 0.9139), lift $lift (6.389), Mann-Whitney $mw; $(grep '^  model ' "$T/def1.txt" | sed 's/^ *//')"
 within "$auc" "$mw" 1e-9 || fail "validation AUC $auc is not the Mann-Whitney AUC $mw"
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 0.90 else 1)" "$auc" || fail "default model: test AUC $auc < 0.90"
-echo "mlc: glm reproduced, default model >= 0.90, validation = Mann-Whitney"
+# the reasons of imported indicators (no well-known names): each listed row's "high NAME: value" and
+# "has NAME=level" hold on the row, for the raw logistic model and the default one (tests/mpi/reasoncheck.py)
+for pair in "te sglm glm Lglm" "ter sdef1 def1 Ldef1"; do
+  set -- $pair
+  /usr/bin/python3 "$SRC/tests/mpi/reasoncheck.py" "$T/$1.h5" "$T/$2.h5" "$T/$3.h5" "$T/$4" --min-facts 40 \
+    || fail "mlc: the reasons of $3 do not hold on the rows"
+done
+echo "mlc: glm reproduced, default model >= 0.90, validation = Mann-Whitney, reasons true of the rows"

@@ -1,5 +1,6 @@
-/* test_rules.c — lifecycle stage, warning phase, ARPU, tiers, value at risk and reason texts of
- * model/rules.h on hand-made rows, plus every error return of rules_params_check. */
+/* test_rules.c — lifecycle stage, warning phase and signal bits, stage and phase names in both
+ * languages, ARPU, tiers and value at risk of model/rules.h on hand-made rows, plus every error return
+ * of rules_params_check. The reasons (facts of the row) are tested in test_reasons.c. */
 #include "testutil.h"
 
 #include <math.h>
@@ -58,42 +59,71 @@ static void test_stage(void **state)
     assert_int_equal(rules_stage(&p, &c, x), RULES_ONBOARDING);
     x[TEN] = 3;
     assert_int_equal(rules_stage(&p, &c, x), RULES_ONBOARDING); /* "first 1-3 months": inclusive */
-    x[CON] = 0; /* onboarding wins over a contract ending */
+    x[CON] = 0; /* onboarding wins over a contract ending (seed 003: no row is both) */
     assert_int_equal(rules_stage(&p, &c, x), RULES_ONBOARDING);
     x[TEN] = 7.5f;
     assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
     x[CON] = 3;
     assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
-    x[CON] = 4;
+    /* with a contract: growth while the months served are fewer than the months left (the first
+     * half of a first term), maturity after */
+    x[CON] = 8;
     assert_int_equal(rules_stage(&p, &c, x), RULES_GROWTH);
+    x[CON] = 4;
+    assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
+    x[TEN] = 12;
+    x[CON] = 12; /* renewed at 12 months: tenure equals the months left */
+    assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
+    x[TEN] = 11;
+    assert_int_equal(rules_stage(&p, &c, x), RULES_GROWTH);
+    /* a renewed subscriber (tenure above any term) is mature whatever the months left */
+    x[TEN] = 37;
+    x[CON] = 23;
+    assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
+    /* without a contract: growth up to --growth-months */
+    x[CON] = -1;
     x[TEN] = 12;
     assert_int_equal(rules_stage(&p, &c, x), RULES_GROWTH);
     x[TEN] = 12.5f;
     assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
-    /* with a contract running, a traffic fall is not decline */
-    x[MOU3] = 20;
-    assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
-    /* without one it is: m3 below half the m1-m2 mean (224.5 / 2 = 112.25) */
-    x[CON] = -1;
+    /* a clear traffic fall is decline: m3 below half the m1-m2 mean (224.5 / 2 = 112.25) */
     x[MOU3] = 112.0f;
     assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
     x[MOU3] = 112.5f;
     assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
+    /* ... with a contract running too: a contract does not keep a subscriber whose usage fell */
+    x[CON] = 20;
+    x[MOU3] = 112.0f;
+    assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
+    x[CON] = -1;
+    x[MOU3] = 212.5f;
     /* or many days without an outgoing call */
     x[DAYS] = 15;
     assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
-    x[DAYS] = 14;
-    assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
+    x[CON] = 20;
+    assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
+    x[DAYS] = 14; /* 12.5 months served, 20 left */
+    assert_int_equal(rules_stage(&p, &c, x), RULES_GROWTH);
+    /* a collapse is decline even where --traffic-fall asks for a deeper fall */
+    p.traffic_fall = 0.9;
+    x[MOU3] = 100.0f; /* <= 0.5 x 224.5, not below 0.1 x 224.5 */
+    assert_int_equal(rules_signals(&p, &c, x), RULES_SIG_COLLAPSE);
+    assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
+    rules_params_default(&p);
     /* unknown contract counts as no contract; unknown tenure is maturity */
+    base_row(x);
     x[CON] = NAN;
+    x[TEN] = 10;
+    assert_int_equal(rules_stage(&p, &c, x), RULES_GROWTH);
     x[DAYS] = 20;
     assert_int_equal(rules_stage(&p, &c, x), RULES_DECLINE);
     base_row(x);
     x[TEN] = NAN;
     assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
-    x[MOU1] = NAN; /* a missing month switches the traffic rule off */
+    x[MOU1] = NAN; /* a missing month (a new subscriber's history) switches the traffic rule off */
     x[MOU3] = 0;
     assert_int_equal(rules_stage(&p, &c, x), RULES_MATURITY);
+    assert_int_equal(rules_signals(&p, &c, x), 0);
     /* thresholds are options */
     base_row(x);
     p.growth_months = 40;
@@ -116,22 +146,31 @@ static void test_phase(void **state)
     assert_int_equal(rules_phase(&p, &c, x, 0.0384), RULES_HEALTHY);
     assert_int_equal(rules_phase(&p, &c, x, 0.0385), RULES_WARNING);
     assert_int_equal(rules_phase(&p, &c, x, 0.97), RULES_WARNING);
-    const struct { int col; float v; unsigned sig; } hard[] = {
-        {DUAL, 1, RULES_SIG_DUAL_SIM}, {COMP, 1, RULES_SIG_COMPETITOR_CALLS},
-        {FWD, 1, RULES_SIG_FORWARD}, {SVOL, 1, RULES_SIG_SUSPENDED},
-        {SARR, 1, RULES_SIG_SUSPENDED}, {SBILL, 1, RULES_SIG_SUSPENDED},
-        {MOU3, 44.8f, RULES_SIG_COLLAPSE}, /* below 0.2 x 224.5 = 44.9 */
+    const struct { int col; float v; unsigned sig; int alarm; } hard[] = {
+        {DUAL, 1, RULES_SIG_DUAL_SIM, 1}, {COMP, 1, RULES_SIG_COMPETITOR_CALLS, 1},
+        {FWD, 1, RULES_SIG_FORWARD, 1}, {SVOL, 1, RULES_SIG_SUSP_VOLUNTARY, 1},
+        {MOU3, 112.2f, RULES_SIG_COLLAPSE, 1}, /* at most 0.5 x 224.5 = 112.25: traffic halved */
+        /* suspensions for arrears and after a high bill are the queues' business, not alarms */
+        {SARR, 1, RULES_SIG_SUSP_ARREARS, 0}, {SBILL, 1, RULES_SIG_SUSP_HIGH_BILL, 0},
     };
     for (size_t i = 0; i < sizeof hard / sizeof hard[0]; i++) {
         base_row(x);
         x[hard[i].col] = hard[i].v;
         assert_int_equal(rules_signals(&p, &c, x), hard[i].sig);
-        /* an alarm whatever the probability */
-        assert_int_equal(rules_phase(&p, &c, x, 0.001), RULES_ALARM);
+        assert_int_equal((rules_signals(&p, &c, x) & RULES_SIG_ALARM) != 0, hard[i].alarm);
+        /* an alarm whatever the probability; otherwise the voluntary probability decides */
+        assert_int_equal(rules_phase(&p, &c, x, 0.001), hard[i].alarm ? RULES_ALARM : RULES_HEALTHY);
+        assert_int_equal(rules_phase(&p, &c, x, 0.2385), hard[i].alarm ? RULES_ALARM : RULES_WARNING);
     }
+    assert_int_equal(RULES_SIG_ALARM, 31);
+    /* every bit at once */
+    base_row(x);
+    x[DUAL] = x[COMP] = x[FWD] = x[SVOL] = x[SARR] = x[SBILL] = 2;
+    x[MOU3] = 0;
+    assert_int_equal(rules_signals(&p, &c, x), 127u);
     base_row(x);
     x[COMP] = 0.5f; /* a fraction of a call is not a call */
-    x[MOU3] = 45.1f; /* just above the collapse line */
+    x[MOU3] = 112.3f; /* just above the collapse line */
     assert_int_equal(rules_phase(&p, &c, x, 0.01), RULES_HEALTHY);
     /* a collapse needs a baseline: a subscriber who never called has not collapsed */
     x[MOU1] = x[MOU2] = 20;
@@ -139,10 +178,29 @@ static void test_phase(void **state)
     assert_int_equal(rules_signals(&p, &c, x), 0);
     x[DUAL] = NAN; /* unknown is not a signal */
     assert_int_equal(rules_phase(&p, &c, x, 0.01), RULES_HEALTHY);
+    double base, m3;
+    assert_int_equal(rules_traffic(&c, x, &base, &m3), 1);
+    assert_close(base, 20, 0);
+    x[MOU2] = NAN;
+    assert_int_equal(rules_traffic(&c, x, &base, &m3), 0);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
     assert_string_equal(rules_phase_name(RULES_ALARM), "alarm");
     assert_string_equal(rules_stage_name(RULES_DECLINE), "decline");
     assert_string_equal(rules_stage_name(9), "?");
     assert_string_equal(rules_phase_name(-1), "?");
+    const char *const stage[2][4] = {{"onboarding", "growth", "maturity", "decline"},
+                                     {"入网期", "成长期", "成熟期", "衰退期"}};
+    const char *const phase[2][3] = {{"healthy", "warning", "alarm"}, {"健康期", "预警期", "告警期"}};
+    for (int l = 0; l < 2; l++) {
+        for (int s = 0; s < 4; s++) assert_string_equal(rules_stage_label(s, (cs_lang)l), stage[l][s]);
+        for (int s = 0; s < 3; s++) assert_string_equal(rules_phase_label(s, (cs_lang)l), phase[l][s]);
+        assert_string_equal(rules_stage_label(4, (cs_lang)l), "");
+        assert_string_equal(rules_phase_label(-1, (cs_lang)l), "");
+    }
 }
 
 static void test_arpu_tier_var(void **state)
@@ -182,54 +240,6 @@ static void test_arpu_tier_var(void **state)
     assert_close(rules_value_at_risk(0.2385, NAN, 12), 0.0, 0);
 }
 
-static void test_reason_texts(void **state)
-{
-    (void)state;
-    char b[128];
-    const struct { const char *name; double beta; const char *want; } t[] = {
-        {"competitor_service_calls_m3", 1.3, "calls a competitor's service line"},
-        {"dual_sim", 2.1, "competitor SIM in the same handset"},
-        {"forward_to_competitor_m3", 0.8, "forwards calls to a competitor"},
-        {"suspended_arrears", 1.1, "suspended for unpaid bills"},
-        {"days_no_outgoing_m3", 0.4, "many days without an outgoing call"},
-        {"contract_ending", 0.9, "contract ends within a month"},
-        {"onboarding", 0.7, "new subscriber (first months)"},
-        {"mou_m3", -0.6, "usage falling/low call minutes"},
-        {"complaints_m3", 0.5, "complaints and service problems"},
-        {"factor1:mou_m2+mou_m3", -0.4, "usage falling/low usage"},
-        {"factor3:complaints_m3+service_calls_m3", 0.4, "complaints and service problems"},
-        {"factor2:usage", -0.2, "usage falling/low usage"},
-        {"factor4:e_channel_use+online_pay_share_m3", -0.3, "rarely uses our app and online channels"},
-        {"factor5:offnet_call_share_m3", 0.3, "drawn to competitors (calls to other networks)"},
-        {"factor6:", 0.3, "strong behaviour pattern factor6"},
-        {"brand2", 0.2, "brand with more leavers"},
-        {"loyalty_tier", 0.2, "high loyalty_tier"},
-        {"loyalty_tier", -0.2, "low loyalty_tier"},
-        {"international_plan=yes", 0.7, "has international_plan=yes"},
-        {"international_plan=yes", -0.7, "lacks international_plan=yes"},
-        {"=HYPERLINK(\"x\")", 0.2, "high =HYPERLINK(\"x\")"},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        rules_reason_text(t[i].name, t[i].beta, b, sizeof b);
-        assert_string_equal(b, t[i].want);
-    }
-    /* truncation behaves like snprintf */
-    char small[8];
-    size_t n = rules_reason_text("dual_sim", 1, small, sizeof small);
-    assert_int_equal(n, strlen("competitor SIM in the same handset"));
-    assert_string_equal(small, "competi");
-    /* no text can start a spreadsheet formula, whatever the name */
-    const char *const names[] = {"=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "factor1:=x", "", "mou_m1", NULL};
-    for (const char *const *nm = names; *nm; nm++)
-        for (int s = -1; s <= 1; s += 2) {
-            rules_reason_text(*nm, s, b, sizeof b);
-            assert_true(b[0] != '=' && b[0] != '+' && b[0] != '-' && b[0] != '@' && b[0] != '\t' &&
-                        b[0] != '\r' && b[0] != '\0');
-        }
-    rules_reason_text(NULL, 1, b, sizeof b);
-    assert_string_equal(b, "high ");
-}
-
 static void test_params_check(void **state)
 {
     (void)state;
@@ -260,8 +270,8 @@ int main(void)
         cmocka_unit_test(test_cols),
         cmocka_unit_test(test_stage),
         cmocka_unit_test(test_phase),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_arpu_tier_var),
-        cmocka_unit_test(test_reason_texts),
         cmocka_unit_test(test_params_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -316,14 +316,39 @@ static void test_missing_and_screening_targets(void **state)
     } miss[] = {{"age", 0.015},           {"nps_score", 0.01},  {"network_drop_rate_m3", 0.008},
                 {"points_balance", 0.01}, {"arpu_m1", 0.005}};
     size_t nmiss_cols = sizeof miss / sizeof *miss;
+    long jt = col(&p, "tenure_months");
+    size_t settled = 0, young[3] = {0};
+    for (size_t i = 0; i < n; i++) {
+        float t = o->features[i * P + (size_t)jt];
+        if (t >= 3.0f) settled++;
+        else young[(int)t]++;
+    }
+    assert_true(young[1] > n / 100 && young[2] > n / 100); /* ~2.7% each */
     for (size_t j = 0; j < P; j++) {
+        const char *nm = synth_feature_name(&p, j);
+        size_t len = strlen(nm);
+        /* a monthly measure's m1 and m2: the months before a new subscriber joined */
+        int month = len > 3 && nm[len - 3] == '_' && nm[len - 2] == 'm' ? nm[len - 1] - '0' : 3;
         size_t nan = 0;
-        for (size_t i = 0; i < n; i++) nan += isnan(o->features[i * P + j]) != 0;
+        for (size_t i = 0; i < n; i++) {
+            const float *x = o->features + i * P;
+            int have = x[jt] > (float)(3 - month); /* joined before that month */
+            if (!have) assert_true(isnan(x[j]));
+            /* completely at random among the subscribers who have the month */
+            else if (x[jt] >= 3.0f) nan += isnan(x[j]) != 0;
+        }
         double expect = 0.0;
         for (size_t m = 0; m < nmiss_cols; m++)
-            if (strcmp(synth_feature_name(&p, j), miss[m].name) == 0) expect = miss[m].share;
+            if (strcmp(nm, miss[m].name) == 0) expect = miss[m].share;
         /* binomial sd at 1.5% and 1e5 rows is 3.8e-4 */
-        assert_close((double)nan / n, expect, 0.0015);
+        assert_close((double)nan / settled, expect, 0.0015);
+    }
+    /* a subscriber of two months has m2 (and m3) */
+    long jm2 = col(&p, "mou_m2"), jm3 = col(&p, "mou_m3");
+    for (size_t i = 0; i < n; i++) {
+        const float *x = o->features + i * P;
+        if (x[jt] == 2.0f) assert_false(isnan(x[jm2]));
+        assert_false(isnan(x[jm3]));
     }
 
     /* near-constant columns: ~99% zero */
@@ -358,7 +383,8 @@ static void test_lifecycle_and_labels(void **state)
     synth_out *o = gen(&p, 0, n);
     long jt = col(&p, "tenure_months"), jl = col(&p, "contract_months_left"),
          je = col(&p, "contract_ending"), jn = col(&p, "new_subscriber");
-    size_t reg[5] = {0}, brand[3] = {0}, newsub = 0, contract = 0;
+    long jb = col(&p, "suspended_high_bill");
+    size_t reg[5] = {0}, brand[3] = {0}, newsub = 0, contract = 0, ending = 0, bill = 0;
     for (size_t i = 0; i < n; i++) {
         const float *x = o->features + i * P;
         assert_true(o->region[i] < 5);
@@ -369,9 +395,23 @@ static void test_lifecycle_and_labels(void **state)
         assert_true(x[jn] == (x[jt] <= 3.0f ? 1.0f : 0.0f));
         assert_true(x[je] == (x[jl] >= 0.0f && x[jl] <= 1.0f ? 1.0f : 0.0f));
         if (o->brand[i] == 2) assert_true(x[jl] == -1.0f); /* prepaid: no contract */
+        if (o->brand[i] == 2) assert_true(x[jb] == 0.0f);  /* ... and no bill to suspend after */
+        bill += x[jb] != 0.0f;
+        /* a contract of 12 or 24 months from the day he joined, renewed at its end */
+        if (x[jl] >= 0.0f) {
+            int t = (int)x[jt], left = (int)x[jl];
+            assert_true(left == 12 - t % 12 || left == 24 - t % 24);
+            assert_true(left >= 1 && left <= 24);
+            /* a new subscriber's contract is far from its end */
+            if (x[jt] <= 3.0f) assert_true(left >= 9);
+        }
         newsub += x[jn] != 0.0f;
         contract += x[jl] >= 0.0f;
+        ending += x[je] != 0.0f;
     }
+    assert_true(bill > 0);
+    /* one month in 12 or 24 of a contract is its last */
+    assert_true(ending > contract / 30 && ending < contract / 10);
     /* unequal regions (广东 is about six times 北京), all three brands, ~8% new subscribers */
     assert_true(reg[2] > 4 * reg[0]);
     for (int b = 0; b < 3; b++) assert_true(brand[b] > n / 10);
@@ -490,11 +530,16 @@ static void test_follow(void **state)
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         assert_true(b->features[i * P + jt] == a->features[i * P + jt] + 1.0f);
+        /* a subscriber without last month's m2 (he joined this month) has no m1 now */
+        float m2 = a->features[i * P + jm2], m1 = b->features[i * P + jm1];
+        assert_true(isnan(m2) == isnan(m1));
+        if (isnan(m2)) continue;
         /* last month's m2 is this month's m1 (same calendar month): close, not equal (drift) */
-        x[m] = log1p(a->features[i * P + jm2]);
-        y[m] = log1p(b->features[i * P + jm1]);
+        x[m] = log1p(m2);
+        y[m] = log1p(m1);
         m++;
     }
+    assert_true(m > n * 9 / 10);
     assert_true(pearson(x, y, m) > 0.95);
 
     /* joiners: rows 2000..2149 joined in month 1, 2150..2299 in month 2 */

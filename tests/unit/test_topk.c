@@ -17,6 +17,7 @@
 #include "playbook.h"
 #include "queue.h"
 #include "status.h"
+#include "rules.h"
 #include "topk.h"
 
 static uint64_t rng_state = 2385;
@@ -319,34 +320,35 @@ static void test_region_csv(void **state)
     assert_non_null(dir);
     const char *regions[] = {"=cmd|' /C calc'!A0", "上海"};
     const char *brands[] = {"+brand", "神州行"};
-    const char *reasons[] = {"baseline", "-minus", "calls a competitor's service line"};
+    const char *inputs[] = {"-minus", "mou_m3"};
     const char *extra[] = {"arpu_m1", "contract_months_left"};
     playbook *pb = NULL;
     assert_int_equal(playbook_parse(test_pb, strlen(test_pb), "test.conf", &pb), CS_OK);
     lists_ctx c = {.mask_ids = 1, .bom = 1, .n_regions = 2, .region_names = regions, .n_brands = 2,
-                   .brand_names = brands, .n_reasons = 3, .reason_text = reasons, .pb = pb, .n_extra = 2,
+                   .brand_names = brands, .n_fact_names = 2, .fact_names = inputs, .pb = pb, .n_extra = 2,
                    .extra_names = extra};
     static const char *const want[LANG_N] = {
         "\xef\xbb\xbfrank,queue,id,region,brand,probability,p_voluntary,p_involuntary,value_at_risk,stage,phase,"
         "tier,action_code,action,channel,reason_1,reason_2,reason_3,arpu_m1,contract_months_left\n"
         "1,retention,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,decline,alarm,4,"
-        "RET_MATCH,\"Matching offer, by a senior agent\",phone call,calls a competitor's service line,'-minus,,"
+        "RET_MATCH,\"Matching offer, by a senior agent\",phone call,3 calls to a competitor's service line,high -minus: 2.385,,"
         "88.5,-1\n"
         "2,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,4,"
-        "COLLECT,Collections: reminder,app message,calls a competitor's service line,'-minus,,,0.1\n",
+        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,,0.1\n",
         "\xef\xbb\xbf排名,队列,用户编号,地区,品牌,流失概率,主动流失概率,被动流失概率,风险价值,生命周期,预警状态,"
         "价值层级,行动代码,建议行动,渠道,原因1,原因2,原因3,arpu_m1,contract_months_left\n"
         "1,挽留,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,衰退期,告警期,4,"
-        "RET_MATCH,资深客服对标挽留,电话外呼,calls a competitor's service line,'-minus,,88.5,-1\n"
+        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,88.5,-1\n"
         "2,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,4,"
-        "COLLECT,欠费催缴,手机营业厅推送,calls a competitor's service line,'-minus,,,0.1\n",
+        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,,0.1\n",
     };
     for (int lang = 0; lang < LANG_N; lang++) {
         c.lang = (cs_lang)lang;
         lists_file *f = NULL;
         assert_int_equal(lists_region_open(&c, dir, 0, QUEUE_RETENTION, &f), CS_OK);
         topk_item it = {.key = 0.2385, .id = 13812345678ull, .prob = 0.2385, .var = 172.5, .pvol = 0.2385,
-                        .pinv = NAN, .reason = {2, 1, -1}, .region = 0, .brand = 0, .stage = 3, .phase = 2,
+                        .pinv = NAN, .reason = {RULES_FACT_COMPETITOR_CALLS, RULES_FACT_INDICATOR, -1},
+                        .fact = {3, 2.385f, NAN}, .region = 0, .brand = 0, .stage = 3, .phase = 2,
                         .tier = 4, .queue = QUEUE_RETENTION, .band = 1, .online = 1,
                         .extra = {88.5f, -1.0f}};
         assert_int_equal(lists_region_row(f, 1, &it), CS_OK);
