@@ -3,6 +3,7 @@
 #include "modelfile.h"
 
 #include "h5util.h"
+#include "modelfile_int.h"
 #include "status.h"
 
 #include <math.h>
@@ -102,6 +103,7 @@ static int mf_write_gbm(hid_t f, const gbm_model *g)
     MF_W(h5util_write_i32(gg, "node_bin", bin, nn));
     MF_W(h5util_write_f64(gg, "node_thr", thr, nn, 0));
     MF_W(h5util_write_f64(gg, "node_value", val, nn, 0));
+    MF_W(mf_gbm_gain_write(gg, g));
     if (gg >= 0) H5Gclose(gg);
     free(col);
     free(bin);
@@ -154,6 +156,9 @@ static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_mode
         for (size_t i = 0; i < (size_t)nc * (GBM_MAX_BINS - 1); i++) g->cuts[i] = (float)cuts[i];
         g->n_trees = (size_t)nt;
         g->base_score = base;
+        rc = mf_gbm_gain_read(gg, path, g);
+    }
+    if (rc == CS_OK) {
         *out = g;
     } else {
         gbm_model_free(g);
@@ -294,6 +299,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
             MF_W(h5util_write_f64(gy, "calibration_observed", y->cal_obs, 10, 0));
             if (gy >= 0) H5Gclose(gy);
         }
+        MF_W(mf_gains_write(g, s));
         H5Gclose(g);
         if (s->drift_cols) {
             g = mf_group(f, "/drift");
@@ -512,6 +518,7 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
 static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
 {
     int64_t v;
+    double *cal[3] = {NULL, NULL, NULL};
     h5util_attr_read_str(f, "training_snapshot", s->snapshot, sizeof s->snapshot);
     h5util_attr_read_str(f, "training_month", s->month, sizeof s->month);
     if (h5util_attr_read_i64(f, "training_rows", &v) == CS_OK) s->n_rows = (uint64_t)v;
@@ -564,7 +571,21 @@ static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
             H5Gclose(gy);
             if (r3 != CS_OK) return r3;
         }
+        /* the calibration table is read only where it is (the report draws it) */
+        int grc = H5Lexists(g, "calibration_n", H5P_DEFAULT) > 0 ? CS_OK : -1;
+        if (grc == CS_OK) grc = mf_read_vec(g, "calibration_n", path, 10, &cal[0]);
+        if (grc == CS_OK) grc = mf_read_vec(g, "calibration_predicted", path, 10, &cal[1]);
+        if (grc == CS_OK) grc = mf_read_vec(g, "calibration_observed", path, 10, &cal[2]);
+        for (int b = 0; grc == CS_OK && b < 10; b++) {
+            s->cal_n[b] = cal[0][b] >= 0 && cal[0][b] <= 1e15 ? (uint64_t)cal[0][b] : 0;
+            s->cal_pred[b] = cal[1][b];
+            s->cal_obs[b] = cal[2][b];
+        }
+        if (grc == -1) grc = CS_OK;
+        if (grc == CS_OK) grc = mf_gains_read(g, path, s);
+        for (int k = 0; k < 3; k++) free(cal[k]);
         H5Gclose(g);
+        CS_TRY(grc);
     }
     h5util_attr_read_str(f, "churn_types_reason", s->types_reason, sizeof s->types_reason);
     for (int t = 0; t < CMODEL_N_TYPES; t++) {
@@ -628,6 +649,7 @@ int modelfile_read(const char *path, cmodel *m, modelfile_story *s)
     }
     if (rc == CS_OK && s) rc = mf_read_story(f, path, s);
     if (rc == CS_OK && s) s->format_version = (int)ver;
+    if (rc == CS_OK && s) rc = mf_story_extra_read(f, path, m, s);
     H5Fclose(f);
     if (rc != CS_OK) {
         cmodel_clear(m);

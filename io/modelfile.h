@@ -12,6 +12,7 @@
 #define CS_MODELFILE_H
 
 #include "cmodel.h"
+#include "gains.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,10 @@ typedef struct {
     /* the churn-type models (CMODEL_TYPE_*), when the model has them; else why not */
     modelfile_type_story types[CMODEL_N_TYPES];
     char types_reason[256];
+    /* the holdout's curves (gains.h: gains, lift, ROC, KS, confusion at the cut-off) for the report
+     * charts; has_gains 0 without a holdout or in files written before they were kept */
+    int has_gains;
+    gains_report gains;
 } modelfile_story;
 
 /* "voluntary", "involuntary": the name of a CMODEL_TYPE_* in files, reports and messages. */

@@ -317,6 +317,7 @@ int gbm_level_split(gbm_model *m, size_t t, size_t level, const double *hist, co
         if (best_c < 0 || !(best > p->min_gain)) continue;
         nd->col = best_c;
         nd->bin = best_b;
+        nd->gain = best;
         nd->thr = m->cuts[(size_t)best_c * GBM_CUTS_PER_COL + (size_t)best_b];
         split[i] = 1;
     }

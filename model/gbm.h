@@ -46,6 +46,8 @@ typedef struct {
     float thr;          /* ... equivalently when value <= thr (the cut point of that bin) */
     double value;       /* leaf value (learning rate applied); for inner nodes the value the node
                          * would have as a leaf (for path contributions) */
+    double gain;        /* a split node's gain (gbm_level_split), 0 for a leaf: the trees' feature
+                         * importance (gbm_gain_importance); NaN in files written before it was kept */
 } gbm_node;
 
 typedef struct {
@@ -138,6 +140,17 @@ void gbm_predict_raw(const gbm_model *m, const float *X, size_t n, size_t stride
  * telescope to leaf - root value: the contributions sum to raw - gbm_contrib_bias(m), i.e.
  * raw - base_score - sum over trees of the root node's value (up to rounding). */
 void gbm_contrib(const gbm_model *m, const float *xrow, size_t col0, double *contrib);
+
+/* ---- what the trees are (gbm_info.c): for the report and inspect ---- */
+
+/* Feature importance by gain: imp[c] = the sum of the gains of the splits on column c over trees
+ * 0 .. n_trees-1 (imp has n_cols entries). Returns the total gain; NaN when a split's gain is not
+ * known (a model file written before gains were kept), and imp is then all NaN. */
+double gbm_gain_importance(const gbm_model *m, double *imp);
+
+/* The size of the trees: split nodes and leaves over trees 0 .. n_trees-1 (a node exists when it is
+ * a root or its parent is split). */
+void gbm_size(const gbm_model *m, size_t *splits, size_t *leaves);
 
 /* The part of every raw score no column is credited with: base_score + the root values of trees
  * 0 .. n_trees-1. */

@@ -239,6 +239,7 @@ int metrics_order(const double *score, const int64_t *key, size_t n, size_t *ord
 }
 
 const double *metrics_work_sorted(const metrics_work *w) { return w->score; }
+const unsigned char *metrics_work_labels(const metrics_work *w) { return w->label; }
 
 int metrics_evaluate(const double *score, const unsigned char *label, const int64_t *key, size_t n,
                      metrics_report *out, metrics_work *w)

@@ -96,5 +96,7 @@ int metrics_evaluate(const double *score, const unsigned char *label, const int6
 /* The scores of the last successful metrics_evaluate on w, in its order (decreasing): lets a caller
  * read quantiles of the same rows without sorting them again. Valid until w is used again. */
 const double *metrics_work_sorted(const metrics_work *w);
+/* Their labels, in the same order (for the curves of gains.h). Valid as metrics_work_sorted. */
+const unsigned char *metrics_work_labels(const metrics_work *w);
 
 #endif

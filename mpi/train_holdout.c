@@ -2,7 +2,8 @@
  *
  * The holdout (picked by a hash of the id) is scored on every rank; a bounded hash sample of it is
  * gathered in global row order, so the exact metrics (model/metrics.h) see the same input for any
- * rank count: on rank 0 AUC, lift, capture, KS, Brier, calibration and the warning cut-off; on the
+ * rank count: on rank 0 AUC, lift, capture, KS, Brier, calibration, the warning cut-off and the
+ * report's curves (gains.h: gains, lift, ROC, KS, the confusion matrix at the cut-off); on the
  * helper rank (gat_helper_rank), at the same time, the oracle AUC of the true probabilities where
  * the snapshot has them, and the drift reference (deciles of the score and of every model input, on
  * a smaller sample of design rows) stored in the model. Where the model has churn types, rank 0
@@ -12,6 +13,7 @@
 #include "train_holdout.h"
 
 #include "comm.h"
+#include "gains.h"
 #include "gather.h"
 #include "idhash.h"
 #include "log.h"
@@ -286,6 +288,10 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                     story->cal_pred[b] = rep.cal_pred[b];
                     story->cal_obs[b] = rep.cal_obs[b];
                 }
+                /* the report's curves, from the same sorted rows (both classes are there: the
+                 * evaluation above needs them too) */
+                story->has_gains = gains_compute(metrics_work_sorted(mw), metrics_work_labels(mw),
+                                                 (size_t)tot, cutoff, &story->gains) == CS_OK;
             }
             if (lrc == CS_OK && types) {
                 lrc = train_type_metrics(apv, act, ai, (size_t)tot, CMODEL_TYPE_VOLUNTARY, mw,

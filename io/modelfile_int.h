@@ -1,0 +1,25 @@
+/* modelfile_int.h — the parts of the model file kept in modelfile_report.c (shared with
+ * modelfile.c only): the holdout's curves and the trees' split gains, which the reports draw. */
+#ifndef CS_MODELFILE_INT_H
+#define CS_MODELFILE_INT_H
+
+#include "modelfile.h"
+
+#include <hdf5.h>
+
+/* Into the open /holdout group: gains_rows, gains_churned [101], confusion [4] and their attributes
+ * (nothing when the story has no curves). */
+int mf_gains_write(hid_t holdout, const modelfile_story *s);
+/* From the open /holdout group: the curves when present (files before they were kept have none:
+ * s->has_gains stays 0). CS_EFORMAT naming the file for a wrong shape or an impossible count. */
+int mf_gains_read(hid_t holdout, const char *path, modelfile_story *s);
+/* /gbm/node_gain [nodes] into the open /gbm group, and back (absent: every gain NaN). */
+int mf_gbm_gain_write(hid_t gg, const gbm_model *g);
+int mf_gbm_gain_read(hid_t gg, const char *path, gbm_model *g);
+
+/* The story's tables only the reports read (factor diagnostics: Bartlett's df, eigenvalues,
+ * communality, uniqueness, SS loadings, proportion of variance; the screening's min, max and mode
+ * share), where the file has them. CS_EFORMAT for a wrong length. */
+int mf_story_extra_read(hid_t f, const char *path, const cmodel *m, modelfile_story *s);
+
+#endif
