@@ -4,6 +4,7 @@
 #include "commit.h"
 
 #include "csv.h"
+#include "htmlrep.h"
 #include "json.h"
 #include "status.h"
 
@@ -384,6 +385,14 @@ static int evalrep_file(const evalrep_data *d, const char *prefix, const char *e
     *tmp = malloc(strlen(prefix) + strlen(ext) + 5);
     if (!*tmp) return CS_ERROR(CS_ENOMEM, "out of memory");
     sprintf(*tmp, "%s%s.tmp", prefix, ext);
+    if (kind == 3) {
+        /* the page (htmlrep_eval.c) writes and checks its own file */
+        evalview v;
+        int rc = evalview_from_data(d, &v);
+        if (rc == CS_OK) rc = htmlrep_eval_write(*tmp, &v, d->lang == LANG_ZH ? LANG_ZH : LANG_EN);
+        evalview_clear(&v);
+        return rc;
+    }
     FILE *f = fopen(*tmp, "wb");
     if (!f) return commit_errno(errno, *tmp, "create");
     int rc = CS_OK;
@@ -399,15 +408,15 @@ static int evalrep_file(const evalrep_data *d, const char *prefix, const char *e
 
 int evalrep_write(const evalrep_data *d, const char *prefix)
 {
-    static const char *const ext[3] = {".csv", ".json", ".md"};
-    char *tmp[3] = {NULL, NULL, NULL};
+    static const char *const ext[4] = {".csv", ".json", ".md", ".html"};
+    char *tmp[4] = {NULL, NULL, NULL, NULL};
     int rc = CS_OK;
-    for (int k = 0; rc == CS_OK && k < 3; k++) rc = evalrep_file(d, prefix, ext[k], k, &tmp[k]);
-    /* All three are complete before any is renamed, and they are renamed together (commit.h): a
-     * failure leaves none half-written and a previous run's three files as they were. */
+    for (int k = 0; rc == CS_OK && k < 4; k++) rc = evalrep_file(d, prefix, ext[k], k, &tmp[k]);
+    /* All four are complete before any is renamed, and they are renamed together (commit.h): a
+     * failure leaves none half-written and a previous run's four files as they were. */
     commit_set *cs = rc == CS_OK ? commit_set_alloc() : NULL;
     if (rc == CS_OK && !cs) rc = CS_ERROR(CS_ENOMEM, "out of memory");
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         if (!tmp[k]) continue;
         if (rc == CS_OK) {
             char *final = strndup(tmp[k], strlen(tmp[k]) - 4);
@@ -417,7 +426,7 @@ int evalrep_write(const evalrep_data *d, const char *prefix)
     }
     if (rc == CS_OK) rc = commit_set_apply(cs);
     commit_set_free(cs);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         if (tmp[k] && rc != CS_OK) remove(tmp[k]);
         free(tmp[k]);
     }

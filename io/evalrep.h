@@ -1,4 +1,5 @@
-/* evalrep.h — the evaluation of last month's lists, formatted: CSV, JSON, Markdown and a text table.
+/* evalrep.h — the evaluation of last month's lists, formatted: CSV, JSON, Markdown, a text table, and
+ * (through htmlrep.h) an HTML page.
  *
  * mpi/cmd_evaluate.c counts, across ranks, how the listed subscribers turned out (by list region,
  * warning phase and value tier) and how many subscribers of each region left; this module turns those
@@ -33,8 +34,8 @@ typedef struct {
     const int64_t *listed, *found, *known, *caught;
     /* [n_regions], with have_population: subscribers with a known outcome, and those who left. */
     const int64_t *subscribers, *leavers;
-    cs_lang lang;          /* of the Markdown report (evaluate --lang); CSV, JSON and the printed
-                            * table stay English */
+    cs_lang lang;          /* of the Markdown report and the HTML page (evaluate --lang); CSV, JSON
+                            * and the printed table stay English */
 } evalrep_data;
 
 /* The figures of one selection of cells. NaN where undefined (nothing known, no leavers, no
@@ -51,8 +52,9 @@ void evalrep_stats_of(const evalrep_data *d, long r, int p, int t, evalrep_stats
 void evalrep_json(const evalrep_data *d, FILE *f);
 /* Writes the text table a user reads at the end of a run to f. */
 void evalrep_print(const evalrep_data *d, FILE *f);
-/* Writes prefix.csv, prefix.json and prefix.md (in d->lang), each under a temporary name renamed when complete.
- * CS_EIO naming the file; a failure leaves none of the three half-written. */
+/* Writes prefix.csv, prefix.json, prefix.md and prefix.html (htmlrep.h, in d->lang), each under a
+ * temporary name renamed when complete. CS_EIO naming the file; a failure leaves none of the four
+ * half-written. */
 int evalrep_write(const evalrep_data *d, const char *prefix);
 
 #endif

@@ -23,13 +23,13 @@ static const char html_css[] =
     "th,td{border:1px solid #bbb;padding:3px 7px;vertical-align:top}th{background:#e8e8e8;text-align:left}"
     "tbody tr:nth-child(even){background:#f5f5f5}\n"
     "td.r,th.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-    "dl.figures{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 14px}"
-    "dl.figures div{border:1px solid #999;padding:6px 12px;min-width:120px}"
-    "dl.figures dt{font-size:12px;color:#444}dl.figures dd{margin:0;font-size:20px;font-weight:bold}\n"
+    "div.figures{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 14px}"
+    "div.fig{border:1px solid #999;padding:6px 12px;min-width:120px}"
+    "div.fig span{display:block}span.k{font-size:12px;color:#444}span.v{font-size:20px;font-weight:bold}\n"
     "p.warn{border:2px solid #000;padding:6px 10px;font-weight:bold;background:#fff3d6}"
     "p.note{color:#333;font-size:13px}\n"
     "figure{margin:10px 0 18px;break-inside:avoid}figcaption{font-size:13px;color:#333}"
-    "svg.chart{max-width:100%;height:auto;display:block}\n"
+    "svg.chart{max-width:100%;height:auto;display:block;font-size:11px}\n"
     "div.charts{display:flex;flex-wrap:wrap;gap:12px}div.charts figure{margin:4px 0}\n"
     "code{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;word-break:break-all}\n"
     "footer{max-width:1100px;margin:0 auto;padding:8px 24px 24px;font-size:12px;color:#555}\n"
@@ -210,18 +210,18 @@ void html_table_end(html_doc *d)
     d->align[0] = '\0';
 }
 
-void html_fig_begin(html_doc *d) { fputs("<dl class=\"figures\">\n", d->f); }
+void html_fig_begin(html_doc *d) { fputs("<div class=\"figures\">\n", d->f); }
 
 void html_fig(html_doc *d, const char *label, const char *value)
 {
-    fputs("<div><dt>", d->f);
+    fputs("<div class=\"fig\"><span class=\"k\">", d->f);
     html_esc(d->f, label);
-    fputs("</dt><dd>", d->f);
+    fputs("</span><span class=\"v\">", d->f);
     html_esc(d->f, value);
-    fputs("</dd></div>\n", d->f);
+    fputs("</span></div>\n", d->f);
 }
 
-void html_fig_end(html_doc *d) { fputs("</dl>\n", d->f); }
+void html_fig_end(html_doc *d) { fputs("</div>\n", d->f); }
 
 int html_write_file(const char *tmp, cs_lang lang, const char *title, const char *foot,
                     html_build_fn build, const void *arg)

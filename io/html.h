@@ -60,7 +60,8 @@ void html_td(html_doc *d, const char *text);     /* one cell, escaped */
 void html_tdf(html_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void html_table_end(html_doc *d);
 
-/* A list of key figures (<dl class="figures">): html_fig_begin, then pairs of label and value. */
+/* A row of key figures (<div class="figures">, one box each): html_fig_begin, then pairs of label and
+ * value, then html_fig_end. */
 void html_fig_begin(html_doc *d);
 void html_fig(html_doc *d, const char *label, const char *value);
 void html_fig_end(html_doc *d);

@@ -141,7 +141,7 @@ static int mr_read_drift(const char *dir, size_t *n_out, char ***names, double *
             cap = nc;
         }
         double v;
-        if (csv_parse_double(rec.fields[1].data, rec.fields[1].len, &v) != CS_OK) {
+        if (!csv_parse_double(rec.fields[1].data, rec.fields[1].len, &v)) {
             rc = CS_ERROR(CS_EFORMAT, "%s: line %zu: column psi: '%.*s' is not a number", p, rec.line,
                           (int)(rec.fields[1].len > 40 ? 40 : rec.fields[1].len), rec.fields[1].data);
             break;

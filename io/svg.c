@@ -31,7 +31,7 @@ double svg_nice_ceil(double v)
 {
     if (!(v > 0) || !isfinite(v)) return 1;
     double e = pow(10, floor(log10(v)));
-    static const double m[] = {1, 2, 2.5, 5, 10};
+    static const double m[] = {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         if (m[i] * e >= v * (1 - 1e-12)) return m[i] * e;
     return 10 * e;
@@ -117,7 +117,7 @@ static void svg_open(FILE *f, const char *id, const char *title, double w, doubl
     html_esc(f, id);
     fprintf(f, "\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", w, h, w, h);
     html_esc(f, title);
-    fprintf(f, "\" font-size=\"%.0f\">\n<title>", SVG_FONT);
+    fputs("\">\n<title>", f);
     html_esc(f, title);
     fprintf(f, "</title>\n<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n", w, h);
 }
@@ -185,6 +185,11 @@ void svg_line_chart(FILE *f, const svg_axes *a, const svg_series *s, size_t ns, 
         R = L + side;
         B = T + side;
         H = B + 40 + rows * 18;
+        /* the figure as wide as its plot (and its legend) */
+        double lw = 0, x = 0;
+        for (size_t i = 0; i < ns; i++) x += 34 + svg_text_width(s[i].name, SVG_FONT) + 14;
+        lw = x + 20;
+        W = fmax(R + 14, fmin(lw, W));
     }
     svg_open(f, a->id, a->title, W, H);
     double px = (R - L) / (a->x1 - a->x0), py = (B - T) / (a->y1 - a->y0);

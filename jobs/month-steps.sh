@@ -421,7 +421,7 @@ ms_plan() {
         local k
         for k in CS_LAUNCHER CS_SRUN_MPI CS_MPIRUN CS_MODULES CS_IMPORT_OPTS CS_TRAIN_OPTS \
                  CS_SCORE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR; do
-            ms_plan_var "$k" "${!k}"
+            ms_plan_var "$k" "${!k-}"
         done
     } > "$MS_STAGE/plan.env.tmp" && mv -f -- "$MS_STAGE/plan.env.tmp" "$MS_STAGE/plan.env" \
         || ms_die $MS_EX_SOFTWARE "cannot write $MS_STAGE/plan.env"
@@ -528,7 +528,7 @@ ms_step_import() {
 ms_step_train() {
     # shellcheck disable=SC2086
     ms_cs "$CS_RANKS" train --in "$CS_TRAIN" --model "$CS_STAGE/model.h5" \
-        --report "$CS_STAGE/train-report.md" --playbook "$CS_STAGE/playbook.conf" $CS_TRAIN_OPTS
+        --report "$CS_STAGE/train-report.md" --playbook "$CS_STAGE/playbook.conf" --lang "$CS_LANG" $CS_TRAIN_OPTS
 }
 
 ms_step_score() {
@@ -721,13 +721,19 @@ ms_step_export() {
         printf '  "steps": %s\n}\n' "$(ms_json_str "$CS_STEPS")"
     } > "$stage/month.json.tmp" && mv -f -- "$stage/month.json.tmp" "$stage/month.json" \
         || { ms_log "error: cannot write $stage/month.json"; return $MS_EX_SOFTWARE; }
+    # the same report as a page with charts and tables (churnscore report reads the month's files,
+    # month.json included, and the completed months before it for the trend); a report that cannot
+    # be written stops the month here, before anything moves
+    local rrc=0
+    ms_cs 1 report --month-dir "$stage" --runs "$CS_RUNS" --lang "$CS_LANG" || rrc=$?
+    [ $rrc = 0 ] || return $rrc
 
     # the published copy is made before anything moves, and swapped in after the month
     local pub="" pub_tmp=""
     if [ -n "$CS_PUBLISH_DIR" ]; then
         pub=$CS_PUBLISH_DIR/$CS_MONTH pub_tmp="$CS_PUBLISH_DIR/.$CS_MONTH.tmp.$$"
         mkdir -p -- "$CS_PUBLISH_DIR" && rm -rf -- "$pub_tmp" && cp -r -- "$stage/lists" "$pub_tmp" \
-            && cp -- "$stage/report.md" "$pub_tmp/report.md" \
+            && cp -- "$stage/report.md" "$pub_tmp/report.md" && cp -- "$stage/report.html" "$pub_tmp/report.html" \
             || { ms_log "error: cannot copy the lists to $pub_tmp: nothing was changed"; rm -rf -- "$pub_tmp"; return $MS_EX_SOFTWARE; }
     fi
 

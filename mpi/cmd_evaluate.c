@@ -30,6 +30,7 @@
 #include "lang.h"
 #include "log.h"
 #include "opts.h"
+#include "lang.h"
 #include "outguard.h"
 #include "part.h"
 #include "reduce.h"
@@ -447,18 +448,19 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     /* before anything is read or written: the report files must not touch an input, and each is
      * locked against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
-    char *outs[3] = {NULL, NULL, NULL};
-    static const char *const ext[3] = {".csv", ".json", ".md"};
-    for (int k = 0; rc == CS_OK && o.out && k < 3; k++) {
+    char *outs[4] = {NULL, NULL, NULL, NULL};
+    static const char *const ext[4] = {".csv", ".json", ".md", ".html"};
+    for (int k = 0; rc == CS_OK && o.out && k < 4; k++) {
         outs[k] = malloc(strlen(o.out) + 6);
         if (!outs[k]) rc = CS_ERROR(CS_ENOMEM, "out of memory");
         else sprintf(outs[k], "%s%s", o.out, ext[k]);
     }
     outguard_path paths[] = {{"--lists", o.lists, OUTGUARD_INPUT}, {"--outcomes", o.outcomes, OUTGUARD_INPUT},
                              {"--previous", o.previous, OUTGUARD_INPUT}, {"--out", outs[0], OUTGUARD_OUTPUT},
-                             {"--out", outs[1], OUTGUARD_OUTPUT}, {"--out", outs[2], OUTGUARD_OUTPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 6, &guard);
-    for (int k = 0; k < 3; k++) free(outs[k]);
+                             {"--out", outs[1], OUTGUARD_OUTPUT}, {"--out", outs[2], OUTGUARD_OUTPUT},
+                             {"--out", outs[3], OUTGUARD_OUTPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 7, &guard);
+    for (int k = 0; k < 4; k++) free(outs[k]);
     eval_run e = {.ctx = ctx, .o = &o};
     /* rank 0 reads the lists; the others wait for the agreement inside eval_share_lists */
     if (rc == CS_OK && ctx->rank == 0) rc = listin_read(o.lists, &e.t);
@@ -546,7 +548,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         evalrep_stats_of(&d, -1, -1, -1, &s);
         if (rc == CS_OK)
             log_info("evaluate: %lld listed, %lld left (precision %.4f)%s in %.2f s", (long long)s.listed,
-                     (long long)s.caught, s.precision, o.out ? ", wrote the .csv, .json and .md" : "",
+                     (long long)s.caught, s.precision, o.out ? ", wrote the .csv, .json, .md and .html" : "",
                      comm_now() - t0);
     }
     free(listed);

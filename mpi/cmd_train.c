@@ -28,6 +28,7 @@
 #include "gbm.h"
 #include "log.h"
 #include "opts.h"
+#include "html.h"
 #include "outguard.h"
 #include "playbook.h"
 #include "reduce.h"
@@ -73,7 +74,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"cache", &o->cache}, {"validate-max", &o->validate_max}, {"report", &o->report},
         {"model-kind", &o->kind}, {"trees", &o->trees}, {"depth", &o->depth}, {"eta", &o->eta},
         {"tree-l2", &o->tree_l2}, {"min-leaf", &o->min_leaf}, {"bins", &o->bins},
-        {"gbm-rows", &o->gbm_rows}, {"playbook", &o->playbook}, {NULL, NULL},
+        {"gbm-rows", &o->gbm_rows}, {"playbook", &o->playbook}, {"lang", &o->lang}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_TRAIN, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -104,9 +105,14 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     /* before anything is written: no output may touch --in or the other output, and each is locked
      * against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
+    /* the HTML report goes beside the Markdown one (R.md -> R.html) */
+    char *html = rc == CS_OK && o->report ? html_path_beside(o->report) : NULL;
+    if (rc == CS_OK && o->report && !html) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     outguard_path paths[] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_OUTPUT},
-                             {"--report", o->report, OUTGUARD_OUTPUT}, {"--playbook", o->playbook, OUTGUARD_INPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, o->playbook ? 4 : 3, &guard);
+                             {"--report", o->report, OUTGUARD_OUTPUT}, {"--report", html, OUTGUARD_OUTPUT},
+                             {"--playbook", o->playbook, OUTGUARD_INPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, o->playbook ? 5 : 4, &guard);
+    free(html);
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;
     /* the total counts from the opening of the snapshot, as in score: the id check is work too */

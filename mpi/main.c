@@ -36,6 +36,7 @@ static const main_cmd main_cmds[] = {
     {"score", cmd_score, "score every subscriber and write ranked early-warning lists per region"},
     {"import", cmd_import, "turn an operator's CSV extract into a snapshot"},
     {"evaluate", cmd_evaluate, "check last month's lists against this month's outcomes"},
+    {"report", cmd_report, "a month's report as a self-contained HTML page with charts"},
     {NULL, NULL, NULL},
 };
 

@@ -33,6 +33,7 @@
 #define S OPT_CMD_SCORE
 #define M OPT_CMD_IMPORT
 #define E OPT_CMD_EVALUATE
+#define R OPT_CMD_REPORT
 #define INF HUGE_VAL
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -65,9 +66,9 @@ const opt_spec options_table[] = {
      .hi = 1, .special = "-1",
      .help = "warning phase at probability >= this, the voluntary probability where the model has churn "
              "types (-1: train sets it from --warn-top, score uses the model's)"},
-    {.name = "lang", .cmds = S | E, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
+    {.name = "lang", .cmds = T | S | E | R, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
      .help = "language of what people read: score's list headers, stage, phase, queue, action, channel "
-             "and summary.csv; evaluate's PREFIX.md"},
+             "and summary.csv; evaluate's PREFIX.md and PREFIX.html; the HTML reports of train and report"},
     {.name = "playbook", .cmds = T | S, .kind = OPT_STR, .meta = "FILE",
      .unset = "the built-in copy of jobs/playbook.conf",
      .help = "the next action of each listed row by stage, phase, queue and tier (train checks it, score "
@@ -127,7 +128,8 @@ const opt_spec options_table[] = {
      .help = "IRLS first converges on a sample of this many rows (when there are more than twice as many)"},
     {.name = "cache", .cmds = T, .kind = OPT_STR, .meta = "auto|no", .choices = "auto|no", .def = "auto",
      .help = "keep the design matrix in memory between passes when it fits"},
-    {.name = "report", .cmds = T, .kind = OPT_STR, .meta = "FILE", .help = "write a Markdown report here"},
+    {.name = "report", .cmds = T, .kind = OPT_STR, .meta = "FILE",
+     .help = "write a Markdown report here, and the same with charts as HTML beside it (R.md -> R.html)"},
     {.name = "model-kind", .cmds = T, .kind = OPT_STR, .meta = "auto|logit|gbm",
      .choices = "auto|logit|gbm", .def = "auto",
      .help = "logistic model, boosted trees, or the better of the two on a validation part of the "
@@ -228,13 +230,23 @@ const opt_spec options_table[] = {
     {.name = "outcomes", .cmds = E, .required = E, .kind = OPT_STR, .meta = "FILE",
      .help = "snapshot whose labels (or absentees) say who left"},
     {.name = "out", .cmds = E, .kind = OPT_STR, .meta = "PREFIX",
-     .help = "write PREFIX.csv, PREFIX.json and PREFIX.md"},
+     .help = "write PREFIX.csv, PREFIX.json, PREFIX.md and PREFIX.html"},
     {.name = "absent-means-churned", .cmds = E, .kind = OPT_FLAG,
      .help = "--outcomes is a later month: listed ids absent from it left"},
     {.name = "previous", .cmds = E, .kind = OPT_STR, .meta = "FILE",
      .help = "with --absent-means-churned: the scored month's snapshot (for recall)"},
     {.name = "any-month", .cmds = E, .kind = OPT_FLAG,
      .help = "do not check that the months of the files fit together"},
+
+    /* ---- report ---- */
+    {.name = "month-dir", .cmds = R, .required = R, .kind = OPT_STR, .meta = "DIR",
+     .help = "the month's directory (RUNS/YYYY-MM, or its staging directory while the chain runs)"},
+    {.name = "runs", .cmds = R, .kind = OPT_STR, .meta = "DIR", .unset = "none: no trend",
+     .help = "the runs directory: the completed months before this one make the trend"},
+    {.name = "out", .cmds = R, .kind = OPT_STR, .meta = "FILE", .unset = "DIR/report.html",
+     .help = "the HTML page to write"},
+    {.name = "currency", .cmds = R, .kind = OPT_STR, .meta = "SYMBOL", .def = "\xc2\xa5",
+     .help = "written before amounts of value at risk"},
     {.name = NULL},
 };
 
@@ -253,6 +265,11 @@ static const struct {
         "Reads the CSV twice with bounded memory. Runs on rank 0 alone (other ranks wait,\n"
         "then share the duplicate-id check): one rank is enough. See docs/import.md."},
     {E, "churnscore evaluate --lists DIR --outcomes SNAPSHOT.h5 [--out PREFIX] [--json]"},
+    {R, "churnscore report --month-dir DIR [--runs RUNS] [--out FILE] [--lang en|zh]\n\n"
+        "Writes a month's report as one self-contained HTML page (inline CSS and SVG charts, no\n"
+        "script, nothing from the network) from the month's files: month.json, lists/summary.json,\n"
+        "lists/drift.csv, evaluation.json and model.h5; with --runs, the months before it make the\n"
+        "trend. The monthly chain runs it when a month completes. Runs on rank 0 alone."},
 };
 
 const char *options_usage(unsigned cmd)

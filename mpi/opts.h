@@ -88,6 +88,7 @@ enum {
     OPT_CMD_SCORE = 1 << 3,
     OPT_CMD_IMPORT = 1 << 4,
     OPT_CMD_EVALUATE = 1 << 5,
+    OPT_CMD_REPORT = 1 << 6,
 };
 
 typedef struct {

@@ -27,6 +27,7 @@
 typedef struct {
     const char *in, *model, *report, *factors_s, *inputs_s, *cache, *kind, *extraction;
     const char *playbook; /* --playbook: checked before anything else, not used by the model */
+    const char *lang; /* the HTML report's language (--lang en|zh) */
     double holdout, l2, class_weight, max_missing, max_mode, max_corr, kmo_min;
     double onboarding, contract_ending, warn_cutoff, warn_top;
     uint64_t block, memory, validate_max;

@@ -5,6 +5,8 @@
 #include "cmd.h"
 #include "commit.h"
 #include "h5util.h"
+#include "html.h"
+#include "htmlrep.h"
 #include "inputs.h"
 #include "log.h"
 #include "reduce.h"
@@ -18,24 +20,31 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Rank 0: the model and the report commit together (commit.h): both are written complete under
- * their temporary names first, so a report that cannot be written leaves no new model either. */
+/* Rank 0: the model and the reports (Markdown and HTML) commit together (commit.h): all are written
+ * complete under their temporary names first, so a report that cannot be written leaves no new
+ * model either. */
 static int train_write_outputs(const train_opts *o, const cmodel *m, const modelfile_story *story)
 {
     char *mtmp = h5util_tmpname(o->model), *rtmp = o->report ? h5util_tmpname(o->report) : NULL;
+    char *html = o->report ? html_path_beside(o->report) : NULL, *htmp = html ? h5util_tmpname(html) : NULL;
     commit_set *cs = commit_set_alloc();
-    int rc = mtmp && cs && (rtmp || !o->report) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    int rc = mtmp && cs && ((rtmp && htmp) || !o->report) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     if (rc == CS_OK) rc = modelfile_write_tmp(mtmp, o->model, m, story);
     if (rc == CS_OK) rc = commit_set_add(cs, mtmp, o->model, NULL);
     else if (mtmp) unlink(mtmp);
     if (rc == CS_OK && o->report) {
         rc = train_report_write(o->report, m, story);
         if (rc == CS_OK) rc = commit_set_add(cs, rtmp, o->report, NULL);
+        /* the same report as a page with charts, in the --lang language */
+        if (rc == CS_OK) rc = htmlrep_train_write(htmp, m, story, lang_parse(o->lang) == LANG_ZH ? LANG_ZH : LANG_EN);
+        if (rc == CS_OK) rc = commit_set_add(cs, htmp, html, NULL);
     }
     if (rc == CS_OK) rc = commit_set_apply(cs);
     commit_set_free(cs); /* removes the temporary files of a failed run */
     free(mtmp);
     free(rtmp);
+    free(html);
+    free(htmp);
     return rc;
 }
 
