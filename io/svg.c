@@ -60,7 +60,8 @@ static void svg_fmt_value(char *buf, size_t n, double v, int fmt, const char *cu
     default: {
         if (step > 0 && fabs(v) < step * 1e-9) v = 0;
         int dec = step > 0 && step < 1 ? (int)ceil(-log10(step) - 1e-9) : 0;
-        if (step <= 0) fmt_sig(buf, n, v, 3);
+        /* a value written at a bar: a fixed number of decimals by its size, never an exponent */
+        if (step <= 0) fmt_fix(buf, n, v, fabs(v) >= 100 ? 0 : fabs(v) >= 1 ? 2 : 4);
         else fmt_fix(buf, n, v, dec > 6 ? 6 : dec);
     }
     }

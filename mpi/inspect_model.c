@@ -1,6 +1,9 @@
 /* inspect_model.c — `churnscore inspect MODEL.h5 [--json]`: what a model was built from, on what
- * inputs, and how it did on its holdout; with churn types, both type models and their holdout
- * metrics. Serial work on rank 0; the other ranks only agree. */
+ * inputs, which model scores (logistic or boosted trees, and why), the trees' size and the inputs
+ * they split on most, and how it did on its holdout; with churn types, both type models and their
+ * holdout metrics; --json also gives the curves, calibration and loadings the HTML report draws
+ * (htmlrep_train.c), so a chart can be checked against them. Serial work on rank 0; the other ranks
+ * only agree. */
 #include "cmodel.h"
 #include "inspect.h"
 #include "json.h"
@@ -10,6 +13,112 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+/* The trees' inputs by gain, largest first: order[0..n_cols) and share[] of the total gain. Returns
+ * 0 (nothing filled) when the gains are not known or out of memory. */
+typedef struct {
+    double share;
+    size_t col;
+} im_imp;
+
+static int im_imp_cmp(const void *pa, const void *pb)
+{
+    const im_imp *a = pa, *b = pb;
+    if (a->share != b->share) return a->share > b->share ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+static im_imp *im_importance(const gbm_model *g)
+{
+    double *imp = malloc((g->n_cols ? g->n_cols : 1) * sizeof(double));
+    im_imp *r = malloc((g->n_cols ? g->n_cols : 1) * sizeof *r);
+    double total = imp ? gbm_gain_importance(g, imp) : NAN;
+    if (!imp || !r || !(total > 0)) {
+        free(imp);
+        free(r);
+        return NULL;
+    }
+    for (size_t c = 0; c < g->n_cols; c++) r[c] = (im_imp){imp[c] / total, c};
+    qsort(r, g->n_cols, sizeof *r, im_imp_cmp);
+    free(imp);
+    return r;
+}
+
+static void im_json_extra(json_writer *w, const cmodel *m, const modelfile_story *s)
+{
+    json_str(w, "scoring_model", m->kind == CMODEL_KIND_GBM ? "gbm" : "logit");
+    json_str(w, "model_choice", s->model_choice);
+    if (m->kind == CMODEL_KIND_GBM && m->gbm) {
+        size_t splits = 0, leaves = 0;
+        gbm_size(m->gbm, &splits, &leaves);
+        json_obj_begin(w, "trees");
+        json_int(w, "n_trees", (int64_t)m->gbm->n_trees);
+        json_int(w, "max_depth", (int64_t)m->gbm->max_depth);
+        json_int(w, "split_nodes", (int64_t)splits);
+        json_int(w, "leaves", (int64_t)leaves);
+        im_imp *r = im_importance(m->gbm);
+        json_arr_begin(w, "importance");
+        for (size_t k = 0; r && k < m->gbm->n_cols; k++) {
+            json_obj_begin(w, NULL);
+            json_str(w, "name", m->coef_names[r[k].col + 1]);
+            json_num(w, "gain_share", r[k].share);
+            json_obj_end(w);
+        }
+        json_arr_end(w);
+        free(r);
+        json_obj_end(w);
+    }
+    json_arr_begin(w, "factor_loadings");
+    for (size_t j = 0; m->k && j < m->p_fa; j++) {
+        json_obj_begin(w, NULL);
+        json_str(w, "indicator", m->in_names[m->fa_idx[j]]);
+        json_arr_begin(w, "loadings");
+        for (size_t k = 0; k < m->k; k++) json_num(w, NULL, m->loadings[j * m->k + k]);
+        json_arr_end(w);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
+}
+
+static void im_json_curves(json_writer *w, const modelfile_story *s)
+{
+    json_obj_begin(w, "calibration");
+    json_arr_begin(w, "n");
+    for (int b = 0; b < 10; b++) json_int(w, NULL, (int64_t)s->cal_n[b]);
+    json_arr_end(w);
+    json_arr_begin(w, "predicted");
+    for (int b = 0; b < 10; b++) json_num(w, NULL, s->cal_pred[b]);
+    json_arr_end(w);
+    json_arr_begin(w, "observed");
+    for (int b = 0; b < 10; b++) json_num(w, NULL, s->cal_obs[b]);
+    json_arr_end(w);
+    json_obj_end(w);
+    if (!s->has_gains) {
+        json_null(w, "gains");
+        json_null(w, "confusion");
+        return;
+    }
+    const gains_report *g = &s->gains;
+    json_obj_begin(w, "gains");
+    json_arr_begin(w, "rows");
+    for (int q = 0; q < GAINS_POINTS; q++) json_int(w, NULL, (int64_t)g->top_n[q]);
+    json_arr_end(w);
+    json_arr_begin(w, "churned");
+    for (int q = 0; q < GAINS_POINTS; q++) json_int(w, NULL, (int64_t)g->top_pos[q]);
+    json_arr_end(w);
+    json_num(w, "ks_share", g->ks_share);
+    json_num(w, "ks_tpr", g->ks_tpr);
+    json_num(w, "ks_fpr", g->ks_fpr);
+    json_obj_end(w);
+    json_obj_begin(w, "confusion");
+    json_num(w, "cutoff", g->cutoff);
+    json_int(w, "tp", (int64_t)g->tp);
+    json_int(w, "fp", (int64_t)g->fp);
+    json_int(w, "fn", (int64_t)g->fn);
+    json_int(w, "tn", (int64_t)g->tn);
+    json_obj_end(w);
+}
 
 static void im_num_or_null(json_writer *w, const char *k, double v)
 {
@@ -89,6 +198,7 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 json_int(&w, "irls_iterations", s.irls_iterations);
                 im_num_or_null(&w, "kmo", s.kmo);
                 json_num(&w, "warn_cutoff", m.warn_cutoff);
+                im_json_extra(&w, &m, &s);
                 json_arr_begin(&w, "coefficients");
                 for (size_t j = 0; j < m.n_coef; j++) {
                     json_obj_begin(&w, NULL);
@@ -111,6 +221,7 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 im_num_or_null(&w, "ks", s.ks);
                 im_num_or_null(&w, "brier", s.brier);
                 im_num_or_null(&w, "oracle_auc", s.oracle_auc);
+                im_json_curves(&w, &s);
                 json_obj_end(&w);
                 im_types_json(&w, &m, &s);
                 json_obj_end(&w);
@@ -124,7 +235,28 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 printf("holdout: n=%llu AUC %.4f lift@10%% %.3f KS %.3f Brier %.5f", (unsigned long long)s.ho_n,
                        s.auc, s.lift10, s.ks, s.brier);
                 if (!isnan(s.oracle_auc)) printf(" (oracle AUC %.4f)", s.oracle_auc);
-                printf("\n\n%-48s %10s %10s %8s %10s\n", "input", "beta", "se", "z", "p");
+                int gbm = m.kind == CMODEL_KIND_GBM && m.gbm;
+                printf("\nscoring model: %s%s%s\n", gbm ? "boosted trees" : "logistic model",
+                       s.model_choice[0] ? " — " : "", s.model_choice);
+                if (gbm) {
+                    size_t splits = 0, leaves = 0;
+                    gbm_size(m.gbm, &splits, &leaves);
+                    printf("trees: %zu of depth %zu, %zu split nodes, %zu leaves\n", m.gbm->n_trees,
+                           m.gbm->max_depth, splits, leaves);
+                    im_imp *r = im_importance(m.gbm);
+                    if (r) {
+                        printf("top inputs by gain:");
+                        for (size_t k = 0; k < m.gbm->n_cols && k < 10; k++)
+                            printf("%s %s %.1f%%", k ? "," : "", m.coef_names[r[k].col + 1], 100 * r[k].share);
+                        printf("\n");
+                    } else {
+                        printf("top inputs by gain: not known (a model file without split gains)\n");
+                    }
+                    free(r);
+                }
+                printf("\n%s\n", gbm ? "logistic coefficients (compared with the trees; not used for scoring):"
+                                      : "logistic coefficients (the model that scores):");
+                printf("%-48s %10s %10s %8s %10s\n", "input", "beta", "se", "z", "p");
                 for (size_t j = 0; j < m.n_coef; j++)
                     printf("%-48s %10.4f %10.4f %8.2f %10.3g\n", m.coef_names[j], m.beta[j], m.se[j],
                            m.zval[j], m.pval[j]);

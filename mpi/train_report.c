@@ -15,6 +15,29 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The trees that score: their size and the inputs they split on most (gbm_info.c). */
+static void train_report_trees(FILE *f, const cmodel *m)
+{
+    const gbm_model *g = m->gbm;
+    size_t splits = 0, leaves = 0;
+    gbm_size(g, &splits, &leaves);
+    fprintf(f, "\n## Boosted trees (the model that scores)\n\n%zu trees of depth %zu: %zu split nodes, %zu "
+               "leaves.\n\n| input | share of the split gain |\n|---|---|\n", g->n_trees, g->max_depth, splits, leaves);
+    double *imp = malloc((g->n_cols ? g->n_cols : 1) * sizeof(double));
+    int *used = calloc(g->n_cols ? g->n_cols : 1, sizeof(int));
+    double total = imp ? gbm_gain_importance(g, imp) : NAN;
+    /* the ten largest, largest first (ties: the earlier column) */
+    for (size_t k = 0; imp && used && total > 0 && k < g->n_cols && k < 10; k++) {
+        size_t best = g->n_cols;
+        for (size_t c = 0; c < g->n_cols; c++)
+            if (!used[c] && (best == g->n_cols || imp[c] > imp[best])) best = c;
+        used[best] = 1;
+        fprintf(f, "| %s | %.1f%% |\n", m->coef_names[best + 1], 100 * imp[best] / total);
+    }
+    free(imp);
+    free(used);
+}
+
 int train_report_write(const char *path, const cmodel *m, const modelfile_story *s)
 {
     size_t n = strlen(path) + 8;
@@ -37,6 +60,9 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     fprintf(f, "- inputs: %s\n", s->inputs_reason);
     fprintf(f, "- logistic fit: %d IRLS iterations, log-likelihood %.4f, L2 %.4g\n", s->irls_iterations,
             s->loglik, s->lambda);
+    int gbm = m->kind == CMODEL_KIND_GBM && m->gbm;
+    fprintf(f, "- model that scores: %s%s%s\n", gbm ? "boosted trees" : "logistic model",
+            s->model_choice[0] ? " — " : "", s->model_choice);
     fprintf(f, "- warning cut-off: probability >= %.5f\n\n", m->warn_cutoff);
 
     fprintf(f, "## Holdout metrics\n\n| metric | value |\n|---|---|\n");
@@ -115,7 +141,9 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
         fprintf(f, "\n");
     }
 
-    fprintf(f, "\n## Logistic coefficients\n\n| input | coefficient | std. error | z | p |\n|---|---|---|---|---|\n");
+    if (gbm) train_report_trees(f, m);
+    fprintf(f, "\n## Logistic coefficients%s\n\n| input | coefficient | std. error | z | p |\n|---|---|---|---|---|\n",
+            gbm ? " (compared with the trees; not used for scoring)" : "");
     for (size_t j = 0; j < m->n_coef; j++)
         fprintf(f, "| %s | %.5f | %.5f | %.2f | %.3g |\n", m->coef_names[j], m->beta[j], m->se[j],
                 m->zval[j], m->pval[j]);

@@ -7,11 +7,14 @@
 # writes the operator-style files of tests/mpi/test_inputs.sh and tests/mpi/test_faults.sh. man-db,
 # lmod and debootstrap serve the packaging tests (tests/pkg/: the man pages, the module, the .deb on a
 # minimal Debian 12). libreoffice-calc-nogui, poppler-utils and fonts-noto-cjk serve the spreadsheet
-# test (tests/pkg/test_office.sh: a Chinese list opened by LibreOffice, its page rendered and read).
+# test (tests/pkg/test_office.sh: a Chinese list opened by LibreOffice, its page rendered and read);
+# chromium and tidy, with poppler-utils (pdftotext) and the fonts, the HTML reports' test
+# (tests/mpi/test_html.sh: the pages in headless Chromium, printed, with Chinese text). The reports
+# themselves need none of them.
 set -eu
 PKGS="build-essential cmake pkg-config git ca-certificates python3 time bc man-db
 libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libgsl-dev libopenblas-dev libcmocka-dev python3-h5py
-lmod debootstrap libreoffice-calc-nogui poppler-utils fonts-noto-cjk"
+lmod debootstrap libreoffice-calc-nogui poppler-utils fonts-noto-cjk chromium tidy"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
