@@ -179,8 +179,8 @@ def check_train(page, model_json):
     if ref is None or not close(pk.x(float(ref.get("x1"))), g["ks_share"], pk.tx):
         fail("ks: the KS line is not at the share %s" % g["ks_share"])
     # the KS the curve shows is the one the model reports
-    if not close(g["ks_tpr"] - g["ks_fpr"], ho["ks"], 1e-12):
-        fail("ks: TPR - FPR at the KS point is %s, the holdout KS %s" % (g["ks_tpr"] - g["ks_fpr"], ho["ks"]))
+    if not close(abs(g["ks_tpr"] - g["ks_fpr"]), ho["ks"], 1e-12):
+        fail("ks: |TPR - FPR| at the KS point is %s, the holdout KS %s" % (abs(g["ks_tpr"] - g["ks_fpr"]), ho["ks"]))
     cal = ho["calibration"]
     check_series("calibration", Plot(ch["calibration"]), 0,
                  [(pr, ob) for k, pr, ob in zip(cal["n"], cal["predicted"], cal["observed"]) if k])
