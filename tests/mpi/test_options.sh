@@ -17,7 +17,7 @@
 #   options attribute) holds memory=2G block-rows=65536 contract-ending-months=1 and score's
 #   contract-ending-months=3.
 source "$(dirname "$0")/common.sh"
-CMDS="generate inspect train score import evaluate"
+CMDS="generate inspect train score import evaluate report"
 # no Slurm default here: the built-in --memory default is what is checked
 unset SLURM_JOB_ID
 for c in $CMDS; do
