@@ -103,7 +103,8 @@ static void test_split_gain(void **state)
     assert_non_null(m);
     float sample[2] = {0.0f, 1.0f};
     assert_int_equal(gbm_set_cuts(m, 0, sample, 2, 64), CS_OK);
-    double *hist = calloc(gbm_hist_len(m, 1), sizeof(double));
+    /* room for level 1's two nodes too (the second call below) */
+    double *hist = calloc(gbm_hist_len(m, 2), sizeof(double));
     /* bin 0: G -10.5, H 5.25, 30 rows; bin 1: G 7.5, H 4.75, 30 rows */
     hist[0] = -10.5, hist[1] = 5.25, hist[2] = 30;
     hist[3] = 7.5, hist[4] = 4.75, hist[5] = 30;
