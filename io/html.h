@@ -67,9 +67,9 @@ void html_fig(html_doc *d, const char *label, const char *value);
 void html_fig_end(html_doc *d);
 
 /* Writes a whole page to the file tmp: build(d, arg) writes its body between html_begin(title) and
- * html_end(foot). The stream is flushed and closed; CS_EIO naming tmp (commit_errno: "no space left on
- * device: tmp" on a full disk) when anything failed, and tmp is then removed. The caller renames tmp
- * (commit.h) with its other outputs. */
+ * html_end(foot), into memory; the page is then written with one checked write. CS_EIO naming tmp
+ * (commit_errno: "no space left on device: tmp" on a full disk) when writing failed, and tmp is then
+ * removed; CS_ENOMEM. The caller renames tmp (commit.h) with its other outputs. */
 typedef void (*html_build_fn)(html_doc *d, const void *arg);
 int html_write_file(const char *tmp, cs_lang lang, const char *title, const char *foot,
                     html_build_fn build, const void *arg);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # disk full: on a small tmpfs sized from the real outputs so that each one in turn runs out of space
-# (train's model, train's report, score's SCORES.h5, score's lists, the last bytes of score's
+# (train's model, train's reports (.md and .html), score's SCORES.h5, score's lists, the last bytes of score's
 # outputs, generate's snapshot, evaluate's files), at 1 and 3 ranks, every run exits 3 (never a
 # crash: not 134/139, no segfault inside HDF5 at MPI_Finalize) with "no space left on device: PATH"
 # naming the output, leaves no temporary (.tmp, .old) behind, and leaves the previous outputs on the
@@ -55,20 +55,20 @@ run 1 "$CS" score --in "$T/s.h5" --model "$T/m.h5" --out "$T/prev/o.h5" --lists 
   --quiet > /dev/null || fail "score (previous)"
 run 1 "$CS" evaluate --lists "$T/L" --outcomes "$T/s.h5" --any-month --out "$T/e" --quiet > /dev/null \
   || fail "evaluate"
-PM=$(pages "$T/prev/m.h5" "$T/prev/r.md") PS=$(pages "$T/prev/o.h5" "$T/prev/L")
-M=$(pages "$T/m.h5") R=$(pages "$T/r.md") S=$(pages "$T/o.h5") L=$(pages "$T/L") SN=$(pages "$T/s.h5")
-E=$(pages "$T/e.csv" "$T/e.json" "$T/e.md")
+PM=$(pages "$T/prev/m.h5" "$T/prev/r.md" "$T/prev/r.html") PS=$(pages "$T/prev/o.h5" "$T/prev/L")
+M=$(pages "$T/m.h5") R=$(pages "$T/r.md" "$T/r.html") S=$(pages "$T/o.h5") L=$(pages "$T/L") SN=$(pages "$T/s.h5")
+E=$(pages "$T/e.csv" "$T/e.json" "$T/e.md" "$T/e.html")
 echo "pages: model $M, report $R, scores $S, lists $L, snapshot $SN, evaluation $E"
 [ "$R" -ge 2 ] && [ "$L" -ge 4 ] && [ "$E" -ge 2 ] || fail "outputs too small to fill the tmpfs between them"
 
 for n in 1 3; do
   TRAIN=("$CS" train --in "$T/s.h5" --model "$FS/m.h5" --report "$FS/r.md" --model-kind logit --quiet)
   # the model does not fit: nothing of it, and the previous model and report unchanged
-  fresh $((PM + M / 2)) "$T/prev/m.h5" "$T/prev/r.md"
+  fresh $((PM + M / 2)) "$T/prev/m.h5" "$T/prev/r.md" "$T/prev/r.html"
   expect_full "train, model" $n "$FS/m.h5" "${TRAIN[@]}"
-  # the model fits, the report does not: no new model either
-  fresh $((PM + M + R / 2)) "$T/prev/m.h5" "$T/prev/r.md"
-  expect_full "train, report" $n "$FS/r.md" "${TRAIN[@]}"
+  # the model fits, the reports do not (the Markdown or the HTML beside it): no new model either
+  fresh $((PM + M + R / 2)) "$T/prev/m.h5" "$T/prev/r.md" "$T/prev/r.html"
+  expect_full "train, report" $n "$FS/r." "${TRAIN[@]}"
 
   SCORE=("$CS" score --in "$T/s.h5" --model "$T/m.h5" --out "$FS/o.h5" --lists "$FS/L" --quiet)
   fresh $((PS + S / 2)) "$T/prev/o.h5" "$T/prev/L"
@@ -88,7 +88,7 @@ for n in 1 3; do
 done
 
 # with room, the same commands replace the previous outputs (the sizes above were not too small)
-fresh $((PM + M + R + 8)) "$T/prev/m.h5" "$T/prev/r.md"
+fresh $((PM + M + R + 8)) "$T/prev/m.h5" "$T/prev/r.md" "$T/prev/r.html"
 run 3 "${TRAIN[@]}" > /dev/null || fail "train with room"
 cmp -s "$FS/m.h5" "$T/prev/m.h5" && fail "train with room: the model was not replaced"
 [ -z "$(find "$FS" -name '*.tmp*' -o -name '*.old')" ] || fail "train with room: temporaries left"
