@@ -386,6 +386,85 @@ static void tr_factors(html_doc *d, const cmodel *m, const modelfile_story *s, i
     html_table_end(d);
 }
 
+/* The churn-type models (voluntary, involuntary): their holdout figures and calibration, and their
+ * coefficients (the scoring model's probability is split between them, htmlrep names them). */
+static void tr_types(html_doc *d, const cmodel *m, const modelfile_story *s, int lv)
+{
+    html_h(d, lv, "churn-types", T(CHURN_TYPES));
+    if (!m->has_types) {
+        html_pf(d, "note", "%s %s", T(NO_TYPES), s->types_reason);
+        return;
+    }
+    html_pf(d, NULL, "%s %s", T(TYPES_TEXT), s->types_reason);
+    const rt_key tk[CMODEL_N_TYPES] = {RT_TYPE_VOLUNTARY, RT_TYPE_INVOLUNTARY};
+    const char *heads[3] = {"", rt(d->lang, tk[0]), rt(d->lang, tk[1])};
+    html_table_begin(d, NULL, NULL, heads, 3, "lrr");
+    char a[FMT_BUF], b[FMT_BUF];
+    const modelfile_type_story *v = &s->types[0], *q = &s->types[1];
+    html_tr(d);
+    html_th_row(d, T(LEAVERS));
+    html_td(d, fmt_int(a, sizeof a, (long long)v->pos));
+    html_td(d, fmt_int(b, sizeof b, (long long)q->pos));
+    html_tr(d);
+    html_th_row(d, "AUC");
+    html_td(d, fmt_fix(a, sizeof a, v->auc, 3));
+    html_td(d, fmt_fix(b, sizeof b, q->auc, 3));
+    html_tr(d);
+    html_th_row(d, T(CAPTURE_5));
+    html_td(d, fmt_pct(a, sizeof a, v->capture5, 1));
+    html_td(d, fmt_pct(b, sizeof b, q->capture5, 1));
+    html_tr(d);
+    html_th_row(d, T(CAPTURE_10));
+    html_td(d, fmt_pct(a, sizeof a, v->capture10, 1));
+    html_td(d, fmt_pct(b, sizeof b, q->capture10, 1));
+    html_tr(d);
+    html_th_row(d, T(EXPECTED_OBSERVED));
+    html_td(d, fmt_fix(a, sizeof a, v->expected_observed, 3));
+    html_td(d, fmt_fix(b, sizeof b, q->expected_observed, 3));
+    html_table_end(d);
+    /* each type's calibration by decile of its own probability */
+    double xp[CMODEL_N_TYPES][10], yo[CMODEL_N_TYPES][10], mx = 0;
+    size_t n[CMODEL_N_TYPES] = {0, 0};
+    for (int t = 0; t < CMODEL_N_TYPES; t++)
+        for (int k = 0; k < 10; k++) {
+            const modelfile_type_story *y = &s->types[t];
+            if (!y->cal_n[k] || isnan(y->cal_pred[k]) || isnan(y->cal_obs[k])) continue;
+            xp[t][n[t]] = y->cal_pred[k];
+            yo[t][n[t]] = y->cal_obs[k];
+            mx = fmax(mx, fmax(y->cal_pred[k], y->cal_obs[k]));
+            n[t]++;
+        }
+    if (n[0] + n[1] > 0) {
+        double top = svg_nice_ceil(mx * 1.05), diag[2] = {0, top};
+        svg_axes ax = {.id = "types-calibration", .title = T(TYPES_CALIBRATION), .xlabel = T(X_PREDICTED),
+                       .ylabel = T(Y_OBSERVED), .x0 = 0, .x1 = top, .y0 = 0, .y1 = top, .xfmt = SVG_FMT_PCT,
+                       .yfmt = SVG_FMT_PCT, .width = 520, .height = 420, .square = 1};
+        svg_series sc[3] = {
+            {.name = rt(d->lang, tk[0]), .x = xp[0], .y = yo[0], .n = n[0], .style = SVG_SOLID, .ink = 1, .markers = 1},
+            {.name = rt(d->lang, tk[1]), .x = xp[1], .y = yo[1], .n = n[1], .style = SVG_DASH, .ink = 2, .markers = 1},
+            {.name = T(PERFECT_CALIBRATION), .x = diag, .y = diag, .n = 2, .style = SVG_DOT, .ink = 3}};
+        fig_open(d);
+        svg_line_chart(d->f, &ax, sc, 3, NULL, 0);
+        fig_close(d, T(CAP_TYPES_CALIBRATION));
+    }
+    fputs("<details><summary>", d->f);
+    html_esc(d->f, T(TYPES_COEFFICIENTS));
+    fputs("</summary>\n", d->f);
+    const char *ch[5] = {T(INPUT), rt(d->lang, tk[0]), "z", rt(d->lang, tk[1]), "z"};
+    html_table_begin(d, NULL, NULL, ch, 5, "lrrrr");
+    for (size_t j = 0; j < m->n_coef; j++) {
+        char c[4][FMT_BUF];
+        html_tr(d);
+        html_td(d, m->coef_names[j]);
+        html_td(d, fmt_fix(c[0], sizeof c[0], m->type_beta[0][j], 4));
+        html_td(d, fmt_fix(c[1], sizeof c[1], m->type_z[0][j], 2));
+        html_td(d, fmt_fix(c[2], sizeof c[2], m->type_beta[1][j], 4));
+        html_td(d, fmt_fix(c[3], sizeof c[3], m->type_z[1][j], 2));
+    }
+    html_table_end(d);
+    fputs("</details>\n", d->f);
+}
+
 static void tr_drift_reference(html_doc *d, const modelfile_story *s, int lv)
 {
     if (!s->drift_cols || !s->drift_edges || !s->drift_expected) return;
@@ -449,6 +528,7 @@ void htmlrep_train_body(html_doc *d, const cmodel *m, const modelfile_story *s, 
         html_h(d, lv, "model", T(LOGIT_SECTION));
         tr_coefficients(d, m, lv + 1, "coefficients");
     }
+    tr_types(d, m, s, lv);
     if (m->k > 0) tr_factors(d, m, s, lv);
     tr_drift_reference(d, s, lv);
     tr_screening(d, s, lv);

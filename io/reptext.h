@@ -117,6 +117,18 @@
       "(the 20 largest).", "树分裂最多的输入变量：各变量占全部分裂增益的比例（前 20 个）。") \
     X(RANK, "rank", "排名") \
     X(GAIN_SHARE, "share of gain", "增益占比") \
+    X(CHURN_TYPES, "Churn types", "流失类型") \
+    X(NO_TYPES, "No churn-type models:", "没有流失类型模型：") \
+    X(TYPES_TEXT, "Fitted:", "已拟合：") \
+    X(TYPE_VOLUNTARY, "voluntary", "主动流失") \
+    X(TYPE_INVOLUNTARY, "involuntary", "被动流失") \
+    X(CAPTURE_5, "capture in the top 5%", "前 5% 覆盖率") \
+    X(CAPTURE_10, "capture in the top 10%", "前 10% 覆盖率") \
+    X(EXPECTED_OBSERVED, "expected / observed leavers", "预计 / 实际流失人数") \
+    X(TYPES_CALIBRATION, "Calibration of each churn type", "各流失类型的校准") \
+    X(CAP_TYPES_CALIBRATION, "Each type's predicted against observed rate per decile of its own probability " \
+      "(holdout).", "各类型按其自身概率十分位的预测与实际流失率（留出样本）。") \
+    X(TYPES_COEFFICIENTS, "Coefficients of the churn-type models", "流失类型模型的系数") \
     X(FACTOR_ANALYSIS, "Factor analysis", "因子分析") \
     X(EXTRACTION_ML, "Extraction: maximum likelihood (as stats::factanal); varimax rotation; regression scores.", \
       "提取方法：最大似然（同 stats::factanal）；方差最大化旋转；回归法因子得分。") \

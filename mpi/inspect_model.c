@@ -158,6 +158,18 @@ static void im_types_json(json_writer *w, const cmodel *m, const modelfile_story
         json_arr_begin(w, "expected_observed_top3");
         for (int b = 9; b >= 7; b--) im_num_or_null(w, NULL, t->cal_pred[b] / t->cal_obs[b]);
         json_arr_end(w);
+        /* the whole calibration table, which the HTML report draws */
+        json_obj_begin(w, "calibration");
+        json_arr_begin(w, "n");
+        for (int b = 0; b < 10; b++) json_int(w, NULL, (int64_t)t->cal_n[b]);
+        json_arr_end(w);
+        json_arr_begin(w, "predicted");
+        for (int b = 0; b < 10; b++) json_num(w, NULL, t->cal_pred[b]);
+        json_arr_end(w);
+        json_arr_begin(w, "observed");
+        for (int b = 0; b < 10; b++) json_num(w, NULL, t->cal_obs[b]);
+        json_arr_end(w);
+        json_obj_end(w);
         json_obj_end(w);
         json_obj_end(w);
     }

@@ -155,6 +155,9 @@ def check_train(page, model_json):
         ids.append("loadings")
     if m["scoring_model"] == "gbm":
         ids.append("importance")
+    types = m.get("churn_types")
+    if types:
+        ids.append("types-calibration")
     if not need(ch, ids):
         return
     g = ho["gains"]
@@ -214,6 +217,12 @@ def check_train(page, model_json):
             for k, v in enumerate(row["loadings"]):
                 if (i, k) not in cells or not close(cells[(i, k)], v, 0.0051):
                     fail("loadings: %s F%d shows %s, the JSON says %.4f" % (row["indicator"], k + 1, cells.get((i, k)), v))
+    if types:
+        pt = Plot(ch["types-calibration"])
+        for k, name in enumerate(("voluntary", "involuntary")):
+            c = types[name]["holdout"]["calibration"]
+            check_series("types-calibration", pt, k,
+                         [(pr, ob) for n_, pr, ob in zip(c["n"], c["predicted"], c["observed"]) if n_ and pr is not None and ob is not None])
     if "importance" in ids:
         imp = m["trees"]["importance"][:20]
         check_bars("importance", Plot(ch["importance"]), [r["gain_share"] for r in imp], [r["name"] for r in imp])
