@@ -110,6 +110,7 @@ static void ev_stats_cells(html_doc *d, const evalview *v, const evalrep_stats *
 
 void htmlrep_eval_body(html_doc *d, const evalview *v, int lv)
 {
+    (void)lv; /* its tables carry captions, not headings: nothing below the caller's level */
     html_pf(d, NULL, "%s %s (%s %s) — %s %s (%s %s). %s", T(LISTS), v->lists, T(MONTH), ev_or_q(v->lists_month),
             T(AGAINST), v->outcomes, T(MONTH), ev_or_q(v->outcomes_month), v->absent ? T(ABSENT_MEANS_LEFT) : T(LABEL_MEANS_LEFT));
     if (!v->have_population) html_p(d, "note", T(NO_POPULATION));
@@ -170,7 +171,6 @@ void htmlrep_eval_body(html_doc *d, const evalview *v, int lv)
     html_table_end(d);
     if (!v->absent && o->found < o->listed)
         html_pf(d, "note", "%s: %lld", T(NOT_IN_OUTCOMES), (long long)(o->listed - o->found));
-    (void)lv;
 }
 
 static void ev_build(html_doc *d, const void *arg) { htmlrep_eval_body(d, arg, 2); }

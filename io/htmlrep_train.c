@@ -243,7 +243,7 @@ static void tr_calibration(html_doc *d, const modelfile_story *s, int lv)
 
 /* The logistic coefficients: interval chart (intercept left out: its scale would flatten the rest)
  * and the table. */
-static void tr_coefficients(html_doc *d, const cmodel *m, int lv, const char *id)
+static void tr_coefficients(html_doc *d, const cmodel *m, const char *id)
 {
     size_t n = m->n_coef > 0 ? m->n_coef - 1 : 0;
     const char **labels = malloc((n ? n : 1) * sizeof *labels);
@@ -280,7 +280,6 @@ static void tr_coefficients(html_doc *d, const cmodel *m, int lv, const char *id
                  fmt_fix(c6, sizeof c6, m->beta[j] + 1.959963984540054 * m->se[j], 4));
     }
     html_table_end(d);
-    (void)lv;
 }
 
 typedef struct {
@@ -295,7 +294,7 @@ static int tr_rank_cmp(const void *pa, const void *pb)
     return a->c < b->c ? -1 : a->c > b->c;
 }
 
-static void tr_trees(html_doc *d, const cmodel *m, int lv)
+static void tr_trees(html_doc *d, const cmodel *m)
 {
     const gbm_model *g = m->gbm;
     size_t splits = 0, leaves = 0;
@@ -345,7 +344,6 @@ static void tr_trees(html_doc *d, const cmodel *m, int lv)
     html_table_end(d);
     free(imp);
     free(r);
-    (void)lv;
 }
 
 static void tr_factors(html_doc *d, const cmodel *m, const modelfile_story *s, int lv)
@@ -518,15 +516,15 @@ void htmlrep_train_body(html_doc *d, const cmodel *m, const modelfile_story *s, 
     }
     if (m->kind == CMODEL_KIND_GBM && m->gbm) {
         html_h(d, lv, "model", T(TREES_SECTION));
-        tr_trees(d, m, lv + 1);
+        tr_trees(d, m);
         fputs("<details><summary>", d->f);
         html_esc(d->f, T(LOGIT_CHALLENGER));
         fputs("</summary>\n", d->f);
-        tr_coefficients(d, m, lv + 1, "coefficients");
+        tr_coefficients(d, m, "coefficients");
         fputs("</details>\n", d->f);
     } else {
         html_h(d, lv, "model", T(LOGIT_SECTION));
-        tr_coefficients(d, m, lv + 1, "coefficients");
+        tr_coefficients(d, m, "coefficients");
     }
     tr_types(d, m, s, lv);
     if (m->k > 0) tr_factors(d, m, s, lv);
