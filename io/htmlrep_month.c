@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "fmt.h"
 #include "jsonread.h"
+#include "queue.h"
 #include "reptext.h"
 #include "status.h"
 #include "svg.h"
@@ -416,9 +417,12 @@ static void mr_regions(html_doc *d, const mr_data *r)
     free(labels);
     free(v);
     html_p(d, "note", T(UPLIFT_NOT_KNOWN));
-    const char *heads[10] = {T(REGION), T(SUBSCRIBERS), T(PHASE_ALARM), T(PHASE_WARNING), T(LISTED), T(EXPECTED_LEAVERS),
-                             T(VALUE_AT_RISK), T(VALIDATION_AUC), T(TOP_DECILE_LIFT), T(FILE)};
-    html_table_begin(d, NULL, NULL, heads, 10, "lrrrrrrrrl");
+    /* the listed of each queue (retention, collections, billing check), then the region's figures */
+    const char *heads[13] = {T(REGION), T(SUBSCRIBERS), T(PHASE_ALARM), T(PHASE_WARNING),
+                             queue_label(QUEUE_RETENTION, d->lang), queue_label(QUEUE_COLLECTIONS, d->lang),
+                             queue_label(QUEUE_BILLING, d->lang), T(LISTED), T(EXPECTED_LEAVERS), T(VALUE_AT_RISK),
+                             T(VALIDATION_AUC), T(TOP_DECILE_LIFT)};
+    html_table_begin(d, NULL, T(LISTS_BY_QUEUE), heads, 12, "lrrrrrrrrrrr");
     for (size_t i = 0; i <= n; i++) {
         const jv *g = i < n ? jv_at(regs, i) : tot;
         char c[8][FMT_BUF];
@@ -428,13 +432,14 @@ static void mr_regions(html_doc *d, const mr_data *r)
         html_td(d, fmt_int(c[0], sizeof c[0], (long long)jv_num(jv_get(g, "subscribers"))));
         html_td(d, fmt_int(c[1], sizeof c[1], (long long)jv_num(jv_get(g, "alarm"))));
         html_td(d, fmt_int(c[2], sizeof c[2], (long long)jv_num(jv_get(g, "warning"))));
+        for (int q = QUEUE_RETENTION; q <= QUEUE_BILLING; q++)
+            html_td(d, fmt_int(c[3], sizeof c[3], (long long)jv_num(jv_get(jv_get(jv_get(g, "queues"), queue_name(q)), "listed"))));
         html_td(d, fmt_int(c[3], sizeof c[3], (long long)jv_num(jv_get(g, "listed"))));
         html_td(d, fmt_fix(c[4], sizeof c[4], jv_num(jv_get(g, "expected_leavers")), 1));
         html_td(d, fmt_money(c[5], sizeof c[5], jv_num(jv_get(g, "value_at_risk")), cur));
         const jv *src = i < n ? g : val;
         html_td(d, fmt_fix(c[6], sizeof c[6], jv_num(jv_get(src, i < n ? "validation_auc" : "auc")), 3));
         html_td(d, fmt_fix(c[7], sizeof c[7], jv_num(jv_get(src, i < n ? "validation_lift_top10" : "lift_top10")), 2));
-        html_td(d, i < n && jv_str(jv_get(g, "file")) ? jv_str(jv_get(g, "file")) : "");
     }
     html_table_end(d);
 }

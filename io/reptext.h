@@ -223,7 +223,8 @@
     X(X_VALUE, "probability × monthly ARPU × horizon", "概率 × 月均 ARPU × 期限") \
     X(UPLIFT_NOT_KNOWN, "Uplift (leavers kept by the retention actions) is not measured: the lists have no " \
       "control group.", "挽留提升（因挽留措施而留下的用户）未测量：名单没有对照组。") \
-    X(FILE, "file", "文件") \
+    X(LISTS_BY_QUEUE, "Listed by queue (retention, collections, billing check) and region", \
+      "按队列（挽留、催缴、账单核查）和地区的名单人数") \
     X(DRIFT, "Drift since the model was trained", "模型训练以来的人群漂移") \
     X(DRIFT_WARNING, "WARNING: the population stability index of some inputs exceeds 0.25: retrain the model.", \
       "警告：部分输入变量的人群稳定性指数超过 0.25，请重新训练模型。") \
