@@ -52,6 +52,7 @@ static void svg_fmt_value(char *buf, size_t n, double v, int fmt, const char *cu
     case SVG_FMT_PCT: {
         /* decimals enough to tell neighbouring ticks apart */
         int dec = step > 0 && step * 100 < 1 ? (int)ceil(-log10(step * 100) - 1e-9) : 0;
+        if (step <= 0) dec = 1; /* a value at a bar: 3.5%, not 4% */
         fmt_pct(buf, n, v, dec > 3 ? 3 : dec);
         break;
     }
