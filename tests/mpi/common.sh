@@ -25,3 +25,16 @@ export OMPI_MCA_mpi_yield_when_idle=1
 # and a 1-rank run that fails took 2.1 s instead of 0.2 s (a failing 3-rank run 0.3 s): most runs of
 # the bad-input tests fail on purpose. The ranks have exited by then; nothing is cut short.
 export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-0}
+# segv_once COMMAND...: runs it; a segmentation fault (exit 139) is reported on stderr and the command
+# run once more, so that the known, not yet explained crash of `inspect` at exit under load (seen
+# about once in a few hundred runs, never reproduced alone; see the closing note of 2026-12-02) does
+# not hide every other result. A second crash fails as before.
+segv_once() {
+  local rc=0
+  "$@" || rc=$?
+  if [ "$rc" = 139 ]; then
+    echo "WARNING: exit 139 (segmentation fault), running once more: $*" >&2
+    rc=0; "$@" || rc=$?
+  fi
+  return "$rc"
+}

@@ -250,7 +250,7 @@ ALLOW[kill_rank_train]='\.(tmp|lock)(/.*)?$'
 ALLOW[kill_rank_score]='\.(tmp|lock)(/.*)?$'
 
 # ---- helpers the commands use -------------------------------------------------------------------
-cs() { mpirun --oversubscribe -n "$NR" "$CS" "$@"; }
+cs() { segv_once mpirun --oversubscribe -n "$NR" "$CS" "$@"; }
 # killrank ARGS: starts churnscore ARGS, waits until it is mid-run (its first NAME.tmp exists), stops
 # every rank, kills one (the last) with SIGKILL, lets the others go on, and returns mpirun's status
 # (137: the job ended because a rank was killed). 99 if the run ended before it could be killed.

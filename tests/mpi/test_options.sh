@@ -85,7 +85,7 @@ check() { # OPTION VALUE refused|accepted [MESSAGE]
   for c in $CMDS; do
     takes "$c" "$o" || continue
     rm -rf "$T/o"; mkdir "$T/o"
-    set +e; timeout 300 "$CS" $(job "$c") --"$o" "$v" --quiet > /dev/null 2> "$T/err"; rc=$?; set -e
+    set +e; segv_once timeout 300 "$CS" $(job "$c") --"$o" "$v" --quiet > /dev/null 2> "$T/err"; rc=$?; set -e
     err=$(grep '^churnscore' "$T/err" || true)
     if [ "$want" = refused ]; then
       [ $rc = 1 ] || fail "$c --$o $v: exit $rc, expected 1 ($err)"
