@@ -294,7 +294,7 @@ concurrent() {
   mpirun -n 1 "$CS" inspect "$W/m.h5" > /dev/null 2>&1 || { echo "concurrent: the first run's model is unreadable" >&2; return 98; }
   return $rc
 }
-export -f cs killrank concurrent
+export -f cs segv_once killrank concurrent
 unlock_lock_held() { kill "$HOLDER" 2> /dev/null; wait "$HOLDER" 2> /dev/null; HOLDER=; }
 
 # ---- the harness ----------------------------------------------------------------------------
