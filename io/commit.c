@@ -139,6 +139,23 @@ int commit_write_all(int fd, const void *buf, size_t n, const char *path)
     return CS_OK;
 }
 
+int commit_memstream_save(FILE *f, char **text, const size_t *len, const char *path)
+{
+    int rc = ferror(f) ? CS_ERROR(CS_ENOMEM, "out of memory for the report") : CS_OK;
+    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_ENOMEM, "out of memory for the report");
+    int fd = rc == CS_OK ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
+    if (rc == CS_OK && fd < 0) {
+        rc = commit_errno(errno, path, "create the report");
+    } else if (rc == CS_OK) {
+        rc = commit_write_all(fd, *text, *len, path);
+        if (close(fd) != 0 && rc == CS_OK) rc = commit_errno(errno, path, "close the report");
+        if (rc != CS_OK) remove(path);
+    }
+    free(*text);
+    *text = NULL;
+    return rc;
+}
+
 /* ---- the set ---- */
 
 enum { CS_PENDING, CS_SWAPPED, CS_MOVED, CS_ASIDE, CS_DONE };

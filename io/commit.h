@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Records the failure err (an errno) of doing something to path and returns CS_EIO: "no space left
  * on device: PATH" for ENOSPC, "disk quota exceeded: PATH" for EDQUOT, else "PATH: cannot DOING:
@@ -43,6 +44,13 @@ int commit_fsync_tree(const char *dir);
 
 /* Writes n bytes to fd (retrying short writes). CS_EIO via commit_errno naming path. */
 int commit_write_all(int fd, const void *buf, size_t n, const char *path);
+
+/* Closes the memory stream f (open_memstream over *text, *len) and writes what it holds to path in
+ * one checked write, then frees *text. A report is composed in memory because a stdio stream that
+ * fails in one of its own flushes (the disk full halfway) keeps only ferror, not the errno that
+ * says why; the write and the close are where a full disk shows. On failure path is removed.
+ * CS_ENOMEM when the stream failed, CS_EIO via commit_errno naming path. */
+int commit_memstream_save(FILE *f, char **text, const size_t *len, const char *path);
 
 /* The outputs of one command, each written complete under a temporary name. */
 typedef struct commit_set commit_set;

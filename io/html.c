@@ -5,11 +5,9 @@
 #include "status.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The one style sheet: system fonts only (the CJK families Debian ships first for Chinese pages),
  * black text on white, rules and zebra rows light enough to print, numbers right-aligned with
@@ -228,8 +226,7 @@ void html_fig_end(html_doc *d) { fputs("</div>\n", d->f); }
 int html_write_file(const char *tmp, cs_lang lang, const char *title, const char *foot,
                     html_build_fn build, const void *arg)
 {
-    /* composed in memory, then one checked write: a stdio stream that fails in one of its own
-     * flushes (the disk full halfway) keeps only ferror, not the errno that says why */
+    /* composed in memory, then one checked write (commit_memstream_save says why) */
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
@@ -238,18 +235,7 @@ int html_write_file(const char *tmp, cs_lang lang, const char *title, const char
     html_begin(&d, f, lang, title);
     build(&d, arg);
     html_end(&d, foot);
-    int rc = ferror(f) ? CS_ERROR(CS_ENOMEM, "out of memory for the report") : CS_OK;
-    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_ENOMEM, "out of memory for the report");
-    int fd = rc == CS_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
-    if (rc == CS_OK && fd < 0) {
-        rc = commit_errno(errno, tmp, "create the report");
-    } else if (rc == CS_OK) {
-        rc = commit_write_all(fd, text, len, tmp);
-        if (close(fd) != 0 && rc == CS_OK) rc = commit_errno(errno, tmp, "close the report");
-        if (rc != CS_OK) remove(tmp);
-    }
-    free(text);
-    return rc;
+    return commit_memstream_save(f, &text, &len, tmp);
 }
 
 char *html_path_beside(const char *md_path)

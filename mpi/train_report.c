@@ -8,12 +8,10 @@
 #include "status.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* The trees that score: their size and the inputs they split on most (gbm_info.c). */
 static void train_report_trees(FILE *f, const cmodel *m)
@@ -147,18 +145,8 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     for (size_t j = 0; j < m->n_coef; j++)
         fprintf(f, "| %s | %.5f | %.5f | %.2f | %.3g |\n", m->coef_names[j], m->beta[j], m->se[j],
                 m->zval[j], m->pval[j]);
-    int rc = ferror(f) ? CS_ERROR(CS_ENOMEM, "out of memory for the report") : CS_OK;
-    if (fclose(f) != 0 && rc == CS_OK) rc = CS_ERROR(CS_ENOMEM, "out of memory for the report");
-    /* the write and the close are where a full disk shows: their errno says so */
-    int fd = rc == CS_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
-    if (rc == CS_OK && fd < 0) {
-        rc = commit_errno(errno, tmp, "create the report");
-    } else if (rc == CS_OK) {
-        rc = commit_write_all(fd, text, text_len, tmp);
-        if (close(fd) != 0 && rc == CS_OK) rc = commit_errno(errno, tmp, "close the report");
-        if (rc != CS_OK) remove(tmp);
-    }
-    free(text);
+    /* composed in memory, then one checked write (commit_memstream_save says why) */
+    int rc = commit_memstream_save(f, &text, &text_len, tmp);
     free(tmp);
     return rc;
 }
