@@ -4,6 +4,7 @@
 
 #include "csv.h"
 #include "lists.h"
+#include "rules.h"
 #include "status.h"
 
 #include <dirent.h>
@@ -119,7 +120,7 @@ int listin_phase_code(const char *s, size_t len)
     /* in any language the lists are written in (lists.h): "alarm" or "告警期" */
     for (int l = 0; l < LANG_N; l++)
         for (int i = 0; i < LISTIN_N_PHASES; i++) {
-            const char *name = lists_phase_label(i, (cs_lang)l);
+            const char *name = rules_phase_label(i, (cs_lang)l);
             if (strlen(name) == len && memcmp(name, s, len) == 0) return i;
         }
     return -1;

@@ -107,18 +107,6 @@ const char *lists_column_label(int col, cs_lang lang)
     return lists_cols[lang == LANG_ZH ? LANG_ZH : LANG_EN][col];
 }
 
-/* The stage and phase names for people: the seeds' terms, one table in model/rules.c (rules.h keeps
- * the English machine names for SCORES.h5 and JSON). */
-const char *lists_stage_label(int stage, cs_lang lang)
-{
-    return rules_stage_label(stage, lang);
-}
-
-const char *lists_phase_label(int phase, cs_lang lang)
-{
-    return rules_phase_label(phase, lang);
-}
-
 /* ---- region files ---- */
 
 struct lists_file {
@@ -213,8 +201,8 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     if (rc == CS_OK) rc = lists_prob(w, it->pvol);
     if (rc == CS_OK) rc = lists_prob(w, it->pinv);
     if (rc == CS_OK) rc = lists_fixed(w, "%.2f", it->var);
-    if (rc == CS_OK) rc = lists_text(w, lists_stage_label(it->stage, c->lang));
-    if (rc == CS_OK) rc = lists_text(w, lists_phase_label(it->phase, c->lang));
+    if (rc == CS_OK) rc = lists_text(w, rules_stage_label(it->stage, c->lang));
+    if (rc == CS_OK) rc = lists_text(w, rules_phase_label(it->phase, c->lang));
     if (rc == CS_OK) rc = csv_write_long(w, it->tier);
     if (rc == CS_OK) rc = act ? lists_text(w, act->code) : csv_write_missing(w);
     if (rc == CS_OK) rc = act ? lists_text(w, act->text[c->lang == LANG_ZH ? LANG_ZH : LANG_EN]) : csv_write_missing(w);

@@ -55,10 +55,7 @@ enum { LISTS_COL_RANK, LISTS_COL_QUEUE, LISTS_COL_ID, LISTS_COL_REGION, LISTS_CO
  * range. io/listin.c finds columns by these names in either language. */
 const char *lists_column_label(int col, cs_lang lang);
 
-/* Stage and phase names for people, in a language ("onboarding" / "入网期", "alarm" / "告警期"): the
- * seeds' own terms (003, 001). "" out of range. */
-const char *lists_stage_label(int stage, cs_lang lang);
-const char *lists_phase_label(int phase, cs_lang lang);
+/* Stage and phase names for people are model/rules.h's rules_stage_label and rules_phase_label. */
 
 /* Checks that dir can be (re)placed and creates "<dir>.tmp" afresh (a stale one from a killed run
  * is removed first, when it holds only files of ours). *tmp is malloc'd (caller frees). CS_EINVAL

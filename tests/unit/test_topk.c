@@ -380,9 +380,9 @@ static void test_region_csv(void **state)
     /* the labels the reader of the lists relies on */
     assert_string_equal(lists_column_label(LISTS_COL_PHASE, LANG_ZH), "预警状态");
     assert_null(lists_column_label(LISTS_N_COLS, LANG_EN));
-    assert_string_equal(lists_phase_label(RULES_WARNING, LANG_ZH), "预警期");
-    assert_string_equal(lists_stage_label(RULES_ONBOARDING, LANG_ZH), "入网期");
-    assert_string_equal(lists_stage_label(9, LANG_EN), "");
+    assert_string_equal(rules_phase_label(RULES_WARNING, LANG_ZH), "预警期");
+    assert_string_equal(rules_stage_label(RULES_ONBOARDING, LANG_ZH), "入网期");
+    assert_string_equal(rules_stage_label(9, LANG_EN), "");
     /* a directory that cannot be written: a clear error, nothing left */
     assert_int_equal(lists_region_open(&c, "/nonexistent/dir", 1, QUEUE_RETENTION, &f), CS_EIO);
     assert_null(f);
