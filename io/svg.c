@@ -288,6 +288,29 @@ static double svg_label_col(const char *const *labels, size_t n, double cap)
     return w > cap ? cap : w;
 }
 
+/* The axes of a chart with one row per label (bars, intervals): vertical grid lines every step on
+ * [x0, x1] with their values (fmt, currency, precision of tick_prec as svg_fmt_value takes it), the
+ * zero line, the x label, and the row labels right-aligned left of the plot (at most lab wide). */
+static void svg_row_axes(FILE *f, double x0, double x1, double step, double L, double R, double T, double B,
+                         double row, int fmt, const char *currency, double tick_prec, const char *xlabel,
+                         const char *const *labels, size_t n, double lab)
+{
+    double px = (R - L) / (x1 - x0);
+#define SX(v) (L + (svg_clamp((v), x0, x1) - x0) * px)
+    fputs("<g class=\"axes\" fill=\"#222222\">\n", f);
+    for (double v = ceil(x0 / step - 1e-9) * step; v <= x1 + step * 1e-9; v += step) {
+        char buf[FMT_BUF];
+        svg_fmt_value(buf, sizeof buf, v, fmt, currency, tick_prec);
+        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#dddddd\"/>\n", SX(v), T, SX(v), B);
+        svg_text(f, SX(v), B + 14, "middle", NULL, buf);
+    }
+    fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#444444\"/>\n", SX(0), T, SX(0), B);
+    svg_text(f, (L + R) / 2, B + 31, "middle", "font-weight=\"bold\"", xlabel);
+    for (size_t i = 0; i < n; i++) svg_label(f, L - 6, T + row * (double)i + 12, "end", labels[i], lab);
+    fputs("</g>\n", f);
+#undef SX
+}
+
 void svg_bar_chart(FILE *f, const svg_bars *b)
 {
     double W = b->width > 0 ? b->width : 560, row = 16;
@@ -314,17 +337,8 @@ void svg_bar_chart(FILE *f, const svg_bars *b)
     svg_open(f, b->id, b->title, W, H);
     double px = (R - L) / (x1 - x0), step = svg_step(x1 - x0, 4);
 #define SX(v) (L + (svg_clamp((v), x0, x1) - x0) * px)
-    fputs("<g class=\"axes\" fill=\"#222222\">\n", f);
-    for (double v = ceil(x0 / step - 1e-9) * step; v <= x1 + step * 1e-9; v += step) {
-        char buf[FMT_BUF];
-        svg_fmt_value(buf, sizeof buf, v, b->fmt, b->currency, b->fmt == SVG_FMT_NUM || b->fmt == SVG_FMT_PCT ? step : 0);
-        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#dddddd\"/>\n", SX(v), T, SX(v), B);
-        svg_text(f, SX(v), B + 14, "middle", NULL, buf);
-    }
-    fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#444444\"/>\n", SX(0), T, SX(0), B);
-    svg_text(f, (L + R) / 2, B + 31, "middle", "font-weight=\"bold\"", b->xlabel);
-    for (size_t i = 0; i < b->n; i++) svg_label(f, L - 6, T + row * (double)i + 12, "end", b->labels[i], lab);
-    fputs("</g>\n", f);
+    svg_row_axes(f, x0, x1, step, L, R, T, B, row, b->fmt, b->currency,
+                 b->fmt == SVG_FMT_NUM || b->fmt == SVG_FMT_PCT ? step : 0, b->xlabel, b->labels, b->n, lab);
     svg_plot_open(f, x0, x1, 0, (double)b->n, L, R, T, B);
     for (size_t i = 0; i < b->n; i++) {
         double v = b->v[i], y = T + row * (double)i + 2;
@@ -364,17 +378,7 @@ void svg_interval_chart(FILE *f, const svg_intervals *c)
     svg_open(f, c->id, c->title, W, H);
     double px = (R - L) / (x1 - x0), step = svg_step(x1 - x0, 6);
 #define SX(v) (L + (svg_clamp((v), x0, x1) - x0) * px)
-    fputs("<g class=\"axes\" fill=\"#222222\">\n", f);
-    for (double v = ceil(x0 / step - 1e-9) * step; v <= x1 + step * 1e-9; v += step) {
-        char buf[FMT_BUF];
-        svg_fmt_value(buf, sizeof buf, v, SVG_FMT_NUM, NULL, step);
-        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#dddddd\"/>\n", SX(v), T, SX(v), B);
-        svg_text(f, SX(v), B + 14, "middle", NULL, buf);
-    }
-    fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#444444\"/>\n", SX(0), T, SX(0), B);
-    svg_text(f, (L + R) / 2, B + 31, "middle", "font-weight=\"bold\"", c->xlabel);
-    for (size_t i = 0; i < c->n; i++) svg_label(f, L - 6, T + row * (double)i + 12, "end", c->labels[i], lab);
-    fputs("</g>\n", f);
+    svg_row_axes(f, x0, x1, step, L, R, T, B, row, SVG_FMT_NUM, NULL, step, c->xlabel, c->labels, c->n, lab);
     svg_plot_open(f, x0, x1, 0, (double)c->n, L, R, T, B);
     for (size_t i = 0; i < c->n; i++) {
         double y = T + row * (double)i + row / 2;
