@@ -8,8 +8,8 @@
 
 int queue_of(unsigned signals, int phase, double pvol, double pinv, double cutoff)
 {
-    if (signals & QUEUE_SIG_SUSP_HIGH_BILL) return QUEUE_BILLING;
-    if (signals & QUEUE_SIG_SUSP_ARREARS) return QUEUE_COLLECTIONS;
+    if (signals & RULES_SIG_SUSP_HIGH_BILL) return QUEUE_BILLING;
+    if (signals & RULES_SIG_SUSP_ARREARS) return QUEUE_COLLECTIONS;
     /* false for a NaN pinv (types unknown) */
     if (pinv >= cutoff && pinv > pvol) return QUEUE_COLLECTIONS;
     if (phase != RULES_HEALTHY) return QUEUE_RETENTION;
@@ -20,7 +20,7 @@ int queue_band(int queue, unsigned signals, int phase)
 {
     switch (queue) {
     case QUEUE_RETENTION: return phase == RULES_ALARM;
-    case QUEUE_COLLECTIONS: return (signals & QUEUE_SIG_SUSP_ARREARS) != 0;
+    case QUEUE_COLLECTIONS: return (signals & RULES_SIG_SUSP_ARREARS) != 0;
     case QUEUE_BILLING: return 1;
     default: return 0;
     }

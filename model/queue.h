@@ -18,12 +18,8 @@ enum { QUEUE_NONE = 0, QUEUE_RETENTION = 1, QUEUE_COLLECTIONS = 2, QUEUE_BILLING
 /* The queues with a list: QUEUE_RETENTION .. QUEUE_BILLING. */
 #define QUEUE_N_LISTED 3
 
-/* The signal bits queue_of reads: the values of model/rules.h's RULES_SIG_SUSP_ARREARS and
- * RULES_SIG_SUSP_HIGH_BILL (issue 14's shared contract), named here so that this module does not
- * depend on which version of the rules sets them. */
-enum { QUEUE_SIG_SUSP_ARREARS = 32, QUEUE_SIG_SUSP_HIGH_BILL = 64 };
-
-/* The queue of one subscriber: QUEUE_BILLING with a high-bill suspension; else QUEUE_COLLECTIONS
+/* signals are model/rules.h's rules_signals bits (RULES_SIG_SUSP_ARREARS, RULES_SIG_SUSP_HIGH_BILL).
+ * The queue of one subscriber: QUEUE_BILLING with a high-bill suspension; else QUEUE_COLLECTIONS
  * with an arrears suspension, or when the types are known (pinv not NaN) and pinv >= cutoff and
  * pinv > pvol; else QUEUE_RETENTION when phase is not healthy (model/rules.h); else QUEUE_NONE. */
 int queue_of(unsigned signals, int phase, double pvol, double pinv, double cutoff);

@@ -15,12 +15,12 @@ static void test_queue_of(void **state)
     (void)state;
     const double cut = 0.125;
     /* a high bill wins over arrears and over any phase */
-    assert_int_equal(queue_of(QUEUE_SIG_SUSP_HIGH_BILL | QUEUE_SIG_SUSP_ARREARS, RULES_ALARM, 0.9, 0.05, cut),
+    assert_int_equal(queue_of(RULES_SIG_SUSP_HIGH_BILL | RULES_SIG_SUSP_ARREARS, RULES_ALARM, 0.9, 0.05, cut),
                      QUEUE_BILLING);
-    assert_int_equal(queue_of(QUEUE_SIG_SUSP_HIGH_BILL, RULES_HEALTHY, 0.01, NAN, cut), QUEUE_BILLING);
+    assert_int_equal(queue_of(RULES_SIG_SUSP_HIGH_BILL, RULES_HEALTHY, 0.01, NAN, cut), QUEUE_BILLING);
     /* arrears: collections, even in the alarm phase and with a high voluntary risk */
-    assert_int_equal(queue_of(QUEUE_SIG_SUSP_ARREARS | 1, RULES_ALARM, 0.9, 0.01, cut), QUEUE_COLLECTIONS);
-    assert_int_equal(queue_of(QUEUE_SIG_SUSP_ARREARS, RULES_HEALTHY, 0.01, NAN, cut), QUEUE_COLLECTIONS);
+    assert_int_equal(queue_of(RULES_SIG_SUSP_ARREARS | 1, RULES_ALARM, 0.9, 0.01, cut), QUEUE_COLLECTIONS);
+    assert_int_equal(queue_of(RULES_SIG_SUSP_ARREARS, RULES_HEALTHY, 0.01, NAN, cut), QUEUE_COLLECTIONS);
     /* a predicted non-payer: pinv at the cut-off and above pvol */
     assert_int_equal(queue_of(0, RULES_WARNING, 0.2, 0.3, cut), QUEUE_COLLECTIONS);
     assert_int_equal(queue_of(0, RULES_HEALTHY, 0.01, cut, cut), QUEUE_COLLECTIONS);
@@ -36,10 +36,10 @@ static void test_band_key(void **state)
 {
     (void)state;
     assert_int_equal(queue_band(QUEUE_RETENTION, 0, RULES_ALARM), 1);
-    assert_int_equal(queue_band(QUEUE_RETENTION, QUEUE_SIG_SUSP_ARREARS, RULES_WARNING), 0);
-    assert_int_equal(queue_band(QUEUE_COLLECTIONS, QUEUE_SIG_SUSP_ARREARS, RULES_HEALTHY), 1);
+    assert_int_equal(queue_band(QUEUE_RETENTION, RULES_SIG_SUSP_ARREARS, RULES_WARNING), 0);
+    assert_int_equal(queue_band(QUEUE_COLLECTIONS, RULES_SIG_SUSP_ARREARS, RULES_HEALTHY), 1);
     assert_int_equal(queue_band(QUEUE_COLLECTIONS, 0, RULES_ALARM), 0); /* predicted only */
-    assert_int_equal(queue_band(QUEUE_BILLING, QUEUE_SIG_SUSP_HIGH_BILL, RULES_HEALTHY), 1);
+    assert_int_equal(queue_band(QUEUE_BILLING, RULES_SIG_SUSP_HIGH_BILL, RULES_HEALTHY), 1);
     assert_int_equal(queue_band(QUEUE_NONE, 0, RULES_ALARM), 0);
     assert_close(queue_prob(QUEUE_RETENTION, 0.5, 0.375, 0.0625), 0.375, 0);
     assert_close(queue_prob(QUEUE_COLLECTIONS, 0.5, 0.375, 0.0625), 0.0625, 0);
