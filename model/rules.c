@@ -130,11 +130,16 @@ unsigned rules_signals(const rules_params *p, const rules_cols *c, const float *
     return s;
 }
 
-int rules_phase(const rules_params *p, const rules_cols *c, const float *row, double pvol)
+int rules_phase_of(const rules_params *p, unsigned signals, double pvol)
 {
-    if (rules_signals(p, c, row) & RULES_SIG_ALARM) return RULES_ALARM;
+    if (signals & RULES_SIG_ALARM) return RULES_ALARM;
     if (pvol >= p->warn_cutoff) return RULES_WARNING;
     return RULES_HEALTHY;
+}
+
+int rules_phase(const rules_params *p, const rules_cols *c, const float *row, double pvol)
+{
+    return rules_phase_of(p, rules_signals(p, c, row), pvol);
 }
 
 double rules_arpu(const rules_cols *c, const float *row)

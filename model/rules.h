@@ -89,6 +89,8 @@ int rules_stage(const rules_params *p, const rules_cols *c, const float *row);
  * voluntary churn probability pvol >= warn_cutoff (early care while traffic is still high); else
  * RULES_HEALTHY. Arrears and high-bill suspensions never make an alarm. */
 int rules_phase(const rules_params *p, const rules_cols *c, const float *row, double pvol);
+/* The same from the row's signals (rules_signals), for a caller that needs them anyway. */
+int rules_phase_of(const rules_params *p, unsigned signals, double pvol);
 
 /* Monthly ARPU: the mean of the present arpu_m1..m3 values; NaN when none is present or the
  * snapshot has no ARPU. */

@@ -118,7 +118,8 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         rules_reasons(in->reasoner, x, b->X + i * m->n_coef, reason, fact);
         int st = rules_stage(rp, &in->cols, x);
         /* the warning phase is retention's early care: it reads the voluntary probability */
-        int ph = rules_phase(rp, &in->cols, x, pvol);
+        unsigned sig = rules_signals(rp, &in->cols, x);
+        int ph = rules_phase_of(rp, sig, pvol);
         float arpu = (float)rules_arpu(&in->cols, x);
         double risk = rules_value_at_risk(prob, (double)arpu, j->o.horizon);
         b->stage[r] = (uint8_t)st;
@@ -132,7 +133,6 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_SUBSCRIBERS]++;
         if (ph == RULES_ALARM) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_ALARM]++;
         if (ph == RULES_WARNING) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_WARNING]++;
-        unsigned sig = rules_signals(rp, &in->cols, x);
         int q = queue_of(sig, ph, pvol, pinv, j->o.collections_cutoff);
         if (q != QUEUE_NONE) {
             tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_QUEUE + q - QUEUE_RETENTION]++;
