@@ -18,6 +18,10 @@ run() {
   return "$rc"
 }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# has PATTERN...: `CMD | has PAT` is `CMD | grep -q PAT` that reads to the end: grep -q leaves at the
+# first match, the writer then dies of SIGPIPE, and pipefail fails the line although the pattern was
+# there (CI saw it on `inspect | grep -q "subscribers: 3 "`).
+has() { grep "$@" > /dev/null; }
 # md5 of a dataset's raw bytes, little-endian, as h5dump writes them
 dsum() { h5dump -d "$2" -b LE -o "$T/.ds.bin" "$1" >/dev/null && md5sum < "$T/.ds.bin" | cut -d' ' -f1; }
 export OMPI_MCA_mpi_yield_when_idle=1

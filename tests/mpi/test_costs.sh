@@ -89,7 +89,7 @@ with open(sys.argv[1], "w") as f:
 PYEOF
 run 1 "$CS" import --csv "$T/long.csv" --out "$T/long.h5" --id id --label churned --positive yes --ignore note > "$T/l.txt" 2>&1 \
   || { cat "$T/l.txt"; fail "a 17 MB record is not read under the default --memory"; }
-run 1 "$CS" inspect "$T/long.h5" | grep -q "subscribers: 3 " || fail "the 17 MB record's snapshot does not hold 3 subscribers"
+run 1 "$CS" inspect "$T/long.h5" | has "subscribers: 3 " || fail "the 17 MB record's snapshot does not hold 3 subscribers"
 set +e; run 1 "$CS" import --csv "$T/long.csv" --out "$T/long2.h5" --id id --label churned --positive yes --ignore note --memory 32M > /dev/null 2> "$T/l.err"; rc=$?; set -e
 [ $rc = 5 ] || { cat "$T/l.err"; fail "a record over the limit: exit $rc, expected 5"; }
 [ "$(grep "^churnscore" "$T/l.err")" = "churnscore: error: $T/long.csv, line 3: the record is longer than the limit of 16777216 bytes (is a quote left open?); import allows a record a quarter of --memory (at least 16 MiB): raise --memory to read a longer one" ] \
@@ -130,7 +130,7 @@ sweep() {
   [ $k -gt $2 ] || fail "no allocation of $b bytes was failed"
 }
 # an AddressSanitizer build has its own malloc, which an LD_PRELOAD shim cannot wrap: skip it there
-if ldd "$CS" | grep -q libasan; then
+if ldd "$CS" | has libasan; then
   echo "costs: allocation-failure sweep skipped (sanitizer build)"
 else
   sweep 1388 1 1

@@ -269,7 +269,7 @@ killrank() {
   [ -n "$ranks" ] || { wait $mp; echo "killrank: the run ended before a rank could be killed" >&2; return 99; }
   kill -STOP $ranks
   # an output in place (a name that is neither a temporary nor a lock) and no temporary: it finished
-  if find "$W" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name '*.tmp' ! -name '*.lock' | grep -q . &&
+  if find "$W" -mindepth 1 -maxdepth 1 ! -name '.*' ! -name '*.tmp' ! -name '*.lock' | has . &&
      ! compgen -G "$W/*.tmp" > /dev/null; then
     kill -CONT $ranks; wait $mp; echo "killrank: outputs already in place: not mid-run" >&2; return 99
   fi
@@ -355,13 +355,13 @@ for name in "${ORDER[@]}"; do
     elif [ "$rc" != "$want" ]; then why="exit $rc, expected $want"
     elif [ "$want" = 0 ]; then
       [ "$nerr" = 0 ] || why="error line(s) in a run that must succeed"
-      [ -z "$why" ] && ! cat "$T/out.txt" "$T/err.txt" | grep -qE -- "$re" && why="output lacks /$re/"
+      [ -z "$why" ] && ! cat "$T/out.txt" "$T/err.txt" | has -E -- "$re" && why="output lacks /$re/"
     elif [ "$want" = 137 ]; then
       [ "$nerr" -le 1 ] || why="$nerr error lines"
       [ -z "$why" ] && ! grep -qiE -- "$re" "$T/err.txt" && why="stderr lacks /$re/"
     else
       if [ "$nerr" != 1 ]; then why="$nerr error lines, expected 1"
-      elif ! grep '^churnscore: error' "$T/err.txt" | grep -qE -- "$re"; then why="message not /$re/"; fi
+      elif ! grep '^churnscore: error' "$T/err.txt" | has -E -- "$re"; then why="message not /$re/"; fi
     fi
     # what changed where the case writes, less what it may create
     changed=$(diff <(echo "$before") <(echo "$after") | sed -n 's/^[<>] //p' | awk '{print $1}' | sort -u |

@@ -141,7 +141,7 @@ cp -r "$M2" "$T/bad"
 printf '{"kind": "month", "month": ' > "$T/bad/month.json"
 expect 4 "bad/month.json: line 1: not valid JSON" --month-dir "$T/bad"
 expect 1 "month.json" --month-dir "$M2" --out "$M2/month.json"
-ls "$T/bad" "$M2" | grep -q '\.tmp$' && fail "a refused report left a .tmp"
+ls "$T/bad" "$M2" | has '\.tmp$' && fail "a refused report left a .tmp"
 cmp -s <(printf '{"kind": "month", "month": ') "$T/bad/month.json" || fail "a refused report changed an input"
 # and writes the same page again from the same files (the footer is the program's version)
 run 1 "$CS" report --month-dir "$M2" --runs "$R" --lang zh --out "$T/again.html" --quiet || fail "report again"

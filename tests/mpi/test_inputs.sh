@@ -84,7 +84,7 @@ run 2 "$CS" train --in "$T/v1.h5" --model "$T/mv1.h5" > /dev/null 2> "$T/v1.err"
   || { cat "$T/v1.err"; fail "v1: train should say once that the types cannot be told apart"; }
 run 1 "$CS" inspect "$T/mv1.h5" --json > "$T/mv1.json" && grep -q '"churn_types": null' "$T/mv1.json" || fail "v1: model with types"
 run 2 "$CS" score --in "$T/v1.h5" --model "$T/mv1.h5" --out "$T/sv1.h5" --lists "$T/Lv1" > /dev/null 2>&1 || fail "score a version 1 snapshot"
-h5ls "$T/sv1.h5/subscribers" | grep -q p_voluntary && fail "v1: scores without types hold p_voluntary"
+h5ls "$T/sv1.h5/subscribers" | has p_voluntary && fail "v1: scores without types hold p_voluntary"
 "$PY" - "$T/m.h5" "$T/m1.h5" <<'PY' || fail "make a version 1 model"
 import shutil, sys
 import h5py

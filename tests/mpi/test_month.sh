@@ -110,7 +110,7 @@ grep -q "reused; trained in 2026-10" "$R/2026-11/report.md" || fail "month 2 rep
 grep -q '"model_month": "2026-10"' "$R/2026-11/month.json" || fail "month 2 month.json: model_month"
 [ -z "$(find "$R" -name '*.tmp')" ] || { find "$R" -name '*.tmp'; fail "temporary files left after the rerun"; }
 [ ! -e "$R/.staging/2026-11" ] || fail "month 2's staging directory is left"
-diff -r "$R/2026-11/lists" "$T/pub/2026-11" | grep -v "Only in $T/pub/2026-11: report.md" | grep -q . \
+diff -r "$R/2026-11/lists" "$T/pub/2026-11" | grep -v "Only in $T/pub/2026-11: report.md" | has . \
   && fail "published lists differ from the month's lists"
 # the chain's evaluation (absence from month 2, population of month 1) gives the same figures as
 # month 1's own labels
@@ -270,5 +270,5 @@ expect_rc 64 "exclude each other" --month 2027-01 --snapshot "$T/m3.h5" --runs "
 expect_rc 64 "--csv is given twice" --month 2027-01 --csv "$T/extract.csv" --csv "$T/extract.csv" --snapshot "$T/x.h5" --runs "$R"
 expect_rc 66 "does not exist" --month 2027-01 --snapshot "$T/nothere.h5" --runs "$R"
 expect_rc 66 "no model to reuse" --month 2026-10 --snapshot "$T/m1.h5" --runs "$T/empty-runs"
-bash "$RM" --help | grep -q "73 the month is complete" || fail "--help"
+bash "$RM" --help | has "73 the month is complete" || fail "--help"
 echo "run-month: months chained and evaluated; killed/timed-out/crashed steps 75/75/70 moved nothing; reruns of complete months refused (73) byte-identical; month mismatch 65; failed --force-rerun left the month byte-identical; --force-rerun archived it"

@@ -31,7 +31,7 @@ for c in $CMDS; do
     meta=$(sed -E 's/^  --[a-z0-9-]+ ?([^ ]*).*/\1/' <<< "$line")
     case "$line" in *"(required)"*) req=1 ;; *) req=0 ;; esac
     if [ -n "$meta" ]; then
-      [ $req = 1 ] || grep -q '\[default: [^]]*\]$' <<< "$line" || fail "$c --$name: no default in --help: $line"
+      [ $req = 1 ] || has '\[default: [^]]*\]$' <<< "$line" || fail "$c --$name: no default in --help: $line"
       case "$meta" in
         N|X|K|P|SHARE|MONTHS|DAYS|BYTES)
           grep -Eq '\[(>=? |[0-9-][^]]* to |[0-9-])[^]]*\] \[default' <<< "$line" || fail "$c --$name: no range in --help: $line" ;;

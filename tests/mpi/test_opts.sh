@@ -7,16 +7,16 @@
 source "$(dirname "$0")/common.sh"
 unset SLURM_JOB_ID SLURM_MEM_PER_CPU SLURM_MEM_PER_NODE SLURM_CPUS_PER_TASK SLURM_TASKS_PER_NODE SLURM_STEP_TASKS_PER_NODE
 
-"$CS" -V | grep -qE '^churnscore [0-9]+\.[0-9]+\.[0-9]+ \(git ' || fail "-V"
+"$CS" -V | has -E '^churnscore [0-9]+\.[0-9]+\.[0-9]+ \(git ' || fail "-V"
 [ "$("$CS" -V)" = "$("$CS" --version)" ] || fail "-V and --version differ"
-"$CS" -h | grep -q '^commands:' || fail "-h"
+"$CS" -h | has '^commands:' || fail "-h"
 "$CS" score -h > "$T/h.txt" || fail "score -h"
 grep -qE '^  --in FILE +snapshot to read' "$T/h.txt" || fail "--in has no FILE placeholder"
 grep -qE '^  --lists DIR ' "$T/h.txt" || fail "--lists DIR"
 grep -qE '^  --top K ' "$T/h.txt" || fail "--top K"
 grep -qE '^  --memory BYTES .*\[default: 2G\]$' "$T/h.txt" || { cat "$T/h.txt"; fail "--memory BYTES [default: 2G]"; }
 grep -q ' V ' "$T/h.txt" && fail "a placeholder still reads V"
-"$CS" import --help | grep -qE '^  --memory BYTES .*\[default: 2G\]$' || fail "import --memory [default: 2G]"
+"$CS" import --help | has -E '^  --memory BYTES .*\[default: 2G\]$' || fail "import --memory [default: 2G]"
 
 mem_default() { env "$@" "$CS" score --help | sed -n 's/^  --memory BYTES .*\[default: \(.*\)\]$/\1/p'; }
 # 500M per CPU, 1 CPU: 500M - 50M - 64M = 386M

@@ -24,7 +24,7 @@ run 2 "$CS" train --in "$W/s.h5" --model "$W/m.h5" --model-kind logit --quiet > 
 run 2 "$CS" score --in "$W/s.h5" --model "$W/m.h5" --out "$W/2026-10/scores.h5" --lists "$W/2026-10/lists" \
   --quiet > /dev/null || fail "score"
 [ -f "$W/2026-10/lists/.churnscore-manifest" ] || fail "no manifest in the lists directory"
-head -1 "$W/2026-10/lists/.churnscore-manifest" | grep -qx "churnscore lists manifest 1" || fail "manifest head"
+head -1 "$W/2026-10/lists/.churnscore-manifest" | has -x "churnscore lists manifest 1" || fail "manifest head"
 # the manifest names every other file of the directory, in byte order
 diff <(tail -n +2 "$W/2026-10/lists/.churnscore-manifest") \
      <(cd "$W/2026-10/lists" && ls -A | grep -vx .churnscore-manifest | LC_ALL=C sort) || fail "manifest != files"

@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ "$(id -u)" != 0 ]; then echo "SKIP: not root (start-slurm.sh starts munged, slurmctld and slurmd)"; exit 77; fi
-if command -v scontrol > /dev/null && env -u SLURM_CONF timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; then
+if command -v scontrol > /dev/null && env -u SLURM_CONF timeout 5 scontrol ping 2>/dev/null | has 'is UP'; then
   if [ "${CS_TEST_SLURM_ALONGSIDE:-0}" != 1 ]; then
     echo "SKIP: a Slurm already answers on this machine; this test would start its own beside it (CS_TEST_SLURM_ALONGSIDE=1 to run it anyway; the running Slurm is not touched)"
     exit 77

@@ -47,11 +47,11 @@ jb_rc=0; timeout 120 sbatch --wait --ntasks=2 --output="$T/b-job.out" "$T/hello.
 [ $jb_rc = 0 ] && grep -q B-OK "$T/b-job.out" || { cat "$T/b-job.out"; fail "a 2-rank job on B: exit $jb_rc"; }
 jb=$(sed -n 's/^B-OK //p' "$T/b-job.out")
 [ "$jb" != "$ja" ] || fail "A and B gave the same job id $ja"
-SLURM_CONF=$A/etc/slurm.conf squeue -h -j "$jb" 2>/dev/null | grep -q . && fail "A knows B's job $jb"
+SLURM_CONF=$A/etc/slurm.conf squeue -h -j "$jb" 2>/dev/null | has . && fail "A knows B's job $jb"
 
 SLURM_CI_DIR=$B bash "$SL/stop-slurm.sh" > "$T/stopb.log" 2>&1 || { cat "$T/stopb.log"; fail "stop B"; }
 export SLURM_CONF=$A/etc/slurm.conf
-timeout 5 scontrol ping | grep -q 'is UP' || fail "stopping B stopped A"
+timeout 5 scontrol ping | has 'is UP' || fail "stopping B stopped A"
 [ "$(squeue -h -j "$ja" -o %T)" = RUNNING ] || fail "stopping B touched A's job: $(squeue -h -j "$ja" -o %T)"
 [ "$(etc_state)" = "$before" ] || fail "/etc/slurm or /etc/munge changed"
 echo "slurm pair: a second private Slurm refused beside a running one (3) unless told, then ran beside it on its own ports and job ids; stopping it left the first and its job alone; /etc unchanged"

@@ -7,7 +7,7 @@
 # under ASan and UBSan, where tests/sanitize/run.sh fails it on any report.
 source "$(dirname "$0")/common.sh"
 S2C="$BUILD/snap2csv"
-noleft() { find "$T" -name '*.tmp' | grep -q . && fail "temporary output left: $(find "$T" -name '*.tmp')"; return 0; }
+noleft() { find "$T" -name '*.tmp' | has . && fail "temporary output left: $(find "$T" -name '*.tmp')"; return 0; }
 run 2 "$CS" generate --out "$T/m1.h5" --subscribers 12000 --regions 5 --seed 5 --quiet || fail "generate"
 run 2 "$CS" generate --follows "$T/m1.h5" --out "$T/m2.h5" --quiet || fail "generate --follows"
 run 2 "$CS" train --in "$T/m1.h5" --model "$T/m.h5" --report "$T/r.md" --trees 20 --quiet > "$T/train.txt" \
