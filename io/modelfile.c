@@ -31,6 +31,25 @@ const char *modelfile_type_name(int type)
     return type == CMODEL_TYPE_VOLUNTARY ? "voluntary" : type == CMODEL_TYPE_INVOLUNTARY ? "involuntary" : "?";
 }
 
+/* A decile's expected/observed, or "-" where it had no leaver (a ratio over 0 is no figure). */
+static void mf_ratio(char *buf, size_t cap, double pred, double obs)
+{
+    if (!(obs > 0) || isnan(pred)) snprintf(buf, cap, "-");
+    else snprintf(buf, cap, "%.3f", pred / obs);
+}
+
+void modelfile_type_story_format(const modelfile_type_story *t, char *buf, size_t cap)
+{
+    if (t->pos == 0) {
+        snprintf(buf, cap, "0 leavers: too few to measure");
+        return;
+    }
+    char d[3][16];
+    for (int i = 0; i < 3; i++) mf_ratio(d[i], sizeof d[i], t->cal_pred[9 - i], t->cal_obs[9 - i]);
+    snprintf(buf, cap, "%llu leavers: AUC %.4f, capture@5%% %.3f, expected/observed %.3f (top deciles %s %s %s)",
+             (unsigned long long)t->pos, t->auc, t->capture5, t->expected_observed, d[0], d[1], d[2]);
+}
+
 static void mf_free_strs(char **s, size_t n)
 {
     if (!s) return;

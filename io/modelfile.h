@@ -80,6 +80,10 @@ typedef struct {
 
 /* "voluntary", "involuntary": the name of a CMODEL_TYPE_* in files, reports and messages. */
 const char *modelfile_type_name(int type);
+/* One line on a churn-type model's holdout: "N leavers: AUC .., capture@5% .., expected/observed ..
+ * (top deciles a b c)", a decile without a leaver as "-", and "0 leavers: too few to measure" when
+ * the holdout held none of the type (train's summary and inspect print the same words). */
+void modelfile_type_story_format(const modelfile_type_story *t, char *buf, size_t cap);
 
 void modelfile_story_init(modelfile_story *s);  /* zeros + NaN metrics */
 void modelfile_story_clear(modelfile_story *s); /* frees the arrays */

@@ -279,11 +279,9 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                     printf("\nchurn types: a logistic model of each on the same design\n");
                     for (int y = 0; y < CMODEL_N_TYPES; y++) {
                         const modelfile_type_story *t = &s.types[y];
-                        printf("holdout %s: %llu leavers, AUC %.4f, capture@5%% %.3f, expected/observed %.3f "
-                               "(top deciles %.3f %.3f %.3f)\n", modelfile_type_name(y),
-                               (unsigned long long)t->pos, t->auc, t->capture5, t->expected_observed,
-                               t->cal_pred[9] / t->cal_obs[9], t->cal_pred[8] / t->cal_obs[8],
-                               t->cal_pred[7] / t->cal_obs[7]);
+                        char line[256];
+                        modelfile_type_story_format(t, line, sizeof line);
+                        printf("holdout %s: %s\n", modelfile_type_name(y), line);
                     }
                     printf("\n%-48s %10s %8s %10s %8s\n", "input", "voluntary", "z", "involuntary", "z");
                     for (size_t j = 0; j < m.n_coef; j++)

@@ -163,10 +163,9 @@ void train_summary(const train_run *t, const train_choice *c, const cmodel *m,
                story->capture10, story->ks, story->brier);
         for (int y = 0; m->has_types && y < CMODEL_N_TYPES; y++) {
             const modelfile_type_story *ty = &story->types[y];
-            printf("  holdout %-11s %llu leavers: AUC %.4f, capture@5%% %.3f, expected/observed %.3f "
-                   "(top deciles %.3f %.3f %.3f)\n", modelfile_type_name(y), (unsigned long long)ty->pos,
-                   ty->auc, ty->capture5, ty->expected_observed, ty->cal_pred[9] / ty->cal_obs[9],
-                   ty->cal_pred[8] / ty->cal_obs[8], ty->cal_pred[7] / ty->cal_obs[7]);
+            char line[256];
+            modelfile_type_story_format(ty, line, sizeof line);
+            printf("  holdout %-11s %s\n", modelfile_type_name(y), line);
         }
     }
     printf("  warning cut-off    %.5f\n", m->warn_cutoff);
