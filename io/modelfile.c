@@ -1,5 +1,6 @@
 /* modelfile.c — writer and reader of the model file (see modelfile.h, docs/formats.md): writes
- * version 2, reads 1 and 2 (a version 1 file has no /types: a model without churn types). */
+ * version 3, reads 1 to 3 (a version 1 file has no /types: a model without churn types; versions 1
+ * and 2 have no /segments: a model without segments). */
 #include "modelfile.h"
 
 #include "h5util.h"
@@ -258,6 +259,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     MF_W(h5util_write_f64(g, "column_mean", m->coef_mean, m->n_coef, 0));
     H5Gclose(g);
     if (m->kind == CMODEL_KIND_GBM && m->gbm && rc == CS_OK) rc = mf_write_gbm(f, m->gbm);
+    if (rc == CS_OK) rc = mf_seg_write(f, m);
     MF_W(h5util_attr_write_i64(f, "churn_types", m->has_types));
     if (s) MF_W(h5util_attr_write_str(f, "churn_types_reason", s->types_reason));
     if (m->has_types && rc == CS_OK) {
@@ -663,6 +665,7 @@ int modelfile_read(const char *path, cmodel *m, modelfile_story *s)
                       "versions %d to %d)", path, (long long)ver, MODELFILE_VERSION_MIN, MODELFILE_VERSION);
     if (rc == CS_OK) {
         rc = mf_read_model(f, path, m);
+        if (rc == CS_OK) rc = mf_seg_read(f, path, m);
         if (rc != CS_OK && !strstr(status_reason(), path))
             rc = CS_ERROR(rc, "%s: %s", path, status_reason());
     }

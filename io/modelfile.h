@@ -5,7 +5,8 @@
  * of how it was made (training snapshot and month, N, git version, creation time, options, the
  * screening table, factor-analysis diagnostics and the holdout metrics), readable by h5py as plain
  * datasets and attributes. Version 2 adds the churn-type models (/types) and their holdout
- * metrics; a version 1 file reads as a model without types. Written by rank 0 only (it is small) under a temporary name and renamed
+ * metrics; a version 1 file reads as a model without types. Version 3 adds the segments within
+ * each brand (/segments); versions 1 and 2 read as models without segments. Written by rank 0 only (it is small) under a temporary name and renamed
  * when complete.
  */
 #ifndef CS_MODELFILE_H
@@ -18,7 +19,7 @@
 #include <stdint.h>
 
 #define MODELFILE_FORMAT "churnscore-model"
-#define MODELFILE_VERSION 2     /* what the writer writes */
+#define MODELFILE_VERSION 3     /* what the writer writes (3: /segments, io/modelfile_seg.c) */
 #define MODELFILE_VERSION_MIN 1 /* the oldest the reader reads (no churn types) */
 
 /* How one churn-type model did on the holdout (0 / NaN when not computed). */

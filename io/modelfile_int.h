@@ -20,6 +20,11 @@ int mf_gbm_gain_read(hid_t gg, const char *path, gbm_model *g);
 /* The story's tables only the reports read (factor diagnostics: Bartlett's df, eigenvalues,
  * communality, uniqueness, SS loadings, proportion of variance; the screening's min, max and mode
  * share), where the file has them. CS_EFORMAT for a wrong length. */
+/* The segments (io/modelfile_seg.c): /segments written when m->seg is set; read into m->seg when the
+ * file has the group (checked against m: its design columns and brands), else m->seg stays NULL. */
+int mf_seg_write(hid_t f, const cmodel *m);
+int mf_seg_read(hid_t f, const char *path, cmodel *m);
+
 int mf_story_extra_read(hid_t f, const char *path, const cmodel *m, modelfile_story *s);
 
 #endif

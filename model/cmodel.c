@@ -265,9 +265,17 @@ static void cmodel_free_strs(char **s, size_t n)
     free(s);
 }
 
+void cmodel_set_segments(cmodel *m, segment_model *s)
+{
+    segment_model_free(m->seg);
+    m->seg = s;
+}
+
 void cmodel_clear(cmodel *m)
 {
     if (!m) return;
+    segment_model_free(m->seg);
+    m->seg = NULL;
     cmodel_free_strs(m->in_names, m->p_in);
     free(m->impute);
     free(m->center);

@@ -15,6 +15,7 @@
 #define CS_CMODEL_H
 
 #include "gbm.h"
+#include "segment.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -79,6 +80,10 @@ typedef struct {
     int has_types;
     double *type_beta[CMODEL_N_TYPES], *type_se[CMODEL_N_TYPES];
     double *type_z[CMODEL_N_TYPES], *type_p[CMODEL_N_TYPES];
+
+    /* the segments within each brand (model/segment.h), over design columns of this model; NULL
+     * without (--segments none, or a file written before them) */
+    segment_model *seg;
 } cmodel;
 
 /* Number of design columns for the structure fields set above (before n_coef is known). */
@@ -109,6 +114,9 @@ void cmodel_predict_types(const cmodel *m, const float *X, size_t n, const doubl
  * coef_mean_j) for the logistic model, the trees' path contributions for boosted trees; writes column
  * indices into top and returns how many (contributions <= 0 are not reasons). */
 size_t cmodel_reasons(const cmodel *m, const float *xrow, size_t nr, int32_t *top);
+
+/* Hands s to m (m owns it from now; a segment model m held before is freed). */
+void cmodel_set_segments(cmodel *m, segment_model *s);
 
 /* Frees every member (the struct itself is the caller's); accepts NULL. */
 void cmodel_clear(cmodel *m);

@@ -39,6 +39,7 @@
 #include "train_irls.h"
 #include "train_moments.h"
 #include "train_pass.h"
+#include "train_segments.h"
 #include "train_structure.h"
 #include "train_write.h"
 
@@ -74,7 +75,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"cache", &o->cache}, {"validate-max", &o->validate_max}, {"report", &o->report},
         {"model-kind", &o->kind}, {"trees", &o->trees}, {"depth", &o->depth}, {"eta", &o->eta},
         {"tree-l2", &o->tree_l2}, {"min-leaf", &o->min_leaf}, {"bins", &o->bins},
-        {"gbm-rows", &o->gbm_rows}, {"playbook", &o->playbook}, {"lang", &o->lang}, {NULL, NULL},
+        {"gbm-rows", &o->gbm_rows}, {"playbook", &o->playbook}, {"lang", &o->lang},
+        {"segments", &o->segments}, {"segment-rows", &o->segment_rows}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_TRAIN, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -178,9 +180,17 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
                               sizeof story.types_reason);
     train_lap(&out, TRAIN_T_TYPES, &t_stage, &t.sc);
 
-    /* ---- stage 4: holdout ---- */
+    /* ---- stage 4: holdout (its pass also collects the segment sample) ---- */
+    train_seg seg;
+    memset(&seg, 0, sizeof seg);
+    if (rc == CS_OK) rc = red_agree(ctx->comm, train_segments_prepare(&t, &m, o->segments, o->segment_rows, &seg));
     if (rc == CS_OK) rc = train_holdout(&t, &m, st.n_hold, &story);
     train_lap(&out, TRAIN_T_HOLD, &t_stage, &t.sc);
+
+    /* ---- stage 5: segments within each brand (one pass over the snapshot) ---- */
+    if (rc == CS_OK) rc = train_segments(&t, &m, &seg);
+    else train_seg_clear(&seg);
+    train_lap(&out, TRAIN_T_SEG, &t_stage, &t.sc);
 
     /* ---- the model and the report (rank 0), the summary ---- */
     if (rc == CS_OK) {

@@ -19,6 +19,7 @@
 
 #include "gbm.h"
 #include "import.h"
+#include "segment.h"
 #include "synth.h"
 #include "status.h"
 
@@ -97,6 +98,13 @@ const opt_spec options_table[] = {
     /* ---- train ---- */
     {.name = "factors", .cmds = T, .kind = OPT_STR, .meta = "K|auto", .def = "auto", .lo = 1, .hi = INF,
      .special = "auto", .help = "number of factors, or auto (Kaiser: eigenvalue > 1)"},
+    {.name = "segments", .cmds = T, .kind = OPT_STR, .meta = "K|auto|none", .def = "auto", .lo = 0,
+     .hi = SEGMENT_MAX_K, .special = "auto|none",
+     .help = "segments within each brand by k-means on the factor scores (or the standardised "
+             "indicators): K per brand, auto (the largest K of 2..8 within 1% of the best silhouette), "
+             "or none (0)"},
+    {.name = "segment-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "200000", .lo = 1000, .hi = INF,
+     .help = "segments: k-means on a hash sample of this many subscribers (the profile covers all)"},
     {.name = "extraction", .cmds = T, .kind = OPT_STR, .meta = "pa|ml", .choices = "pa|ml", .def = "pa",
      .help = "principal axis (psych::fa) or maximum likelihood (factanal)"},
     {.name = "inputs", .cmds = T, .kind = OPT_STR, .meta = "auto|factors|raw|both",

@@ -211,12 +211,25 @@ int opt_slurm_memory(uint64_t *bytes, char *why, size_t n)
     return 1;
 }
 
+/* Whether v is one of the special words ("auto", or "auto|none": any of them). */
+static int opt_special_is(const char *special, const char *v)
+{
+    size_t len = strlen(v);
+    for (const char *c = special; *c;) {
+        size_t cl = strcspn(c, "|");
+        if (cl == len && strncmp(c, v, len) == 0) return 1;
+        c += cl;
+        if (*c) c++;
+    }
+    return 0;
+}
+
 int opt_set_value(opt_def *d, const char *v)
 {
     char *end = NULL;
     double x = 0; /* the value, for the range check */
     errno = 0;
-    if (d->special && strcmp(v, d->special) == 0) {
+    if (d->special && opt_special_is(d->special, v)) {
         /* the one value outside the range ("auto", "-1"): stored as the kind stores it */
         if (d->kind == OPT_STR) *(const char **)d->value = v;
         else if (d->kind == OPT_INT) *(long *)d->value = strtol(v, NULL, 10);

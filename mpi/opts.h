@@ -31,7 +31,7 @@ typedef struct {
     /* the rest come from the one option table (options.c); NULL/0 in a hand-written table */
     const char *meta;     /* placeholder --help shows for the value: FILE, DIR, BYTES, K, YYYY-MM */
     const char *choices;  /* OPT_STR: "a|b|c", the only values accepted */
-    const char *special;  /* one more value accepted besides the range: "auto", "-1" (an OPT_STR
+    const char *special;  /* more values accepted besides the range: "auto", "-1", "auto|none" (an OPT_STR
                            * with a range takes whole numbers in it, or this word) */
     int open_lo, open_hi; /* the range leaves out lo / hi: (0, inf), [0, 1) */
     const char *unset;    /* what --help says of a value with no default ("none") */

@@ -21,5 +21,8 @@
 #define SALT_DRIFT 0x6472696674ull
 /* train: the IRLS warm-start sample (--warm-rows) */
 #define SALT_WARM 0x7761726dull
+/* train: the segment sample (--segment-rows), and the seeding rows drawn from it */
+#define SALT_SEGMENT 0x7365676dull
+#define SALT_SEGMENT_SEED 0x73656564ull
 
 #endif

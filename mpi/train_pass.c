@@ -237,11 +237,13 @@ static int train_scan_pass(train_run *t, const cmodel *m, const char *stage, tra
         }
         for (size_t off = 0; rc == CS_OK && off < t->sc.n; off += PART_BLOCK_ROWS) {
             size_t n = t->sc.n - off < PART_BLOCK_ROWS ? t->sc.n - off : PART_BLOCK_ROWS;
+            t->feat_block = t->sc.features + off * t->p;
             rc = fn(t, m, (t->sc.row0 + off) / PART_BLOCK_ROWS, t->X + off * w, t->sc.churned + off,
                     t->sc.churn_type ? t->sc.churn_type + off : NULL, hold + off, t->sc.id + off,
                     t->sc.truth ? t->sc.truth + off : NULL, n, arg);
         }
     }
+    t->feat_block = NULL;
     free(hold);
     if (filling && rc == CS_OK) t->cache_state = TRAIN_CACHE_READY;
     return rc;
@@ -254,8 +256,34 @@ static const train_source train_sources[] = {
     [TRAIN_SRC_SAMPLE] = {"warm-start sample", train_sample_pass},
 };
 
+/* The stage's fn, then the tap, on each block. */
+typedef struct {
+    train_block_fn fn;
+    void *arg;
+} train_tapped;
+
+static int train_tap_block(train_run *t, const cmodel *m, uint64_t block, const float *X, const int8_t *y,
+                           const int8_t *ct, const uint8_t *hold, const uint64_t *id, const float *truth,
+                           size_t n, void *argp)
+{
+    const train_tapped *a = argp;
+    CS_TRY(a->fn(t, m, block, X, y, ct, hold, id, truth, n, a->arg));
+    return t->tap(t, m, block, X, y, ct, hold, id, truth, n, t->tap_arg);
+}
+
+int train_pass_snapshot(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg)
+{
+    if (t->cache_state == TRAIN_CACHE_FILLING) t->cache_state = TRAIN_CACHE_NONE;
+    return train_scan_pass(t, m, stage, fn, arg);
+}
+
 int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg)
 {
+    train_tapped tp = {fn, arg};
+    if (t->tap && !t->sample_mode) {
+        fn = train_tap_block;
+        arg = &tp;
+    }
     const train_source *src = &train_sources[t->sample_mode                           ? TRAIN_SRC_SAMPLE
                                              : t->cache_state == TRAIN_CACHE_READY ? TRAIN_SRC_CACHE
                                                                                    : TRAIN_SRC_SCAN];

@@ -36,6 +36,8 @@ typedef struct {
     long trees, depth, bins;
     double eta, tree_l2, min_leaf;
     uint64_t gbm_rows, warm_rows;
+    const char *segments; /* --segments K|auto|none */
+    uint64_t segment_rows;
 } train_opts;
 
 /* Design rows held in memory, width n_coef: the cache (every own row, truth when the snapshot has
@@ -55,8 +57,14 @@ typedef struct {
  * the snapshot, or complete (every later pass reads it). */
 typedef enum { TRAIN_CACHE_NONE, TRAIN_CACHE_FILLING, TRAIN_CACHE_READY } train_cache_state;
 
+typedef struct train_run train_run;
+/* One block of a pass (train_pass below). */
+typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, const float *X,
+                              const int8_t *y, const int8_t *ct, const uint8_t *hold,
+                              const uint64_t *id, const float *truth, size_t n, void *arg);
+
 /* Everything a rank needs during the passes. */
-typedef struct {
+struct train_run {
     const cmd_ctx *ctx;
     train_opts o;
     uint64_t n_fit;  /* labelled training rows fitted (from pass 1, less the validation part) */
@@ -78,7 +86,14 @@ typedef struct {
     double sfrac;    /* share of the training rows drawn into the sample */
     int sample_drawn; /* 0: not drawn yet; else 1 + the t->validation it was drawn under */
     train_rowset sample;
-} train_run;
+    /* a second consumer of the next passes' blocks (train_segments.c collects its sample from the
+     * holdout's pass so): called after the stage's own fn, for every block but those of the
+     * warm-start sample; NULL for none */
+    train_block_fn tap;
+    void *tap_arg;
+    /* during train_pass_snapshot: the raw indicators (width p) of the block fn is given */
+    const float *feat_block;
+};
 
 /* Row roles, from the id hash: holdout rows are never fitted; with --model-kind auto a validation
  * part of the training rows is kept out of both fits to choose between them. */
@@ -111,10 +126,10 @@ int train_rowset_grow(train_rowset *r, size_t w, int types, const char *what);
  * (the first pass over the snapshot fills the cache when there is one): fn gets each block's design
  * rows, labels, churn types (or NULL: the snapshot has none), holdout flags, ids and truth (or
  * NULL). Collective only through what fn does. */
-typedef int (*train_block_fn)(train_run *t, const cmodel *m, uint64_t block, const float *X,
-                              const int8_t *y, const int8_t *ct, const uint8_t *hold,
-                              const uint64_t *id, const float *truth, size_t n, void *arg);
 int train_pass(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg);
+/* The same, always from the snapshot (never the cache, which holds no raw indicators), with
+ * t->feat_block set to the raw indicators of the block fn is given. */
+int train_pass_snapshot(train_run *t, const cmodel *m, const char *stage, train_block_fn fn, void *arg);
 
 /* Frees what the run holds and closes the snapshot, once; t may be partly set up. */
 void train_run_clear(train_run *t);
