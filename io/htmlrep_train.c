@@ -3,6 +3,7 @@
  * draws the holdout's gains, lift, ROC, KS and calibration (gains.h, metrics.h), the scoring model's
  * coefficients with their intervals or the trees' importance by gain, and the factor loadings as a
  * heat map, all from the model and its story, so the report of any model file can be redone. */
+#include "segrep.h"
 #include "htmlrep.h"
 
 #include "fmt.h"
@@ -527,6 +528,7 @@ void htmlrep_train_body(html_doc *d, const cmodel *m, const modelfile_story *s, 
         tr_coefficients(d, m, "coefficients");
     }
     tr_types(d, m, s, lv);
+    segrep_html(d, m, lv);
     if (m->k > 0) tr_factors(d, m, s, lv);
     tr_drift_reference(d, s, lv);
     tr_screening(d, s, lv);

@@ -121,26 +121,42 @@ int32_t segment_assign(const segment_model *s, const float *xrow)
     return s->first[b] + (int32_t)c;
 }
 
+/* The length of an indicator's name without a month suffix "_m<digits>" (arpu_m3 -> arpu): the
+ * months of one indicator move together, and a name should not say "high arpu_m3 / high arpu_m2". */
+static size_t seg_stem_len(const char *name)
+{
+    size_t n = strlen(name), k = n;
+    while (k > 0 && name[k - 1] >= '0' && name[k - 1] <= '9') k--;
+    if (k < n && k >= 2 && name[k - 1] == 'm' && name[k - 2] == '_') return k - 2;
+    return n;
+}
+
 size_t segment_marks(const segment_model *s, size_t g, int32_t *idx, double *z)
 {
     size_t n = 0;
     if (g >= s->n_seg) return 0;
     size_t b = (size_t)s->brand[g];
-    for (size_t j = 0; j < s->p_prof; j++) {
-        double sd = s->prof_sd[j], v = (s->mean[g * s->p_prof + j] - s->brand_mean[b * s->p_prof + j]) / sd;
-        if (!(sd > 0) || !isfinite(v) || fabs(v) < 0.25) continue;
-        /* insertion into the top SEGMENT_MARKS by |z|; an earlier indicator wins a tie */
-        size_t at = n;
-        while (at > 0 && fabs(v) > fabs(z[at - 1])) at--;
-        if (at >= SEGMENT_MARKS) continue;
-        size_t last = n < SEGMENT_MARKS ? n : SEGMENT_MARKS - 1;
-        for (size_t m = last; m > at; m--) {
-            idx[m] = idx[m - 1];
-            z[m] = z[m - 1];
+    /* greedily the largest |z| (an earlier indicator wins a tie) whose stem is not taken yet */
+    while (n < SEGMENT_MARKS) {
+        size_t best = s->p_prof;
+        double bz = 0;
+        for (size_t j = 0; j < s->p_prof; j++) {
+            double sd = s->prof_sd[j], v = (s->mean[g * s->p_prof + j] - s->brand_mean[b * s->p_prof + j]) / sd;
+            if (!(sd > 0) || !isfinite(v) || fabs(v) < 0.25 || fabs(v) <= fabs(bz)) continue;
+            size_t sl = seg_stem_len(s->prof_names[j]);
+            int taken = 0;
+            for (size_t m = 0; m < n && !taken; m++) {
+                const char *o = s->prof_names[idx[m]];
+                taken = seg_stem_len(o) == sl && strncmp(o, s->prof_names[j], sl) == 0;
+            }
+            if (taken) continue;
+            best = j;
+            bz = v;
         }
-        idx[at] = (int32_t)j;
-        z[at] = v;
-        if (n < SEGMENT_MARKS) n++;
+        if (best == s->p_prof) break;
+        idx[n] = (int32_t)best;
+        z[n] = bz;
+        n++;
     }
     return n;
 }
@@ -158,9 +174,11 @@ void segment_name(const segment_model *s, size_t g, cs_lang lang, char *buf, siz
     }
     for (size_t m = 0; m < n && at < len; m++) {
         const char *name = s->prof_names[idx[m]];
+        int sl = (int)seg_stem_len(name);
         int w;
-        if (lang == LANG_ZH) w = snprintf(buf + at, len - at, "%s%s%s", m ? " / " : "", name, z[m] > 0 ? "高" : "低");
-        else w = snprintf(buf + at, len - at, "%s%s %s", m ? " / " : "", z[m] > 0 ? "high" : "low", name);
+        if (lang == LANG_ZH)
+            w = snprintf(buf + at, len - at, "%s%.*s%s", m ? " / " : "", sl, name, z[m] > 0 ? "高" : "低");
+        else w = snprintf(buf + at, len - at, "%s%s %.*s", m ? " / " : "", z[m] > 0 ? "high" : "low", sl, name);
         if (w < 0) break;
         at += (size_t)w;
     }

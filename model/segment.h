@@ -68,12 +68,12 @@ size_t segment_row_brand(const segment_model *s, const float *xrow);
 int32_t segment_assign(const segment_model *s, const float *xrow);
 
 /* The up to SEGMENT_MARKS profiled indicators that set segment g apart: largest |z| first, z =
- * (segment mean - brand mean) / sd, only |z| >= 0.25 (less is not "apart"). Fills idx and z, returns
- * how many. */
+ * (segment mean - brand mean) / sd, only |z| >= 0.25 (less is not "apart"), one per indicator stem
+ * (arpu_m1..arpu_m3 are one: the largest of them). Fills idx and z, returns how many. */
 size_t segment_marks(const segment_model *s, size_t g, int32_t *idx, double *z);
 
-/* Segment g's name from its marks in lang: "high a / low b" ("a高 / b低"), "typical" ("一般") without
- * marks. Writes at most len bytes (NUL included). */
+/* Segment g's name from its marks in lang, by their stems: "high arpu / low tenure_months"
+ * ("arpu高 / tenure_months低"), "typical" ("一般") without marks. Writes at most len bytes (NUL included). */
 void segment_name(const segment_model *s, size_t g, cs_lang lang, char *buf, size_t len);
 
 /* Fills name_en and name_zh of every segment from the profile. CS_ENOMEM. */

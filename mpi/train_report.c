@@ -5,6 +5,7 @@
 #include "train_report.h"
 
 #include "commit.h"
+#include "segrep.h"
 #include "status.h"
 
 #include <errno.h>
@@ -104,6 +105,8 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
                     m->type_beta[CMODEL_TYPE_VOLUNTARY][j], m->type_z[CMODEL_TYPE_VOLUNTARY][j],
                     m->type_beta[CMODEL_TYPE_INVOLUNTARY][j], m->type_z[CMODEL_TYPE_INVOLUNTARY][j]);
     }
+
+    segrep_markdown(f, m);
 
     fprintf(f, "\n## Screening\n\n| indicator | missing | mean | sd | min | max | mode share | decision |\n|---|---|---|---|---|---|---|---|\n");
     for (size_t j = 0; j < s->p_all; j++)
