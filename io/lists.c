@@ -107,6 +107,19 @@ const char *lists_column_label(int col, cs_lang lang)
     return lists_cols[lang == LANG_ZH ? LANG_ZH : LANG_EN][col];
 }
 
+/* ---- issue 17 item 5: the segment column (after the fixed columns, before --list-columns) ---- */
+
+const char *lists_segment_head(cs_lang lang) { return lang == LANG_ZH ? "细分群" : "segment"; }
+
+/* The row's segment as "<number within the brand> <name>" in the list's language; empty without. */
+static int lists_segment_cell(csv_writer *w, const lists_ctx *c, const topk_item *it)
+{
+    if (!c->seg || it->segment < 0 || (size_t)it->segment >= c->seg->n_seg) return csv_write_missing(w);
+    char b[512];
+    segment_label(c->seg, (size_t)it->segment, c->lang, b, sizeof b);
+    return csv_write_text(w, b, strlen(b));
+}
+
 /* ---- region files ---- */
 
 struct lists_file {
@@ -177,6 +190,7 @@ int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int
     if (c->bom) fputs("\xef\xbb\xbf", lf->f);
     rc = csv_writer_init(&lf->w, lf->f, lf->path, ',', 0);
     for (int i = 0; rc == CS_OK && i < LISTS_N_COLS; i++) rc = lists_text(&lf->w, lists_column_label(i, c->lang));
+    if (rc == CS_OK) rc = lists_text(&lf->w, lists_segment_head(c->lang)); /* issue 17: segment */
     for (size_t i = 0; rc == CS_OK && i < c->n_extra; i++) rc = lists_text(&lf->w, c->extra_names[i]);
     if (rc == CS_OK) rc = csv_write_row_end(&lf->w);
     lf->rc = rc;
@@ -216,6 +230,7 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
                                          text, sizeof text);
         rc = n ? lists_text(w, text) : csv_write_missing(w);
     }
+    if (rc == CS_OK) rc = lists_segment_cell(w, c, it); /* issue 17: segment */
     for (size_t k = 0; rc == CS_OK && k < c->n_extra; k++) rc = lists_indicator(w, it->extra[k]);
     if (rc == CS_OK) rc = csv_write_row_end(w);
     if (rc != CS_OK && !strstr(status_reason(), lf->path)) rc = commit_errno(errno, lf->path, "write");

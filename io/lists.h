@@ -25,6 +25,7 @@
 
 #include "lang.h"
 #include "playbook.h"
+#include "segment.h"
 #include "topk.h"
 
 #include <stddef.h>
@@ -43,13 +44,18 @@ typedef struct {
     const playbook *pb;              /* each row's action; NULL: the action columns stay empty */
     size_t n_extra;                  /* --list-columns: the items' extra[] values, under these names */
     const char *const *extra_names;
+    const segment_model *seg;        /* the model's segments: the segment column (NULL: left empty) */
 } lists_ctx;
 
-/* The columns of a list file, in order (then the n_extra indicators). */
+/* The columns of a list file, in order, then the segment column (LISTS_SEGMENT_HEAD), then the n_extra
+ * indicators. */
 enum { LISTS_COL_RANK, LISTS_COL_QUEUE, LISTS_COL_ID, LISTS_COL_REGION, LISTS_COL_BRAND,
        LISTS_COL_PROBABILITY, LISTS_COL_P_VOLUNTARY, LISTS_COL_P_INVOLUNTARY, LISTS_COL_VALUE_AT_RISK,
        LISTS_COL_STAGE, LISTS_COL_PHASE, LISTS_COL_TIER, LISTS_COL_ACTION_CODE, LISTS_COL_ACTION,
        LISTS_COL_CHANNEL, LISTS_COL_REASON_1, LISTS_COL_REASON_2, LISTS_COL_REASON_3, LISTS_N_COLS };
+
+/* The segment column's header: "segment", "细分群" (issue 17; after reason_3, before --list-columns). */
+const char *lists_segment_head(cs_lang lang);
 
 /* A list column's header in a language ("rank", "排名"); for LANG_EN the machine name. NULL out of
  * range. io/listin.c finds columns by these names in either language. */

@@ -25,6 +25,7 @@ struct scores_writer {
     MPI_Comm comm;
     hid_t file;
     hid_t ds[SC_NDS];
+    hid_t seg;        /* /subscribers/segment, -1 without segments */
     size_t n_regions;
 };
 
@@ -32,6 +33,8 @@ struct scores_writer {
 static int scores_close_all(scores_writer *w)
 {
     int rc = CS_OK;
+    if (w->seg > 0 && H5Dclose(w->seg) < 0) rc = CS_ERROR(CS_EIO, "%s: cannot close /subscribers/segment", w->tmp);
+    w->seg = -1;
     for (int i = 0; i < SC_NDS; i++) {
         if (w->ds[i] > 0 && H5Dclose(w->ds[i]) < 0 && rc == CS_OK)
             rc = CS_ERROR(CS_EIO, "%s: cannot close %s", w->tmp, scores_ds_name[i]);
@@ -90,6 +93,17 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
         if (rc != CS_OK) return CS_ERROR(rc, "%s: %s", tmp, status_reason());
         H5Dclose(d);
     }
+    if (m->n_segments > 0) {
+        /* segments (issue 17): the row's segment and the table that names them */
+        hid_t d;
+        int rc = h5util_create_rows(f, "/subscribers/segment", H5T_STD_I16LE, m->n, 0, 0, &d);
+        if (rc != CS_OK) return CS_ERROR(rc, "%s: %s", tmp, status_reason());
+        H5Dclose(d);
+        CS_TRY(scores_group(f, "/segments", tmp));
+        CS_TRY(h5util_write_strings(f, "/segments/name", m->segment_name, m->n_segments));
+        CS_TRY(h5util_write_strings(f, "/segments/name_zh", m->segment_name_zh, m->n_segments));
+        CS_TRY(h5util_write_i32(f, "/segments/brand", m->segment_brand, m->n_segments));
+    }
     return CS_OK;
 }
 
@@ -104,6 +118,7 @@ int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *m, sc
     scores_writer *w = calloc(1, sizeof *w);
     if (!w) return CS_ERROR(CS_ENOMEM, "out of memory");
     for (int i = 0; i < SC_NDS; i++) w->ds[i] = -1;
+    w->seg = -1;
     w->file = -1;
     w->comm = comm;
     w->n_regions = m->n_regions;
@@ -114,6 +129,10 @@ int scores_writer_open(const char *path, MPI_Comm comm, const scores_meta *m, sc
     for (int i = 0; rc == CS_OK && i < (m->has_types ? SC_NDS : SC_NBASE); i++) {
         w->ds[i] = H5Dopen2(w->file, scores_ds_name[i], H5P_DEFAULT);
         if (w->ds[i] < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen %s", w->tmp, scores_ds_name[i]);
+    }
+    if (rc == CS_OK && m->n_segments > 0) {
+        w->seg = H5Dopen2(w->file, "/subscribers/segment", H5P_DEFAULT);
+        if (w->seg < 0) rc = CS_ERROR(CS_EIO, "%s: cannot reopen /subscribers/segment", w->tmp);
     }
     /* on failure too: the caller frees it on every rank together, after agreeing (the close of a
      * file this rank did open is collective) */
@@ -144,6 +163,12 @@ int scores_write_types(scores_writer *w, uint64_t row0, size_t n, const double *
     if (w->ds[SC_PVOL] < 0) return CS_ERROR(CS_EINVAL, "%s: created without churn types", w->tmp);
     CS_TRY(h5util_write_rows(w->ds[SC_PVOL], H5T_NATIVE_DOUBLE, row0, n, 0, pvol));
     return h5util_write_rows(w->ds[SC_PINV], H5T_NATIVE_DOUBLE, row0, n, 0, pinv);
+}
+
+int scores_write_segment(scores_writer *w, uint64_t row0, size_t n, const int16_t *segment)
+{
+    if (w->seg < 0) return CS_ERROR(CS_EINVAL, "%s: created without segments", w->tmp);
+    return h5util_write_rows(w->seg, H5T_NATIVE_INT16, row0, n, 0, segment);
 }
 
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier)
@@ -286,6 +311,13 @@ int scores_info_read(const char *path, scores_info *s)
         h5util_attr_read_f64(f, "horizon_months", &s->horizon_months);
         h5util_attr_read_f64(f, "warn_cutoff", &s->warn_cutoff);
         s->has_types = H5Lexists(f, "/subscribers/p_voluntary", H5P_DEFAULT) > 0;
+        if (H5Lexists(f, "/segments", H5P_DEFAULT) > 0 && H5Lexists(f, "/segments/name", H5P_DEFAULT) > 0) {
+            char **nm = NULL;
+            size_t k = 0;
+            if (h5util_read_strings(f, "/segments/name", path, &nm, &k) == CS_OK) s->n_segments = k;
+            for (size_t i = 0; nm && i < k; i++) free(nm[i]);
+            free(nm);
+        }
         hid_t ds = H5Lexists(f, "/subscribers/id", H5P_DEFAULT) > 0
                        ? H5Dopen2(f, "/subscribers/id", H5P_DEFAULT) : -1;
         if (ds < 0) {

@@ -41,6 +41,11 @@ typedef struct {
     double horizon_months, warn_cutoff;
     const char *rank_by;
     int has_types;                  /* writes /subscribers/p_voluntary and /subscribers/p_involuntary */
+    /* the model's segments (model/segment.h): with n_segments > 0, /subscribers/segment (int16, -1
+     * for none) and the table /segments/name, /segments/name_zh, /segments/brand */
+    size_t n_segments;
+    const char *const *segment_name, *const *segment_name_zh;
+    const int32_t *segment_brand;
 } scores_meta;
 
 /* Known at the end of a run: written by rank 0 in scores_file_finish. Arrays are [n_regions]. */
@@ -76,6 +81,9 @@ int scores_write(scores_writer *w, uint64_t row0, size_t n, const uint64_t *id,
 /* Writes rows [row0, row0+n) of /subscribers/p_voluntary and /subscribers/p_involuntary (a file
  * created with has_types; CS_EINVAL otherwise). */
 int scores_write_types(scores_writer *w, uint64_t row0, size_t n, const double *pvol, const double *pinv);
+/* Writes rows [row0, row0+n) of /subscribers/segment (a file created with segments; CS_EINVAL
+ * otherwise). */
+int scores_write_segment(scores_writer *w, uint64_t row0, size_t n, const int16_t *segment);
 /* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
 /* Reads back rows of /subscribers/arpu this rank wrote (for the tier pass: the ARPU of a partition
@@ -110,6 +118,7 @@ typedef struct {
     double *subscribers, *alarm, *warning, *listed, *expected_leavers, *value_at_risk;
     int validated;
     int has_types;                 /* /subscribers/p_voluntary present */
+    size_t n_segments;             /* entries of /segments/name (0: a file without segments) */
     uint64_t labelled, val_n, val_npos;
     double auc, lift10, capture5, capture10, capture20, ks, brier;
     double cal_pred[METRICS_NBINS], cal_obs[METRICS_NBINS];

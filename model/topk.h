@@ -38,6 +38,7 @@ typedef struct {
     uint8_t queue;      /* QUEUE_* of model/queue.h */
     uint8_t band;       /* compared first: 1 raised by a hard signal, 0 by the model alone */
     uint8_t online;     /* 1: prefers online channels (the playbook's e-channel rule) */
+    int16_t segment;    /* the model's segment within the brand (model/segment.h), -1: none */
 } topk_item;
 
 /* 1 when a ranks before b in the list order (band desc, key desc, id asc, row asc). NaN keys rank

@@ -98,6 +98,7 @@ typedef struct {
     double *pvol, *pinv;     /* each churn type's probability (cmodel_predict_types: without types
                               * pvol = prob, pinv = NaN) */
     uint8_t *stage, *phase, *tier;
+    int16_t *segment;        /* the model's segment of each row (-1: none, or a model without) */
     int16_t *reason;         /* [io rows][SCORES_NREASONS] fact codes (rules.h) */
     float *fact;             /* [io rows][SCORES_NREASONS] their values */
     float *arpu;

@@ -52,6 +52,7 @@ void score_close(score_job *j)
     free(b->stage);
     free(b->phase);
     free(b->tier);
+    free(b->segment);
     free(b->reason);
     free(b->fact);
     free(b->arpu);

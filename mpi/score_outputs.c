@@ -36,7 +36,8 @@ int score_outputs_lists_begin(const score_job *j, score_outputs *out)
                           .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
                           .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
                           .n_fact_names = j->in.m.p_in, .fact_names = (const char *const *)j->in.m.in_names,
-                          .pb = j->in.pb, .n_extra = j->in.n_extra, .extra_names = j->in.extra_name};
+                          .pb = j->in.pb, .n_extra = j->in.n_extra, .extra_names = j->in.extra_name,
+                          .seg = j->in.m.seg};
     return CS_OK;
 }
 
@@ -56,6 +57,13 @@ int score_outputs_scores_begin(const score_job *j, const char *options, score_ou
         .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff, .rank_by = o->rank_by_s,
         .has_types = j->in.has_types,
     };
+    const segment_model *sg = j->in.m.seg;
+    if (sg) {
+        meta.n_segments = sg->n_seg;
+        meta.segment_name = (const char *const *)sg->name_en;
+        meta.segment_name_zh = (const char *const *)sg->name_zh;
+        meta.segment_brand = sg->brand;
+    }
     return red_agree(j->ctx->comm, scores_create(o->out, j->ctx->comm, &meta, &out->w));
 }
 

@@ -44,6 +44,7 @@ static int score_alloc(score_job *j, size_t io)
     b->stage = malloc(io);
     b->phase = malloc(io);
     b->tier = malloc(io);
+    b->segment = malloc(io * sizeof(int16_t));
     b->reason = malloc(io * SCORES_NREASONS * sizeof(int16_t));
     b->fact = malloc(io * SCORES_NREASONS * sizeof(float));
     b->arpu = malloc(io * sizeof(float));
@@ -54,7 +55,7 @@ static int score_alloc(score_job *j, size_t io)
     j->tot.sums = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
     j->tot.count = calloc(SCORE_NCOUNTS * nreg + 1, sizeof(int64_t));
     if (!b->xin || !b->X || !b->ws || !b->prob || !b->value_at_risk || !b->pvol || !b->pinv || !b->stage ||
-        !b->phase || !b->tier || !b->reason || !b->fact || !b->arpu || !j->arpu_hist || !j->cand ||
+        !b->phase || !b->tier || !b->segment || !b->reason || !b->fact || !b->arpu || !j->arpu_hist || !j->cand ||
         !j->tot.tree || !j->tot.block ||
         !j->tot.sums || !j->tot.count)
         return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
@@ -105,6 +106,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
     }
     for (size_t i = 0; i < n; i++) b->brand[i] = in->brand_map[sc->brand[off + i]];
     cmodel_design(m, b->xin, b->brand, n, b->X, b->ws);
+    for (size_t i = 0; i < n; i++) b->segment[off + i] = m->seg ? (int16_t)segment_assign(m->seg, b->X + i * m->n_coef) : -1;
     cmodel_predict(m, b->X, n, b->prob + off);
     cmodel_predict_types(m, b->X, n, b->prob + off, b->pvol + off, b->pinv + off);
     drift_add(&j->drift, &in->story, b->X, m->n_coef, b->prob + off, sc->id + off, n);
@@ -141,7 +143,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
             topk_item it = {.key = queue_key(q, j->o.rank_by_risk, qp, qrisk), .id = sc->id[r],
                             .row = sc->row0 + r, .prob = prob, .var = qrisk, .pvol = pvol, .pinv = pinv,
                             .arpu = arpu, .region = g, .brand = sc->brand[r], .stage = (uint8_t)st,
-                            .phase = (uint8_t)ph, .tier = 0, .queue = (uint8_t)q,
+                            .phase = (uint8_t)ph, .tier = 0, .queue = (uint8_t)q, .segment = b->segment[r],
                             .band = (uint8_t)queue_band(q, sig, ph),
                             .online = in->online_col >= 0 && playbook_online(in->pb, (double)x[in->online_col])};
             memcpy(it.reason, reason, sizeof it.reason);
@@ -182,7 +184,7 @@ int score_pass(score_job *j, scores_writer *w)
     CS_TRY(score_scan_open(j, &sc));
     int rc = score_alloc(j, sc.io_rows);
     /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
-    j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + j->in.s->p * sizeof(float) +
+    j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + sizeof(int16_t) + j->in.s->p * sizeof(float) +
                                     4 * sizeof(double) + 3 + SCORES_NREASONS * (sizeof(int16_t) + sizeof(float)) +
                                     sizeof(float));
     if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
@@ -208,6 +210,7 @@ int score_pass(score_job *j, scores_writer *w)
             rc = scores_write(w, sc.row0, sc.n, sc.id, sc.region, sc.brand, b->prob, b->stage, b->phase,
                               b->arpu, b->value_at_risk, b->reason, b->fact);
         if (rc == CS_OK && j->in.has_types) rc = scores_write_types(w, sc.row0, sc.n, b->pvol, b->pinv);
+        if (rc == CS_OK && j->in.m.seg) rc = scores_write_segment(w, sc.row0, sc.n, b->segment);
         j->t.write += comm_now() - t2;
         if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
             rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers, lists and per-row values take %zu bytes, over "
