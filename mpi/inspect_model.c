@@ -236,6 +236,7 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 im_json_curves(&w, &s);
                 json_obj_end(&w);
                 im_types_json(&w, &m, &s);
+                inspect_segments_json(&w, &m);
                 json_obj_end(&w);
             } else {
                 printf("%s: churnscore model, format version %d\n", path, s.format_version);
@@ -288,6 +289,7 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                         printf("%-48s %10.4f %8.2f %10.4f %8.2f\n", m.coef_names[j],
                                m.type_beta[0][j], m.type_z[0][j], m.type_beta[1][j], m.type_z[1][j]);
                 }
+                inspect_segments_text(&m);
             }
             fflush(stdout);
             cmodel_clear(&m);
