@@ -126,7 +126,7 @@ for g, name in enumerate(names):
         raw = open(os.path.join(L, fname), "rb").read()
         assert raw.startswith(b"\xef\xbb\xbf") == bom, (fname, raw[:3])
         rows = list(csv.reader(open(os.path.join(L, fname), encoding="utf-8-sig")))
-        assert rows[0] == H + COLS, rows[0]
+        assert rows[0] == H + [{"en": "segment", "zh": "细分群"}[LANG]] + COLS, rows[0]
         body = [dict(zip(rows[0], r)) for r in rows[1:]]
         members = [i for i in range(n) if reg[i] == g and queue(i) == q]
         k = k_of(name, q)

@@ -329,18 +329,18 @@ static void test_region_csv(void **state)
                    .extra_names = extra};
     static const char *const want[LANG_N] = {
         "\xef\xbb\xbfrank,queue,id,region,brand,probability,p_voluntary,p_involuntary,value_at_risk,stage,phase,"
-        "tier,action_code,action,channel,reason_1,reason_2,reason_3,arpu_m1,contract_months_left\n"
+        "tier,action_code,action,channel,reason_1,reason_2,reason_3,segment,arpu_m1,contract_months_left\n"
         "1,retention,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,decline,alarm,4,"
-        "RET_MATCH,\"Matching offer, by a senior agent\",phone call,3 calls to a competitor's service line,high -minus: 2.385,,"
+        "RET_MATCH,\"Matching offer, by a senior agent\",phone call,3 calls to a competitor's service line,high -minus: 2.385,,,"
         "88.5,-1\n"
         "2,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,4,"
-        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,,0.1\n",
+        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,,,0.1\n",
         "\xef\xbb\xbf排名,队列,用户编号,地区,品牌,流失概率,主动流失概率,被动流失概率,风险价值,生命周期,预警状态,"
-        "价值层级,行动代码,建议行动,渠道,原因1,原因2,原因3,arpu_m1,contract_months_left\n"
+        "价值层级,行动代码,建议行动,渠道,原因1,原因2,原因3,细分群,arpu_m1,contract_months_left\n"
         "1,挽留,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,衰退期,告警期,4,"
-        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,88.5,-1\n"
+        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,,88.5,-1\n"
         "2,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,4,"
-        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,,0.1\n",
+        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,,,0.1\n",
     };
     for (int lang = 0; lang < LANG_N; lang++) {
         c.lang = (cs_lang)lang;
