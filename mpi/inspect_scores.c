@@ -34,6 +34,7 @@ static void is_json(const char *path, const scores_info *s)
     json_num(&w, "horizon_months", s->horizon_months);
     json_num(&w, "warn_cutoff", s->warn_cutoff);
     json_bool(&w, "churn_types", s->has_types);
+    json_int(&w, "segments", (int64_t)s->n_segments);
     json_arr_begin(&w, "tier_cutoffs");
     for (int k = 0; k < 4; k++) is_num(&w, NULL, s->tier_cut[k]);
     json_arr_end(&w);
@@ -100,6 +101,8 @@ static void is_text(const char *path, const scores_info *s)
            s->tier_cut[2], s->tier_cut[3]);
     printf("churn types: %s\n", s->has_types ? "/subscribers/p_voluntary and /subscribers/p_involuntary"
                                              : "none (the model has no churn types)");
+    if (s->n_segments) printf("segments: %zu (/subscribers/segment; names in /segments/name)\n", s->n_segments);
+    else printf("segments: none (the model has no segments)\n");
     printf("\n%-24s %12s %12s %9s %9s %9s %16s %8s\n", "region", "subscribers", "exp.leavers", "alarm",
            "warning", "listed", "value_at_risk", "AUC");
     for (size_t r = 0; r < s->n_regions; r++)

@@ -67,6 +67,7 @@ for n in 1 3; do
   run $n "$CS" score --in "$T/s.h5" --model "$T/t$n/model.h5" --out "$T/S$n.h5" --lists "$T/L$n" --quiet \
     > /dev/null 2>&1 || fail "score, $n ranks"
 done
+segv_once "$CS" inspect "$T/S1.h5" 2>/dev/null | has "^segments: 9 " || fail "inspect of SCORES.h5 does not show the segments"
 [ "$(dsum "$T/S1.h5" /subscribers/segment)" = "$(dsum "$T/S3.h5" /subscribers/segment)" ] \
   || fail "/subscribers/segment differs between 1 and 3 ranks"
 $PY - "$T/t1/model.h5" "$T/S1.h5" "$T/L1" <<'PYEOF' || fail "segments in SCORES.h5 or the lists"
