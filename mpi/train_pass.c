@@ -143,6 +143,15 @@ int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *al
         double ns = (double)(o->gbm_rows < t->pr.rows ? o->gbm_rows : t->pr.rows);
         gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * 3 * 8 + ns * (Kd * 5 + 40);
     }
+    /* the segment sample (train_segments.c), held from the holdout's pass to the end of the
+     * segments, when neither the IRLS nor the trees' buffers are: its share of --segment-rows
+     * (reserved with 5% slack) at its coordinates (fewer than K floats), brand, block, draw, label */
+    double seg_b = 0;
+    if (o->segments && strcmp(o->segments, "none") != 0 && strcmp(o->segments, "0") != 0) {
+        double sr = (double)(o->segment_rows < t->s->n ? o->segment_rows : t->s->n);
+        seg_b = (sr * (double)t->pr.rows / (double)(t->s->n ? t->s->n : 1) * 1.05 + 1024) * (Kd * 4 + 1 + 8 + 8 + 4);
+    }
+    if (seg_b > irls_b && seg_b > gbm_b) irls_b = seg_b;
     /* pages of the read blocks past this rank's rows are never touched: count the rows it has */
     double io_t = (double)(t->pr.rows < io ? t->pr.rows : io);
     double fixed = io_t * (Pd * 4 + (double)m->p_in * 4 + Kd * 4 + 16) + (double)moments_sum_len(p) * 8 +
