@@ -101,16 +101,16 @@ int train_segments_prepare(train_run *t, const cmodel *m, const char *segments, 
     g->frac = n > seg_rows ? (double)seg_rows / (double)n : 1.0;
     /* the expected share of this rank's rows and 5% slack (what train_design_alloc counted), so
      * that one allocation serves; tseg_collect still grows it if the share runs over */
-    size_t want = (size_t)(g->frac * (double)t->pr.rows * 1.05) + 1024;
-    g->x = malloc(want * g->d * sizeof(float));
-    g->brand = malloc(want);
-    g->blk = malloc(want * sizeof(uint64_t));
-    g->u = malloc(want * sizeof(double));
+    size_t cap = (size_t)(g->frac * (double)t->pr.rows * 1.05) + 1024;
+    g->x = malloc(cap * g->d * sizeof(float));
+    g->brand = malloc(cap);
+    g->blk = malloc(cap * sizeof(uint64_t));
+    g->u = malloc(cap * sizeof(double));
     if (!g->x || !g->brand || !g->blk || !g->u) {
         train_seg_clear(g);
-        return CS_ERROR(CS_ENOMEM, "out of memory for the segment sample (%zu rows)", want);
+        return CS_ERROR(CS_ENOMEM, "out of memory for the segment sample (%zu rows)", cap);
     }
-    g->cap = want;
+    g->cap = cap;
     t->tap = tseg_collect;
     t->tap_arg = g;
     return CS_OK;
