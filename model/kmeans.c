@@ -215,8 +215,17 @@ int kmeans_fit_local(const float *x, size_t n, size_t d, size_t k, int n_init, i
     return rc;
 }
 
-int kmeans_silhouette(const float *x, size_t n, size_t d, const int32_t *label, size_t k, double *work,
-                      double *out)
+void kmeans_distances(const float *x, size_t n, size_t d, double *D)
+{
+    for (size_t i = 0; i < n; i++) {
+        D[i * n + i] = 0;
+        for (size_t j = i + 1; j < n; j++) D[i * n + j] = D[j * n + i] = sqrt(km_dist2_rows(x + i * d, x + j * d, d));
+    }
+}
+
+/* The silhouette's arithmetic, with the distance of rows i and j from x (D NULL) or from D. */
+static int km_silhouette(const float *x, const double *D, size_t n, size_t d, const int32_t *label, size_t k,
+                         double *work, double *out)
 {
     double *sum = work, *cnt = work + k;
     memset(cnt, 0, k * sizeof(double));
@@ -232,7 +241,7 @@ int kmeans_silhouette(const float *x, size_t n, size_t d, const int32_t *label, 
     for (size_t i = 0; i < n; i++) {
         memset(sum, 0, k * sizeof(double));
         for (size_t j = 0; j < n; j++)
-            if (j != i) sum[label[j]] += sqrt(km_dist2_rows(x + i * d, x + j * d, d));
+            if (j != i) sum[label[j]] += D ? D[i * n + j] : sqrt(km_dist2_rows(x + i * d, x + j * d, d));
         size_t li = (size_t)label[i];
         if (cnt[li] <= 1) continue; /* a row alone in its cluster scores 0 */
         double a = sum[li] / (cnt[li] - 1), b = INFINITY;
@@ -243,4 +252,15 @@ int kmeans_silhouette(const float *x, size_t n, size_t d, const int32_t *label, 
     }
     *out = total / (double)n;
     return CS_OK;
+}
+
+int kmeans_silhouette(const float *x, size_t n, size_t d, const int32_t *label, size_t k, double *work,
+                      double *out)
+{
+    return km_silhouette(x, NULL, n, d, label, k, work, out);
+}
+
+int kmeans_silhouette_d(const double *D, size_t n, const int32_t *label, size_t k, double *work, double *out)
+{
+    return km_silhouette(NULL, D, n, 0, label, k, work, out);
 }

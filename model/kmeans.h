@@ -68,5 +68,10 @@ int kmeans_fit_local(const float *x, size_t n, size_t d, size_t k, int n_init, i
  * fewer than 2 clusters have rows. */
 int kmeans_silhouette(const float *x, size_t n, size_t d, const int32_t *label, size_t k, double *work,
                       double *out);
+/* The pairwise Euclidean distances of n rows into D [n * n] (symmetric, 0 on the diagonal), and the
+ * same silhouette from them: for several labellings of one sample (each K tried), the distances
+ * are computed once. */
+void kmeans_distances(const float *x, size_t n, size_t d, double *D);
+int kmeans_silhouette_d(const double *D, size_t n, const int32_t *label, size_t k, double *work, double *out);
 
 #endif

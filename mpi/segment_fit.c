@@ -59,10 +59,14 @@ static int segfit_seed_brand(const float *x, size_t n, size_t d, const segfit_pa
     int32_t *label = malloc(n * sizeof(int32_t));
     double *Ck = malloc(SEGMENT_MAX_K * (d ? d : 1) * sizeof(double));
     double *work = malloc(2 * SEGMENT_MAX_K * sizeof(double));
-    if (!label || !Ck || !work) {
+    /* the silhouette's distances, once for all K (auto only) */
+    size_t ns = n < p->sil_rows ? n : p->sil_rows;
+    double *D = p->k > 0 ? NULL : malloc((ns * ns + 1) * sizeof(double));
+    if (!label || !Ck || !work || (p->k == 0 && !D)) {
         free(label);
         free(Ck);
         free(work);
+        free(D);
         return CS_ERROR(CS_ENOMEM, "out of memory for the segment seeding");
     }
     int rc = CS_OK;
@@ -75,8 +79,8 @@ static int segfit_seed_brand(const float *x, size_t n, size_t d, const segfit_pa
         *kb = (int32_t)k;
     } else {
         size_t hi = SEGMENT_AUTO_MAX < kmax_rows ? SEGMENT_AUTO_MAX : kmax_rows;
-        size_t ns = n < p->sil_rows ? n : p->sil_rows;
         double best = -INFINITY;
+        if (hi >= SEGMENT_AUTO_MIN) kmeans_distances(x, ns, d, D);
         for (size_t k = SEGMENT_AUTO_MIN; rc == CS_OK && k <= hi; k++) {
             kmeans_rng rng = {SEGFIT_SEED};
             /* each candidate from 3 starts (the silhouette only ranks the K); the chosen K from all */
@@ -85,7 +89,7 @@ static int segfit_seed_brand(const float *x, size_t n, size_t d, const segfit_pa
             double s = NAN;
             /* the first ns rows: a fixed subset of a hash sample, itself a hash sample. Fewer than
              * two clusters among them leaves this K's silhouette NaN (not chosen). */
-            if (rc == CS_OK && kmeans_silhouette(x, ns, d, label, k, work, &s) != CS_OK) s = NAN;
+            if (rc == CS_OK && kmeans_silhouette_d(D, ns, label, k, work, &s) != CS_OK) s = NAN;
             sil[k] = s;
             if (s > best) best = s;
         }
@@ -101,6 +105,7 @@ static int segfit_seed_brand(const float *x, size_t n, size_t d, const segfit_pa
     free(label);
     free(Ck);
     free(work);
+    free(D);
     return rc;
 }
 

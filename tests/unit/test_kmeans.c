@@ -154,6 +154,13 @@ static void test_silhouette(void **state)
     double work[4], s;
     assert_int_equal(kmeans_silhouette(x, 4, 1, label, 2, work, &s), CS_OK);
     assert_close(s, 0.8121000132501612, 1e-6);
+    double D[16], s2;
+    kmeans_distances(x, 4, 1, D);
+    assert_close(D[1 * 4 + 3], 10.885, 1e-6);
+    assert_close(D[3 * 4 + 1], 10.885, 1e-6);
+    assert_close(D[2 * 4 + 2], 0, 0);
+    assert_int_equal(kmeans_silhouette_d(D, 4, label, 2, work, &s2), CS_OK);
+    assert_close(s2, 0.8121000132501612, 1e-6);
     /* a row alone in its cluster scores 0: {0, 1.5}, {10}: rows 0, 1 as above with b over {10} */
     const int32_t l3[3] = {0, 0, 1};
     assert_int_equal(kmeans_silhouette(x, 3, 1, l3, 2, work, &s), CS_OK);
