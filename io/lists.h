@@ -25,6 +25,7 @@
 
 #include "lang.h"
 #include "playbook.h"
+#include "tagconf.h"
 #include "topk.h"
 
 #include <stddef.h>
@@ -43,13 +44,17 @@ typedef struct {
     const playbook *pb;              /* each row's action; NULL: the action columns stay empty */
     size_t n_extra;                  /* --list-columns: the items' extra[] values, under these names */
     const char *const *extra_names;
+    const tagconf *tc;               /* grade names and tag labels (issue 17); NULL: default names, no tags */
 } lists_ctx;
 
 /* The columns of a list file, in order (then the n_extra indicators). */
 enum { LISTS_COL_RANK, LISTS_COL_QUEUE, LISTS_COL_ID, LISTS_COL_REGION, LISTS_COL_BRAND,
        LISTS_COL_PROBABILITY, LISTS_COL_P_VOLUNTARY, LISTS_COL_P_INVOLUNTARY, LISTS_COL_VALUE_AT_RISK,
        LISTS_COL_STAGE, LISTS_COL_PHASE, LISTS_COL_TIER, LISTS_COL_ACTION_CODE, LISTS_COL_ACTION,
-       LISTS_COL_CHANNEL, LISTS_COL_REASON_1, LISTS_COL_REASON_2, LISTS_COL_REASON_3, LISTS_N_COLS };
+       LISTS_COL_CHANNEL, LISTS_COL_REASON_1, LISTS_COL_REASON_2, LISTS_COL_REASON_3,
+       /* ---- columns added after the reasons (one place, so that merges stay easy) ---- */
+       LISTS_COL_TAGS,   /* issue 17: the row's tags, labels in the list's language joined by ';' */
+       LISTS_N_COLS };
 
 /* A list column's header in a language ("rank", "排名"); for LANG_EN the machine name. NULL out of
  * range. io/listin.c finds columns by these names in either language. */

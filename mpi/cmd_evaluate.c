@@ -46,6 +46,7 @@
 typedef struct {
     const char *lists, *outcomes, *out, *previous;
     const char *lang; /* of PREFIX.md */
+    const char *tags; /* --tags: the tag rules the lists were scored with (issue 17) */
     int json, absent, any_month;
     uint64_t block, memory;
 } eval_opts;
@@ -436,7 +437,8 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     const opt_bind binds[] = {
         {"lists", &o.lists}, {"outcomes", &o.outcomes}, {"out", &o.out}, {"json", &o.json},
         {"absent-means-churned", &o.absent}, {"previous", &o.previous}, {"any-month", &o.any_month},
-        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {NULL, NULL},
+        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {"tags", &o.tags},
+        {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_EVALUATE, binds, &defs, argc, argv, NULL, 0, NULL);

@@ -33,13 +33,15 @@ static void test_builtin(void **state)
     assert_int_equal(playbook_builtin(&pb), CS_OK);
     assert_string_equal(code_of(pb, RULES_MATURITY, RULES_ALARM, QUEUE_BILLING, 5), "BILL_REVIEW");
     assert_string_equal(code_of(pb, RULES_GROWTH, RULES_HEALTHY, QUEUE_COLLECTIONS, 0), "COLLECT");
-    assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 5), "ACCOUNT_MGR");
+    /* grade 1 is the most valuable (issue 17) */
+    assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 1), "ACCOUNT_MGR");
+    assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 5), "ONB_WELCOME");
     assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_ALARM, QUEUE_RETENTION, 3), "RET_MATCH");
     assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 3), "ONB_WELCOME");
     assert_string_equal(code_of(pb, RULES_GROWTH, RULES_WARNING, QUEUE_RETENTION, 0), "GROW_VAS");
     assert_string_equal(code_of(pb, RULES_MATURITY, RULES_WARNING, QUEUE_RETENTION, 4), "MAT_BUNDLE");
-    assert_string_equal(code_of(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 1), "DEC_RENEW");
-    const playbook_action *a = playbook_lookup(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 1);
+    assert_string_equal(code_of(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 5), "DEC_RENEW");
+    const playbook_action *a = playbook_lookup(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 5);
     assert_int_equal(a->channel, PB_PHONE);
     assert_int_equal(a->online_channel, PB_APP);
     assert_non_null(strstr(a->text[LANG_EN], "Renewal"));
