@@ -32,10 +32,10 @@ static void test_read(void **state)
     put(d, "summary.csv", "region_index,region,file\n0,north,00-north.csv\n1,'=east,01-east.csv\n2,empty,02-empty.csv\n");
     put(d, "summary.json", "{\n  \"kind\": \"lists\",\n  \"month\": \"2026-10\",\n  \"regions\": []\n}\n");
     /* a byte order mark, columns in another order, an extra column, CRLF */
-    put(d, "00-north.csv", "\xef\xbb\xbfphase,tier,extra,id,region\r\nalarm,5,x,18446744073709551615,north\r\n"
+    put(d, "00-north.csv", "\xef\xbb\xbfphase,grade,extra,id,region\r\nalarm,basic,x,18446744073709551615,north\r\n"
                            "warning,,y,0,north\r\n");
-    put(d, "01-east.csv", "rank,id,region,phase,tier\n1,4711,'=east,healthy,3\n");
-    put(d, "02-empty.csv", "rank,id,region,phase,tier\n");
+    put(d, "01-east.csv", "rank,id,region,phase,grade\n1,4711,'=east,healthy,3\n");
+    put(d, "02-empty.csv", "rank,id,region,phase,grade\n");
     put(d, "notes.txt", "not a list\n");
     listin_table *t = NULL;
     assert_int_equal(listin_read(d, &t), CS_OK);
@@ -70,10 +70,10 @@ static void test_read_zh(void **state)
     (void)state;
     char *d = testutil_tmpdir();
     put(d, "summary.csv", "\xef\xbb\xbf地区序号,地区,用户数\n0,北京,10\n1,上海,0\n");
-    put(d, "00-北京-retention.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n1,挽留,17,北京,告警期,5\n"
+    put(d, "00-北京-retention.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值等级\n1,挽留,17,北京,告警期,基础\n"
                                    "2,挽留,18,北京,预警期,\n");
-    put(d, "00-北京-collections.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n1,催缴,19,北京,健康期,2\n");
-    put(d, "00-北京-billing.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n");
+    put(d, "00-北京-collections.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值等级\n1,催缴,19,北京,健康期,2\n");
+    put(d, "00-北京-billing.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值等级\n");
     listin_table *t = NULL;
     assert_int_equal(listin_read(d, &t), CS_OK);
     assert_int_equal(t->n, 3);
@@ -115,8 +115,9 @@ static void test_errors(void **state)
     expect_fail("id,region,phase\n18446744073709551616,x,alarm\n", CS_EDATA, "is not a subscriber id");
     expect_fail("id,region,phase\n,x,alarm\n", CS_EDATA, "is not a subscriber id");
     expect_fail("id,region,phase\n5,x,Alarm\n", CS_EDATA, "line 2: phase 'Alarm'");
-    expect_fail("id,region,phase,tier\n5,x,alarm,6\n", CS_EDATA, "tier '6' is not 0 to 5");
-    expect_fail("id,region,phase,tier\n5,x,alarm,2.5\n", CS_EDATA, "tier '2.5'");
+    expect_fail("id,region,phase,grade\n5,x,alarm,6\n", CS_EDATA, "grade '6' is not a grade name");
+    expect_fail("id,region,phase,grade\n5,x,alarm,2.5\n", CS_EDATA, "grade '2.5'");
+    expect_fail("id,region,phase,grade\n5,x,alarm,platinum\n", CS_EDATA, "grade 'platinum'");
     expect_fail("id,region,phase\n5,x,alarm\n6,y,warning\n5,y,warning\n", CS_EDATA, "id 5 is listed twice (in x and y)");
     expect_fail("id,region,phase\n5,x,alarm,extra\n", CS_EDATA, "line 2");
     char *d = testutil_tmpdir();
