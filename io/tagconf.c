@@ -545,7 +545,7 @@ int tagconf_bind(tagconf *tc, const char *const *names, size_t p, size_t rows, t
         size_t col = t->when_col + err.column - 1;
         if (!t->optional) {
             rc = CS_ERROR(CS_EDATA, "%s:%zu:%zu: tag %s: %s%s%s%s", tc->name, t->when_line, col, t->key, why,
-                          *t->needs ? " (" : "", t->needs, *t->needs ? ")" : " (mark the tag 'optional' to skip it "
+                          *t->needs ? " (it needs " : "", t->needs, *t->needs ? ")" : " (mark the tag 'optional' to skip it "
                           "on such a snapshot)");
             break;
         }
@@ -553,7 +553,7 @@ int tagconf_bind(tagconf *tc, const char *const *names, size_t p, size_t rows, t
         (void)n_cols_before;
         char note[sizeof t->note + 1024];
         snprintf(note, sizeof note, "%s:%zu:%zu: tag %s skipped: %s%s%s%s", tc->name, t->when_line, col, t->key, why,
-                 *t->needs ? " (" : "", t->needs, *t->needs ? ")" : "");
+                 *t->needs ? " (it needs " : "", t->needs, *t->needs ? ")" : "");
         snprintf(t->note, sizeof t->note, "%.500s", note);
     }
     /* the bits: active tags in file order; then bind again so the tag slots are the final bits */

@@ -180,7 +180,7 @@ static void test_bind(void **state)
     assert_int_equal(tagconf_n_active(tc), 2);
     assert_false(tc->tag[2].active);
     assert_non_null(strstr(tc->tag[2].note, "t.conf:18:7: tag opt skipped: unknown indicator 'cost_m3'"));
-    assert_non_null(strstr(tc->tag[2].note, "(a cost column)"));
+    assert_non_null(strstr(tc->tag[2].note, "(it needs a cost column)"));
     assert_non_null(strstr(tc->tag[3].note, "names tag 'opt', which is skipped"));
     assert_false(tc->has_cost);
     assert_int_equal(tc->lift_bits, 2);
@@ -234,7 +234,7 @@ static void test_builtin_and_grades(void **state)
     assert_int_equal(tagconf_bind(tc, names, p, 16, &tv), CS_OK);
     assert_int_equal(tv->n_tags, tc->n - 2);
     for (size_t t = 0; t < tc->n; t++)
-        if (!tc->tag[t].active) assert_true(strstr(tc->tag[t].note, "needs") || strstr(tc->tag[t].note, "(a "));
+        if (!tc->tag[t].active) assert_non_null(strstr(tc->tag[t].note, "(it needs a "));
     tageval_free(tv);
     free(names);
     tagconf_free(tc);
