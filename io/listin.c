@@ -246,6 +246,11 @@ static int listin_file(listin_table *t, const char *path, const tagconf *tc)
     const csv_record *h = csv_header(r);
     long c_id = listin_column(h, LISTS_COL_ID), c_region = listin_column(h, LISTS_COL_REGION),
          c_phase = listin_column(h, LISTS_COL_PHASE), c_tier = listin_column(h, LISTS_COL_TIER);
+    /* lists written before issue 17 have a "tier" column (价值层级) numbered the other way: tier 5 was
+     * the top fifth, which is grade 1 now */
+    int legacy = 0;
+    for (size_t i = 0; c_tier < 0 && i < h->nfields; i++)
+        if (strcmp(h->fields[i].data, "tier") == 0 || strcmp(h->fields[i].data, "价值层级") == 0) c_tier = (long)i, legacy = 1;
     int rc = CS_OK;
     if (c_id < 0 || c_region < 0 || c_phase < 0)
         rc = CS_ERROR(CS_EFORMAT, "%s: not a list written by churnscore score: the header needs id, "
@@ -285,7 +290,8 @@ static int listin_file(listin_table *t, const char *path, const tagconf *tc)
             const csv_field *ft = &rec.fields[c_tier];
             char g[128];
             listin_text(ft, g, sizeof g);
-            tier = tagconf_grade_of(tc, g);
+            tier = legacy ? (g[0] >= '0' && g[0] <= '5' && !g[1] ? g[0] - '0' : -1) : tagconf_grade_of(tc, g);
+            if (legacy && tier > 0) tier = LISTIN_N_TIERS - tier;
             if (tier < 0 || tier >= LISTIN_N_TIERS) {
                 rc = CS_ERROR(CS_EDATA, "%s: line %zu: grade '%.*s' is not a grade name of %s nor 0 to 5", path,
                               rec.line, (int)(ft->len > 40 ? 40 : ft->len), ft->data,

@@ -355,7 +355,7 @@ static int eval_previous_pass(eval_run *e, eval_set *set, uint64_t part, uint64_
     part_range pr;
     part_compute(snap_schema_of(e->prev_r)->n, ctx->nranks, ctx->rank, &pr);
     scan_state sc;
-    int tags = e->tags_on && part == 0; /* the tags of the scored month's rows, counted in the first part */
+    int tags = e->tags_on; /* the tags of the scored month's rows: each id is counted in its own part */
     int rc = scan_init(&sc, e->prev_r, &pr, e->o->block, SCAN_ID | SCAN_REGION | (tags ? SCAN_FEATURES : 0),
                        ctx->nranks);
     eval_xchg x = {0};

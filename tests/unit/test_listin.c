@@ -93,6 +93,35 @@ static void test_read_zh(void **state)
     free(d);
 }
 
+/* Lists written before issue 17: a "tier" column numbered the other way (5 the top fifth) is read as
+ * the grade (1 the most valuable); a site's grade names are read through its tag rules. */
+static void test_read_legacy_and_names(void **state)
+{
+    (void)state;
+    char *d = testutil_tmpdir();
+    put(d, "00-a.csv", "id,region,phase,tier\n1,a,alarm,5\n2,a,alarm,1\n3,a,alarm,0\n4,a,alarm,\n");
+    listin_table *t = NULL;
+    assert_int_equal(listin_read(d, &t), CS_OK);
+    assert_int_equal(t->tier[listin_find(t, 1)], 1);
+    assert_int_equal(t->tier[listin_find(t, 2)], 5);
+    assert_int_equal(t->tier[listin_find(t, 3)], 0);
+    assert_int_equal(t->tier[listin_find(t, 4)], 0);
+    listin_free(t);
+    put(d, "00-a.csv", "id,region,phase,grade\n1,a,alarm,翡翠\n2,a,alarm,basic\n");
+    static const char rules[] = "grade 1 翡翠 jade\ngrade 2 b c\ngrade 3 d e\ngrade 4 f g\ngrade 5 h i\n";
+    tagconf *tc = NULL;
+    assert_int_equal(tagconf_parse(rules, strlen(rules), "site.conf", &tc), CS_OK);
+    assert_int_equal(listin_read_graded(d, tc, &t), CS_EDATA); /* basic is not this site's name */
+    assert_message_has("grade 'basic' is not a grade name of site.conf", NULL);
+    put(d, "00-a.csv", "id,region,phase,grade\n1,a,alarm,翡翠\n2,a,alarm,i\n");
+    assert_int_equal(listin_read_graded(d, tc, &t), CS_OK);
+    assert_int_equal(t->tier[listin_find(t, 1)], 1);
+    assert_int_equal(t->tier[listin_find(t, 2)], 5);
+    listin_free(t);
+    tagconf_free(tc);
+    free(d);
+}
+
 /* Writes one list file with body into a fresh directory and expects listin_read to fail. */
 static void expect_fail(const char *body, int code, const char *pattern)
 {
@@ -236,6 +265,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_read_zh),
+        cmocka_unit_test(test_read_legacy_and_names),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_stats),
