@@ -194,6 +194,7 @@ grep -qi "[a-z]\{4,\} [a-z]\{4,\} [a-z]\{4,\}" <(grep -v '^\(`\|"\|input\|[0-9]\
 cmp "$PB" "$M/playbook.conf" || fail "the month's playbook"
 cmp "$SRC/jobs/tags.conf" "$M/tags.conf" || fail "the month's tag rules"
 grep -q "^### 客户标签的效果验证" "$M/report.md" || fail "report.md: the tag validation"
+grep -q '<h3 id="tags">客户标签的效果验证</h3>' "$M/report.html" || fail "report.html: the tag validation"
 head -c 3 "$M/lists/00-$R0-retention.csv" | cmp -s - <(printf '\xef\xbb\xbf') || fail "the month's lists: no BOM"
 
 # bad input: one message, its exit code, nothing written
