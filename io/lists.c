@@ -195,7 +195,7 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     csv_writer *w = &lf->w;
     char id[24];
     lists_format_id(it->id, c->mask_ids, id);
-    const playbook_action *act = playbook_lookup(c->pb, it->stage, it->phase, it->queue, it->tier);
+    const playbook_action *act = playbook_lookup_tagged(c->pb, it->stage, it->phase, it->queue, it->tier, it->tags);
     int rc = csv_write_long(w, (long long)rank);
     if (rc == CS_OK) rc = lists_text(w, queue_label(it->queue, c->lang));
     if (rc == CS_OK) rc = lists_text(w, id);

@@ -13,6 +13,15 @@
 #include <math.h>
 #include <string.h>
 
+/* The bit of a tag key (playbook_bind_tags): -1 skipped on this snapshot, -2 no such tag. */
+static int score_tag_bit(void *arg, const char *key)
+{
+    const tagconf *tc = arg;
+    for (size_t t = 0; t < tc->n; t++)
+        if (strcmp(tc->tag[t].key, key) == 0) return tc->tag[t].active ? tc->tag[t].bit : -1;
+    return -2;
+}
+
 int score_tags_open(score_job *j)
 {
     const score_opts *o = &j->o;
@@ -25,6 +34,11 @@ int score_tags_open(score_job *j)
     if (*tc->cost && !tc->has_cost)
         log_info("score: notice: %s has no cost indicator (%s_m1..%s_m3 or %s; the tag rules' cost line): "
                  "contribution is ARPU", o->in, tc->cost, tc->cost, tc->cost);
+    /* the playbook's rules keyed on tags (issue 17) */
+    size_t off = 0;
+    CS_TRY(playbook_bind_tags(in->pb, score_tag_bit, in->tc, &off));
+    if (off)
+        log_info("score: notice: %zu playbook rule(s) keyed on a tag skipped on this snapshot: they never apply", off);
     log_info("score: %zu of %zu tags from %s; value grades by %s of contribution%s", tagconf_n_active(tc), tc->n,
              tc->name, tc->thresholds ? "thresholds" : "quintiles", tc->has_cost ? " (ARPU - cost)" : " (ARPU)");
     return CS_OK;

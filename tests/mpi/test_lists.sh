@@ -13,6 +13,7 @@
 # unknown region or a bad K — each one message, its exit code, nothing written.
 source "$(dirname "$0")/common.sh"
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+export TAGS="$SRC/jobs/tags.conf"
 PB="$SRC/jobs/playbook.conf"
 N=30011
 run 2 "$CS" generate --out "$T/s.h5" --subscribers $N --regions 5 --seed 14 --quiet || fail "generate"
@@ -85,10 +86,20 @@ def tier_ok(spec, t):
     if spec == "*": return True
     a, b = spec.split("-") if "-" in spec else (spec, spec)
     return int(a) <= t <= int(b)
-def action(i, q):
-    for s, p, qq, t, code in rules:
-        if s in ("*", STAGES[st[i]]) and p in ("*", PHASES[ph[i]]) and qq in ("*", q) and tier_ok(t, tier[i]):
-            return code
+# the English labels of the shipped tags (a rule keyed on a tag: checked first, for rows with the tag)
+TAGLABEL, key = {}, None
+for line in open(os.environ["TAGS"], encoding="utf-8"):
+    w = line.split(None, 1)
+    if w and w[0] == "tag": key = w[1].strip()
+    if w and w[0] == "en": TAGLABEL[key] = w[1].strip()
+def action(i, q, tags=()):
+    for keyed in (True, False):
+        for rl in rules:
+            s, p, qq, t, code = rl[:5]
+            if keyed != (len(rl) == 6) or (keyed and TAGLABEL[rl[5]] not in tags):
+                continue
+            if s in ("*", STAGES[st[i]]) and p in ("*", PHASES[ph[i]]) and qq in ("*", q) and tier_ok(t, tier[i]):
+                return code
     raise AssertionError("no rule for row %d" % i)
 CHAN = {"en": {"phone": "phone call", "sms": "SMS", "app": "app message", "store": "in store", "visit": "account manager visit"},
         "zh": {"phone": "电话外呼", "sms": "短信", "app": "手机营业厅推送", "store": "营业厅", "visit": "客户经理上门"}}[LANG]
@@ -143,7 +154,7 @@ for g, name in enumerate(names):
             i = row[int(r[H[2]])]
             assert int(r[H[0]]) == k_ + 1 and r[H[1]] == QL[q] and r[H[3]] == name
             assert r[H[9]] == SL[st[i]] and r[H[10]] == PL[ph[i]] and r[H[11]] == GN[tier[i]]
-            code = action(i, q)
+            code = action(i, q, r[H[18]].split(";"))
             ch, och, en, zh = actions[code]
             pref = online is not None and feat[online[0]][i] >= online[1]
             assert r[H[12]] == code and r[H[13]] == {"en": en, "zh": zh}[LANG], (fname, r[H[12]], code)
@@ -166,12 +177,16 @@ grep -q '"lang": "zh"' "$T/L1/summary.json" || fail "summary.json: lang"
 sed -e 's/^rule \*  *\*  *retention  *1  *ACCOUNT_MGR$/rule * * retention 1-2 VIP_DESK/' \
     -e 's/^action COLLECT      sms   app /action COLLECT      sms   sms /' "$PB" > "$T/site-pb.conf"
 echo "action VIP_DESK store app | VIP desk | 贵宾服务台" >> "$T/site-pb.conf"
+# keyed on a tag (issue 17): the family-business customers' retention, whatever the grade
+echo "action FAMILY_CARE phone app | Family plan care | 家庭业务关怀" >> "$T/site-pb.conf"
+echo "rule * warning retention * FAMILY_CARE family" >> "$T/site-pb.conf"
 cmp -s "$PB" "$T/site-pb.conf" && fail "the site playbook is the shipped one"
 grep -q "retention 1-2 VIP_DESK" "$T/site-pb.conf" || fail "sed of the playbook"
 run 3 "$CS" score --in "$T/s.h5" --model "$T/m.h5" --out "$T/op.h5" --lists "$T/Lp" --lang en --no-bom \
   --playbook "$T/site-pb.conf" --list-columns "$COLS" > /dev/null 2>&1 || fail "score with a site playbook"
 BOM=0 python3 "$T/check.py" "$T" "$T/Lp" "$T/site-pb.conf" en 0 - || fail "the lists of a site playbook"
 grep -q ",VIP_DESK,VIP desk," "$T"/Lp/*-retention.csv || fail "the site's action is not used"
+grep -q ",FAMILY_CARE,Family plan care," "$T"/Lp/*-retention.csv || fail "the site's action keyed on a tag is not used"
 
 # a month in Chinese through run-month.sh (site.conf's CS_LANG=zh): the report, the evaluation and the
 # summary in Chinese, the month's playbook kept
