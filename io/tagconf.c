@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +63,9 @@ typedef struct {
 
 #define TC_FAIL(w, off, ...) tc_fail((w), (off), __VA_ARGS__)
 
+/* CS_EDATA with "file:line:column: " and the formatted reason; off is the byte offset in the line. */
 static int tc_fail(const tc_where *w, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-#include <stdarg.h>
 static int tc_fail(const tc_where *w, size_t off, const char *fmt, ...)
 {
     char msg[600];
@@ -329,6 +330,7 @@ static int tc_line(tagconf *tc, tc_where *w, tc_open *o, size_t *grade_seen, int
         if (n == 0 || tc_word_end(s, at) != at + n) return TC_FAIL(w, at, "a lift line is 'lift TAG' (one tag key)");
         /* the tag may be defined further down: resolved at the end (tc_lifts) */
         if (tc->n_lift == TAGEVAL_MAX_TAGS) return TC_FAIL(w, i, "more than %d lift lines", TAGEVAL_MAX_TAGS);
+        if (at > 0xffff) return TC_FAIL(w, i, "a lift line of over 65535 bytes");
         tc->lift[tc->n_lift++] = (w->lineno << 16) | (at & 0xffff); /* line and offset until resolved */
         return CS_OK;
     }
