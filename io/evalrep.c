@@ -143,6 +143,7 @@ void evalrep_json(const evalrep_data *d, FILE *f)
         json_obj_end(&w);
     }
     json_arr_end(&w);
+    evalrep_tags_json(d, &w); /* issue 17 */
     json_obj_end(&w);
     fputc('\n', f);
 }
@@ -298,7 +299,7 @@ void evalrep_print(const evalrep_data *d, FILE *f)
             "warning", "leavers", "recall", "base_rate", "lift");
     for (size_t r = 0; r < d->n_regions; r++) evalrep_line(f, d, (long)r, 0);
     evalrep_line(f, d, -1, 0);
-    fputs("by value tier (all regions):", f);
+    fputs("by value grade, 1 = most valuable (all regions):", f);
     for (int t = 1; t <= LISTIN_N_TIERS; t++) {
         int tier = t % LISTIN_N_TIERS;
         if (!evalrep_show_tier(d, tier)) continue;
@@ -318,6 +319,7 @@ void evalrep_print(const evalrep_data *d, FILE *f)
     if (!d->absent && s.known < s.found)
         fprintf(f, "note: %lld listed subscribers have no known outcome (label -1)\n",
                 (long long)(s.found - s.known));
+    evalrep_tags_print(d, f); /* issue 17 */
 }
 
 /* The Markdown report's words, in English and Chinese. */
@@ -332,14 +334,14 @@ static const evalrep_words evalrep_md_words[LANG_N] = {
      "lift: precision over the region's base rate.",
      "| region | listed | caught | precision | alarm precision | warning precision | leavers | recall | "
      "base rate | lift |",
-     "| value tier | listed | caught | precision | recall | lift |", "unknown",
+     "| value grade (1 = most valuable) | listed | caught | precision | recall | lift |", "unknown",
      "a listed subscriber absent from the outcome snapshot counts as a leaver",
      "a listed subscriber whose churned label is 1 in the outcome snapshot counts as caught"},
     {"## 上月名单的效果评估",
      "名单 `%s`（%s 月）对照 `%s`（%s 月）：%s。", "被评分月份的全体用户：`%s`。",
      "命中率：名单中已流失用户的占比；覆盖率：地区流失用户中在名单上的占比；提升度：命中率与地区基准流失率之比。",
      "| 地区 | 名单人数 | 命中人数 | 命中率 | 告警期命中率 | 预警期命中率 | 流失人数 | 覆盖率 | 基准流失率 | 提升度 |",
-     "| 价值层级 | 名单人数 | 命中人数 | 命中率 | 覆盖率 | 提升度 |", "未知",
+     "| 价值等级（1 为最高） | 名单人数 | 命中人数 | 命中率 | 覆盖率 | 提升度 |", "未知",
      "名单上的用户若不在结果快照中，即计为流失",
      "名单上的用户若在结果快照中的流失标签为 1，即计为命中"},
 };
@@ -369,10 +371,14 @@ static void evalrep_md(const evalrep_data *d, FILE *f)
         evalrep_pct(prec, sizeof prec, s.precision);
         evalrep_pct(rec, sizeof rec, s.recall);
         evalrep_lift(lift, sizeof lift, s.lift);
-        fprintf(f, "| %s | %lld | %lld | %s | %s | %s |\n", name, (long long)s.listed,
+        char named[128];
+        snprintf(named, sizeof named, "%s%s%s", name, tier && d->grade_name[tier] ? " " : "",
+                 tier && d->grade_name[tier] ? d->grade_name[tier] : "");
+        fprintf(f, "| %s | %lld | %lld | %s | %s | %s |\n", named, (long long)s.listed,
                 (long long)s.caught, prec, rec, lift);
     }
     fputc('\n', f);
+    evalrep_tags_md(d, f); /* issue 17 */
 }
 
 /* ---- files ---- */

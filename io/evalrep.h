@@ -12,6 +12,8 @@
 
 #include "lang.h"
 #include "listin.h"
+#include "json.h"
+#include "tageval.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -36,7 +38,31 @@ typedef struct {
     const int64_t *subscribers, *leavers;
     cs_lang lang;          /* of the Markdown report and the HTML page (evaluate --lang); CSV, JSON
                             * and the printed table stay English */
+    /* issue 17, the tags validated by outcomes (evalrep_tags.c): tag_count[((t * n_regions) + r) *
+     * EVALREP_TAG_NCOUNTS + k], t = n_tags for every subscriber; NULL when not computed */
+    size_t n_tags;
+    const char *tag_key[TAGEVAL_MAX_TAGS], *tag_label[TAGEVAL_MAX_TAGS];
+    const int64_t *tag_count;
+    int tag_types;         /* the outcomes tell voluntary leavers (churn types) */
+    const char *grade_name[LISTIN_N_TIERS]; /* [g] the name of grade g (1..5) in d->lang; [0] unknown; NULL:
+                                             * numbers only */
 } evalrep_data;
+
+enum { EVALREP_TAG_SUBS, EVALREP_TAG_LISTED, EVALREP_TAG_LEAVERS, EVALREP_TAG_VOLUNTARY, EVALREP_TAG_NCOUNTS };
+
+/* One tag's figures over region r (-1: all): counts, churn rate, lift against the base rate of the
+ * same regions (all subscribers), voluntary share of its leavers (NaN without churn types or
+ * leavers). Tag t = d->n_tags is every subscriber. */
+typedef struct {
+    int64_t subscribers, listed, leavers, voluntary;
+    double churn_rate, lift, voluntary_share;
+} evalrep_tag_stats;
+
+void evalrep_tag_stats_of(const evalrep_data *d, size_t t, long r, evalrep_tag_stats *out);
+/* The tag sections of each format (evalrep_tags.c). */
+void evalrep_tags_json(const evalrep_data *d, json_writer *w);
+void evalrep_tags_md(const evalrep_data *d, FILE *f);
+void evalrep_tags_print(const evalrep_data *d, FILE *f);
 
 /* The figures of one selection of cells. NaN where undefined (nothing known, no leavers, no
  * population). */

@@ -558,6 +558,36 @@ static void mr_trend_section(html_doc *d, const mr_data *r)
     html_table_end(d);
 }
 
+/* Issue 17: the tags validated by outcomes (evaluation.json "tags", all regions), where evaluate
+ * computed them. */
+static void mr_tags(html_doc *d, const mr_data *r)
+{
+    const jv *tags = jv_get(r->eval, "tags");
+    size_t n = jv_len(tags);
+    if (!tags || tags->type != JV_ARR || n == 0) return;
+    int zh = r->o->lang == LANG_ZH;
+    html_h(d, 3, "tags", zh ? "客户标签的效果验证" : "Tags validated by outcomes");
+    static const char *const en[7] = {"tag", "subscribers", "listed", "leavers", "churn rate", "lift",
+                                      "voluntary share"};
+    static const char *const cn[7] = {"标签", "用户数", "名单人数", "流失人数", "流失率", "提升度", "主动流失占比"};
+    html_table_begin(d, NULL, NULL, zh ? cn : en, 7, "lrrrrrr");
+    for (size_t i = 0; i < n; i++) {
+        const jv *t = jv_at(tags, i);
+        const char *label = jv_str(jv_get(t, "label"));
+        char c[3][32];
+        html_tr(d);
+        html_th_row(d, label ? label : (zh ? "（全部用户）" : "(every subscriber)"));
+        html_tdf(d, "%.0f", jv_num(jv_get(t, "subscribers")));
+        html_tdf(d, "%.0f", jv_num(jv_get(t, "listed")));
+        html_tdf(d, "%.0f", jv_num(jv_get(t, "leavers")));
+        const jv *rate = jv_get(t, "churn_rate"), *lift = jv_get(t, "lift"), *vol = jv_get(t, "voluntary_share");
+        html_td(d, rate && rate->type == JV_NUM ? fmt_pct(c[0], sizeof c[0], jv_num(rate), 2) : "-");
+        html_td(d, lift && lift->type == JV_NUM ? fmt_fix(c[1], sizeof c[1], jv_num(lift), 2) : "-");
+        html_td(d, vol && vol->type == JV_NUM ? fmt_pct(c[2], sizeof c[2], jv_num(vol), 1) : "-");
+    }
+    html_table_end(d);
+}
+
 static void mr_build(html_doc *d, const void *arg)
 {
     const mr_data *r = arg;
@@ -566,6 +596,7 @@ static void mr_build(html_doc *d, const void *arg)
     if (r->have_eval) {
         html_h(d, 2, "evaluation", T(EVALUATION_SECTION));
         htmlrep_eval_body(d, &r->ev, 3);
+        mr_tags(d, r);
     }
     mr_drift(d, r);
     mr_trend_section(d, r);

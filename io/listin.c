@@ -237,14 +237,20 @@ static int listin_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* One region file: every row becomes an entry. */
-static int listin_file(listin_table *t, const char *path)
+/* One region file: every row becomes an entry; grades are read by name through tc (NULL: the default
+ * names), or as numbers. */
+static int listin_file(listin_table *t, const char *path, const tagconf *tc)
 {
     csv_reader *r = NULL;
     CS_TRY(csv_reader_open(path, NULL, &r));
     const csv_record *h = csv_header(r);
     long c_id = listin_column(h, LISTS_COL_ID), c_region = listin_column(h, LISTS_COL_REGION),
          c_phase = listin_column(h, LISTS_COL_PHASE), c_tier = listin_column(h, LISTS_COL_TIER);
+    /* lists written before issue 17 have a "tier" column (价值层级) numbered the other way: tier 5 was
+     * the top fifth, which is grade 1 now */
+    int legacy = 0;
+    for (size_t i = 0; c_tier < 0 && i < h->nfields; i++)
+        if (strcmp(h->fields[i].data, "tier") == 0 || strcmp(h->fields[i].data, "价值层级") == 0) c_tier = (long)i, legacy = 1;
     int rc = CS_OK;
     if (c_id < 0 || c_region < 0 || c_phase < 0)
         rc = CS_ERROR(CS_EFORMAT, "%s: not a list written by churnscore score: the header needs id, "
@@ -278,13 +284,18 @@ static int listin_file(listin_table *t, const char *path)
                           path, rec.line, (int)(fp->len > 40 ? 40 : fp->len), fp->data);
             break;
         }
-        double tier = 0;
+        int tier = 0;
         if (c_tier >= 0 && !csv_field_missing(&rec.fields[c_tier])) {
+            /* the value grade by its name in either language (issue 17), or its number */
             const csv_field *ft = &rec.fields[c_tier];
-            if (!csv_parse_double(ft->data, ft->len, &tier) || tier != (int)tier || tier < 0 ||
-                tier >= LISTIN_N_TIERS) {
-                rc = CS_ERROR(CS_EDATA, "%s: line %zu: tier '%.*s' is not 0 to 5", path, rec.line,
-                              (int)(ft->len > 40 ? 40 : ft->len), ft->data);
+            char g[128];
+            listin_text(ft, g, sizeof g);
+            tier = legacy ? (g[0] >= '0' && g[0] <= '5' && !g[1] ? g[0] - '0' : -1) : tagconf_grade_of(tc, g);
+            if (legacy && tier > 0) tier = LISTIN_N_TIERS - tier;
+            if (tier < 0 || tier >= LISTIN_N_TIERS) {
+                rc = CS_ERROR(CS_EDATA, "%s: line %zu: grade '%.*s' is not a grade name of %s nor 0 to 5", path,
+                              rec.line, (int)(ft->len > 40 ? 40 : ft->len), ft->data,
+                              tc ? tc->name : "the built-in tag rules");
                 break;
             }
         }
@@ -306,6 +317,11 @@ static int listin_file(listin_table *t, const char *path)
 }
 
 int listin_read(const char *dir, listin_table **out)
+{
+    return listin_read_graded(dir, NULL, out);
+}
+
+int listin_read_graded(const char *dir, const tagconf *tc, listin_table **out)
 {
     *out = NULL;
     DIR *d = opendir(dir);
@@ -349,7 +365,7 @@ int listin_read(const char *dir, listin_table **out)
     if (rc == CS_OK) rc = listin_summary(t, dir);
     for (size_t i = 0; rc == CS_OK && i < n; i++) {
         char *path = listin_cat(dir, names[i]);
-        rc = path ? listin_file(t, path) : CS_ERROR(CS_ENOMEM, "out of memory");
+        rc = path ? listin_file(t, path, tc) : CS_ERROR(CS_ENOMEM, "out of memory");
         free(path);
         t->n_files++;
     }

@@ -14,6 +14,8 @@
 #ifndef CS_LISTIN_H
 #define CS_LISTIN_H
 
+#include "tagconf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,8 +66,10 @@ long listin_find(const listin_table *t, uint64_t id);
  * and line: CS_EIO (dir or a file cannot be read; a leftover "dir.tmp" of a killed run is mentioned),
  * CS_EFORMAT (a file lacks an id, region or phase column; no list file at all), CS_EINVAL (ids masked
  * by score --mask-ids: they cannot be matched), CS_EDATA (an id that is not a number, an unknown
- * phase, a tier outside 0..5, an id listed twice), CS_ENOMEM. *out is NULL on failure. */
+ * phase, a grade that is no grade name nor 0..5, an id listed twice), CS_ENOMEM. *out is NULL on failure. */
 int listin_read(const char *dir, listin_table **out);
+/* The same, reading the grade column's names through tc's grade names (NULL: the built-in ones). */
+int listin_read_graded(const char *dir, const tagconf *tc, listin_table **out);
 
 /* The phase code of a name in either language ("alarm", "告警期" ...) or -1; the English name of a
  * code ("?" out of range). */

@@ -94,11 +94,15 @@ void lists_format_id(uint64_t id, int mask, char *buf)
 /* The headers: English machine names (what scripts and io/listin.c read), and Chinese. */
 static const char *const lists_cols[LANG_N][LISTS_N_COLS] = {
     {"rank", "queue", "id", "region", "brand", "probability", "p_voluntary", "p_involuntary",
-     "value_at_risk", "stage", "phase", "tier", "action_code", "action", "channel", "reason_1",
-     "reason_2", "reason_3"},
+     "value_at_risk", "stage", "phase", "grade", "action_code", "action", "channel", "reason_1",
+     "reason_2", "reason_3",
+     /* ---- added after the reasons ---- */
+     "tags"},
     {"排名", "队列", "用户编号", "地区", "品牌", "流失概率", "主动流失概率", "被动流失概率",
-     "风险价值", "生命周期", "预警状态", "价值层级", "行动代码", "建议行动", "渠道", "原因1",
-     "原因2", "原因3"},
+     "风险价值", "生命周期", "预警状态", "价值等级", "行动代码", "建议行动", "渠道", "原因1",
+     "原因2", "原因3",
+     /* ---- added after the reasons ---- */
+     "客户标签"},
 };
 
 const char *lists_column_label(int col, cs_lang lang)
@@ -205,7 +209,7 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     csv_writer *w = &lf->w;
     char id[24];
     lists_format_id(it->id, c->mask_ids, id);
-    const playbook_action *act = playbook_lookup(c->pb, it->stage, it->phase, it->queue, it->tier);
+    const playbook_action *act = playbook_lookup_tagged(c->pb, it->stage, it->phase, it->queue, it->tier, it->tags);
     int rc = csv_write_long(w, (long long)rank);
     if (rc == CS_OK) rc = lists_text(w, queue_label(it->queue, c->lang));
     if (rc == CS_OK) rc = lists_text(w, id);
@@ -217,7 +221,7 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     if (rc == CS_OK) rc = lists_fixed(w, "%.2f", it->var);
     if (rc == CS_OK) rc = lists_text(w, rules_stage_label(it->stage, c->lang));
     if (rc == CS_OK) rc = lists_text(w, rules_phase_label(it->phase, c->lang));
-    if (rc == CS_OK) rc = csv_write_long(w, it->tier);
+    if (rc == CS_OK) rc = lists_text(w, tagconf_grade_name(c->tc, it->tier, c->lang)); /* grade 1 most valuable */
     if (rc == CS_OK) rc = act ? lists_text(w, act->code) : csv_write_missing(w);
     if (rc == CS_OK) rc = act ? lists_text(w, act->text[c->lang == LANG_ZH ? LANG_ZH : LANG_EN]) : csv_write_missing(w);
     if (rc == CS_OK)
@@ -229,6 +233,12 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
         size_t n = rules_fact_text_named(it->reason[k], it->fact[k], c->fact_names, c->n_fact_names, c->lang,
                                          text, sizeof text);
         rc = n ? lists_text(w, text) : csv_write_missing(w);
+    }
+    /* ---- columns added after the reasons ---- */
+    if (rc == CS_OK) { /* issue 17: the tags */
+        char tags[2048];
+        tagconf_labels(c->tc, it->tags, c->lang, ";", tags, sizeof tags);
+        rc = *tags ? lists_text(w, tags) : csv_write_missing(w);
     }
     if (rc == CS_OK) rc = lists_segment_cell(w, c, it); /* issue 17: segment */
     for (size_t k = 0; rc == CS_OK && k < c->n_extra; k++) rc = lists_indicator(w, it->extra[k]);

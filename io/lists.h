@@ -26,6 +26,7 @@
 #include "lang.h"
 #include "playbook.h"
 #include "segment.h"
+#include "tagconf.h"
 #include "topk.h"
 
 #include <stddef.h>
@@ -45,6 +46,7 @@ typedef struct {
     size_t n_extra;                  /* --list-columns: the items' extra[] values, under these names */
     const char *const *extra_names;
     const segment_model *seg;        /* the model's segments: the segment column (NULL: left empty) */
+    const tagconf *tc;               /* grade names and tag labels (issue 17); NULL: default names, no tags */
 } lists_ctx;
 
 /* The columns of a list file, in order, then the segment column (LISTS_SEGMENT_HEAD), then the n_extra
@@ -52,7 +54,10 @@ typedef struct {
 enum { LISTS_COL_RANK, LISTS_COL_QUEUE, LISTS_COL_ID, LISTS_COL_REGION, LISTS_COL_BRAND,
        LISTS_COL_PROBABILITY, LISTS_COL_P_VOLUNTARY, LISTS_COL_P_INVOLUNTARY, LISTS_COL_VALUE_AT_RISK,
        LISTS_COL_STAGE, LISTS_COL_PHASE, LISTS_COL_TIER, LISTS_COL_ACTION_CODE, LISTS_COL_ACTION,
-       LISTS_COL_CHANNEL, LISTS_COL_REASON_1, LISTS_COL_REASON_2, LISTS_COL_REASON_3, LISTS_N_COLS };
+       LISTS_COL_CHANNEL, LISTS_COL_REASON_1, LISTS_COL_REASON_2, LISTS_COL_REASON_3,
+       /* ---- columns added after the reasons (one place, so that merges stay easy) ---- */
+       LISTS_COL_TAGS,   /* issue 17: the row's tags, labels in the list's language joined by ';' */
+       LISTS_N_COLS };
 
 /* The segment column's header: "segment", "细分群" (issue 17; after reason_3, before --list-columns). */
 const char *lists_segment_head(cs_lang lang);

@@ -40,6 +40,7 @@ typedef struct {
     int stage, phase, queue, tier_lo, tier_hi; /* PB_ANY for '*' */
     char code[PLAYBOOK_MAX_CODE + 1];
     size_t line;
+    char tag[33];                              /* "" or the tag the rule is keyed on (issue 17) */
 } pb_rule;
 
 typedef struct {
@@ -203,8 +204,8 @@ static int pb_rule_line(const pb_where *w, char *line, pb_rule *r)
 {
     char *f[PB_MAX_FIELDS];
     size_t n = pb_split(line, f, PB_MAX_FIELDS);
-    if (n != 6)
-        return CS_ERROR(CS_EDATA, "%s:%zu: a rule line is 'rule STAGE PHASE QUEUE TIER CODE' (%s)", w->name,
+    if (n != 6 && n != 7)
+        return CS_ERROR(CS_EDATA, "%s:%zu: a rule line is 'rule STAGE PHASE QUEUE TIER CODE [TAG]' (%s)", w->name,
                         w->line, n < 6 ? "a field is missing" : "too many fields");
     static const char *const stages[RULES_N_STAGES] = {"onboarding", "growth", "maturity", "decline"};
     static const char *const phases[RULES_N_PHASES] = {"healthy", "warning", "alarm"};
@@ -227,6 +228,16 @@ static int pb_rule_line(const pb_where *w, char *line, pb_rule *r)
         return CS_ERROR(CS_EDATA, "%s:%zu: action code '%.40s' is not 1 to %d letters, digits or '_'", w->name,
                         w->line, f[5], PLAYBOOK_MAX_CODE);
     snprintf(r->code, sizeof r->code, "%s", f[5]);
+    if (n == 7) {
+        size_t k = strlen(f[6]);
+        int ok = k >= 1 && k <= 32 && f[6][0] >= 'a' && f[6][0] <= 'z';
+        for (size_t i = 0; ok && i < k; i++)
+            ok = (f[6][i] >= 'a' && f[6][i] <= 'z') || (f[6][i] >= '0' && f[6][i] <= '9') || f[6][i] == '_';
+        if (!ok)
+            return CS_ERROR(CS_EDATA, "%s:%zu: tag '%.40s' is not a tag key (lower-case letters, digits, '_')",
+                            w->name, w->line, f[6]);
+        snprintf(r->tag, sizeof r->tag, "%s", f[6]);
+    }
     return CS_OK;
 }
 
@@ -270,6 +281,19 @@ static int pb_fill(playbook *pb, const pb_rule *rules, size_t n_rules)
         if (a == pb->n_actions)
             return CS_ERROR(CS_EDATA, "%s:%zu: unknown action code '%s' (no action line defines it)", pb->name,
                             r->line, r->code);
+        if (*r->tag) { /* keyed on a tag: checked before the table, not part of it */
+            if (pb->n_tag_rules == PLAYBOOK_MAX_TAG_RULES)
+                return CS_ERROR(CS_EDATA, "%s:%zu: more than %d rules keyed on tags", pb->name, r->line,
+                                PLAYBOOK_MAX_TAG_RULES);
+            size_t k = pb->n_tag_rules++;
+            pb->tag_rule[k].stage = r->stage, pb->tag_rule[k].phase = r->phase, pb->tag_rule[k].queue = r->queue;
+            pb->tag_rule[k].tier_lo = r->tier_lo, pb->tag_rule[k].tier_hi = r->tier_hi;
+            pb->tag_rule[k].action = (unsigned char)a;
+            snprintf(pb->tag_rule[k].key, sizeof pb->tag_rule[k].key, "%s", r->tag);
+            pb->tag_rule[k].bit = -1;
+            pb->tag_rule[k].line = r->line;
+            continue;
+        }
         for (int s = 0; s < RULES_N_STAGES; s++)
             for (int p = 0; p < RULES_N_PHASES; p++)
                 for (int q = QUEUE_RETENTION; q < QUEUE_N; q++)
@@ -413,6 +437,33 @@ const playbook_action *playbook_lookup(const playbook *pb, int stage, int phase,
         return NULL;
     unsigned a = pb->table[stage][phase][queue][tier];
     return a < pb->n_actions ? &pb->actions[a] : NULL;
+}
+
+int playbook_bind_tags(playbook *pb, int (*key_bit)(void *arg, const char *key), void *arg, size_t *n_off)
+{
+    *n_off = 0;
+    for (size_t k = 0; pb && k < pb->n_tag_rules; k++) {
+        int b = key_bit(arg, pb->tag_rule[k].key);
+        if (b == -2)
+            return CS_ERROR(CS_EDATA, "%s:%zu: unknown tag '%s' (no tag of the tag rules has this key)", pb->name,
+                            pb->tag_rule[k].line, pb->tag_rule[k].key);
+        pb->tag_rule[k].bit = b;
+        *n_off += b < 0;
+    }
+    return CS_OK;
+}
+
+const playbook_action *playbook_lookup_tagged(const playbook *pb, int stage, int phase, int queue, int tier,
+                                              uint64_t tags)
+{
+    for (size_t k = 0; pb && tags && k < pb->n_tag_rules; k++) {
+        const int b = pb->tag_rule[k].bit;
+        if (b < 0 || !(tags >> b & 1)) continue;
+        if (pb_match(pb->tag_rule[k].stage, stage) && pb_match(pb->tag_rule[k].phase, phase) &&
+            pb_match(pb->tag_rule[k].queue, queue) && tier >= pb->tag_rule[k].tier_lo && tier <= pb->tag_rule[k].tier_hi)
+            return &pb->actions[pb->tag_rule[k].action];
+    }
+    return playbook_lookup(pb, stage, phase, queue, tier);
 }
 
 int playbook_online(const playbook *pb, double value)

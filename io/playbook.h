@@ -20,12 +20,14 @@
 #include "rules.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Tiers 0 (value unknown) to RULES_N_TIERS. */
 #define PLAYBOOK_N_TIERS (RULES_N_TIERS + 1)
 #define PLAYBOOK_MAX_ACTIONS 64
 #define PLAYBOOK_MAX_CODE 32   /* bytes of an action code */
 #define PLAYBOOK_MAX_TEXT 400  /* bytes of an action's text in one language */
+#define PLAYBOOK_MAX_TAG_RULES 64
 
 /* The channels an action may use. */
 enum { PB_PHONE, PB_SMS, PB_APP, PB_STORE, PB_VISIT, PB_N_CHANNELS };
@@ -46,6 +48,16 @@ typedef struct {
     double online_min;
     /* the action of every combination, index into actions */
     unsigned char table[RULES_N_STAGES][RULES_N_PHASES][QUEUE_N][PLAYBOOK_N_TIERS];
+    /* issue 17: rules keyed on a customer tag (a seventh field), checked before the table, in file
+     * order; bit is the tag's bit once playbook_bind_tags found it (-1: not bound, never matches) */
+    size_t n_tag_rules;
+    struct {
+        int stage, phase, queue, tier_lo, tier_hi; /* -1 for '*' */
+        unsigned char action;
+        char key[33];
+        int bit;
+        size_t line;
+    } tag_rule[PLAYBOOK_MAX_TAG_RULES];
 } playbook;
 
 /* Parses a playbook from text[0..len) (name is the file name for messages). On success *out is
@@ -69,6 +81,15 @@ void playbook_free(playbook *pb); /* accepts NULL */
 /* The action for a listed row (stage, phase, queue QUEUE_RETENTION..QUEUE_BILLING, tier 0..5);
  * NULL out of range. */
 const playbook_action *playbook_lookup(const playbook *pb, int stage, int phase, int queue, int tier);
+
+/* Binds the tag rules' keys to tag bits: key_bit(arg, key) returns the bit, -1 for a tag that exists
+ * but is not computed on this snapshot (the rule is then off; *n_off counts them), -2 for no such
+ * tag (CS_EDATA naming the playbook's file and line). */
+int playbook_bind_tags(playbook *pb, int (*key_bit)(void *arg, const char *key), void *arg, size_t *n_off);
+
+/* playbook_lookup, but a row with tag bits `tags` first meets the tag rules (first match wins). */
+const playbook_action *playbook_lookup_tagged(const playbook *pb, int stage, int phase, int queue, int tier,
+                                              uint64_t tags);
 
 /* 1 when value means a preference for online channels (the online line's MIN or more; never without
  * an online line, never for NaN). */

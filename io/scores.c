@@ -12,13 +12,13 @@
 
 /* SC_PVOL and SC_PINV exist only in a file of a model with churn types (SC_NBASE datasets without) */
 enum { SC_ID, SC_REGION, SC_BRAND, SC_PROB, SC_STAGE, SC_PHASE, SC_TIER, SC_ARPU, SC_VAR, SC_REASON,
-       SC_FACT, SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
+       SC_FACT, SC_TAGS, SC_CONTRIB, SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
 
 static const char *const scores_ds_name[SC_NDS] = {
     "/subscribers/id", "/subscribers/region", "/subscribers/brand", "/subscribers/probability",
     "/subscribers/stage", "/subscribers/phase", "/subscribers/tier", "/subscribers/arpu",
     "/subscribers/value_at_risk", "/subscribers/reasons", "/subscribers/reason_values",
-    "/subscribers/p_voluntary", "/subscribers/p_involuntary"};
+    "/subscribers/tags", "/subscribers/contribution", "/subscribers/p_voluntary", "/subscribers/p_involuntary"};
 
 struct scores_writer {
     char *path, *tmp;
@@ -56,6 +56,25 @@ static int scores_group(hid_t f, const char *name, const char *file)
     return CS_OK;
 }
 
+/* The tag table and the grade names (issue 17): bit k of /subscribers/tags is /tags/key[k]. */
+static int scores_tag_table(hid_t f, const char *tmp, const scores_meta *m)
+{
+    CS_TRY(scores_group(f, "/tags", tmp));
+    CS_TRY(scores_group(f, "/grades", tmp));
+    static const char *const none[1] = {""};
+    size_t n = m->n_tags;
+    struct { const char *name; const char *const *v; } t[] = {
+        {"/tags/key", m->tag_key}, {"/tags/label_en", m->tag_label_en}, {"/tags/label_zh", m->tag_label_zh},
+        {"/tags/when", m->tag_when}, {"/tags/channel", m->tag_channel}, {"/tags/say_en", m->tag_say_en},
+        {"/tags/say_zh", m->tag_say_zh}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) CS_TRY(h5util_write_strings(f, t[i].name, n ? t[i].v : none, n));
+    CS_TRY(h5util_write_strings(f, "/grades/name_en", m->grade_name_en ? m->grade_name_en : none, m->grade_name_en ? 5 : 0));
+    CS_TRY(h5util_write_strings(f, "/grades/name_zh", m->grade_name_zh ? m->grade_name_zh : none, m->grade_name_zh ? 5 : 0));
+    CS_TRY(h5util_attr_write_str(f, "grade_mode", m->grade_mode ? m->grade_mode : "quantile"));
+    CS_TRY(h5util_attr_write_str(f, "tag_rules", m->tag_rules ? m->tag_rules : ""));
+    return h5util_attr_write_i64(f, "contribution_has_cost", m->has_cost);
+}
+
 /* Serially, on the one process that creates the file (h5util_create_laid_out): attributes, name
  * tables, datasets. */
 static int scores_layout(hid_t f, const char *tmp, const void *arg)
@@ -84,7 +103,8 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
     CS_TRY(h5util_write_strings(f, "/reasons/name", m->reason_name, m->n_reasons));
     hid_t ft[SC_NDS] = {H5T_STD_U64LE, H5T_STD_U16LE, H5T_STD_U8LE, H5T_IEEE_F64LE, H5T_STD_U8LE,
                         H5T_STD_U8LE, H5T_STD_U8LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_STD_I16LE,
-                        H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE};
+                        H5T_IEEE_F32LE, H5T_STD_U64LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE};
+    CS_TRY(scores_tag_table(f, tmp, m));
     for (int i = 0; i < (m->has_types ? SC_NDS : SC_NBASE); i++) {
         /* contiguous: ranks write disjoint row ranges independently */
         hid_t d;
@@ -169,6 +189,18 @@ int scores_write_segment(scores_writer *w, uint64_t row0, size_t n, const int16_
 {
     if (w->seg < 0) return CS_ERROR(CS_EINVAL, "%s: created without segments", w->tmp);
     return h5util_write_rows(w->seg, H5T_NATIVE_INT16, row0, n, 0, segment);
+}
+
+int scores_write_tags(scores_writer *w, uint64_t row0, size_t n, const uint64_t *tags, const float *contrib)
+{
+    CS_TRY(h5util_write_rows(w->ds[SC_TAGS], H5T_NATIVE_UINT64, row0, n, 0, tags));
+    return h5util_write_rows(w->ds[SC_CONTRIB], H5T_NATIVE_FLOAT, row0, n, 0, contrib);
+}
+
+int scores_read_tags(scores_writer *w, uint64_t row0, size_t n, uint64_t *tags, float *contrib)
+{
+    CS_TRY(h5util_read_rows(w->ds[SC_TAGS], H5T_NATIVE_UINT64, row0, n, 0, tags));
+    return h5util_read_rows(w->ds[SC_CONTRIB], H5T_NATIVE_FLOAT, row0, n, 0, contrib);
 }
 
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier)

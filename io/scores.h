@@ -1,9 +1,10 @@
 /* scores.h — the scores file (HDF5, format "churnscore-scores" v1; see docs/formats.md).
  *
  * One row per input subscriber, in the snapshot's row order: id, region, brand, churn probability,
- * lifecycle stage, warning phase, value tier, monthly ARPU, value at risk and three reasons (fact
+ * lifecycle stage, warning phase, value grade (1 = most valuable), monthly ARPU, value at risk and three reasons (fact
  * codes that index /reasons/text and /reasons/name, with their values); with a model of churn types
- * also each type's probability (p_voluntary, p_involuntary: optional datasets, the version stays 1).
+ * also each type's probability (p_voluntary, p_involuntary: optional datasets, the version stays 1);
+ * and the tag bits and contribution of issue 17, with the tag table under /tags.
  * Written like the snapshot: rank 0 lays the file out serially under a
  * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
  * it and writes its own rows independently (mpi/h5shared.c runs these steps and agrees on them), and
@@ -46,6 +47,14 @@ typedef struct {
     size_t n_segments;
     const char *const *segment_name, *const *segment_name_zh;
     const int32_t *segment_brand;
+    /* issue 17: the tag table (under /tags, bit k of /subscribers/tags is entry k) and grade names */
+    size_t n_tags;
+    const char *const *tag_key, *const *tag_label_en, *const *tag_label_zh, *const *tag_when;
+    const char *const *tag_channel, *const *tag_say_en, *const *tag_say_zh;
+    const char *const *grade_name_en, *const *grade_name_zh; /* [5] grade 1 .. 5 */
+    const char *grade_mode;         /* "quantile" or "thresholds" */
+    const char *tag_rules;          /* the tag rule file's name */
+    int has_cost;                   /* contribution is ARPU minus a cost indicator */
 } scores_meta;
 
 /* Known at the end of a run: written by rank 0 in scores_file_finish. Arrays are [n_regions]. */
@@ -84,6 +93,10 @@ int scores_write_types(scores_writer *w, uint64_t row0, size_t n, const double *
 /* Writes rows [row0, row0+n) of /subscribers/segment (a file created with segments; CS_EINVAL
  * otherwise). */
 int scores_write_segment(scores_writer *w, uint64_t row0, size_t n, const int16_t *segment);
+/* Writes the tag bits and the contribution of rows [row0, row0+n) (issue 17). */
+int scores_write_tags(scores_writer *w, uint64_t row0, size_t n, const uint64_t *tags, const float *contrib);
+/* Reads them back (rows this rank wrote), for the grades. */
+int scores_read_tags(scores_writer *w, uint64_t row0, size_t n, uint64_t *tags, float *contrib);
 /* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
 /* Reads back rows of /subscribers/arpu this rank wrote (for the tier pass: the ARPU of a partition

@@ -349,6 +349,10 @@ ms_plan() {
     esac
     [ -f "$pb" ] && [ -r "$pb" ] || ms_die $MS_EX_NOINPUT "the playbook $pb (CS_PLAYBOOK in site.conf) cannot be read"
     pb=$(readlink -f -- "$pb")
+    # the tag rules (issue 17): tags and value grades of the lists (empty: tags.conf beside these scripts)
+    local tg=${CS_TAGS:-$MS_JOBS_DIR/tags.conf}
+    [ -f "$tg" ] && [ -r "$tg" ] || ms_die $MS_EX_NOINPUT "the tag rules $tg (CS_TAGS in site.conf) cannot be read"
+    tg=$(readlink -f -- "$tg")
     local like=""
     if [ ${#csv_abs[@]} -gt 0 ] && [ "$CS_IMPORT_LIKE" = yes ] && [ -n "$prev" ] \
         && [ -e "$MS_RUNS/$prev/snapshot.h5" ]; then
@@ -394,6 +398,8 @@ ms_plan() {
     # the month keeps the playbook its lists were written with (the site's file may change later)
     cp -- "$pb" "$MS_STAGE/playbook.conf.tmp" && mv -f -- "$MS_STAGE/playbook.conf.tmp" "$MS_STAGE/playbook.conf" \
         || ms_die $MS_EX_SOFTWARE "cannot copy the playbook $pb into $MS_STAGE"
+    cp -- "$tg" "$MS_STAGE/tags.conf.tmp" && mv -f -- "$MS_STAGE/tags.conf.tmp" "$MS_STAGE/tags.conf" \
+        || ms_die $MS_EX_SOFTWARE "cannot copy the tag rules $tg into $MS_STAGE"
     {
         echo "# plan of month $MS_MONTH, written by ${MS_PROG:-month-steps.sh} on $(date '+%Y-%m-%d %H:%M:%S')"
         ms_plan_var CS_MONTH "$MS_MONTH"
@@ -418,6 +424,7 @@ ms_plan() {
         ms_plan_var CS_RANKS "$MS_RANKS"
         ms_plan_var CS_LANG "$lang"
         ms_plan_var CS_PLAYBOOK "$pb"
+        ms_plan_var CS_TAGS "$tg"
         local k
         for k in CS_LAUNCHER CS_SRUN_MPI CS_MPIRUN CS_MODULES CS_IMPORT_OPTS CS_TRAIN_OPTS \
                  CS_SCORE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR; do
@@ -552,7 +559,7 @@ ms_step_score() {
     local rc=0
     # shellcheck disable=SC2086
     ms_cs "$CS_RANKS" score --in "$CS_SNAPSHOT" --model "$stage/model.h5" --out "$stage/scores.h5" \
-        --lists "$stage/lists" --lang "$CS_LANG" --playbook "$stage/playbook.conf" $CS_SCORE_OPTS || rc=$?
+        --lists "$stage/lists" --lang "$CS_LANG" --playbook "$stage/playbook.conf" --tags "$stage/tags.conf" $CS_SCORE_OPTS || rc=$?
     [ $rc = 0 ] || return $rc
     # the lists carry the scored snapshot's month: a snapshot replaced after the plan checked it,
     # or an import of another month, stops the month here
@@ -567,6 +574,8 @@ ms_step_score() {
 
 ms_step_evaluate() {
     local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_STAGE/evaluation" --lang "$CS_LANG")
+    # the tags of last month's lists by the rules they were written with (a month before issue 17 has none)
+    [ -f "$CS_RUNS/$CS_PREV/tags.conf" ] && args+=(--tags "$CS_RUNS/$CS_PREV/tags.conf")
     if [ -n "$CS_OUTCOMES" ]; then
         args+=(--outcomes "$CS_OUTCOMES")
     else

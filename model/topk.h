@@ -29,12 +29,14 @@ typedef struct {
     double prob, var;   /* probability (of leaving at all) and the queue's value at risk */
     double pvol, pinv;  /* probability of leaving voluntarily / involuntarily (without churn types:
                          * pvol = prob, pinv = NaN) */
-    float arpu;         /* monthly ARPU (for the tier, known only after the pass) */
+    float arpu;         /* monthly ARPU */
+    float contrib;      /* contribution (for the grade, known only after the pass) */
+    uint64_t tags;      /* the tag bits (issue 17, model/tageval.h) */
     float extra[TOPK_MAX_EXTRA]; /* the --list-columns indicators, as in the snapshot */
     int16_t reason[3];  /* reason codes: facts of the row (RULES_FACT_* of model/rules.h), -1 = none */
     float fact[3];      /* the facts' values (NaN = none) */
     uint16_t region;
-    uint8_t brand, stage, phase, tier;
+    uint8_t brand, stage, phase, tier; /* tier: the value grade, 1 = most valuable, 0 unknown */
     uint8_t queue;      /* QUEUE_* of model/queue.h */
     uint8_t band;       /* compared first: 1 raised by a hard signal, 0 by the model alone */
     uint8_t online;     /* 1: prefers online channels (the playbook's e-channel rule) */

@@ -23,6 +23,7 @@
  */
 #include "cmd.h"
 #include "comm.h"
+#include "eval_tags.h"
 #include "evalrep.h"
 #include "gather.h"
 #include "idhash.h"
@@ -46,6 +47,7 @@
 typedef struct {
     const char *lists, *outcomes, *out, *previous;
     const char *lang; /* of PREFIX.md */
+    const char *tags; /* --tags: the tag rules the lists were scored with (issue 17) */
     int json, absent, any_month;
     uint64_t block, memory;
 } eval_opts;
@@ -237,6 +239,8 @@ typedef struct {
     size_t *out_map, *prev_map; /* snapshot region -> table region */
     size_t nreg;
     int64_t *counts;          /* found, known, caught [nreg * CELLS each], subscribers, leavers [nreg] */
+    eval_tags tags;           /* issue 17: per tag, from the scored month's indicators (eval_tags.h) */
+    int tags_on;              /* computed: labels mode, or the absent mode with --previous */
 } eval_run;
 
 static int64_t *eval_found(eval_run *e) { return e->counts; }
@@ -270,6 +274,8 @@ static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t par
     part_compute(snap_schema_of(e->out_r)->n, ctx->nranks, ctx->rank, &pr);
     scan_state sc;
     unsigned what = SCAN_ID | SCAN_REGION | (e->o->absent ? 0 : SCAN_CHURNED | SCAN_CHURN_TYPE);
+    int tags = e->tags_on && !e->o->absent && count; /* the labels mode: the tags of this snapshot's rows */
+    if (tags) what |= SCAN_FEATURES;
     int rc = scan_init(&sc, e->out_r, &pr, e->o->block, what, ctx->nranks);
     eval_xchg x = {0};
     int *owner = NULL;
@@ -295,7 +301,10 @@ static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t par
     for (uint64_t round = 0; rc == CS_OK && round < rounds; round++) {
         int lrc = scan_next(&sc);
         size_t n = lrc == CS_OK ? sc.n : 0;
+        size_t p = snap_schema_of(e->out_r)->p;
         for (size_t i = 0; count && i < n; i++) {
+            if (tags && i % PART_BLOCK_ROWS == 0)
+                eval_tags_block(&e->tags, sc.features + i * p, p, n - i < PART_BLOCK_ROWS ? n - i : PART_BLOCK_ROWS);
             int c = e->o->absent ? 0 : sc.churned[i];
             int labelled = c == 0 || c == 1;
             if (!e->o->absent && labelled) {
@@ -304,6 +313,9 @@ static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t par
                 leavers[u] += c;
             }
             long k = listin_find(e->t, sc.id[i]);
+            if (tags && labelled)
+                eval_tags_add(&e->tags, e->tags.bits[i % PART_BLOCK_ROWS], e->out_map[sc.region[i]], k >= 0, c == 1,
+                              sc.churn_type && sc.churn_type[i] == 1);
             if (k < 0) continue;
             size_t cell = eval_cell(e->t, (size_t)k);
             found[cell]++;
@@ -343,14 +355,16 @@ static int eval_previous_pass(eval_run *e, eval_set *set, uint64_t part, uint64_
     part_range pr;
     part_compute(snap_schema_of(e->prev_r)->n, ctx->nranks, ctx->rank, &pr);
     scan_state sc;
-    int rc = scan_init(&sc, e->prev_r, &pr, e->o->block, SCAN_ID | SCAN_REGION, ctx->nranks);
+    int tags = e->tags_on; /* the tags of the scored month's rows: each id is counted in its own part */
+    int rc = scan_init(&sc, e->prev_r, &pr, e->o->block, SCAN_ID | SCAN_REGION | (tags ? SCAN_FEATURES : 0),
+                       ctx->nranks);
     eval_xchg x = {0};
     int *owner = NULL;
     uint64_t *items = NULL;
     if (rc == CS_OK) {
-        rc = eval_xchg_init(&x, ctx->nranks, 2, sc.io_rows);
+        rc = eval_xchg_init(&x, ctx->nranks, 3, sc.io_rows);
         owner = malloc(sc.io_rows * sizeof(int));
-        items = malloc(2 * sc.io_rows * sizeof(uint64_t));
+        items = malloc(3 * sc.io_rows * sizeof(uint64_t));
         if (rc == CS_OK && (!owner || !items)) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     }
     rc = red_agree(ctx->comm, rc);
@@ -362,20 +376,26 @@ static int eval_previous_pass(eval_run *e, eval_set *set, uint64_t part, uint64_
         size_t n = lrc == CS_OK ? sc.n : 0;
         rc = red_agree(ctx->comm, lrc);
         if (rc != CS_OK) break;
-        size_t m = 0;
+        size_t m = 0, p = snap_schema_of(e->prev_r)->p;
         for (size_t i = 0; i < n; i++) {
+            if (tags && i % PART_BLOCK_ROWS == 0)
+                eval_tags_block(&e->tags, sc.features + i * p, p, n - i < PART_BLOCK_ROWS ? n - i : PART_BLOCK_ROWS);
             if (eval_part(sc.id[i], parts) != part) continue;
             owner[m] = eval_owner(sc.id[i], ctx->nranks);
-            items[2 * m] = sc.id[i];
-            items[2 * m + 1] = e->prev_map[sc.region[i]];
+            items[3 * m] = sc.id[i];
+            items[3 * m + 1] = e->prev_map[sc.region[i]];
+            items[3 * m + 2] = tags ? e->tags.bits[i % PART_BLOCK_ROWS] : 0;
             m++;
         }
         size_t nrecv = 0;
         rc = eval_xchg_run(&x, items, owner, m, ctx->comm, &nrecv);
         for (size_t i = 0; rc == CS_OK && i < nrecv; i++) {
-            size_t u = (size_t)x.recv[2 * i + 1];
+            size_t u = (size_t)x.recv[3 * i + 1];
+            int left = !eval_set_has(set, x.recv[3 * i]);
             subs[u]++;
-            leavers[u] += !eval_set_has(set, x.recv[2 * i]);
+            leavers[u] += left;
+            /* the later month tells who left, not how: no voluntary share */
+            if (tags) eval_tags_add(&e->tags, x.recv[3 * i + 2], u, listin_find(e->t, x.recv[3 * i]) >= 0, left, 0);
         }
         rc = red_agree(ctx->comm, rc);
     }
@@ -436,7 +456,8 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     const opt_bind binds[] = {
         {"lists", &o.lists}, {"outcomes", &o.outcomes}, {"out", &o.out}, {"json", &o.json},
         {"absent-means-churned", &o.absent}, {"previous", &o.previous}, {"any-month", &o.any_month},
-        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {NULL, NULL},
+        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {"tags", &o.tags},
+        {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_EVALUATE, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -456,14 +477,21 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         else sprintf(outs[k], "%s%s", o.out, ext[k]);
     }
     outguard_path paths[] = {{"--lists", o.lists, OUTGUARD_INPUT}, {"--outcomes", o.outcomes, OUTGUARD_INPUT},
+                             {"--tags", o.tags, OUTGUARD_INPUT},
                              {"--previous", o.previous, OUTGUARD_INPUT}, {"--out", outs[0], OUTGUARD_OUTPUT},
                              {"--out", outs[1], OUTGUARD_OUTPUT}, {"--out", outs[2], OUTGUARD_OUTPUT},
                              {"--out", outs[3], OUTGUARD_OUTPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 7, &guard);
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 8, &guard);
     for (int k = 0; k < 4; k++) free(outs[k]);
     eval_run e = {.ctx = ctx, .o = &o};
     /* rank 0 reads the lists; the others wait for the agreement inside eval_share_lists */
-    if (rc == CS_OK && ctx->rank == 0) rc = listin_read(o.lists, &e.t);
+    if (rc == CS_OK && ctx->rank == 0) {
+        /* the grade column by the names of the tag rules the lists were scored with (issue 17) */
+        tagconf *names = NULL;
+        rc = o.tags ? tagconf_read(o.tags, &names) : tagconf_builtin(&names);
+        if (rc == CS_OK) rc = listin_read_graded(o.lists, names, &e.t);
+        tagconf_free(names);
+    }
     rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK) rc = eval_share_lists(ctx, &e.t);
     if (rc == CS_OK) rc = snap_open(o.outcomes, MPI_COMM_NULL, &e.out_r);
@@ -478,6 +506,10 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     /* every rank extends the table the same way, so region indices agree without communication */
     if (rc == CS_OK) rc = eval_map_regions(e.t, snap_schema_of(e.out_r), &e.out_map);
     if (rc == CS_OK && e.prev_r) rc = eval_map_regions(e.t, snap_schema_of(e.prev_r), &e.prev_map);
+    /* issue 17: the tags of the scored month's subscribers (its own labelled snapshot, or --previous) */
+    e.tags_on = !o.absent || e.prev_r != NULL;
+    if (rc == CS_OK && e.tags_on)
+        rc = eval_tags_open(&e.tags, o.tags, snap_schema_of(e.prev_r ? e.prev_r : e.out_r), e.t->n_regions);
     size_t ncounts = 0;
     if (rc == CS_OK) {
         e.nreg = e.t->n_regions;
@@ -505,6 +537,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         }
     }
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, e.counts, ncounts);
+    if (rc == CS_OK && e.tags_on) rc = eval_tags_reduce(&e.tags, ctx->comm);
 
     /* the lists' own counts, then the absent mode's reading of "found" */
     int64_t *listed = NULL;
@@ -536,6 +569,8 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
             .caught = eval_caught(&e), .subscribers = eval_subs(&e), .leavers = eval_leavers(&e),
             .lang = lang_parse(o.lang) == LANG_ZH ? LANG_ZH : LANG_EN, /* the table checked it */
         };
+        if (e.tags_on) eval_tags_report(&e.tags, !o.absent && snap_schema_of(e.out_r)->has_churn_type, &d);
+        for (int g = 0; g < LISTIN_N_TIERS; g++) d.grade_name[g] = tagconf_grade_name(e.tags.tc, g, d.lang);
         int lrc = CS_OK;
         if (ctx->rank == 0) {
             if (o.out) lrc = evalrep_write(&d, o.out);
@@ -552,6 +587,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
                      comm_now() - t0);
     }
     free(listed);
+    eval_tags_clear(&e.tags);
     free(e.counts);
     free(e.out_map);
     free(e.prev_map);

@@ -106,6 +106,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         {"in", &o->in}, {"model", &o->model}, {"out", &o->out}, {"lists", &o->lists}, {"top", &o->top},
         {"rank-by", &o->rank_by_s}, {"mask-ids", &o->mask_ids}, {"bom", &o->bom}, {"no-bom", &o->no_bom},
         {"capacity", &o->capacity}, {"playbook", &o->playbook}, {"list-columns", &o->list_columns},
+        {"tags", &o->tags},
         {"lang", &o->lang_s}, {"collections-cutoff", &o->collections_cutoff},
         {"horizon", &o->horizon}, {"warn-cutoff", &warn},
         {"onboarding-months", &o->rp.onboarding_months}, {"growth-months", &o->rp.growth_months},
@@ -144,11 +145,12 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
      * locked against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
     if (!o->read_only) {
-        outguard_path paths[6] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_INPUT},
+        outguard_path paths[7] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_INPUT},
                                   {"--out", o->out, OUTGUARD_OUTPUT}, {"--lists", o->lists, OUTGUARD_OUTPUT_DIR}};
         size_t np = 4;
         if (o->playbook) paths[np++] = (outguard_path){"--playbook", o->playbook, OUTGUARD_INPUT};
         if (o->capacity) paths[np++] = (outguard_path){"--capacity", o->capacity, OUTGUARD_INPUT};
+        if (o->tags) paths[np++] = (outguard_path){"--tags", o->tags, OUTGUARD_INPUT};
         if (ctx->rank == 0) rc = outguard_acquire(paths, np, &guard);
         rc = red_agree(ctx->comm, rc);
         if (rc != CS_OK) {

@@ -97,7 +97,7 @@ static void is_text(const char *path, const scores_info *s)
     printf("subscribers: %llu   snapshot: %s   model: %s\n", (unsigned long long)s->n, s->snapshot, s->model);
     printf("lists ranked by %s; warning at p >= %.4f; value at risk over %g months\n", s->rank_by,
            s->warn_cutoff, s->horizon_months);
-    printf("value tier ARPU cut-offs: %.2f %.2f %.2f %.2f\n", s->tier_cut[0], s->tier_cut[1],
+    printf("value grade cut-offs (contribution, ascending; grade 1 the most valuable): %.2f %.2f %.2f %.2f\n", s->tier_cut[0], s->tier_cut[1],
            s->tier_cut[2], s->tier_cut[3]);
     printf("churn types: %s\n", s->has_types ? "/subscribers/p_voluntary and /subscribers/p_involuntary"
                                              : "none (the model has no churn types)");

@@ -72,8 +72,11 @@ const opt_spec options_table[] = {
              "and summary.csv; evaluate's PREFIX.md and PREFIX.html; the HTML reports of train and report"},
     {.name = "playbook", .cmds = T | S, .kind = OPT_STR, .meta = "FILE",
      .unset = "the built-in copy of jobs/playbook.conf",
-     .help = "the next action of each listed row by stage, phase, queue and tier (train checks it, score "
+     .help = "the next action of each listed row by stage, phase, queue and grade (train checks it, score "
              "uses it); a hole or unknown word is refused naming file and line (docs/formats.md)"},
+    {.name = "tags", .cmds = S | E, .kind = OPT_STR, .meta = "FILE", .unset = "the built-in copy of jobs/tags.conf",
+     .help = "the customer tags and value grades (score writes them, evaluate validates each tag by the "
+             "outcomes); an error is refused naming file:line:column (docs/formats.md)"},
     {.name = "validate-max", .cmds = T | S, .kind = OPT_U64, .meta = "N", .def = "1000000", .lo = 1,
      .hi = 100000000,
      .help = "labelled rows evaluated at most (train: holdout and validation rows; score: the "

@@ -26,6 +26,7 @@
 #include "reduce.h"
 #include "rules.h"
 #include "snapshot.h"
+#include "tagconf.h"
 #include "topk.h"
 
 #include <stddef.h>
@@ -57,6 +58,7 @@ static inline size_t score_group(int queue, size_t region, size_t nreg)
 typedef struct {
     const char *in, *model, *out, *lists, *rank_by_s;
     const char *capacity, *playbook, *list_columns, *lang_s;
+    const char *tags;         /* --tags (issue 17); NULL: the built-in jobs/tags.conf */
     uint64_t top, block, memory, validate_max;
     double horizon, warn_cutoff;
     double collections_cutoff; /* --collections-cutoff; the warning cut-off when -1 */
@@ -88,6 +90,8 @@ typedef struct {
     long extra_col[TOPK_MAX_EXTRA];
     const char *extra_name[TOPK_MAX_EXTRA]; /* the snapshot's names (borrowed from the schema) */
     uint64_t *k;            /* [SCORE_NGROUPS(nreg)] each list's bound: --top or --capacity (0: all) */
+    tagconf *tc;            /* the tag rules and grade names (score_tags.c) */
+    tageval *tv;            /* their conditions bound to the snapshot */
 } score_inputs;
 
 /* One read block's buffers (score_pass.c): [io rows] unless said otherwise. */
@@ -102,6 +106,8 @@ typedef struct {
     int16_t *reason;         /* [io rows][SCORES_NREASONS] fact codes (rules.h) */
     float *fact;             /* [io rows][SCORES_NREASONS] their values */
     float *arpu;
+    uint64_t *tags;          /* each row's tag bits (score_tags.c) */
+    float *contrib;          /* its contribution: ARPU, less the cost where the site has one */
     uint8_t brand[PART_BLOCK_ROWS]; /* one reduction block's brands in the model's codes */
     size_t io_bytes;         /* these and the scan's buffers, counted in --memory */
 } score_bufs;
@@ -144,7 +150,8 @@ typedef struct {
 
 /* What the stages after the pass hand to the summaries and SCORES.h5's final values. */
 typedef struct {
-    double cut[SCORE_TIER_CUTS]; /* ARPU quintile cut-offs (score_tiers.c); NaN without ARPU */
+    double cut[SCORE_TIER_CUTS]; /* contribution quintile cut-offs or the site's thresholds (score_tiers.c);
+                                  * NaN without a known contribution */
     double *psi;                 /* [drift.cols] population stability (score_totals_reduce) */
     int64_t *listed;             /* [SCORE_NGROUPS(nreg)] rows of each list (score_lists.c) */
     int64_t *listed_region;      /* [nreg] rows of a region's lists together */
@@ -161,7 +168,7 @@ typedef struct {
     score_opts o;
     score_inputs in;
     score_bufs buf;
-    int64_t *arpu_hist;    /* [SCORE_ARPU_BUCKETS] own rows by the top half of their ARPU key */
+    int64_t *arpu_hist;    /* [SCORE_ARPU_BUCKETS] own rows by the top half of their contribution key */
     topk *cand;            /* per queue and region (score_group): the candidates for the lists */
     score_totals tot;
     score_vsample vs;

@@ -12,6 +12,7 @@
 
 #include "capacity.h"
 #include "log.h"
+#include "score_tags.h"
 #include "status.h"
 
 #include <math.h>
@@ -56,6 +57,10 @@ void score_close(score_job *j)
     free(b->reason);
     free(b->fact);
     free(b->arpu);
+    free(b->tags);
+    free(b->contrib);
+    tageval_free(in->tv);
+    tagconf_free(in->tc);
     free(j->arpu_hist);
     topk_free(j->cand);
     red_tree_free(j->tot.tree);
@@ -234,5 +239,6 @@ int score_open(score_job *j)
     CS_TRY(score_brand_map(in, o->in));
     CS_TRY(score_reason_texts(j));
     CS_TRY(score_lists_inputs(j));
+    CS_TRY(score_tags_open(j));
     return score_results_alloc(j);
 }

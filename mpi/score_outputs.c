@@ -37,7 +37,7 @@ int score_outputs_lists_begin(const score_job *j, score_outputs *out)
                           .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
                           .n_fact_names = j->in.m.p_in, .fact_names = (const char *const *)j->in.m.in_names,
                           .pb = j->in.pb, .n_extra = j->in.n_extra, .extra_names = j->in.extra_name,
-                          .seg = j->in.m.seg};
+                          .seg = j->in.m.seg, .tc = j->in.tc};
     return CS_OK;
 }
 
@@ -64,6 +64,25 @@ int score_outputs_scores_begin(const score_job *j, const char *options, score_ou
         meta.segment_name_zh = (const char *const *)sg->name_zh;
         meta.segment_brand = sg->brand;
     }
+    /* issue 17: the tag table in bit order, and the grade names */
+    const tagconf *tc = j->in.tc;
+    const char *key[TAGEVAL_MAX_TAGS], *len_[TAGEVAL_MAX_TAGS], *lzh[TAGEVAL_MAX_TAGS], *when[TAGEVAL_MAX_TAGS],
+               *chan[TAGEVAL_MAX_TAGS], *sen[TAGEVAL_MAX_TAGS], *szh[TAGEVAL_MAX_TAGS], *gen[TAGEVAL_N_GRADES],
+               *gzh[TAGEVAL_N_GRADES];
+    size_t nt = tagconf_n_active(tc);
+    for (size_t b = 0; b < nt; b++) {
+        const tagconf_tag *t = tagconf_by_bit(tc, (int)b);
+        key[b] = t->key, len_[b] = t->label[LANG_EN], lzh[b] = t->label[LANG_ZH], when[b] = t->when;
+        chan[b] = playbook_channel_name(t->channel), sen[b] = t->say[LANG_EN], szh[b] = t->say[LANG_ZH];
+    }
+    for (int g = 0; g < TAGEVAL_N_GRADES; g++) gen[g] = tc->grade_name[LANG_EN][g], gzh[g] = tc->grade_name[LANG_ZH][g];
+    meta.n_tags = nt;
+    meta.tag_key = key, meta.tag_label_en = len_, meta.tag_label_zh = lzh, meta.tag_when = when;
+    meta.tag_channel = chan, meta.tag_say_en = sen, meta.tag_say_zh = szh;
+    meta.grade_name_en = gen, meta.grade_name_zh = gzh;
+    meta.grade_mode = tc->thresholds ? "thresholds" : "quantile";
+    meta.tag_rules = tc->name;
+    meta.has_cost = tc->has_cost;
     return red_agree(j->ctx->comm, scores_create(o->out, j->ctx->comm, &meta, &out->w));
 }
 

@@ -16,6 +16,7 @@
 #include "idhash.h"
 #include "log.h"
 #include "scan.h"
+#include "score_tags.h"
 #include "status.h"
 
 #include <math.h>
@@ -48,6 +49,8 @@ static int score_alloc(score_job *j, size_t io)
     b->reason = malloc(io * SCORES_NREASONS * sizeof(int16_t));
     b->fact = malloc(io * SCORES_NREASONS * sizeof(float));
     b->arpu = malloc(io * sizeof(float));
+    b->tags = malloc(io * sizeof(uint64_t));
+    b->contrib = malloc(io * sizeof(float));
     j->arpu_hist = calloc(SCORE_ARPU_BUCKETS, sizeof(int64_t));
     j->cand = topk_alloc(nreg ? SCORE_NGROUPS(nreg) : 1, j->in.k);
     j->tot.tree = red_tree_alloc(SCORE_NSUMS * nreg);
@@ -55,7 +58,7 @@ static int score_alloc(score_job *j, size_t io)
     j->tot.sums = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
     j->tot.count = calloc(SCORE_NCOUNTS * nreg + 1, sizeof(int64_t));
     if (!b->xin || !b->X || !b->ws || !b->prob || !b->value_at_risk || !b->pvol || !b->pinv || !b->stage ||
-        !b->phase || !b->tier || !b->segment || !b->reason || !b->fact || !b->arpu || !j->arpu_hist || !j->cand ||
+        !b->phase || !b->tier || !b->segment || !b->reason || !b->fact || !b->arpu || !b->tags || !b->contrib || !j->arpu_hist || !j->cand ||
         !j->tot.tree || !j->tot.block ||
         !j->tot.sums || !j->tot.count)
         return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
@@ -111,6 +114,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
     cmodel_predict_types(m, b->X, n, b->prob + off, b->pvol + off, b->pinv + off);
     drift_add(&j->drift, &in->story, b->X, m->n_coef, b->prob + off, sc->id + off, n);
     memset(tot->block, 0, SCORE_NSUMS * in->nreg * sizeof(double));
+    score_tags_block(j, sc, off, n);
     for (size_t i = 0; i < n; i++) {
         size_t r = off + i;
         const float *x = sc->features + r * p;
@@ -128,7 +132,9 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         b->phase[r] = (uint8_t)ph;
         b->arpu[r] = arpu;
         b->value_at_risk[r] = risk;
-        if (!isnan(arpu)) j->arpu_hist[rules_arpu_key(arpu) >> SCORE_KEY_HALF_BITS]++;
+        /* the grades are by contribution (issue 17): ARPU, less the cost where the site has one */
+        float contrib = b->contrib[r] = score_tags_contrib(j, x, arpu);
+        if (!isnan(contrib)) j->arpu_hist[rules_arpu_key(contrib) >> SCORE_KEY_HALF_BITS]++;
         uint16_t g = sc->region[r];
         tot->block[SCORE_NSUMS * g + SCORE_SUM_LEAVERS] += prob;
         tot->block[SCORE_NSUMS * g + SCORE_SUM_RISK] += risk;
@@ -142,7 +148,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
             double qrisk = rules_value_at_risk(qp, (double)arpu, j->o.horizon);
             topk_item it = {.key = queue_key(q, j->o.rank_by_risk, qp, qrisk), .id = sc->id[r],
                             .row = sc->row0 + r, .prob = prob, .var = qrisk, .pvol = pvol, .pinv = pinv,
-                            .arpu = arpu, .region = g, .brand = sc->brand[r], .stage = (uint8_t)st,
+                            .arpu = arpu, .contrib = contrib, .tags = b->tags[r], .region = g, .brand = sc->brand[r], .stage = (uint8_t)st,
                             .phase = (uint8_t)ph, .tier = 0, .queue = (uint8_t)q, .segment = b->segment[r],
                             .band = (uint8_t)queue_band(q, sig, ph),
                             .online = in->online_col >= 0 && playbook_online(in->pb, (double)x[in->online_col])};
@@ -186,7 +192,7 @@ int score_pass(score_job *j, scores_writer *w)
     /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
     j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + sizeof(int16_t) + j->in.s->p * sizeof(float) +
                                     4 * sizeof(double) + 3 + SCORES_NREASONS * (sizeof(int16_t) + sizeof(float)) +
-                                    sizeof(float));
+                                    2 * sizeof(float) + sizeof(uint64_t));
     if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
         rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %zu take %zu bytes, over "
                       "--memory %llu: lower --block-rows, or give a larger --memory",
@@ -211,6 +217,7 @@ int score_pass(score_job *j, scores_writer *w)
                               b->arpu, b->value_at_risk, b->reason, b->fact);
         if (rc == CS_OK && j->in.has_types) rc = scores_write_types(w, sc.row0, sc.n, b->pvol, b->pinv);
         if (rc == CS_OK && j->in.m.seg) rc = scores_write_segment(w, sc.row0, sc.n, b->segment);
+        if (rc == CS_OK) rc = scores_write_tags(w, sc.row0, sc.n, b->tags, b->contrib);
         j->t.write += comm_now() - t2;
         if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
             rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers, lists and per-row values take %zu bytes, over "

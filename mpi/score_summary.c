@@ -136,7 +136,15 @@ static void score_print_table(const score_job *j, const score_columns *c)
         tv += c->value_at_risk[g];
     }
     score_print_row("total", ts, te, ta, tw, tl, tv);
-    printf("value tiers by monthly ARPU: cut-offs %.2f %.2f %.2f %.2f\n", cut[0], cut[1], cut[2], cut[3]);
+    /* issue 17: grade 1 the most valuable; a grade holds contributions above the next one's cut-off */
+    const tagconf *tc = j->in.tc;
+    printf("value grades by contribution (%s, %s): %s >%s %.2f, %s >%s %.2f, %s >%s %.2f, %s >%s %.2f, %s the rest\n",
+           tc->has_cost ? "ARPU - cost" : "ARPU", tc->thresholds ? "thresholds" : "quintiles",
+           tagconf_grade_name(tc, 1, LANG_EN), tc->thresholds ? "=" : "", cut[tc->thresholds ? 0 : 3],
+           tagconf_grade_name(tc, 2, LANG_EN), tc->thresholds ? "=" : "", cut[tc->thresholds ? 1 : 2],
+           tagconf_grade_name(tc, 3, LANG_EN), tc->thresholds ? "=" : "", cut[tc->thresholds ? 2 : 1],
+           tagconf_grade_name(tc, 4, LANG_EN), tc->thresholds ? "=" : "", cut[tc->thresholds ? 3 : 0],
+           tagconf_grade_name(tc, 5, LANG_EN));
     if (val->validated)
         printf("validation on %llu of %llu labelled subscribers (%llu churned): AUC %.4f, lift@10%% %.2f, "
                "capture 5/10/20%% %.3f/%.3f/%.3f, KS %.4f, Brier %.5f\n",

@@ -63,6 +63,10 @@ def snapshot(path, labels):
     return ids, reg, ch, region_names(path)
 
 
+GRADES = ["unknown", "diamond", "gold", "silver", "standard", "basic",
+          "未知", "钻石", "金", "银", "普通", "基础"]
+
+
 def read_lists(d):
     rows = []
     for f in sorted(os.listdir(d)):
@@ -73,8 +77,10 @@ def read_lists(d):
                 region = r["region"]
                 if len(region) >= 2 and region[0] == "'" and region[1] in "=+-@\t\r":
                     region = region[1:]
-                tier = r.get("tier", "") or "0"
-                rows.append((int(r["id"]), region, r["phase"], int(tier)))
+                # the value grade, by name (jobs/tags.conf as shipped) or number; 1 the most valuable
+                g = r.get("grade", "") or "0"
+                tier = GRADES.index(g) % 6 if g in GRADES else int(g)
+                rows.append((int(r["id"]), region, r["phase"], tier))
     return rows
 
 
@@ -165,11 +171,11 @@ def make(snap, out):
     left = [(i, names[r]) for i, r, c in zip(ids, reg, ch) if c == 1]
     stayed = [(i, names[r]) for i, r, c in zip(ids, reg, ch) if c == 0]
     os.makedirs(out, exist_ok=True)
-    header = ["rank", "id", "region", "brand", "probability", "value_at_risk", "stage", "phase", "tier",
+    header = ["rank", "id", "region", "brand", "probability", "value_at_risk", "stage", "phase", "grade",
               "reason_1", "reason_2", "reason_3"]
     a = names[0]
     rows_a = []
-    # 7 leavers and 11 stayers of region 0, alarm and warning, tiers 1..5
+    # 7 leavers and 11 stayers of region 0, alarm and warning, grades 1..5 (numbers)
     for k, (i, _) in enumerate([x for x in left if x[1] == a][:7] + [x for x in stayed if x[1] == a][:11]):
         rows_a.append([k + 1, i, a, "b", "0.5", "1.00", "decline", ["alarm", "warning"][k % 2], 1 + k % 5,
                        "r", "", ""])

@@ -5,7 +5,7 @@
 # billing, arrears -> collections, else retention when not healthy) and each list is its queue's top
 # K by --capacity (a region's line, a queue's own line, --top for the rest), hard-signal rows first;
 # every row's action and channel are what an independent reading of the shipped playbook gives for
-# its stage, phase, queue, tier and e-channel preference; the --list-columns are the snapshot's values;
+# its stage, phase, queue, grade (by name) and e-channel preference; the --list-columns are the snapshot's values;
 # summary.csv counts each queue. A site playbook (another action, a changed channel) changes the
 # lists accordingly; --lang en and --no-bom. A month through run-month.sh in Chinese: report.md,
 # evaluation.md and summary.csv in Chinese, the month's playbook kept. Bad input — a playbook with a
@@ -13,6 +13,7 @@
 # unknown region or a bad K — each one message, its exit code, nothing written.
 source "$(dirname "$0")/common.sh"
 SRC=${CS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+export TAGS="$SRC/jobs/tags.conf"
 PB="$SRC/jobs/playbook.conf"
 N=30011
 run 2 "$CS" generate --out "$T/s.h5" --subscribers $N --regions 5 --seed 14 --quiet || fail "generate"
@@ -85,17 +86,30 @@ def tier_ok(spec, t):
     if spec == "*": return True
     a, b = spec.split("-") if "-" in spec else (spec, spec)
     return int(a) <= t <= int(b)
-def action(i, q):
-    for s, p, qq, t, code in rules:
-        if s in ("*", STAGES[st[i]]) and p in ("*", PHASES[ph[i]]) and qq in ("*", q) and tier_ok(t, tier[i]):
-            return code
+# the English labels of the shipped tags (a rule keyed on a tag: checked first, for rows with the tag)
+TAGLABEL, key = {}, None
+for line in open(os.environ["TAGS"], encoding="utf-8"):
+    w = line.split(None, 1)
+    if w and w[0] == "tag": key = w[1].strip()
+    if w and w[0] == "en": TAGLABEL[key] = w[1].strip()
+def action(i, q, tags=()):
+    for keyed in (True, False):
+        for rl in rules:
+            s, p, qq, t, code = rl[:5]
+            if keyed != (len(rl) == 6) or (keyed and TAGLABEL[rl[5]] not in tags):
+                continue
+            if s in ("*", STAGES[st[i]]) and p in ("*", PHASES[ph[i]]) and qq in ("*", q) and tier_ok(t, tier[i]):
+                return code
     raise AssertionError("no rule for row %d" % i)
 CHAN = {"en": {"phone": "phone call", "sms": "SMS", "app": "app message", "store": "in store", "visit": "account manager visit"},
         "zh": {"phone": "电话外呼", "sms": "短信", "app": "手机营业厅推送", "store": "营业厅", "visit": "客户经理上门"}}[LANG]
 H = {"en": ["rank", "queue", "id", "region", "brand", "probability", "p_voluntary", "p_involuntary", "value_at_risk",
-            "stage", "phase", "tier", "action_code", "action", "channel", "reason_1", "reason_2", "reason_3"],
+            "stage", "phase", "grade", "action_code", "action", "channel", "reason_1", "reason_2", "reason_3", "tags"],
      "zh": ["排名", "队列", "用户编号", "地区", "品牌", "流失概率", "主动流失概率", "被动流失概率", "风险价值",
-            "生命周期", "预警状态", "价值层级", "行动代码", "建议行动", "渠道", "原因1", "原因2", "原因3"]}[LANG]
+            "生命周期", "预警状态", "价值等级", "行动代码", "建议行动", "渠道", "原因1", "原因2", "原因3", "客户标签"]}[LANG]
+# the value grade by its name (jobs/tags.conf as shipped): grade 1 the most valuable, 0 unknown
+GN = {"en": ["unknown", "diamond", "gold", "silver", "standard", "basic"],
+      "zh": ["未知", "钻石", "金", "银", "普通", "基础"]}[LANG]
 QL = {"en": {"retention": "retention", "collections": "collections", "billing": "billing check"},
       "zh": {"retention": "挽留", "collections": "催缴", "billing": "账单核查"}}[LANG]
 PL = {"en": PHASES, "zh": ["健康期", "预警期", "告警期"]}[LANG]
@@ -139,8 +153,8 @@ for g, name in enumerate(names):
         for k_, r in enumerate(body):
             i = row[int(r[H[2]])]
             assert int(r[H[0]]) == k_ + 1 and r[H[1]] == QL[q] and r[H[3]] == name
-            assert r[H[9]] == SL[st[i]] and r[H[10]] == PL[ph[i]] and int(r[H[11]]) == tier[i]
-            code = action(i, q)
+            assert r[H[9]] == SL[st[i]] and r[H[10]] == PL[ph[i]] and r[H[11]] == GN[tier[i]]
+            code = action(i, q, r[H[18]].split(";"))
             ch, och, en, zh = actions[code]
             pref = online is not None and feat[online[0]][i] >= online[1]
             assert r[H[12]] == code and r[H[13]] == {"en": en, "zh": zh}[LANG], (fname, r[H[12]], code)
@@ -159,16 +173,20 @@ grep -q "^0,$R0,.*,[0-9]*,7,00-$R0-retention.csv,[0-9]*,3,00-$R0-collections.csv
   || { cat "$T/L1/summary.csv"; fail "capacity of $R0 in summary.csv"; }
 grep -q '"lang": "zh"' "$T/L1/summary.json" || fail "summary.json: lang"
 
-# a site's playbook: the top tier's retention gets another action, the collections an SMS for all
-sed -e 's/^rule \*  *\*  *retention  *5  *ACCOUNT_MGR$/rule * * retention 4-5 VIP_DESK/' \
+# a site's playbook: the two most valuable grades' retention gets another action, the collections an SMS
+sed -e 's/^rule \*  *\*  *retention  *1  *ACCOUNT_MGR$/rule * * retention 1-2 VIP_DESK/' \
     -e 's/^action COLLECT      sms   app /action COLLECT      sms   sms /' "$PB" > "$T/site-pb.conf"
 echo "action VIP_DESK store app | VIP desk | 贵宾服务台" >> "$T/site-pb.conf"
+# keyed on a tag (issue 17): the family-business customers' retention, whatever the grade
+echo "action FAMILY_CARE phone app | Family plan care | 家庭业务关怀" >> "$T/site-pb.conf"
+echo "rule * warning retention * FAMILY_CARE family" >> "$T/site-pb.conf"
 cmp -s "$PB" "$T/site-pb.conf" && fail "the site playbook is the shipped one"
-grep -q "retention 4-5 VIP_DESK" "$T/site-pb.conf" || fail "sed of the playbook"
+grep -q "retention 1-2 VIP_DESK" "$T/site-pb.conf" || fail "sed of the playbook"
 run 3 "$CS" score --in "$T/s.h5" --model "$T/m.h5" --out "$T/op.h5" --lists "$T/Lp" --lang en --no-bom \
   --playbook "$T/site-pb.conf" --list-columns "$COLS" > /dev/null 2>&1 || fail "score with a site playbook"
 BOM=0 python3 "$T/check.py" "$T" "$T/Lp" "$T/site-pb.conf" en 0 - || fail "the lists of a site playbook"
 grep -q ",VIP_DESK,VIP desk," "$T"/Lp/*-retention.csv || fail "the site's action is not used"
+grep -q ",FAMILY_CARE,Family plan care," "$T"/Lp/*-retention.csv || fail "the site's action keyed on a tag is not used"
 
 # a month in Chinese through run-month.sh (site.conf's CS_LANG=zh): the report, the evaluation and the
 # summary in Chinese, the month's playbook kept
@@ -189,6 +207,9 @@ grep -q "^\"流失概率\",.*,稳定$" "$M/report.md" || fail "report.md: the dr
 grep -qi "[a-z]\{4,\} [a-z]\{4,\} [a-z]\{4,\}" <(grep -v '^\(`\|"\|input\|[0-9]\|- 完成\)' "$M/report.md" | grep -v '`') \
   && { grep -i "[a-z]\{4,\} [a-z]\{4,\} [a-z]\{4,\}" "$M/report.md"; fail "English prose in the Chinese report"; }
 cmp "$PB" "$M/playbook.conf" || fail "the month's playbook"
+cmp "$SRC/jobs/tags.conf" "$M/tags.conf" || fail "the month's tag rules"
+grep -q "^### 客户标签的效果验证" "$M/report.md" || fail "report.md: the tag validation"
+grep -q '<h3 id="tags">客户标签的效果验证</h3>' "$M/report.html" || fail "report.html: the tag validation"
 head -c 3 "$M/lists/00-$R0-retention.csv" | cmp -s - <(printf '\xef\xbb\xbf') || fail "the month's lists: no BOM"
 
 # bad input: one message, its exit code, nothing written

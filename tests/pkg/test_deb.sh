@@ -69,7 +69,7 @@ export DEBIAN_FRONTEND=noninteractive OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends /tmp/churnscore_*.deb man-db > /tmp/apt.log
-dpkg -s churnscore | has '^Status: install ok installed'
+dpkg -s churnscore | grep '^Status: install ok installed' > /dev/null
 test "$(command -v churnscore)" = /usr/bin/churnscore
 churnscore --version
 cd /tmp
@@ -80,8 +80,8 @@ test -s L/summary.json
 MANPAGER=cat MANWIDTH=100 man churnscore-score > man.txt
 grep -q -- '--memory BYTES' man.txt
 grep -q 'SLURM_MEM_PER_CPU' man.txt
-man -w churnscore | has '^/usr/share/man/man1/churnscore.1'
-/usr/share/churnscore/jobs/submit-month.sh --help | has 'usage: submit-month.sh'
+man -w churnscore | grep '^/usr/share/man/man1/churnscore.1' > /dev/null
+/usr/share/churnscore/jobs/submit-month.sh --help | grep 'usage: submit-month.sh' > /dev/null
 churnscore generate --follows s.h5 --out s2.h5
 bash /usr/share/churnscore/scripts/run-month.sh --month 2026-10 --snapshot s.h5 --train s.h5 --runs runs --ranks 2
 bash /usr/share/churnscore/scripts/run-month.sh --month 2026-11 --snapshot s2.h5 --runs runs --ranks 2

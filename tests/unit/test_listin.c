@@ -32,10 +32,10 @@ static void test_read(void **state)
     put(d, "summary.csv", "region_index,region,file\n0,north,00-north.csv\n1,'=east,01-east.csv\n2,empty,02-empty.csv\n");
     put(d, "summary.json", "{\n  \"kind\": \"lists\",\n  \"month\": \"2026-10\",\n  \"regions\": []\n}\n");
     /* a byte order mark, columns in another order, an extra column, CRLF */
-    put(d, "00-north.csv", "\xef\xbb\xbfphase,tier,extra,id,region\r\nalarm,5,x,18446744073709551615,north\r\n"
+    put(d, "00-north.csv", "\xef\xbb\xbfphase,grade,extra,id,region\r\nalarm,basic,x,18446744073709551615,north\r\n"
                            "warning,,y,0,north\r\n");
-    put(d, "01-east.csv", "rank,id,region,phase,tier\n1,4711,'=east,healthy,3\n");
-    put(d, "02-empty.csv", "rank,id,region,phase,tier\n");
+    put(d, "01-east.csv", "rank,id,region,phase,grade\n1,4711,'=east,healthy,3\n");
+    put(d, "02-empty.csv", "rank,id,region,phase,grade\n");
     put(d, "notes.txt", "not a list\n");
     listin_table *t = NULL;
     assert_int_equal(listin_read(d, &t), CS_OK);
@@ -70,10 +70,10 @@ static void test_read_zh(void **state)
     (void)state;
     char *d = testutil_tmpdir();
     put(d, "summary.csv", "\xef\xbb\xbf地区序号,地区,用户数\n0,北京,10\n1,上海,0\n");
-    put(d, "00-北京-retention.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n1,挽留,17,北京,告警期,5\n"
+    put(d, "00-北京-retention.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值等级\n1,挽留,17,北京,告警期,基础\n"
                                    "2,挽留,18,北京,预警期,\n");
-    put(d, "00-北京-collections.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n1,催缴,19,北京,健康期,2\n");
-    put(d, "00-北京-billing.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值层级\n");
+    put(d, "00-北京-collections.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值等级\n1,催缴,19,北京,健康期,2\n");
+    put(d, "00-北京-billing.csv", "\xef\xbb\xbf排名,队列,用户编号,地区,预警状态,价值等级\n");
     listin_table *t = NULL;
     assert_int_equal(listin_read(d, &t), CS_OK);
     assert_int_equal(t->n, 3);
@@ -90,6 +90,35 @@ static void test_read_zh(void **state)
     assert_int_equal(listin_phase_code("告警期", strlen("告警期")), LISTIN_ALARM);
     assert_int_equal(listin_phase_code("告警", strlen("告警")), -1);
     listin_free(t);
+    free(d);
+}
+
+/* Lists written before issue 17: a "tier" column numbered the other way (5 the top fifth) is read as
+ * the grade (1 the most valuable); a site's grade names are read through its tag rules. */
+static void test_read_legacy_and_names(void **state)
+{
+    (void)state;
+    char *d = testutil_tmpdir();
+    put(d, "00-a.csv", "id,region,phase,tier\n1,a,alarm,5\n2,a,alarm,1\n3,a,alarm,0\n4,a,alarm,\n");
+    listin_table *t = NULL;
+    assert_int_equal(listin_read(d, &t), CS_OK);
+    assert_int_equal(t->tier[listin_find(t, 1)], 1);
+    assert_int_equal(t->tier[listin_find(t, 2)], 5);
+    assert_int_equal(t->tier[listin_find(t, 3)], 0);
+    assert_int_equal(t->tier[listin_find(t, 4)], 0);
+    listin_free(t);
+    put(d, "00-a.csv", "id,region,phase,grade\n1,a,alarm,翡翠\n2,a,alarm,basic\n");
+    static const char rules[] = "grade 1 翡翠 jade\ngrade 2 b c\ngrade 3 d e\ngrade 4 f g\ngrade 5 h i\n";
+    tagconf *tc = NULL;
+    assert_int_equal(tagconf_parse(rules, strlen(rules), "site.conf", &tc), CS_OK);
+    assert_int_equal(listin_read_graded(d, tc, &t), CS_EDATA); /* basic is not this site's name */
+    assert_message_has("grade 'basic' is not a grade name of site.conf", NULL);
+    put(d, "00-a.csv", "id,region,phase,grade\n1,a,alarm,翡翠\n2,a,alarm,i\n");
+    assert_int_equal(listin_read_graded(d, tc, &t), CS_OK);
+    assert_int_equal(t->tier[listin_find(t, 1)], 1);
+    assert_int_equal(t->tier[listin_find(t, 2)], 5);
+    listin_free(t);
+    tagconf_free(tc);
     free(d);
 }
 
@@ -115,8 +144,9 @@ static void test_errors(void **state)
     expect_fail("id,region,phase\n18446744073709551616,x,alarm\n", CS_EDATA, "is not a subscriber id");
     expect_fail("id,region,phase\n,x,alarm\n", CS_EDATA, "is not a subscriber id");
     expect_fail("id,region,phase\n5,x,Alarm\n", CS_EDATA, "line 2: phase 'Alarm'");
-    expect_fail("id,region,phase,tier\n5,x,alarm,6\n", CS_EDATA, "tier '6' is not 0 to 5");
-    expect_fail("id,region,phase,tier\n5,x,alarm,2.5\n", CS_EDATA, "tier '2.5'");
+    expect_fail("id,region,phase,grade\n5,x,alarm,6\n", CS_EDATA, "grade '6' is not a grade name");
+    expect_fail("id,region,phase,grade\n5,x,alarm,2.5\n", CS_EDATA, "grade '2.5'");
+    expect_fail("id,region,phase,grade\n5,x,alarm,platinum\n", CS_EDATA, "grade 'platinum'");
     expect_fail("id,region,phase\n5,x,alarm\n6,y,warning\n5,y,warning\n", CS_EDATA, "id 5 is listed twice (in x and y)");
     expect_fail("id,region,phase\n5,x,alarm,extra\n", CS_EDATA, "line 2");
     char *d = testutil_tmpdir();
@@ -235,6 +265,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_read_zh),
+        cmocka_unit_test(test_read_legacy_and_names),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_index),
         cmocka_unit_test(test_stats),

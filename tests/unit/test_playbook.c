@@ -33,13 +33,15 @@ static void test_builtin(void **state)
     assert_int_equal(playbook_builtin(&pb), CS_OK);
     assert_string_equal(code_of(pb, RULES_MATURITY, RULES_ALARM, QUEUE_BILLING, 5), "BILL_REVIEW");
     assert_string_equal(code_of(pb, RULES_GROWTH, RULES_HEALTHY, QUEUE_COLLECTIONS, 0), "COLLECT");
-    assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 5), "ACCOUNT_MGR");
+    /* grade 1 is the most valuable (issue 17) */
+    assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 1), "ACCOUNT_MGR");
+    assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 5), "ONB_WELCOME");
     assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_ALARM, QUEUE_RETENTION, 3), "RET_MATCH");
     assert_string_equal(code_of(pb, RULES_ONBOARDING, RULES_WARNING, QUEUE_RETENTION, 3), "ONB_WELCOME");
     assert_string_equal(code_of(pb, RULES_GROWTH, RULES_WARNING, QUEUE_RETENTION, 0), "GROW_VAS");
     assert_string_equal(code_of(pb, RULES_MATURITY, RULES_WARNING, QUEUE_RETENTION, 4), "MAT_BUNDLE");
-    assert_string_equal(code_of(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 1), "DEC_RENEW");
-    const playbook_action *a = playbook_lookup(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 1);
+    assert_string_equal(code_of(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 5), "DEC_RENEW");
+    const playbook_action *a = playbook_lookup(pb, RULES_DECLINE, RULES_WARNING, QUEUE_RETENTION, 5);
     assert_int_equal(a->channel, PB_PHONE);
     assert_int_equal(a->online_channel, PB_APP);
     assert_non_null(strstr(a->text[LANG_EN], "Renewal"));
@@ -97,6 +99,45 @@ static void test_rules(void **state)
 }
 
 /* text must be refused with CS_EDATA and a message holding want. */
+/* Rules keyed on a tag (issue 17): checked before the table in file order, only for rows with the
+ * tag; a key the tag rules do not know is refused with the line; a tag skipped on this snapshot
+ * turns its rule off. */
+static int fake_bit(void *arg, const char *key)
+{
+    (void)arg;
+    return strcmp(key, "vip") == 0 ? 3 : strcmp(key, "family") == 0 ? 0 : strcmp(key, "identity") == 0 ? -1 : -2;
+}
+
+static void test_tag_rules(void **state)
+{
+    (void)state;
+    static const char text[] = "action A phone phone | a | 甲\naction V visit visit | v | 贵\naction F sms app | f | 家\n"
+                               "action I visit visit | i | 身\n"
+                               "rule * alarm retention 1-2 V vip\nrule * * * * F family\nrule * * * * I identity\n"
+                               "rule * * * * A\n";
+    playbook *pb = NULL;
+    assert_int_equal(playbook_parse(text, strlen(text), "t.conf", &pb), CS_OK);
+    assert_int_equal(pb->n_tag_rules, 3);
+    size_t off = 0;
+    assert_int_equal(playbook_bind_tags(pb, fake_bit, NULL, &off), CS_OK);
+    assert_int_equal(off, 1);
+    const uint64_t vip = 1u << 3, family = 1;
+    assert_string_equal(playbook_lookup_tagged(pb, RULES_GROWTH, RULES_ALARM, QUEUE_RETENTION, 2, vip)->code, "V");
+    assert_string_equal(playbook_lookup_tagged(pb, RULES_GROWTH, RULES_ALARM, QUEUE_RETENTION, 3, vip)->code, "A");
+    assert_string_equal(playbook_lookup_tagged(pb, RULES_GROWTH, RULES_WARNING, QUEUE_RETENTION, 1, vip)->code, "A");
+    /* first match wins: vip before family */
+    assert_string_equal(playbook_lookup_tagged(pb, RULES_GROWTH, RULES_ALARM, QUEUE_RETENTION, 1, vip | family)->code, "V");
+    assert_string_equal(playbook_lookup_tagged(pb, RULES_GROWTH, RULES_WARNING, QUEUE_BILLING, 0, vip | family)->code, "F");
+    assert_string_equal(playbook_lookup_tagged(pb, RULES_GROWTH, RULES_WARNING, QUEUE_BILLING, 0, 0)->code, "A");
+    assert_string_equal(playbook_lookup_tagged(pb, RULES_GROWTH, RULES_WARNING, QUEUE_BILLING, 0, ~(uint64_t)0 & ~vip & ~family)->code, "A");
+    playbook_free(pb);
+    static const char bad[] = "action A phone phone | a | 甲\nrule * * * * A\nrule * * * * A nosuch\n";
+    assert_int_equal(playbook_parse(bad, strlen(bad), "t.conf", &pb), CS_OK);
+    assert_int_equal(playbook_bind_tags(pb, fake_bit, NULL, &off), CS_EDATA);
+    assert_message_has("t.conf:3: unknown tag 'nosuch'", NULL);
+    playbook_free(pb);
+}
+
 static void refuse(const char *text, const char *want)
 {
     playbook *pb = (playbook *)1;
@@ -118,8 +159,9 @@ static void test_refusals(void **state)
     refuse(ACT_A "rule * * * 4-2 A\n", "site.conf:2: unknown tier '4-2'");
     refuse(ACT_A "rule * * * top A\n", "site.conf:2: unknown tier 'top'");
     refuse(ACT_A "rule * * * * B\n", "site.conf:2: unknown action code 'B'");
-    refuse(ACT_A "rule * * * *\n", "site.conf:2: a rule line is 'rule STAGE PHASE QUEUE TIER CODE' (a field is missing)");
-    refuse(ACT_A "rule * * * * A x\n", "(too many fields)");
+    refuse(ACT_A "rule * * * *\n", "site.conf:2: a rule line is 'rule STAGE PHASE QUEUE TIER CODE [TAG]' (a field is missing)");
+    refuse(ACT_A "rule * * * * A x y\n", "(too many fields)");
+    refuse(ACT_A "rule * * * * A Vip\n", "site.conf:2: tag 'Vip' is not a tag key");
     refuse(ACT_A "when * * * * A\n", "site.conf:2: unknown line kind 'when'");
     refuse("action A fax phone | a | 甲\n" ALL_RULE, "site.conf:1: unknown channel 'fax'");
     refuse("action A phone | a | 甲\n" ALL_RULE, "site.conf:1: an action line has exactly CODE, CHANNEL");
@@ -257,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_builtin),
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_tag_rules),
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_capacity),
     };

@@ -324,23 +324,32 @@ static void test_region_csv(void **state)
     const char *extra[] = {"arpu_m1", "contract_months_left"};
     playbook *pb = NULL;
     assert_int_equal(playbook_parse(test_pb, strlen(test_pb), "test.conf", &pb), CS_OK);
+    /* two tags (issue 17), the second with a label a spreadsheet would read as a formula */
+    static const char tags_text[] = "tag a\n zh 甲类\n en kind a\n when x > 1\n channel sms\n say.zh 说\n say.en s\n"
+                                    "tag b\n zh 乙\n en =b\n when x < 1\n channel sms\n say.zh 说\n say.en s\n";
+    tagconf *tc = NULL;
+    tageval *tv = NULL;
+    const char *const xname[1] = {"x"};
+    assert_int_equal(tagconf_parse(tags_text, strlen(tags_text), "t.conf", &tc), CS_OK);
+    assert_int_equal(tagconf_bind(tc, xname, 1, 1, &tv), CS_OK);
     lists_ctx c = {.mask_ids = 1, .bom = 1, .n_regions = 2, .region_names = regions, .n_brands = 2,
                    .brand_names = brands, .n_fact_names = 2, .fact_names = inputs, .pb = pb, .n_extra = 2,
-                   .extra_names = extra};
+                   .extra_names = extra, .tc = tc};
+    /* the grade (tier 4: the fourth most valuable) by its name, the tags by their labels */
     static const char *const want[LANG_N] = {
         "\xef\xbb\xbfrank,queue,id,region,brand,probability,p_voluntary,p_involuntary,value_at_risk,stage,phase,"
-        "tier,action_code,action,channel,reason_1,reason_2,reason_3,segment,arpu_m1,contract_months_left\n"
-        "1,retention,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,decline,alarm,4,"
-        "RET_MATCH,\"Matching offer, by a senior agent\",phone call,3 calls to a competitor's service line,high -minus: 2.385,,,"
-        "88.5,-1\n"
-        "2,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,4,"
-        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,,,0.1\n",
+        "grade,action_code,action,channel,reason_1,reason_2,reason_3,tags,segment,arpu_m1,contract_months_left\n"
+        "1,retention,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,decline,alarm,standard,"
+        "RET_MATCH,\"Matching offer, by a senior agent\",phone call,3 calls to a competitor's service line,high -minus: 2.385,,"
+        "kind a;=b,,88.5,-1\n"
+        "2,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,standard,"
+        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,'=b,,,0.1\n",
         "\xef\xbb\xbf排名,队列,用户编号,地区,品牌,流失概率,主动流失概率,被动流失概率,风险价值,生命周期,预警状态,"
-        "价值层级,行动代码,建议行动,渠道,原因1,原因2,原因3,细分群,arpu_m1,contract_months_left\n"
-        "1,挽留,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,衰退期,告警期,4,"
-        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,,88.5,-1\n"
-        "2,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,4,"
-        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,,,0.1\n",
+        "价值等级,行动代码,建议行动,渠道,原因1,原因2,原因3,客户标签,细分群,arpu_m1,contract_months_left\n"
+        "1,挽留,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,衰退期,告警期,普通,"
+        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,甲类;乙,,88.5,-1\n"
+        "2,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,普通,"
+        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,乙,,,0.1\n",
     };
     for (int lang = 0; lang < LANG_N; lang++) {
         c.lang = (cs_lang)lang;
@@ -350,7 +359,7 @@ static void test_region_csv(void **state)
                         .pinv = NAN, .reason = {RULES_FACT_COMPETITOR_CALLS, RULES_FACT_INDICATOR, -1},
                         .fact = {3, 2.385f, NAN}, .region = 0, .brand = 0, .stage = 3, .phase = 2,
                         .tier = 4, .queue = QUEUE_RETENTION, .band = 1, .online = 1,
-                        .extra = {88.5f, -1.0f}};
+                        .extra = {88.5f, -1.0f}, .tags = 3};
         assert_int_equal(lists_region_row(f, 1, &it), CS_OK);
         it.var = -0.0;
         it.brand = 1;
@@ -358,6 +367,7 @@ static void test_region_csv(void **state)
         it.queue = QUEUE_COLLECTIONS; /* one file holds one queue; here only the texts are checked */
         it.extra[0] = NAN;
         it.extra[1] = 0.1f;
+        it.tags = 2;
         assert_int_equal(lists_region_row(f, 2, &it), CS_OK);
         assert_int_equal(lists_region_close(f), CS_OK);
         char path[512], name[256];
@@ -388,6 +398,8 @@ static void test_region_csv(void **state)
     assert_null(f);
     assert_non_null(strstr(status_reason(), "cannot create"));
     playbook_free(pb);
+    tageval_free(tv);
+    tagconf_free(tc);
     rmdir(dir);
     free(dir);
 }
