@@ -168,6 +168,9 @@ const opt_spec options_table[] = {
      .help = "start the CSV files with a UTF-8 byte order mark (the default; kept for older scripts)"},
     {.name = "no-bom", .cmds = S, .kind = OPT_FLAG,
      .help = "no UTF-8 byte order mark at the start of the CSV files (Excel needs it for Chinese)"},
+    {.name = "control", .cmds = S, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.05", .lo = 0, .hi = 0.5,
+     .help = "share of each region's retention list held out as a control group (its own file, not "
+             "contacted; a hash of id and month, stratified by phase and tier) to measure the retention effect"},
     {.name = "horizon", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0, .hi = 1200,
      .help = "months of ARPU at risk: value at risk = p x ARPU x horizon"},
     {.name = "growth-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0,
