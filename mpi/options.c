@@ -93,6 +93,11 @@ const opt_spec options_table[] = {
      .help = "behaviour drift per month"},
     {.name = "follows", .cmds = G, .kind = OPT_STR, .meta = "FILE",
      .help = "previous month's generated snapshot: write the next month"},
+    {.name = "treated", .cmds = G, .kind = OPT_STR, .meta = "RUNS/YYYY-MM",
+     .help = "with --follows: the month of --follows whose retention lists (not their control groups) "
+             "were treated; the truth goes under /truth/"},
+    {.name = "treatment-effect", .cmds = G, .kind = OPT_DOUBLE, .meta = "E", .def = "0", .lo = 0, .hi = 1,
+     .help = "with --treated: relative reduction of the treated's voluntary churn probability"},
 
     /* ---- train ---- */
     {.name = "factors", .cmds = T, .kind = OPT_STR, .meta = "K|auto", .def = "auto", .lo = 1, .hi = INF,
@@ -168,9 +173,10 @@ const opt_spec options_table[] = {
      .help = "start the CSV files with a UTF-8 byte order mark (the default; kept for older scripts)"},
     {.name = "no-bom", .cmds = S, .kind = OPT_FLAG,
      .help = "no UTF-8 byte order mark at the start of the CSV files (Excel needs it for Chinese)"},
-    {.name = "control", .cmds = S, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.05", .lo = 0, .hi = 0.5,
+    {.name = "control", .cmds = S, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0", .lo = 0, .hi = 0.5,
      .help = "share of each region's retention list held out as a control group (its own file, not "
-             "contacted; a hash of id and month, stratified by phase and tier) to measure the retention effect"},
+             "contacted; a hash of id and month, stratified by phase and tier) to measure the retention "
+             "effect; 0.05 is the usual share, 0 none"},
     {.name = "horizon", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0, .hi = 1200,
      .help = "months of ARPU at risk: value at risk = p x ARPU x horizon"},
     {.name = "growth-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0,
