@@ -23,6 +23,7 @@
  */
 #include "cmd.h"
 #include "comm.h"
+#include "eval_effect.h"
 #include "evalrep.h"
 #include "gather.h"
 #include "idhash.h"
@@ -46,6 +47,8 @@
 typedef struct {
     const char *lists, *outcomes, *out, *previous;
     const char *lang; /* of PREFIX.md */
+    const char *contacts;
+    contacts_columns ccols;
     int json, absent, any_month;
     uint64_t block, memory;
 } eval_opts;
@@ -96,6 +99,8 @@ static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
         if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->region, x->n * sizeof *x->region);
         if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->phase, x->n);
         if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->tier, x->n);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->arm, x->n);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->worth, x->n * sizeof *x->worth);
         if (rc == CS_OK && ctx->rank != 0) {
             size_t o = 0, idx;
             for (uint64_t r = 0; rc == CS_OK && r < hdr[1]; r++) {
@@ -237,6 +242,7 @@ typedef struct {
     size_t *out_map, *prev_map; /* snapshot region -> table region */
     size_t nreg;
     int64_t *counts;          /* found, known, caught [nreg * CELLS each], subscribers, leavers [nreg] */
+    eval_effect fx;           /* the retention effect's counts (eval_effect.h) */
 } eval_run;
 
 static int64_t *eval_found(eval_run *e) { return e->counts; }
@@ -307,6 +313,8 @@ static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t par
             if (k < 0) continue;
             size_t cell = eval_cell(e->t, (size_t)k);
             found[cell]++;
+            eval_effect_row(&e->fx, e->t, (size_t)k, e->o->absent ? 1 : labelled, c == 1,
+                            sc.churn_type ? sc.churn_type[i] : 0);
             if (!e->o->absent && labelled) {
                 known[cell]++;
                 caught[cell] += c;
@@ -436,7 +444,10 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     const opt_bind binds[] = {
         {"lists", &o.lists}, {"outcomes", &o.outcomes}, {"out", &o.out}, {"json", &o.json},
         {"absent-means-churned", &o.absent}, {"previous", &o.previous}, {"any-month", &o.any_month},
-        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {NULL, NULL},
+        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {"contacts", &o.contacts},
+        {"contacts-id", &o.ccols.id}, {"contacts-contacted", &o.ccols.contacted},
+        {"contacts-accepted", &o.ccols.accepted}, {"contacts-action", &o.ccols.action},
+        {"contacts-date", &o.ccols.date}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_EVALUATE, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -448,19 +459,20 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     /* before anything is read or written: the report files must not touch an input, and each is
      * locked against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
-    char *outs[4] = {NULL, NULL, NULL, NULL};
-    static const char *const ext[4] = {".csv", ".json", ".md", ".html"};
-    for (int k = 0; rc == CS_OK && o.out && k < 4; k++) {
-        outs[k] = malloc(strlen(o.out) + 6);
+    char *outs[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    static const char *const ext[6] = {".csv", ".json", ".md", ".html", "-effect.csv", "-effect.json"};
+    for (int k = 0; rc == CS_OK && o.out && k < 6; k++) {
+        outs[k] = malloc(strlen(o.out) + 14);
         if (!outs[k]) rc = CS_ERROR(CS_ENOMEM, "out of memory");
         else sprintf(outs[k], "%s%s", o.out, ext[k]);
     }
     outguard_path paths[] = {{"--lists", o.lists, OUTGUARD_INPUT}, {"--outcomes", o.outcomes, OUTGUARD_INPUT},
                              {"--previous", o.previous, OUTGUARD_INPUT}, {"--out", outs[0], OUTGUARD_OUTPUT},
                              {"--out", outs[1], OUTGUARD_OUTPUT}, {"--out", outs[2], OUTGUARD_OUTPUT},
-                             {"--out", outs[3], OUTGUARD_OUTPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 7, &guard);
-    for (int k = 0; k < 4; k++) free(outs[k]);
+                             {"--out", outs[3], OUTGUARD_OUTPUT}, {"--out", outs[4], OUTGUARD_OUTPUT},
+                             {"--out", outs[5], OUTGUARD_OUTPUT}, {"--contacts", o.contacts, OUTGUARD_INPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 10, &guard);
+    for (int k = 0; k < 6; k++) free(outs[k]);
     eval_run e = {.ctx = ctx, .o = &o};
     /* rank 0 reads the lists; the others wait for the agreement inside eval_share_lists */
     if (rc == CS_OK && ctx->rank == 0) rc = listin_read(o.lists, &e.t);
@@ -484,7 +496,10 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         ncounts = 3 * e.nreg * EVALREP_CELLS + 2 * e.nreg;
         e.counts = calloc(ncounts, sizeof(int64_t));
         if (!e.counts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        if (rc == CS_OK) rc = eval_effect_init(&e.fx, e.nreg);
     }
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && o.contacts) rc = eval_effect_contacts(ctx, o.contacts, &o.ccols, e.t, &e.fx);
     rc = red_agree(ctx->comm, rc);
     double t0 = comm_now();
     if (rc == CS_OK) {
@@ -505,6 +520,9 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         }
     }
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, e.counts, ncounts);
+    if (rc == CS_OK)
+        rc = red_sum_i64(ctx->comm, e.fx.counts, EFX_N_ARMS * e.nreg * EFX_CELLS * EFX_N_COUNTS);
+    if (rc == CS_OK) eval_effect_finish(&e.fx, e.t, o.absent);
 
     /* the lists' own counts, then the absent mode's reading of "found" */
     int64_t *listed = NULL;
@@ -536,11 +554,35 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
             .caught = eval_caught(&e), .subscribers = eval_subs(&e), .leavers = eval_leavers(&e),
             .lang = lang_parse(o.lang) == LANG_ZH ? LANG_ZH : LANG_EN, /* the table checked it */
         };
+        /* the retention effect: where the lists have a control group, or --contacts says who was reached */
+        int64_t n_control = 0;
+        for (size_t k = 0; k < e.t->n; k++) n_control += e.t->arm[k] == LISTIN_ARM_CONTROL;
+        effectrep_data fd = {
+            .n_regions = e.nreg, .region_names = (const char *const *)e.t->region_names,
+            .have_types = !o.absent && snap_schema_of(e.out_r)->has_churn_type, .have_contacts = o.contacts != NULL,
+            .counts = e.fx.counts, .worth = e.fx.worth, .contact_rows = e.fx.cst.rows,
+            .contact_unknown = e.fx.cst.unknown, .contacted = e.fx.cst.contacted,
+            .control_contacted = e.fx.cst.control_contacted,
+        };
+        int with_effect = n_control > 0 || o.contacts;
         int lrc = CS_OK;
         if (ctx->rank == 0) {
-            if (o.out) lrc = evalrep_write(&d, o.out);
+            char *etmp[2] = {NULL, NULL};
+            if (o.out && with_effect) lrc = effectrep_write_tmp(&fd, o.out, etmp);
+            if (o.out && lrc == CS_OK) lrc = evalrep_write(&d, o.out);
+            if (o.out && with_effect) {
+                int crc = effectrep_commit(etmp, lrc == CS_OK);
+                if (lrc == CS_OK) lrc = crc;
+            }
             if (o.json) evalrep_json(&d, stdout);
             else evalrep_print(&d, stdout);
+            if (!o.json && with_effect) effectrep_print(&fd, stdout);
+            if (with_effect && n_control == 0)
+                log_info("evaluate: warning: %s has no control group (score --control): the effect cannot be measured",
+                         o.lists);
+            if (o.contacts && e.fx.cst.unknown)
+                log_info("evaluate: warning: %s: %llu of %llu rows name ids on no list: ignored", o.contacts,
+                         (unsigned long long)e.fx.cst.unknown, (unsigned long long)e.fx.cst.rows);
             fflush(stdout);
         }
         rc = red_agree(ctx->comm, lrc);
@@ -552,6 +594,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
                      comm_now() - t0);
     }
     free(listed);
+    eval_effect_clear(&e.fx);
     free(e.counts);
     free(e.out_map);
     free(e.prev_map);
