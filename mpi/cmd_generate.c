@@ -236,9 +236,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
         if (rc == CS_OK && treated && !(snap_schema_of(prev)->has_churn_type && snap_schema_of(prev)->has_truth_types))
             rc = CS_ERROR(CS_EFORMAT, "%s: has no churn types and their truth: --treated needs a generated "
                           "month", follows);
-    }
-    rc = red_agree(ctx->comm, rc);
-    if (rc == CS_OK && treated) rc = gen_treat_load(ctx, treated, prev_month, effect, job.sp.seed, &treat); else if (rc == CS_OK) {
+    } else if (rc == CS_OK) {
         job.sp.seed = seed;
         job.sp.n_regions = (unsigned)regions;
         job.sp.drift = drift;
@@ -250,6 +248,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     }
     if (rc == CS_OK) rc = synth_params_check(&job.sp);
     rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && treated) rc = gen_treat_load(ctx, treated, prev_month, effect, job.sp.seed, &treat);
     if (rc != CS_OK) {
         gen_treat_clear(&treat);
         snap_close(prev);
