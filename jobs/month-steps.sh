@@ -570,6 +570,8 @@ ms_step_score() {
 
 ms_step_evaluate() {
     local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_STAGE/evaluation" --lang "$CS_LANG")
+    # the scores of last month: each phase's and tier's recall and lift within the group
+    [ -f "$CS_RUNS/$CS_PREV/scores.h5" ] && args+=(--scores "$CS_RUNS/$CS_PREV/scores.h5")
     if [ -n "$CS_OUTCOMES" ]; then
         args+=(--outcomes "$CS_OUTCOMES")
     else

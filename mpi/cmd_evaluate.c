@@ -24,6 +24,8 @@
 #include "cmd.h"
 #include "comm.h"
 #include "eval_effect.h"
+#include "eval_groups.h"
+#include "eval_join.h"
 #include "evalrep.h"
 #include "gather.h"
 #include "idhash.h"
@@ -47,7 +49,7 @@
 typedef struct {
     const char *lists, *outcomes, *out, *previous;
     const char *lang; /* of PREFIX.md */
-    const char *contacts;
+    const char *contacts, *scores;
     contacts_columns ccols;
     int json, absent, any_month;
     uint64_t block, memory;
@@ -114,124 +116,6 @@ static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
     return red_agree(ctx->comm, rc);
 }
 
-/* ---- the distributed id set of the join (--previous) ---- */
-
-/* The owner rank takes the high half of the hash, the slot the low bits, so the ids one rank owns
- * do not all share their slot bits. */
-static int eval_owner(uint64_t id, int nranks) { return (int)((idhash_mix(id) >> 32) % (uint64_t)nranks); }
-
-/* Which pass of a multi-pass join takes the id: another mix, so the parts are independent of the
- * owner and slot bits. */
-static uint64_t eval_part(uint64_t id, uint64_t parts)
-{
-    return parts > 1 ? idhash_mix(id ^ UINT64_C(0x5851f42d4c957f2d)) % parts : 0;
-}
-
-/* Open addressing, linear probing; 0 marks an empty slot, so id 0 is kept apart. */
-typedef struct {
-    uint64_t *slot;
-    size_t slots, n;
-    int has_zero;
-} eval_set;
-
-static void eval_set_clear(eval_set *s)
-{
-    free(s->slot);
-    memset(s, 0, sizeof *s);
-}
-
-static int eval_set_insert(eval_set *s, uint64_t id)
-{
-    if (id == 0) {
-        s->has_zero = 1;
-        return CS_OK;
-    }
-    if (2 * (s->n + 1) > s->slots) {
-        size_t slots = s->slots ? 2 * s->slots : 1024;
-        uint64_t *t = calloc(slots, sizeof *t);
-        if (!t) return CS_ERROR(CS_ENOMEM, "out of memory for %zu ids of the join (use more ranks)", s->n);
-        for (size_t i = 0; i < s->slots; i++) {
-            if (!s->slot[i]) continue;
-            size_t h = (size_t)idhash_mix(s->slot[i]) & (slots - 1);
-            while (t[h]) h = (h + 1) & (slots - 1);
-            t[h] = s->slot[i];
-        }
-        free(s->slot);
-        s->slot = t;
-        s->slots = slots;
-    }
-    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
-    while (s->slot[h]) {
-        if (s->slot[h] == id) return CS_OK;
-        h = (h + 1) & (s->slots - 1);
-    }
-    s->slot[h] = id;
-    s->n++;
-    return CS_OK;
-}
-
-static int eval_set_has(const eval_set *s, uint64_t id)
-{
-    if (id == 0) return s->has_zero;
-    if (!s->slots) return 0;
-    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
-    while (s->slot[h]) {
-        if (s->slot[h] == id) return 1;
-        h = (h + 1) & (s->slots - 1);
-    }
-    return 0;
-}
-
-/* The buffers of one exchange round of items of `width` uint64 each (gat_exchange does the moving
- * and its agreement): the items binned by owner rank, their counts, and what arrived. */
-typedef struct {
-    int nranks, width;
-    uint64_t *nsend, *nrecv, *fill; /* [nranks] each, one allocation */
-    uint64_t *send;                 /* [rows * width] */
-    uint64_t *recv;                 /* gat_exchange's buffer of the last round */
-} eval_xchg;
-
-static void eval_xchg_clear(eval_xchg *x)
-{
-    free(x->nsend);
-    free(x->send);
-    free(x->recv);
-    memset(x, 0, sizeof *x);
-}
-
-static int eval_xchg_init(eval_xchg *x, int nranks, int width, size_t rows)
-{
-    memset(x, 0, sizeof *x);
-    x->nranks = nranks;
-    x->width = width;
-    x->nsend = calloc(3 * (size_t)nranks, sizeof(uint64_t));
-    x->send = malloc((rows ? rows : 1) * (size_t)width * sizeof(uint64_t));
-    if (!x->nsend || !x->send) {
-        eval_xchg_clear(x);
-        return CS_ERROR(CS_ENOMEM, "out of memory for the exchange buffers");
-    }
-    x->nrecv = x->nsend + nranks;
-    x->fill = x->nsend + 2 * (size_t)nranks;
-    return CS_OK;
-}
-
-/* Collective. Sends items[i] (width uint64 each, n of them) to rank owner[i]; on return x->recv holds
- * *nrecv items. Every rank calls it the same number of times (n may be 0); a failure is agreed. */
-static int eval_xchg_run(eval_xchg *x, const uint64_t *items, const int *owner, size_t n, MPI_Comm comm,
-                         size_t *nrecv)
-{
-    size_t size = (size_t)x->width * sizeof(uint64_t);
-    gat_bin(items, owner, n, size, x->nranks, x->send, x->nsend, x->fill);
-    free(x->recv);
-    void *in = NULL;
-    int rc = gat_exchange(comm, x->send, x->nsend, size, &in, x->nrecv);
-    x->recv = in;
-    uint64_t total = 0;
-    for (int q = 0; rc == CS_OK && q < x->nranks; q++) total += x->nrecv[q];
-    *nrecv = (size_t)total;
-    return rc;
-}
-
 /* ---- the passes ---- */
 
 typedef struct {
@@ -243,6 +127,7 @@ typedef struct {
     size_t nreg;
     int64_t *counts;          /* found, known, caught [nreg * CELLS each], subscribers, leavers [nreg] */
     eval_effect fx;           /* the retention effect's counts (eval_effect.h) */
+    eval_groups gr;           /* --scores: each group's subscribers and leavers (eval_groups.h) */
 } eval_run;
 
 static int64_t *eval_found(eval_run *e) { return e->counts; }
@@ -444,7 +329,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     const opt_bind binds[] = {
         {"lists", &o.lists}, {"outcomes", &o.outcomes}, {"out", &o.out}, {"json", &o.json},
         {"absent-means-churned", &o.absent}, {"previous", &o.previous}, {"any-month", &o.any_month},
-        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {"contacts", &o.contacts},
+        {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {"contacts", &o.contacts}, {"scores", &o.scores},
         {"contacts-id", &o.ccols.id}, {"contacts-contacted", &o.ccols.contacted},
         {"contacts-accepted", &o.ccols.accepted}, {"contacts-action", &o.ccols.action},
         {"contacts-date", &o.ccols.date}, {NULL, NULL},
@@ -470,8 +355,9 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
                              {"--previous", o.previous, OUTGUARD_INPUT}, {"--out", outs[0], OUTGUARD_OUTPUT},
                              {"--out", outs[1], OUTGUARD_OUTPUT}, {"--out", outs[2], OUTGUARD_OUTPUT},
                              {"--out", outs[3], OUTGUARD_OUTPUT}, {"--out", outs[4], OUTGUARD_OUTPUT},
-                             {"--out", outs[5], OUTGUARD_OUTPUT}, {"--contacts", o.contacts, OUTGUARD_INPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 10, &guard);
+                             {"--out", outs[5], OUTGUARD_OUTPUT}, {"--contacts", o.contacts, OUTGUARD_INPUT},
+                             {"--scores", o.scores, OUTGUARD_INPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 11, &guard);
     for (int k = 0; k < 6; k++) free(outs[k]);
     eval_run e = {.ctx = ctx, .o = &o};
     /* rank 0 reads the lists; the others wait for the agreement inside eval_share_lists */
@@ -490,6 +376,8 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     /* every rank extends the table the same way, so region indices agree without communication */
     if (rc == CS_OK) rc = eval_map_regions(e.t, snap_schema_of(e.out_r), &e.out_map);
     if (rc == CS_OK && e.prev_r) rc = eval_map_regions(e.t, snap_schema_of(e.prev_r), &e.prev_map);
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && o.scores) rc = eval_groups_open(ctx, o.scores, e.t, o.any_month, &e.gr);
     size_t ncounts = 0;
     if (rc == CS_OK) {
         e.nreg = e.t->n_regions;
@@ -523,6 +411,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK)
         rc = red_sum_i64(ctx->comm, e.fx.counts, EFX_N_ARMS * e.nreg * EFX_CELLS * EFX_N_COUNTS);
     if (rc == CS_OK) eval_effect_finish(&e.fx, e.t, o.absent);
+    if (rc == CS_OK && o.scores) rc = eval_groups_count(ctx, &e.gr, e.out_r, o.absent, e.nreg, o.block, o.memory);
 
     /* the lists' own counts, then the absent mode's reading of "found" */
     int64_t *listed = NULL;
@@ -552,6 +441,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
             .n_regions = e.nreg, .region_names = (const char *const *)e.t->region_names,
             .listed = listed, .found = eval_found(&e), .known = eval_known(&e),
             .caught = eval_caught(&e), .subscribers = eval_subs(&e), .leavers = eval_leavers(&e),
+            .group_subscribers = e.gr.subs, .group_leavers = e.gr.leavers,
             .lang = lang_parse(o.lang) == LANG_ZH ? LANG_ZH : LANG_EN, /* the table checked it */
         };
         /* the retention effect: where the lists have a control group, or --contacts says who was reached */
@@ -595,6 +485,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     }
     free(listed);
     eval_effect_clear(&e.fx);
+    eval_groups_clear(&e.gr);
     free(e.counts);
     free(e.out_map);
     free(e.prev_map);

@@ -244,6 +244,9 @@ const opt_spec options_table[] = {
      .help = "--outcomes is a later month: listed ids absent from it left"},
     {.name = "previous", .cmds = E, .kind = OPT_STR, .meta = "FILE",
      .help = "with --absent-means-churned: the scored month's snapshot (for recall)"},
+    {.name = "scores", .cmds = E, .kind = OPT_STR, .meta = "SCORES.h5",
+     .help = "the scores the lists were written with: recall and lift of each phase and tier use that "
+             "group's own leavers and base rate (without it: all the region's leavers, the overall rate)"},
     {.name = "contacts", .cmds = E, .kind = OPT_STR, .meta = "FILE.csv",
      .help = "who the retention team reached: one row per subscriber (id, contacted 0/1, accepted 0/1, action "
              "code, date in the month after the lists'); the effect of the contacted and of the accepted too"},
