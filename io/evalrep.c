@@ -27,9 +27,13 @@ void evalrep_stats_of(const evalrep_data *d, long r, int p, int t, evalrep_stats
                 out->found += d->found[c];
                 out->known += d->known[c];
                 out->caught += d->caught[c];
+                if (d->group_subscribers && (p >= 0 || t >= 0)) {
+                    out->subscribers += d->group_subscribers[c];
+                    out->leavers += d->group_leavers[c];
+                }
             }
         }
-        if (d->have_population) {
+        if (d->have_population && !(d->group_subscribers && (p >= 0 || t >= 0))) {
             out->subscribers += d->subscribers[ri];
             out->leavers += d->leavers[ri];
         }

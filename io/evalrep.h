@@ -36,6 +36,10 @@ typedef struct {
     const int64_t *listed, *found, *known, *caught;
     /* [n_regions], with have_population: subscribers with a known outcome, and those who left. */
     const int64_t *subscribers, *leavers;
+    /* [n_regions * EVALREP_CELLS], or NULL: with evaluate --scores, the subscribers (with a known
+     * outcome) and leavers of each region x phase x tier, by the scores' phase and tier; a phase's or
+     * tier's recall and lift then use its own leavers and base rate */
+    const int64_t *group_subscribers, *group_leavers;
     cs_lang lang;          /* of the Markdown report and the HTML page (evaluate --lang); CSV, JSON
                             * and the printed table stay English */
     /* issue 17, the tags validated by outcomes (evalrep_tags.c): tag_count[((t * n_regions) + r) *

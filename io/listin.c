@@ -8,6 +8,7 @@
 #include "status.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ void listin_free(listin_table *t)
     free(t->region);
     free(t->phase);
     free(t->tier);
+    free(t->arm);
+    free(t->worth);
     for (size_t i = 0; i < t->n_regions; i++) free(t->region_names[i]);
     free(t->region_names);
     free(t->slot);
@@ -42,7 +45,11 @@ int listin_reserve(listin_table *t, size_t n)
         if (phase) t->phase = phase;
         uint8_t *tier = realloc(t->tier, cap);
         if (tier) t->tier = tier;
-        if (!id || !region || !phase || !tier)
+        uint8_t *arm = realloc(t->arm, cap);
+        if (arm) t->arm = arm;
+        float *worth = realloc(t->worth, cap * sizeof *worth);
+        if (worth) t->worth = worth;
+        if (!id || !region || !phase || !tier || !arm || !worth)
             return CS_ERROR(CS_ENOMEM, "out of memory for %zu listed subscribers", n);
         t->cap = cap;
     }
@@ -237,10 +244,30 @@ static int listin_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The arm of a file by its name (listin.h). */
+static int listin_arm_of(const char *path)
+{
+    size_t n = strlen(path);
+    static const char ctl[] = "-retention-control.csv", ret[] = "-retention.csv";
+    if (n >= sizeof ctl - 1 && strcmp(path + n - (sizeof ctl - 1), ctl) == 0) return LISTIN_ARM_CONTROL;
+    if (n >= sizeof ret - 1 && strcmp(path + n - (sizeof ret - 1), ret) == 0) return LISTIN_ARM_LISTED;
+    return LISTIN_ARM_OTHER;
+}
+
+/* A number of a row, or NaN when the column is absent, empty or not a number. */
+static double listin_number(const csv_record *rec, long col)
+{
+    double v;
+    if (col < 0 || csv_field_missing(&rec->fields[col])) return NAN;
+    const csv_field *f = &rec->fields[col];
+    return csv_parse_double(f->data, f->len, &v) ? v : NAN;
+}
+
 /* One region file: every row becomes an entry; grades are read by name through tc (NULL: the default
  * names), or as numbers. */
 static int listin_file(listin_table *t, const char *path, const tagconf *tc)
 {
+    int arm = listin_arm_of(path);
     csv_reader *r = NULL;
     CS_TRY(csv_reader_open(path, NULL, &r));
     const csv_record *h = csv_header(r);
@@ -251,6 +278,10 @@ static int listin_file(listin_table *t, const char *path, const tagconf *tc)
     int legacy = 0;
     for (size_t i = 0; c_tier < 0 && i < h->nfields; i++)
         if (strcmp(h->fields[i].data, "tier") == 0 || strcmp(h->fields[i].data, "价值层级") == 0) c_tier = (long)i, legacy = 1;
+    /* the value of keeping the subscriber: value_at_risk = p x ARPU x horizon, p the queue's
+     * probability (the voluntary one for retention, model/queue.h) */
+    long c_var = listin_column(h, LISTS_COL_VALUE_AT_RISK),
+         c_p = listin_column(h, arm == LISTIN_ARM_OTHER ? LISTS_COL_PROBABILITY : LISTS_COL_P_VOLUNTARY);
     int rc = CS_OK;
     if (c_id < 0 || c_region < 0 || c_phase < 0)
         rc = CS_ERROR(CS_EFORMAT, "%s: not a list written by churnscore score: the header needs id, "
@@ -310,6 +341,9 @@ static int listin_file(listin_table *t, const char *path, const tagconf *tc)
             t->region[i] = (uint32_t)region;
             t->phase[i] = (uint8_t)phase;
             t->tier[i] = (uint8_t)tier;
+            t->arm[i] = (uint8_t)arm;
+            double var = listin_number(&rec, c_var), p = listin_number(&rec, c_p);
+            t->worth[i] = var > 0 && p > 0 ? (float)(var / p) : 0.0f;
         }
     }
     csv_reader_free(r);

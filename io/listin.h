@@ -22,6 +22,10 @@
 /* Warning phases as the lists spell them ("healthy", "warning", "alarm", or in Chinese); the same
  * codes as model/rules.h. */
 enum { LISTIN_HEALTHY = 0, LISTIN_WARNING = 1, LISTIN_ALARM = 2, LISTIN_N_PHASES = 3 };
+/* The file a row came from: a retention list "*-retention.csv" (the treated), its control group
+ * "*-retention-control.csv" (score --control: not contacted), or another queue's list. */
+enum { LISTIN_ARM_OTHER = 0, LISTIN_ARM_LISTED = 1, LISTIN_ARM_CONTROL = 2, LISTIN_N_ARMS = 3 };
+
 /* Value tiers 1..5; 0 where the list has no tier or the tier was unknown. */
 #define LISTIN_N_TIERS 6
 
@@ -31,6 +35,8 @@ typedef struct {
     uint32_t *region;        /* [n] index into region_names */
     uint8_t *phase;          /* [n] LISTIN_* */
     uint8_t *tier;           /* [n] 0..5 */
+    uint8_t *arm;            /* [n] LISTIN_ARM_*: which file the row came from (issue 15) */
+    float *worth;            /* [n] ARPU x horizon: value_at_risk / its queue's probability (0 unknown) */
     size_t n_regions;
     char **region_names;     /* [n_regions], UTF-8, in order of first appearance */
     char month[16];          /* the lists' month from summary.json; "" when unknown */

@@ -7,6 +7,7 @@
 #include "lists_int.h"
 
 #include "commit.h"
+#include "control.h"
 #include "csv.h"
 #include "json.h"
 #include "queue.h"
@@ -132,7 +133,22 @@ struct lists_file {
     csv_writer w;
     const lists_ctx *c;
     int rc;
+    lists_file *ctl;     /* the retention list's control group (score --control), or NULL */
+    control_state draw;  /* who goes to ctl */
 };
+
+void lists_control_file_name(size_t r, size_t n_regions, const char *name, char *buf, size_t size)
+{
+    char b[256];
+    lists_file_name(r, n_regions, name, QUEUE_RETENTION, b, sizeof b);
+    size_t n = strlen(b);
+    snprintf(buf, size, "%.*s-control.csv", (int)(n - 4), b);
+}
+
+uint64_t lists_region_held(const lists_file *lf)
+{
+    return lf ? control_held(&lf->draw) : 0;
+}
 
 /* A number in a fixed format. It goes through csv_write_text because csv_write_double picks the
  * shortest round-trip form, not a fixed one; the text starts with a digit (callers pass values >= 0)
@@ -176,11 +192,9 @@ static int lists_text(csv_writer *w, const char *s)
     return csv_write_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
-int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int queue, lists_file **out)
+static int lists_file_open(const lists_ctx *c, const char *tmpdir, const char *name, lists_file **out)
 {
     *out = NULL;
-    char name[256];
-    lists_file_name(region, c->n_regions, c->region_names[region], queue, name, sizeof name);
     lists_file *lf = calloc(1, sizeof *lf);
     if (!lf) return CS_ERROR(CS_ENOMEM, "out of memory");
     lf->c = c;
@@ -202,14 +216,40 @@ int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int
     return rc;
 }
 
+int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int queue, lists_file **out)
+{
+    char name[256];
+    lists_file_name(region, c->n_regions, c->region_names[region], queue, name, sizeof name);
+    int rc = lists_file_open(c, tmpdir, name, out);
+    if (rc == CS_OK && queue == QUEUE_RETENTION && c->control > 0) {
+        lists_control_file_name(region, c->n_regions, c->region_names[region], name, sizeof name);
+        rc = lists_file_open(c, tmpdir, name, &(*out)->ctl);
+        if (rc != CS_OK) (*out)->rc = rc;
+        control_init(&(*out)->draw, c->control, c->control_key);
+    }
+    return rc;
+}
+
+/* How a control row reads in place of its action (lists_region_open's comment). */
+static const char *const lists_control_text[LANG_N] = {
+    "control group: do not contact (measures the retention effect)",
+    "对照组：不联系（用于衡量挽留效果）",
+};
+
 int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
 {
     if (lf->rc != CS_OK) return lf->rc;
     const lists_ctx *c = lf->c;
+    int held = lf->ctl && control_pick(&lf->draw, it->id, it->phase, it->tier);
+    if (held) {
+        lf = lf->ctl;
+        if (lf->rc != CS_OK) return lf->rc;
+    }
     csv_writer *w = &lf->w;
     char id[24];
     lists_format_id(it->id, c->mask_ids, id);
-    const playbook_action *act = playbook_lookup_tagged(c->pb, it->stage, it->phase, it->queue, it->tier, it->tags);
+    const playbook_action *act =
+        held ? NULL : playbook_lookup_tagged(c->pb, it->stage, it->phase, it->queue, it->tier, it->tags);
     int rc = csv_write_long(w, (long long)rank);
     if (rc == CS_OK) rc = lists_text(w, queue_label(it->queue, c->lang));
     if (rc == CS_OK) rc = lists_text(w, id);
@@ -222,8 +262,11 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     if (rc == CS_OK) rc = lists_text(w, rules_stage_label(it->stage, c->lang));
     if (rc == CS_OK) rc = lists_text(w, rules_phase_label(it->phase, c->lang));
     if (rc == CS_OK) rc = lists_text(w, tagconf_grade_name(c->tc, it->tier, c->lang)); /* grade 1 most valuable */
-    if (rc == CS_OK) rc = act ? lists_text(w, act->code) : csv_write_missing(w);
-    if (rc == CS_OK) rc = act ? lists_text(w, act->text[c->lang == LANG_ZH ? LANG_ZH : LANG_EN]) : csv_write_missing(w);
+    if (rc == CS_OK && held) rc = lists_text(w, "control");
+    if (rc == CS_OK && held) rc = lists_text(w, lists_control_text[c->lang == LANG_ZH ? LANG_ZH : LANG_EN]);
+    if (rc == CS_OK && !held) rc = act ? lists_text(w, act->code) : csv_write_missing(w);
+    if (rc == CS_OK && !held)
+        rc = act ? lists_text(w, act->text[c->lang == LANG_ZH ? LANG_ZH : LANG_EN]) : csv_write_missing(w);
     if (rc == CS_OK)
         rc = act ? lists_text(w, playbook_channel_label(it->online ? act->online_channel : act->channel, c->lang))
                  : csv_write_missing(w);
@@ -251,7 +294,9 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
 int lists_region_close(lists_file *lf)
 {
     if (!lf) return CS_OK;
+    int crc = lists_region_close(lf->ctl);
     int rc = lists_finish(lf->f, lf->path, lf->rc);
+    if (rc == CS_OK) rc = crc;
     free(lf);
     return rc;
 }
@@ -337,6 +382,7 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
     else json_null(&j, "top");
     json_str(&j, "lang", lang_code(c->lang));
     json_bool(&j, "mask_ids", c->mask_ids != 0);
+    json_num(&j, "control", s->control);
     size_t nr = c->n_regions;
     int64_t t_sub = 0, t_al = 0, t_wa = 0, t_li = 0, t_q[QUEUE_N_LISTED] = {0}, t_ql[QUEUE_N_LISTED] = {0};
     double t_exp = 0, t_var = 0;
@@ -360,6 +406,13 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
             json_str(&j, "file", name);
             json_int(&j, "subscribers", s->queued[at]);
             json_int(&j, "listed", s->listed[at]);
+            /* the listed include the control group, which its own file holds (lists_region_open) */
+            if (q == QUEUE_RETENTION && s->control > 0) {
+                char cname[256];
+                lists_control_file_name(r, nr, c->region_names[r], cname, sizeof cname);
+                json_int(&j, "control", s->held ? s->held[r] : 0);
+                json_str(&j, "control_file", cname);
+            }
             if (s->k && s->k[at]) json_int(&j, "k", (int64_t)s->k[at]);
             else json_null(&j, "k");
             json_obj_end(&j);

@@ -47,6 +47,8 @@ typedef struct {
     const char *const *extra_names;
     const segment_model *seg;        /* the model's segments: the segment column (NULL: left empty) */
     const tagconf *tc;               /* grade names and tag labels (issue 17); NULL: default names, no tags */
+    double control;                  /* score --control: the retention lists' held-out share (0: none) */
+    uint64_t control_key;            /* control_month_key of the lists' month (model/control.h) */
 } lists_ctx;
 
 /* The columns of a list file, in order, then the segment column (LISTS_SEGMENT_HEAD), then the n_extra
@@ -118,6 +120,16 @@ typedef struct lists_file lists_file;
 /* Creates tmpdir/<lists_file_name> of queue q (QUEUE_RETENTION..QUEUE_BILLING) of region, writes
  * the byte order mark (c->bom) and the header. CS_EIO, CS_ENOMEM. */
 int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int queue, lists_file **out);
+/* With c->control > 0 the retention list of a region is split as it is written: each row goes
+ * either to the list or, drawn by model/control.h (a hash of id and month, a quota per phase x tier),
+ * to the region's control group "NN-<name>-retention-control.csv", the same columns with the action
+ * code "control", the action "control group: do not contact" and no channel, so that no agent calls
+ * them; both files keep the rank of the unsplit list, so their union is the list --control 0 writes.
+ * lists_region_held gives the rows held out so far. */
+uint64_t lists_region_held(const lists_file *f);
+/* The control group's file name of region r (lists_file_name's, "-control" before ".csv"). */
+void lists_control_file_name(size_t r, size_t n_regions, const char *name, char *buf, size_t size);
+
 /* Writes one ranked row (rank is 1-based): the queue and phase it says are the item's, its action and
  * channel the playbook's for its stage, phase, queue, tier and channel preference. CS_EIO. */
 int lists_region_row(lists_file *f, uint64_t rank, const topk_item *it);
@@ -133,6 +145,8 @@ typedef struct {
     const uint64_t *k;                    /* each list's bound (--top or --capacity; 0: all) */
     const int64_t *subscribers, *alarm, *warning;
     const int64_t *queued, *listed;       /* subscribers in each queue, and on its list */
+    const int64_t *held;                  /* of the listed, held out as the control group (NULL: none) */
+    double control;                       /* score --control */
     const double *expected_leavers, *value_at_risk;
     int validated;
     uint64_t val_n, val_npos, labelled;

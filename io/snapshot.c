@@ -25,7 +25,7 @@ struct snap_writer {
     char *path, *tmp;
     MPI_Comm comm;
     hid_t file;
-    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_leaver, d_ctype, d_tvol, d_tinv;
+    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_leaver, d_ctype, d_tvol, d_tinv, d_treated;
     size_t p;
 };
 
@@ -396,7 +396,7 @@ int snap_read_truth_types(snap_reader *r, uint64_t row0, size_t n, double *pvol,
 static int snap_writer_close_all(snap_writer *w)
 {
     hid_t *d[] = {&w->d_id,    &w->d_region, &w->d_brand, &w->d_feat, &w->d_churn,
-                  &w->d_truth, &w->d_leaver, &w->d_ctype, &w->d_tvol, &w->d_tinv};
+                  &w->d_truth, &w->d_leaver, &w->d_ctype, &w->d_tvol, &w->d_tinv, &w->d_treated};
     int rc = CS_OK;
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
         if (*d[i] > 0 && H5Dclose(*d[i]) < 0 && rc == CS_OK)
@@ -460,6 +460,7 @@ static int snap_layout(hid_t f, const char *tmp, const void *arg)
         CS_TRY(snap_new_rows(f, "/truth/leaver_type", H5T_STD_I8LE, m->n, 0, 0));
         CS_TRY(snap_new_rows(f, "/truth/p_voluntary", H5T_IEEE_F64LE, m->n, 0, 0));
         CS_TRY(snap_new_rows(f, "/truth/p_involuntary", H5T_IEEE_F64LE, m->n, 0, 0));
+        if (m->has_treated) CS_TRY(snap_new_rows(f, "/truth/treated", H5T_STD_I8LE, m->n, 0, 0));
         if (m->truth_factors > 0) {
             CS_TRY(h5util_write_f64(f, "/truth/loadings", m->truth_loadings, m->p, m->truth_factors));
             CS_TRY(h5util_write_strings(f, "/truth/factor_names", m->truth_factor_names,
@@ -489,6 +490,8 @@ static int snap_open_datasets(snap_writer *w, const snap_meta *m)
         w->d_leaver = H5Dopen2(f, "/truth/leaver_type", H5P_DEFAULT);
         w->d_tvol = H5Dopen2(f, "/truth/p_voluntary", H5P_DEFAULT);
         w->d_tinv = H5Dopen2(f, "/truth/p_involuntary", H5P_DEFAULT);
+        if (m->has_treated && (w->d_treated = H5Dopen2(f, "/truth/treated", H5P_DEFAULT)) < 0)
+            return CS_ERROR(CS_EIO, "%s: cannot reopen /truth/treated for parallel writing", w->tmp);
     }
     if (w->d_id < 0 || w->d_region < 0 || w->d_brand < 0 || w->d_feat < 0 ||
         (m->has_labels && w->d_churn < 0) || (ctype && w->d_ctype < 0) ||
@@ -503,7 +506,7 @@ int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *m, snap_w
     snap_writer *w = calloc(1, sizeof *w);
     if (!w) return CS_ERROR(CS_ENOMEM, "out of memory");
     w->d_id = w->d_region = w->d_brand = w->d_feat = w->d_churn = w->d_truth = w->d_leaver = -1;
-    w->d_ctype = w->d_tvol = w->d_tinv = -1;
+    w->d_ctype = w->d_tvol = w->d_tinv = w->d_treated = -1;
     w->file = -1;
     w->comm = comm;
     w->p = m->p;
@@ -553,6 +556,12 @@ int snap_write_truth_types(snap_writer *w, uint64_t row0, size_t n, const double
     if (w->d_tvol < 0) return CS_ERROR(CS_EINVAL, "snapshot created without truth");
     CS_TRY(h5util_write_rows(w->d_tvol, H5T_NATIVE_DOUBLE, row0, n, 0, pvol));
     return h5util_write_rows(w->d_tinv, H5T_NATIVE_DOUBLE, row0, n, 0, pinv);
+}
+
+int snap_write_truth_treated(snap_writer *w, uint64_t row0, size_t n, const int8_t *treated)
+{
+    if (w->d_treated < 0) return CS_ERROR(CS_EINVAL, "snapshot created without /truth/treated");
+    return h5util_write_rows(w->d_treated, H5T_NATIVE_INT8, row0, n, 0, treated);
 }
 
 int snap_close_writer(snap_writer *w) { return w ? snap_writer_close_all(w) : CS_OK; }

@@ -114,6 +114,7 @@ typedef struct {
     int has_churn_type;            /* writes /subscribers/churn_type (needs has_labels) */
     int has_truth;                 /* writes /truth/churn_prob, /truth/leaver_type, /truth/p_voluntary
                                     * and /truth/p_involuntary */
+    int has_treated;               /* with has_truth: writes /truth/treated (generate --treated) */
     size_t truth_factors;          /* writes /truth/loadings when > 0 */
     const char *const *truth_factor_names;
     const double *truth_loadings;  /* p x truth_factors */
@@ -146,6 +147,9 @@ int snap_write_churn_type(snap_writer *w, uint64_t row0, size_t n, const int8_t 
 /* Writes rows of /truth/p_voluntary and /truth/p_involuntary (a snapshot with truth). */
 int snap_write_truth_types(snap_writer *w, uint64_t row0, size_t n, const double *pvol,
                            const double *pinv);
+/* Writes rows of /truth/treated (generate --treated: 0 not treated last month, 1 treated and
+ * would have stayed anyway, 2 treated and kept by the treatment; a snapshot made with has_treated). */
+int snap_write_truth_treated(snap_writer *w, uint64_t row0, size_t n, const int8_t *treated);
 /* Closes the datasets and the file (collective for a file shared through MPI-IO: the close is when
  * HDF5 writes its metadata) and returns this rank's status, which the caller agrees on across ranks
  * before committing. Accepts NULL. */

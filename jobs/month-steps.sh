@@ -18,6 +18,8 @@
 # docs/operations.md, "Monthly operation".
 
 MS_JOBS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=month-history.sh
+source "$MS_JOBS_DIR/month-history.sh"
 MS_REPO=$(cd "$MS_JOBS_DIR/.." && pwd)
 
 # The churnscore binary when CHURNSCORE does not name one: installed, these scripts live in
@@ -427,7 +429,7 @@ ms_plan() {
         ms_plan_var CS_TAGS "$tg"
         local k
         for k in CS_LAUNCHER CS_SRUN_MPI CS_MPIRUN CS_MODULES CS_IMPORT_OPTS CS_TRAIN_OPTS \
-                 CS_SCORE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR; do
+                 CS_SCORE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR CS_CONTROL; do
             ms_plan_var "$k" "${!k-}"
         done
     } > "$MS_STAGE/plan.env.tmp" && mv -f -- "$MS_STAGE/plan.env.tmp" "$MS_STAGE/plan.env" \
@@ -559,7 +561,8 @@ ms_step_score() {
     local rc=0
     # shellcheck disable=SC2086
     ms_cs "$CS_RANKS" score --in "$CS_SNAPSHOT" --model "$stage/model.h5" --out "$stage/scores.h5" \
-        --lists "$stage/lists" --lang "$CS_LANG" --playbook "$stage/playbook.conf" --tags "$stage/tags.conf" $CS_SCORE_OPTS || rc=$?
+        --lists "$stage/lists" --lang "$CS_LANG" --playbook "$stage/playbook.conf" --tags "$stage/tags.conf" \
+        --control "${CS_CONTROL:-0}" $CS_SCORE_OPTS || rc=$?
     [ $rc = 0 ] || return $rc
     # the lists carry the scored snapshot's month: a snapshot replaced after the plan checked it,
     # or an import of another month, stops the month here
@@ -576,6 +579,8 @@ ms_step_evaluate() {
     local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_STAGE/evaluation" --lang "$CS_LANG")
     # the tags of last month's lists by the rules they were written with (a month before issue 17 has none)
     [ -f "$CS_RUNS/$CS_PREV/tags.conf" ] && args+=(--tags "$CS_RUNS/$CS_PREV/tags.conf")
+    # the scores of last month: each phase's and tier's recall and lift within the group
+    [ -f "$CS_RUNS/$CS_PREV/scores.h5" ] && args+=(--scores "$CS_RUNS/$CS_PREV/scores.h5")
     if [ -n "$CS_OUTCOMES" ]; then
         args+=(--outcomes "$CS_OUTCOMES")
     else
@@ -661,6 +666,11 @@ ms_report() {
         echo '```'
         echo
     fi
+    # the month among the months before it (RUNS/history.csv and this month's row: month-history.sh)
+    if [ -n "${CS_HISTORY_ROW:-}" ]; then
+        ms_history_merge "$CS_RUNS/history.csv" "$CS_HISTORY_ROW" | ms_history_report $zh
+        echo
+    fi
     if [ -n "$CS_TRAIN" ] && [ -f "$stage/train-report.md" ]; then
         echo "## $(ms_t "Model trained this month" "本月训练的模型")"
         echo
@@ -717,6 +727,7 @@ ms_step_export() {
         ms_log "error: $stage/evaluation.json is missing"
         return $MS_EX_SOFTWARE
     fi
+    CS_HISTORY_ROW=$(ms_history_row "$stage")
     ms_report > "$stage/report.md.tmp" && mv -f -- "$stage/report.md.tmp" "$stage/report.md" \
         || { ms_log "error: cannot write $stage/report.md"; return $MS_EX_SOFTWARE; }
     {
@@ -753,6 +764,8 @@ ms_step_export() {
         return $rc
     fi
     # from here on the month is complete in RUNS/YYYY-MM
+    ms_history_merge "$CS_RUNS/history.csv" "$CS_HISTORY_ROW" | ms_history_write "$CS_RUNS" \
+        || { ms_log "error: cannot write $CS_RUNS/history.csv (the month is complete)"; return $MS_EX_SOFTWARE; }
 
     if [ -n "$pub" ]; then
         # readers never see a half-copied month; a copy published before is archived, not deleted

@@ -24,6 +24,9 @@
 #include "cmd.h"
 #include "comm.h"
 #include "eval_tags.h"
+#include "eval_effect.h"
+#include "eval_groups.h"
+#include "eval_join.h"
 #include "evalrep.h"
 #include "gather.h"
 #include "idhash.h"
@@ -48,6 +51,8 @@ typedef struct {
     const char *lists, *outcomes, *out, *previous;
     const char *lang; /* of PREFIX.md */
     const char *tags; /* --tags: the tag rules the lists were scored with (issue 17) */
+    const char *contacts, *scores;
+    contacts_columns ccols;
     int json, absent, any_month;
     uint64_t block, memory;
 } eval_opts;
@@ -98,6 +103,8 @@ static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
         if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->region, x->n * sizeof *x->region);
         if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->phase, x->n);
         if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->tier, x->n);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->arm, x->n);
+        if (rc == CS_OK) rc = comm_bcast(ctx->comm, 0, x->worth, x->n * sizeof *x->worth);
         if (rc == CS_OK && ctx->rank != 0) {
             size_t o = 0, idx;
             for (uint64_t r = 0; rc == CS_OK && r < hdr[1]; r++) {
@@ -109,124 +116,6 @@ static int eval_share_lists(const cmd_ctx *ctx, listin_table **t)
     }
     free(names);
     return red_agree(ctx->comm, rc);
-}
-
-/* ---- the distributed id set of the join (--previous) ---- */
-
-/* The owner rank takes the high half of the hash, the slot the low bits, so the ids one rank owns
- * do not all share their slot bits. */
-static int eval_owner(uint64_t id, int nranks) { return (int)((idhash_mix(id) >> 32) % (uint64_t)nranks); }
-
-/* Which pass of a multi-pass join takes the id: another mix, so the parts are independent of the
- * owner and slot bits. */
-static uint64_t eval_part(uint64_t id, uint64_t parts)
-{
-    return parts > 1 ? idhash_mix(id ^ UINT64_C(0x5851f42d4c957f2d)) % parts : 0;
-}
-
-/* Open addressing, linear probing; 0 marks an empty slot, so id 0 is kept apart. */
-typedef struct {
-    uint64_t *slot;
-    size_t slots, n;
-    int has_zero;
-} eval_set;
-
-static void eval_set_clear(eval_set *s)
-{
-    free(s->slot);
-    memset(s, 0, sizeof *s);
-}
-
-static int eval_set_insert(eval_set *s, uint64_t id)
-{
-    if (id == 0) {
-        s->has_zero = 1;
-        return CS_OK;
-    }
-    if (2 * (s->n + 1) > s->slots) {
-        size_t slots = s->slots ? 2 * s->slots : 1024;
-        uint64_t *t = calloc(slots, sizeof *t);
-        if (!t) return CS_ERROR(CS_ENOMEM, "out of memory for %zu ids of the join (use more ranks)", s->n);
-        for (size_t i = 0; i < s->slots; i++) {
-            if (!s->slot[i]) continue;
-            size_t h = (size_t)idhash_mix(s->slot[i]) & (slots - 1);
-            while (t[h]) h = (h + 1) & (slots - 1);
-            t[h] = s->slot[i];
-        }
-        free(s->slot);
-        s->slot = t;
-        s->slots = slots;
-    }
-    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
-    while (s->slot[h]) {
-        if (s->slot[h] == id) return CS_OK;
-        h = (h + 1) & (s->slots - 1);
-    }
-    s->slot[h] = id;
-    s->n++;
-    return CS_OK;
-}
-
-static int eval_set_has(const eval_set *s, uint64_t id)
-{
-    if (id == 0) return s->has_zero;
-    if (!s->slots) return 0;
-    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
-    while (s->slot[h]) {
-        if (s->slot[h] == id) return 1;
-        h = (h + 1) & (s->slots - 1);
-    }
-    return 0;
-}
-
-/* The buffers of one exchange round of items of `width` uint64 each (gat_exchange does the moving
- * and its agreement): the items binned by owner rank, their counts, and what arrived. */
-typedef struct {
-    int nranks, width;
-    uint64_t *nsend, *nrecv, *fill; /* [nranks] each, one allocation */
-    uint64_t *send;                 /* [rows * width] */
-    uint64_t *recv;                 /* gat_exchange's buffer of the last round */
-} eval_xchg;
-
-static void eval_xchg_clear(eval_xchg *x)
-{
-    free(x->nsend);
-    free(x->send);
-    free(x->recv);
-    memset(x, 0, sizeof *x);
-}
-
-static int eval_xchg_init(eval_xchg *x, int nranks, int width, size_t rows)
-{
-    memset(x, 0, sizeof *x);
-    x->nranks = nranks;
-    x->width = width;
-    x->nsend = calloc(3 * (size_t)nranks, sizeof(uint64_t));
-    x->send = malloc((rows ? rows : 1) * (size_t)width * sizeof(uint64_t));
-    if (!x->nsend || !x->send) {
-        eval_xchg_clear(x);
-        return CS_ERROR(CS_ENOMEM, "out of memory for the exchange buffers");
-    }
-    x->nrecv = x->nsend + nranks;
-    x->fill = x->nsend + 2 * (size_t)nranks;
-    return CS_OK;
-}
-
-/* Collective. Sends items[i] (width uint64 each, n of them) to rank owner[i]; on return x->recv holds
- * *nrecv items. Every rank calls it the same number of times (n may be 0); a failure is agreed. */
-static int eval_xchg_run(eval_xchg *x, const uint64_t *items, const int *owner, size_t n, MPI_Comm comm,
-                         size_t *nrecv)
-{
-    size_t size = (size_t)x->width * sizeof(uint64_t);
-    gat_bin(items, owner, n, size, x->nranks, x->send, x->nsend, x->fill);
-    free(x->recv);
-    void *in = NULL;
-    int rc = gat_exchange(comm, x->send, x->nsend, size, &in, x->nrecv);
-    x->recv = in;
-    uint64_t total = 0;
-    for (int q = 0; rc == CS_OK && q < x->nranks; q++) total += x->nrecv[q];
-    *nrecv = (size_t)total;
-    return rc;
 }
 
 /* ---- the passes ---- */
@@ -241,6 +130,8 @@ typedef struct {
     int64_t *counts;          /* found, known, caught [nreg * CELLS each], subscribers, leavers [nreg] */
     eval_tags tags;           /* issue 17: per tag, from the scored month's indicators (eval_tags.h) */
     int tags_on;              /* computed: labels mode, or the absent mode with --previous */
+    eval_effect fx;           /* the retention effect's counts (eval_effect.h) */
+    eval_groups gr;           /* --scores: each group's subscribers and leavers (eval_groups.h) */
 } eval_run;
 
 static int64_t *eval_found(eval_run *e) { return e->counts; }
@@ -319,6 +210,8 @@ static int eval_outcome_pass(eval_run *e, eval_set *set, int count, uint64_t par
             if (k < 0) continue;
             size_t cell = eval_cell(e->t, (size_t)k);
             found[cell]++;
+            eval_effect_row(&e->fx, e->t, (size_t)k, e->o->absent ? 1 : labelled, c == 1,
+                            sc.churn_type ? sc.churn_type[i] : 0);
             if (!e->o->absent && labelled) {
                 known[cell]++;
                 caught[cell] += c;
@@ -457,7 +350,10 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         {"lists", &o.lists}, {"outcomes", &o.outcomes}, {"out", &o.out}, {"json", &o.json},
         {"absent-means-churned", &o.absent}, {"previous", &o.previous}, {"any-month", &o.any_month},
         {"block-rows", &o.block}, {"memory", &o.memory}, {"lang", &o.lang}, {"tags", &o.tags},
-        {NULL, NULL},
+        {"contacts", &o.contacts}, {"scores", &o.scores},
+        {"contacts-id", &o.ccols.id}, {"contacts-contacted", &o.ccols.contacted},
+        {"contacts-accepted", &o.ccols.accepted}, {"contacts-action", &o.ccols.action},
+        {"contacts-date", &o.ccols.date}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_EVALUATE, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -469,10 +365,10 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     /* before anything is read or written: the report files must not touch an input, and each is
      * locked against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
-    char *outs[4] = {NULL, NULL, NULL, NULL};
-    static const char *const ext[4] = {".csv", ".json", ".md", ".html"};
-    for (int k = 0; rc == CS_OK && o.out && k < 4; k++) {
-        outs[k] = malloc(strlen(o.out) + 6);
+    char *outs[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    static const char *const ext[6] = {".csv", ".json", ".md", ".html", "-effect.csv", "-effect.json"};
+    for (int k = 0; rc == CS_OK && o.out && k < 6; k++) {
+        outs[k] = malloc(strlen(o.out) + 14);
         if (!outs[k]) rc = CS_ERROR(CS_ENOMEM, "out of memory");
         else sprintf(outs[k], "%s%s", o.out, ext[k]);
     }
@@ -480,9 +376,11 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
                              {"--tags", o.tags, OUTGUARD_INPUT},
                              {"--previous", o.previous, OUTGUARD_INPUT}, {"--out", outs[0], OUTGUARD_OUTPUT},
                              {"--out", outs[1], OUTGUARD_OUTPUT}, {"--out", outs[2], OUTGUARD_OUTPUT},
-                             {"--out", outs[3], OUTGUARD_OUTPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 8, &guard);
-    for (int k = 0; k < 4; k++) free(outs[k]);
+                             {"--out", outs[3], OUTGUARD_OUTPUT}, {"--out", outs[4], OUTGUARD_OUTPUT},
+                             {"--out", outs[5], OUTGUARD_OUTPUT}, {"--contacts", o.contacts, OUTGUARD_INPUT},
+                             {"--scores", o.scores, OUTGUARD_INPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, sizeof paths / sizeof paths[0], &guard);
+    for (int k = 0; k < 6; k++) free(outs[k]);
     eval_run e = {.ctx = ctx, .o = &o};
     /* rank 0 reads the lists; the others wait for the agreement inside eval_share_lists */
     if (rc == CS_OK && ctx->rank == 0) {
@@ -510,13 +408,18 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     e.tags_on = !o.absent || e.prev_r != NULL;
     if (rc == CS_OK && e.tags_on)
         rc = eval_tags_open(&e.tags, o.tags, snap_schema_of(e.prev_r ? e.prev_r : e.out_r), e.t->n_regions);
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && o.scores) rc = eval_groups_open(ctx, o.scores, e.t, o.any_month, &e.gr);
     size_t ncounts = 0;
     if (rc == CS_OK) {
         e.nreg = e.t->n_regions;
         ncounts = 3 * e.nreg * EVALREP_CELLS + 2 * e.nreg;
         e.counts = calloc(ncounts, sizeof(int64_t));
         if (!e.counts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        if (rc == CS_OK) rc = eval_effect_init(&e.fx, e.nreg);
     }
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && o.contacts) rc = eval_effect_contacts(ctx, o.contacts, &o.ccols, e.t, &e.fx);
     rc = red_agree(ctx->comm, rc);
     double t0 = comm_now();
     if (rc == CS_OK) {
@@ -538,6 +441,10 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     }
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, e.counts, ncounts);
     if (rc == CS_OK && e.tags_on) rc = eval_tags_reduce(&e.tags, ctx->comm);
+    if (rc == CS_OK)
+        rc = red_sum_i64(ctx->comm, e.fx.counts, EFX_N_ARMS * e.nreg * EFX_CELLS * EFX_N_COUNTS);
+    if (rc == CS_OK) eval_effect_finish(&e.fx, e.t, o.absent);
+    if (rc == CS_OK && o.scores) rc = eval_groups_count(ctx, &e.gr, e.out_r, o.absent, e.nreg, o.block, o.memory);
 
     /* the lists' own counts, then the absent mode's reading of "found" */
     int64_t *listed = NULL;
@@ -567,15 +474,40 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
             .n_regions = e.nreg, .region_names = (const char *const *)e.t->region_names,
             .listed = listed, .found = eval_found(&e), .known = eval_known(&e),
             .caught = eval_caught(&e), .subscribers = eval_subs(&e), .leavers = eval_leavers(&e),
+            .group_subscribers = e.gr.subs, .group_leavers = e.gr.leavers,
             .lang = lang_parse(o.lang) == LANG_ZH ? LANG_ZH : LANG_EN, /* the table checked it */
         };
         if (e.tags_on) eval_tags_report(&e.tags, !o.absent && snap_schema_of(e.out_r)->has_churn_type, &d);
         for (int g = 0; g < LISTIN_N_TIERS; g++) d.grade_name[g] = tagconf_grade_name(e.tags.tc, g, d.lang);
+        /* the retention effect: where the lists have a control group, or --contacts says who was reached */
+        int64_t n_control = 0;
+        for (size_t k = 0; k < e.t->n; k++) n_control += e.t->arm[k] == LISTIN_ARM_CONTROL;
+        effectrep_data fd = {
+            .n_regions = e.nreg, .region_names = (const char *const *)e.t->region_names,
+            .have_types = !o.absent && snap_schema_of(e.out_r)->has_churn_type, .have_contacts = o.contacts != NULL,
+            .counts = e.fx.counts, .worth = e.fx.worth, .contact_rows = e.fx.cst.rows,
+            .contact_unknown = e.fx.cst.unknown, .contacted = e.fx.cst.contacted,
+            .control_contacted = e.fx.cst.control_contacted,
+        };
+        int with_effect = n_control > 0 || o.contacts;
         int lrc = CS_OK;
         if (ctx->rank == 0) {
-            if (o.out) lrc = evalrep_write(&d, o.out);
+            char *etmp[2] = {NULL, NULL};
+            if (o.out && with_effect) lrc = effectrep_write_tmp(&fd, o.out, etmp);
+            if (o.out && lrc == CS_OK) lrc = evalrep_write(&d, o.out);
+            if (o.out && with_effect) {
+                int crc = effectrep_commit(etmp, lrc == CS_OK);
+                if (lrc == CS_OK) lrc = crc;
+            }
             if (o.json) evalrep_json(&d, stdout);
             else evalrep_print(&d, stdout);
+            if (!o.json && with_effect) effectrep_print(&fd, stdout);
+            if (with_effect && n_control == 0)
+                log_info("evaluate: warning: %s has no control group (score --control): the effect cannot be measured",
+                         o.lists);
+            if (o.contacts && e.fx.cst.unknown)
+                log_info("evaluate: warning: %s: %llu of %llu rows name ids on no list: ignored", o.contacts,
+                         (unsigned long long)e.fx.cst.unknown, (unsigned long long)e.fx.cst.rows);
             fflush(stdout);
         }
         rc = red_agree(ctx->comm, lrc);
@@ -588,6 +520,8 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     }
     free(listed);
     eval_tags_clear(&e.tags);
+    eval_effect_clear(&e.fx);
+    eval_groups_clear(&e.gr);
     free(e.counts);
     free(e.out_map);
     free(e.prev_map);

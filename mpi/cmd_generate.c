@@ -8,6 +8,7 @@
  */
 #include "cmd.h"
 #include "comm.h"
+#include "gen_treat.h"
 #include "h5shared.h"
 #include "h5util.h"
 #include "log.h"
@@ -37,7 +38,14 @@ typedef struct {
     int8_t *leaver8;
     int8_t *churn8;
     uint64_t *rows; /* --follows: synth row of each output row */
+    int8_t *treated; /* --treated: /truth/treated of each output row */
+    int8_t *ctype;   /* --treated: the previous month's churn types */
+    double *pvol;    /* --treated: the previous month's true voluntary probabilities */
 } gen_buf;
+
+/* What --treated did, summed over ranks (integers: the same for any rank count). */
+enum { GEN_T_TREATED, GEN_T_LEAVERS, GEN_T_KEPT, GEN_T_PVOL, GEN_T_N };
+#define GEN_T_PVOL_SCALE 4294967296.0 /* pvol summed in units of 2^-32 */
 
 static void gen_buf_free(gen_buf *b)
 {
@@ -46,6 +54,9 @@ static void gen_buf_free(gen_buf *b)
     free(b->leaver8);
     free(b->churn8);
     free(b->rows);
+    free(b->treated);
+    free(b->ctype);
+    free(b->pvol);
 }
 
 static int gen_buf_alloc(gen_buf *b, const synth_params *sp, size_t n)
@@ -56,7 +67,10 @@ static int gen_buf_alloc(gen_buf *b, const synth_params *sp, size_t n)
     b->leaver8 = malloc(n);
     b->churn8 = malloc(n);
     b->rows = malloc(n * sizeof(uint64_t));
-    if (!b->o || !b->prob32 || !b->leaver8 || !b->churn8 || !b->rows) {
+    b->treated = calloc(n, 1);
+    b->ctype = malloc(n);
+    b->pvol = malloc(n * sizeof(double));
+    if (!b->o || !b->prob32 || !b->leaver8 || !b->churn8 || !b->rows || !b->treated || !b->ctype || !b->pvol) {
         gen_buf_free(b);
         return CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows", n);
     }
@@ -66,7 +80,7 @@ static int gen_buf_alloc(gen_buf *b, const synth_params *sp, size_t n)
 /* Writes rows [out0, out0+n) of the new file from synth rows rows[0..n) (consecutive runs are
  * generated together). */
 static int gen_emit(const gen_job *job, snap_writer *w, gen_buf *b, uint64_t out0, size_t n,
-                    const uint64_t *rows, int consecutive)
+                    const uint64_t *rows, int consecutive, int treated)
 {
     size_t P = synth_n_features(&job->sp);
     if (consecutive) {
@@ -103,6 +117,10 @@ static int gen_emit(const gen_job *job, snap_writer *w, gen_buf *b, uint64_t out
     CS_TRY(snap_write_churn_type(w, out0, n, b->leaver8));
     CS_TRY(snap_write_truth(w, out0, n, b->prob32, b->leaver8));
     CS_TRY(snap_write_truth_types(w, out0, n, b->o->pvol, b->o->pinv));
+    if (treated) {
+        if (consecutive) memset(b->treated, 0, n); /* joiners were on no list */
+        CS_TRY(snap_write_truth_treated(w, out0, n, b->treated));
+    }
     return CS_OK;
 }
 
@@ -134,7 +152,7 @@ static int gen_read_params(const char *path, synth_params *sp)
  * so every rank knows where its rows go in the new file. */
 static int gen_follow_pass(snap_reader *prev, const part_range *pr,
                            uint64_t block, gen_job *job, snap_writer *w, gen_buf *b,
-                           uint64_t out0, uint64_t *kept)
+                           uint64_t out0, uint64_t *kept, const gen_treat *treat, int64_t *tstat)
 {
     uint64_t *ids = malloc(block * sizeof(uint64_t));
     int8_t *ch = malloc(block);
@@ -143,9 +161,21 @@ static int gen_follow_pass(snap_reader *prev, const part_range *pr,
     for (uint64_t r = pr->row0; rc == CS_OK && r < pr->row0 + pr->rows; r += block) {
         size_t n = (size_t)((pr->row0 + pr->rows - r) < block ? (pr->row0 + pr->rows - r) : block);
         rc = snap_read(prev, r, n, ids, NULL, NULL, NULL, ch);
+        if (rc == CS_OK && treat) rc = snap_read_churn_type(prev, r, n, ch, b->ctype);
+        if (rc == CS_OK && treat) rc = snap_read_truth_types(prev, r, n, b->pvol, NULL);
         size_t m = 0;
         for (size_t i = 0; rc == CS_OK && i < n; i++) {
-            if (ch[i] == 1) continue;
+            int treated = treat && gen_treat_has(treat, ids[i]), keep = 0;
+            if (treated) {
+                /* a voluntary leaver the treatment keeps stays: gen_treat.h */
+                keep = ch[i] == 1 && b->ctype[i] == 1 && gen_treat_keeps(treat, ids[i]);
+                tstat[GEN_T_TREATED]++;
+                tstat[GEN_T_LEAVERS] += ch[i] == 1 && b->ctype[i] == 1;
+                tstat[GEN_T_KEPT] += keep;
+                tstat[GEN_T_PVOL] += (int64_t)llround(b->pvol[i] * GEN_T_PVOL_SCALE);
+            }
+            if (ch[i] == 1 && !keep) continue;
+            b->treated[m] = (int8_t)(keep ? 2 : treated);
             uint64_t row;
             rc = synth_row_of_id(&job->sp, ids[i], &row);
             if (rc != CS_OK)
@@ -153,7 +183,7 @@ static int gen_follow_pass(snap_reader *prev, const part_range *pr,
                               snap_path(prev), (unsigned long long)(r + i), (unsigned long long)ids[i]);
             b->rows[m++] = row;
         }
-        if (rc == CS_OK && w && m) rc = gen_emit(job, w, b, out0 + k, m, b->rows, 0);
+        if (rc == CS_OK && w && m) rc = gen_emit(job, w, b, out0 + k, m, b->rows, 0, treat != NULL);
         k += m;
     }
     free(ids);
@@ -164,34 +194,48 @@ static int gen_follow_pass(snap_reader *prev, const part_range *pr,
 
 int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
 {
-    const char *out, *month, *follows;
+    const char *out, *month, *follows, *treated;
     uint64_t n, seed, block;
     long regions, window;
-    double drift;
+    double drift, effect;
     /* every option, its default and its range: mpi/options.c */
     const opt_bind binds[] = {
         {"out", &out}, {"subscribers", &n}, {"seed", &seed}, {"regions", &regions}, {"month", &month},
-        {"window", &window}, {"drift", &drift}, {"follows", &follows}, {"block-rows", &block}, {NULL, NULL},
+        {"window", &window}, {"drift", &drift}, {"follows", &follows}, {"block-rows", &block}, {"treated", &treated},
+        {"treatment-effect", &effect}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_GENERATE, binds, &defs, argc, argv, NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
+    if (rc == CS_OK && treated && !follows)
+        rc = CS_ERROR(CS_EINVAL, "option --treated goes with --follows (the treated are the listed of the "
+                      "month --follows holds)");
+    if (rc == CS_OK && effect > 0 && !treated)
+        rc = CS_ERROR(CS_EINVAL, "option --treatment-effect needs --treated RUNS/YYYY-MM (whose lists were treated)");
     /* before anything is read or written: --out must not touch --follows, and is locked against a
      * second run (outguard.h); rank 0 decides and holds the lock */
     outguard *guard = NULL;
-    outguard_path paths[] = {{"--follows", follows, OUTGUARD_INPUT}, {"--out", out, OUTGUARD_OUTPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 2, &guard);
+    outguard_path paths[] = {{"--follows", follows, OUTGUARD_INPUT}, {"--treated", treated, OUTGUARD_INPUT},
+                             {"--out", out, OUTGUARD_OUTPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, 3, &guard);
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;
     gen_job job;
     synth_params_default(&job.sp);
     snap_reader *prev = NULL;
+    gen_treat treat = {0};
+    int64_t tstat[GEN_T_N] = {0};
+    char prev_month[8] = "";
     if (rc == CS_OK && follows) {
         rc = gen_read_params(follows, &job.sp);
+        memcpy(prev_month, job.sp.month, sizeof prev_month);
         if (rc == CS_OK) rc = synth_params_follow(&job.sp, &job.sp);
         if (rc == CS_OK) rc = snap_open(follows, MPI_COMM_NULL, &prev);
         if (rc == CS_OK && !snap_schema_of(prev)->has_labels)
             rc = CS_ERROR(CS_EFORMAT, "%s: has no labels, cannot tell who left", follows);
+        if (rc == CS_OK && treated && !(snap_schema_of(prev)->has_churn_type && snap_schema_of(prev)->has_truth_types))
+            rc = CS_ERROR(CS_EFORMAT, "%s: has no churn types and their truth: --treated needs a generated "
+                          "month", follows);
     } else if (rc == CS_OK) {
         job.sp.seed = seed;
         job.sp.n_regions = (unsigned)regions;
@@ -204,7 +248,9 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     }
     if (rc == CS_OK) rc = synth_params_check(&job.sp);
     rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && treated) rc = gen_treat_load(ctx, treated, prev_month, effect, job.sp.seed, &treat);
     if (rc != CS_OK) {
+        gen_treat_clear(&treat);
         snap_close(prev);
         outguard_release(guard);
         return rc;
@@ -218,7 +264,8 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     rc = gen_buf_alloc(&b, &job.sp, (size_t)block);
     if (prev) {
         part_compute(snap_schema_of(prev)->n, ctx->nranks, ctx->rank, &pr);
-        if (rc == CS_OK) rc = gen_follow_pass(prev, &pr, block, &job, NULL, &b, 0, &survivors_mine);
+        if (rc == CS_OK)
+            rc = gen_follow_pass(prev, &pr, block, &job, NULL, &b, 0, &survivors_mine, treated ? &treat : NULL, tstat);
         joiner0 = job.sp.n_base + (uint64_t)(job.sp.month_index - 1) * job.sp.joiners_per_month;
         joiners = job.sp.joiners_per_month;
     } else {
@@ -228,6 +275,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) {
         gen_buf_free(&b);
+        gen_treat_clear(&treat);
         snap_close(prev);
         outguard_release(guard);
         return rc;
@@ -236,6 +284,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     int64_t all_i = (int64_t)survivors_mine;
     red_sum_i64(ctx->comm, &all_i, 1);
     survivors_all = (uint64_t)all_i;
+    if (treated) red_sum_i64(ctx->comm, tstat, GEN_T_N);
     uint64_t total = survivors_all + joiners;
 
     size_t P = synth_n_features(&job.sp);
@@ -251,17 +300,27 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     snprintf(gen_desc, sizeof gen_desc, "%s generate seed=%llu month_index=%d", cmd_version(),
              (unsigned long long)job.sp.seed, job.sp.month_index);
     /* the generator's parameters, so that generate --follows continues the same operator */
-    const char *anames[7] = {"synth_seed", "synth_month_index", "synth_n_base",
-                             "synth_joiners_per_month", "synth_regions", "synth_drift", "synth_window"};
-    double avals[7] = {(double)job.sp.seed, job.sp.month_index, (double)job.sp.n_base,
-                       (double)job.sp.joiners_per_month, job.sp.n_regions, job.sp.drift,
-                       job.sp.window_months};
+    /* with --treated, the truth of the treatment (docs/formats.md): E, the treated, those of them who
+     * left voluntarily before the treatment, those it kept, and the uplift expected on the treated
+     * (E x their mean true voluntary probability) and realised (kept / treated) */
+    double n_tr = (double)tstat[GEN_T_TREATED];
+    const char *anames[13] = {"synth_seed", "synth_month_index", "synth_n_base",
+                              "synth_joiners_per_month", "synth_regions", "synth_drift", "synth_window",
+                              "treatment_effect", "treated", "treated_voluntary_leavers", "treated_kept",
+                              "treated_expected_uplift", "treated_realised_uplift"};
+    double avals[13] = {(double)job.sp.seed, job.sp.month_index, (double)job.sp.n_base,
+                        (double)job.sp.joiners_per_month, job.sp.n_regions, job.sp.drift,
+                        job.sp.window_months, effect, n_tr, (double)tstat[GEN_T_LEAVERS],
+                        (double)tstat[GEN_T_KEPT],
+                        n_tr > 0 ? effect * (double)tstat[GEN_T_PVOL] / GEN_T_PVOL_SCALE / n_tr : 0,
+                        n_tr > 0 ? (double)tstat[GEN_T_KEPT] / n_tr : 0};
     snap_meta meta = {
         .n = total, .p = P, .feature_names = fnames, .n_regions = job.sp.n_regions,
         .region_names = rnames, .n_brands = SYNTH_N_BRANDS, .brand_names = bnames,
         .month = job.sp.month, .window = (int64_t)job.sp.window_months, .has_labels = 1,
         .has_churn_type = 1, .has_truth = 1, .truth_factors = SYNTH_N_FACTORS, .truth_factor_names = fac,
-        .truth_loadings = load, .generator = gen_desc, .n_attrs = 7, .attr_names = anames,
+        .truth_loadings = load, .generator = gen_desc, .n_attrs = treated ? 13 : 7, .attr_names = anames,
+        .has_treated = treated != NULL,
         .attr_values = avals,
     };
     double t0 = comm_now();
@@ -276,14 +335,15 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
         int lrc = CS_OK;
         uint64_t kept = 0;
         if (prev)
-            lrc = gen_follow_pass(prev, &pr, block, &job, w, &b, survivors_before, &kept);
+            lrc = gen_follow_pass(prev, &pr, block, &job, w, &b, survivors_before, &kept,
+                                  treated ? &treat : NULL, (int64_t[GEN_T_N]){0});
         /* joiners: spread over ranks like any rows */
         part_range jr;
         part_compute(joiners, ctx->nranks, ctx->rank, &jr);
         for (uint64_t r = jr.row0; lrc == CS_OK && r < jr.row0 + jr.rows; r += block) {
             size_t m = (size_t)((jr.row0 + jr.rows - r) < block ? (jr.row0 + jr.rows - r) : block);
             b.rows[0] = joiner0 + r;
-            lrc = gen_emit(&job, w, &b, survivors_all + r, m, b.rows, 1);
+            lrc = gen_emit(&job, w, &b, survivors_all + r, m, b.rows, 1, treated != NULL);
         }
         rc = red_agree(ctx->comm, lrc);
         /* the close is collective and is when HDF5 writes the file's metadata: agreed before the
@@ -302,6 +362,7 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     free(fnames);
     free(load);
     gen_buf_free(&b);
+    gen_treat_clear(&treat);
     snap_close(prev);
     outguard_release(guard);
     return rc;

@@ -108,7 +108,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         {"capacity", &o->capacity}, {"playbook", &o->playbook}, {"list-columns", &o->list_columns},
         {"tags", &o->tags},
         {"lang", &o->lang_s}, {"collections-cutoff", &o->collections_cutoff},
-        {"horizon", &o->horizon}, {"warn-cutoff", &warn},
+        {"horizon", &o->horizon}, {"control", &o->control}, {"warn-cutoff", &warn},
         {"onboarding-months", &o->rp.onboarding_months}, {"growth-months", &o->rp.growth_months},
         {"contract-ending-months", &o->rp.contract_ending_months}, {"traffic-fall", &o->rp.traffic_fall},
         {"idle-days", &o->rp.idle_days}, {"collapse", &o->rp.collapse},

@@ -97,6 +97,11 @@ const opt_spec options_table[] = {
      .help = "behaviour drift per month"},
     {.name = "follows", .cmds = G, .kind = OPT_STR, .meta = "FILE",
      .help = "previous month's generated snapshot: write the next month"},
+    {.name = "treated", .cmds = G, .kind = OPT_STR, .meta = "RUNS/YYYY-MM",
+     .help = "with --follows: the month of --follows whose retention lists (not their control groups) "
+             "were treated; the truth goes under /truth/"},
+    {.name = "treatment-effect", .cmds = G, .kind = OPT_DOUBLE, .meta = "E", .def = "0", .lo = 0, .hi = 1,
+     .help = "with --treated: relative reduction of the treated's voluntary churn probability"},
 
     /* ---- train ---- */
     {.name = "factors", .cmds = T, .kind = OPT_STR, .meta = "K|auto", .def = "auto", .lo = 1, .hi = INF,
@@ -179,6 +184,10 @@ const opt_spec options_table[] = {
      .help = "start the CSV files with a UTF-8 byte order mark (the default; kept for older scripts)"},
     {.name = "no-bom", .cmds = S, .kind = OPT_FLAG,
      .help = "no UTF-8 byte order mark at the start of the CSV files (Excel needs it for Chinese)"},
+    {.name = "control", .cmds = S, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0", .lo = 0, .hi = 0.5,
+     .help = "share of each region's retention list held out as a control group (its own file, not "
+             "contacted; a hash of id and month, stratified by phase and tier) to measure the retention "
+             "effect; 0.05 is the usual share, 0 none"},
     {.name = "horizon", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0, .hi = 1200,
      .help = "months of ARPU at risk: value at risk = p x ARPU x horizon"},
     {.name = "growth-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0,
@@ -246,6 +255,22 @@ const opt_spec options_table[] = {
      .help = "--outcomes is a later month: listed ids absent from it left"},
     {.name = "previous", .cmds = E, .kind = OPT_STR, .meta = "FILE",
      .help = "with --absent-means-churned: the scored month's snapshot (for recall)"},
+    {.name = "scores", .cmds = E, .kind = OPT_STR, .meta = "SCORES.h5",
+     .help = "the scores the lists were written with: recall and lift of each phase and tier use that "
+             "group's own leavers and base rate (without it: all the region's leavers, the overall rate)"},
+    {.name = "contacts", .cmds = E, .kind = OPT_STR, .meta = "FILE.csv",
+     .help = "who the retention team reached: one row per subscriber (id, contacted 0/1, accepted 0/1, action "
+             "code, date in the month after the lists'); the effect of the contacted and of the accepted too"},
+    {.name = "contacts-id", .cmds = E, .kind = OPT_STR, .meta = "NAME", .def = "id",
+     .help = "--contacts: the id column"},
+    {.name = "contacts-contacted", .cmds = E, .kind = OPT_STR, .meta = "NAME", .def = "contacted",
+     .help = "--contacts: the column saying 1 when the subscriber was reached"},
+    {.name = "contacts-accepted", .cmds = E, .kind = OPT_STR, .meta = "NAME", .def = "accepted",
+     .help = "--contacts: the column saying 1 when the offer was accepted"},
+    {.name = "contacts-action", .cmds = E, .kind = OPT_STR, .meta = "NAME", .def = "action_code",
+     .help = "--contacts: the action code column"},
+    {.name = "contacts-date", .cmds = E, .kind = OPT_STR, .meta = "NAME", .def = "date",
+     .help = "--contacts: the contact date column (YYYY-MM-DD)"},
     {.name = "any-month", .cmds = E, .kind = OPT_FLAG,
      .help = "do not check that the months of the files fit together"},
 

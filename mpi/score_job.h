@@ -61,6 +61,7 @@ typedef struct {
     const char *tags;         /* --tags (issue 17); NULL: the built-in jobs/tags.conf */
     uint64_t top, block, memory, validate_max;
     double horizon, warn_cutoff;
+    double control; /* --control: the share of each retention list held out (model/control.h) */
     double collections_cutoff; /* --collections-cutoff; the warning cut-off when -1 */
     int mask_ids, bom, no_bom, read_only;
     int rank_by_risk; /* --rank-by value_at_risk (else by probability) */
@@ -155,6 +156,7 @@ typedef struct {
     double *psi;                 /* [drift.cols] population stability (score_totals_reduce) */
     int64_t *listed;             /* [SCORE_NGROUPS(nreg)] rows of each list (score_lists.c) */
     int64_t *listed_region;      /* [nreg] rows of a region's lists together */
+    int64_t *held;               /* [nreg] of a region's retention list, held out (--control) */
     score_validation val;
 } score_results;
 

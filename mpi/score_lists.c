@@ -86,6 +86,7 @@ static int score_lists_root(score_job *j, const lists_ctx *lc, const char *tmpdi
         int mrc = gat_merge_sorted(j->ctx->comm, it, n, rc == CS_OK ? score_list_limit(j, g) : 0, score_sink,
                                    &a, &merged);
         if (rc == CS_OK) rc = mrc;
+        if (g < j->in.nreg) j->res.held[g] = (int64_t)lists_region_held(a.f);
         int crc = lists_region_close(a.f);
         if (rc == CS_OK) rc = crc;
         listed[g] = (int64_t)merged;
@@ -152,6 +153,8 @@ static int score_lists_write_owned(score_job *j, const lists_ctx *lc, const char
         uint64_t merged = 0;
         rc = score_region_open(j, lc, tmpdir, g, &a.f);
         if (rc == CS_OK) rc = topk_merge(runs, R, score_list_limit(j, g), heap, score_sink, &a, &merged);
+        /* the retention lists are groups 0..nreg-1 (score_group) */
+        if (g < j->in.nreg) j->res.held[g] = (int64_t)lists_region_held(a.f);
         int crc = lists_region_close(a.f);
         if (rc == CS_OK) rc = crc;
         listed[g] = (int64_t)merged;
@@ -291,6 +294,7 @@ int score_lists(score_job *j, const lists_ctx *lc, const char *tmpdir)
         rc = owned ? score_lists_owned(j, lc, tmpdir, owner, listed) : score_lists_root(j, lc, tmpdir, listed);
     /* each list's count is non-zero on the one rank that wrote it */
     if (rc == CS_OK) rc = red_sum_i64(comm, listed, ng);
+    if (rc == CS_OK) rc = red_sum_i64(comm, j->res.held, j->in.nreg);
     for (size_t g = 0; rc == CS_OK && g < ng; g++)
         j->res.listed_region[g % j->in.nreg] += listed[g];
     free(count);

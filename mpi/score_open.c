@@ -71,6 +71,7 @@ void score_close(score_job *j)
     free(j->res.psi);
     free(j->res.listed);
     free(j->res.listed_region);
+    free(j->res.held);
     playbook_free(in->pb);
     free(in->k);
     free(j->res.val.region);
@@ -136,9 +137,10 @@ static int score_results_alloc(score_job *j)
     res->psi = calloc(j->drift.cols + 1, sizeof(double));
     res->listed = calloc(SCORE_NGROUPS(nreg) + 1, sizeof(int64_t));
     res->listed_region = calloc(nreg + 1, sizeof(int64_t));
+    res->held = calloc(nreg + 1, sizeof(int64_t));
     res->val.region = calloc(nreg + 1, sizeof(metrics_report));
     res->val.region_ok = calloc(nreg + 1, sizeof(int));
-    if (!res->psi || !res->listed || !res->listed_region || !res->val.region || !res->val.region_ok)
+    if (!res->psi || !res->listed || !res->listed_region || !res->held || !res->val.region || !res->val.region_ok)
         return CS_ERROR(CS_ENOMEM, "out of memory");
     return CS_OK;
 }

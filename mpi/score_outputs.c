@@ -9,6 +9,7 @@
 #include "score_outputs.h"
 
 #include "commit.h"
+#include "control.h"
 #include "h5shared.h"
 #include "status.h"
 
@@ -37,7 +38,8 @@ int score_outputs_lists_begin(const score_job *j, score_outputs *out)
                           .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
                           .n_fact_names = j->in.m.p_in, .fact_names = (const char *const *)j->in.m.in_names,
                           .pb = j->in.pb, .n_extra = j->in.n_extra, .extra_names = j->in.extra_name,
-                          .seg = j->in.m.seg, .tc = j->in.tc};
+                          .seg = j->in.m.seg, .tc = j->in.tc,
+                          .control = j->o.control, .control_key = control_month_key(s->month)};
     return CS_OK;
 }
 

@@ -86,7 +86,8 @@ int score_summary_write(const score_job *j, const score_columns *c, const lists_
     const metrics_report *ov = &val->overall;
     lists_summary ls = {.month = j->in.s->month, .rank_by = j->o.rank_by_s, .top = j->o.top, .k = j->in.k,
                         .subscribers = c->subscribers, .alarm = c->alarm, .warning = c->warning,
-                        .queued = c->queued, .listed = j->res.listed, .expected_leavers = c->expected_leavers,
+                        .queued = c->queued, .listed = j->res.listed, .held = j->res.held,
+                        .control = j->o.control, .expected_leavers = c->expected_leavers,
                         .value_at_risk = c->value_at_risk, .validated = val->validated, .val_n = ov->n,
                         .val_npos = ov->npos, .labelled = val->labelled, .auc = ov->auc, .lift10 = ov->lift10,
                         .capture5 = ov->capture5, .capture10 = ov->capture10, .capture20 = ov->capture20,

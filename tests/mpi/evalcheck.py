@@ -8,7 +8,9 @@ the csv module. Shares no code with the C implementation.
   evalcheck.py check LISTS EVAL.csv --labels SNAP.h5
   evalcheck.py check LISTS EVAL.csv --absent NEXT.h5 [--previous PREV.h5]
       recomputes every row of EVAL.csv (integers exactly, ratios to 1e-12 relative) and exits 1 on
-      the first difference
+      the first difference; with --scores SCORES.h5 (evaluate --scores) a phase's or tier's
+      leavers, subscribers, recall, base rate and lift are those of its own group: the scored
+      subscribers of that phase and tier (by SCORES.h5's phase and tier) with a known outcome
   evalcheck.py make SNAP.h5 OUTDIR
       writes hand-made lists from SNAP.h5's labels: leavers and stayers in two regions, a region
       name that starts a formula, an id absent from SNAP.h5, a healthy row without a tier
@@ -84,7 +86,37 @@ def read_lists(d):
     return rows
 
 
-def check(lists, evalcsv, mode, snap, prev):
+PHASES = ("healthy", "warning", "alarm")
+
+
+def groups(scores, mode, snap):
+    """--scores: subscribers and leavers of each (region, phase, tier) by the scores' phase and tier,
+    among those whose outcome is known (labels) or all of them (a later month: absent = left)."""
+    ids = dataset(scores, "/subscribers/id", "Q")
+    reg = dataset(scores, "/subscribers/region", "H")
+    ph = dataset(scores, "/subscribers/phase", "B")
+    ti = dataset(scores, "/subscribers/tier", "B")
+    names = region_names(scores)
+    if mode == "labels":
+        sid, _, ch, _ = snapshot(snap, True)
+        lab = {i: c for i, c in zip(sid, ch) if c in (0, 1)}
+    else:
+        nxt = set(snapshot(snap, False)[0])
+    gs, gl = {}, {}
+    for i, r, p, t in zip(ids, reg, ph, ti):
+        if mode == "labels":
+            if i not in lab:
+                continue
+            left = lab[i]
+        else:
+            left = int(i not in nxt)
+        k = (names[r], PHASES[p], t)
+        gs[k] = gs.get(k, 0) + 1
+        gl[k] = gl.get(k, 0) + left
+    return gs, gl
+
+
+def check(lists, evalcsv, mode, snap, prev, scores=None):
     rows = read_lists(lists)
     listed = {}
     for i, region, phase, tier in rows:
@@ -113,6 +145,8 @@ def check(lists, evalcsv, mode, snap, prev):
         else:
             population = False
 
+    gs, gl = groups(scores, mode, snap) if scores else (None, None)
+
     def stats(region, phase, tier):
         sel = [i for i, (rg, ph, t) in listed.items()
                if (region is None or rg == region) and (phase is None or ph == phase)
@@ -122,6 +156,11 @@ def check(lists, evalcsv, mode, snap, prev):
         caught = sum(outcome[i] for i in known)
         s = subs.get(region, 0) if region is not None else sum(subs.values())
         lv = leavers.get(region, 0) if region is not None else sum(leavers.values())
+        if gs is not None and (phase is not None or tier is not None):
+            # the group's own subscribers and leavers (evaluate --scores)
+            sel_g = [k for k in gs if (region is None or k[0] == region) and (phase is None or k[1] == phase)
+                     and (tier is None or k[2] == tier)]
+            s, lv = sum(gs[k] for k in sel_g), sum(gl[k] for k in sel_g)
         prec = caught / len(known) if known else None
         rec = caught / lv if population and lv else None
         base = lv / s if population and s else None
@@ -197,7 +236,9 @@ if __name__ == "__main__":
         make(a[1], a[2])
     elif a[0] == "check":
         lists, evalcsv, flag, snap = a[1:5]
-        prev = a[6] if len(a) > 6 and a[5] == "--previous" else None
-        check(lists, evalcsv, "labels" if flag == "--labels" else "absent", snap, prev)
+        rest = a[5:]
+        prev = rest[rest.index("--previous") + 1] if "--previous" in rest else None
+        scores = rest[rest.index("--scores") + 1] if "--scores" in rest else None
+        check(lists, evalcsv, "labels" if flag == "--labels" else "absent", snap, prev, scores)
     else:
         sys.exit(__doc__)

@@ -24,6 +24,33 @@ for n in 2 3 4; do
   cmp "$T/e1.txt" "$T/e$n.txt" || fail "printed table differs between 1 and $n ranks"
 done
 $CHECK check "$T/L" "$T/e1.csv" --labels "$T/m1.h5" || fail "labels mode against the independent computation"
+# --scores: each phase's and tier's recall and lift within the group (its own leavers and base rate),
+# both modes, 1 and 3 ranks, identical, and against the independent computation
+for n in 1 3; do
+  run $n "$CS" evaluate --lists "$T/L" --outcomes "$T/m1.h5" --scores "$T/sc.h5" --out "$T/g$n" --block-rows 8192 \
+    > /dev/null 2> "$T/g$n.err" || { cat "$T/g$n.err"; fail "evaluate --scores with $n ranks"; }
+  run $n "$CS" evaluate --lists "$T/L" --outcomes "$T/m2.h5" --absent-means-churned --previous "$T/m1.h5" \
+    --scores "$T/sc.h5" --out "$T/ga$n" --block-rows 8192 > /dev/null 2> "$T/ga$n.err" || { cat "$T/ga$n.err"; fail "evaluate --scores, absent, $n ranks"; }
+done
+for x in csv json md; do
+  cmp "$T/g1.$x" "$T/g3.$x" || fail "evaluate --scores .$x differs between 1 and 3 ranks"
+  cmp "$T/ga1.$x" "$T/ga3.$x" || fail "evaluate --scores (absent) .$x differs between 1 and 3 ranks"
+done
+$CHECK check "$T/L" "$T/g1.csv" --labels "$T/m1.h5" --scores "$T/sc.h5" || fail "--scores, labels, against the independent computation"
+$CHECK check "$T/L" "$T/ga1.csv" --absent "$T/m2.h5" --previous "$T/m1.h5" --scores "$T/sc.h5" || fail "--scores, absent, against the independent computation"
+# the group's own base rate: a tier's leavers are fewer than all leavers
+python3 - "$T/g1.csv" "$T/e1.csv" <<'PY' || fail "per-group leavers"
+import csv, sys
+g = {(r["scope"], r["region"], r["breakdown"], r["group"]): r for r in csv.DictReader(open(sys.argv[1]))}
+e = {(r["scope"], r["region"], r["breakdown"], r["group"]): r for r in csv.DictReader(open(sys.argv[2]))}
+allv = int(g[("overall", "", "all", "all")]["leavers"])
+assert g[("overall", "", "all", "all")] == e[("overall", "", "all", "all")]
+tiers = [r for k, r in g.items() if k[0] == "overall" and k[2] == "tier"]
+assert tiers and all(int(r["leavers"]) < allv for r in tiers)
+assert sum(int(r["leavers"]) for r in tiers) <= allv
+PY
+rc=0; run 1 "$CS" evaluate --lists "$T/L" --outcomes "$T/m1.h5" --scores "$T/m1.h5" > /dev/null 2> "$T/gs.err" || rc=$?
+[ "$rc" = 4 ] && has "not a churnscore scores file" "$T/gs.err" || { cat "$T/gs.err"; fail "--scores of a snapshot: exit $rc"; }
 grep -q "all regions" "$T/e1.txt" || fail "no table printed"
 
 # absence from the next month, with the scored month's population (the distributed join)

@@ -112,9 +112,9 @@ grep -q '"model_month": "2026-10"' "$R/2026-11/month.json" || fail "month 2 mont
 [ ! -e "$R/.staging/2026-11" ] || fail "month 2's staging directory is left"
 diff -r "$R/2026-11/lists" "$T/pub/2026-11" | grep -v "Only in $T/pub/2026-11: report.md" | has . \
   && fail "published lists differ from the month's lists"
-# the chain's evaluation (absence from month 2, population of month 1) gives the same figures as
-# month 1's own labels
-run 2 "$CS" evaluate --lists "$R/2026-10/lists" --outcomes "$T/m1.h5" --out "$T/direct" > /dev/null 2>&1 || fail "direct evaluate"
+# the chain's evaluation (absence from month 2, population of month 1, groups from month 1's
+# scores.h5) gives the same figures as month 1's own labels
+run 2 "$CS" evaluate --lists "$R/2026-10/lists" --outcomes "$T/m1.h5" --scores "$R/2026-10/scores.h5" --out "$T/direct" > /dev/null 2>&1 || fail "direct evaluate"
 cmp <(cut -d, -f1-12 "$T/direct.csv") <(cut -d, -f1-12 "$R/2026-11/evaluation.csv") || fail "chain evaluation differs from the labels"
 python3 - "$R/2026-11/evaluation.json" <<'PY' || fail "month 2 evaluation.json"
 import json, sys

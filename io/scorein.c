@@ -1,0 +1,93 @@
+/* scorein.c — SCORES.h5's rows read back (see scorein.h). */
+#include "scorein.h"
+
+#include "h5util.h"
+#include "scores.h"
+#include "status.h"
+
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct scorein {
+    char *path;
+    hid_t f, d_id, d_region, d_phase, d_tier;
+    uint64_t n;
+    char month[16];
+    char **region_names;
+    size_t n_regions;
+};
+
+void scorein_close(scorein *r)
+{
+    if (!r) return;
+    hid_t *d[] = {&r->d_id, &r->d_region, &r->d_phase, &r->d_tier};
+    for (int k = 0; k < 4; k++)
+        if (*d[k] >= 0) H5Dclose(*d[k]);
+    if (r->f >= 0) H5Fclose(r->f);
+    h5util_strings_free(r->region_names, r->n_regions);
+    free(r->path);
+    free(r);
+}
+
+int scorein_open(const char *path, scorein **out)
+{
+    *out = NULL;
+    scorein *r = calloc(1, sizeof *r);
+    if (!r) return CS_ERROR(CS_ENOMEM, "out of memory");
+    r->f = r->d_id = r->d_region = r->d_phase = r->d_tier = -1;
+    r->path = strdup(path);
+    int rc = r->path ? h5util_open_read(path, MPI_COMM_NULL, &r->f) : CS_ERROR(CS_ENOMEM, "out of memory");
+    char fmt[64] = "";
+    int64_t ver = 0;
+    if (rc == CS_OK && (h5util_attr_read_str(r->f, "format", fmt, sizeof fmt) != CS_OK ||
+                        strcmp(fmt, SCORES_FORMAT) != 0))
+        rc = CS_ERROR(CS_EFORMAT, "%s: not a churnscore scores file (--scores names the scored month's "
+                      "SCORES.h5)", path);
+    if (rc == CS_OK && (h5util_attr_read_i64(r->f, "format_version", &ver) != CS_OK || ver != SCORES_VERSION))
+        rc = CS_ERROR(CS_EFORMAT, "%s: scores format version %lld is not supported (this build reads %d)", path,
+                      (long long)ver, SCORES_VERSION);
+    if (rc == CS_OK) {
+        h5util_attr_read_str(r->f, "month", r->month, sizeof r->month);
+        hid_t d = H5Dopen2(r->f, "/subscribers/id", H5P_DEFAULT);
+        hsize_t dims[2] = {0, 0};
+        if (d < 0) rc = CS_ERROR(CS_EFORMAT, "%s: has no /subscribers/id", path);
+        else {
+            hid_t sp = H5Dget_space(d);
+            if (H5Sget_simple_extent_ndims(sp) == 1) H5Sget_simple_extent_dims(sp, dims, NULL);
+            H5Sclose(sp);
+            H5Dclose(d);
+            r->n = dims[0];
+        }
+    }
+    if (rc == CS_OK) rc = h5util_open_checked(r->f, "/subscribers/id", path, H5T_INTEGER, 8, 1, r->n, 0, &r->d_id);
+    if (rc == CS_OK) rc = h5util_open_checked(r->f, "/subscribers/region", path, H5T_INTEGER, 0, 1, r->n, 0, &r->d_region);
+    if (rc == CS_OK) rc = h5util_open_checked(r->f, "/subscribers/phase", path, H5T_INTEGER, 0, 1, r->n, 0, &r->d_phase);
+    if (rc == CS_OK) rc = h5util_open_checked(r->f, "/subscribers/tier", path, H5T_INTEGER, 0, 1, r->n, 0, &r->d_tier);
+    if (rc == CS_OK) rc = h5util_read_strings(r->f, "/regions/name", path, &r->region_names, &r->n_regions);
+    if (rc != CS_OK) {
+        scorein_close(r);
+        return rc;
+    }
+    *out = r;
+    return CS_OK;
+}
+
+uint64_t scorein_rows(const scorein *r) { return r->n; }
+const char *scorein_month(const scorein *r) { return r->month; }
+size_t scorein_n_regions(const scorein *r) { return r->n_regions; }
+const char *const *scorein_region_names(const scorein *r) { return (const char *const *)r->region_names; }
+
+int scorein_read(scorein *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *region, uint8_t *phase,
+                 uint8_t *tier)
+{
+    CS_TRY(h5util_read_rows(r->d_id, H5T_NATIVE_UINT64, row0, n, 0, id));
+    CS_TRY(h5util_read_rows(r->d_region, H5T_NATIVE_UINT16, row0, n, 0, region));
+    CS_TRY(h5util_read_rows(r->d_phase, H5T_NATIVE_UINT8, row0, n, 0, phase));
+    CS_TRY(h5util_read_rows(r->d_tier, H5T_NATIVE_UINT8, row0, n, 0, tier));
+    for (size_t i = 0; i < n; i++)
+        if (region[i] >= r->n_regions || phase[i] >= 3 || tier[i] >= 6)
+            return CS_ERROR(CS_EDATA, "%s: row %llu: region %u, phase %u or tier %u out of range", r->path,
+                            (unsigned long long)(row0 + i), region[i], phase[i], tier[i]);
+    return CS_OK;
+}
