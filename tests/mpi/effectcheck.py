@@ -75,11 +75,13 @@ def split(unsplit, splitdir, share):
         for r in kept:
             assert r == bmap[r["id"]], r
         # the share per phase x tier
+        # (the value grade's column is "grade" since issue 17, "tier" in lists written before)
+        vcol = "grade" if base and "grade" in base[0] else "tier"
         strata = {}
         for r in base:
-            strata.setdefault((r["phase"], r["tier"]), [0, 0])[0] += 1
+            strata.setdefault((r["phase"], r[vcol]), [0, 0])[0] += 1
         for r in held:
-            strata[(r["phase"], r["tier"])][1] += 1
+            strata[(r["phase"], r[vcol])][1] += 1
         for key, (n, h) in strata.items():
             assert abs(h - share * n) <= 1.0, (q["file"], key, n, h, share * n)
         total_held += len(held)
