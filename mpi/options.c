@@ -102,6 +102,14 @@ const opt_spec options_table[] = {
              "were treated; the truth goes under /truth/"},
     {.name = "treatment-effect", .cmds = G, .kind = OPT_DOUBLE, .meta = "E", .def = "0", .lo = 0, .hi = 1,
      .help = "with --treated: relative reduction of the treated's voluntary churn probability"},
+    {.name = "areas", .cmds = G, .kind = OPT_FLAG,
+     .help = "areas below the regions (/subscribers/area): prefectures, or a province's districts and counties"},
+    {.name = "competitors", .cmds = G, .kind = OPT_INT, .meta = "N", .def = "0", .lo = 0,
+     .hi = SYNTH_MAX_COMPETITORS,
+     .help = "competitors named by indicators (forward_to_K_m3, competitor_service_calls_K_m3, dual_sim_K)"},
+    {.name = "operator", .cmds = G, .kind = OPT_STR, .meta = "national|province:NAME", .def = "national",
+     .help = "a national operator (regions: provinces) or a provincial one (province:河南, province:广东; "
+             "regions: its prefectures, --regions at most their number)"},
 
     /* ---- train ---- */
     {.name = "factors", .cmds = T, .kind = OPT_STR, .meta = "K|auto", .def = "auto", .lo = 1, .hi = INF,
