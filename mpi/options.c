@@ -35,13 +35,14 @@
 #define M OPT_CMD_IMPORT
 #define E OPT_CMD_EVALUATE
 #define R OPT_CMD_REPORT
+#define A OPT_CMD_ANALYZE
 #define INF HUGE_VAL
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
 const opt_spec options_table[] = {
     /* ---- shared: one meaning in every command that takes them ---- */
-    {.name = "in", .cmds = T | S, .required = T | S, .kind = OPT_STR, .meta = "FILE",
+    {.name = "in", .cmds = T | S | A, .required = T | S | A, .kind = OPT_STR, .meta = "FILE",
      .help = "snapshot to read (train: a month whose outcomes are known)"},
     {.name = "model", .cmds = T | S, .required = T, .kind = OPT_STR, .meta = "FILE",
      .help = "model file: train writes it, score reads it (score: required but with --read-only)"},
@@ -49,10 +50,10 @@ const opt_spec options_table[] = {
      .help = "file to write: the snapshot (generate, import), the scores (score: required but with --read-only)"},
     {.name = "lists", .cmds = S | E, .required = E, .kind = OPT_STR, .meta = "DIR",
      .help = "directory of the per-region lists: score writes it (required but with --read-only), evaluate reads it"},
-    {.name = "block-rows", .cmds = G | I | T | S | E, .kind = OPT_U64, .meta = "N", .def = "65536",
+    {.name = "block-rows", .cmds = G | I | T | S | E | A, .kind = OPT_U64, .meta = "N", .def = "65536",
      .lo = 1, .hi = 16777216,
      .help = "rows each rank reads (generate: writes) at a time; results do not depend on it"},
-    {.name = "memory", .cmds = I | T | S | M | E, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
+    {.name = "memory", .cmds = I | T | S | M | E | A, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
      .lo = 1, .hi = INF,
      .help = "memory budget per rank, a size (2G, 512M): train and score refuse up front a run that "
              "needs more, the duplicate-id check and evaluate's --previous join take as many passes as "
@@ -291,6 +292,17 @@ const opt_spec options_table[] = {
      .help = "the HTML page to write"},
     {.name = "currency", .cmds = R, .kind = OPT_STR, .meta = "SYMBOL", .def = "\xc2\xa5",
      .help = "written before amounts of value at risk"},
+
+    /* ---- analyze ---- */
+    {.name = "out", .cmds = A, .required = A, .kind = OPT_STR, .meta = "DIR",
+     .help = "directory of the reports (built as DIR.tmp and renamed; an existing DIR is replaced only "
+             "when it holds nothing but analyze's files)"},
+    {.name = "previous", .cmds = A, .kind = OPT_STR, .meta = "FILE", .unset = "none: no change, new by tenure only",
+     .help = "last month's snapshot: each figure's change, new subscribers (ids not in it) and who is gone"},
+    {.name = "scores", .cmds = A, .kind = OPT_STR, .meta = "FILE", .unset = "none: the grid is unscored",
+     .help = "this month's SCORES.h5 (score --out of the same snapshot): phase, tier and value at risk of the grid"},
+    {.name = "traffic-change", .cmds = A, .kind = OPT_DOUBLE, .meta = "N", .def = "30", .lo = 0, .hi = 1000,
+     .open_lo = 1, .help = "the traffic-change profile takes minutes or data up or down by N% or more"},
     {.name = NULL},
 };
 
@@ -309,6 +321,10 @@ static const struct {
         "Reads the CSV twice with bounded memory. Runs on rank 0 alone (other ranks wait,\n"
         "then share the duplicate-id check): one rank is enough. See docs/import.md."},
     {E, "churnscore evaluate --lists DIR --outcomes SNAPSHOT.h5 [--out PREFIX] [--json]"},
+    {A, "churnscore analyze --in SNAPSHOT.h5 --out DIR [--previous LAST.h5] [--scores SCORES.h5]\n\n"
+        "The operator's monthly analyses in one pass over each file: churn, suspension, forwarding,\n"
+        "traffic-change and grid reports, each as NAME.csv and NAME.json, and report.md; drilled\n"
+        "down from the operator to each region and its areas, by brand (docs/formats.md)."},
     {R, "churnscore report --month-dir DIR [--runs RUNS] [--out FILE] [--lang en|zh]\n\n"
         "Writes a month's report as one self-contained HTML page (inline CSS and SVG charts, no\n"
         "script, nothing from the network) from the month's files: month.json, lists/summary.json,\n"
