@@ -14,6 +14,8 @@
  *   --out: a file in generate, import and score; a PREFIX of three files in evaluate.
  *   --month: generate writes that month (default 2026-10); import labels the snapshot (default
  *     none: 0000-00, unknown).
+ *   --previous: in evaluate the scored month's snapshot (for recall, with --absent-means-churned);
+ *     in analyze last month's snapshot, against which every figure's change is taken.
  */
 #include "opts.h"
 
@@ -57,7 +59,7 @@ const opt_spec options_table[] = {
      .lo = 1, .hi = INF,
      .help = "memory budget per rank, a size (2G, 512M): train and score refuse up front a run that "
              "needs more, the duplicate-id check and evaluate's --previous join take as many passes as "
-             "fit, import allows a CSV record a quarter of it (at least 16M)"},
+             "fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M)"},
     {.name = "json", .cmds = I | E, .kind = OPT_FLAG,
      .help = "print one JSON object on stdout instead of text"},
     {.name = "onboarding-months", .cmds = T | S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "3",

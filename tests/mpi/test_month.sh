@@ -248,7 +248,7 @@ chmod +x "$T/cs-stub.sh"
 echo "id,region" > "$T/extract.csv"
 CHURNSCORE="$T/cs-stub.sh" month m3c --month 2026-12 --csv "$T/extract.csv" --snapshot "$T/m3csv.h5" --runs "$R" \
   || { cat "$T/m3c.log"; fail "month 3 from CSV"; }
-grep -q "steps:    import score evaluate export" "$T/m3c.log" || fail "month 3 from CSV: steps"
+grep -q "steps:    import score analyze evaluate export" "$T/m3c.log" || fail "month 3 from CSV: steps"
 grep -q -- "--out $R/.staging/2026-12/snapshot.h5 --month 2026-12 --csv $T/extract.csv --like $(readlink -f "$T/m2.h5")" "$T/import-args.txt" \
   || { cat "$T/import-args.txt"; fail "import arguments"; }
 [ "$(readlink "$R/latest")" = 2026-12 ] && [ -f "$R/2026-12/evaluation.json" ] || fail "month 3 from CSV did not complete"
