@@ -30,7 +30,7 @@ struct anj_join {
 /* The owner takes the high half of the hash, the slot the low bits. */
 static int anj_owner(uint64_t id, int nranks) { return (int)((idhash_mix(id) >> 32) % (uint64_t)nranks); }
 
-anj_join *anj_alloc(int nranks, size_t io_rows)
+anj_join *anj_alloc(int nranks, size_t io_rows, uint64_t expect)
 {
     anj_join *j = calloc(1, sizeof *j);
     if (!j) return NULL;
@@ -45,6 +45,14 @@ anj_join *anj_alloc(int nranks, size_t io_rows)
         return NULL;
     }
     j->fill = j->nsend + nranks;
+    size_t slots = 1024;
+    while (slots < 2 * expect + 2) slots *= 2;
+    j->slot = calloc(slots, sizeof *j->slot);
+    if (!j->slot) {
+        anj_free(j);
+        return NULL;
+    }
+    j->slots = slots;
     return j;
 }
 

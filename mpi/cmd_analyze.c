@@ -149,13 +149,14 @@ static int anl_setup(const cmd_ctx *ctx, anl_state *s)
     if (s->prev) {
         /* the join's share of last month's ids, a tenth more for the hash's unevenness; the same
          * on every rank (it depends on n and R only) */
-        double need = (1.1 * (double)snap_schema_of(s->prev)->n / ctx->nranks + 1024) * ANJ_BYTES_PER_ID;
+        double share = 1.1 * (double)snap_schema_of(s->prev)->n / ctx->nranks + 1024;
+        double need = share * ANJ_BYTES_PER_ID;
         if (need > (double)o->memory / 2)
             return CS_ERROR(CS_ENOMEM, "the --previous join needs about %.0f MB per rank, more than half "
                             "of --memory (%.0f MB): use more ranks or a larger --memory", need / 1e6,
                             (double)o->memory / 1e6);
         size_t io = (size_t)((o->block + PART_BLOCK_ROWS - 1) / PART_BLOCK_ROWS * PART_BLOCK_ROWS);
-        s->join = anj_alloc(ctx->nranks, io);
+        s->join = anj_alloc(ctx->nranks, io, (uint64_t)share);
         if (!s->join) return CS_ERROR(CS_ENOMEM, "out of memory for the join");
     }
     return CS_OK;

@@ -72,4 +72,14 @@ mkdir -p "$T/x" && echo mine > "$T/x/notes.txt"
 rc=0; run 2 "$CS" analyze --in "$T/nov.h5" --out "$T/x" > /dev/null 2> "$T/err" || rc=$?
 [ "$rc" = 3 ] && has "notes.txt" "$T/err" && [ "$(cat "$T/x/notes.txt")" = mine ] \
   || { cat "$T/err"; fail "a directory with a file analyze did not write must be refused (3), untouched"; }
+# a row whose area lies in another region than the row's: data error naming the row (5)
+cp "$T/nov.h5" "$T/badarea.h5"
+/usr/bin/python3 - "$T/badarea.h5" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r+")
+r, ar = f["/subscribers/region"][5], f["/areas/region"][:]
+f["/subscribers/area"][5] = [a for a in range(len(ar)) if ar[a] != r][0]
+PY
+rm -rf "$T/x"
+expect 5 "/subscribers/area row 5: .* lies in region" --in "$T/badarea.h5" --out "$T/x"
 echo "test_analyze: ok"
