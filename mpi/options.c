@@ -239,6 +239,8 @@ const opt_spec options_table[] = {
      .help = "column of subscriber ids, whole numbers, unique (none: 1-based row numbers)"},
     {.name = "region", .cmds = M, .kind = OPT_STR, .meta = "COL",
      .help = "column of region names (none: one region 'all')"},
+    {.name = "area", .cmds = M, .kind = OPT_STR, .meta = "COL", .unset = "none: no areas",
+     .help = "column of area names below the regions (prefectures, counties): each area in one region"},
     {.name = "brand", .cmds = M, .kind = OPT_STR, .meta = "COL",
      .help = "column of brand names (none: one brand 'all')"},
     {.name = "categorical", .cmds = M, .kind = OPT_STR, .meta = "COL,...",

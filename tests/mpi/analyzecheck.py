@@ -323,7 +323,7 @@ with open(f"{a.out}/traffic-change.json", encoding="utf-8") as f:
 for gj, g in zip(tj["groups"], [rose, fell, steady]):
     if gj["subscribers"] != g.sum() or gj["labelled"] != (g & lab).sum():
         err(f"traffic-change.json {gj['group']}: {gj['subscribers']} subscribers, numpy {g.sum()}")
-    if cur.has_labels and not close(gj["churn_rate"], ratio((g & left).sum(), (g & lab).sum()), 1e-12):
+    if cur.has_labels and not close(math.nan if gj["churn_rate"] is None else gj["churn_rate"], ratio((g & left).sum(), (g & lab).sum()), 1e-12):
         err(f"traffic-change.json {gj['group']}: churn rate {gj['churn_rate']}")
 
 # ---- grid
