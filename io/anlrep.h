@@ -31,6 +31,7 @@ typedef struct {
     const char *month, *prev_month; /* prev_month NULL without --previous */
     int has_labels, has_types, has_scores;
     uint64_t prev_unmatched;  /* last month's rows of a region or area this month lacks */
+    int zh;                   /* report.md in Chinese (the CSV and JSON stay English) */
 } anlrep_in;
 
 #define ANLREP_N_REPORTS 5

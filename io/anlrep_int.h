@@ -51,6 +51,8 @@ int anlrep_close(FILE *f, char *path, int rc);
 /* The one-line reading of traffic group g: its size and churn against the steady group's, and the
  * three indicators that set it most apart (the minutes and data that define the groups left out). */
 void anlrep_reading(const anlrep_in *in, const anlrep_profile *pr, int g, char *buf, size_t len);
+/* The same in English (zh 0) or Chinese (report.md with --lang zh). */
+void anlrep_reading_lang(const anlrep_in *in, const anlrep_profile *pr, int g, int zh, char *buf, size_t len);
 /* report.md: one section per report (anlrep_md.c). */
 int anlrep_markdown(const anlrep_in *in, const anlrep_table *t, const anlrep_profile *pr, const char *dir);
 

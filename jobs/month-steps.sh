@@ -578,7 +578,7 @@ ms_step_score() {
 # The month's analyses (issue 16): churn, suspension, forwarding, traffic-change and big-customer
 # reports, against last month's snapshot when there is one, published with the lists as reports/.
 ms_step_analyze() {
-    local args=(analyze --in "$CS_SNAPSHOT" --scores "$CS_STAGE/scores.h5" --out "$CS_STAGE/reports")
+    local args=(analyze --in "$CS_SNAPSHOT" --scores "$CS_STAGE/scores.h5" --out "$CS_STAGE/reports" --lang "$CS_LANG")
     [ -n "$CS_PREV_SNAPSHOT" ] && [ -f "$CS_PREV_SNAPSHOT" ] && args+=(--previous "$CS_PREV_SNAPSHOT")
     # shellcheck disable=SC2086
     ms_cs "$CS_RANKS" "${args[@]}" ${CS_ANALYZE_OPTS:-}

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 typedef struct {
-    const char *in, *previous, *scores, *out;
+    const char *in, *previous, *scores, *out, *lang;
     double pct;
     uint64_t block, memory;
 } anl_opts;
@@ -196,6 +196,7 @@ static int anl_write(const anl_state *s, const char *tmp)
         .prev_month = s->prev ? snap_schema_of(s->prev)->month : NULL, .has_labels = c->has_labels,
         .has_types = c->has_churn_type, .has_scores = s->scr != NULL,
         .prev_unmatched = s->prev ? (uint64_t)s->counts[2 * cells] : 0,
+        .zh = s->o.lang && strcmp(s->o.lang, "zh") == 0,
     };
     return anlrep_write(&in, tmp);
 }
@@ -208,7 +209,8 @@ int cmd_analyze(const cmd_ctx *ctx, int argc, char **argv)
     /* every option, its default and its range: mpi/options.c */
     const opt_bind binds[] = {
         {"in", &o->in}, {"previous", &o->previous}, {"scores", &o->scores}, {"out", &o->out},
-        {"traffic-change", &o->pct}, {"block-rows", &o->block}, {"memory", &o->memory}, {NULL, NULL},
+        {"traffic-change", &o->pct}, {"block-rows", &o->block}, {"memory", &o->memory}, {"lang", &o->lang},
+        {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_ANALYZE, binds, &defs, argc, argv, NULL, 0, NULL);

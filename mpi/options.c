@@ -70,9 +70,10 @@ const opt_spec options_table[] = {
      .hi = 1, .special = "-1",
      .help = "warning phase at probability >= this, the voluntary probability where the model has churn "
              "types (-1: train sets it from --warn-top, score uses the model's)"},
-    {.name = "lang", .cmds = T | S | E | R, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
+    {.name = "lang", .cmds = T | S | E | R | A, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
      .help = "language of what people read: score's list headers, stage, phase, queue, action, channel "
-             "and summary.csv; evaluate's PREFIX.md and PREFIX.html; the HTML reports of train and report"},
+             "and summary.csv; evaluate's PREFIX.md and PREFIX.html; the HTML reports of train and report; "
+             "analyze's report.md"},
     {.name = "playbook", .cmds = T | S, .kind = OPT_STR, .meta = "FILE",
      .unset = "the built-in copy of jobs/playbook.conf",
      .help = "the next action of each listed row by stage, phase, queue and grade (train checks it, score "
