@@ -16,6 +16,8 @@
  *     none: 0000-00, unknown).
  *   --previous: in evaluate the scored month's snapshot (for recall, with --absent-means-churned);
  *     in analyze last month's snapshot, against which every figure's change is taken.
+ *   --scores: in evaluate the scores the lists were written with; in analyze this month's scores,
+ *     read row by row beside the snapshot for the big-customer grid.
  */
 #include "opts.h"
 
