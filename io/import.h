@@ -53,7 +53,8 @@ enum {
     IMP_BRAND,
     IMP_LABEL,
     IMP_IGNORE, /* --ignore, or a column that --like's snapshot does not have */
-    IMP_CHURN_TYPE /* how each leaver left: values of --voluntary, --involuntary, --stayed */
+    IMP_CHURN_TYPE, /* how each leaver left: values of --voluntary, --involuntary, --stayed */
+    IMP_AREA        /* issue 16: the area below the region (--area; import_area.c) */
 };
 
 /* The options of one import; every string is borrowed for the life of the schema. */
@@ -64,6 +65,7 @@ typedef struct {
     const char *id;       /* id column, or NULL: ids are the 1-based data row numbers */
     const char *region;   /* region column, or NULL: one region "all" */
     const char *brand;    /* brand column, or NULL: one brand "all" */
+    const char *area;     /* issue 16: area column (inside the region), or NULL: no areas */
     const char *const *categorical; /* columns that are categories even when they hold numbers */
     size_t n_categorical;
     const char *const *ignore; /* columns left out */
@@ -166,7 +168,26 @@ typedef struct {
     char **brand_names;
     size_t new_regions, new_brands; /* --like: names appended after the earlier snapshot's */
     uint64_t unseen_rows;           /* --like: rows with at least one unseen level */
+    /* ---- issue 16: areas below the regions (--area; import_area.c) ---- */
+    long area;                      /* the area column, -1 if none */
+    imp_set area_set;
+    uint32_t *area_parent;          /* [area_set.n] the region set index of each area's first row */
+    size_t area_cap;
+    size_t n_areas;                 /* after finish: names in byte order, each with its region */
+    char **area_names;
+    uint16_t *area_region;
 } imp_schema;
+
+/* issue 16 (import_area.c). Pass 1: the row's area, and that it lies in one region only (CS_EDATA
+ * naming the line and both regions). Finish: the area names and their regions. Pass 2: the row's
+ * area code. Clear: frees the area members. All are no-ops without --area. */
+int imp_area_observe(imp_schema *s, const csv_record *rec);
+int imp_area_finish(imp_schema *s);
+int imp_area_encode(const imp_schema *s, const csv_record *rec, uint16_t *area);
+/* After pass 1: the row's area lies in the region pass 1 gave it (the same refusal as pass 1's, so
+ * that --on-bad-row skip skips the same rows in pass 2). */
+int imp_area_check(const imp_schema *s, const csv_record *rec);
+void imp_area_clear(imp_schema *s);
 
 /* Builds the roles of the header's columns. like may be NULL; with it the types and levels are those
  * of the earlier snapshot, a column it needs but the header lacks is an error, a header column it

@@ -79,6 +79,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
         switch (col->kind) {
         case IMP_ID:
         case IMP_IGNORE:
+        case IMP_AREA: /* after the row's region: below */
             break;
         case IMP_CHURN_TYPE: { /* checked: none, or one of the two types */
             int t = imp_churn_value(s, f);
@@ -155,6 +156,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
         }
         }
     }
+    CS_TRY(imp_area_observe(s, rec));
     s->unseen_rows += (uint64_t)unseen;
     s->rows++;
     return CS_OK;
@@ -247,6 +249,7 @@ int imp_schema_finish(imp_schema *s)
         return CS_ERROR(CS_EDATA, "%s: more than %d brands", s->o.file, IMP_MAX_BRANDS);
     if (s->region < 0) s->region_code = s->region_set.code[imp_set_find(&s->region_set, "all", 3)];
     if (s->brand < 0) s->brand_code = s->brand_set.code[imp_set_find(&s->brand_set, "all", 3)];
+    CS_TRY(imp_area_finish(s));
 
     if (s->like) {
         /* indicators are fixed by the earlier snapshot; the codes of a category are its indices */

@@ -138,6 +138,11 @@ int imp_schema_check(const imp_schema *s, const csv_record *rec)
         const csv_field *f = &rec->fields[col->csv_index];
         if (imp_field_missing(f)) return imp_bad(s, rec, col, f, "the region is missing");
     }
+    if (s->area >= 0) { /* issue 16 */
+        const imp_column *col = &s->cols[s->area];
+        const csv_field *f = &rec->fields[col->csv_index];
+        if (imp_field_missing(f)) return imp_bad(s, rec, col, f, "the area is missing");
+    }
     if (s->brand >= 0) {
         const imp_column *col = &s->cols[s->brand];
         const csv_field *f = &rec->fields[col->csv_index];

@@ -41,6 +41,7 @@ const char *imp_kind_name(int k)
     case IMP_CATEGORY: return "category";
     case IMP_ID: return "id";
     case IMP_REGION: return "region";
+    case IMP_AREA: return "area";
     case IMP_BRAND: return "brand";
     case IMP_LABEL: return "label";
     case IMP_IGNORE: return "ignored";
@@ -85,6 +86,7 @@ void imp_schema_free(imp_schema *s)
     free(s->cols);
     imp_set_clear(&s->region_set);
     imp_set_clear(&s->brand_set);
+    imp_area_clear(s);
     for (size_t j = 0; j < s->p; j++) free(s->feature_names ? s->feature_names[j] : NULL);
     free(s->feature_names);
     for (size_t j = 0; j < s->n_regions; j++) free(s->region_names ? s->region_names[j] : NULL);
@@ -308,7 +310,7 @@ int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_r
     if (!s) return CS_ERROR(CS_ENOMEM, "out of memory");
     s->o = *o;
     if (!s->o.file) s->o.file = "(csv)";
-    s->id = s->region = s->brand = s->label = s->ctype = -1;
+    s->id = s->region = s->brand = s->label = s->ctype = s->area = -1;
     s->like = like;
     s->max_levels = o->max_levels ? o->max_levels : IMP_MAX_LEVELS;
     s->positive_len = o->positive ? strlen(o->positive) : 0;
@@ -343,6 +345,7 @@ int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_r
         rc = CS_ERROR(CS_EINVAL, "option --label needs --positive (the value that means churned)");
     if (rc == CS_OK && o->id) rc = imp_assign(s, o->id, IMP_ID, "--id", &s->id);
     if (rc == CS_OK && o->region) rc = imp_assign(s, o->region, IMP_REGION, "--region", &s->region);
+    if (rc == CS_OK && o->area) rc = imp_assign(s, o->area, IMP_AREA, "--area", &s->area); /* issue 16 */
     if (rc == CS_OK && o->brand) rc = imp_assign(s, o->brand, IMP_BRAND, "--brand", &s->brand);
     if (rc == CS_OK && o->label) rc = imp_assign(s, o->label, IMP_LABEL, "--label", &s->label);
     if (rc == CS_OK) rc = imp_churn_type_check(o);

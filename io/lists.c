@@ -207,7 +207,11 @@ static int lists_file_open(const lists_ctx *c, const char *tmpdir, const char *n
     setvbuf(lf->f, NULL, _IOFBF, 1 << 20);
     if (c->bom) fputs("\xef\xbb\xbf", lf->f);
     rc = csv_writer_init(&lf->w, lf->f, lf->path, ',', 0);
-    for (int i = 0; rc == CS_OK && i < LISTS_N_COLS; i++) rc = lists_text(&lf->w, lists_column_label(i, c->lang));
+    for (int i = 0; rc == CS_OK && i < LISTS_N_COLS; i++) {
+        rc = lists_text(&lf->w, lists_column_label(i, c->lang));
+        /* ---- issue 16: the area column, only where the snapshot has areas ---- */
+        if (rc == CS_OK && i == LISTS_COL_REGION && c->n_areas) rc = lists_text(&lf->w, c->lang == LANG_ZH ? "区县" : "area");
+    }
     if (rc == CS_OK) rc = lists_text(&lf->w, lists_segment_head(c->lang)); /* issue 17: segment */
     for (size_t i = 0; rc == CS_OK && i < c->n_extra; i++) rc = lists_text(&lf->w, c->extra_names[i]);
     if (rc == CS_OK) rc = csv_write_row_end(&lf->w);
@@ -254,6 +258,8 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
     if (rc == CS_OK) rc = lists_text(w, queue_label(it->queue, c->lang));
     if (rc == CS_OK) rc = lists_text(w, id);
     if (rc == CS_OK) rc = lists_text(w, it->region < c->n_regions ? c->region_names[it->region] : "");
+    /* ---- issue 16: the area column, only where the snapshot has areas ---- */
+    if (rc == CS_OK && c->n_areas) rc = lists_text(w, it->area < c->n_areas ? c->area_names[it->area] : "");
     if (rc == CS_OK) rc = lists_text(w, it->brand < c->n_brands ? c->brand_names[it->brand] : "");
     if (rc == CS_OK) rc = lists_prob(w, it->prob);
     if (rc == CS_OK) rc = lists_prob(w, it->pvol);

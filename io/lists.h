@@ -49,6 +49,9 @@ typedef struct {
     const tagconf *tc;               /* grade names and tag labels (issue 17); NULL: default names, no tags */
     double control;                  /* score --control: the retention lists' held-out share (0: none) */
     uint64_t control_key;            /* control_month_key of the lists' month (model/control.h) */
+    /* issue 16: with areas, an `area` column (区县) right after `region` */
+    size_t n_areas;
+    const char *const *area_names;
 } lists_ctx;
 
 /* The columns of a list file, in order, then the segment column (LISTS_SEGMENT_HEAD), then the n_extra

@@ -14,8 +14,8 @@
 struct snap_reader {
     char *path;
     hid_t file;
-    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_ctype, d_tvol, d_tinv;
-    int sg_id, sg_region, sg_brand, sg_churn, sg_ctype; /* stored integer types signed? */
+    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_ctype, d_tvol, d_tinv, d_area;
+    int sg_id, sg_region, sg_brand, sg_churn, sg_ctype, sg_area; /* stored integer types signed? */
     int64_t *scratch;                         /* integer rows in int64, grown as needed */
     size_t scratch_n;
     snap_schema s;
@@ -25,7 +25,7 @@ struct snap_writer {
     char *path, *tmp;
     MPI_Comm comm;
     hid_t file;
-    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_leaver, d_ctype, d_tvol, d_tinv, d_treated;
+    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_leaver, d_ctype, d_tvol, d_tinv, d_treated, d_area;
     size_t p;
 };
 
@@ -36,6 +36,8 @@ void snap_schema_clear(snap_schema *s)
     h5util_strings_free(s->region_names, s->n_regions);
     h5util_strings_free(s->brand_names, s->n_brands);
     h5util_strings_free(s->truth_factor_names, s->truth_factors);
+    h5util_strings_free(s->area_names, s->n_areas);
+    free(s->area_region);
     free(s->truth_loadings);
     memset(s, 0, sizeof *s);
 }
@@ -65,6 +67,7 @@ void snap_close(snap_reader *r)
     snap_close_ds(&r->d_ctype);
     snap_close_ds(&r->d_tvol);
     snap_close_ds(&r->d_tinv);
+    snap_close_ds(&r->d_area);
     if (r->file > 0) H5Fclose(r->file);
     snap_schema_clear(&r->s);
     free(r->scratch);
@@ -84,6 +87,40 @@ static int snap_attr_error(const char *f)
     return CS_ERROR(CS_EFORMAT, "%s: %s", f, why);
 }
 
+/* The optional areas below the regions (version 3): names, each with its parent region, and one
+ * index a row. Read only from a version 3 file, so that a v1 or v2 file reads as it always did. */
+static int snap_validate_areas(snap_reader *r)
+{
+    const char *f = r->path;
+    int has = H5Lexists(r->file, "/subscribers/area", H5P_DEFAULT) > 0;
+    if (!has || r->s.version < SNAP_VERSION_AREAS) return CS_OK;
+    CS_TRY(h5util_read_strings(r->file, "/areas/name", f, &r->s.area_names, &r->s.n_areas));
+    if (r->s.n_areas == 0 || r->s.n_areas > SNAP_MAX_AREAS)
+        return CS_ERROR(CS_EFORMAT, "%s: /areas/name must hold 1 to %d names", f, SNAP_MAX_AREAS);
+    CS_TRY(h5util_names_unique(f, "/areas/name", r->s.area_names, r->s.n_areas));
+    hid_t d = -1;
+    CS_TRY(h5util_open_checked(r->file, "/areas/region", f, H5T_INTEGER, 0, 1, r->s.n_areas, 0, &d));
+    int64_t *v = malloc(r->s.n_areas * sizeof *v);
+    r->s.area_region = malloc(r->s.n_areas * sizeof *r->s.area_region);
+    uint64_t big = 0;
+    int rc = v && r->s.area_region ? h5util_read_rows_int(d, h5util_int_is_signed(d), 0, r->s.n_areas,
+                                                          v, &big)
+                                   : CS_ERROR(CS_ENOMEM, "out of memory");
+    H5Dclose(d);
+    for (size_t a = 0; rc == CS_OK && a < r->s.n_areas; a++) {
+        if (v[a] < 0 || (uint64_t)v[a] >= r->s.n_regions || big == a)
+            rc = CS_ERROR(CS_EFORMAT, "%s: /areas/region row %zu (%s): region %lld out of range (0 to "
+                          "%zu)", f, a, r->s.area_names[a], (long long)v[a], r->s.n_regions - 1);
+        else
+            r->s.area_region[a] = (uint16_t)v[a];
+    }
+    free(v);
+    CS_TRY(rc);
+    CS_TRY(h5util_open_checked(r->file, "/subscribers/area", f, H5T_INTEGER, 0, 1, r->s.n, 0, &r->d_area));
+    r->sg_area = h5util_int_is_signed(r->d_area);
+    return CS_OK;
+}
+
 static int snap_validate(snap_reader *r)
 {
     const char *f = r->path;
@@ -95,10 +132,10 @@ static int snap_validate(snap_reader *r)
                         SNAP_FORMAT);
     int64_t ver = 0;
     if (h5util_attr_read_i64(r->file, "format_version", &ver) != CS_OK) return snap_attr_error(f);
-    if (ver < SNAP_VERSION_MIN || ver > SNAP_VERSION)
+    if (ver < SNAP_VERSION_MIN || ver > SNAP_VERSION_AREAS)
         return CS_ERROR(CS_EFORMAT, "%s: snapshot format version %lld is not supported (this "
                         "build reads versions %d to %d)", f, (long long)ver, SNAP_VERSION_MIN,
-                        SNAP_VERSION);
+                        SNAP_VERSION_AREAS);
     r->s.version = (int)ver;
     if (h5util_attr_read_str(r->file, "month", r->s.month, sizeof r->s.month) != CS_OK)
         return snap_attr_error(f);
@@ -158,6 +195,7 @@ static int snap_validate(snap_reader *r)
         r->sg_ctype = h5util_int_is_signed(r->d_ctype);
         r->s.has_churn_type = 1;
     }
+    CS_TRY(snap_validate_areas(r));
     if (H5Lexists(r->file, "/truth", H5P_DEFAULT) > 0 &&
         H5Lexists(r->file, "/truth/churn_prob", H5P_DEFAULT) > 0) {
         CS_TRY(h5util_open_checked(r->file, "/truth/churn_prob", f, H5T_FLOAT, 4, 1, n, 0, &r->d_truth));
@@ -197,7 +235,7 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out)
     snap_reader *r = calloc(1, sizeof *r);
     if (!r) return CS_ERROR(CS_ENOMEM, "out of memory");
     r->d_id = r->d_region = r->d_brand = r->d_feat = r->d_churn = r->d_truth = -1;
-    r->d_ctype = r->d_tvol = r->d_tinv = -1;
+    r->d_ctype = r->d_tvol = r->d_tinv = r->d_area = -1;
     r->path = strdup(path);
     int rc = h5util_open_read(path, comm, &r->file);
     if (rc == CS_OK) rc = snap_validate(r);
@@ -340,6 +378,27 @@ int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *r
     return CS_OK;
 }
 
+int snap_read_area(snap_reader *r, uint64_t row0, size_t n, const uint16_t *region, uint16_t *area)
+{
+    if (!r->s.n_areas) return CS_ERROR(CS_EFORMAT, "%s: has no areas (/subscribers/area)", r->path);
+    if (row0 + n > r->s.n)
+        return CS_ERROR(CS_EINVAL, "%s: rows %llu..%llu past the end", r->path,
+                        (unsigned long long)row0, (unsigned long long)(row0 + n));
+    int64_t *v;
+    CS_TRY(snap_read_codes(r, r->d_area, r->sg_area, "/subscribers/area", r->s.n_areas, "areas",
+                           row0, n, &v));
+    for (size_t i = 0; i < n; i++) {
+        area[i] = (uint16_t)v[i];
+        /* an area lies in one region: a row whose area belongs to another would count twice over */
+        if (region && r->s.area_region[area[i]] != region[i])
+            return CS_ERROR(CS_EDATA, "%s: /subscribers/area row %llu: area %u (%s) lies in region "
+                            "%s, but the row's region is %s", r->path, (unsigned long long)(row0 + i),
+                            area[i], r->s.area_names[area[i]],
+                            r->s.region_names[r->s.area_region[area[i]]], r->s.region_names[region[i]]);
+    }
+    return CS_OK;
+}
+
 int snap_read_truth(snap_reader *r, uint64_t row0, size_t n, float *prob)
 {
     if (!r->s.has_truth) return CS_ERROR(CS_EFORMAT, "%s: has no /truth/churn_prob", r->path);
@@ -396,7 +455,7 @@ int snap_read_truth_types(snap_reader *r, uint64_t row0, size_t n, double *pvol,
 static int snap_writer_close_all(snap_writer *w)
 {
     hid_t *d[] = {&w->d_id,    &w->d_region, &w->d_brand, &w->d_feat, &w->d_churn,
-                  &w->d_truth, &w->d_leaver, &w->d_ctype, &w->d_tvol, &w->d_tinv, &w->d_treated};
+                  &w->d_truth, &w->d_leaver, &w->d_ctype, &w->d_tvol, &w->d_tinv, &w->d_treated, &w->d_area};
     int rc = CS_OK;
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
         if (*d[i] > 0 && H5Dclose(*d[i]) < 0 && rc == CS_OK)
@@ -427,7 +486,7 @@ static int snap_layout(hid_t f, const char *tmp, const void *arg)
 {
     const snap_meta *m = arg;
     CS_TRY(h5util_attr_write_str(f, "format", SNAP_FORMAT));
-    CS_TRY(h5util_attr_write_i64(f, "format_version", SNAP_VERSION));
+    CS_TRY(h5util_attr_write_i64(f, "format_version", m->n_areas ? SNAP_VERSION_AREAS : SNAP_VERSION));
     CS_TRY(h5util_attr_write_str(f, "month", m->month ? m->month : "0000-00"));
     CS_TRY(h5util_attr_write_i64(f, "churn_window_months", m->window));
     if (m->generator) CS_TRY(h5util_attr_write_str(f, "generator", m->generator));
@@ -446,6 +505,18 @@ static int snap_layout(hid_t f, const char *tmp, const void *arg)
     CS_TRY(snap_new_rows(f, "/subscribers/id", H5T_STD_U64LE, m->n, 0, 0));
     CS_TRY(snap_new_rows(f, "/subscribers/region", H5T_STD_U16LE, m->n, 0, 0));
     CS_TRY(snap_new_rows(f, "/subscribers/brand", H5T_STD_U8LE, m->n, 0, 0));
+    if (m->n_areas) {
+        hid_t ga = H5Gcreate2(f, "/areas", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (ga < 0) return CS_ERROR(CS_EIO, "%s: cannot create /areas", tmp);
+        H5Gclose(ga);
+        CS_TRY(h5util_write_strings(f, "/areas/name", m->area_names, m->n_areas));
+        hid_t d;
+        CS_TRY(h5util_create_rows(f, "/areas/region", H5T_STD_U16LE, m->n_areas, 0, 0, &d));
+        int wrc = h5util_write_rows(d, H5T_NATIVE_UINT16, 0, m->n_areas, 0, m->area_region);
+        H5Dclose(d);
+        CS_TRY(wrc);
+        CS_TRY(snap_new_rows(f, "/subscribers/area", H5T_STD_U16LE, m->n, 0, 0));
+    }
     /* CS_CHUNK_ROWS overrides the chunk height (a tuning knob for sites; see SNAP_CHUNK_ROWS) */
     const char *ch = getenv("CS_CHUNK_ROWS");
     uint64_t chunk = ch && atol(ch) > 0 ? (uint64_t)atol(ch) : SNAP_CHUNK_ROWS;
@@ -483,6 +554,7 @@ static int snap_open_datasets(snap_writer *w, const snap_meta *m)
     w->d_brand = H5Dopen2(f, "/subscribers/brand", H5P_DEFAULT);
     w->d_feat = H5Dopen2(f, "/subscribers/features", H5P_DEFAULT);
     int ctype = m->has_labels && m->has_churn_type;
+    if (m->n_areas) w->d_area = H5Dopen2(f, "/subscribers/area", H5P_DEFAULT);
     if (m->has_labels) w->d_churn = H5Dopen2(f, "/subscribers/churned", H5P_DEFAULT);
     if (ctype) w->d_ctype = H5Dopen2(f, "/subscribers/churn_type", H5P_DEFAULT);
     if (m->has_truth) {
@@ -494,7 +566,7 @@ static int snap_open_datasets(snap_writer *w, const snap_meta *m)
             return CS_ERROR(CS_EIO, "%s: cannot reopen /truth/treated for parallel writing", w->tmp);
     }
     if (w->d_id < 0 || w->d_region < 0 || w->d_brand < 0 || w->d_feat < 0 ||
-        (m->has_labels && w->d_churn < 0) || (ctype && w->d_ctype < 0) ||
+        (m->has_labels && w->d_churn < 0) || (m->n_areas && w->d_area < 0) || (ctype && w->d_ctype < 0) ||
         (m->has_truth && (w->d_truth < 0 || w->d_leaver < 0 || w->d_tvol < 0 || w->d_tinv < 0)))
         return CS_ERROR(CS_EIO, "%s: cannot reopen datasets for parallel writing", w->tmp);
     return CS_OK;
@@ -506,7 +578,7 @@ int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *m, snap_w
     snap_writer *w = calloc(1, sizeof *w);
     if (!w) return CS_ERROR(CS_ENOMEM, "out of memory");
     w->d_id = w->d_region = w->d_brand = w->d_feat = w->d_churn = w->d_truth = w->d_leaver = -1;
-    w->d_ctype = w->d_tvol = w->d_tinv = w->d_treated = -1;
+    w->d_ctype = w->d_tvol = w->d_tinv = w->d_treated = w->d_area = -1;
     w->file = -1;
     w->comm = comm;
     w->p = m->p;
@@ -542,6 +614,12 @@ int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
     CS_TRY(h5util_write_rows(w->d_truth, H5T_NATIVE_FLOAT, row0, n, 0, prob));
     if (leaver_type) CS_TRY(h5util_write_rows(w->d_leaver, H5T_NATIVE_INT8, row0, n, 0, leaver_type));
     return CS_OK;
+}
+
+int snap_write_area(snap_writer *w, uint64_t row0, size_t n, const uint16_t *area)
+{
+    if (w->d_area < 0) return CS_ERROR(CS_EINVAL, "snapshot created without areas");
+    return h5util_write_rows(w->d_area, H5T_NATIVE_UINT16, row0, n, 0, area);
 }
 
 int snap_write_churn_type(snap_writer *w, uint64_t row0, size_t n, const int8_t *ct)

@@ -18,8 +18,11 @@
 #include <stdint.h>
 
 #define SNAP_FORMAT "churnscore-snapshot"
-#define SNAP_VERSION 2     /* what the writer writes */
+#define SNAP_VERSION 2     /* what the writer writes for a snapshot without areas */
+#define SNAP_VERSION_AREAS 3 /* written when the snapshot has /subscribers/area: an older build
+                              * then refuses the file instead of reading it without its areas */
 #define SNAP_VERSION_MIN 1 /* the oldest version the reader reads: v1 has no churn_type */
+#define SNAP_MAX_AREAS 65535
 /* /subscribers/churn_type values */
 enum { SNAP_STAYED = 0, SNAP_VOLUNTARY = 1, SNAP_INVOLUNTARY = 2 };
 /* Rows per HDF5 chunk of /subscribers/features: one reduction block (PART_BLOCK_ROWS), so a read
@@ -43,7 +46,10 @@ typedef struct {
     char **brand_names;
     char month[16];      /* YYYY-MM */
     int64_t window;      /* churn window in months */
-    int version;         /* format_version of the file (SNAP_VERSION_MIN .. SNAP_VERSION) */
+    int version;         /* format_version of the file (SNAP_VERSION_MIN .. SNAP_VERSION_AREAS) */
+    size_t n_areas;      /* areas below the regions (version 3, optional): 0 when absent */
+    char **area_names;   /* [n_areas] /areas/name */
+    uint16_t *area_region; /* [n_areas] /areas/region: the parent region of each area */
     int has_labels;      /* /subscribers/churned present */
     int has_churn_type;  /* /subscribers/churn_type present (only beside churned) */
     int has_truth;       /* /truth/churn_prob present */
@@ -85,6 +91,10 @@ const char *snap_path(const snap_reader *r);
  * [n, p] row-major. Checks region and brand indices: CS_EDATA naming the file, dataset and row. */
 int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *region,
               uint8_t *brand, float *features, int8_t *churned);
+/* Reads rows of /subscribers/area (indices into /areas/name) and checks each index and that the
+ * area's parent region is the row's region (region: the same rows as snap_read gives them, or NULL
+ * to skip that check): CS_EDATA naming the row. CS_EFORMAT when the snapshot has no areas. */
+int snap_read_area(snap_reader *r, uint64_t row0, size_t n, const uint16_t *region, uint16_t *area);
 /* Reads /truth/churn_prob rows (CS_EFORMAT if the snapshot has no truth). */
 int snap_read_truth(snap_reader *r, uint64_t row0, size_t n, float *prob);
 /* Reads rows [row0, row0+n) of /subscribers/churn_type into ct (CS_EFORMAT if the snapshot has
@@ -108,6 +118,9 @@ typedef struct {
     const char *const *region_names;
     size_t n_brands;
     const char *const *brand_names;
+    size_t n_areas;                /* > 0: writes /areas/name, /areas/region, /subscribers/area */
+    const char *const *area_names;
+    const uint16_t *area_region;
     const char *month;
     int64_t window;
     int has_labels;
@@ -142,6 +155,8 @@ int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, cons
                const uint8_t *brand, const float *features, const int8_t *churned);
 int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
                      const int8_t *leaver_type);
+/* Writes rows of /subscribers/area (the snapshot must have been created with areas). */
+int snap_write_area(snap_writer *w, uint64_t row0, size_t n, const uint16_t *area);
 /* Writes rows of /subscribers/churn_type (the snapshot must have been created with it). */
 int snap_write_churn_type(snap_writer *w, uint64_t row0, size_t n, const int8_t *ct);
 /* Writes rows of /truth/p_voluntary and /truth/p_involuntary (a snapshot with truth). */

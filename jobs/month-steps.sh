@@ -367,7 +367,7 @@ ms_plan() {
     CS_STEPS=""
     [ ${#csv_abs[@]} -gt 0 ] && CS_STEPS+="import "
     [ -n "$train" ] && CS_STEPS+="train "
-    CS_STEPS+="score "
+    CS_STEPS+="score analyze "
     [ $evaluate = 1 ] && CS_STEPS+="evaluate "
     CS_STEPS+="export"
 
@@ -429,7 +429,7 @@ ms_plan() {
         ms_plan_var CS_TAGS "$tg"
         local k
         for k in CS_LAUNCHER CS_SRUN_MPI CS_MPIRUN CS_MODULES CS_IMPORT_OPTS CS_TRAIN_OPTS \
-                 CS_SCORE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR CS_CONTROL; do
+                 CS_SCORE_OPTS CS_ANALYZE_OPTS CS_EVALUATE_OPTS CS_PUBLISH_DIR CS_CONTROL; do
             ms_plan_var "$k" "${!k-}"
         done
     } > "$MS_STAGE/plan.env.tmp" && mv -f -- "$MS_STAGE/plan.env.tmp" "$MS_STAGE/plan.env" \
@@ -575,6 +575,15 @@ ms_step_score() {
     fi
 }
 
+# The month's analyses (issue 16): churn, suspension, forwarding, traffic-change and big-customer
+# reports, against last month's snapshot when there is one, published with the lists as reports/.
+ms_step_analyze() {
+    local args=(analyze --in "$CS_SNAPSHOT" --scores "$CS_STAGE/scores.h5" --out "$CS_STAGE/reports" --lang "$CS_LANG")
+    [ -n "$CS_PREV_SNAPSHOT" ] && [ -f "$CS_PREV_SNAPSHOT" ] && args+=(--previous "$CS_PREV_SNAPSHOT")
+    # shellcheck disable=SC2086
+    ms_cs "$CS_RANKS" "${args[@]}" ${CS_ANALYZE_OPTS:-}
+}
+
 ms_step_evaluate() {
     local args=(evaluate --lists "$CS_RUNS/$CS_PREV/lists" --out "$CS_STAGE/evaluation" --lang "$CS_LANG")
     # the tags of last month's lists by the rules they were written with (a month before issue 17 has none)
@@ -678,6 +687,10 @@ ms_report() {
         # the training report's headings one level down, under this one
         sed 's/^#/##/' -- "$stage/train-report.md"
     fi
+    if [ -f "$stage/reports/report.md" ]; then  # analyze's sections, one level down
+        echo
+        sed 's/^#/##/' -- "$stage/reports/report.md"
+    fi
 }
 
 # A free name DIR/NAME.<UTC time>[.N] for an archived copy (DIR is created).
@@ -720,7 +733,7 @@ ms_commit() {
 
 ms_step_export() {
     local stage=$CS_STAGE f
-    for f in model.h5 scores.h5 lists/summary.json; do
+    for f in model.h5 scores.h5 lists/summary.json reports/report.md; do
         [ -f "$stage/$f" ] || { ms_log "error: $stage/$f is missing: the month is not complete"; return $MS_EX_SOFTWARE; }
     done
     if [[ " $CS_STEPS " == *" evaluate "* ]] && [ ! -f "$stage/evaluation.json" ]; then
@@ -754,6 +767,7 @@ ms_step_export() {
         pub=$CS_PUBLISH_DIR/$CS_MONTH pub_tmp="$CS_PUBLISH_DIR/.$CS_MONTH.tmp.$$"
         mkdir -p -- "$CS_PUBLISH_DIR" && rm -rf -- "$pub_tmp" && cp -r -- "$stage/lists" "$pub_tmp" \
             && cp -- "$stage/report.md" "$pub_tmp/report.md" && cp -- "$stage/report.html" "$pub_tmp/report.html" \
+            && cp -r -- "$stage/reports" "$pub_tmp/reports" \
             || { ms_log "error: cannot copy the lists to $pub_tmp: nothing was changed"; rm -rf -- "$pub_tmp"; return $MS_EX_SOFTWARE; }
     fi
 
@@ -811,7 +825,7 @@ ms_run_step() {
         module load $CS_MODULES || { ms_log "error: module load $CS_MODULES failed"; return $MS_EX_SOFTWARE; }
     fi
     case $step in
-        import|train|score|evaluate|export) "ms_step_$step" || rc=$? ;;
+        import|train|score|analyze|evaluate|export) "ms_step_$step" || rc=$? ;;
         *) ms_log "error: unknown step '$step'"; return $MS_EX_USAGE ;;
     esac
     ms_log "step $step of month $CS_MONTH: $([ $rc = 0 ] && echo "done" || echo "failed with exit code $rc") in $(( $(date +%s) - t0 )) s"

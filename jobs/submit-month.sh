@@ -43,7 +43,7 @@ prev_id=""
 # jobs.txt grows one line per submitted job, so a run planned meanwhile sees every job in flight
 : > "$MS_STAGE/jobs.txt"
 for step in $CS_STEPS; do
-    case $step in train|score|evaluate) ntasks=$MS_RANKS ;; *) ntasks=1 ;; esac
+    case $step in train|score|analyze|evaluate) ntasks=$MS_RANKS ;; *) ntasks=1 ;; esac
     args=("${common[@]}" "--job-name=cs-$MS_MONTH-$step" "--ntasks=$ntasks"
           "--output=$MS_STAGE/logs/$step-%j.out")
     [ -n "$prev_id" ] && args+=("--dependency=afterok:$prev_id")

@@ -22,6 +22,8 @@
 
 /* One listed subscriber: the ranking key and everything a list row shows. The struct travels
  * between ranks as raw bytes (mpi/score_lists.c), so it holds no pointer. */
+#define TOPK_NO_AREA UINT16_MAX
+
 typedef struct {
     double key;         /* ranking key, larger first */
     uint64_t id;        /* first tie-break, smaller first */
@@ -36,6 +38,7 @@ typedef struct {
     int16_t reason[3];  /* reason codes: facts of the row (RULES_FACT_* of model/rules.h), -1 = none */
     float fact[3];      /* the facts' values (NaN = none) */
     uint16_t region;
+    uint16_t area;      /* issue 16: the area below the region (TOPK_NO_AREA without areas) */
     uint8_t brand, stage, phase, tier; /* tier: the value grade, 1 = most valuable, 0 unknown */
     uint8_t queue;      /* QUEUE_* of model/queue.h */
     uint8_t band;       /* compared first: 1 raised by a hard signal, 0 by the model alone */

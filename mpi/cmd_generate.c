@@ -91,6 +91,7 @@ static int gen_emit(const gen_job *job, snap_writer *w, gen_buf *b, uint64_t out
         for (size_t i = 0; i < n; i++) {
             one.id = b->o->id + i;
             one.region = b->o->region + i;
+            one.area = b->o->area + i;
             one.brand = b->o->brand + i;
             one.features = b->o->features + i * P;
             one.churned = b->o->churned + i;
@@ -112,6 +113,7 @@ static int gen_emit(const gen_job *job, snap_writer *w, gen_buf *b, uint64_t out
         b->churn8[i] = b->o->churned[i];
     }
     CS_TRY(snap_write(w, out0, n, b->o->id, b->o->region, b->o->brand, b->o->features, b->churn8));
+    if (job->sp.areas) CS_TRY(snap_write_area(w, out0, n, b->o->area));
     /* the leaver type is data an operator has (how each leaver left: /subscribers/churn_type); the
      * probability of each type only the generator knows (/truth/) */
     CS_TRY(snap_write_churn_type(w, out0, n, b->leaver8));
@@ -137,9 +139,19 @@ static int gen_read_params(const char *path, synth_params *sp)
     if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_drift", &sp->drift);
     if (rc == CS_OK) rc = h5util_attr_read_f64(f, "synth_window", &sp->window_months);
     if (rc == CS_OK) rc = h5util_attr_read_str(f, "month", sp->month, sizeof sp->month);
+    /* written since issue 16; a month generated before has none of them */
+    double ar = 0, co = 0, pv = -1;
+    if (rc == CS_OK && h5util_attr_exists(f, "synth_areas") > 0) rc = h5util_attr_read_f64(f, "synth_areas", &ar);
+    if (rc == CS_OK && h5util_attr_exists(f, "synth_competitors") > 0)
+        rc = h5util_attr_read_f64(f, "synth_competitors", &co);
+    if (rc == CS_OK && h5util_attr_exists(f, "synth_province") > 0)
+        rc = h5util_attr_read_f64(f, "synth_province", &pv);
     H5Fclose(f);
     if (rc != CS_OK)
         return CS_ERROR(CS_EFORMAT, "%s: not written by churnscore generate (%s)", path, status_reason());
+    sp->areas = ar != 0;
+    sp->competitors = (unsigned)co;
+    sp->province = (int)pv;
     sp->seed = (uint64_t)seed;
     sp->month_index = (int)mi;
     sp->n_base = (uint64_t)nb;
@@ -192,17 +204,27 @@ static int gen_follow_pass(snap_reader *prev, const part_range *pr,
     return rc;
 }
 
+/* Whether the command line gave option name (not its default). */
+static int gen_seen(const opt_table *t, const char *name)
+{
+    for (const opt_def *d = t->defs; d->name; d++)
+        if (strcmp(d->name, name) == 0) return d->seen;
+    return 0;
+}
+
 int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
 {
-    const char *out, *month, *follows, *treated;
+    const char *out, *month, *follows, *treated, *operator;
     uint64_t n, seed, block;
-    long regions, window;
+    long regions, window, competitors;
+    int areas;
     double drift, effect;
     /* every option, its default and its range: mpi/options.c */
     const opt_bind binds[] = {
         {"out", &out}, {"subscribers", &n}, {"seed", &seed}, {"regions", &regions}, {"month", &month},
         {"window", &window}, {"drift", &drift}, {"follows", &follows}, {"block-rows", &block}, {"treated", &treated},
-        {"treatment-effect", &effect}, {NULL, NULL},
+        {"treatment-effect", &effect}, {"areas", &areas}, {"competitors", &competitors},
+        {"operator", &operator}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_GENERATE, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -239,6 +261,20 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     } else if (rc == CS_OK) {
         job.sp.seed = seed;
         job.sp.n_regions = (unsigned)regions;
+        job.sp.areas = areas;
+        job.sp.competitors = (unsigned)competitors;
+        if (strncmp(operator, "province:", 9) == 0) {
+            job.sp.province = synth_province_index(operator + 9);
+            if (job.sp.province < 0)
+                rc = CS_ERROR(CS_EINVAL, "option --operator: no province '%s' in the generator (%s, %s)",
+                              operator + 9, synth_province_name(0), synth_province_name(1));
+            /* a provincial operator has all its prefectures unless --regions asks for fewer */
+            else if (!gen_seen(&defs, "regions"))
+                job.sp.n_regions = synth_province_regions(job.sp.province);
+        } else if (strcmp(operator, "national") != 0) {
+            rc = CS_ERROR(CS_EINVAL, "option --operator: '%s' is neither national nor province:NAME",
+                          operator);
+        }
         job.sp.drift = drift;
         job.sp.window_months = (double)window;
         job.sp.n_base = n;
@@ -290,9 +326,19 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
     size_t P = synth_n_features(&job.sp);
     const char **fnames = malloc(P * sizeof(char *));
     const char *rnames[SYNTH_MAX_REGIONS], *bnames[SYNTH_N_BRANDS], *fac[SYNTH_N_FACTORS];
+    unsigned n_areas = synth_n_areas(&job.sp);
+    static char area_buf[SYNTH_MAX_AREAS][64];
+    const char *anames_area[SYNTH_MAX_AREAS];
+    uint16_t area_region[SYNTH_MAX_AREAS];
+    for (unsigned a = 0; a < n_areas; a++) {
+        unsigned r = 0;
+        synth_area(&job.sp, a, area_buf[a], sizeof area_buf[a], &r);
+        anames_area[a] = area_buf[a];
+        area_region[a] = (uint16_t)r;
+    }
     double *load = malloc(P * SYNTH_N_FACTORS * sizeof(double));
     for (size_t j = 0; j < P; j++) fnames[j] = synth_feature_name(&job.sp, j);
-    for (unsigned i = 0; i < job.sp.n_regions; i++) rnames[i] = synth_region_name(i);
+    for (unsigned i = 0; i < job.sp.n_regions; i++) rnames[i] = synth_region_name_of(&job.sp, i);
     for (unsigned i = 0; i < SYNTH_N_BRANDS; i++) bnames[i] = synth_brand_name(i);
     for (unsigned i = 0; i < SYNTH_N_FACTORS; i++) fac[i] = synth_factor_name(&job.sp, i);
     synth_true_loadings(&job.sp, load);
@@ -304,23 +350,35 @@ int cmd_generate(const cmd_ctx *ctx, int argc, char **argv)
      * left voluntarily before the treatment, those it kept, and the uplift expected on the treated
      * (E x their mean true voluntary probability) and realised (kept / treated) */
     double n_tr = (double)tstat[GEN_T_TREATED];
-    const char *anames[13] = {"synth_seed", "synth_month_index", "synth_n_base",
+    const char *anames[16] = {"synth_seed", "synth_month_index", "synth_n_base",
                               "synth_joiners_per_month", "synth_regions", "synth_drift", "synth_window",
                               "treatment_effect", "treated", "treated_voluntary_leavers", "treated_kept",
                               "treated_expected_uplift", "treated_realised_uplift"};
-    double avals[13] = {(double)job.sp.seed, job.sp.month_index, (double)job.sp.n_base,
+    double avals[16] = {(double)job.sp.seed, job.sp.month_index, (double)job.sp.n_base,
                         (double)job.sp.joiners_per_month, job.sp.n_regions, job.sp.drift,
                         job.sp.window_months, effect, n_tr, (double)tstat[GEN_T_LEAVERS],
                         (double)tstat[GEN_T_KEPT],
                         n_tr > 0 ? effect * (double)tstat[GEN_T_PVOL] / GEN_T_PVOL_SCALE / n_tr : 0,
                         n_tr > 0 ? (double)tstat[GEN_T_KEPT] / n_tr : 0};
+    /* issue 16's attributes after them, only where they say something: a default month's file keeps
+     * the bytes it had */
+    size_t n_attrs = treated ? 13 : 7;
+    if (job.sp.areas || job.sp.competitors || job.sp.province >= 0) {
+        static const char *const area_attr[3] = {"synth_areas", "synth_competitors", "synth_province"};
+        double area_val[3] = {job.sp.areas, job.sp.competitors, job.sp.province};
+        for (int k = 0; k < 3; k++, n_attrs++) {
+            anames[n_attrs] = area_attr[k];
+            avals[n_attrs] = area_val[k];
+        }
+    }
     snap_meta meta = {
         .n = total, .p = P, .feature_names = fnames, .n_regions = job.sp.n_regions,
         .region_names = rnames, .n_brands = SYNTH_N_BRANDS, .brand_names = bnames,
         .month = job.sp.month, .window = (int64_t)job.sp.window_months, .has_labels = 1,
         .has_churn_type = 1, .has_truth = 1, .truth_factors = SYNTH_N_FACTORS, .truth_factor_names = fac,
-        .truth_loadings = load, .generator = gen_desc, .n_attrs = treated ? 13 : 7, .attr_names = anames,
+        .truth_loadings = load, .generator = gen_desc, .n_attrs = n_attrs, .attr_names = anames,
         .has_treated = treated != NULL,
+        .n_areas = n_areas, .area_names = anames_area, .area_region = area_region,
         .attr_values = avals,
     };
     double t0 = comm_now();

@@ -34,6 +34,7 @@
 
 typedef struct {
     const char *csv, *out, *label, *positive, *id, *region, *brand, *categorical, *ignore;
+    const char *area; /* issue 16 */
     const char *churn_type, *voluntary, *involuntary, *stayed;
     const char *delim_s, *month, *like, *on_bad;
     uint64_t memory;
@@ -108,7 +109,8 @@ static int imp_check_rescan(void *arg, const csv_record *rec)
 }
 static int imp_check_only(void *arg, const csv_record *rec)
 {
-    return imp_schema_check((const imp_schema *)arg, rec);
+    int rc = imp_schema_check((const imp_schema *)arg, rec);
+    return rc == CS_OK ? imp_area_check((const imp_schema *)arg, rec) : rc; /* issue 16 */
 }
 
 /* A pass over the whole file with one check function per record. */
@@ -137,12 +139,13 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
     size_t block = chunks * SNAP_CHUNK_ROWS;
     uint64_t *id = malloc(block * sizeof *id);
     uint16_t *region = malloc(block * sizeof *region);
+    uint16_t *area = malloc(block * sizeof *area); /* issue 16: --area */
     uint8_t *brand = malloc(block);
     float *x = malloc(block * p * sizeof *x);
     int8_t *label = malloc(block), *ctype = malloc(block);
     int has_ct = imp_schema_has_churn_type(s);
     csv_reader *r = NULL;
-    int rc = (id && region && brand && x && label && ctype)
+    int rc = (id && region && area && brand && x && label && ctype)
                  ? CS_OK
                  : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
     if (rc == CS_OK) rc = imp_open(o, &r);
@@ -166,16 +169,19 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
         ctype[n] = 0;
         rc = imp_schema_encode(s, &rec, ord, &id[n], &region[n], &brand[n], x + n * s->p, &label[n],
                                &ctype[n]);
+        if (rc == CS_OK) rc = imp_area_encode(s, &rec, &area[n]);
         if (rc != CS_OK) break;
         if (++n == block) {
             rc = snap_write(w, row0, n, id, region, brand, x, label);
             if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0, n, ctype);
+            if (rc == CS_OK && s->n_areas) rc = snap_write_area(w, row0, n, area);
             row0 += n;
             n = 0;
         }
     }
     if (rc == CS_OK && n) rc = snap_write(w, row0, n, id, region, brand, x, label);
     if (rc == CS_OK && n && has_ct) rc = snap_write_churn_type(w, row0, n, ctype);
+    if (rc == CS_OK && n && s->n_areas) rc = snap_write_area(w, row0, n, area);
     row0 += n;
     if (rc == CS_OK && row0 != s->rows)
         rc = CS_ERROR(CS_EDATA, "%s: %llu good rows in the second pass, %llu in the first (did the file "
@@ -184,6 +190,7 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
     csv_reader_free(r);
     free(id);
     free(region);
+    free(area);
     free(brand);
     free(x);
     free(label);
@@ -280,7 +287,7 @@ static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref 
     if (rc == CS_OK) {
         imp_options io = {
             .file = o->csv, .label = o->label, .positive = o->positive, .id = o->id,
-            .region = o->region, .brand = o->brand, .categorical = (const char *const *)cat,
+            .region = o->region, .brand = o->brand, .area = o->area, .categorical = (const char *const *)cat,
             .n_categorical = ncat, .ignore = (const char *const *)ign, .n_ignore = nign,
             .max_levels = (size_t)o->max_levels, .churn_type = o->churn_type,
             .voluntary = (const char *const *)vol, .n_voluntary = nvol,
@@ -318,6 +325,8 @@ static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref 
             .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
             .month = o->month, .window = 1, .has_labels = imp_schema_has_labels(s),
             .has_churn_type = imp_schema_has_churn_type(s), .generator = gen,
+            .n_areas = s->n_areas, .area_names = (const char *const *)s->area_names,
+            .area_region = s->area_region,
         };
         rc = snap_create(stage, MPI_COMM_SELF, &meta, &w);
     }
@@ -375,7 +384,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
     /* every option, its default and its range: mpi/options.c */
     const opt_bind binds[] = {
         {"csv", &o.csv}, {"out", &o.out}, {"label", &o.label}, {"positive", &o.positive}, {"id", &o.id},
-        {"region", &o.region}, {"brand", &o.brand}, {"categorical", &o.categorical},
+        {"region", &o.region}, {"area", &o.area}, {"brand", &o.brand}, {"categorical", &o.categorical},
         {"ignore", &o.ignore}, {"delimiter", &o.delim_s}, {"month", &o.month}, {"like", &o.like},
         {"churn-type", &o.churn_type}, {"voluntary", &o.voluntary}, {"involuntary", &o.involuntary},
         {"stayed", &o.stayed},

@@ -37,6 +37,7 @@ static const main_cmd main_cmds[] = {
     {"import", cmd_import, "turn an operator's CSV extract into a snapshot"},
     {"evaluate", cmd_evaluate, "check last month's lists against this month's outcomes"},
     {"report", cmd_report, "a month's report as a self-contained HTML page with charts"},
+    {"analyze", cmd_analyze, "the month's churn, suspension, forwarding, traffic and big-customer reports"},
     {NULL, NULL, NULL},
 };
 

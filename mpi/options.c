@@ -14,6 +14,10 @@
  *   --out: a file in generate, import and score; a PREFIX of three files in evaluate.
  *   --month: generate writes that month (default 2026-10); import labels the snapshot (default
  *     none: 0000-00, unknown).
+ *   --previous: in evaluate the scored month's snapshot (for recall, with --absent-means-churned);
+ *     in analyze last month's snapshot, against which every figure's change is taken.
+ *   --scores: in evaluate the scores the lists were written with; in analyze this month's scores,
+ *     read row by row beside the snapshot for the big-customer grid.
  */
 #include "opts.h"
 
@@ -35,13 +39,14 @@
 #define M OPT_CMD_IMPORT
 #define E OPT_CMD_EVALUATE
 #define R OPT_CMD_REPORT
+#define A OPT_CMD_ANALYZE
 #define INF HUGE_VAL
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
 const opt_spec options_table[] = {
     /* ---- shared: one meaning in every command that takes them ---- */
-    {.name = "in", .cmds = T | S, .required = T | S, .kind = OPT_STR, .meta = "FILE",
+    {.name = "in", .cmds = T | S | A, .required = T | S | A, .kind = OPT_STR, .meta = "FILE",
      .help = "snapshot to read (train: a month whose outcomes are known)"},
     {.name = "model", .cmds = T | S, .required = T, .kind = OPT_STR, .meta = "FILE",
      .help = "model file: train writes it, score reads it (score: required but with --read-only)"},
@@ -49,14 +54,14 @@ const opt_spec options_table[] = {
      .help = "file to write: the snapshot (generate, import), the scores (score: required but with --read-only)"},
     {.name = "lists", .cmds = S | E, .required = E, .kind = OPT_STR, .meta = "DIR",
      .help = "directory of the per-region lists: score writes it (required but with --read-only), evaluate reads it"},
-    {.name = "block-rows", .cmds = G | I | T | S | E, .kind = OPT_U64, .meta = "N", .def = "65536",
+    {.name = "block-rows", .cmds = G | I | T | S | E | A, .kind = OPT_U64, .meta = "N", .def = "65536",
      .lo = 1, .hi = 16777216,
      .help = "rows each rank reads (generate: writes) at a time; results do not depend on it"},
-    {.name = "memory", .cmds = I | T | S | M | E, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
+    {.name = "memory", .cmds = I | T | S | M | E | A, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
      .lo = 1, .hi = INF,
      .help = "memory budget per rank, a size (2G, 512M): train and score refuse up front a run that "
              "needs more, the duplicate-id check and evaluate's --previous join take as many passes as "
-             "fit, import allows a CSV record a quarter of it (at least 16M)"},
+             "fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M)"},
     {.name = "json", .cmds = I | E, .kind = OPT_FLAG,
      .help = "print one JSON object on stdout instead of text"},
     {.name = "onboarding-months", .cmds = T | S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "3",
@@ -67,9 +72,10 @@ const opt_spec options_table[] = {
      .hi = 1, .special = "-1",
      .help = "warning phase at probability >= this, the voluntary probability where the model has churn "
              "types (-1: train sets it from --warn-top, score uses the model's)"},
-    {.name = "lang", .cmds = T | S | E | R, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
+    {.name = "lang", .cmds = T | S | E | R | A, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
      .help = "language of what people read: score's list headers, stage, phase, queue, action, channel "
-             "and summary.csv; evaluate's PREFIX.md and PREFIX.html; the HTML reports of train and report"},
+             "and summary.csv; evaluate's PREFIX.md and PREFIX.html; the HTML reports of train and report; "
+             "analyze's report.md"},
     {.name = "playbook", .cmds = T | S, .kind = OPT_STR, .meta = "FILE",
      .unset = "the built-in copy of jobs/playbook.conf",
      .help = "the next action of each listed row by stage, phase, queue and grade (train checks it, score "
@@ -102,6 +108,14 @@ const opt_spec options_table[] = {
              "were treated; the truth goes under /truth/"},
     {.name = "treatment-effect", .cmds = G, .kind = OPT_DOUBLE, .meta = "E", .def = "0", .lo = 0, .hi = 1,
      .help = "with --treated: relative reduction of the treated's voluntary churn probability"},
+    {.name = "areas", .cmds = G, .kind = OPT_FLAG,
+     .help = "areas below the regions (/subscribers/area): prefectures, or a province's districts and counties"},
+    {.name = "competitors", .cmds = G, .kind = OPT_INT, .meta = "N", .def = "0", .lo = 0,
+     .hi = SYNTH_MAX_COMPETITORS,
+     .help = "competitors named by indicators (forward_to_K_m3, competitor_service_calls_K_m3, dual_sim_K)"},
+    {.name = "operator", .cmds = G, .kind = OPT_STR, .meta = "national|province:NAME", .def = "national",
+     .help = "a national operator (regions: provinces) or a provincial one (province:河南, province:广东; "
+             "regions: its prefectures, --regions at most their number)"},
 
     /* ---- train ---- */
     {.name = "factors", .cmds = T, .kind = OPT_STR, .meta = "K|auto", .def = "auto", .lo = 1, .hi = INF,
@@ -228,6 +242,8 @@ const opt_spec options_table[] = {
      .help = "column of subscriber ids, whole numbers, unique (none: 1-based row numbers)"},
     {.name = "region", .cmds = M, .kind = OPT_STR, .meta = "COL",
      .help = "column of region names (none: one region 'all')"},
+    {.name = "area", .cmds = M, .kind = OPT_STR, .meta = "COL", .unset = "none: no areas",
+     .help = "column of area names below the regions (prefectures, counties): each area in one region"},
     {.name = "brand", .cmds = M, .kind = OPT_STR, .meta = "COL",
      .help = "column of brand names (none: one brand 'all')"},
     {.name = "categorical", .cmds = M, .kind = OPT_STR, .meta = "COL,...",
@@ -283,6 +299,17 @@ const opt_spec options_table[] = {
      .help = "the HTML page to write"},
     {.name = "currency", .cmds = R, .kind = OPT_STR, .meta = "SYMBOL", .def = "\xc2\xa5",
      .help = "written before amounts of value at risk"},
+
+    /* ---- analyze ---- */
+    {.name = "out", .cmds = A, .required = A, .kind = OPT_STR, .meta = "DIR",
+     .help = "directory of the reports (built as DIR.tmp and renamed; an existing DIR is replaced only "
+             "when it holds nothing but analyze's files)"},
+    {.name = "previous", .cmds = A, .kind = OPT_STR, .meta = "FILE", .unset = "none: no change, new by tenure only",
+     .help = "last month's snapshot: each figure's change, new subscribers (ids not in it) and who is gone"},
+    {.name = "scores", .cmds = A, .kind = OPT_STR, .meta = "FILE", .unset = "none: the grid is unscored",
+     .help = "this month's SCORES.h5 (score --out of the same snapshot): phase, tier and value at risk of the grid"},
+    {.name = "traffic-change", .cmds = A, .kind = OPT_DOUBLE, .meta = "N", .def = "30", .lo = 0, .hi = 1000,
+     .open_lo = 1, .help = "the traffic-change profile takes minutes or data up or down by N% or more"},
     {.name = NULL},
 };
 
@@ -301,6 +328,10 @@ static const struct {
         "Reads the CSV twice with bounded memory. Runs on rank 0 alone (other ranks wait,\n"
         "then share the duplicate-id check): one rank is enough. See docs/import.md."},
     {E, "churnscore evaluate --lists DIR --outcomes SNAPSHOT.h5 [--out PREFIX] [--json]"},
+    {A, "churnscore analyze --in SNAPSHOT.h5 --out DIR [--previous LAST.h5] [--scores SCORES.h5]\n\n"
+        "The operator's monthly analyses in one pass over each file: churn, suspension, forwarding,\n"
+        "traffic-change and grid reports, each as NAME.csv and NAME.json, and report.md; drilled\n"
+        "down from the operator to each region and its areas, by brand (docs/formats.md)."},
     {R, "churnscore report --month-dir DIR [--runs RUNS] [--out FILE] [--lang en|zh]\n\n"
         "Writes a month's report as one self-contained HTML page (inline CSS and SVG charts, no\n"
         "script, nothing from the network) from the month's files: month.json, lists/summary.json,\n"

@@ -89,6 +89,7 @@ enum {
     OPT_CMD_IMPORT = 1 << 4,
     OPT_CMD_EVALUATE = 1 << 5,
     OPT_CMD_REPORT = 1 << 6,
+    OPT_CMD_ANALYZE = 1 << 7,
 };
 
 typedef struct {

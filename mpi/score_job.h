@@ -109,6 +109,7 @@ typedef struct {
     float *arpu;
     uint64_t *tags;          /* each row's tag bits (score_tags.c) */
     float *contrib;          /* its contribution: ARPU, less the cost where the site has one */
+    uint16_t *area;          /* issue 16: [io rows] each row's area (NULL: the snapshot has none) */
     uint8_t brand[PART_BLOCK_ROWS]; /* one reduction block's brands in the model's codes */
     size_t io_bytes;         /* these and the scan's buffers, counted in --memory */
 } score_bufs;

@@ -61,6 +61,7 @@ void score_close(score_job *j)
     free(b->contrib);
     tageval_free(in->tv);
     tagconf_free(in->tc);
+    free(b->area);
     free(j->arpu_hist);
     topk_free(j->cand);
     red_tree_free(j->tot.tree);

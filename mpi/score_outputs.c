@@ -39,7 +39,8 @@ int score_outputs_lists_begin(const score_job *j, score_outputs *out)
                           .n_fact_names = j->in.m.p_in, .fact_names = (const char *const *)j->in.m.in_names,
                           .pb = j->in.pb, .n_extra = j->in.n_extra, .extra_names = j->in.extra_name,
                           .seg = j->in.m.seg, .tc = j->in.tc,
-                          .control = j->o.control, .control_key = control_month_key(s->month)};
+                          .control = j->o.control, .control_key = control_month_key(s->month),
+                          .n_areas = s->n_areas, .area_names = (const char *const *)s->area_names};
     return CS_OK;
 }
 

@@ -51,6 +51,9 @@ static int score_alloc(score_job *j, size_t io)
     b->arpu = malloc(io * sizeof(float));
     b->tags = malloc(io * sizeof(uint64_t));
     b->contrib = malloc(io * sizeof(float));
+    /* issue 16: the area column of the lists, where the snapshot has areas */
+    b->area = j->in.s->n_areas ? malloc(io * sizeof *b->area) : NULL;
+    if (j->in.s->n_areas && !b->area) return CS_ERROR(CS_ENOMEM, "out of memory for the areas");
     j->arpu_hist = calloc(SCORE_ARPU_BUCKETS, sizeof(int64_t));
     j->cand = topk_alloc(nreg ? SCORE_NGROUPS(nreg) : 1, j->in.k);
     j->tot.tree = red_tree_alloc(SCORE_NSUMS * nreg);
@@ -148,7 +151,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
             double qrisk = rules_value_at_risk(qp, (double)arpu, j->o.horizon);
             topk_item it = {.key = queue_key(q, j->o.rank_by_risk, qp, qrisk), .id = sc->id[r],
                             .row = sc->row0 + r, .prob = prob, .var = qrisk, .pvol = pvol, .pinv = pinv,
-                            .arpu = arpu, .contrib = contrib, .tags = b->tags[r], .region = g, .brand = sc->brand[r], .stage = (uint8_t)st,
+                            .arpu = arpu, .contrib = contrib, .tags = b->tags[r], .region = g, .area = b->area ? b->area[r] : TOPK_NO_AREA, .brand = sc->brand[r], .stage = (uint8_t)st,
                             .phase = (uint8_t)ph, .tier = 0, .queue = (uint8_t)q, .segment = b->segment[r],
                             .band = (uint8_t)queue_band(q, sig, ph),
                             .online = in->online_col >= 0 && playbook_online(in->pb, (double)x[in->online_col])};
@@ -206,6 +209,7 @@ int score_pass(score_job *j, scores_writer *w)
         double t1 = comm_now();
         j->t.read += t1 - t0;
         if (rc != CS_OK || sc.n == 0) break;
+        if (b->area) rc = snap_read_area(sc.r, sc.row0, sc.n, sc.region, b->area); /* issue 16 */
         for (size_t off = 0; rc == CS_OK && off < sc.n; off += PART_BLOCK_ROWS) {
             size_t n = sc.n - off < PART_BLOCK_ROWS ? sc.n - off : PART_BLOCK_ROWS;
             rc = score_block(j, &sc, off, n);

@@ -29,6 +29,9 @@ void synth_params_default(synth_params *p)
     p->joiners_per_month = 0;
     p->churn_intercept = CHURN0_DEFAULT;
     p->active_intercept = ACTIVE0_DEFAULT;
+    p->areas = 0;
+    p->competitors = 0;
+    p->province = -1;
 }
 
 /* Parses "YYYY-MM" strictly; 0 on success. */
@@ -50,6 +53,13 @@ int synth_params_check(const synth_params *p)
     if (p->n_regions < 1 || p->n_regions > SYNTH_MAX_REGIONS)
         return CS_ERROR(CS_EINVAL, "synth: regions must be 1..%d, got %u", SYNTH_MAX_REGIONS,
                         p->n_regions);
+    if (p->province >= 0 && p->n_regions > synth_province_regions(p->province))
+        return CS_ERROR(CS_EINVAL, "synth: %s has %u prefectures, got %u regions",
+                        synth_province_name(p->province) ? synth_province_name(p->province) : "?",
+                        synth_province_regions(p->province), p->n_regions);
+    if (p->competitors > SYNTH_MAX_COMPETITORS)
+        return CS_ERROR(CS_EINVAL, "synth: competitors must be 0..%d, got %u", SYNTH_MAX_COMPETITORS,
+                        p->competitors);
     if (p->n_brands != SYNTH_N_BRANDS)
         return CS_ERROR(CS_EINVAL, "synth: brands must be %d, got %u", SYNTH_N_BRANDS, p->n_brands);
     if (memchr(p->month, '\0', sizeof p->month) == NULL || month_parse(p->month, &y, &m) != 0)

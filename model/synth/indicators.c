@@ -76,20 +76,32 @@ const colspec synth_cols[P_COLS] = {
     SPECIAL("intl_calls_m3", SYNTH_ROLE_SPARSE, 0),
 };
 
-size_t synth_n_features(const synth_params *p) { return P_COLS; }
+size_t synth_n_features(const synth_params *p) { return P_COLS + 3 * (size_t)p->competitors; }
+
+/* The per-competitor columns, in the order of areas.c's competitors (synth_competitor_column
+ * composes the same names; test_synth checks that they agree). */
+static const char *const comp_names[3 * SYNTH_MAX_COMPETITORS] = {
+    "forward_to_telecom_m3",  "competitor_service_calls_telecom_m3",  "dual_sim_telecom",
+    "forward_to_unicom_m3",   "competitor_service_calls_unicom_m3",   "dual_sim_unicom",
+    "forward_to_broadnet_m3", "competitor_service_calls_broadnet_m3", "dual_sim_broadnet"};
 
 const char *synth_feature_name(const synth_params *p, size_t j)
 {
-    return j < P_COLS ? synth_cols[j].name : NULL;
+    if (j < P_COLS) return synth_cols[j].name;
+    return j < synth_n_features(p) ? comp_names[j - P_COLS] : NULL;
 }
 
-int synth_feature_role(const synth_params *p, size_t j) { return j < P_COLS ? synth_cols[j].role : -1; }
+/* a split of a signal column is a signal */
+int synth_feature_role(const synth_params *p, size_t j)
+{
+    return j < P_COLS ? synth_cols[j].role : j < synth_n_features(p) ? SYNTH_ROLE_SIGNAL : -1;
+}
 
 long synth_feature_index(const synth_params *p, const char *name)
 {
     if (!name) return -1;
-    for (size_t j = 0; j < P_COLS; j++)
-        if (strcmp(synth_cols[j].name, name) == 0) return (long)j;
+    for (size_t j = 0; j < synth_n_features(p); j++)
+        if (strcmp(synth_feature_name(p, j), name) == 0) return (long)j;
     return -1;
 }
 
@@ -202,6 +214,9 @@ int synth_true_loadings(const synth_params *p, double *out)
         for (int k = 0; k < F; k++) mu += s->lam[k] * c.fmean[k];
         double g = transform_corr(s, mu);
         for (int k = 0; k < F; k++) out[j * F + k] = s->lam[k] * g;
+    }
+    for (size_t j = P_COLS; j < synth_n_features(p); j++) {
+        for (int k = 0; k < F; k++) out[j * F + k] = 0.0;
     }
     return CS_OK;
 }

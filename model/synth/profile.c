@@ -61,13 +61,16 @@ void synth_ctx_init(const synth_params *p, synth_ctx *c)
         c->sm[j] = sqrt(1.0 - synth_cols[j].persist);
         c->inv_step[j] = synth_cols[j].step > 0.0 ? 1.0 / synth_cols[j].step : 0.0;
     }
+    /* a provincial operator's prefectures: the capital biggest, then falling */
     double tot = 0.0;
-    for (unsigned r = 0; r < p->n_regions; r++) tot += region_weight[r];
+    for (unsigned r = 0; r < p->n_regions; r++)
+        tot += p->province < 0 ? region_weight[r] : 1.0 / (1.0 + 0.25 * r);
     double acc = 0.0;
     for (unsigned r = 0; r < p->n_regions; r++) {
-        acc += region_weight[r];
+        acc += p->province < 0 ? region_weight[r] : 1.0 / (1.0 + 0.25 * r);
         c->cumw[r] = acc / tot;
     }
+    synth_areas_init(p, c);
     c->n_regions = p->n_regions;
     c->window = p->window_months;
     c->churn0 = p->churn_intercept;

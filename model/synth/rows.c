@@ -12,8 +12,8 @@
 #include "status.h"
 
 /* One row: features xout[P_COLS], factors fout[F], and the churn outcome (any pointer may be NULL). */
-static void synth_row(const synth_ctx *c, uint64_t row, uint64_t id, float *xout, double *fout,
-                      uint16_t *region, uint8_t *brand_out, double *prob, int8_t *churned,
+static void synth_row(const synth_params *p, const synth_ctx *c, uint64_t row, uint64_t id,
+                      float *xout, double *fout, uint16_t *region, uint16_t *area, uint8_t *brand_out, double *prob, int8_t *churned,
                       uint8_t *leaver, double *pvol, double *pinv)
 {
     synth_draw d;
@@ -25,8 +25,11 @@ static void synth_row(const synth_ctx *c, uint64_t row, uint64_t id, float *xout
     synth_churn(c, &d);
     synth_missing(c, &d);
 
-    if (xout)
+    if (xout) {
         for (int j = 0; j < P_COLS; j++) xout[j] = (float)d.x[j];
+        if (p->competitors) synth_competitor_columns(p, &d, xout + P_COLS);
+    }
+    if (area && c->n_areas) *area = (uint16_t)synth_area_draw(c, d.kp, d.region);
     if (fout)
         for (int k = 0; k < F; k++) fout[k] = d.f[k];
     if (region) *region = (uint16_t)d.region;
@@ -49,12 +52,14 @@ int synth_rows(const synth_params *p, uint64_t row0, size_t n, synth_out *out)
                         (unsigned long long)nrows, p->month);
     synth_ctx c;
     synth_ctx_init(p, &c);
+    size_t P = synth_n_features(p);
     for (size_t i = 0; i < n; i++) {
         uint64_t row = row0 + i;
         uint64_t id = synth_id_of_row(p, row);
         if (out->id) out->id[i] = id;
-        synth_row(&c, row, id, out->features ? out->features + i * P_COLS : NULL,
+        synth_row(p, &c, row, id, out->features ? out->features + i * P : NULL,
                   out->factors ? out->factors + i * F : NULL, out->region ? out->region + i : NULL,
+                  out->area ? out->area + i : NULL,
                   out->brand ? out->brand + i : NULL, out->prob ? out->prob + i : NULL,
                   out->churned ? out->churned + i : NULL, out->leaver ? out->leaver + i : NULL,
                   out->pvol ? out->pvol + i : NULL, out->pinv ? out->pinv + i : NULL);
@@ -66,20 +71,22 @@ int synth_rows(const synth_params *p, uint64_t row0, size_t n, synth_out *out)
 
 synth_out *synth_out_alloc(const synth_params *p, size_t n)
 {
-    if (n == 0 || n > SIZE_MAX / (P_COLS * sizeof(double))) return NULL;
+    size_t P = synth_n_features(p);
+    if (n == 0 || n > SIZE_MAX / (P * sizeof(double))) return NULL;
     synth_out *o = calloc(1, sizeof *o);
     if (!o) return NULL;
     o->id = malloc(n * sizeof *o->id);
     o->region = malloc(n * sizeof *o->region);
     o->brand = malloc(n * sizeof *o->brand);
-    o->features = malloc(n * P_COLS * sizeof *o->features);
+    o->features = malloc(n * P * sizeof *o->features);
+    o->area = malloc(n * sizeof *o->area);
     o->churned = malloc(n * sizeof *o->churned);
     o->prob = malloc(n * sizeof *o->prob);
     o->leaver = malloc(n * sizeof *o->leaver);
     o->factors = malloc(n * F * sizeof *o->factors);
     o->pvol = malloc(n * sizeof *o->pvol);
     o->pinv = malloc(n * sizeof *o->pinv);
-    if (!o->id || !o->region || !o->brand || !o->features || !o->churned || !o->prob ||
+    if (!o->id || !o->region || !o->area || !o->brand || !o->features || !o->churned || !o->prob ||
         !o->leaver || !o->factors || !o->pvol || !o->pinv) {
         synth_out_free(o);
         return NULL;
@@ -92,6 +99,7 @@ void synth_out_free(synth_out *out)
     if (!out) return;
     free(out->id);
     free(out->region);
+    free(out->area);
     free(out->brand);
     free(out->features);
     free(out->churned);

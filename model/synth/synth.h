@@ -47,6 +47,8 @@
 #define SYNTH_ID_BASE UINT64_C(13000000000) /* ids look like 11-digit phone numbers */
 #define SYNTH_ID_BITS 34                   /* ids are a bijection of [0, 2^34) */
 #define SYNTH_MAX_ROWS (UINT64_C(1) << SYNTH_ID_BITS)
+#define SYNTH_MAX_AREAS 512                /* areas below the regions, all regions together */
+#define SYNTH_MAX_COMPETITORS 3
 
 typedef struct synth_params {
     uint64_t seed;              /* default 42 */
@@ -62,6 +64,11 @@ typedef struct synth_params {
     uint64_t joiners_per_month; /* new subscribers per following month (used only if n_base > 0) */
     double churn_intercept;     /* churn logit intercept; default calibrated for mean prob ~= 0.02 */
     double active_intercept;    /* logit intercept of P(active | churn); default calibrated for ~0.2 */
+    int areas;                  /* 1: areas below the regions (synth_n_areas), default 0 */
+    unsigned competitors;       /* 0..SYNTH_MAX_COMPETITORS: per-competitor columns appended after
+                                 * the 46 (3 each, synth_competitor_column), default 0 */
+    int province;               /* -1 (default): a national operator whose regions are provinces;
+                                 * else synth_province_index: the province's prefectures */
 } synth_params;
 
 /* Output buffers for n rows, owned by the caller (synth_out_alloc or views on its own storage). Any
@@ -79,6 +86,8 @@ typedef struct synth_out {
                        * window: prob * P(active | churn) */
     double *pinv;     /* [n] true probability of leaving involuntarily (passive): prob * (1 - P(active
                        * | churn)); pvol + pinv = prob up to rounding */
+    uint16_t *area;   /* [n] index < synth_n_areas (only with p->areas; else left alone); last, so
+                       * that positional initialisers of the fields above still hold */
 } synth_out;
 
 /* Roles of feature columns, for tests and for picking columns (synth_feature_role). */
@@ -121,7 +130,7 @@ synth_out *synth_out_alloc(const synth_params *p, size_t n);
 /* Frees what synth_out_alloc returned; NULL is accepted. */
 void synth_out_free(synth_out *out);
 
-/* Feature columns: their count P (fixed, 46), name and role for 0 <= j < P; NULL / -1 out of range. */
+/* Feature columns: their count P (46, plus 3 per competitor), name and role for 0 <= j < P; NULL / -1 out of range. */
 size_t synth_n_features(const synth_params *p);
 const char *synth_feature_name(const synth_params *p, size_t j);
 int synth_feature_role(const synth_params *p, size_t j);
@@ -146,5 +155,21 @@ int synth_true_loadings(const synth_params *p, double *out);
 const char *synth_region_name(unsigned i);
 const char *synth_brand_name(unsigned i);
 const char *synth_brand_name_latin(unsigned i);
+
+/* Areas (areas.c): how many (0 without p->areas), and area a's name (written into name) and parent
+ * region: 0, or -1 out of range. Names are unique within an operator. */
+unsigned synth_n_areas(const synth_params *p);
+int synth_area(const synth_params *p, unsigned a, char *name, size_t len, unsigned *region);
+/* Region names of p's operator: provinces (synth_region_name) or the province's prefectures. */
+const char *synth_region_name_of(const synth_params *p, unsigned i);
+/* Provincial operators: the index of a province ("河南", "广东"), -1 if none is known; its name and
+ * its number of prefectures (0 out of range). */
+int synth_province_index(const char *name);
+const char *synth_province_name(int i);
+unsigned synth_province_regions(int i);
+/* Competitors: the i-th key ("telecom", "unicom", "broadnet"); column j (3 per competitor:
+ * forward_to_K_m3, competitor_service_calls_K_m3, dual_sim_K) written into buf. NULL out of range. */
+const char *synth_competitor_name(unsigned i);
+const char *synth_competitor_column(unsigned j, char *buf, size_t len);
 
 #endif

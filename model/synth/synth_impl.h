@@ -67,6 +67,8 @@ enum {
     D_CONTRACT,
     D_CONTRACT_LEN,
     D_CONTRACT_PHASE, /* unused: the months left follow from the tenure (kept: never renumber) */
+    D_AREA,          /* the area inside the region (areas.c) */
+    D_COMPETITOR,    /* the competitor that pulls the subscriber (areas.c) */
     D_PERSIST = 32,  /* .. + column index: persistent part of an indicator's noise (by group) */
     /* month */
     D_WOBBLE = 100,  /* .. + 5: month wobble of the factors */
@@ -152,6 +154,8 @@ typedef struct synth_ctx {
     double window;
     double churn0, active0;
     uint64_t n_base, joiners;
+    unsigned n_areas, area0[SYNTH_MAX_REGIONS], area_n[SYNTH_MAX_REGIONS];
+    double area_cumw[SYNTH_MAX_AREAS];
 } synth_ctx;
 
 /* The quantities of one row, filled piece by piece: each piece reads what the earlier ones wrote. */
@@ -176,6 +180,13 @@ typedef struct synth_draw {
 void synth_ctx_init(const synth_params *p, synth_ctx *c);
 /* Keys, latent factors, region, age, brand and lifecycle (x[C_TENURE .. C_AGE]). */
 void synth_profile(const synth_ctx *c, uint64_t row, uint64_t id, synth_draw *d);
+
+/* areas.c */
+void synth_areas_init(const synth_params *p, synth_ctx *c);
+/* The area (global index) of a subscriber of region `region` with profile key kp. */
+unsigned synth_area_draw(const synth_ctx *c, uint64_t kp, unsigned region);
+/* The 3 * p->competitors per-competitor columns of a finished row (after synth_missing). */
+void synth_competitor_columns(const synth_params *p, const synth_draw *d, float *out);
 
 /* churn.c */
 /* The latent shopping-around and fading states of this month (before the indicators, which soften). */

@@ -112,6 +112,11 @@ grep -q '"model_month": "2026-10"' "$R/2026-11/month.json" || fail "month 2 mont
 [ ! -e "$R/.staging/2026-11" ] || fail "month 2's staging directory is left"
 diff -r "$R/2026-11/lists" "$T/pub/2026-11" | grep -v "Only in $T/pub/2026-11: report.md" | has . \
   && fail "published lists differ from the month's lists"
+# the analyses (issue 16): against month 1, in the month, in its report.md and published
+[ -s "$R/2026-11/reports/suspension.csv" ] && [ -s "$R/2026-11/reports/forwarding.json" ] || fail "month 2: no reports/"
+grep -q '"previous_month": "2026-10"' "$R/2026-11/reports/churn.json" || fail "month 2's analyses are not against month 1"
+grep -q "^### Suspensions" "$R/2026-11/report.md" || fail "month 2 report lacks the analyses"
+diff -r "$R/2026-11/reports" "$T/pub/2026-11/reports" > /dev/null || fail "the published reports differ from the month's"
 # the chain's evaluation (absence from month 2, population of month 1, groups from month 1's
 # scores.h5) gives the same figures as month 1's own labels
 run 2 "$CS" evaluate --lists "$R/2026-10/lists" --outcomes "$T/m1.h5" --scores "$R/2026-10/scores.h5" --out "$T/direct" > /dev/null 2>&1 || fail "direct evaluate"
@@ -248,7 +253,7 @@ chmod +x "$T/cs-stub.sh"
 echo "id,region" > "$T/extract.csv"
 CHURNSCORE="$T/cs-stub.sh" month m3c --month 2026-12 --csv "$T/extract.csv" --snapshot "$T/m3csv.h5" --runs "$R" \
   || { cat "$T/m3c.log"; fail "month 3 from CSV"; }
-grep -q "steps:    import score evaluate export" "$T/m3c.log" || fail "month 3 from CSV: steps"
+grep -q "steps:    import score analyze evaluate export" "$T/m3c.log" || fail "month 3 from CSV: steps"
 grep -q -- "--out $R/.staging/2026-12/snapshot.h5 --month 2026-12 --csv $T/extract.csv --like $(readlink -f "$T/m2.h5")" "$T/import-args.txt" \
   || { cat "$T/import-args.txt"; fail "import arguments"; }
 [ "$(readlink "$R/latest")" = 2026-12 ] && [ -f "$R/2026-12/evaluation.json" ] || fail "month 3 from CSV did not complete"

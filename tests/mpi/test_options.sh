@@ -3,8 +3,8 @@
 # behaves the same in each of them, and every --help is complete.
 # - The shared options are found from the --help of every command (a name in two or more), not
 #   listed here; their --help lines (placeholder, help text, range, default) are identical in every
-#   command. Three names are two options on purpose (mpi/options.c says why) and are left out:
-#   --out, --month, --contract-ending-months (whose two defaults, 1 in train and 3 in score, are
+#   command. Five names are two options on purpose (mpi/options.c says why) and are left out:
+#   --out, --month, --previous, --scores, --contract-ending-months (whose two defaults, 1 in train and 3 in score, are
 #   checked as they are: unifying them would change a default run's model or lists).
 # - Each value of a shared option is refused (exit 1, nothing written) by every command that takes
 #   it with the same one message, or accepted by every one of them in a whole valid run (exit 0):
@@ -17,7 +17,7 @@
 #   options attribute) holds memory=2G block-rows=65536 contract-ending-months=1 and score's
 #   contract-ending-months=3.
 source "$(dirname "$0")/common.sh"
-CMDS="generate inspect train score import evaluate report"
+CMDS="generate inspect train score import evaluate report analyze"
 # no Slurm default here: the built-in --memory default is what is checked
 unset SLURM_JOB_ID
 for c in $CMDS; do
@@ -41,7 +41,7 @@ for c in $CMDS; do
   done < "$T/lines.$c"
 done
 # the shared options: names in the --help of two commands or more
-cat $(for c in $CMDS; do echo "$T/names.$c"; done) | sort | uniq -d | grep -vx -e out -e month -e contract-ending-months > "$T/shared"
+cat $(for c in $CMDS; do echo "$T/names.$c"; done) | sort | uniq -d | grep -vx -e out -e month -e contract-ending-months -e previous -e scores > "$T/shared"
 [ "$(wc -l < "$T/shared")" -ge 8 ] || fail "only $(wc -l < "$T/shared") shared options found: $(tr '\n' ' ' < "$T/shared")"
 for o in memory block-rows in model lists json validate-max warn-cutoff onboarding-months; do
   grep -qx "$o" "$T/shared" || fail "--$o is not shared by two commands"
@@ -78,6 +78,7 @@ job() { # COMMAND: the argv of a valid run of it, writing under $T/o
     score) echo score --in "$T/s.h5" --model "$T/m0.h5" --out "$T/o/sc.h5" --lists "$T/o/l" ;;
     import) echo import --csv "$DATA/import_operator.csv" --out "$T/o/i.h5" --id msisdn --label churned --positive yes ;;
     evaluate) echo evaluate --lists "$T/l0" --outcomes "$T/s.h5" --out "$T/o/e" ;;
+    analyze) echo analyze --in "$T/s.h5" --out "$T/o/a" ;;
   esac
 }
 check() { # OPTION VALUE refused|accepted [MESSAGE]

@@ -55,7 +55,7 @@ submit() { # submit LOG ARGS...: submit-month.sh --wait, output kept, exit code 
 # month 1: train -> score -> export
 submit s1 --month 2026-10 --snapshot "$T/m1.h5" --train "$T/m1.h5" --runs "$R" \
   || { cat "$T/s1.log" "$R"/2026-10/logs/*; fail "month 1 under Slurm"; }
-[ "$(cut -d' ' -f1 "$R/2026-10/jobs.txt" | tr '\n' ' ')" = "train score export " ] || fail "month 1 steps: $(cat "$R/2026-10/jobs.txt")"
+[ "$(cut -d' ' -f1 "$R/2026-10/jobs.txt" | tr '\n' ' ')" = "train score analyze export " ] || fail "month 1 steps: $(cat "$R/2026-10/jobs.txt")"
 while read -r step id; do
   [ "$(state "$id")" = COMPLETED ] || fail "month 1 $step job $id: $(state "$id")"
   [ -s "$R/2026-10/logs/$step-$id.out" ] || fail "no log of $step"
@@ -68,7 +68,7 @@ for f in model.h5 scores.h5 lists/summary.json report.md month.json; do [ -f "$R
 # month 2: score with month 1's model -> evaluate month 1's lists -> export
 submit s2 --month 2026-11 --snapshot "$T/m2.h5" --runs "$R" \
   || { cat "$T/s2.log" "$R"/2026-11/logs/*; fail "month 2 under Slurm"; }
-[ "$(cut -d' ' -f1 "$R/2026-11/jobs.txt" | tr '\n' ' ')" = "score evaluate export " ] || fail "month 2 steps"
+[ "$(cut -d' ' -f1 "$R/2026-11/jobs.txt" | tr '\n' ' ')" = "score analyze evaluate export " ] || fail "month 2 steps"
 [ ! -L "$R/2026-11/model.h5" ] && [ "$R/2026-11/model.h5" -ef "$R/2026-10/model.h5" ] || fail "month 2 should reuse month 1's model (a hard link)"
 for f in scores.h5 lists/summary.json report.md month.json evaluation.csv evaluation.json evaluation.md; do
   [ -f "$R/2026-11/$f" ] || fail "month 2: $f missing"
@@ -96,7 +96,7 @@ echo "not a snapshot" > "$T/junk.h5"
 rc=0; submit s3 --month 2026-12 --snapshot "$T/m3.h5" --train "$T/junk.h5" --runs "$R" || rc=$?
 [ $rc = 4 ] || { cat "$T/s3.log"; fail "failing train: submit-month.sh --wait returned $rc, expected 4"; }
 S3="$R/.staging/2026-12"  # where an unfinished month stays
-[ "$(cut -d' ' -f1 "$S3/jobs.txt" | tr '\n' ' ')" = "train score evaluate export " ] || fail "month 3 steps"
+[ "$(cut -d' ' -f1 "$S3/jobs.txt" | tr '\n' ' ')" = "train score analyze evaluate export " ] || fail "month 3 steps"
 while read -r step id; do
   want=CANCELLED; [ "$step" = train ] && want=FAILED
   [ "$(state "$id")" = $want ] || fail "month 3 $step job $id: $(state "$id"), expected $want"

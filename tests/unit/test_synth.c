@@ -132,7 +132,7 @@ static void test_split_identical(void **state)
             synth_out v = {part->id + at,       part->region + at,  part->brand + at,
                            part->features + at * P, part->churned + at, part->prob + at,
                            part->leaver + at,   part->factors + at * NF, part->pvol + at,
-                           part->pinv + at};
+                           part->pinv + at, NULL};
             assert_int_equal(synth_rows(&p, starts[s] + at, pieces[k], &v), CS_OK);
             at += pieces[k];
         }
