@@ -2,6 +2,7 @@
 #include "playbook.h"
 
 #include "status.h"
+#include "textfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -386,34 +387,9 @@ int playbook_parse(const char *text, size_t len, const char *name, playbook **ou
 int playbook_read(const char *path, playbook **out)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return CS_ERROR(CS_EIO, "%s: cannot open the playbook: %s", path, strerror(errno));
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the playbook");
-    while (rc == CS_OK) {
-        if (n == cap) {
-            /* a playbook is a page of text: a huge file is not one */
-            if (cap >= (1u << 24)) {
-                rc = CS_ERROR(CS_EDATA, "%s: over 16 MiB: not a playbook", path);
-                break;
-            }
-            char *nb = realloc(buf, 2 * cap);
-            if (!nb) {
-                rc = CS_ERROR(CS_ENOMEM, "out of memory for the playbook");
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0) {
-            if (ferror(f)) rc = CS_ERROR(CS_EIO, "%s: cannot read: %s", path, strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
+    char *buf;
+    size_t n;
+    int rc = textfile_read(path, "the playbook", "a playbook", 16, &buf, &n);
     if (rc == CS_OK) rc = playbook_parse(buf, n, path, out);
     free(buf);
     return rc;

@@ -3,6 +3,7 @@
 
 #include "playbook.h"
 #include "status.h"
+#include "textfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -429,33 +430,9 @@ int tagconf_parse(const char *text, size_t len, const char *name, tagconf **out)
 int tagconf_read(const char *path, tagconf **out)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return CS_ERROR(CS_EIO, "%s: cannot open the tag rules: %s", path, strerror(errno));
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the tag rules");
-    while (rc == CS_OK) {
-        if (n == cap) {
-            if (cap >= (1u << 22)) {
-                rc = CS_ERROR(CS_EDATA, "%s: over 4 MiB: not a tag rule file", path);
-                break;
-            }
-            char *nb = realloc(buf, 2 * cap);
-            if (!nb) {
-                rc = CS_ERROR(CS_ENOMEM, "out of memory for the tag rules");
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        n += k;
-        if (k == 0) {
-            if (ferror(f)) rc = CS_ERROR(CS_EIO, "%s: cannot read: %s", path, strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
+    char *buf;
+    size_t n;
+    int rc = textfile_read(path, "the tag rules", "a tag rule file", 4, &buf, &n);
     if (rc == CS_OK) rc = tagconf_parse(buf, n, path, out);
     free(buf);
     return rc;
