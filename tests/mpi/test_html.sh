@@ -126,7 +126,9 @@ B="$T/big/2026-10/report.html"
 [ "$(grep -c '<rect class="bar" data-label="地区' "$B")" = 300 ] || fail "100-region report: not 3 x 100 region bars"
 bytes=$(stat -c %s "$B")
 [ "$bytes" -lt 2000000 ] || fail "the 100-region report is $bytes bytes (at most 2 MB)"
-browse "$B" 1
+# (a bound against a page that stalls, not a speed test: speed is the benchmarks' business, and with
+# ctest -j2 beside it a 0.5 s page took 1.03 s once; the load time is printed)
+browse "$B" 5
 $PY "$CHK" month "$B" "$T/big/2026-10" || fail "100-region report charts"
 
 # ---- churnscore report refuses what it cannot use, and leaves nothing ----
