@@ -175,7 +175,13 @@ rc=0; run 3 "$CS" import --csv "$W/x.csv" --out "$W/j.h5" --id id --region regio
 [ "$rc" = 3 ] && grep -q "j.h5 is being written by another churnscore run" "$T/err.txt" \
   || { cat "$T/err.txt"; fail "second import on one --out: exit $rc"; }
 # feed the pipe as often as the first import opens it (a reader that stops early ends one cat)
-( while kill -0 $j1 2>/dev/null; do timeout 20 sh -c 'cat "$0" > "$1"' "$W/x.csv" "$T/x.fifo" 2>/dev/null || true; done ) & feeder=$!
+# Each cat waits until nobody holds the pipe open: a cat that opened it while the reader had not yet
+# seen the last one's end would give that reading two copies of the file (CI saw line 3002 'id').
+fifo_open() { local f; for f in /proc/[0-9]*/fd/*; do [ "$(readlink "$f" 2>/dev/null)" = "$T/x.fifo" ] && return 0; done; return 1; }
+( while kill -0 $j1 2>/dev/null; do
+    timeout 20 sh -c 'cat "$0" > "$1"' "$W/x.csv" "$T/x.fifo" 2>/dev/null || true
+    for _ in $(seq 500); do fifo_open || break; sleep 0.01; done
+  done ) & feeder=$!
 rc=0; wait $j1 || rc=$?
 timeout 5 cat "$T/x.fifo" > /dev/null 2>&1 || true # releases the feeder's last cat
 wait $feeder 2>/dev/null || true
