@@ -75,7 +75,8 @@ for f in scores.h5 lists/summary.json report.md month.json evaluation.csv evalua
 done
 [ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest after month 2"
 grep -q "all regions" "$R/2026-11/logs/evaluate-"*.out || fail "evaluate printed no table"
-run 2 "$CS" evaluate --lists "$R/2026-10/lists" --outcomes "$T/m1.h5" --out "$T/direct" > /dev/null 2>&1 || fail "direct evaluate"
+# (groups from month 1's scores.h5, as the chain's evaluate step passes them since issue 15)
+run 2 "$CS" evaluate --lists "$R/2026-10/lists" --outcomes "$T/m1.h5" --scores "$R/2026-10/scores.h5" --out "$T/direct" > /dev/null 2>&1 || fail "direct evaluate"
 cmp <(cut -d, -f1-12 "$T/direct.csv") <(cut -d, -f1-12 "$R/2026-11/evaluation.csv") || fail "the chain's evaluation differs from month 1's labels"
 cp -r "$R/2026-11/lists" "$T/lists2"
 
