@@ -23,7 +23,7 @@ done
 "$PY" "$SRC/tests/mpi/reasoncheck.py" "$T/s.h5" "$T/o1.h5" "$T/m.h5" "$T/L1" --min-facts 3000 \
   || fail "the lists' reasons, stages or phases"
 # the checker fails on a reason the row does not have (a day more than the row's idle days)
-f=$(grep -l "no outgoing call for [0-9]* days" "$T/L1"/[0-9]*.csv | head -1)
+f=$(grep -l "no outgoing call for [0-9]* days" "$T/L1"/[0-9]*.csv | sed -n 1p)
 [ -n "$f" ] || fail "no idle-days reason in the lists"
 cp -r "$T/L1" "$T/Lx"
 "$PY" - "$T/Lx/$(basename "$f")" <<'PY'
