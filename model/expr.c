@@ -20,15 +20,20 @@
 
 enum {
     N_NUM, N_NAME, N_MEAN, N_MIN, N_MAX, N_CHANGE, N_NEG, N_ADD, N_SUB, N_MUL, N_DIV,
-    N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE, N_AND, N_OR, N_NOT
+    N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE, N_AND, N_OR, N_NOT,
+    /* where conditions only (expr_parse_where): a quoted text, `tags has KEY` */
+    N_STR, N_HAS
 };
 
 typedef struct {
     int op;
     size_t a, b;      /* children */
-    double num;       /* N_NUM */
-    size_t name;      /* N_NAME and the functions: index into names */
-    size_t slot[3];   /* bound slots: one for N_NAME, the three months for a function */
+    double num;       /* N_NUM; after expr_bind_where, the code of a value (N_STR, a word read as one) */
+    size_t name;      /* N_NAME and the functions: index into names; N_STR, N_HAS: into lits */
+    size_t slot[3];   /* bound slots: one for N_NAME and N_HAS, the three months for a function */
+    size_t at;        /* the byte offset of its token (an operator's for a comparison): errors */
+    int kind;         /* after expr_bind_where: EXPR_KIND_* of a name, -1 when not a name */
+    int value;        /* after expr_bind_where: 1 when this node is a value compared with a name */
 } expr_node;
 
 typedef struct {
@@ -42,13 +47,16 @@ struct expr {
     size_t n, cap, root;
     expr_name_ref *names;
     size_t n_names;
+    expr_name_ref *lits;  /* quoted texts and tag keys of a where condition */
+    size_t n_lits;
+    int where;            /* parsed by expr_parse_where */
     int bound;
     char *text; /* a copy of the parsed text: binding errors are located in it */
 };
 
 /* ---- tokens ---- */
 
-enum { T_END, T_NUM, T_NAME, T_LP, T_RP, T_OP };
+enum { T_END, T_NUM, T_NAME, T_LP, T_RP, T_OP, T_STR, T_COMMA };
 
 typedef struct {
     const char *s;
@@ -57,9 +65,11 @@ typedef struct {
     size_t tpos, tlen;   /* its offset and length */
     double num;
     int op;              /* T_OP: N_ADD .. N_NE */
+    size_t sbeg, slen;   /* T_STR: the text between the quotes */
     expr *e;
     expr_error *err;
     int depth;
+    int where;           /* the where dialect: '=', quoted texts, UTF-8 words, in (...), tags has */
 } expr_parser;
 
 /* Line and column (characters) of byte offset off in s. */
@@ -90,6 +100,25 @@ static int expr_fail(const char *s, expr_error *err, size_t off, const char *fmt
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
     return CS_ERROR(CS_EDATA, "%s", err->message);
+}
+
+/* The length of the valid UTF-8 sequence at s[i] (2 to 4 bytes), or 0. */
+static size_t expr_utf8_len(const char *str, size_t len, size_t i)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned c = s[i], cp, min;
+    size_t n;
+    if ((c & 0xe0) == 0xc0) n = 2, cp = c & 0x1f, min = 0x80;
+    else if ((c & 0xf0) == 0xe0) n = 3, cp = c & 0x0f, min = 0x800;
+    else if ((c & 0xf8) == 0xf0) n = 4, cp = c & 0x07, min = 0x10000;
+    else return 0;
+    if (i + n > len) return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[i + k] & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return n;
 }
 
 static int is_name0(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -140,18 +169,60 @@ static int expr_next(expr_parser *p)
         p->pos = k;
         return CS_OK;
     }
-    if (is_name0(c)) {
+    if (is_name0(c) || (p->where && (unsigned char)c >= 0x80)) {
+        /* a where condition's words may be UTF-8 (region = 河南): each sequence checked, so that the
+         * columns of later errors count characters right */
         size_t k = i;
-        while (k < p->len && is_name1(s[k])) k++;
-        if (k - i > EXPR_MAX_NAME) return expr_fail(s, p->err, i, "a name of over %d characters", EXPR_MAX_NAME);
+        for (;;) {
+            if (k < p->len && is_name1(s[k])) {
+                k++;
+                continue;
+            }
+            if (!p->where || k >= p->len || (unsigned char)s[k] < 0x80) break;
+            size_t m = expr_utf8_len(s, p->len, k);
+            if (!m) return expr_fail(s, p->err, k, "invalid UTF-8 (byte 0x%02x)", (unsigned char)s[k]);
+            k += m;
+        }
+        if (k - i > EXPR_MAX_NAME) return expr_fail(s, p->err, i, "a name of over %d bytes", EXPR_MAX_NAME);
         p->tok = T_NAME;
         p->tlen = k - i;
         p->pos = k;
         return CS_OK;
     }
+    if (p->where && (c == '\'' || c == '"')) {
+        /* a quoted text runs to the same quote; no escapes: a text holding ' is written in "" */
+        size_t k = i + 1;
+        while (k < p->len && s[k] != c) {
+            if ((unsigned char)s[k] >= 0x80) {
+                size_t m = expr_utf8_len(s, p->len, k);
+                if (!m) return expr_fail(s, p->err, k, "invalid UTF-8 (byte 0x%02x)", (unsigned char)s[k]);
+                k += m;
+            } else {
+                k++;
+            }
+        }
+        if (k >= p->len)
+            return expr_fail(s, p->err, i, "the quote %c opened here is never closed (a text runs from one %c to "
+                             "the next)", c, c);
+        p->tok = T_STR;
+        p->sbeg = i + 1;
+        p->slen = k - i - 1;
+        p->tlen = k + 1 - i;
+        p->pos = k + 1;
+        return CS_OK;
+    }
     p->tlen = 1;
     p->pos = i + 1;
     char d = i + 1 < p->len ? s[i + 1] : '\0';
+    if (p->where && c == ',') {
+        p->tok = T_COMMA;
+        return CS_OK;
+    }
+    if (p->where && c == '=' && d != '=') {
+        p->tok = T_OP;
+        p->op = N_EQ;
+        return CS_OK;
+    }
     switch (c) {
     case '(': p->tok = T_LP; return CS_OK;
     case ')': p->tok = T_RP; return CS_OK;
@@ -189,7 +260,7 @@ static int tok_is_word(const expr_parser *p, const char *w)
 
 /* ---- the tree ---- */
 
-static int expr_add(expr_parser *p, int op, size_t a, size_t b, size_t *at)
+static int expr_add(expr_parser *p, int op, size_t a, size_t b, size_t where, size_t *at)
 {
     expr *e = p->e;
     if (e->n == e->cap) {
@@ -204,23 +275,36 @@ static int expr_add(expr_parser *p, int op, size_t a, size_t b, size_t *at)
     x->op = op;
     x->a = a;
     x->b = b;
+    x->at = where;
+    x->kind = -1;
     *at = e->n++;
+    return CS_OK;
+}
+
+/* Appends text s[off, off+len) to a name table (names, or the where condition's literals). */
+static int expr_add_ref(expr_name_ref **tab, size_t *n, const char *s, size_t off, size_t len, int family,
+                        size_t *idx)
+{
+    expr_name_ref *nr = realloc(*tab, (*n + 1) * sizeof *nr);
+    if (!nr) return CS_ERROR(CS_ENOMEM, "out of memory for a condition");
+    *tab = nr;
+    char *t = malloc(len + 1);
+    if (!t) return CS_ERROR(CS_ENOMEM, "out of memory for a condition");
+    memcpy(t, s + off, len);
+    t[len] = '\0';
+    nr[*n] = (expr_name_ref){t, off, family};
+    *idx = (*n)++;
     return CS_OK;
 }
 
 static int expr_add_name(expr_parser *p, size_t off, size_t len, int family, size_t *idx)
 {
-    expr *e = p->e;
-    expr_name_ref *nr = realloc(e->names, (e->n_names + 1) * sizeof *nr);
-    if (!nr) return CS_ERROR(CS_ENOMEM, "out of memory for a condition");
-    e->names = nr;
-    char *t = malloc(len + 1);
-    if (!t) return CS_ERROR(CS_ENOMEM, "out of memory for a condition");
-    memcpy(t, p->s + off, len);
-    t[len] = '\0';
-    nr[e->n_names] = (expr_name_ref){t, off, family};
-    *idx = e->n_names++;
-    return CS_OK;
+    return expr_add_ref(&p->e->names, &p->e->n_names, p->s, off, len, family, idx);
+}
+
+static int expr_add_lit(expr_parser *p, size_t off, size_t len, size_t *idx)
+{
+    return expr_add_ref(&p->e->lits, &p->e->n_lits, p->s, off, len, 0, idx);
 }
 
 static int parse_or(expr_parser *p, size_t *at);
@@ -231,6 +315,8 @@ static const char *tok_what(const expr_parser *p)
     case T_END: return "the end of the condition";
     case T_RP: return "')'";
     case T_OP: return "an operator";
+    case T_STR: return "a quoted text";
+    case T_COMMA: return "','";
     default: return "this";
     }
 }
@@ -238,7 +324,7 @@ static const char *tok_what(const expr_parser *p)
 static int parse_primary(expr_parser *p, size_t *at)
 {
     if (p->tok == T_NUM) {
-        CS_TRY(expr_add(p, N_NUM, 0, 0, at));
+        CS_TRY(expr_add(p, N_NUM, 0, 0, p->tpos, at));
         p->e->node[*at].num = p->num;
         return expr_next(p);
     }
@@ -257,15 +343,40 @@ static int parse_primary(expr_parser *p, size_t *at)
         }
         return expr_next(p);
     }
+    if (p->tok == T_STR) {
+        size_t idx;
+        CS_TRY(expr_add_lit(p, p->sbeg, p->slen, &idx));
+        CS_TRY(expr_add(p, N_STR, 0, 0, p->tpos, at));
+        p->e->node[*at].name = idx;
+        return expr_next(p);
+    }
     if (p->tok == T_NAME) {
-        if (tok_is_word(p, "and") || tok_is_word(p, "or"))
+        if (tok_is_word(p, "and") || tok_is_word(p, "or") ||
+            (p->where && (tok_is_word(p, "in") || tok_is_word(p, "has"))))
             return expr_fail(p->s, p->err, p->tpos, "expected a value before '%.*s'", (int)p->tlen, p->s + p->tpos);
         size_t off = p->tpos, len = p->tlen;
+        int tags = p->where && tok_is_word(p, "tags");
         CS_TRY(expr_next(p));
+        if (tags) {
+            /* tags has KEY: a row's tags are a set, so membership is its one question */
+            if (!tok_is_word(p, "has"))
+                return expr_fail(p->s, p->err, off, "tags is a set: ask 'tags has KEY' (a tag's key or label)");
+            CS_TRY(expr_next(p));
+            if (p->tok != T_NAME && p->tok != T_STR)
+                return expr_fail(p->s, p->err, p->tpos, "expected a tag's key or label after 'tags has', found %s",
+                                 tok_what(p));
+            size_t idx;
+            if (p->tok == T_STR) CS_TRY(expr_add_lit(p, p->sbeg, p->slen, &idx));
+            else CS_TRY(expr_add_lit(p, p->tpos, p->tlen, &idx));
+            p->e->lits[idx].offset = p->tpos;
+            CS_TRY(expr_add(p, N_HAS, 0, 0, p->tpos, at));
+            p->e->node[*at].name = idx;
+            return expr_next(p);
+        }
         if (p->tok != T_LP) {
             size_t idx;
             CS_TRY(expr_add_name(p, off, len, 0, &idx));
-            CS_TRY(expr_add(p, N_NAME, 0, 0, at));
+            CS_TRY(expr_add(p, N_NAME, 0, 0, off, at));
             p->e->node[*at].name = idx;
             return CS_OK;
         }
@@ -285,7 +396,7 @@ static int parse_primary(expr_parser *p, size_t *at)
         CS_TRY(expr_next(p));
         if (p->tok != T_RP)
             return expr_fail(p->s, p->err, p->tpos, "expected ')' after the family name, found %s", tok_what(p));
-        CS_TRY(expr_add(p, op, 0, 0, at));
+        CS_TRY(expr_add(p, op, 0, 0, off, at));
         p->e->node[*at].name = idx;
         return expr_next(p);
     }
@@ -296,13 +407,14 @@ static int parse_primary(expr_parser *p, size_t *at)
 static int parse_unary(expr_parser *p, size_t *at)
 {
     if (p->tok == T_OP && p->op == N_SUB) {
+        size_t pos = p->tpos;
         if (++p->depth > EXPR_MAX_DEPTH)
             return expr_fail(p->s, p->err, p->tpos, "nested over %d levels", EXPR_MAX_DEPTH);
         CS_TRY(expr_next(p));
         size_t a;
         CS_TRY(parse_unary(p, &a));
         p->depth--;
-        return expr_add(p, N_NEG, a, 0, at);
+        return expr_add(p, N_NEG, a, 0, pos, at);
     }
     return parse_primary(p, at);
 }
@@ -313,10 +425,11 @@ static int parse_binary(expr_parser *p, size_t *at, int lo, int hi, int (*sub)(e
     CS_TRY(sub(p, &a));
     while (p->tok == T_OP && p->op >= lo && p->op <= hi) {
         int op = p->op;
+        size_t pos = p->tpos;
         CS_TRY(expr_next(p));
         size_t b;
         CS_TRY(sub(p, &b));
-        CS_TRY(expr_add(p, op, a, b, &a));
+        CS_TRY(expr_add(p, op, a, b, pos, &a));
     }
     *at = a;
     return CS_OK;
@@ -325,18 +438,59 @@ static int parse_binary(expr_parser *p, size_t *at, int lo, int hi, int (*sub)(e
 static int parse_mul(expr_parser *p, size_t *at) { return parse_binary(p, at, N_MUL, N_DIV, parse_unary); }
 static int parse_add(expr_parser *p, size_t *at) { return parse_binary(p, at, N_ADD, N_SUB, parse_mul); }
 
+/* a in (v1, v2, ...) is a = v1 or a = v2 ...; a not in (...) is a != v1 and a != v2 ... (the node of
+ * a shared: evaluation is pure). The where dialect only. */
+static int parse_in(expr_parser *p, size_t a, int negated, size_t *at)
+{
+    size_t in_pos = p->tpos;
+    CS_TRY(expr_next(p));
+    if (p->tok != T_LP)
+        return expr_fail(p->s, p->err, p->tpos, "expected '(' after 'in' (in (v1, v2)), found %s", tok_what(p));
+    size_t open = p->tpos;
+    CS_TRY(expr_next(p));
+    size_t acc = 0;
+    for (int first = 1;; first = 0) {
+        size_t pos = p->tpos, b, c;
+        CS_TRY(parse_add(p, &b));
+        CS_TRY(expr_add(p, negated ? N_NE : N_EQ, a, b, pos, &c));
+        if (first) acc = c;
+        else CS_TRY(expr_add(p, negated ? N_AND : N_OR, acc, c, in_pos, &acc));
+        if (p->tok == T_COMMA) {
+            CS_TRY(expr_next(p));
+            continue;
+        }
+        if (p->tok == T_RP) break;
+        size_t line, col;
+        expr_locate(p->s, open, &line, &col);
+        return expr_fail(p->s, p->err, p->tpos, "expected ',' or ')' in the list of the '(' at column %zu, found %s",
+                         col, tok_what(p));
+    }
+    *at = acc;
+    return expr_next(p);
+}
+
 static int parse_cmp(expr_parser *p, size_t *at)
 {
     size_t a;
     CS_TRY(parse_add(p, &a));
+    if (p->where && tok_is_word(p, "in")) return parse_in(p, a, 0, at);
+    if (p->where && tok_is_word(p, "not")) {
+        size_t not_pos = p->tpos;
+        CS_TRY(expr_next(p));
+        if (!tok_is_word(p, "in"))
+            return expr_fail(p->s, p->err, not_pos, "'not' here must be 'not in (...)'; a negation goes first: "
+                             "not (a = b)");
+        return parse_in(p, a, 1, at);
+    }
     if (p->tok == T_OP && p->op >= N_LT && p->op <= N_NE) {
         int op = p->op;
+        size_t pos = p->tpos;
         CS_TRY(expr_next(p));
         size_t b;
         CS_TRY(parse_add(p, &b));
         if (p->tok == T_OP && p->op >= N_LT && p->op <= N_NE)
             return expr_fail(p->s, p->err, p->tpos, "comparisons do not chain: write 'a < b and b < c'");
-        return expr_add(p, op, a, b, at);
+        return expr_add(p, op, a, b, pos, at);
     }
     *at = a;
     return CS_OK;
@@ -345,13 +499,14 @@ static int parse_cmp(expr_parser *p, size_t *at)
 static int parse_not(expr_parser *p, size_t *at)
 {
     if (tok_is_word(p, "not")) {
+        size_t pos = p->tpos;
         if (++p->depth > EXPR_MAX_DEPTH)
             return expr_fail(p->s, p->err, p->tpos, "nested over %d levels", EXPR_MAX_DEPTH);
         CS_TRY(expr_next(p));
         size_t a;
         CS_TRY(parse_not(p, &a));
         p->depth--;
-        return expr_add(p, N_NOT, a, 0, at);
+        return expr_add(p, N_NOT, a, 0, pos, at);
     }
     return parse_cmp(p, at);
 }
@@ -361,10 +516,11 @@ static int parse_word_chain(expr_parser *p, size_t *at, const char *word, int op
     size_t a;
     CS_TRY(sub(p, &a));
     while (tok_is_word(p, word)) {
+        size_t pos = p->tpos;
         CS_TRY(expr_next(p));
         size_t b;
         CS_TRY(sub(p, &b));
-        CS_TRY(expr_add(p, op, a, b, &a));
+        CS_TRY(expr_add(p, op, a, b, pos, &a));
     }
     *at = a;
     return CS_OK;
@@ -373,7 +529,7 @@ static int parse_word_chain(expr_parser *p, size_t *at, const char *word, int op
 static int parse_and(expr_parser *p, size_t *at) { return parse_word_chain(p, at, "and", N_AND, parse_not); }
 static int parse_or(expr_parser *p, size_t *at) { return parse_word_chain(p, at, "or", N_OR, parse_and); }
 
-int expr_parse(const char *text, size_t len, expr **out, expr_error *err)
+static int expr_parse_as(const char *text, size_t len, int where, expr **out, expr_error *err)
 {
     *out = NULL;
     memset(err, 0, sizeof *err);
@@ -386,7 +542,8 @@ int expr_parse(const char *text, size_t len, expr **out, expr_error *err)
     }
     memcpy(e->text, text, len);
     e->text[len] = '\0';
-    expr_parser p = {.s = text, .len = len, .e = e, .err = err};
+    e->where = where;
+    expr_parser p = {.s = text, .len = len, .e = e, .err = err, .where = where};
     int rc = expr_next(&p);
     if (rc == CS_OK && p.tok == T_END) rc = expr_fail(text, err, p.tpos, "an empty condition");
     if (rc == CS_OK) rc = parse_or(&p, &e->root);
@@ -403,10 +560,21 @@ int expr_parse(const char *text, size_t len, expr **out, expr_error *err)
     return CS_OK;
 }
 
+int expr_parse(const char *text, size_t len, expr **out, expr_error *err)
+{
+    return expr_parse_as(text, len, 0, out, err);
+}
+
+int expr_parse_where(const char *text, size_t len, expr **out, expr_error *err)
+{
+    return expr_parse_as(text, len, 1, out, err);
+}
+
 int expr_bind(expr *e, expr_resolve_fn fn, void *arg, expr_error *err)
 {
     memset(err, 0, sizeof *err);
     e->bound = 0;
+    if (e->where) return CS_ERROR(CS_EINVAL, "a where condition is bound with expr_bind_where");
     for (size_t i = 0; i < e->n; i++) {
         expr_node *x = &e->node[i];
         if (x->op != N_NAME && !(x->op >= N_MEAN && x->op <= N_CHANGE)) continue;
@@ -436,6 +604,176 @@ int expr_bind(expr *e, expr_resolve_fn fn, void *arg, expr_error *err)
     return CS_OK;
 }
 
+/* ---- binding a where condition ---- */
+
+typedef struct {
+    const expr *e;
+    expr_error *err;
+    int failed;
+} expr_wbind;
+
+/* Keeps the leftmost error: the one a reader meets first, whatever order the nodes are checked in. */
+static void wfail(expr_wbind *w, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void wfail(expr_wbind *w, size_t off, const char *fmt, ...)
+{
+    if (w->failed && w->err->offset <= off) return;
+    w->failed = 1;
+    w->err->offset = off;
+    expr_locate(w->e->text, off, &w->err->line, &w->err->column);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->err->message, sizeof w->err->message, fmt, ap);
+    va_end(ap);
+}
+
+/* The text a value node stands for: a quoted text, or a word read as a value. */
+static const char *expr_value_text(const expr *e, const expr_node *x)
+{
+    return x->op == N_STR ? e->lits[x->name].text : e->names[x->name].text;
+}
+
+static int is_cmp(int op) { return op >= N_LT && op <= N_NE; }
+
+/* Where an operand starts in the text: its leftmost token (a binary node's own is its operator). */
+static size_t expr_start(const expr *e, size_t at)
+{
+    const expr_node *x = &e->node[at];
+    while (x->op >= N_ADD && x->op <= N_OR && x->op != N_NOT) x = &e->node[x->a];
+    return x->at;
+}
+
+/* One side of a comparison whose other side is a name of kind EXPR_KIND_NAMES or EXPR_KIND_GRADE:
+ * a quoted text or a word becomes that name's value (its code). */
+static void expr_bind_value(expr_wbind *w, const expr_where_names *t, void *arg, expr_node *nm, expr_node *x,
+                            int op)
+{
+    const expr *e = w->e;
+    const char *name = e->names[nm->name].text;
+    if (x->op == N_NUM) {
+        if (nm->kind == EXPR_KIND_NAMES)
+            wfail(w, x->at, "%s is compared with a number, but it holds names: write %s = NAME (a word, or a "
+                  "text in quotes)", name, name);
+        return;
+    }
+    if (x->op != N_STR && x->op != N_NAME) {
+        if (nm->kind == EXPR_KIND_NAMES)
+            wfail(w, expr_start(e, (size_t)(x - e->node)), "%s holds names: compare it with a name (%s = NAME), "
+                  "not a calculation", name, name);
+        return;
+    }
+    if (x->op == N_NAME && nm->kind == EXPR_KIND_GRADE && x->kind >= 0 && x->kind != EXPR_KIND_NAMES) return;
+    if (nm->kind == EXPR_KIND_NAMES && op != N_EQ && op != N_NE) {
+        wfail(w, nm->at, "%s holds names: compare it with = or != (or in (...)), not an order", name);
+        return;
+    }
+    char why[160] = "";
+    double code;
+    if (!t->value(arg, name, expr_value_text(e, x), &code, why, sizeof why)) {
+        wfail(w, x->at, "no %s '%s'%s%s", name, expr_value_text(e, x), *why ? ": " : "", why);
+        return;
+    }
+    x->value = 1;
+    x->num = code;
+}
+
+int expr_bind_where(expr *e, const expr_where_names *t, void *arg, expr_error *err)
+{
+    memset(err, 0, sizeof *err);
+    e->bound = 0;
+    expr_wbind w = {.e = e, .err = err};
+    char why[160];
+    /* the names first: what each word is, where the caller knows it */
+    for (size_t i = 0; i < e->n; i++) {
+        expr_node *x = &e->node[i];
+        x->kind = -1;
+        x->value = 0;
+        if (x->op == N_NAME) {
+            int kind = EXPR_KIND_NUMBER;
+            why[0] = '\0';
+            if (t->name(arg, e->names[x->name].text, &x->slot[0], &kind, why, sizeof why)) x->kind = kind;
+        } else if (x->op >= N_MEAN && x->op <= N_CHANGE) {
+            const expr_name_ref *nr = &e->names[x->name];
+            for (int m = 0; m < 3; m++) {
+                char buf[EXPR_MAX_NAME + 8];
+                snprintf(buf, sizeof buf, "%s_m%d", nr->text, m + 1);
+                int kind = EXPR_KIND_NUMBER;
+                if (!t->name(arg, buf, &x->slot[m], &kind, why, sizeof why) || kind != EXPR_KIND_NUMBER) {
+                    wfail(&w, nr->offset, "unknown indicator family '%s' (needs %s_m1, %s_m2 and %s_m3; no %s)",
+                          nr->text, nr->text, nr->text, nr->text, buf);
+                    break;
+                }
+            }
+        } else if (x->op == N_HAS) {
+            why[0] = '\0';
+            if (!t->tag(arg, e->lits[x->name].text, &x->slot[0], why, sizeof why))
+                wfail(&w, x->at, "no tag '%s'%s%s", e->lits[x->name].text, *why ? ": " : "", why);
+        }
+    }
+    /* the comparisons: a side facing a name of names is that name's value */
+    for (size_t i = 0; i < e->n; i++) {
+        expr_node *x = &e->node[i];
+        if (!is_cmp(x->op)) continue;
+        expr_node *a = &e->node[x->a], *b = &e->node[x->b];
+        int an = a->op == N_NAME && (a->kind == EXPR_KIND_NAMES || a->kind == EXPR_KIND_GRADE);
+        int bn = b->op == N_NAME && (b->kind == EXPR_KIND_NAMES || b->kind == EXPR_KIND_GRADE);
+        if (an && bn && a->kind == EXPR_KIND_NAMES && b->kind == EXPR_KIND_NAMES) {
+            /* region = brand: the right side may still be a word that names a value */
+            expr_bind_value(&w, t, arg, a, b, x->op);
+            continue;
+        }
+        if (an) expr_bind_value(&w, t, arg, a, b, x->op);
+        else if (bn) expr_bind_value(&w, t, arg, b, a, x->op);
+        else if (a->op == N_STR || b->op == N_STR) {
+            /* suspended_arrears = 'yes': a text against a number */
+            const expr_node *str = a->op == N_STR ? a : b, *other = a->op == N_STR ? b : a;
+            if (other->op == N_NAME && other->kind == EXPR_KIND_NUMBER)
+                wfail(&w, str->at, "'%s' is a text, but %s holds numbers: compare it with a number",
+                      e->lits[str->name].text, e->names[other->name].text);
+            else if (other->op != N_STR && other->op != N_NAME)
+                wfail(&w, str->at, "'%s' is a text compared with a number", e->lits[str->name].text);
+        }
+    }
+    /* what is left: unknown words, texts and names of names in the wrong place */
+    char *direct = calloc(e->n ? e->n : 1, 1); /* 1: a direct side of a comparison */
+    if (!direct) return CS_ERROR(CS_ENOMEM, "out of memory for a condition");
+    for (size_t i = 0; i < e->n; i++)
+        if (is_cmp(e->node[i].op)) direct[e->node[i].a] = direct[e->node[i].b] = 1;
+    for (size_t i = 0; i < e->n; i++) {
+        expr_node *x = &e->node[i];
+        if (x->value) continue;
+        if (x->op == N_STR) {
+            wfail(&w, x->at, "'%s' is a text: only a name that holds names (region, area, brand, stage, phase, "
+                  "queue, grade) compares with a text", e->lits[x->name].text);
+        } else if (x->op == N_NAME && x->kind < 0) {
+            why[0] = '\0';
+            size_t slot;
+            int kind;
+            t->name(arg, e->names[x->name].text, &slot, &kind, why, sizeof why);
+            wfail(&w, x->at, "unknown name '%s'%s%s", e->names[x->name].text, *why ? ": " : "", why);
+        } else if (x->op == N_NAME && x->kind == EXPR_KIND_NAMES && !direct[i]) {
+            const char *nm = e->names[x->name].text;
+            wfail(&w, x->at, "%s holds names: compare it (%s = NAME), it is no number or condition itself", nm, nm);
+        }
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        const expr_node *x = &e->node[i];
+        if (!is_cmp(x->op)) continue;
+        const expr_node *a = &e->node[x->a], *b = &e->node[x->b];
+        /* two names of names, or a name of names against a number-valued name */
+        if (a->op == N_NAME && a->kind == EXPR_KIND_NAMES && !b->value && b->kind >= 0)
+            wfail(&w, b->at, "%s holds names: compare it with a name, not with %s", e->names[a->name].text,
+                  e->names[b->name].text);
+        else if (b->op == N_NAME && b->kind == EXPR_KIND_NAMES && !a->value && a->kind >= 0)
+            wfail(&w, a->at, "%s holds names: compare it with a name, not with %s", e->names[b->name].text,
+                  e->names[a->name].text);
+    }
+    free(direct);
+    if (w.failed) return CS_ERROR(CS_EDATA, "%s", err->message);
+    e->bound = 1;
+    return CS_OK;
+}
+
 size_t expr_n_names(const expr *e) { return e ? e->n_names : 0; }
 
 const char *expr_name(const expr *e, size_t k, size_t *offset)
@@ -451,8 +789,10 @@ static double expr_val(const expr *e, size_t at, const double *const *cols, size
 {
     const expr_node *x = &e->node[at];
     switch (x->op) {
-    case N_NUM: return x->num;
-    case N_NAME: return cols[x->slot[0]][i];
+    case N_NUM:
+    case N_STR: return x->num;
+    case N_NAME: return x->value ? x->num : cols[x->slot[0]][i];
+    case N_HAS: return cols[x->slot[0]][i];
     case N_MEAN:
     case N_MIN:
     case N_MAX: {
@@ -505,6 +845,8 @@ void expr_free(expr *e)
     if (!e) return;
     for (size_t k = 0; k < e->n_names; k++) free(e->names[k].text);
     free(e->names);
+    for (size_t k = 0; k < e->n_lits; k++) free(e->lits[k].text);
+    free(e->lits);
     free(e->node);
     free(e->text);
     free(e);

@@ -18,7 +18,7 @@
  * NaN when a month is missing or b is 0. Values are doubles (float32 indicators widen exactly);
  * arithmetic is IEEE, a NaN (missing value) propagates; a comparison with a NaN is false (0); and, or
  * and not read a value as true when it is neither 0 nor NaN and give 1 or 0. A row satisfies a
- * condition when its value is true (expr_true).
+ * condition when its value is true (expr_true). The where dialect (below) adds texts, lists and tags.
  */
 #ifndef CS_EXPR_H
 #define CS_EXPR_H
@@ -55,6 +55,41 @@ const char *expr_name(const expr *e, size_t k, size_t *offset);
 
 /* After expr_bind: out[i] = the value of e on row i, where slot s's value on row i is cols[s][i]. */
 void expr_eval(const expr *e, const double *const *cols, size_t n, double *out);
+
+/* ---- where conditions (`churnscore select --where`, issue 16) ----
+ * The same language and the same evaluator, with what a condition over a list's columns needs:
+ *   a = b              '=' is '==' (SQL's habit; the tag rules keep '==')
+ *   'text'  "text"     a text in quotes (no escapes: a text holding ' is written in "")
+ *   河南                words may be UTF-8, so a name of a region, area or brand needs no quotes
+ *   a in (v1, v2)      a = v1 or a = v2;  a not in (...): a != v1 and a != v2
+ *   tags has KEY       the row has that tag (KEY a word or a quoted text)
+ * Names are of three kinds, which the caller says (expr_where_names.name): numbers (indicators),
+ * names of names (region, brand, phase: compared only with = != in against values: a word or a
+ * quoted text, which the caller turns into its code), and grades (numbers that also have names:
+ * tier = 1, tier = gold). Checked at binding, each with its column: an unknown name, a value that
+ * does not exist (no region '湖南'), a name of names compared with a number, an order or a
+ * calculation, a text compared with a number; a parse error (an unclosed quote, a ',' outside a
+ * list) at parsing. Evaluation is numeric throughout: a name of names is its code column. */
+enum { EXPR_KIND_NUMBER = 0, EXPR_KIND_NAMES = 1, EXPR_KIND_GRADE = 2 };
+
+typedef struct {
+    /* name: 1 with *slot and *kind (EXPR_KIND_*) when the caller knows it; 0 when not, why may say
+     * more ("the snapshot has no areas", what names exist): at most cap bytes, NUL-terminated. */
+    int (*name)(void *arg, const char *name, size_t *slot, int *kind, char *why, size_t cap);
+    /* value: the code of value for name (a name of names or a grade): 1 with *code; 0 (why) */
+    int (*value)(void *arg, const char *name, const char *value, double *code, char *why, size_t cap);
+    /* tag: the slot of the 0/1 column of the tag key (or label): 1; 0 (why) */
+    int (*tag)(void *arg, const char *key, size_t *slot, char *why, size_t cap);
+} expr_where_names;
+
+/* Parses a where condition (the dialect above): errors as expr_parse's, and an unclosed quote, a
+ * word after 'tags' other than 'has', 'in' without a list. CS_EDATA, CS_ENOMEM. */
+int expr_parse_where(const char *text, size_t len, expr **out, expr_error *err);
+
+/* Binds a condition of expr_parse_where through t; CS_EDATA with *err at the leftmost error (the
+ * checks above). CS_ENOMEM. A condition of expr_parse is bound with expr_bind, and one of
+ * expr_parse_where only here (expr_bind refuses it: CS_EINVAL). */
+int expr_bind_where(expr *e, const expr_where_names *t, void *arg, expr_error *err);
 
 /* 1 when v reads as true: neither 0 nor NaN. */
 int expr_true(double v);
