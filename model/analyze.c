@@ -114,6 +114,29 @@ static void anl_traffic_add(const anl_layout *l, double *tr, int g, const float 
     }
 }
 
+size_t anl_cell_cols(const anl_cols *c, long *out)
+{
+    long all[ANL_MAX_CELL_COLS];
+    size_t n = 0, k = 0;
+    all[n++] = c->tenure;
+    all[n++] = c->arpu;
+    for (int s = 0; s < ANL_N_SUSP; s++) all[n++] = c->susp[s];
+    for (size_t q = 0; q < c->n_comp; q++) {
+        all[n++] = c->fwd[q];
+        all[n++] = c->calls[q];
+        all[n++] = c->dual[q];
+    }
+    all[n++] = c->fwd_all;
+    all[n++] = c->calls_all;
+    all[n++] = c->dual_all;
+    for (size_t i = 0; i < n; i++) {
+        int seen = all[i] < 0;
+        for (size_t j = 0; j < k && !seen; j++) seen = out[j] == all[i];
+        if (!seen) out[k++] = all[i];
+    }
+    return k;
+}
+
 void anl_block_add(const anl_layout *l, const anl_cols *c, const anl_rows *r, double *v)
 {
     size_t cells = l->groups * l->brands;
@@ -170,6 +193,7 @@ void anl_block_add(const anl_layout *l, const anl_cols *c, const anl_rows *r, do
                 fw[ANL_FW_LEFT] += left;
             }
         }
+        if (r->cells_only) continue;
         int g = anl_traffic_group(c, x, l->threshold);
         if (g == 0) anl_traffic_add(l, tr, 2, x, lab, left);
         if (g > 0 && (g & 1)) anl_traffic_add(l, tr, 0, x, lab, left);

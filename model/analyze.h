@@ -50,6 +50,11 @@ typedef struct {
 /* Finds the columns by name among p feature names. */
 void anl_cols_find(anl_cols *c, const char *const *names, size_t p);
 
+/* The columns the cells of anl_rows.cells_only read (tenure, ARPU, suspensions, forwarding), each
+ * once, into out (room for ANL_MAX_CELL_COLS); returns how many. */
+#define ANL_MAX_CELL_COLS (2 + ANL_N_SUSP + 3 * ANL_MAX_COMPETITORS + 3)
+size_t anl_cell_cols(const anl_cols *c, long *out);
+
 typedef struct {
     size_t groups, brands, p, comps; /* comps: competitors (the "all" row comes on top) */
     double threshold;                /* traffic change: |change| >= threshold (0.3 = 30%) */
@@ -71,6 +76,10 @@ typedef struct {
     const uint8_t *phase, *tier;
     const double *prob, *var;
     const float *sarpu;
+    /* last month's rows: only what the reports compare with last month (churn, suspension and
+     * forwarding cells); the traffic profile and the grid are this month's alone, and skipping them
+     * is most of what the second pass would compute (issue 16's speed target) */
+    int cells_only;
 } anl_rows;
 
 /* Adds the block's rows into v (len doubles, which the caller zeroed for the block). */

@@ -6,10 +6,11 @@
  * which says whether it was there last month and marks it seen; at the end each owner counts the
  * ids of last month never seen, per cell. Counts are integers, summed exactly (red_sum_i64), so the
  * result is the same for any rank count. Memory: 16-byte slots, sized up front for the expected
- * share (a tenth more than last month's subscribers / R) at a load of at most 1/2, the next power of
- * two: 35 to 70 bytes per id (measured: 10M ids on 1 rank, 537 MB of slots), more only when a rank's
- * share exceeds the expectation (the table then doubles). The caller checks ANJ_BYTES_PER_ID x the
- * share against --memory before the pass.
+ * share (a tenth more than last month's subscribers / R) at a load of 1/2: about 32 bytes per id
+ * (10M ids on 1 rank: 352 MB of slots; a power of two, before issue 16's speed work, took up to
+ * 537 MB), more only when a rank's share exceeds the expectation (the table then doubles). The
+ * caller checks ANJ_BYTES_PER_ID x the share against --memory before the pass (the bound keeps the
+ * doubling's room).
  * The same design as evaluate's --previous join (cmd_evaluate.c), with a cell per id.
  */
 #ifndef CS_ANALYZE_JOIN_H

@@ -114,10 +114,13 @@ static int anp_place(const anp_run *a, int prev, scan_state *sc, anp_bufs *b, in
     }
     const float *x = sc->features;
     if (prev) {
+        /* only the columns the cells read: the rest of b->x is NaN from the start and never read */
         size_t P = a->l->p, pp = s->p;
         for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < P; j++)
+            for (size_t k = 0; k < a->n_need; k++) {
+                size_t j = (size_t)a->need[k];
                 b->x[i * P + j] = a->pcol[j] >= 0 ? sc->features[i * pp + (size_t)a->pcol[j]] : NAN;
+            }
         x = b->x;
     }
     for (size_t i = 0; i < n; i++) b->tnew[i] = (uint8_t)anl_new_by_tenure(a->c, x + i * a->l->p);
@@ -137,6 +140,8 @@ int anp_pass(const anp_run *a, int prev, red_tree *t, anj_join *join, int64_t *n
     anp_bufs b = {0};
     int rc = scan_init(&sc, r, &pr, a->block, what, ctx->nranks);
     if (rc == CS_OK) rc = anp_bufs_alloc(&b, sc.io_rows, a->l->p, a->l->len);
+    if (rc == CS_OK && prev)
+        for (size_t i = 0; i < sc.io_rows * a->l->p; i++) b.x[i] = NAN;
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) {
         scan_clear(&sc);
@@ -161,7 +166,7 @@ int anp_pass(const anp_run *a, int prev, red_tree *t, anj_join *join, int64_t *n
                 .ctype = sc.churn_type ? sc.churn_type + off : NULL,
                 .phase = scr ? b.phase + off : NULL, .tier = scr ? b.tier + off : NULL,
                 .prob = scr ? b.prob + off : NULL, .var = scr ? b.var + off : NULL,
-                .sarpu = scr ? b.sarpu + off : NULL,
+                .sarpu = scr ? b.sarpu + off : NULL, .cells_only = prev,
             };
             memset(b.bv, 0, a->l->len * sizeof(double));
             anl_block_add(a->l, a->c, &rows, b.bv);
@@ -218,5 +223,6 @@ int anp_map_previous(anp_run *a)
     }
     for (size_t j = 0; j < a->l->p; j++)
         a->pcol[j] = snap_feature_index(p, c->feature_names[j]);
+    a->n_need = anl_cell_cols(a->c, a->need);
     return CS_OK;
 }

@@ -26,6 +26,10 @@ typedef struct {
      * indices to this month's (SIZE_MAX: none), this month's column j to last month's (-1: none) */
     size_t *pgroup, *pbrand;
     long *pcol;
+    /* the columns last month's pass reads (anl_cell_cols): only these are carried over, the
+     * others stay NaN */
+    long need[ANL_MAX_CELL_COLS];
+    size_t n_need;
 } anp_run;
 
 /* Fills a->pgroup, pbrand and pcol (the caller frees them): regions, areas (within the same
