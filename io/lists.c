@@ -192,13 +192,22 @@ static int lists_text(csv_writer *w, const char *s)
     return csv_write_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* Opens tmpdir/name, or the file path when tmpdir is NULL, and writes the BOM and the header. */
 static int lists_file_open(const lists_ctx *c, const char *tmpdir, const char *name, lists_file **out)
 {
     *out = NULL;
     lists_file *lf = calloc(1, sizeof *lf);
     if (!lf) return CS_ERROR(CS_ENOMEM, "out of memory");
     lf->c = c;
-    int rc = lists_create(tmpdir, name, &lf->path, &lf->f);
+    int rc = CS_OK;
+    if (tmpdir) {
+        rc = lists_create(tmpdir, name, &lf->path, &lf->f);
+    } else if (!(lf->path = strdup(name))) {
+        rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    } else if (!(lf->f = fopen(name, "wb"))) {
+        rc = commit_errno(errno, name, "create");
+        free(lf->path);
+    }
     if (rc != CS_OK) {
         free(lf);
         return rc;
@@ -232,6 +241,11 @@ int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int
         control_init(&(*out)->draw, c->control, c->control_key);
     }
     return rc;
+}
+
+int lists_file_open_path(const lists_ctx *c, const char *path, lists_file **out)
+{
+    return lists_file_open(c, NULL, path, out);
 }
 
 /* How a control row reads in place of its action (lists_region_open's comment). */

@@ -123,6 +123,10 @@ typedef struct lists_file lists_file;
 /* Creates tmpdir/<lists_file_name> of queue q (QUEUE_RETENTION..QUEUE_BILLING) of region, writes
  * the byte order mark (c->bom) and the header. CS_EIO, CS_ENOMEM. */
 int lists_region_open(const lists_ctx *c, const char *tmpdir, size_t region, int queue, lists_file **out);
+/* Creates path (any file: `churnscore select --out`, written as FILE.tmp by its caller) with the
+ * byte order mark and the header of a list file; rows through lists_region_row, never split into a
+ * control group. CS_EIO naming the file, CS_ENOMEM. */
+int lists_file_open_path(const lists_ctx *c, const char *path, lists_file **out);
 /* With c->control > 0 the retention list of a region is split as it is written: each row goes
  * either to the list or, drawn by model/control.h (a hash of id and month, a quota per phase x tier),
  * to the region's control group "NN-<name>-retention-control.csv", the same columns with the action

@@ -12,13 +12,14 @@
 
 /* SC_PVOL and SC_PINV exist only in a file of a model with churn types (SC_NBASE datasets without) */
 enum { SC_ID, SC_REGION, SC_BRAND, SC_PROB, SC_STAGE, SC_PHASE, SC_TIER, SC_ARPU, SC_VAR, SC_REASON,
-       SC_FACT, SC_TAGS, SC_CONTRIB, SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
+       SC_FACT, SC_TAGS, SC_CONTRIB, SC_QUEUE, SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
 
 static const char *const scores_ds_name[SC_NDS] = {
     "/subscribers/id", "/subscribers/region", "/subscribers/brand", "/subscribers/probability",
     "/subscribers/stage", "/subscribers/phase", "/subscribers/tier", "/subscribers/arpu",
     "/subscribers/value_at_risk", "/subscribers/reasons", "/subscribers/reason_values",
-    "/subscribers/tags", "/subscribers/contribution", "/subscribers/p_voluntary", "/subscribers/p_involuntary"};
+    "/subscribers/tags", "/subscribers/contribution", "/subscribers/queue", "/subscribers/p_voluntary",
+    "/subscribers/p_involuntary"};
 
 struct scores_writer {
     char *path, *tmp;
@@ -82,6 +83,7 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
     const scores_meta *m = arg;
     static const char *const stages[] = {"onboarding", "growth", "maturity", "decline"};
     static const char *const phases[] = {"healthy", "warning", "alarm"};
+    static const char *const queues[] = {"none", "retention", "collections", "billing"}; /* model/queue.h */
     CS_TRY(h5util_attr_write_str(f, "format", SCORES_FORMAT));
     CS_TRY(h5util_attr_write_i64(f, "format_version", SCORES_VERSION));
     CS_TRY(h5util_attr_write_str(f, "month", m->month ? m->month : "0000-00"));
@@ -93,17 +95,19 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
     CS_TRY(h5util_attr_write_str(f, "rank_by", m->rank_by ? m->rank_by : "probability"));
     CS_TRY(h5util_attr_write_f64(f, "horizon_months", m->horizon_months));
     CS_TRY(h5util_attr_write_f64(f, "warn_cutoff", m->warn_cutoff));
-    const char *groups[] = {"/subscribers", "/regions", "/brands", "/stages", "/phases", "/reasons"};
+    const char *groups[] = {"/subscribers", "/regions", "/brands", "/stages", "/phases", "/reasons", "/queues"};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) CS_TRY(scores_group(f, groups[i], tmp));
     CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
     CS_TRY(h5util_write_strings(f, "/brands/name", m->brand_names, m->n_brands));
     CS_TRY(h5util_write_strings(f, "/stages/name", stages, 4));
     CS_TRY(h5util_write_strings(f, "/phases/name", phases, 3));
+    CS_TRY(h5util_write_strings(f, "/queues/name", queues, 4));
     CS_TRY(h5util_write_strings(f, "/reasons/text", m->reason_text, m->n_reasons));
     CS_TRY(h5util_write_strings(f, "/reasons/name", m->reason_name, m->n_reasons));
     hid_t ft[SC_NDS] = {H5T_STD_U64LE, H5T_STD_U16LE, H5T_STD_U8LE, H5T_IEEE_F64LE, H5T_STD_U8LE,
                         H5T_STD_U8LE, H5T_STD_U8LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_STD_I16LE,
-                        H5T_IEEE_F32LE, H5T_STD_U64LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE};
+                        H5T_IEEE_F32LE, H5T_STD_U64LE, H5T_IEEE_F32LE, H5T_STD_U8LE, H5T_IEEE_F64LE,
+                        H5T_IEEE_F64LE};
     CS_TRY(scores_tag_table(f, tmp, m));
     for (int i = 0; i < (m->has_types ? SC_NDS : SC_NBASE); i++) {
         /* contiguous: ranks write disjoint row ranges independently */
@@ -201,6 +205,11 @@ int scores_read_tags(scores_writer *w, uint64_t row0, size_t n, uint64_t *tags, 
 {
     CS_TRY(h5util_read_rows(w->ds[SC_TAGS], H5T_NATIVE_UINT64, row0, n, 0, tags));
     return h5util_read_rows(w->ds[SC_CONTRIB], H5T_NATIVE_FLOAT, row0, n, 0, contrib);
+}
+
+int scores_write_queue(scores_writer *w, uint64_t row0, size_t n, const uint8_t *queue)
+{
+    return h5util_write_rows(w->ds[SC_QUEUE], H5T_NATIVE_UINT8, row0, n, 0, queue);
 }
 
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier)

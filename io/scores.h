@@ -4,7 +4,8 @@
  * lifecycle stage, warning phase, value grade (1 = most valuable), monthly ARPU, value at risk and three reasons (fact
  * codes that index /reasons/text and /reasons/name, with their values); with a model of churn types
  * also each type's probability (p_voluntary, p_involuntary: optional datasets, the version stays 1);
- * and the tag bits and contribution of issue 17, with the tag table under /tags.
+ * and the tag bits and contribution of issue 17, with the tag table under /tags; the queue of each
+ * row (issue 16: /subscribers/queue, named by /queues/name).
  * Written like the snapshot: rank 0 lays the file out serially under a
  * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
  * it and writes its own rows independently (mpi/h5shared.c runs these steps and agrees on them), and
@@ -97,6 +98,9 @@ int scores_write_segment(scores_writer *w, uint64_t row0, size_t n, const int16_
 int scores_write_tags(scores_writer *w, uint64_t row0, size_t n, const uint64_t *tags, const float *contrib);
 /* Reads them back (rows this rank wrote), for the grades. */
 int scores_read_tags(scores_writer *w, uint64_t row0, size_t n, uint64_t *tags, float *contrib);
+/* Writes the queue of rows [row0, row0+n) (issue 16: model/queue.h's QUEUE_*, 0 none; what
+ * `select` reads to rank a chosen group as the lists are ranked). */
+int scores_write_queue(scores_writer *w, uint64_t row0, size_t n, const uint8_t *queue);
 /* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
 /* Reads back rows of /subscribers/arpu this rank wrote (for the tier pass: the ARPU of a partition

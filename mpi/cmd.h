@@ -25,6 +25,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv);
 int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv);
 int cmd_report(const cmd_ctx *ctx, int argc, char **argv);
 int cmd_analyze(const cmd_ctx *ctx, int argc, char **argv);
+int cmd_select(const cmd_ctx *ctx, int argc, char **argv);
 
 /* Version string "churnscore X.Y.Z (git ...)". */
 const char *cmd_version(void);

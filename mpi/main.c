@@ -38,6 +38,7 @@ static const main_cmd main_cmds[] = {
     {"evaluate", cmd_evaluate, "check last month's lists against this month's outcomes"},
     {"report", cmd_report, "a month's report as a self-contained HTML page with charts"},
     {"analyze", cmd_analyze, "the month's churn, suspension, forwarding, traffic and big-customer reports"},
+    {"select", cmd_select, "save any group of a scored month (--where EXPR) as a ranked list"},
     {NULL, NULL, NULL},
 };
 

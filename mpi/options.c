@@ -40,6 +40,7 @@
 #define E OPT_CMD_EVALUATE
 #define R OPT_CMD_REPORT
 #define A OPT_CMD_ANALYZE
+#define X OPT_CMD_SELECT
 #define INF HUGE_VAL
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -54,14 +55,15 @@ const opt_spec options_table[] = {
      .help = "file to write: the snapshot (generate, import), the scores (score: required but with --read-only)"},
     {.name = "lists", .cmds = S | E, .required = E, .kind = OPT_STR, .meta = "DIR",
      .help = "directory of the per-region lists: score writes it (required but with --read-only), evaluate reads it"},
-    {.name = "block-rows", .cmds = G | I | T | S | E | A, .kind = OPT_U64, .meta = "N", .def = "65536",
+    {.name = "block-rows", .cmds = G | I | T | S | E | A | X, .kind = OPT_U64, .meta = "N", .def = "65536",
      .lo = 1, .hi = 16777216,
      .help = "rows each rank reads (generate: writes) at a time; results do not depend on it"},
-    {.name = "memory", .cmds = I | T | S | M | E | A, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
+    {.name = "memory", .cmds = I | T | S | M | E | A | X, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
      .lo = 1, .hi = INF,
      .help = "memory budget per rank, a size (2G, 512M): train and score refuse up front a run that "
              "needs more, the duplicate-id check and evaluate's --previous join take as many passes as "
-             "fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M)"},
+             "fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M), "
+             "select's chosen rows must fit in it"},
     {.name = "json", .cmds = I | E, .kind = OPT_FLAG,
      .help = "print one JSON object on stdout instead of text"},
     {.name = "onboarding-months", .cmds = T | S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "3",
@@ -72,14 +74,14 @@ const opt_spec options_table[] = {
      .hi = 1, .special = "-1",
      .help = "warning phase at probability >= this, the voluntary probability where the model has churn "
              "types (-1: train sets it from --warn-top, score uses the model's)"},
-    {.name = "lang", .cmds = T | S | E | R | A, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
+    {.name = "lang", .cmds = T | S | E | R | A | X, .kind = OPT_STR, .meta = "en|zh", .choices = "en|zh", .def = "en",
      .help = "language of what people read: score's list headers, stage, phase, queue, action, channel "
              "and summary.csv; evaluate's PREFIX.md and PREFIX.html; the HTML reports of train and report; "
-             "analyze's report.md"},
-    {.name = "playbook", .cmds = T | S, .kind = OPT_STR, .meta = "FILE",
+             "analyze's report.md; select's list"},
+    {.name = "playbook", .cmds = T | S | X, .kind = OPT_STR, .meta = "FILE",
      .unset = "the built-in copy of jobs/playbook.conf",
      .help = "the next action of each listed row by stage, phase, queue and grade (train checks it, score "
-             "uses it); a hole or unknown word is refused naming file and line (docs/formats.md)"},
+             "and select use it); a hole or unknown word is refused naming file and line (docs/formats.md)"},
     {.name = "tags", .cmds = S | E, .kind = OPT_STR, .meta = "FILE", .unset = "the built-in copy of jobs/tags.conf",
      .help = "the customer tags and value grades (score writes them, evaluate validates each tag by the "
              "outcomes); an error is refused naming file:line:column (docs/formats.md)"},
@@ -191,12 +193,12 @@ const opt_spec options_table[] = {
      .hi = 1, .special = "-1",
      .help = "with churn types: the collections queue also takes p_involuntary >= this when above "
              "p_voluntary (-1: the warning cut-off)"},
-    {.name = "list-columns", .cmds = S, .kind = OPT_STR, .meta = "NAME,...",
+    {.name = "list-columns", .cmds = S | X, .kind = OPT_STR, .meta = "NAME,...",
      .help = "snapshot indicators copied into the lists (at most 16), e.g. arpu_m1,arpu_m2,arpu_m3,tenure_months"},
-    {.name = "mask-ids", .cmds = S, .kind = OPT_FLAG, .help = "mask all but the last 4 digits of ids in the lists"},
+    {.name = "mask-ids", .cmds = S | X, .kind = OPT_FLAG, .help = "mask all but the last 4 digits of ids in the lists"},
     {.name = "bom", .cmds = S, .kind = OPT_FLAG,
      .help = "start the CSV files with a UTF-8 byte order mark (the default; kept for older scripts)"},
-    {.name = "no-bom", .cmds = S, .kind = OPT_FLAG,
+    {.name = "no-bom", .cmds = S | X, .kind = OPT_FLAG,
      .help = "no UTF-8 byte order mark at the start of the CSV files (Excel needs it for Chinese)"},
     {.name = "control", .cmds = S, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0", .lo = 0, .hi = 0.5,
      .help = "share of each region's retention list held out as a control group (its own file, not "
@@ -310,6 +312,20 @@ const opt_spec options_table[] = {
      .help = "this month's SCORES.h5 (score --out of the same snapshot): phase, tier and value at risk of the grid"},
     {.name = "traffic-change", .cmds = A, .kind = OPT_DOUBLE, .meta = "N", .def = "30", .lo = 0, .hi = 1000,
      .open_lo = 1, .help = "the traffic-change profile takes minutes or data up or down by N% or more"},
+
+    /* ---- select ---- */
+    {.name = "scores", .cmds = X, .required = X, .kind = OPT_STR, .meta = "SCORES.h5",
+     .help = "the month's scores (score --out): queue, phase, grade, tags, reasons and probabilities of each row"},
+    {.name = "snapshot", .cmds = X, .required = X, .kind = OPT_STR, .meta = "SNAP.h5",
+     .help = "the snapshot those scores are of (score --in): areas and indicators, row by row beside the scores"},
+    {.name = "where", .cmds = X, .required = X, .kind = OPT_STR, .meta = "EXPR",
+     .help = "which subscribers, e.g. \"phase = alarm and suspended_arrears = 1 and region = 河南\": names region, "
+             "area, brand, stage, phase, queue, tier, tags has KEY and every indicator (docs/formats.md, "
+             "\"select\"); an error names its column"},
+    {.name = "out", .cmds = X, .required = X, .kind = OPT_STR, .meta = "FILE.csv",
+     .help = "the list to write (as FILE.csv.tmp, renamed when complete): the lists' columns, ranked like them"},
+    {.name = "top", .cmds = X, .kind = OPT_U64, .meta = "K", .def = "0", .lo = 0, .hi = INF,
+     .help = "write the first K rows at most (0: every chosen row; K also bounds each rank's memory)"},
     {.name = NULL},
 };
 
@@ -332,6 +348,14 @@ static const struct {
         "The operator's monthly analyses in one pass over each file: churn, suspension, forwarding,\n"
         "traffic-change and grid reports, each as NAME.csv and NAME.json, and report.md; drilled\n"
         "down from the operator to each region and its areas, by brand (docs/formats.md)."},
+    {X, "churnscore select --scores SCORES.h5 --snapshot SNAP.h5 --where EXPR --out FILE.csv [options]\n\n"
+        "Saves any group of a scored month as a list: the subscribers for whom EXPR holds, with the\n"
+        "retention lists' columns and rules (UTF-8 with a BOM, formula-safe text, --lang), ranked as the\n"
+        "lists are (retention, collections, billing check, then those in no queue; in each, hard\n"
+        "signals first, then the queue's risk). EXPR: comparisons (= != < <= > >=, in (...)) of region,\n"
+        "area, brand, stage, phase, queue (names, quoted or not), tier/grade, probability, p_voluntary,\n"
+        "p_involuntary, value_at_risk, arpu, contribution and any indicator, 'tags has KEY', joined by\n"
+        "and, or, not; an error names its column. Never run by a shell. See docs/formats.md, \"select\"."},
     {R, "churnscore report --month-dir DIR [--runs RUNS] [--out FILE] [--lang en|zh]\n\n"
         "Writes a month's report as one self-contained HTML page (inline CSS and SVG charts, no\n"
         "script, nothing from the network) from the month's files: month.json, lists/summary.json,\n"

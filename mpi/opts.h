@@ -90,6 +90,7 @@ enum {
     OPT_CMD_EVALUATE = 1 << 5,
     OPT_CMD_REPORT = 1 << 6,
     OPT_CMD_ANALYZE = 1 << 7,
+    OPT_CMD_SELECT = 1 << 8,
 };
 
 typedef struct {

@@ -103,6 +103,7 @@ typedef struct {
     double *pvol, *pinv;     /* each churn type's probability (cmodel_predict_types: without types
                               * pvol = prob, pinv = NaN) */
     uint8_t *stage, *phase, *tier;
+    uint8_t *queue;          /* issue 16: each row's queue (QUEUE_*), for SCORES.h5 */
     int16_t *segment;        /* the model's segment of each row (-1: none, or a model without) */
     int16_t *reason;         /* [io rows][SCORES_NREASONS] fact codes (rules.h) */
     float *fact;             /* [io rows][SCORES_NREASONS] their values */

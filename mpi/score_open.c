@@ -53,6 +53,7 @@ void score_close(score_job *j)
     free(b->stage);
     free(b->phase);
     free(b->tier);
+    free(b->queue);
     free(b->segment);
     free(b->reason);
     free(b->fact);

@@ -45,6 +45,7 @@ static int score_alloc(score_job *j, size_t io)
     b->stage = malloc(io);
     b->phase = malloc(io);
     b->tier = malloc(io);
+    b->queue = malloc(io);
     b->segment = malloc(io * sizeof(int16_t));
     b->reason = malloc(io * SCORES_NREASONS * sizeof(int16_t));
     b->fact = malloc(io * SCORES_NREASONS * sizeof(float));
@@ -61,7 +62,7 @@ static int score_alloc(score_job *j, size_t io)
     j->tot.sums = calloc(SCORE_NSUMS * nreg + 1, sizeof(double));
     j->tot.count = calloc(SCORE_NCOUNTS * nreg + 1, sizeof(int64_t));
     if (!b->xin || !b->X || !b->ws || !b->prob || !b->value_at_risk || !b->pvol || !b->pinv || !b->stage ||
-        !b->phase || !b->tier || !b->segment || !b->reason || !b->fact || !b->arpu || !b->tags || !b->contrib || !j->arpu_hist || !j->cand ||
+        !b->phase || !b->tier || !b->queue || !b->segment || !b->reason || !b->fact || !b->arpu || !b->tags || !b->contrib || !j->arpu_hist || !j->cand ||
         !j->tot.tree || !j->tot.block ||
         !j->tot.sums || !j->tot.count)
         return CS_ERROR(CS_ENOMEM, "out of memory for scoring buffers (%zu rows per block, %llu own rows)",
@@ -145,6 +146,7 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
         if (ph == RULES_ALARM) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_ALARM]++;
         if (ph == RULES_WARNING) tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_WARNING]++;
         int q = queue_of(sig, ph, pvol, pinv, j->o.collections_cutoff);
+        b->queue[r] = (uint8_t)q;
         if (q != QUEUE_NONE) {
             tot->count[SCORE_NCOUNTS * g + SCORE_COUNT_QUEUE + q - QUEUE_RETENTION]++;
             double qp = queue_prob(q, prob, pvol, pinv);
@@ -194,7 +196,7 @@ int score_pass(score_job *j, scores_writer *w)
     int rc = score_alloc(j, sc.io_rows);
     /* a block of io rows: the scan's id, region, brand, features and labels, and the per-row outputs */
     j->buf.io_bytes = sc.io_rows * (sizeof(uint64_t) + sizeof(uint16_t) + 2 + sizeof(int16_t) + j->in.s->p * sizeof(float) +
-                                    4 * sizeof(double) + 3 + SCORES_NREASONS * (sizeof(int16_t) + sizeof(float)) +
+                                    4 * sizeof(double) + 4 + SCORES_NREASONS * (sizeof(int16_t) + sizeof(float)) +
                                     2 * sizeof(float) + sizeof(uint64_t));
     if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
         rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %zu take %zu bytes, over "
@@ -222,6 +224,7 @@ int score_pass(score_job *j, scores_writer *w)
         if (rc == CS_OK && j->in.has_types) rc = scores_write_types(w, sc.row0, sc.n, b->pvol, b->pinv);
         if (rc == CS_OK && j->in.m.seg) rc = scores_write_segment(w, sc.row0, sc.n, b->segment);
         if (rc == CS_OK) rc = scores_write_tags(w, sc.row0, sc.n, b->tags, b->contrib);
+        if (rc == CS_OK) rc = scores_write_queue(w, sc.row0, sc.n, b->queue);
         j->t.write += comm_now() - t2;
         if (rc == CS_OK && score_mem_in_use(j) > j->o.memory)
             rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers, lists and per-row values take %zu bytes, over "
