@@ -69,6 +69,22 @@ bad 10 "region is compared with a number" "region = 3"
 bad 10 "no tag 'gold'" "tags has gold or queue = billing"
 bad 7 "no phase 'alarmed'" "phase=alarmed"
 bad 15 "expected a value" "region in (北京,)"
+# scores of another snapshot (same month and size): the first row whose id differs, exit 5, no file
+run 2 "$CS" generate --out "$T/other.h5" --subscribers 30011 --regions 4 --seed 4 --areas --quiet || fail "generate other"
+rc=0
+run 3 "$CS" select --scores "$T/s.h5" --snapshot "$T/other.h5" --where "${W[issue]}" --out "$T/bad.csv" \
+  > /dev/null 2> "$T/bad.err" || rc=$?
+[ "$rc" = 5 ] && has "s.h5: /subscribers/id row 0: id .*scores of another snapshot" "$T/bad.err" \
+  || { cat "$T/bad.err"; fail "scores of another snapshot: exit $rc"; }
+[ -e "$T/bad.csv" ] && fail "a file written for scores of another snapshot"
+# a scores file of a churnscore before /subscribers/queue: refused, saying what to do
+cp "$T/s.h5" "$T/old.h5"
+/usr/bin/python3 -c "import h5py, sys; f = h5py.File(sys.argv[1], 'r+'); del f['/subscribers/queue']" "$T/old.h5"
+rc=0
+run 1 "$CS" select --scores "$T/old.h5" --snapshot "$T/m.h5" --where "${W[issue]}" --out "$T/bad.csv" \
+  > /dev/null 2> "$T/bad.err" || rc=$?
+[ "$rc" = 4 ] && has "old.h5: has no /subscribers/queue .*score the month again" "$T/bad.err" \
+  || { cat "$T/bad.err"; fail "a scores file without queues: exit $rc"; }
 # an input as the output is refused before anything is read
 rc=0
 run 1 "$CS" select $S --where "${W[issue]}" --out "$T/s.h5" > /dev/null 2> "$T/bad.err" || rc=$?
