@@ -142,6 +142,12 @@ static int sel_pass(const cmd_ctx *ctx, const sel_opts *o, sel_state *s, int64_t
     if (rc != CS_OK) return rc;
     scan_begin(&sc, "select");
     size_t cols_bytes = s->w.n_cols * s->w.io * sizeof(double) + s->w.io * sizeof(double);
+    /* the scan's block (id, region, brand, indicators) beside select's own */
+    size_t block_bytes = s->io_bytes + cols_bytes + sc.io_rows * (8 + 2 + 1 + sch->p * sizeof(float));
+    if (block_bytes > o->memory)
+        rc = CS_ERROR(CS_ENOMEM, "rank %d: the block buffers of --block-rows %llu take %zu bytes, over --memory "
+                      "%llu: lower --block-rows, or give a larger --memory", ctx->rank,
+                      (unsigned long long)o->block, block_bytes, (unsigned long long)o->memory);
     while (rc == CS_OK) {
         rc = scan_next(&sc);
         if (rc != CS_OK || sc.n == 0) break;
@@ -160,7 +166,7 @@ static int sel_pass(const cmd_ctx *ctx, const sel_opts *o, sel_state *s, int64_t
             chosen[g]++;
             rc = topk_push(s->cand, g, &it);
         }
-        size_t in_use = s->io_bytes + cols_bytes + topk_bytes(s->cand);
+        size_t in_use = block_bytes + topk_bytes(s->cand);
         if (rc == CS_OK && in_use > o->memory)
             rc = CS_ERROR(CS_ENOMEM, "rank %d: the chosen rows take %zu bytes, over --memory %llu: narrow --where, "
                           "or use --top K, more ranks or a larger --memory", ctx->rank, in_use,

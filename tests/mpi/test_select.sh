@@ -85,6 +85,14 @@ run 1 "$CS" select --scores "$T/old.h5" --snapshot "$T/m.h5" --where "${W[issue]
   > /dev/null 2> "$T/bad.err" || rc=$?
 [ "$rc" = 4 ] && has "old.h5: has no /subscribers/queue .*score the month again" "$T/bad.err" \
   || { cat "$T/bad.err"; fail "a scores file without queues: exit $rc"; }
+# memory: every row chosen does not fit 3M on one rank (exit 2, saying what to do); --top 100 does
+rc=0
+run 1 "$CS" select $S --where "probability >= 0" --memory 3M --out "$T/all.csv" > /dev/null 2> "$T/bad.err" || rc=$?
+[ "$rc" = 2 ] && has "the chosen rows take .* over --memory .*--top K" "$T/bad.err" \
+  || { cat "$T/bad.err"; fail "all rows in 3M: exit $rc"; }
+[ -e "$T/all.csv" ] && fail "a file written over --memory"
+run 1 "$CS" select $S --where "probability >= 0" --memory 3M --top 100 --out "$T/all.csv" --quiet || fail "--top 100 in 3M"
+[ "$(wc -l < "$T/all.csv")" = 101 ] || fail "--top 100 in 3M: $(wc -l < "$T/all.csv") lines"
 # an input as the output is refused before anything is read
 rc=0
 run 1 "$CS" select $S --where "${W[issue]}" --out "$T/s.h5" > /dev/null 2> "$T/bad.err" || rc=$?
