@@ -66,6 +66,8 @@ typedef struct {
     double num;
     int op;              /* T_OP: N_ADD .. N_NE */
     size_t sbeg, slen;   /* T_STR: the text between the quotes */
+    size_t nbeg, nlen;   /* T_NAME: the name's text (inside the backquotes of `a name`) */
+    int quoted;          /* T_NAME written in backquotes */
     expr *e;
     expr_error *err;
     int depth;
@@ -187,6 +189,26 @@ static int expr_next(expr_parser *p)
         p->tok = T_NAME;
         p->tlen = k - i;
         p->pos = k;
+        p->nbeg = i;
+        p->nlen = k - i;
+        p->quoted = 0;
+        return CS_OK;
+    }
+    if (p->where && c == '`') {
+        /* `plan=5G`: an indicator whose name is no word (import names a category's levels
+         * column=level); never a keyword */
+        size_t k = i + 1;
+        while (k < p->len && s[k] != '`' && s[k] != '\n') k++;
+        if (k >= p->len || s[k] != '`')
+            return expr_fail(s, p->err, i, "the backquote opened here is never closed (`a name`)");
+        if (k == i + 1) return expr_fail(s, p->err, i, "an empty name in backquotes");
+        if (k - i - 1 > EXPR_MAX_NAME) return expr_fail(s, p->err, i, "a name of over %d bytes", EXPR_MAX_NAME);
+        p->tok = T_NAME;
+        p->tlen = k + 1 - i;
+        p->pos = k + 1;
+        p->nbeg = i + 1;
+        p->nlen = k - i - 1;
+        p->quoted = 1;
         return CS_OK;
     }
     if (p->where && (c == '\'' || c == '"')) {
@@ -297,9 +319,12 @@ static int expr_add_ref(expr_name_ref **tab, size_t *n, const char *s, size_t of
     return CS_OK;
 }
 
-static int expr_add_name(expr_parser *p, size_t off, size_t len, int family, size_t *idx)
+/* The current token's name (its text without backquotes), located at the token. */
+static int expr_add_name(expr_parser *p, size_t nbeg, size_t nlen, size_t at, int family, size_t *idx)
 {
-    return expr_add_ref(&p->e->names, &p->e->n_names, p->s, off, len, family, idx);
+    CS_TRY(expr_add_ref(&p->e->names, &p->e->n_names, p->s, nbeg, nlen, family, idx));
+    p->e->names[*idx].offset = at;
+    return CS_OK;
 }
 
 static int expr_add_lit(expr_parser *p, size_t off, size_t len, size_t *idx)
@@ -354,7 +379,8 @@ static int parse_primary(expr_parser *p, size_t *at)
         if (tok_is_word(p, "and") || tok_is_word(p, "or") ||
             (p->where && (tok_is_word(p, "in") || tok_is_word(p, "has"))))
             return expr_fail(p->s, p->err, p->tpos, "expected a value before '%.*s'", (int)p->tlen, p->s + p->tpos);
-        size_t off = p->tpos, len = p->tlen;
+        size_t off = p->tpos, nbeg = p->nbeg, nlen = p->nlen;
+        int quoted = p->quoted;
         int tags = p->where && tok_is_word(p, "tags");
         CS_TRY(expr_next(p));
         if (tags) {
@@ -367,7 +393,7 @@ static int parse_primary(expr_parser *p, size_t *at)
                                  tok_what(p));
             size_t idx;
             if (p->tok == T_STR) CS_TRY(expr_add_lit(p, p->sbeg, p->slen, &idx));
-            else CS_TRY(expr_add_lit(p, p->tpos, p->tlen, &idx));
+            else CS_TRY(expr_add_lit(p, p->nbeg, p->nlen, &idx));
             p->e->lits[idx].offset = p->tpos;
             CS_TRY(expr_add(p, N_HAS, 0, 0, p->tpos, at));
             p->e->node[*at].name = idx;
@@ -375,7 +401,7 @@ static int parse_primary(expr_parser *p, size_t *at)
         }
         if (p->tok != T_LP) {
             size_t idx;
-            CS_TRY(expr_add_name(p, off, len, 0, &idx));
+            CS_TRY(expr_add_name(p, nbeg, nlen, off, 0, &idx));
             CS_TRY(expr_add(p, N_NAME, 0, 0, off, at));
             p->e->node[*at].name = idx;
             return CS_OK;
@@ -383,16 +409,16 @@ static int parse_primary(expr_parser *p, size_t *at)
         static const char *const fn[4] = {"mean", "min", "max", "change"};
         int op = -1;
         for (int k = 0; k < 4; k++)
-            if (len == strlen(fn[k]) && memcmp(p->s + off, fn[k], len) == 0) op = N_MEAN + k;
+            if (!quoted && nlen == strlen(fn[k]) && memcmp(p->s + nbeg, fn[k], nlen) == 0) op = N_MEAN + k;
         if (op < 0)
             return expr_fail(p->s, p->err, off, "unknown function '%.*s' (mean, min, max or change of a family)",
-                             (int)len, p->s + off);
+                             (int)nlen, p->s + nbeg);
         CS_TRY(expr_next(p));
         if (p->tok != T_NAME || tok_is_word(p, "and") || tok_is_word(p, "or") || tok_is_word(p, "not"))
             return expr_fail(p->s, p->err, p->tpos, "%s() takes the name of an indicator family (e.g. "
                              "%s(arpu) for arpu_m1..arpu_m3)", fn[op - N_MEAN], fn[op - N_MEAN]);
         size_t idx;
-        CS_TRY(expr_add_name(p, p->tpos, p->tlen, 1, &idx));
+        CS_TRY(expr_add_name(p, p->nbeg, p->nlen, p->tpos, 1, &idx));
         CS_TRY(expr_next(p));
         if (p->tok != T_RP)
             return expr_fail(p->s, p->err, p->tpos, "expected ')' after the family name, found %s", tok_what(p));

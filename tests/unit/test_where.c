@@ -27,7 +27,7 @@ static int w_name(void *arg, const char *name, size_t *slot, int *kind, char *wh
     static const struct { const char *n; size_t slot; int kind; } t[] = {
         {"region", C_REGION, EXPR_KIND_NAMES}, {"phase", C_PHASE, EXPR_KIND_NAMES},
         {"tier", C_TIER, EXPR_KIND_GRADE},     {"x", C_X, EXPR_KIND_NUMBER},
-        {"suspended_arrears", C_SUSP, EXPR_KIND_NUMBER}};
+        {"suspended_arrears", C_SUSP, EXPR_KIND_NUMBER}, {"plan=5G 套餐", C_SUSP, EXPR_KIND_NUMBER}};
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++)
         if (strcmp(name, t[k].n) == 0) {
             *slot = t[k].slot;
@@ -119,6 +119,8 @@ static void test_rows(void **state)
     /* a missing indicator is false in both directions */
     assert_int_equal(rows_of("x != 1"), 0xb);
     assert_int_equal(rows_of("phase=alarm"), 0x3);
+    /* a name that is no word, in backquotes (import's column=level); a quoted keyword is a name */
+    assert_int_equal(rows_of("`plan=5G 套餐` = 1 and `x` > 0"), 0x1);
 }
 
 static void bad(const char *text, size_t col, const char *want)
@@ -163,6 +165,9 @@ static void test_errors(void **state)
     bad("region = 北京 and and", 17, "expected a value");
     bad("region = \xe5\x8c", 10, "invalid UTF-8");
     bad("mean(region) > 1", 6, "family 'region'");
+    bad("x > 1 or `plan=5G = 1", 10, "backquote opened here is never closed");
+    bad("`` = 1", 1, "an empty name");
+    bad("`and` = 1", 1, "unknown name 'and'");
     /* the leftmost error is the one reported */
     bad("zz = 1 and region = 湖南", 1, "unknown name 'zz'");
     bad("region = 湖南 and zz = 1", 10, "no region '湖南'");
