@@ -5,7 +5,8 @@
 # subscribers, 18 regions), trains the churn model, scores every subscriber and shows the ranked
 # lists per region, in Chinese (the retention, collections and billing-check queues, each row with
 # its next action from jobs/playbook.conf); then the next month's analyses, with the suspension and
-# forwarding reports of 河南 drilled down to its prefectures. Outputs go to out/demo/.
+# forwarding reports of 河南 drilled down to its prefectures, and one group of them saved as a list
+# (select). Outputs go to out/demo/.
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-500000}
@@ -49,4 +50,8 @@ echo "--- $D/reports/forwarding.csv: 河南 by competitor, and its prefectures (
 head -1 "$D/reports/forwarding.csv" | cut -d, -f1-4,6-11
 grep -E '^([a-z]+,region|all,area),河南,[^,]*,,' "$D/reports/forwarding.csv" | cut -d, -f1-4,6-11
 grep -A2 '^- ' "$D/reports/report.md" | head -2
+echo "== select: 河南's arrears suspensions in the alarm phase, saved as a list ($D/河南-arrears.csv)"
+$MPIRUN build/churnscore select --scores "$D/next-scores.h5" --snapshot "$D/next.h5" --lang zh \
+  --where 'phase = alarm and suspended_arrears = 1 and region = 河南' --out "$D/河南-arrears.csv"
+head -4 "$D/河南-arrears.csv" | cut -d, -f1-6,12
 echo "== done: model report in $D/report.md, the analyses in $D/reports/ (report.md, CSV, JSON)"
