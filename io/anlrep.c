@@ -385,17 +385,19 @@ static void anlrep_traffic_extra(json_writer *w, const anlrep_in *in, void *arg)
 
 static int anlrep_grid(const anlrep_in *in, anlrep_table *t)
 {
-    static const char *const keys[] = {"risk_band", "tier", "brand"};
+    /* with a plan indicator a fourth key, the product: its level, or "other" */
+    static const char *const keys[] = {"risk_band", "tier", "brand", "product"};
     static const char *const vals[] = {"subscribers", "monthly_value", "value_at_risk", "expected_leavers",
                                        "labelled", "leavers", "churn_rate"};
-    size_t B = in->l->brands;
-    CS_TRY(anlrep_table_alloc(t, 3, keys, 7, vals, ANL_N_BANDS * ANL_N_TIERS * B));
+    size_t B = in->l->brands, P = in->l->products;
+    CS_TRY(anlrep_table_alloc(t, P > 1 ? 4 : 3, keys, 7, vals, ANL_N_BANDS * ANL_N_TIERS * B * P));
     static const char *const tiers[ANL_N_TIERS] = {"0", "1", "2", "3", "4", "5"};
     const double *g = in->v + in->l->off_grid;
     for (size_t band = 0; band < ANL_N_BANDS; band++)
         for (size_t tier = 0; tier < ANL_N_TIERS; tier++)
-            for (size_t b = 0; b < B; b++) {
-                const double *a = g + ((band * ANL_N_TIERS + tier) * B + b) * ANL_GR_N;
+            for (size_t bp = 0; bp < B * P; bp++) {
+                size_t b = bp / P, pr = bp % P;
+                const double *a = g + (((band * ANL_N_TIERS + tier) * B + b) * P + pr) * ANL_GR_N;
                 if (a[ANL_GR_SUBS] == 0.0) continue; /* only the cells that hold someone */
                 const char **k;
                 double *v;
@@ -403,6 +405,7 @@ static int anlrep_grid(const anlrep_in *in, anlrep_table *t)
                 k[0] = anlrep_band_names[band];
                 k[1] = tiers[tier];
                 k[2] = in->brand_names[b];
+                if (P > 1) k[3] = pr < in->c->n_plan ? in->c->plan_name[pr] : "other";
                 double x[] = {a[ANL_GR_SUBS], a[ANL_GR_VALUE], in->has_scores ? a[ANL_GR_VAR] : NAN,
                               in->has_scores ? a[ANL_GR_EXPECTED] : NAN, a[ANL_GR_LABELLED],
                               in->has_labels ? a[ANL_GR_LEAVERS] : NAN,

@@ -186,14 +186,19 @@ static void md_grid(FILE *f, const anlrep_in *in, const anlrep_table *t)
     if (!in->has_scores)
         fputs(T("Without `--scores` every subscriber is in the band `unscored`, tier 0.\n\n",
                 "未给 `--scores`：全部用户为 `unscored`，层级 0。\n\n"), f);
-    fputs(T("| band | tier | brand | subscribers | monthly value | value at risk | churn rate |\n",
-            "| 风险 | 层级 | 品牌 | 用户数 | 月收入 | 风险价值 | 流失率 |\n"), f);
+    if (t->nkeys > 3)
+        fputs(T("| band | tier | brand / product | subscribers | monthly value | value at risk | churn rate |\n",
+                "| 风险 | 层级 | 品牌 / 套餐 | 用户数 | 月收入 | 风险价值 | 流失率 |\n"), f);
+    else
+        fputs(T("| band | tier | brand | subscribers | monthly value | value at risk | churn rate |\n",
+                "| 风险 | 层级 | 品牌 | 用户数 | 月收入 | 风险价值 | 流失率 |\n"), f);
     fputs("|---|---:|---|---:|---:|---:|---:|\n", f);
     for (size_t i = 0; i < t->n; i++) {
         const char *const *k = t->keys + i * t->nkeys;
         const double *v = t->vals + i * t->nvals;
         fprintf(f, "| %s | %s | ", k[0], k[1]);
         md_text(f, k[2]);
+        if (t->nkeys > 3) fputs(" / ", f), md_text(f, k[3]); /* the product, after the brand */
         fputs(" |", f), md_num(f, v[0], 0), fputs(" |", f), md_num(f, v[1], 2), fputs(" |", f);
         md_num(f, v[2], 2), fputs(" |", f), md_pct(f, v[6], 0), fputs(" |\n", f);
     }

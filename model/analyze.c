@@ -51,6 +51,22 @@ void anl_cols_find(anl_cols *c, const char *const *names, size_t p)
         c->dual[c->n_comp] = anl_find(names, p, buf);
         c->n_comp++;
     }
+    /* the plan: the first of these category columns in column order */
+    static const char *const plan_cols[] = {"plan", "product", "tariff", "package"};
+    for (size_t j = 0; j < p && !c->plan_col[0]; j++)
+        for (size_t k = 0; k < sizeof plan_cols / sizeof plan_cols[0]; k++) {
+            size_t n = strlen(plan_cols[k]);
+            if (strncmp(names[j], plan_cols[k], n) == 0 && names[j][n] == '=' && names[j][n + 1]) {
+                snprintf(c->plan_col, sizeof c->plan_col, "%s", plan_cols[k]);
+                break;
+            }
+        }
+    size_t n = strlen(c->plan_col);
+    for (size_t j = 0; n && j < p && c->n_plan < ANL_MAX_PLANS; j++) {
+        if (strncmp(names[j], c->plan_col, n) != 0 || names[j][n] != '=' || !names[j][n + 1]) continue;
+        snprintf(c->plan_name[c->n_plan], sizeof c->plan_name[0], "%s", names[j] + n + 1);
+        c->plan[c->n_plan++] = (long)j;
+    }
 }
 
 void anl_layout_init(anl_layout *l, size_t groups, size_t brands, size_t p, size_t comps, double threshold)
@@ -66,13 +82,27 @@ void anl_layout_init(anl_layout *l, size_t groups, size_t brands, size_t p, size
     l->off_fwd = l->off_susp + ANL_N_SUSP * cells * ANL_SU_N;
     l->off_traffic = l->off_fwd + (comps + 1) * cells * ANL_FW_N;
     l->off_grid = l->off_traffic + ANL_N_TRAFFIC * (ANL_TR_HEAD + 3 * p);
+    l->products = 1;
     l->len = l->off_grid + ANL_N_BANDS * ANL_N_TIERS * brands * ANL_GR_N;
+}
+
+void anl_layout_products(anl_layout *l, size_t n)
+{
+    l->products = n ? n : 1;
+    l->len = l->off_grid + ANL_N_BANDS * ANL_N_TIERS * l->brands * l->products * ANL_GR_N;
 }
 
 /* A flag column: set when present and > 0 (NaN and absent columns are not set). */
 static int anl_on(const float *x, long j) { return j >= 0 && x[j] > 0.0f; }
 
 int anl_new_by_tenure(const anl_cols *c, const float *x) { return c->tenure >= 0 && x[c->tenure] <= 1.0f; }
+
+size_t anl_product(const anl_cols *c, const float *x)
+{
+    for (size_t k = 0; k < c->n_plan; k++)
+        if (anl_on(x, c->plan[k])) return k;
+    return c->n_plan;
+}
 
 /* Change of the latest month against the mean of the two before: NaN when one is missing or the
  * base is not positive. */
@@ -202,7 +232,10 @@ void anl_block_add(const anl_layout *l, const anl_cols *c, const anl_rows *r, do
         int tier = r->tier ? r->tier[i] : 0;
         if (band > 3) band = 3;
         if (tier > 5) tier = 0;
-        double *gr = v + l->off_grid + (((size_t)band * ANL_N_TIERS + (size_t)tier) * l->brands + r->brand[i]) * ANL_GR_N;
+        size_t prod = l->products > 1 ? anl_product(c, x) : 0;
+        double *gr = v + l->off_grid +
+                     ((((size_t)band * ANL_N_TIERS + (size_t)tier) * l->brands + r->brand[i]) * l->products + prod) *
+                         ANL_GR_N;
         gr[ANL_GR_SUBS] += 1.0;
         double val = r->sarpu ? (isnan(r->sarpu[i]) ? 0.0 : r->sarpu[i]) : arpu;
         gr[ANL_GR_VALUE] += val;

@@ -15,7 +15,9 @@
  *   forwarding [competitors + 1][cells][ANL_FW_*]  each competitor, then all of them together
  *   traffic    [ANL_N_TRAFFIC][ANL_TR_HEAD + 3 * P] rose, fell, steady: counts, then per indicator
  *                                                  its present count, sum and sum of squares
- *   grid       [ANL_N_BANDS][ANL_N_TIERS][brands][ANL_GR_*]
+ *   grid       [ANL_N_BANDS][ANL_N_TIERS][brands][products][ANL_GR_*]
+ * products: 1, or with a plan indicator (import's `plan=LEVEL` columns, see anl_cols) each level
+ * that has a column, then "other" (the import's first level, which has none, and rows with none).
  */
 #ifndef CS_ANALYZE_H
 #define CS_ANALYZE_H
@@ -35,6 +37,7 @@ enum { ANL_GR_SUBS, ANL_GR_VALUE, ANL_GR_VAR, ANL_GR_EXPECTED, ANL_GR_LABELLED, 
 #define ANL_N_BANDS 4   /* phase healthy, warning, alarm; unscored */
 #define ANL_N_TIERS 6   /* 0 (value unknown), 1..5 */
 #define ANL_MAX_COMPETITORS 16
+#define ANL_MAX_PLANS 32
 
 /* The snapshot columns the analyses read (-1: absent) and the competitors found by name. */
 typedef struct {
@@ -45,6 +48,13 @@ typedef struct {
     char comp[ANL_MAX_COMPETITORS][48];
     long fwd[ANL_MAX_COMPETITORS], calls[ANL_MAX_COMPETITORS], dual[ANL_MAX_COMPETITORS];
     long fwd_all, calls_all, dual_all; /* forward_to_competitor_m3, competitor_service_calls_m3, dual_sim */
+    /* the product (tariff plan) of the grid: the 0/1 columns NAME=LEVEL of the first of the category
+     * columns plan, product, tariff, package the snapshot has (import names a category's levels so),
+     * in column order, at most ANL_MAX_PLANS (n_plan 0: no product dimension) */
+    size_t n_plan;
+    char plan_col[16];
+    long plan[ANL_MAX_PLANS];
+    char plan_name[ANL_MAX_PLANS][64];
 } anl_cols;
 
 /* Finds the columns by name among p feature names. */
@@ -59,9 +69,14 @@ typedef struct {
     size_t groups, brands, p, comps; /* comps: competitors (the "all" row comes on top) */
     double threshold;                /* traffic change: |change| >= threshold (0.3 = 30%) */
     size_t off_churn, off_susp, off_fwd, off_traffic, off_grid, len;
+    size_t products;                 /* the grid's products: 1, or n_plan + 1 (anl_layout_products) */
 } anl_layout;
 
 void anl_layout_init(anl_layout *l, size_t groups, size_t brands, size_t p, size_t comps, double threshold);
+/* Gives the grid a product dimension of n products (1: none; a plan indicator's n_plan + 1). */
+void anl_layout_products(anl_layout *l, size_t n);
+/* The product of a row: the first plan level whose column is set, else n_plan ("other"); 0 without. */
+size_t anl_product(const anl_cols *c, const float *x);
 
 /* One block of rows (views of the caller's buffers). group[i] may be SIZE_MAX: the row belongs to
  * no cell of this layout (last month's rows of an area this month does not have) and is skipped.

@@ -136,6 +136,7 @@ static int anl_setup(const cmd_ctx *ctx, anl_state *s)
     anl_cols_find(&s->cols, (const char *const *)c->feature_names, c->p);
     size_t groups = c->n_areas ? c->n_areas : c->n_regions;
     anl_layout_init(&s->l, groups, c->n_brands, c->p, s->cols.n_comp, o->pct / 100.0);
+    if (s->cols.n_plan) anl_layout_products(&s->l, s->cols.n_plan + 1); /* the grid by product */
     s->run = (anp_run){.ctx = ctx, .cur = s->cur, .prev = s->prev, .scr = s->scr, .c = &s->cols,
                        .l = &s->l, .areas = c->n_areas > 0, .block = o->block};
     if (s->prev) CS_TRY(anp_map_previous(&s->run));

@@ -341,19 +341,30 @@ else:
     band, tier = np.full(N, 3), np.zeros(N, np.int64)
     val = arpu
 bands = ["healthy", "warning", "alarm", "unscored"]
+# the product of the grid: the first of plan, product, tariff, package that has NAME=LEVEL columns;
+# a row's product is the first level whose column is > 0, else "other"
+plan_col = next((c for n in cur.names for c in ("plan", "product", "tariff", "package")
+                 if n.startswith(c + "=") and len(n) > len(c) + 1), None)
+plans = [n[len(plan_col) + 1:] for n in cur.names if plan_col and n.startswith(plan_col + "=")][:32]
+product = np.full(N, len(plans))
+for k in reversed(range(len(plans))):
+    product[cur.on(plan_col + "=" + plans[k])] = k
+pnames = plans + ["other"]
 for bi in range(4):
     for ti in range(6):
         for br, bn in enumerate(cur.brands):
-            m = (band == bi) & (tier == ti) & (cur.brand == br)
+          for pk in range(len(pnames) if plans else 1):
+            m = (band == bi) & (tier == ti) & (cur.brand == br) & ((product == pk) if plans else True)
             if not m.any():
                 continue
-            exp[(bands[bi], str(ti), bn)] = {
+            key = (bands[bi], str(ti), bn) + ((pnames[pk],) if plans else ())
+            exp[key] = {
                 "subscribers": float(m.sum()), "monthly_value": val[m].sum(),
                 "value_at_risk": var[m].sum() if a.scores else NAN,
                 "expected_leavers": prob[m].sum() if a.scores else NAN,
                 "labelled": float((m & lab).sum()), "leavers": float((m & left).sum()) if cur.has_labels else NAN,
                 "churn_rate": ratio((m & left).sum(), (m & lab).sum()) if cur.has_labels else NAN}
-compare("grid", 3, exp)
+compare("grid", 4 if plans else 3, exp)
 
 if errors:
     for e in errors[:20]:

@@ -54,9 +54,10 @@ has "^area,洛阳,洛龙区,," "$T/h/churn.csv" || fail "河南: no 洛阳/洛�
 $CHECK "$T/henan.h5" "$T/h" || fail "figures of the provincial operator"
 
 # import --area: an extract's areas below its regions, analysed like a generated month's
-{ echo "id,prov,city,brand,churned,arpu_m3,tenure_months,suspended_arrears,forward_to_competitor_m3"
-  printf '%s\n' "1,河南,郑州市,A,yes,50.5,10,0,1" "2,河南,洛阳市,A,no,60,1,1,0" "3,广东,广州市,B,no,70.25,20,0,0" \
-    "4,河南,郑州市,B,no,,5,1,0" "5,广东,深圳市,A,yes,80,3,0,1" "6,广东,,A,no,1,1,0,0" "7,广东,郑州市,A,no,1,1,0,0"
+# (with a plan column: the grid gets a product dimension, the plan's first level "other" with it)
+{ echo "id,prov,city,brand,churned,arpu_m3,tenure_months,suspended_arrears,forward_to_competitor_m3,plan"
+  printf '%s\n' "1,河南,郑州市,A,yes,50.5,10,0,1,4G58" "2,河南,洛阳市,A,no,60,1,1,0,5G128" "3,广东,广州市,B,no,70.25,20,0,0,5G98" \
+    "4,河南,郑州市,B,no,,5,1,0,5G128" "5,广东,深圳市,A,yes,80,3,0,1,4G58" "6,广东,,A,no,1,1,0,0,5G98" "7,广东,郑州市,A,no,1,1,0,0,4G58"
 } > "$T/ex.csv"
 "$CS" import --csv "$T/ex.csv" --out "$T/ex.h5" --id id --region prov --area city --brand brand \
   --label churned --positive yes --on-bad-row skip --quiet > "$T/ex.out" 2>&1 || { cat "$T/ex.out"; fail "import --area"; }
@@ -64,6 +65,10 @@ has "skipped 2 bad rows" "$T/ex.out" || fail "import --area: a row without an ar
 run 2 "$CS" analyze --in "$T/ex.h5" --out "$T/ex" --quiet || fail "analyze of an imported month"
 has "^area,河南,郑州市,,2,," "$T/ex/churn.csv" || fail "imported 河南/郑州市: 2 subscribers"
 $CHECK "$T/ex.h5" "$T/ex" || fail "figures of the imported month"
+head -1 "$T/ex/grid.csv" | has "^risk_band,tier,brand,product," || fail "a plan column gives the grid a product"
+has "^unscored,0,A,5G128,1," "$T/ex/grid.csv" && has "^unscored,0,A,other,2," "$T/ex/grid.csv" \
+  || { cat "$T/ex/grid.csv"; fail "the grid by product: A/5G128 1, A/other (4G58) 2"; }
+head -1 "$T/a1/grid.csv" | has "^risk_band,tier,brand,subscribers," || fail "no plan, no product column"
 rc=0; "$CS" import --csv "$T/ex.csv" --out "$T/ex2.h5" --id id --region prov --area city --quiet 2> "$T/err" || rc=$?
 [ $rc = 5 ] && has "line 7: the area is missing\|city): the area is missing" "$T/err" || { cat "$T/err"; fail "import --area: a missing area (5)"; }
 
