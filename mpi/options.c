@@ -17,7 +17,9 @@
  *   --previous: in evaluate the scored month's snapshot (for recall, with --absent-means-churned);
  *     in analyze last month's snapshot, against which every figure's change is taken.
  *   --scores: in evaluate the scores the lists were written with; in analyze this month's scores,
- *     read row by row beside the snapshot for the big-customer grid.
+ *     read row by row beside the snapshot for the big-customer grid; in select the scores whose rows
+ *     are chosen (required there).
+ *   --top: in score K per list (each queue of each region); in select K rows of the one file.
  */
 #include "opts.h"
 

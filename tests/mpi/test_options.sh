@@ -17,7 +17,7 @@
 #   options attribute) holds memory=2G block-rows=65536 contract-ending-months=1 and score's
 #   contract-ending-months=3.
 source "$(dirname "$0")/common.sh"
-CMDS="generate inspect train score import evaluate report analyze"
+CMDS="generate inspect train score import evaluate report analyze select"
 # no Slurm default here: the built-in --memory default is what is checked
 unset SLURM_JOB_ID
 for c in $CMDS; do
@@ -41,7 +41,7 @@ for c in $CMDS; do
   done < "$T/lines.$c"
 done
 # the shared options: names in the --help of two commands or more
-cat $(for c in $CMDS; do echo "$T/names.$c"; done) | sort | uniq -d | grep -vx -e out -e month -e contract-ending-months -e previous -e scores > "$T/shared"
+cat $(for c in $CMDS; do echo "$T/names.$c"; done) | sort | uniq -d | grep -vx -e out -e month -e contract-ending-months -e previous -e scores -e top > "$T/shared"
 [ "$(wc -l < "$T/shared")" -ge 8 ] || fail "only $(wc -l < "$T/shared") shared options found: $(tr '\n' ' ' < "$T/shared")"
 for o in memory block-rows in model lists json validate-max warn-cutoff onboarding-months; do
   grep -qx "$o" "$T/shared" || fail "--$o is not shared by two commands"
@@ -79,6 +79,7 @@ job() { # COMMAND: the argv of a valid run of it, writing under $T/o
     import) echo import --csv "$DATA/import_operator.csv" --out "$T/o/i.h5" --id msisdn --label churned --positive yes ;;
     evaluate) echo evaluate --lists "$T/l0" --outcomes "$T/s.h5" --out "$T/o/e" ;;
     analyze) echo analyze --in "$T/s.h5" --out "$T/o/a" ;;
+    select) echo select --scores "$T/sc0.h5" --snapshot "$T/s.h5" --where phase=alarm --out "$T/o/x.csv" ;;
   esac
 }
 check() { # OPTION VALUE refused|accepted [MESSAGE]
