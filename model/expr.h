@@ -2,8 +2,8 @@
  *
  * The tag rules of jobs/tags.conf (io/tagconf.h, issue 17) say who is a "sensitive customer" or an
  * "e-channel preference" in a line a site edits, e.g. `complaints_m3 >= 2 or mean(service_calls) > 4`;
- * `churnscore select --where EXPR` (issue 16) is meant to reuse the same module. So it knows nothing of
- * files, snapshots or tags: expr_parse turns a string into a tree (syntax errors with the byte offset,
+ * `churnscore select --where EXPR` (issue 16) reuses the module in a dialect of its own (below). So
+ * it knows nothing of files, snapshots or tags: expr_parse turns a string into a tree (syntax errors with the byte offset,
  * line and column of the offending token), expr_bind resolves every name through a function the caller
  * gives (a column of its block, or another tag's result column), and expr_eval evaluates the tree for
  * every row of a block given as one double column per bound slot. Pure: no MPI, no I/O.
