@@ -4,7 +4,8 @@
  * lifecycle stage, warning phase, value grade (1 = most valuable), monthly ARPU, value at risk and three reasons (fact
  * codes that index /reasons/text and /reasons/name, with their values); with a model of churn types
  * also each type's probability (p_voluntary, p_involuntary: optional datasets, the version stays 1);
- * and the tag bits and contribution of issue 17, with the tag table under /tags.
+ * and the tag bits and contribution of issue 17, with the tag table under /tags; the months on
+ * the lists of issue 15 (/subscribers/months_on_list, which next month's score reads back).
  * Written like the snapshot: rank 0 lays the file out serially under a
  * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
  * it and writes its own rows independently (mpi/h5shared.c runs these steps and agrees on them), and
@@ -99,6 +100,9 @@ int scores_write_tags(scores_writer *w, uint64_t row0, size_t n, const uint64_t 
 int scores_read_tags(scores_writer *w, uint64_t row0, size_t n, uint64_t *tags, float *contrib);
 /* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
+/* Writes rows [row0, row0+n) of /subscribers/months_on_list (issue 15: months in a row on a list,
+ * this one included; 0 off the lists; known after the lists). */
+int scores_write_months(scores_writer *w, uint64_t row0, size_t n, const uint16_t *months);
 /* Reads back rows of /subscribers/arpu this rank wrote (for the tier pass: the ARPU of a partition
  * is not kept in memory). */
 int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu);

@@ -202,6 +202,9 @@ const opt_spec options_table[] = {
      .help = "share of each region's retention list held out as a control group (its own file, not "
              "contacted; a hash of id and month, stratified by phase and tier) to measure the retention "
              "effect; 0.05 is the usual share, 0 none"},
+    {.name = "previous-scores", .cmds = S, .kind = OPT_STR, .meta = "FILE",
+     .help = "last month's SCORES.h5: each list row gets new_on_list, months_on_list, last month's "
+             "probability and phase (joined by id), summary.csv last month's figures and the change"},
     {.name = "horizon", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0, .hi = 1200,
      .help = "months of ARPU at risk: value at risk = p x ARPU x horizon"},
     {.name = "growth-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0,
