@@ -312,7 +312,8 @@ static char *read_all(const char *path)
 /* A region CSV with texts that would start formulas, read back byte for byte, in both languages: the
  * byte order mark, the queue, the action and channel from the playbook (the online channel for a
  * subscriber who prefers it), an unknown p_involuntary empty, the indicators of --list-columns as
- * the snapshot holds them (a negative one as a number, NaN empty). */
+ * the snapshot holds them (a negative one as a number, NaN empty), and (issue 15) the month-over-month
+ * cells: empty without last month, else new_on_list, months_on_list, last month's probability and phase. */
 static void test_region_csv(void **state)
 {
     (void)state;
@@ -338,18 +339,25 @@ static void test_region_csv(void **state)
     /* the grade (tier 4: the fourth most valuable) by its name, the tags by their labels */
     static const char *const want[LANG_N] = {
         "\xef\xbb\xbfrank,queue,id,region,brand,probability,p_voluntary,p_involuntary,value_at_risk,stage,phase,"
-        "grade,action_code,action,channel,reason_1,reason_2,reason_3,tags,segment,arpu_m1,contract_months_left\n"
+        "grade,action_code,action,channel,reason_1,reason_2,reason_3,tags,new_on_list,months_on_list,prev_probability,"
+        "prev_phase,segment,arpu_m1,contract_months_left\n"
         "1,retention,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,decline,alarm,standard,"
         "RET_MATCH,\"Matching offer, by a senior agent\",phone call,3 calls to a competitor's service line,high -minus: 2.385,,"
-        "kind a;=b,,88.5,-1\n"
+        "kind a;=b,,,,,,88.5,-1\n"
         "2,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,standard,"
-        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,'=b,,,0.1\n",
+        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,'=b,0,4,0.238500,"
+        "warning,,,0.1\n"
+        "3,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,standard,"
+        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,'=b,1,1,,,,,0.1\n",
         "\xef\xbb\xbf排名,队列,用户编号,地区,品牌,流失概率,主动流失概率,被动流失概率,风险价值,生命周期,预警状态,"
-        "价值等级,行动代码,建议行动,渠道,原因1,原因2,原因3,客户标签,细分群,arpu_m1,contract_months_left\n"
+        "价值等级,行动代码,建议行动,渠道,原因1,原因2,原因3,客户标签,本月新上榜,连续上榜月数,上月流失概率,上月预警状态,"
+        "细分群,arpu_m1,contract_months_left\n"
         "1,挽留,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,衰退期,告警期,普通,"
-        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,甲类;乙,,88.5,-1\n"
+        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,甲类;乙,,,,,,88.5,-1\n"
         "2,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,普通,"
-        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,乙,,,0.1\n",
+        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,乙,0,4,0.238500,预警期,,,0.1\n"
+        "3,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,普通,"
+        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,乙,1,1,,,,,0.1\n",
     };
     for (int lang = 0; lang < LANG_N; lang++) {
         c.lang = (cs_lang)lang;
@@ -368,7 +376,17 @@ static void test_region_csv(void **state)
         it.extra[0] = NAN;
         it.extra[1] = 0.1f;
         it.tags = 2;
+        /* issue 15: last month's scores known: on a list for 3 months up to last month, in warning */
+        it.prev_known = 1;
+        it.prev_months = 3;
+        it.prev_prob = 0.2385;
+        it.prev_phase = 1;
         assert_int_equal(lists_region_row(f, 2, &it), CS_OK);
+        /* and not scored last month: new, its first month, the last month's cells empty */
+        it.prev_months = 0;
+        it.prev_prob = NAN;
+        it.prev_phase = TOPK_NO_PREV;
+        assert_int_equal(lists_region_row(f, 3, &it), CS_OK);
         assert_int_equal(lists_region_close(f), CS_OK);
         char path[512], name[256];
         lists_file_name(0, 2, regions[0], QUEUE_RETENTION, name, sizeof name);
