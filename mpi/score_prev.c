@@ -259,6 +259,10 @@ static int score_prev_part(score_job *j, topk_item **ptr, size_t n, uint64_t par
  * every rank. */
 static uint64_t score_prev_parts(const score_job *j, uint64_t total, uint64_t in_use)
 {
+    /* test hook, read on every rank alike: CS_TEST_PREV_PARTS=n forces n parts (the tests check that
+     * the lists do not depend on them) */
+    const char *force = getenv("CS_TEST_PREV_PARTS");
+    if (force && atoi(force) > 0) return (uint64_t)atoi(force);
     double per_rank = 1.1 * (double)total / (double)j->ctx->nranks + 1024;
     double left = (double)j->o.memory - (double)in_use;
     double budget = left / 2 > 64e6 ? left / 2 : 64e6;
