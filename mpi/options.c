@@ -60,8 +60,8 @@ const opt_spec options_table[] = {
     {.name = "memory", .cmds = I | T | S | M | E | A, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
      .lo = 1, .hi = INF,
      .help = "memory budget per rank, a size (2G, 512M): train and score refuse up front a run that "
-             "needs more, the duplicate-id check and evaluate's --previous join take as many passes as "
-             "fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M)"},
+             "needs more, the duplicate-id check, evaluate's --previous and score's --previous-scores joins "
+             "take as many passes as fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M)"},
     {.name = "json", .cmds = I | E, .kind = OPT_FLAG,
      .help = "print one JSON object on stdout instead of text"},
     {.name = "onboarding-months", .cmds = T | S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "3",
