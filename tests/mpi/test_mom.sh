@@ -7,8 +7,8 @@
 # tests/mpi/momcheck.py (h5py/numpy, no shared code); the second month's lists and months are the same
 # bytes at 1 and 3 ranks, on rank 0's path (CS_LISTS_ON_ROOT) and with the join split into parts
 # (CS_TEST_PREV_PARTS); a corrupted cell makes the check fail. Bad input: last month's scores of
-# the same month, a snapshot instead of scores, scores without months_on_list — one message each,
-# nothing written.
+# the same month, a snapshot instead of scores, scores without months_on_list, a bad row only one of
+# 3 ranks reads — one message each, nothing written.
 source "$(dirname "$0")/common.sh"
 CHECK="/usr/bin/python3 $(dirname "$0")/momcheck.py"
 N=20000
@@ -79,4 +79,19 @@ with h5py.File(sys.argv[2], "r+") as f:
     del f["/subscribers/months_on_list"]
 PY
 bad old "$T/old.h5" "has no /subscribers/months_on_list"
+# one rank's share of last month's rows is bad (a phase out of range in the last third): at 3 ranks
+# only rank 2 meets it in the join; the whole job stops with its message
+/usr/bin/python3 - "$T/s1.h5" "$T/badrow.h5" <<'PY'
+import h5py, shutil, sys
+shutil.copy(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "r+") as f:
+    f["/subscribers/phase"][17000] = 7
+PY
+rc=0
+run 3 "$CS" "${SC[@]}" --in "$T/m2.h5" --out "$T/bad_row.h5" --lists "$T/Lbad_row" --previous-scores "$T/badrow.h5" \
+  > /dev/null 2> "$T/bad_row.err" || rc=$?
+[ "$rc" = 5 ] || { cat "$T/bad_row.err"; fail "a bad row of last month's scores: exit $rc, not 5"; }
+has "badrow.h5: row 17000: region .*, phase 7" "$T/bad_row.err" || { cat "$T/bad_row.err"; fail "no message naming the bad row"; }
+[ ! -e "$T/bad_row.h5" ] && [ ! -e "$T/bad_row.h5.tmp" ] && [ ! -e "$T/Lbad_row" ] && [ ! -e "$T/Lbad_row.tmp" ] \
+  || fail "a bad row of last month's scores left output behind"
 echo "test_mom ok"
