@@ -107,6 +107,10 @@ static uint64_t score_prev_rounds(uint64_t rows, uint64_t block, MPI_Comm comm)
     return r;
 }
 
+/* Bytes per row of the block buffers of last month's rows: the row, its outgoing item and owner,
+ * the send and receive buffers of its exchange. */
+#define SCORE_PREV_BLOCK_BYTES (22 + 24 + 4 + 24 + 24)
+
 /* The working set of one part on one rank. */
 typedef struct {
     eval_set map;        /* the asked ids -> their arrival index */
@@ -255,8 +259,9 @@ static int score_prev_part(score_job *j, topk_item **ptr, size_t n, uint64_t par
 
 /* Passes of the join: the candidates one rank owns (their total / R, a tenth more for the hash's
  * unevenness) at EVAL_MAP_BYTES_PER_ID for the map and 96 bytes for the asked item, its answer and
- * the reply, in half of what --memory leaves after the pass (at least 64 MB). The same number on
- * every rank. */
+ * the reply, in half of what --memory leaves after the pass and the block buffers (at least 1 MiB, so
+ * that a budget spent elsewhere still gives a finite number of parts). The same number on every rank
+ * (in_use is the largest rank's). */
 static uint64_t score_prev_parts(const score_job *j, uint64_t total, uint64_t in_use)
 {
     /* test hook, read on every rank alike: CS_TEST_PREV_PARTS=n forces n parts (the tests check that
@@ -264,8 +269,8 @@ static uint64_t score_prev_parts(const score_job *j, uint64_t total, uint64_t in
     const char *force = getenv("CS_TEST_PREV_PARTS");
     if (force && atoi(force) > 0) return (uint64_t)atoi(force);
     double per_rank = 1.1 * (double)total / (double)j->ctx->nranks + 1024;
-    double left = (double)j->o.memory - (double)in_use;
-    double budget = left / 2 > 64e6 ? left / 2 : 64e6;
+    double left = (double)j->o.memory - (double)in_use - SCORE_PREV_BLOCK_BYTES * 65536.0;
+    double budget = left / 2 > 1048576 ? left / 2 : 1048576;
     double parts = ceil(per_rank * (EVAL_MAP_BYTES_PER_ID + 96) / budget);
     return parts < 1 ? 1 : (uint64_t)parts;
 }
