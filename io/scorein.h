@@ -30,6 +30,13 @@ int scorein_read(scorein *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *re
  * /subscribers/months_on_list. CS_EFORMAT naming the file when it has no months_on_list (written by
  * a version before issue 15), CS_EIO. */
 int scorein_read_prev(scorein *r, uint64_t row0, size_t n, double *prob, uint16_t *months);
+/* issue 15 (evaluate's effect by action): the playbook action codes of /actions/code (0 of them in a
+ * file written before, which has no /subscribers/action), and rows [row0, row0+n) of
+ * /subscribers/action (an index into them, -1 off the lists). CS_EIO; CS_EDATA naming the row for
+ * an index out of range. */
+size_t scorein_n_actions(const scorein *r);
+const char *const *scorein_action_codes(const scorein *r);
+int scorein_read_action(scorein *r, uint64_t row0, size_t n, int16_t *action);
 void scorein_close(scorein *r); /* accepts NULL */
 
 #endif

@@ -175,6 +175,7 @@ typedef struct {
     double key;
     uint32_t group;       /* score_group */
     uint16_t prev_months; /* months on a list up to last month */
+    int16_t action;       /* its playbook action (an index into the playbook's actions), -1 none */
     uint8_t band;
 } score_prev_rec;
 

@@ -311,9 +311,14 @@ int score_prev_join(score_job *j)
     for (size_t g = 0; rc == CS_OK && g < ng; g++) {
         size_t m = 0;
         const topk_item *it = topk_group(j->cand, g, &m);
-        for (size_t i = 0; i < m; i++)
+        for (size_t i = 0; i < m; i++) {
+            /* the action the list writer gives it (lists_region_row), held out or not */
+            const playbook_action *act =
+                playbook_lookup_tagged(j->in.pb, it[i].stage, it[i].phase, it[i].queue, it[i].tier, it[i].tags);
             p->rec[k++] = (score_prev_rec){.row = it[i].row, .id = it[i].id, .key = it[i].key, .group = (uint32_t)g,
-                                           .prev_months = it[i].prev_months, .band = it[i].band};
+                                           .prev_months = it[i].prev_months, .band = it[i].band,
+                                           .action = act ? (int16_t)(act - j->in.pb->actions) : -1};
+        }
     }
     p->n_rec = rc == CS_OK ? n : 0;
     free(ptr);
@@ -338,7 +343,8 @@ int score_prev_months(score_job *j, scores_writer *w)
     uint64_t *cut = calloc(SCORE_PREV_CUT_WORDS * ng, sizeof *cut);
     size_t io = j->o.block < 4096 ? 4096 : j->o.block > 65536 ? 65536 : (size_t)j->o.block;
     uint16_t *months = malloc(io * sizeof *months);
-    int rc = cut && months ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    int16_t *action = malloc(io * sizeof *action);
+    int rc = cut && months && action ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     rc = red_agree(ctx->comm, rc);
     for (size_t g = 0; rc == CS_OK && g < ng; g++) {
         const topk_item *l = &p->last[g]; /* all zero where this rank wrote no row of list g */
@@ -368,12 +374,18 @@ int score_prev_months(score_job *j, scores_writer *w)
     for (uint64_t a = 0; rc == CS_OK && lrc == CS_OK && a < rows; a += io) {
         size_t nb = rows - a < io ? (size_t)(rows - a) : io;
         memset(months, 0, nb * sizeof *months);
-        for (; at < p->n_rec && p->rec[at].row < row0 + a + nb; at++) months[p->rec[at].row - row0 - a] = p->rec[at].prev_months;
-        lrc = scores_write_months(w, row0 + a, nb, months);
+        for (size_t i = 0; i < nb; i++) action[i] = -1;
+        for (; at < p->n_rec && p->rec[at].row < row0 + a + nb; at++) {
+            size_t i = (size_t)(p->rec[at].row - row0 - a);
+            months[i] = p->rec[at].prev_months;
+            if (months[i]) action[i] = p->rec[at].action;
+        }
+        lrc = scores_write_listed(w, row0 + a, nb, months, action);
     }
     if (rc == CS_OK) rc = red_agree(ctx->comm, lrc);
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, p->new_listed, nreg);
     free(cut);
     free(months);
+    free(action);
     return rc;
 }
