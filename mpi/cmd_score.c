@@ -11,7 +11,8 @@
  *   2. score_tiers.c: ARPU quintile cut-offs exactly across ranks, tiers written; the per-region sums
  *      and the drift reduced (score_pass.c);
  *   3. score_lists.c: each region's list merged across ranks and written, by its owner rank or by
- *      rank 0;
+ *      rank 0; score_prev.c (issue 15) joins the candidates with last month's scores before and
+ *      stores the months on the lists after;
  *   4. score_validate.c: with labels, the scores evaluated exactly, overall and per region;
  *   5. score_summary.c: rank 0 writes the summaries; score_outputs.c: SCORES.h5 and DIR are renamed
  *      into place together, only if all went well; the summary is printed.

@@ -12,8 +12,9 @@
  *                      owner rank, which sends the answers back), in parts that fit --memory;
  *   score_prev_months  after the lists: which of this rank's candidates made their list (every
  *                      list's last row, known to all ranks, cuts it: topk_before is a total order),
- *                      written as /subscribers/months_on_list of this rank's rows, and each region's
- *                      listed rows new this month.
+ *                      written as /subscribers/months_on_list of this rank's rows with each listed
+ *                      row's playbook action (/subscribers/action: a control row's would-be one, for
+ *                      evaluate's effect by action), and each region's listed rows new this month.
  * Without --previous-scores the join is skipped (the list cells stay empty) and the months start at 1.
  * Everything is the same for any rank count: the join answers by id, the counts are integers.
  */

@@ -423,6 +423,57 @@ static void test_region_csv(void **state)
 }
 
 /* The directory dance: begin, commit, replace a lists directory, refuse anything else. */
+/* summary.csv with last month (issue 15): per region last month's figure and the signed change (a
+ * change of 0.00 not "-0.00"; a region last month did not have: both empty), and the total row (no
+ * region index, the regions' sums, last month's total over the regions that had one, the overall
+ * AUC). Read back byte for byte below the header. */
+static void test_summary_previous(void **state)
+{
+    (void)state;
+    char *dir = testutil_tmpdir();
+    assert_non_null(dir);
+    const char *regions[] = {"north", "south"};
+    lists_ctx c = {.n_regions = 2, .region_names = regions, .lang = LANG_EN};
+    const int64_t subs[] = {120, 80}, alarm[] = {7, 2}, warning[] = {11, 3}, newl[] = {4, 6};
+    /* queue-major: retention of both regions, then collections, then billing */
+    const int64_t queued[] = {20, 8, 5, 2, 1, 0}, listed[] = {9, 4, 5, 2, 1, 0};
+    const double leavers[] = {3.385, 1.25}, risk[] = {1234.5678, 500.25}, auc[] = {0.71, NAN}, lift[] = {2.5, NAN};
+    const double p_subs[] = {118, NAN}, p_listed[] = {17, NAN}, p_leavers[] = {3.9, NAN}, p_risk[] = {1234.5678, NAN},
+                 p_alarm[] = {7, NAN}, p_warning[] = {13, NAN};
+    lists_summary sm = {.month = "2026-11", .rank_by = "probability", .subscribers = subs, .alarm = alarm,
+                        .warning = warning, .queued = queued, .listed = listed, .expected_leavers = leavers,
+                        .value_at_risk = risk, .validated = 1, .auc = 0.7, .region_auc = auc, .region_lift10 = lift,
+                        .has_prev = 1, .new_listed = newl, .prev_subscribers = p_subs, .prev_listed = p_listed,
+                        .prev_expected_leavers = p_leavers, .prev_value_at_risk = p_risk, .prev_alarm = p_alarm,
+                        .prev_warning = p_warning, .prev_month = "2026-10"};
+    assert_int_equal(lists_summary_write(&c, dir, &sm), CS_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    const char *all = read_all(path);
+    assert_int_equal(strncmp(all, "region_index,region,subscribers,", 32), 0);
+    assert_non_null(strstr(all, ",validation_auc,new_on_list,subscribers_last_month,subscribers_change,"
+                                "listed_last_month,listed_change,expected_leavers_last_month,expected_leavers_change,"
+                                "value_at_risk_last_month,value_at_risk_change,alarm_last_month,alarm_change,"
+                                "warning_last_month,warning_change\n"));
+    assert_string_equal(strchr(all, '\n') + 1,
+        "0,north,120,3.385000,7,11,1234.57,20,9,00-north-retention.csv,5,5,00-north-collections.csv,1,1,"
+        "00-north-billing.csv,15,0.710000,4,118,2,17,-2,3.900000,-0.515000,1234.57,0.00,7,0,13,-2\n"
+        "1,south,80,1.250000,2,3,500.25,8,4,01-south-retention.csv,2,2,01-south-collections.csv,0,0,"
+        "01-south-billing.csv,6,,6,,,,,,,,,,,,\n"
+        ",total,200,4.635000,9,14,1734.82,28,13,,7,7,,1,1,,21,0.700000,10,118,82,17,4,3.900000,0.735000,"
+        "1234.57,500.25,7,2,13,1\n");
+    /* without last month the month-over-month cells stay empty */
+    sm.has_prev = 0;
+    assert_int_equal(lists_summary_write(&c, dir, &sm), CS_OK);
+    all = read_all(path);
+    assert_non_null(strstr(all, "00-north-billing.csv,15,0.710000,,,,,,,,,,,,,\n"));
+    unlink(path);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+}
+
 static void test_dir(void **state)
 {
     (void)state;
@@ -488,7 +539,7 @@ int main(void)
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_errors),    cmocka_unit_test(test_file_names),
         cmocka_unit_test(test_ids),       cmocka_unit_test(test_region_csv),
-        cmocka_unit_test(test_dir),
+        cmocka_unit_test(test_dir),       cmocka_unit_test(test_summary_previous),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
