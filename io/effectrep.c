@@ -35,6 +35,14 @@ static void efx_sum_of(const effectrep_data *d, int arm, long region, int phase,
     }
 }
 
+/* The sums of an arm's rows of one playbook action (issue 15). */
+static void efx_sum_action(const effectrep_data *d, int arm, size_t a, efx_sum *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int k = 0; k < EFX_N_COUNTS; k++) s->c[k] = d->counts_action[((size_t)arm * d->n_actions + a) * EFX_N_COUNTS + k];
+    s->worth = d->worth_action[(size_t)arm * d->n_actions + a];
+}
+
 /* One row of the report: the treated arm against the control group in a scope. */
 typedef struct {
     const char *scope, *region, *by, *group, *arm;
@@ -45,10 +53,18 @@ typedef struct {
 
 static const char *const efx_arm_name[EFX_N_ARMS] = {"listed", "control", "contacted", "accepted"};
 
+/* The estimate of a row whose sums are filled. */
+static void efx_row_finish(efx_row *row, int arm);
+
 static void efx_row_of(const effectrep_data *d, int arm, long region, int phase, int tier, efx_row *row)
 {
     efx_sum_of(d, arm, region, phase, tier, &row->t);
     efx_sum_of(d, EFX_CONTROL, region, phase, tier, &row->c);
+    efx_row_finish(row, arm);
+}
+
+static void efx_row_finish(efx_row *row, int arm)
+{
     effect_estimate(row->t.c[EFX_C_KNOWN], row->t.c[EFX_C_LEFT], row->c.c[EFX_C_KNOWN], row->c.c[EFX_C_LEFT],
                     &row->e);
     /* subscribers saved: the uplift on every treated subscriber; value: each one's ARPU x horizon */
@@ -60,7 +76,7 @@ static void efx_row_of(const effectrep_data *d, int arm, long region, int phase,
 
 typedef void (*efx_visit)(const effectrep_data *d, const efx_row *row, void *arg);
 
-/* Every row in order: per treated arm, overall, each region, each phase, each tier. */
+/* Every row in order: per treated arm, overall, each region, each phase, each tier, each action. */
 static void efx_each(const effectrep_data *d, efx_visit fn, void *arg)
 {
     static const char *const phase_name[LISTIN_N_PHASES] = {"healthy", "warning", "alarm"};
@@ -84,6 +100,14 @@ static void efx_each(const effectrep_data *d, efx_visit fn, void *arg)
             static const char *const tier_name[LISTIN_N_TIERS] = {"unknown", "1", "2", "3", "4", "5"};
             efx_row_of(d, arms[a], -1, -1, t, &row);
             row.scope = "overall", row.region = "", row.by = "tier", row.group = tier_name[t];
+            if (row.t.c[EFX_C_LISTED] || row.c.c[EFX_C_LISTED]) fn(d, &row, arg);
+        }
+        /* issue 15: by the playbook action (the control rows by the one they would have had) */
+        for (size_t k = 0; k < d->n_actions; k++) {
+            efx_sum_action(d, arms[a], k, &row.t);
+            efx_sum_action(d, EFX_CONTROL, k, &row.c);
+            efx_row_finish(&row, arms[a]);
+            row.scope = "overall", row.region = "", row.by = "action", row.group = d->action_codes[k];
             if (row.t.c[EFX_C_LISTED] || row.c.c[EFX_C_LISTED]) fn(d, &row, arg);
         }
     }

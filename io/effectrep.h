@@ -7,7 +7,9 @@
  * the worth (ARPU x horizon) sums come from the lists every rank holds, so every output is the same
  * for any rank count. This module turns them into rates, the uplift with its 95% interval
  * (model/effect.h) and the subscribers and value saved, per scope: overall, each region, each phase
- * and each tier. Definitions: docs/operations.md, "The retention effect". Serial: rank 0 writes.
+ * and each tier, and (with the scored month's SCORES.h5) each playbook action: the treated who got
+ * action A against the control subscribers who would have got A. Definitions: docs/operations.md,
+ * "The retention effect". Serial: rank 0 writes.
  */
 #ifndef CS_EFFECTREP_H
 #define CS_EFFECTREP_H
@@ -36,6 +38,13 @@ typedef struct {
     const double *worth;
     /* --contacts: rows read, ids on no list (not fatal), listed contacted, control contacted */
     uint64_t contact_rows, contact_unknown, contacted, control_contacted;
+    /* issue 15, by playbook action (evaluate --scores with a SCORES.h5 that has /subscribers/action):
+     * each listed row's action, a control row's the one it would have had. n_actions 0: no rows by
+     * action. [EFX_N_ARMS][n_actions][EFX_N_COUNTS] and [EFX_N_ARMS][n_actions] */
+    size_t n_actions;
+    const char *const *action_codes;
+    const int64_t *counts_action;
+    const double *worth_action;
 } effectrep_data;
 
 /* Index of a count. */

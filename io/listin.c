@@ -231,6 +231,8 @@ static int listin_summary(listin_table *t, const char *dir)
     while (listin_next(r, &rec, &rc)) {
         char name[1024];
         size_t idx;
+        /* the total row (issue 15) has no region_index: it is no region */
+        if (col > 0 && rec.nfields > 0 && csv_field_missing(&rec.fields[0])) continue;
         listin_text(&rec.fields[col], name, sizeof name);
         rc = listin_region_add(t, name, &idx);
     }

@@ -98,12 +98,12 @@ static const char *const lists_cols[LANG_N][LISTS_N_COLS] = {
      "value_at_risk", "stage", "phase", "grade", "action_code", "action", "channel", "reason_1",
      "reason_2", "reason_3",
      /* ---- added after the reasons ---- */
-     "tags"},
+     "tags", "new_on_list", "months_on_list", "prev_probability", "prev_phase"},
     {"排名", "队列", "用户编号", "地区", "品牌", "流失概率", "主动流失概率", "被动流失概率",
      "风险价值", "生命周期", "预警状态", "价值等级", "行动代码", "建议行动", "渠道", "原因1",
      "原因2", "原因3",
      /* ---- added after the reasons ---- */
-     "客户标签"},
+     "客户标签", "本月新上榜", "连续上榜月数", "上月流失概率", "上月预警状态"},
 };
 
 const char *lists_column_label(int col, cs_lang lang)
@@ -254,6 +254,23 @@ static const char *const lists_control_text[LANG_N] = {
     "对照组：不联系（用于衡量挽留效果）",
 };
 
+/* ---- issue 15: the month-over-month cells (empty without last month's scores) ---- */
+static int lists_prev_cells(csv_writer *w, const lists_ctx *c, const topk_item *it)
+{
+    if (!it->prev_known) {
+        int rc = CS_OK;
+        for (int k = 0; rc == CS_OK && k < 4; k++) rc = csv_write_missing(w);
+        return rc;
+    }
+    int rc = csv_write_long(w, it->prev_months == 0);
+    /* this month included; saturates with the stored count (uint16) */
+    if (rc == CS_OK) rc = csv_write_long(w, (long long)it->prev_months + (it->prev_months < UINT16_MAX));
+    if (rc == CS_OK) rc = lists_prob(w, it->prev_prob);
+    if (rc == CS_OK)
+        rc = it->prev_phase == TOPK_NO_PREV ? csv_write_missing(w) : lists_text(w, rules_phase_label(it->prev_phase, c->lang));
+    return rc;
+}
+
 int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
 {
     if (lf->rc != CS_OK) return lf->rc;
@@ -303,6 +320,7 @@ int lists_region_row(lists_file *lf, uint64_t rank, const topk_item *it)
         tagconf_labels(c->tc, it->tags, c->lang, ";", tags, sizeof tags);
         rc = *tags ? lists_text(w, tags) : csv_write_missing(w);
     }
+    if (rc == CS_OK) rc = lists_prev_cells(w, c, it); /* issue 15: month over month */
     if (rc == CS_OK) rc = lists_segment_cell(w, c, it); /* issue 17: segment */
     for (size_t k = 0; rc == CS_OK && k < c->n_extra; k++) rc = lists_indicator(w, it->extra[k]);
     if (rc == CS_OK) rc = csv_write_row_end(w);
@@ -323,18 +341,81 @@ int lists_region_close(lists_file *lf)
 
 /* ---- summary ---- */
 
-/* summary.csv's columns: one row per region; per queue its subscribers, listed rows and file. */
+/* summary.csv's columns: one row per region; per queue its subscribers, listed rows and file; then
+ * (issue 15) the listed rows new this month and, per figure, last month's value and the change. */
 enum { SUM_INDEX, SUM_REGION, SUM_SUBSCRIBERS, SUM_LEAVERS, SUM_ALARM, SUM_WARNING, SUM_RISK,
-       SUM_QUEUE0, SUM_LISTED = SUM_QUEUE0 + 3 * QUEUE_N_LISTED, SUM_AUC, SUM_N };
+       SUM_QUEUE0, SUM_LISTED = SUM_QUEUE0 + 3 * QUEUE_N_LISTED, SUM_AUC,
+       /* ---- issue 15: month over month ---- */
+       SUM_NEW, SUM_PREV0, SUM_N = SUM_PREV0 + 12 };
 
 static const char *const lists_sum_cols[LANG_N][SUM_N] = {
     {"region_index", "region", "subscribers", "expected_leavers", "alarm", "warning", "value_at_risk",
      "retention", "retention_listed", "retention_file", "collections", "collections_listed",
-     "collections_file", "billing", "billing_listed", "billing_file", "listed", "validation_auc"},
+     "collections_file", "billing", "billing_listed", "billing_file", "listed", "validation_auc",
+     "new_on_list", "subscribers_last_month", "subscribers_change", "listed_last_month", "listed_change",
+     "expected_leavers_last_month", "expected_leavers_change", "value_at_risk_last_month",
+     "value_at_risk_change", "alarm_last_month", "alarm_change", "warning_last_month", "warning_change"},
     {"地区序号", "地区", "用户数", "预计流失人数", "告警期人数", "预警期人数", "风险价值",
      "挽留人数", "挽留名单人数", "挽留名单文件", "催缴人数", "催缴名单人数",
-     "催缴名单文件", "账单核查人数", "账单核查名单人数", "账单核查名单文件", "名单合计", "验证AUC"},
+     "催缴名单文件", "账单核查人数", "账单核查名单人数", "账单核查名单文件", "名单合计", "验证AUC",
+     "本月新上榜人数", "上月用户数", "用户数增减", "上月名单合计", "名单合计增减",
+     "上月预计流失人数", "预计流失人数增减", "上月风险价值", "风险价值增减",
+     "上月告警期人数", "告警期人数增减", "上月预警期人数", "预警期人数增减"},
 };
+
+/* The total row's region cell. */
+static const char *const lists_sum_total[LANG_N] = {"total", "合计"};
+
+/* A signed figure in a fixed format (lists_fixed writes only values >= 0): the change of a figure.
+ * Written as a number, so a leading '-' is not taken for a formula; -0 and NaN become "0" and empty. */
+static int lists_signed(csv_writer *w, const char *fmt, double v)
+{
+    if (isnan(v)) return csv_write_missing(w);
+    char b[64];
+    int n = snprintf(b, sizeof b, fmt, v);
+    if (b[0] == '-' && strspn(b + 1, "0.") == (size_t)(n - 1)) n = snprintf(b, sizeof b, fmt, 0.0);
+    return csv_write_number(w, b, (size_t)n);
+}
+
+/* One row's figures, a region's or the total's (issue 15's month over month at the end). */
+typedef struct {
+    int64_t subscribers, alarm, warning, queued[QUEUE_N_LISTED], listed[QUEUE_N_LISTED], new_listed;
+    double leavers, risk, auc;
+    double prev[6]; /* subscribers, listed, expected leavers, value at risk, alarm, warning; NaN: none */
+} lists_sum_row;
+
+static int lists_sum_row_write(csv_writer *w, const lists_summary *s, const lists_sum_row *x,
+                               long long index, const char *region, const char *const *file)
+{
+    int rc = index >= 0 ? csv_write_long(w, index) : csv_write_missing(w);
+    if (rc == CS_OK) rc = lists_text(w, region);
+    if (rc == CS_OK) rc = csv_write_long(w, x->subscribers);
+    if (rc == CS_OK) rc = lists_fixed(w, "%.6f", x->leavers);
+    if (rc == CS_OK) rc = csv_write_long(w, x->alarm);
+    if (rc == CS_OK) rc = csv_write_long(w, x->warning);
+    if (rc == CS_OK) rc = lists_fixed(w, "%.2f", x->risk);
+    int64_t listed = 0;
+    for (int q = 0; rc == CS_OK && q < QUEUE_N_LISTED; q++) {
+        rc = csv_write_long(w, x->queued[q]);
+        if (rc == CS_OK) rc = csv_write_long(w, x->listed[q]);
+        if (rc == CS_OK) rc = file ? lists_text(w, file[q]) : csv_write_missing(w);
+        listed += x->listed[q];
+    }
+    if (rc == CS_OK) rc = csv_write_long(w, listed);
+    if (rc == CS_OK) rc = !isnan(x->auc) ? lists_fixed(w, "%.6f", x->auc) : csv_write_missing(w);
+    /* ---- issue 15: month over month, empty without last month's scores ---- */
+    if (rc == CS_OK) rc = s->has_prev ? csv_write_long(w, x->new_listed) : csv_write_missing(w);
+    const double now[6] = {(double)x->subscribers, (double)listed, x->leavers, x->risk, (double)x->alarm,
+                           (double)x->warning};
+    /* the counts as integers, the sums in their own columns' formats */
+    static const char *const fmt[6] = {"%.0f", "%.0f", "%.6f", "%.2f", "%.0f", "%.0f"};
+    for (int k = 0; rc == CS_OK && k < 6; k++) {
+        double p = s->has_prev ? x->prev[k] : NAN;
+        rc = isnan(p) ? csv_write_missing(w) : lists_fixed(w, fmt[k], p);
+        if (rc == CS_OK) rc = lists_signed(w, fmt[k], now[k] - p);
+    }
+    return rc == CS_OK ? csv_write_row_end(w) : rc;
+}
 
 static int lists_summary_csv(const lists_ctx *c, const char *tmpdir, const lists_summary *s)
 {
@@ -347,33 +428,44 @@ static int lists_summary_csv(const lists_ctx *c, const char *tmpdir, const lists
     int lang = c->lang == LANG_ZH ? LANG_ZH : LANG_EN;
     for (int i = 0; rc == CS_OK && i < SUM_N; i++) rc = lists_text(&w, lists_sum_cols[lang][i]);
     if (rc == CS_OK) rc = csv_write_row_end(&w);
-    char name[256];
     size_t nr = c->n_regions;
+    lists_sum_row tot = {.auc = s->validated ? s->auc : NAN};
+    /* a region last month did not have gives the total no last-month figure of its own (NaN + x) */
     for (size_t r = 0; rc == CS_OK && r < nr; r++) {
-        rc = csv_write_long(&w, (long long)r);
-        if (rc == CS_OK) rc = lists_text(&w, c->region_names[r]);
-        if (rc == CS_OK) rc = csv_write_long(&w, s->subscribers[r]);
-        if (rc == CS_OK) rc = lists_fixed(&w, "%.6f", s->expected_leavers[r]);
-        if (rc == CS_OK) rc = csv_write_long(&w, s->alarm[r]);
-        if (rc == CS_OK) rc = csv_write_long(&w, s->warning[r]);
-        if (rc == CS_OK) rc = lists_fixed(&w, "%.2f", s->value_at_risk[r]);
-        int64_t listed = 0;
-        for (int q = QUEUE_RETENTION; rc == CS_OK && q < QUEUE_N; q++) {
+        lists_sum_row x = {.subscribers = s->subscribers[r], .alarm = s->alarm[r], .warning = s->warning[r],
+                           .leavers = s->expected_leavers[r], .risk = s->value_at_risk[r],
+                           .new_listed = s->new_listed ? s->new_listed[r] : 0,
+                           .auc = s->validated && s->region_auc ? s->region_auc[r] : NAN};
+        char names[QUEUE_N_LISTED][256];
+        const char *file[QUEUE_N_LISTED];
+        for (int q = QUEUE_RETENTION; q < QUEUE_N; q++) {
             size_t at = (size_t)(q - QUEUE_RETENTION) * nr + r;
-            lists_file_name(r, nr, c->region_names[r], q, name, sizeof name);
-            rc = csv_write_long(&w, s->queued[at]);
-            if (rc == CS_OK) rc = csv_write_long(&w, s->listed[at]);
-            if (rc == CS_OK) rc = lists_text(&w, name);
-            listed += s->listed[at];
+            lists_file_name(r, nr, c->region_names[r], q, names[q - QUEUE_RETENTION], sizeof names[0]);
+            file[q - QUEUE_RETENTION] = names[q - QUEUE_RETENTION];
+            x.queued[q - QUEUE_RETENTION] = s->queued[at];
+            x.listed[q - QUEUE_RETENTION] = s->listed[at];
         }
-        if (rc == CS_OK) rc = csv_write_long(&w, listed);
-        if (rc == CS_OK) {
-            if (s->validated && s->region_auc && !isnan(s->region_auc[r]))
-                rc = lists_fixed(&w, "%.6f", s->region_auc[r]);
-            else rc = csv_write_missing(&w);
+        const double *const prev[6] = {s->prev_subscribers, s->prev_listed, s->prev_expected_leavers,
+                                       s->prev_value_at_risk, s->prev_alarm, s->prev_warning};
+        for (int k = 0; k < 6; k++) x.prev[k] = s->has_prev ? prev[k][r] : NAN;
+        rc = lists_sum_row_write(&w, s, &x, (long long)r, c->region_names[r], file);
+        /* totals in region order: the same additions for any rank count */
+        tot.subscribers += x.subscribers;
+        tot.alarm += x.alarm;
+        tot.warning += x.warning;
+        tot.leavers += x.leavers;
+        tot.risk += x.risk;
+        tot.new_listed += x.new_listed;
+        for (int q = 0; q < QUEUE_N_LISTED; q++) {
+            tot.queued[q] += x.queued[q];
+            tot.listed[q] += x.listed[q];
         }
-        if (rc == CS_OK) rc = csv_write_row_end(&w);
+        /* last month's total: over the regions of last month that this month still has (a region
+         * gone since is in neither month's total of this file) */
+        for (int k = 0; k < 6; k++)
+            if (!isnan(x.prev[k])) tot.prev[k] += x.prev[k];
     }
+    if (rc == CS_OK) rc = lists_sum_row_write(&w, s, &tot, -1, lists_sum_total[lang], NULL);
     return lists_finish(f, path, rc);
 }
 
@@ -406,7 +498,10 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
     size_t nr = c->n_regions;
     int64_t t_sub = 0, t_al = 0, t_wa = 0, t_li = 0, t_q[QUEUE_N_LISTED] = {0}, t_ql[QUEUE_N_LISTED] = {0};
     double t_exp = 0, t_var = 0;
+    int64_t t_new = 0;
     char name[256];
+    if (s->has_prev) json_str(&j, "last_month", s->prev_month);
+    else json_null(&j, "last_month");
     json_arr_begin(&j, "regions");
     for (size_t r = 0; r < nr; r++) {
         json_obj_begin(&j, NULL);
@@ -446,6 +541,21 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
             json_num(&j, "validation_auc", s->region_auc[r]);
             json_num(&j, "validation_lift_top10", s->region_lift10[r]);
         }
+        if (s->has_prev) { /* issue 15: month over month (null: a region last month did not have) */
+            json_int(&j, "new_on_list", s->new_listed ? s->new_listed[r] : 0);
+            t_new += s->new_listed ? s->new_listed[r] : 0;
+            if (isnan(s->prev_subscribers[r])) json_null(&j, "last_month");
+            else {
+                json_obj_begin(&j, "last_month");
+                json_int(&j, "subscribers", (int64_t)s->prev_subscribers[r]);
+                json_int(&j, "listed", (int64_t)s->prev_listed[r]);
+                lists_json_fixed(&j, "expected_leavers", "%.6f", s->prev_expected_leavers[r]);
+                lists_json_fixed(&j, "value_at_risk", "%.2f", s->prev_value_at_risk[r]);
+                json_int(&j, "alarm", (int64_t)s->prev_alarm[r]);
+                json_int(&j, "warning", (int64_t)s->prev_warning[r]);
+                json_obj_end(&j);
+            }
+        }
         json_obj_end(&j);
         /* totals in region order: the same additions for any rank count */
         t_sub += s->subscribers[r];
@@ -463,6 +573,7 @@ static int lists_summary_json(const lists_ctx *c, const char *tmpdir, const list
     json_int(&j, "warning", t_wa);
     json_int(&j, "listed", t_li);
     lists_json_fixed(&j, "value_at_risk", "%.2f", t_var);
+    if (s->has_prev) json_int(&j, "new_on_list", t_new);
     json_obj_begin(&j, "queues");
     for (int q = QUEUE_RETENTION; q < QUEUE_N; q++) {
         json_obj_begin(&j, queue_name(q));

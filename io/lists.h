@@ -62,6 +62,11 @@ enum { LISTS_COL_RANK, LISTS_COL_QUEUE, LISTS_COL_ID, LISTS_COL_REGION, LISTS_CO
        LISTS_COL_CHANNEL, LISTS_COL_REASON_1, LISTS_COL_REASON_2, LISTS_COL_REASON_3,
        /* ---- columns added after the reasons (one place, so that merges stay easy) ---- */
        LISTS_COL_TAGS,   /* issue 17: the row's tags, labels in the list's language joined by ';' */
+       /* issue 15, month over month (score --previous-scores; empty without it) */
+       LISTS_COL_NEW_ON_LIST,      /* 1: on no list of last month, 0: on one */
+       LISTS_COL_MONTHS_ON_LIST,   /* months in a row on a list, this one included */
+       LISTS_COL_PREV_PROBABILITY, /* last month's probability (empty: not scored last month) */
+       LISTS_COL_PREV_PHASE,       /* last month's phase (empty: not scored last month) */
        LISTS_N_COLS };
 
 /* The segment column's header: "segment", "细分群" (issue 17; after reason_3, before --list-columns). */
@@ -159,9 +164,18 @@ typedef struct {
     uint64_t val_n, val_npos, labelled;
     double auc, lift10, capture5, capture10, capture20, ks, brier;
     const double *region_auc, *region_lift10; /* NaN where not computed; NULL without validation */
+    /* issue 15, month over month: with last month's scores (has_prev), per region the listed rows new
+     * this month and last month's figures (NaN for a region last month did not have), each followed
+     * in summary.csv by the change */
+    int has_prev;
+    const int64_t *new_listed;
+    const double *prev_subscribers, *prev_listed, *prev_expected_leavers, *prev_value_at_risk,
+        *prev_alarm, *prev_warning;
+    const char *prev_month;
 } lists_summary;
 
-/* Writes tmpdir/summary.csv (one row per region, headers in c->lang, with c->bom) and
+/* Writes tmpdir/summary.csv (one row per region and a last row "total" / "合计" with an empty
+ * region_index: the regions' sums, the overall validation AUC; headers in c->lang, with c->bom) and
  * tmpdir/summary.json (English keys; "lang" says the lists' language). CS_EIO. */
 int lists_summary_write(const lists_ctx *c, const char *tmpdir, const lists_summary *s);
 

@@ -12,14 +12,14 @@
 
 /* SC_PVOL and SC_PINV exist only in a file of a model with churn types (SC_NBASE datasets without) */
 enum { SC_ID, SC_REGION, SC_BRAND, SC_PROB, SC_STAGE, SC_PHASE, SC_TIER, SC_ARPU, SC_VAR, SC_REASON,
-       SC_FACT, SC_TAGS, SC_CONTRIB, SC_QUEUE, SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
+       SC_FACT, SC_TAGS, SC_CONTRIB, SC_QUEUE, SC_MONTHS, SC_ACTION, SC_NBASE, SC_PVOL = SC_NBASE, SC_PINV, SC_NDS };
 
 static const char *const scores_ds_name[SC_NDS] = {
     "/subscribers/id", "/subscribers/region", "/subscribers/brand", "/subscribers/probability",
     "/subscribers/stage", "/subscribers/phase", "/subscribers/tier", "/subscribers/arpu",
     "/subscribers/value_at_risk", "/subscribers/reasons", "/subscribers/reason_values",
-    "/subscribers/tags", "/subscribers/contribution", "/subscribers/queue", "/subscribers/p_voluntary",
-    "/subscribers/p_involuntary"};
+    "/subscribers/tags", "/subscribers/contribution", "/subscribers/queue", "/subscribers/months_on_list",
+    "/subscribers/action", "/subscribers/p_voluntary", "/subscribers/p_involuntary"};
 
 struct scores_writer {
     char *path, *tmp;
@@ -106,9 +106,13 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
     CS_TRY(h5util_write_strings(f, "/reasons/name", m->reason_name, m->n_reasons));
     hid_t ft[SC_NDS] = {H5T_STD_U64LE, H5T_STD_U16LE, H5T_STD_U8LE, H5T_IEEE_F64LE, H5T_STD_U8LE,
                         H5T_STD_U8LE, H5T_STD_U8LE, H5T_IEEE_F32LE, H5T_IEEE_F64LE, H5T_STD_I16LE,
-                        H5T_IEEE_F32LE, H5T_STD_U64LE, H5T_IEEE_F32LE, H5T_STD_U8LE, H5T_IEEE_F64LE,
-                        H5T_IEEE_F64LE};
+                        H5T_IEEE_F32LE, H5T_STD_U64LE, H5T_IEEE_F32LE, H5T_STD_U8LE, H5T_STD_U16LE,
+                        H5T_STD_I16LE, H5T_IEEE_F64LE, H5T_IEEE_F64LE};
     CS_TRY(scores_tag_table(f, tmp, m));
+    /* issue 15: the playbook's action codes, which /subscribers/action indexes */
+    static const char *const none[1] = {""};
+    CS_TRY(scores_group(f, "/actions", tmp));
+    CS_TRY(h5util_write_strings(f, "/actions/code", m->n_actions ? m->action_code : none, m->n_actions));
     for (int i = 0; i < (m->has_types ? SC_NDS : SC_NBASE); i++) {
         /* contiguous: ranks write disjoint row ranges independently */
         hid_t d;
@@ -215,6 +219,12 @@ int scores_write_queue(scores_writer *w, uint64_t row0, size_t n, const uint8_t 
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier)
 {
     return h5util_write_rows(w->ds[SC_TIER], H5T_NATIVE_UINT8, row0, n, 0, tier);
+}
+
+int scores_write_listed(scores_writer *w, uint64_t row0, size_t n, const uint16_t *months, const int16_t *action)
+{
+    CS_TRY(h5util_write_rows(w->ds[SC_MONTHS], H5T_NATIVE_UINT16, row0, n, 0, months));
+    return h5util_write_rows(w->ds[SC_ACTION], H5T_NATIVE_INT16, row0, n, 0, action);
 }
 
 int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu)

@@ -5,7 +5,9 @@
  * codes that index /reasons/text and /reasons/name, with their values); with a model of churn types
  * also each type's probability (p_voluntary, p_involuntary: optional datasets, the version stays 1);
  * and the tag bits and contribution of issue 17, with the tag table under /tags; the queue of each
- * row (issue 16: /subscribers/queue, named by /queues/name).
+ * row (issue 16: /subscribers/queue, named by /queues/name); the months on the lists of issue 15
+ * (/subscribers/months_on_list, which next month's score reads back) and each listed row's playbook
+ * action (/subscribers/action, /actions/code: evaluate's effect by action).
  * Written like the snapshot: rank 0 lays the file out serially under a
  * temporary name (variable-length strings cannot go through MPI-IO in HDF5 1.10), every rank reopens
  * it and writes its own rows independently (mpi/h5shared.c runs these steps and agrees on them), and
@@ -56,6 +58,9 @@ typedef struct {
     const char *grade_mode;         /* "quantile" or "thresholds" */
     const char *tag_rules;          /* the tag rule file's name */
     int has_cost;                   /* contribution is ARPU minus a cost indicator */
+    /* issue 15: the playbook's action codes (/actions/code), which /subscribers/action indexes */
+    size_t n_actions;
+    const char *const *action_code;
 } scores_meta;
 
 /* Known at the end of a run: written by rank 0 in scores_file_finish. Arrays are [n_regions]. */
@@ -103,6 +108,11 @@ int scores_read_tags(scores_writer *w, uint64_t row0, size_t n, uint64_t *tags, 
 int scores_write_queue(scores_writer *w, uint64_t row0, size_t n, const uint8_t *queue);
 /* Writes the tier of rows [row0, row0+n) (known after the quantiles). */
 int scores_write_tier(scores_writer *w, uint64_t row0, size_t n, const uint8_t *tier);
+/* Writes rows [row0, row0+n) of /subscribers/months_on_list (issue 15: months in a row on a list,
+ * this one included; 0 off the lists) and /subscribers/action (the playbook action of a listed row,
+ * an index into /actions/code: for a control row the action it would have had; -1 off the lists),
+ * known after the lists. */
+int scores_write_listed(scores_writer *w, uint64_t row0, size_t n, const uint16_t *months, const int16_t *action);
 /* Reads back rows of /subscribers/arpu this rank wrote (for the tier pass: the ARPU of a partition
  * is not kept in memory). */
 int scores_read_arpu(scores_writer *w, uint64_t row0, size_t n, float *arpu);

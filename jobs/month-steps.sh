@@ -558,11 +558,16 @@ ms_step_score() {
         ms_log "model.h5: $how of $CS_MODEL_SRC (trained in $CS_MODEL_MONTH)"
     fi
     [ -f "$stage/model.h5" ] || { ms_log "error: $stage/model.h5 is missing (did train run?)"; return $MS_EX_NOINPUT; }
-    local rc=0
+    local rc=0 prev_scores=()
+    # month over month (issue 15): the lists marked against last month's, when it was scored
+    if [ -n "${CS_PREV:-}" ] && [ -f "$CS_RUNS/$CS_PREV/scores.h5" ]; then
+        prev_scores=(--previous-scores "$CS_RUNS/$CS_PREV/scores.h5")
+        ms_log "score: month over month against $CS_PREV ($CS_RUNS/$CS_PREV/scores.h5)"
+    fi
     # shellcheck disable=SC2086
     ms_cs "$CS_RANKS" score --in "$CS_SNAPSHOT" --model "$stage/model.h5" --out "$stage/scores.h5" \
         --lists "$stage/lists" --lang "$CS_LANG" --playbook "$stage/playbook.conf" --tags "$stage/tags.conf" \
-        --control "${CS_CONTROL:-0}" $CS_SCORE_OPTS || rc=$?
+        --control "${CS_CONTROL:-0}" ${prev_scores[@]+"${prev_scores[@]}"} $CS_SCORE_OPTS || rc=$?
     [ $rc = 0 ] || return $rc
     # the lists carry the scored snapshot's month: a snapshot replaced after the plan checked it,
     # or an import of another month, stops the month here

@@ -23,6 +23,8 @@
 /* One listed subscriber: the ranking key and everything a list row shows. The struct travels
  * between ranks as raw bytes (mpi/score_lists.c), so it holds no pointer. */
 #define TOPK_NO_AREA UINT16_MAX
+/* prev_phase of a subscriber last month's scores do not hold (issue 15). */
+#define TOPK_NO_PREV UINT8_MAX
 
 typedef struct {
     double key;         /* ranking key, larger first */
@@ -44,6 +46,11 @@ typedef struct {
     uint8_t band;       /* compared first: 1 raised by a hard signal, 0 by the model alone */
     uint8_t online;     /* 1: prefers online channels (the playbook's e-channel rule) */
     int16_t segment;    /* the model's segment within the brand (model/segment.h), -1: none */
+    /* issue 15, month over month (mpi/score_prev.c): from last month's scores, joined by id */
+    uint8_t prev_known; /* 1: the run had last month's scores (score --previous-scores) */
+    uint8_t prev_phase; /* last month's phase, TOPK_NO_PREV when last month did not score the id */
+    uint16_t prev_months; /* months on a list up to last month (0: not listed last month) */
+    double prev_prob;   /* last month's probability, NaN when not scored */
 } topk_item;
 
 /* 1 when a ranks before b in the list order (band desc, key desc, id asc, row asc). NaN keys rank

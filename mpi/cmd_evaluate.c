@@ -416,7 +416,7 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
         ncounts = 3 * e.nreg * EVALREP_CELLS + 2 * e.nreg;
         e.counts = calloc(ncounts, sizeof(int64_t));
         if (!e.counts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
-        if (rc == CS_OK) rc = eval_effect_init(&e.fx, e.nreg);
+        if (rc == CS_OK) rc = eval_effect_init(&e.fx, e.nreg, e.t->n);
     }
     rc = red_agree(ctx->comm, rc);
     if (rc == CS_OK && o.contacts) rc = eval_effect_contacts(ctx, o.contacts, &o.ccols, e.t, &e.fx);
@@ -443,8 +443,13 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK && e.tags_on) rc = eval_tags_reduce(&e.tags, ctx->comm);
     if (rc == CS_OK)
         rc = red_sum_i64(ctx->comm, e.fx.counts, EFX_N_ARMS * e.nreg * EFX_CELLS * EFX_N_COUNTS);
+    if (rc == CS_OK) rc = red_sum_i64(ctx->comm, e.fx.row_state, e.t->n);
     if (rc == CS_OK) eval_effect_finish(&e.fx, e.t, o.absent);
-    if (rc == CS_OK && o.scores) rc = eval_groups_count(ctx, &e.gr, e.out_r, o.absent, e.nreg, o.block, o.memory);
+    if (rc == CS_OK && o.scores)
+        rc = eval_groups_count(ctx, &e.gr, e.t, e.out_r, o.absent, e.nreg, o.block, o.memory);
+    /* issue 15: the effect by playbook action, where the scores say each listed row's action */
+    if (rc == CS_OK && e.gr.action)
+        rc = red_agree(ctx->comm, eval_effect_actions(&e.fx, e.t, o.absent, e.gr.action, scorein_n_actions(e.gr.sc)));
 
     /* the lists' own counts, then the absent mode's reading of "found" */
     int64_t *listed = NULL;
@@ -488,6 +493,8 @@ int cmd_evaluate(const cmd_ctx *ctx, int argc, char **argv)
             .counts = e.fx.counts, .worth = e.fx.worth, .contact_rows = e.fx.cst.rows,
             .contact_unknown = e.fx.cst.unknown, .contacted = e.fx.cst.contacted,
             .control_contacted = e.fx.cst.control_contacted,
+            .n_actions = e.fx.n_actions, .action_codes = e.gr.sc ? scorein_action_codes(e.gr.sc) : NULL,
+            .counts_action = e.fx.counts_action, .worth_action = e.fx.worth_action,
         };
         int with_effect = n_control > 0 || o.contacts;
         int lrc = CS_OK;

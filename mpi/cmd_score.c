@@ -11,7 +11,8 @@
  *   2. score_tiers.c: ARPU quintile cut-offs exactly across ranks, tiers written; the per-region sums
  *      and the drift reduced (score_pass.c);
  *   3. score_lists.c: each region's list merged across ranks and written, by its owner rank or by
- *      rank 0;
+ *      rank 0; score_prev.c (issue 15) joins the candidates with last month's scores before and
+ *      stores the months on the lists after;
  *   4. score_validate.c: with labels, the scores evaluated exactly, overall and per region;
  *   5. score_summary.c: rank 0 writes the summaries; score_outputs.c: SCORES.h5 and DIR are renamed
  *      into place together, only if all went well; the summary is printed.
@@ -30,6 +31,7 @@
 #include "score_open.h"
 #include "score_outputs.h"
 #include "score_pass.h"
+#include "score_prev.h"
 #include "score_summary.h"
 #include "score_tiers.h"
 #include "score_validate.h"
@@ -49,6 +51,7 @@ static int score_run(score_job *j, const char *settings, score_times *tm)
     const score_opts *o = &j->o;
     const snap_schema *s = j->in.s;
     score_outputs out;
+    CS_TRY(score_prev_open(j)); /* before anything is written: a wrong --previous-scores writes nothing */
     CS_TRY(score_outputs_lists_begin(j, &out));
     j->vs.thr = score_validate_threshold(s, o->validate_max);
     int rc = score_outputs_scores_begin(j, settings, &out);
@@ -69,9 +72,12 @@ static int score_run(score_job *j, const char *settings, score_times *tm)
     if (rc == CS_OK) rc = score_tiers(j, out.w);
     tm->tiers = comm_now() - t;
     if (rc == CS_OK) rc = score_totals_reduce(j);
-    /* 3. the lists */
+    /* 3. the lists, each row joined with last month's scores (issue 15), and the months on the
+     * lists stored for next month */
     t = comm_now();
+    if (rc == CS_OK) rc = score_prev_join(j);
     if (rc == CS_OK) rc = score_lists(j, &out.lc, out.tmpdir);
+    if (rc == CS_OK) rc = score_prev_months(j, out.w);
     tm->lists = comm_now() - t;
     /* 4. the validation */
     t = comm_now();
@@ -106,7 +112,7 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
         {"in", &o->in}, {"model", &o->model}, {"out", &o->out}, {"lists", &o->lists}, {"top", &o->top},
         {"rank-by", &o->rank_by_s}, {"mask-ids", &o->mask_ids}, {"bom", &o->bom}, {"no-bom", &o->no_bom},
         {"capacity", &o->capacity}, {"playbook", &o->playbook}, {"list-columns", &o->list_columns},
-        {"tags", &o->tags},
+        {"tags", &o->tags}, {"previous-scores", &o->previous_scores},
         {"lang", &o->lang_s}, {"collections-cutoff", &o->collections_cutoff},
         {"horizon", &o->horizon}, {"control", &o->control}, {"warn-cutoff", &warn},
         {"onboarding-months", &o->rp.onboarding_months}, {"growth-months", &o->rp.growth_months},
@@ -145,12 +151,13 @@ int cmd_score(const cmd_ctx *ctx, int argc, char **argv)
      * locked against a second run (outguard.h); rank 0 decides and holds the locks */
     outguard *guard = NULL;
     if (!o->read_only) {
-        outguard_path paths[7] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_INPUT},
+        outguard_path paths[8] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_INPUT},
                                   {"--out", o->out, OUTGUARD_OUTPUT}, {"--lists", o->lists, OUTGUARD_OUTPUT_DIR}};
         size_t np = 4;
         if (o->playbook) paths[np++] = (outguard_path){"--playbook", o->playbook, OUTGUARD_INPUT};
         if (o->capacity) paths[np++] = (outguard_path){"--capacity", o->capacity, OUTGUARD_INPUT};
         if (o->tags) paths[np++] = (outguard_path){"--tags", o->tags, OUTGUARD_INPUT};
+        if (o->previous_scores) paths[np++] = (outguard_path){"--previous-scores", o->previous_scores, OUTGUARD_INPUT};
         if (ctx->rank == 0) rc = outguard_acquire(paths, np, &guard);
         rc = red_agree(ctx->comm, rc);
         if (rc != CS_OK) {

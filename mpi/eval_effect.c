@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int eval_effect_init(eval_effect *x, size_t nreg)
+int eval_effect_init(eval_effect *x, size_t nreg, size_t n_rows)
 {
     memset(x, 0, sizeof *x);
     x->nreg = nreg;
     x->counts = calloc(EFX_N_ARMS * nreg * EFX_CELLS * EFX_N_COUNTS + 1, sizeof *x->counts);
     x->worth = calloc(EFX_N_ARMS * nreg * EFX_CELLS + 1, sizeof *x->worth);
-    if (!x->counts || !x->worth) {
+    x->row_state = calloc(n_rows + 1, sizeof *x->row_state);
+    if (!x->counts || !x->worth || !x->row_state) {
         eval_effect_clear(x);
         return CS_ERROR(CS_ENOMEM, "out of memory");
     }
@@ -26,6 +27,9 @@ void eval_effect_clear(eval_effect *x)
     free(x->counts);
     free(x->worth);
     free(x->contact);
+    free(x->row_state);
+    free(x->counts_action);
+    free(x->worth_action);
     memset(x, 0, sizeof *x);
 }
 
@@ -66,6 +70,8 @@ void eval_effect_row(eval_effect *x, const listin_table *t, size_t k, int known,
     int arms[3];
     int n = eval_effect_arms(x, t, k, arms);
     size_t cell = eval_effect_cell(t, k);
+    x->row_state[k] = EVAL_EFFECT_MET | (known ? EVAL_EFFECT_KNOWN : 0) | (known && left ? EVAL_EFFECT_LEFT : 0) |
+                      (known && left && ctype == 1 ? EVAL_EFFECT_VOL : 0) | (known && left && ctype == 2 ? EVAL_EFFECT_INV : 0);
     for (int a = 0; a < n; a++) {
         int64_t *c = x->counts + effectrep_at(x->nreg, arms[a], t->region[k], cell, 0);
         c[EFX_C_KNOWN] += known;
@@ -94,4 +100,33 @@ void eval_effect_finish(eval_effect *x, const listin_table *t, int absent)
         c[EFX_C_KNOWN] = c[EFX_C_LISTED];
         c[EFX_C_LEFT] = c[EFX_C_LISTED] - met;
     }
+}
+
+int eval_effect_actions(eval_effect *x, const listin_table *t, int absent, const int64_t *action, size_t n_actions)
+{
+    x->n_actions = n_actions;
+    x->counts_action = calloc(EFX_N_ARMS * n_actions * EFX_N_COUNTS + 1, sizeof *x->counts_action);
+    x->worth_action = calloc(EFX_N_ARMS * n_actions + 1, sizeof *x->worth_action);
+    if (!x->counts_action || !x->worth_action) return CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t k = 0; k < t->n; k++) {
+        if (action[k] <= 0 || (size_t)action[k] > n_actions) continue;
+        size_t act = (size_t)action[k] - 1;
+        int arms[3];
+        int n = eval_effect_arms(x, t, k, arms);
+        int64_t st = x->row_state[k];
+        /* as eval_effect_row and eval_effect_finish count: with absent, everyone is known and who was
+         * not met in the later month left */
+        int known = absent ? 1 : (st & EVAL_EFFECT_KNOWN) != 0;
+        int left = absent ? !(st & EVAL_EFFECT_MET) : (st & EVAL_EFFECT_LEFT) != 0;
+        for (int a = 0; a < n; a++) {
+            int64_t *c = x->counts_action + ((size_t)arms[a] * n_actions + act) * EFX_N_COUNTS;
+            c[EFX_C_LISTED]++;
+            c[EFX_C_KNOWN] += known;
+            c[EFX_C_LEFT] += known && left;
+            c[EFX_C_VOLUNTARY] += !absent && (st & EVAL_EFFECT_VOL) != 0;
+            c[EFX_C_INVOLUNTARY] += !absent && (st & EVAL_EFFECT_INV) != 0;
+            x->worth_action[(size_t)arms[a] * n_actions + act] += (double)t->worth[k];
+        }
+    }
+    return CS_OK;
 }

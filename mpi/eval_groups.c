@@ -31,6 +31,7 @@ void eval_groups_clear(eval_groups *g)
     free(g->map);
     free(g->subs);
     free(g->leavers);
+    free(g->action);
     memset(g, 0, sizeof *g);
 }
 
@@ -94,8 +95,8 @@ static int eval_groups_outcomes(const cmd_ctx *ctx, snap_reader *out, int absent
 }
 
 /* Collective. The scored ids of part `part` with their cells to the owners, which count them. */
-static int eval_groups_scores(const cmd_ctx *ctx, eval_groups *g, int absent, uint64_t block, uint64_t part,
-                              uint64_t parts, const eval_set *known, const eval_set *left)
+static int eval_groups_scores(const cmd_ctx *ctx, eval_groups *g, const listin_table *t, int absent, uint64_t block,
+                              uint64_t part, uint64_t parts, const eval_set *known, const eval_set *left)
 {
     part_range pr;
     part_compute(scorein_rows(g->sc), ctx->nranks, ctx->rank, &pr);
@@ -104,8 +105,9 @@ static int eval_groups_scores(const cmd_ctx *ctx, eval_groups *g, int absent, ui
     uint16_t *region = malloc(io * sizeof *region);
     uint8_t *phase = malloc(io), *tier = malloc(io);
     int *owner = malloc(io * sizeof *owner);
+    int16_t *act = malloc(io * sizeof *act);
     eval_xchg x = {0};
-    int rc = id && items && region && phase && tier && owner ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    int rc = id && items && region && phase && tier && owner && act ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     if (rc == CS_OK) rc = eval_xchg_init(&x, ctx->nranks, 2, io);
     rc = red_agree(ctx->comm, rc);
     uint64_t rounds = rc == CS_OK ? eval_groups_rounds(pr.rows, io, ctx->comm) : 0;
@@ -113,6 +115,14 @@ static int eval_groups_scores(const cmd_ctx *ctx, eval_groups *g, int absent, ui
         uint64_t r0 = pr.row0 + round * io;
         size_t n = r0 < pr.row0 + pr.rows ? (size_t)(pr.row0 + pr.rows - r0 < io ? pr.row0 + pr.rows - r0 : io) : 0;
         int lrc = n ? scorein_read(g->sc, r0, n, id, region, phase, tier) : CS_OK;
+        /* issue 15: the listed rows' actions, once (in the first part) */
+        if (lrc == CS_OK && n && g->action && part == 0) {
+            lrc = scorein_read_action(g->sc, r0, n, act);
+            for (size_t i = 0; lrc == CS_OK && i < n; i++) {
+                long k = act[i] >= 0 ? listin_find(t, id[i]) : -1;
+                if (k >= 0) g->action[k] = act[i] + 1;
+            }
+        }
         rc = red_agree(ctx->comm, lrc);
         if (rc != CS_OK) break;
         size_t m = 0;
@@ -148,16 +158,19 @@ static int eval_groups_scores(const cmd_ctx *ctx, eval_groups *g, int absent, ui
     free(phase);
     free(tier);
     free(owner);
+    free(act);
     return rc;
 }
 
-int eval_groups_count(const cmd_ctx *ctx, eval_groups *g, snap_reader *out, int absent, size_t nreg,
-                      uint64_t block, uint64_t memory)
+int eval_groups_count(const cmd_ctx *ctx, eval_groups *g, const listin_table *t, snap_reader *out, int absent,
+                      size_t nreg, uint64_t block, uint64_t memory)
 {
     size_t nc = nreg * EVALREP_CELLS;
     g->subs = calloc(nc + 1, sizeof *g->subs);
     g->leavers = calloc(nc + 1, sizeof *g->leavers);
-    int rc = red_agree(ctx->comm, g->subs && g->leavers ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory"));
+    int ok = g->subs && g->leavers;
+    if (ok && scorein_n_actions(g->sc) > 0) ok = (g->action = calloc(t->n + 1, sizeof *g->action)) != NULL;
+    int rc = red_agree(ctx->comm, ok ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory"));
     /* two sets of up to n / R ids (a tenth more for the hash), 32 bytes an id, in half of --memory */
     double per_rank = 1.1 * (double)snap_schema_of(out)->n / (double)ctx->nranks + 1024;
     double p = ceil(2 * per_rank * 32 / ((double)memory / 2));
@@ -165,11 +178,12 @@ int eval_groups_count(const cmd_ctx *ctx, eval_groups *g, snap_reader *out, int 
     for (uint64_t part = 0; rc == CS_OK && part < parts; part++) {
         eval_set known = {0}, left = {0};
         rc = eval_groups_outcomes(ctx, out, absent, block, part, parts, &known, &left);
-        if (rc == CS_OK) rc = eval_groups_scores(ctx, g, absent, block, part, parts, &known, &left);
+        if (rc == CS_OK) rc = eval_groups_scores(ctx, g, t, absent, block, part, parts, &known, &left);
         eval_set_clear(&known);
         eval_set_clear(&left);
     }
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, g->subs, nc);
     if (rc == CS_OK) rc = red_sum_i64(ctx->comm, g->leavers, nc);
+    if (rc == CS_OK && g->action) rc = red_sum_i64(ctx->comm, g->action, t->n);
     return rc;
 }

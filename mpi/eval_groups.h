@@ -8,7 +8,9 @@
  * month: absent means left); then each scored id goes to the same owner with its cell, and the owner
  * counts the cell's subscribers (with a known outcome) and leavers. Integer counts summed by
  * red_sum_i64: the same for any rank count. Memory: the owners' sets, in as many parts as --memory
- * needs (each part re-reads both files).
+ * needs (each part re-reads both files). The same pass reads each listed row's playbook action
+ * (SCORES.h5's /subscribers/action) for the retention effect by action: the lists are on every rank,
+ * so the rank that reads a row looks its id up there.
  */
 #ifndef CS_EVAL_GROUPS_H
 #define CS_EVAL_GROUPS_H
@@ -23,6 +25,9 @@ typedef struct {
     size_t *map;       /* scores region -> table region */
     int64_t *subs;     /* [nreg * EVALREP_CELLS] */
     int64_t *leavers;  /* [nreg * EVALREP_CELLS] */
+    int64_t *action;   /* [t->n] issue 15: each listed row's playbook action + 1 from SCORES.h5 (a control
+                        * row's: the one it would have had), 0 unknown; summed over ranks (one rank
+                        * reads each row). NULL when the file has no /subscribers/action */
 } eval_groups;
 
 /* Every rank opens path and adds its regions to t (the same way on every rank). CS_EINVAL when its
@@ -30,9 +35,10 @@ typedef struct {
 int eval_groups_open(const cmd_ctx *ctx, const char *path, listin_table *t, int any_month, eval_groups *g);
 
 /* Collective: the counts for nreg table regions; out_map maps the outcome snapshot's regions.
- * absent: the outcome snapshot is a later month. */
-int eval_groups_count(const cmd_ctx *ctx, eval_groups *g, snap_reader *out, int absent, size_t nreg,
-                      uint64_t block, uint64_t memory);
+ * absent: the outcome snapshot is a later month. With actions in the file, also g->action of the
+ * lists t (indexed on every rank). */
+int eval_groups_count(const cmd_ctx *ctx, eval_groups *g, const listin_table *t, snap_reader *out, int absent,
+                      size_t nreg, uint64_t block, uint64_t memory);
 
 void eval_groups_clear(eval_groups *g);
 

@@ -1,5 +1,7 @@
-/* eval_join.c — the distributed id join of `churnscore evaluate` (see eval_join.h): moved out of
- * cmd_evaluate.c unchanged when evaluate --scores (eval_groups.c) needed it too.
+/* eval_join.c — the distributed id join of `churnscore evaluate` and of score's month over month
+ * (see eval_join.h): moved out of cmd_evaluate.c when evaluate --scores (eval_groups.c) needed it
+ * too; the map (a value beside each id) and the answers' way back came with score --previous-scores
+ * (score_prev.c), so that one join serves all three.
  */
 #include "eval_join.h"
 
@@ -27,7 +29,42 @@ uint64_t eval_part(uint64_t id, uint64_t parts)
 void eval_set_clear(eval_set *s)
 {
     free(s->slot);
+    free(s->val);
     memset(s, 0, sizeof *s);
+}
+
+/* Room for one more id: doubles the table (and its values, for a map) at load 1/2. */
+static int eval_set_room(eval_set *s, int with_val)
+{
+    if (2 * (s->n + 1) <= s->slots) return CS_OK;
+    size_t slots = s->slots ? 2 * s->slots : 1024;
+    uint64_t *t = calloc(slots, sizeof *t), *tv = with_val ? calloc(slots, sizeof *tv) : NULL;
+    if (!t || (with_val && !tv)) {
+        free(t);
+        free(tv);
+        return CS_ERROR(CS_ENOMEM, "out of memory for %zu ids of the join (use more ranks)", s->n);
+    }
+    for (size_t i = 0; i < s->slots; i++) {
+        if (!s->slot[i]) continue;
+        size_t h = (size_t)idhash_mix(s->slot[i]) & (slots - 1);
+        while (t[h]) h = (h + 1) & (slots - 1);
+        t[h] = s->slot[i];
+        if (tv) tv[h] = s->val[i];
+    }
+    free(s->slot);
+    free(s->val);
+    s->slot = t;
+    s->val = tv;
+    s->slots = slots;
+    return CS_OK;
+}
+
+/* The slot of id (id != 0): where it is, or the empty slot where it would go. */
+static size_t eval_set_slot(const eval_set *s, uint64_t id)
+{
+    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
+    while (s->slot[h] && s->slot[h] != id) h = (h + 1) & (s->slots - 1);
+    return h;
 }
 
 int eval_set_insert(eval_set *s, uint64_t id)
@@ -36,27 +73,12 @@ int eval_set_insert(eval_set *s, uint64_t id)
         s->has_zero = 1;
         return CS_OK;
     }
-    if (2 * (s->n + 1) > s->slots) {
-        size_t slots = s->slots ? 2 * s->slots : 1024;
-        uint64_t *t = calloc(slots, sizeof *t);
-        if (!t) return CS_ERROR(CS_ENOMEM, "out of memory for %zu ids of the join (use more ranks)", s->n);
-        for (size_t i = 0; i < s->slots; i++) {
-            if (!s->slot[i]) continue;
-            size_t h = (size_t)idhash_mix(s->slot[i]) & (slots - 1);
-            while (t[h]) h = (h + 1) & (slots - 1);
-            t[h] = s->slot[i];
-        }
-        free(s->slot);
-        s->slot = t;
-        s->slots = slots;
+    CS_TRY(eval_set_room(s, 0));
+    size_t h = eval_set_slot(s, id);
+    if (!s->slot[h]) {
+        s->slot[h] = id;
+        s->n++;
     }
-    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
-    while (s->slot[h]) {
-        if (s->slot[h] == id) return CS_OK;
-        h = (h + 1) & (s->slots - 1);
-    }
-    s->slot[h] = id;
-    s->n++;
     return CS_OK;
 }
 
@@ -64,12 +86,37 @@ int eval_set_has(const eval_set *s, uint64_t id)
 {
     if (id == 0) return s->has_zero;
     if (!s->slots) return 0;
-    size_t h = (size_t)idhash_mix(id) & (s->slots - 1);
-    while (s->slot[h]) {
-        if (s->slot[h] == id) return 1;
-        h = (h + 1) & (s->slots - 1);
+    return s->slot[eval_set_slot(s, id)] == id;
+}
+
+int eval_set_put(eval_set *s, uint64_t id, uint64_t v)
+{
+    if (id == 0) {
+        s->has_zero = 1;
+        s->zero_val = v;
+        return CS_OK;
     }
-    return 0;
+    CS_TRY(eval_set_room(s, 1));
+    size_t h = eval_set_slot(s, id);
+    if (!s->slot[h]) {
+        s->slot[h] = id;
+        s->n++;
+    }
+    s->val[h] = v;
+    return CS_OK;
+}
+
+int eval_set_get(const eval_set *s, uint64_t id, uint64_t *v)
+{
+    if (id == 0) {
+        if (s->has_zero) *v = s->zero_val;
+        return s->has_zero;
+    }
+    if (!s->slots || !s->val) return 0;
+    size_t h = eval_set_slot(s, id);
+    if (s->slot[h] != id) return 0;
+    *v = s->val[h];
+    return 1;
 }
 
 
@@ -112,4 +159,11 @@ int eval_xchg_run(eval_xchg *x, const uint64_t *items, const int *owner, size_t 
     for (int q = 0; rc == CS_OK && q < x->nranks; q++) total += x->nrecv[q];
     *nrecv = (size_t)total;
     return rc;
+}
+
+void eval_xchg_sources(const eval_xchg *x, int *src)
+{
+    size_t at = 0;
+    for (int q = 0; q < x->nranks; q++)
+        for (uint64_t k = 0; k < x->nrecv[q]; k++) src[at++] = q;
 }

@@ -63,8 +63,8 @@ const opt_spec options_table[] = {
     {.name = "memory", .cmds = I | T | S | M | E | A | X, .kind = OPT_BYTES, .meta = "BYTES", .def = "2G",
      .lo = 1, .hi = INF,
      .help = "memory budget per rank, a size (2G, 512M): train and score refuse up front a run that "
-             "needs more, the duplicate-id check and evaluate's --previous join take as many passes as "
-             "fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M), "
+             "needs more, the duplicate-id check, evaluate's --previous and score's --previous-scores joins "
+             "take as many passes as fit, analyze's --previous join must fit in half of it, import allows a CSV record a quarter of it (at least 16M), "
              "select's chosen rows must fit in it"},
     {.name = "json", .cmds = I | E, .kind = OPT_FLAG,
      .help = "print one JSON object on stdout instead of text"},
@@ -206,6 +206,9 @@ const opt_spec options_table[] = {
      .help = "share of each region's retention list held out as a control group (its own file, not "
              "contacted; a hash of id and month, stratified by phase and tier) to measure the retention "
              "effect; 0.05 is the usual share, 0 none"},
+    {.name = "previous-scores", .cmds = S, .kind = OPT_STR, .meta = "FILE",
+     .help = "last month's SCORES.h5: each list row gets new_on_list, months_on_list, last month's "
+             "probability and phase (joined by id), summary.csv last month's figures and the change"},
     {.name = "horizon", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0, .hi = 1200,
      .help = "months of ARPU at risk: value at risk = p x ARPU x horizon"},
     {.name = "growth-months", .cmds = S, .kind = OPT_DOUBLE, .meta = "MONTHS", .def = "12", .lo = 0,

@@ -25,6 +25,7 @@
 #include "queue.h"
 #include "reduce.h"
 #include "rules.h"
+#include "scorein.h"
 #include "snapshot.h"
 #include "tagconf.h"
 #include "topk.h"
@@ -59,6 +60,7 @@ typedef struct {
     const char *in, *model, *out, *lists, *rank_by_s;
     const char *capacity, *playbook, *list_columns, *lang_s;
     const char *tags;         /* --tags (issue 17); NULL: the built-in jobs/tags.conf */
+    const char *previous_scores; /* --previous-scores (issue 15): last month's SCORES.h5, or NULL */
     uint64_t top, block, memory, validate_max;
     double horizon, warn_cutoff;
     double control; /* --control: the share of each retention list held out (model/control.h) */
@@ -167,6 +169,32 @@ typedef struct {
     double read, compute, write;
 } score_pass_times;
 
+/* issue 15, month over month (score_prev.c): one of this rank's candidates, kept past the lists
+ * (which consume the candidates) to tell whether it made its list. */
+typedef struct {
+    uint64_t row, id;
+    double key;
+    uint32_t group;       /* score_group */
+    uint16_t prev_months; /* months on a list up to last month */
+    int16_t action;       /* its playbook action (an index into the playbook's actions), -1 none */
+    uint8_t band;
+} score_prev_rec;
+
+/* Last month's figures per region, in summary.csv's order: SCORE_PREV_FIGS x nreg. */
+enum { SCORE_PREV_SUBSCRIBERS, SCORE_PREV_LISTED, SCORE_PREV_LEAVERS, SCORE_PREV_RISK, SCORE_PREV_ALARM,
+       SCORE_PREV_WARNING, SCORE_PREV_FIGS };
+
+typedef struct {
+    scorein *sc;          /* --previous-scores on every rank; NULL without */
+    char month[16];       /* its month */
+    double *fig;          /* rank 0: [SCORE_PREV_FIGS * nreg] last month's figures, NaN for a region
+                           * last month did not have */
+    score_prev_rec *rec;  /* [n_rec] this rank's candidates */
+    size_t n_rec;
+    topk_item *last;      /* [SCORE_NGROUPS(nreg)] each list's last row, on the rank that wrote it */
+    int64_t *new_listed;  /* [nreg] listed rows on no list of last month (after score_prev_months) */
+} score_prev_state;
+
 typedef struct {
     const cmd_ctx *ctx;
     score_opts o;
@@ -178,6 +206,7 @@ typedef struct {
     score_vsample vs;
     drift_acc drift;
     score_results res;
+    score_prev_state prev;
     score_pass_times t;
 } score_job;
 
@@ -185,7 +214,8 @@ typedef struct {
  * (the candidates and the validation rows). */
 static inline size_t score_mem_in_use(const score_job *j)
 {
-    return j->buf.io_bytes + topk_bytes(j->cand) + j->vs.cap * sizeof(score_vrow);
+    return j->buf.io_bytes + topk_bytes(j->cand) + j->vs.cap * sizeof(score_vrow) +
+           j->prev.n_rec * sizeof(score_prev_rec);
 }
 
 #endif

@@ -42,11 +42,14 @@ static size_t score_item_group(const score_job *j, const topk_item *it)
 
 typedef struct {
     lists_file *f;
+    topk_item *last; /* the list's last row so far (score_prev.c cuts the candidates with it) */
 } score_sink_arg;
 
 static int score_sink(void *arg, uint64_t pos, const topk_item *it)
 {
-    return lists_region_row(((score_sink_arg *)arg)->f, pos + 1, it);
+    score_sink_arg *a = arg;
+    *a->last = *it;
+    return lists_region_row(a->f, pos + 1, it);
 }
 
 /* Test hooks of the lists stage, read from the environment on every rank:
@@ -79,7 +82,7 @@ static int score_lists_root(score_job *j, const lists_ctx *lc, const char *tmpdi
     for (size_t g = 0; g < SCORE_NGROUPS(j->in.nreg); g++) {
         size_t n = 0;
         topk_item *it = topk_group(j->cand, g, &n);
-        score_sink_arg a = {NULL};
+        score_sink_arg a = {NULL, &j->prev.last[g]};
         if (j->ctx->rank == 0 && rc == CS_OK) rc = score_region_open(j, lc, tmpdir, g, &a.f);
         uint64_t merged = 0;
         /* after a failure on rank 0 the merges still run (limit 0) so that no rank waits forever */
@@ -149,7 +152,7 @@ static int score_lists_write_owned(score_job *j, const lists_ctx *lc, const char
             at[q] += n;
             nrecv[q] -= n;
         }
-        score_sink_arg a = {NULL};
+        score_sink_arg a = {NULL, &j->prev.last[g]};
         uint64_t merged = 0;
         rc = score_region_open(j, lc, tmpdir, g, &a.f);
         if (rc == CS_OK) rc = topk_merge(runs, R, score_list_limit(j, g), heap, score_sink, &a, &merged);

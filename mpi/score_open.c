@@ -12,6 +12,7 @@
 
 #include "capacity.h"
 #include "log.h"
+#include "score_prev.h"
 #include "score_tags.h"
 #include "status.h"
 
@@ -33,6 +34,7 @@ void score_close(score_job *j)
     score_inputs *in = &j->in;
     score_bufs *b = &j->buf;
     drift_clear(&j->drift);
+    score_prev_clear(j);
     free(in->brand_map);
     modelfile_story_clear(&in->story);
     free(in->pick);

@@ -86,6 +86,11 @@ int score_outputs_scores_begin(const score_job *j, const char *options, score_ou
     meta.grade_mode = tc->thresholds ? "thresholds" : "quantile";
     meta.tag_rules = tc->name;
     meta.has_cost = tc->has_cost;
+    /* issue 15: the action codes /subscribers/action indexes */
+    const char *codes[PLAYBOOK_MAX_ACTIONS];
+    for (size_t a = 0; a < j->in.pb->n_actions; a++) codes[a] = j->in.pb->actions[a].code;
+    meta.n_actions = j->in.pb->n_actions;
+    meta.action_code = codes;
     return red_agree(j->ctx->comm, scores_create(o->out, j->ctx->comm, &meta, &out->w));
 }
 

@@ -156,7 +156,8 @@ static int score_block(score_job *j, scan_state *sc, size_t off, size_t n)
                             .arpu = arpu, .contrib = contrib, .tags = b->tags[r], .region = g, .area = b->area ? b->area[r] : TOPK_NO_AREA, .brand = sc->brand[r], .stage = (uint8_t)st,
                             .phase = (uint8_t)ph, .tier = 0, .queue = (uint8_t)q, .segment = b->segment[r],
                             .band = (uint8_t)queue_band(q, sig, ph),
-                            .online = in->online_col >= 0 && playbook_online(in->pb, (double)x[in->online_col])};
+                            .online = in->online_col >= 0 && playbook_online(in->pb, (double)x[in->online_col]),
+                            .prev_phase = TOPK_NO_PREV, .prev_prob = NAN};
             memcpy(it.reason, reason, sizeof it.reason);
             for (size_t k = 0; k < in->n_extra; k++) it.extra[k] = x[in->extra_col[k]];
             memcpy(it.fact, fact, sizeof it.fact);

@@ -92,6 +92,20 @@ int score_summary_write(const score_job *j, const score_columns *c, const lists_
                         .val_npos = ov->npos, .labelled = val->labelled, .auc = ov->auc, .lift10 = ov->lift10,
                         .capture5 = ov->capture5, .capture10 = ov->capture10, .capture20 = ov->capture20,
                         .ks = ov->ks, .brier = ov->brier, .region_auc = c->auc, .region_lift10 = c->lift10};
+    /* issue 15: month over month, with last month's scores */
+    const score_prev_state *p = &j->prev;
+    size_t nreg = j->in.nreg;
+    if (p->sc && p->fig) {
+        ls.has_prev = 1;
+        ls.prev_month = p->month;
+        ls.new_listed = p->new_listed;
+        ls.prev_subscribers = p->fig + SCORE_PREV_SUBSCRIBERS * nreg;
+        ls.prev_listed = p->fig + SCORE_PREV_LISTED * nreg;
+        ls.prev_expected_leavers = p->fig + SCORE_PREV_LEAVERS * nreg;
+        ls.prev_value_at_risk = p->fig + SCORE_PREV_RISK * nreg;
+        ls.prev_alarm = p->fig + SCORE_PREV_ALARM * nreg;
+        ls.prev_warning = p->fig + SCORE_PREV_WARNING * nreg;
+    }
     CS_TRY(lists_summary_write(lc, tmpdir, &ls));
     return j->drift.cols ? score_drift_write(j, tmpdir) : CS_OK;
 }

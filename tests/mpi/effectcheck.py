@@ -13,12 +13,19 @@ lists through the csv module. No code is shared with churnscore.
       the overall uplift of the listed against the control group, recomputed from the lists and
       the later month's ids (absent = left), equals EFFECT.csv's, and its 95% interval covers the
       true effect: TRUTH.h5's treated_expected_uplift (generate --treated), or 0.
+  effectcheck.py actions LISTS_DIR LATER.h5 EFFECT.csv SCORES.h5
+      the effect by playbook action (evaluate --scores): SCORES.h5's /subscribers/action of every
+      listed row is the action code its list shows, a control row's is the action it would have had;
+      per action the treated and control counts, leavers (absent = left) and uplift recomputed from
+      the lists, SCORES.h5 and the later month's ids equal EFFECT.csv's "action" rows, and the
+      actions together are the overall row.
 """
 import csv
 import glob
 import json
 import math
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -120,6 +127,60 @@ def effect(lists, later, effect_csv, truth):
           % (nt, pt, nc, pc, up, lo, hi, truth))
 
 
+def ints_of(path, dataset, fmt):
+    with tempfile.NamedTemporaryFile(suffix=".bin") as tmp:
+        subprocess.run(["h5dump", "-d", dataset, "-b", "LE", "-o", tmp.name, path], check=True,
+                       stdout=subprocess.DEVNULL)
+        data = open(tmp.name, "rb").read()
+    size = struct.calcsize("<" + fmt)
+    return struct.unpack("<%d%s" % (len(data) // size, fmt), data)
+
+
+def strings_of(path, dataset):
+    out = subprocess.run(["h5dump", "-d", dataset, "-y", "-w", "0", path], check=True,
+                         capture_output=True).stdout.decode()
+    body = out.split("DATA {", 1)[1].split("}", 1)[0]  # action codes hold no brace or quote
+    return re.findall(r'"([^"]*)"', body)
+
+
+def actions(lists, later, effect_csv, scores):
+    present = ids_of(later)
+    codes = strings_of(scores, "/actions/code")
+    act = dict(zip(ints_of(scores, "/subscribers/id", "Q"), ints_of(scores, "/subscribers/action", "h")))
+    per = {}  # code -> [treated listed, treated left, control listed, control left]
+    for arm, pattern in ((0, "*-retention.csv"), (2, "*-retention-control.csv")):
+        for path in glob.glob(os.path.join(lists, pattern)):
+            for r in rows(path):
+                i = int(r["id"])
+                assert act[i] >= 0, (path, i, "listed without an action in SCORES.h5")
+                code = codes[act[i]]
+                if arm == 0:
+                    assert r["action_code"] == code, (path, i, r["action_code"], code)
+                c = per.setdefault(code, [0, 0, 0, 0])
+                c[arm] += 1
+                c[arm + 1] += i not in present
+    got = {r["group"]: r for r in rows(effect_csv) if r["breakdown"] == "action" and r["treated"] == "listed"}
+    assert set(got) == set(per), (sorted(got), sorted(per))
+    z = 1.959963984540054  # scipy.stats.norm.ppf(0.975), scipy 1.10.1
+    for code, (nt, lt, nc, lc) in per.items():
+        g = got[code]
+        assert [int(g[k]) for k in ("treated_listed", "treated_left", "control_listed", "control_left")] == \
+            [nt, lt, nc, lc], (code, g, nt, lt, nc, lc)
+        if nt and nc:
+            pt, pc = lt / nt, lc / nc
+            up, se = pc - pt, math.sqrt(pt * (1 - pt) / nt + pc * (1 - pc) / nc)
+            for k, v in (("uplift", up), ("uplift_lo95", up - z * se), ("uplift_hi95", up + z * se)):
+                assert abs(float(g[k]) - v) < 1e-9, (code, k, g[k], v)
+    overall = [r for r in rows(effect_csv) if r["scope"] == "overall" and r["breakdown"] == "all"
+               and r["treated"] == "listed"][0]
+    for k, w in (("treated_listed", 0), ("control_listed", 2), ("treated_left", 1), ("control_left", 3)):
+        assert int(overall[k]) == sum(c[w] for c in per.values()), (k, overall[k])
+    both = sum(1 for c in per.values() if c[0] and c[2])
+    assert both >= 2, "fewer than two actions with both arms: %r" % per
+    print("actions: %d playbook actions (%d with both arms), each treated against the control subscribers "
+          "who would have had it" % (len(per), both))
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[0] == "split":
@@ -127,5 +188,7 @@ if __name__ == "__main__":
     elif a[0] == "effect":
         truth = 0.0 if a[4] == "--truth-zero" else attr(a[5], "treated_expected_uplift")
         effect(a[1], a[2], a[3], truth)
+    elif a[0] == "actions":
+        actions(a[1], a[2], a[3], a[4])
     else:
         sys.exit("usage: see the docstring")

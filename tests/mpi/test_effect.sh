@@ -5,7 +5,7 @@
 # three-month generated chain of 200,000 subscribers with fixed seeds, the middle and last months
 # generated with generate --treated (effect 0.3, and 0), whose evaluate uplift intervals cover the
 # true effect (the generator's treated_expected_uplift), and 0 with effect 0; the evaluation
-# recomputed independently; --contacts and its bad input (unknown ids counted, not fatal; a duplicate
+# recomputed independently, also by playbook action (evaluate --scores); --contacts and its bad input (unknown ids counted, not fatal; a duplicate
 # id, a missing column, a date not in the month, --control outside [0, 0.5]: one message each, no
 # output left).
 source "$(dirname "$0")/common.sh"
@@ -52,12 +52,14 @@ h5dump -a /treated_kept "$T/m2_0.3.h5" | has -E "\(0\): [1-9]" || fail "effect 0
 run 3 "$CS" generate --follows "$T/m1.h5" --out "$T/m2_3r.h5" --treated "$T/runs/2026-10" --treatment-effect 0.3 \
   --quiet || fail "generate --treated with 3 ranks"
 h5diff "$T/m2_0.3.h5" "$T/m2_3r.h5" || fail "generate --treated differs between 2 and 3 ranks"
-# the effect at 1 and 3 ranks: the same bytes
+# the effect at 1 and 3 ranks: the same bytes; with the scored month's scores also by playbook action
+# (the control subscribers by the action they would have had), recomputed independently
 run 1 "$CS" evaluate --lists "$T/L1" --outcomes "$T/m2_0.3.h5" --absent-means-churned --previous "$T/m1.h5" \
-  --out "$T/e1r" > /dev/null 2>&1 || fail "evaluate, 1 rank"
+  --scores "$T/s1.h5" --out "$T/e1r" > /dev/null 2>&1 || fail "evaluate, 1 rank"
 run 3 "$CS" evaluate --lists "$T/L1" --outcomes "$T/m2_0.3.h5" --absent-means-churned --previous "$T/m1.h5" \
-  --out "$T/e3r" > /dev/null 2>&1 || fail "evaluate, 3 ranks"
+  --scores "$T/s1.h5" --out "$T/e3r" > /dev/null 2>&1 || fail "evaluate, 3 ranks"
 for x in -effect.csv -effect.json .csv; do cmp "$T/e1r$x" "$T/e3r$x" || fail "evaluate$x differs between 1 and 3 ranks"; done
+$CHECK actions "$T/L1" "$T/m2_0.3.h5" "$T/e1r-effect.csv" "$T/s1.h5" || fail "the effect by action"
 
 # --contacts: the first half of every retention list reached in November, a third of them accepted,
 # two control subscribers reached, and two ids on no list

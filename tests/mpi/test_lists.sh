@@ -104,9 +104,11 @@ def action(i, q, tags=()):
 CHAN = {"en": {"phone": "phone call", "sms": "SMS", "app": "app message", "store": "in store", "visit": "account manager visit"},
         "zh": {"phone": "电话外呼", "sms": "短信", "app": "手机营业厅推送", "store": "营业厅", "visit": "客户经理上门"}}[LANG]
 H = {"en": ["rank", "queue", "id", "region", "brand", "probability", "p_voluntary", "p_involuntary", "value_at_risk",
-            "stage", "phase", "grade", "action_code", "action", "channel", "reason_1", "reason_2", "reason_3", "tags"],
+            "stage", "phase", "grade", "action_code", "action", "channel", "reason_1", "reason_2", "reason_3", "tags",
+            "new_on_list", "months_on_list", "prev_probability", "prev_phase"],
      "zh": ["排名", "队列", "用户编号", "地区", "品牌", "流失概率", "主动流失概率", "被动流失概率", "风险价值",
-            "生命周期", "预警状态", "价值等级", "行动代码", "建议行动", "渠道", "原因1", "原因2", "原因3", "客户标签"]}[LANG]
+            "生命周期", "预警状态", "价值等级", "行动代码", "建议行动", "渠道", "原因1", "原因2", "原因3", "客户标签",
+            "本月新上榜", "连续上榜月数", "上月流失概率", "上月预警状态"]}[LANG]
 # the value grade by its name (jobs/tags.conf as shipped): grade 1 the most valuable, 0 unknown
 GN = {"en": ["unknown", "diamond", "gold", "silver", "standard", "basic"],
       "zh": ["未知", "钻石", "金", "银", "普通", "基础"]}[LANG]
@@ -129,6 +131,12 @@ def k_of(name, q):
     return cap.get((name, q), cap.get((name, None), TOP))
 bom = True if LANG == "zh" else os.environ.get("BOM", "1") == "1"
 summary = list(csv.DictReader(open(os.path.join(L, "summary.csv"), encoding="utf-8-sig")))
+# the last row is the total (issue 15): no region_index, the regions' sums
+total, summary = summary[-1], summary[:-1]
+assert list(total.values())[0] == "" and list(total.values())[1] == {"en": "total", "zh": "合计"}[LANG], total
+for c in (2, 4, 5, 7, 8, 10, 11, 13, 14, 16):
+    key = list(total)[c]
+    assert int(total[key]) == sum(int(r[key]) for r in summary), ("summary total", key)
 names = [r[{"en": "region", "zh": "地区"}[LANG]] for r in summary]
 files = sorted(f for f in os.listdir(L) if f.endswith(".csv") and f not in ("summary.csv", "drift.csv"))
 assert len(files) == 3 * len(names), files

@@ -105,6 +105,9 @@ for f in scores.h5 lists/summary.json report.md month.json evaluation.csv evalua
 done
 [ "$(readlink "$R/latest")" = 2026-11 ] || fail "latest should be 2026-11"
 [ "$(readlink -f "$R/2026-11/snapshot.h5")" = "$(readlink -f "$T/m2.h5")" ] || fail "month 2's snapshot link"
+# month over month (issue 15): the chain scored month 2 against month 1's scores
+grep -q "score: month over month against 2026-10" "$R/2026-11/logs/score.log" || fail "month 2: not scored against month 1"
+grep -q '"last_month": "2026-10"' "$R/2026-11/lists/summary.json" || fail "month 2's summary.json: no last month"
 grep -q "## Evaluation of last month's lists" "$R/2026-11/report.md" || fail "month 2 report lacks the evaluation"
 grep -q "reused; trained in 2026-10" "$R/2026-11/report.md" || fail "month 2 report: model history"
 grep -q '"model_month": "2026-10"' "$R/2026-11/month.json" || fail "month 2 month.json: model_month"

@@ -312,7 +312,8 @@ static char *read_all(const char *path)
 /* A region CSV with texts that would start formulas, read back byte for byte, in both languages: the
  * byte order mark, the queue, the action and channel from the playbook (the online channel for a
  * subscriber who prefers it), an unknown p_involuntary empty, the indicators of --list-columns as
- * the snapshot holds them (a negative one as a number, NaN empty). */
+ * the snapshot holds them (a negative one as a number, NaN empty), and (issue 15) the month-over-month
+ * cells: empty without last month, else new_on_list, months_on_list, last month's probability and phase. */
 static void test_region_csv(void **state)
 {
     (void)state;
@@ -338,18 +339,25 @@ static void test_region_csv(void **state)
     /* the grade (tier 4: the fourth most valuable) by its name, the tags by their labels */
     static const char *const want[LANG_N] = {
         "\xef\xbb\xbfrank,queue,id,region,brand,probability,p_voluntary,p_involuntary,value_at_risk,stage,phase,"
-        "grade,action_code,action,channel,reason_1,reason_2,reason_3,tags,segment,arpu_m1,contract_months_left\n"
+        "grade,action_code,action,channel,reason_1,reason_2,reason_3,tags,new_on_list,months_on_list,prev_probability,"
+        "prev_phase,segment,arpu_m1,contract_months_left\n"
         "1,retention,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,decline,alarm,standard,"
         "RET_MATCH,\"Matching offer, by a senior agent\",phone call,3 calls to a competitor's service line,high -minus: 2.385,,"
-        "kind a;=b,,88.5,-1\n"
+        "kind a;=b,,,,,,88.5,-1\n"
         "2,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,standard,"
-        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,'=b,,,0.1\n",
+        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,'=b,0,4,0.238500,"
+        "warning,,,0.1\n"
+        "3,collections,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,decline,alarm,standard,"
+        "COLLECT,Collections: reminder,app message,3 calls to a competitor's service line,high -minus: 2.385,,'=b,1,1,,,,,0.1\n",
         "\xef\xbb\xbf排名,队列,用户编号,地区,品牌,流失概率,主动流失概率,被动流失概率,风险价值,生命周期,预警状态,"
-        "价值等级,行动代码,建议行动,渠道,原因1,原因2,原因3,客户标签,细分群,arpu_m1,contract_months_left\n"
+        "价值等级,行动代码,建议行动,渠道,原因1,原因2,原因3,客户标签,本月新上榜,连续上榜月数,上月流失概率,上月预警状态,"
+        "细分群,arpu_m1,contract_months_left\n"
         "1,挽留,*******5678,'=cmd|' /C calc'!A0,'+brand,0.238500,0.238500,,172.50,衰退期,告警期,普通,"
-        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,甲类;乙,,88.5,-1\n"
+        "RET_MATCH,资深客服对标挽留,电话外呼,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,甲类;乙,,,,,,88.5,-1\n"
         "2,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,普通,"
-        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,乙,,,0.1\n",
+        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,乙,0,4,0.238500,预警期,,,0.1\n"
+        "3,催缴,*******5678,'=cmd|' /C calc'!A0,神州行,0.238500,0.238500,0.610000,0.00,衰退期,告警期,普通,"
+        "COLLECT,欠费催缴,手机营业厅推送,拨打竞争对手客服热线3次,指标-minus偏高：2.385,,乙,1,1,,,,,0.1\n",
     };
     for (int lang = 0; lang < LANG_N; lang++) {
         c.lang = (cs_lang)lang;
@@ -368,7 +376,17 @@ static void test_region_csv(void **state)
         it.extra[0] = NAN;
         it.extra[1] = 0.1f;
         it.tags = 2;
+        /* issue 15: last month's scores known: on a list for 3 months up to last month, in warning */
+        it.prev_known = 1;
+        it.prev_months = 3;
+        it.prev_prob = 0.2385;
+        it.prev_phase = 1;
         assert_int_equal(lists_region_row(f, 2, &it), CS_OK);
+        /* and not scored last month: new, its first month, the last month's cells empty */
+        it.prev_months = 0;
+        it.prev_prob = NAN;
+        it.prev_phase = TOPK_NO_PREV;
+        assert_int_equal(lists_region_row(f, 3, &it), CS_OK);
         assert_int_equal(lists_region_close(f), CS_OK);
         char path[512], name[256];
         lists_file_name(0, 2, regions[0], QUEUE_RETENTION, name, sizeof name);
@@ -405,6 +423,57 @@ static void test_region_csv(void **state)
 }
 
 /* The directory dance: begin, commit, replace a lists directory, refuse anything else. */
+/* summary.csv with last month (issue 15): per region last month's figure and the signed change (a
+ * change of 0.00 not "-0.00"; a region last month did not have: both empty), and the total row (no
+ * region index, the regions' sums, last month's total over the regions that had one, the overall
+ * AUC). Read back byte for byte below the header. */
+static void test_summary_previous(void **state)
+{
+    (void)state;
+    char *dir = testutil_tmpdir();
+    assert_non_null(dir);
+    const char *regions[] = {"north", "south"};
+    lists_ctx c = {.n_regions = 2, .region_names = regions, .lang = LANG_EN};
+    const int64_t subs[] = {120, 80}, alarm[] = {7, 2}, warning[] = {11, 3}, newl[] = {4, 6};
+    /* queue-major: retention of both regions, then collections, then billing */
+    const int64_t queued[] = {20, 8, 5, 2, 1, 0}, listed[] = {9, 4, 5, 2, 1, 0};
+    const double leavers[] = {3.385, 1.25}, risk[] = {1234.5678, 500.25}, auc[] = {0.71, NAN}, lift[] = {2.5, NAN};
+    const double p_subs[] = {118, NAN}, p_listed[] = {17, NAN}, p_leavers[] = {3.9, NAN}, p_risk[] = {1234.5678, NAN},
+                 p_alarm[] = {7, NAN}, p_warning[] = {13, NAN};
+    lists_summary sm = {.month = "2026-11", .rank_by = "probability", .subscribers = subs, .alarm = alarm,
+                        .warning = warning, .queued = queued, .listed = listed, .expected_leavers = leavers,
+                        .value_at_risk = risk, .validated = 1, .auc = 0.7, .region_auc = auc, .region_lift10 = lift,
+                        .has_prev = 1, .new_listed = newl, .prev_subscribers = p_subs, .prev_listed = p_listed,
+                        .prev_expected_leavers = p_leavers, .prev_value_at_risk = p_risk, .prev_alarm = p_alarm,
+                        .prev_warning = p_warning, .prev_month = "2026-10"};
+    assert_int_equal(lists_summary_write(&c, dir, &sm), CS_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    const char *all = read_all(path);
+    assert_int_equal(strncmp(all, "region_index,region,subscribers,", 32), 0);
+    assert_non_null(strstr(all, ",validation_auc,new_on_list,subscribers_last_month,subscribers_change,"
+                                "listed_last_month,listed_change,expected_leavers_last_month,expected_leavers_change,"
+                                "value_at_risk_last_month,value_at_risk_change,alarm_last_month,alarm_change,"
+                                "warning_last_month,warning_change\n"));
+    assert_string_equal(strchr(all, '\n') + 1,
+        "0,north,120,3.385000,7,11,1234.57,20,9,00-north-retention.csv,5,5,00-north-collections.csv,1,1,"
+        "00-north-billing.csv,15,0.710000,4,118,2,17,-2,3.900000,-0.515000,1234.57,0.00,7,0,13,-2\n"
+        "1,south,80,1.250000,2,3,500.25,8,4,01-south-retention.csv,2,2,01-south-collections.csv,0,0,"
+        "01-south-billing.csv,6,,6,,,,,,,,,,,,\n"
+        ",total,200,4.635000,9,14,1734.82,28,13,,7,7,,1,1,,21,0.700000,10,118,82,17,4,3.900000,0.735000,"
+        "1234.57,500.25,7,2,13,1\n");
+    /* without last month the month-over-month cells stay empty */
+    sm.has_prev = 0;
+    assert_int_equal(lists_summary_write(&c, dir, &sm), CS_OK);
+    all = read_all(path);
+    assert_non_null(strstr(all, "00-north-billing.csv,15,0.710000,,,,,,,,,,,,,\n"));
+    unlink(path);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+}
+
 static void test_dir(void **state)
 {
     (void)state;
@@ -470,7 +539,7 @@ int main(void)
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_errors),    cmocka_unit_test(test_file_names),
         cmocka_unit_test(test_ids),       cmocka_unit_test(test_region_csv),
-        cmocka_unit_test(test_dir),
+        cmocka_unit_test(test_dir),       cmocka_unit_test(test_summary_previous),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
