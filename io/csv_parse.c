@@ -119,8 +119,13 @@ int csv_parse_record(csv_reader *r)
     const unsigned char delim = r->delim;
     const int eof = r->eof;
 
-    /* Empty physical lines carry no record. */
+    /* Empty physical lines carry no record. A range reader stops where the next range's first
+     * record starts (csv_split.c); that offset is never between a CR and its LF. */
     for (;;) {
+        if (r->base + (uint64_t)(p - buf) >= r->limit) {
+            r->pos = (size_t)(p - buf);
+            return CSV_END;
+        }
         if (p == end) {
             r->pos = (size_t)(p - buf);
             return eof ? CSV_END : NEED_MORE;
@@ -304,7 +309,7 @@ record_end: {
         r->ncols = nf;
     } else if (nf != r->ncols) {
         return CS_ERROR(CS_EDATA, "%s, line %zu: %zu field%s where the %s has %zu", r->name,
-                        r->rec_line, nf, nf == 1 ? "" : "s", r->has_header ? "header" : "first record",
+                        r->rec_line, nf, nf == 1 ? "" : "s", r->has_header || r->header_known ? "header" : "first record",
                         r->ncols);
     }
     if (esc) CS_TRY(record_unescape(r, nf, span));

@@ -58,6 +58,10 @@ int imp_area_observe(imp_schema *s, const csv_record *rec)
         }
         s->area_parent[a] = parent;
     } else if (s->area_parent[a] != parent) {
+        if (s->area_provisional) {
+            s->area_conflicts++; /* decided once every part's first regions are known */
+            return CS_OK;
+        }
         return imp_area_conflict(s, rec, f, parent, s->area_parent[a]);
     }
     return CS_OK;

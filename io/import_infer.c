@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Adds a level; 1 from imp_set_add (cap reached) becomes the column's overflow. */
-static int imp_add_level(imp_schema *s, imp_column *col, const csv_field *f)
+int imp_level_add(imp_schema *s, imp_column *col, const char *data, size_t len)
 {
     size_t max_n = s->max_levels, max_b = IMP_MAX_LEVEL_BYTES;
     if (col->kind == IMP_REGION) max_n = IMP_MAX_REGIONS, max_b = (size_t)64 << 20;
@@ -25,7 +25,7 @@ static int imp_add_level(imp_schema *s, imp_column *col, const csv_field *f)
     imp_set *t = col->kind == IMP_REGION ? &s->region_set
                : col->kind == IMP_BRAND  ? &s->brand_set
                                          : &col->levels;
-    int rc = imp_set_add(t, f->data, f->len, max_n, max_b);
+    int rc = imp_set_add(t, data, len, max_n, max_b);
     if (rc == 1) {
         col->overflow = 1;
         return CS_OK;
@@ -33,8 +33,10 @@ static int imp_add_level(imp_schema *s, imp_column *col, const csv_field *f)
     return rc;
 }
 
-/* Stops pass 1 early when a column is certain to fail: more text values than a category may have. */
-static int imp_overflow_error(const imp_schema *s, const imp_column *col)
+/* A column with more text values than a category may have. Reported by imp_schema_finish, not when
+ * pass 1 meets it, so that a bad row further on is reported first whatever the rank count (a part
+ * of the file cannot know where the whole file's levels overflow). */
+int imp_overflow_error(const imp_schema *s, const imp_column *col)
 {
     if (col->kind == IMP_REGION)
         return CS_ERROR(CS_EFORMAT, "%s: column '%s' (--region) has more than %d distinct regions",
@@ -104,8 +106,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             break;
         case IMP_REGION:
         case IMP_BRAND:
-            CS_TRY(imp_add_level(s, col, f));
-            if (col->overflow) return imp_overflow_error(s, col);
+            CS_TRY(imp_level_add(s, col, f->data, f->len));
             break;
         case IMP_NUMERIC: { /* --like: checked to be a number */
             double v = 0;
@@ -128,8 +129,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
                 }
             } else {
                 col->texts++;
-                CS_TRY(imp_add_level(s, col, f));
-                if (col->overflow) return imp_overflow_error(s, col);
+                CS_TRY(imp_level_add(s, col, f->data, f->len));
             }
             break;
         default: { /* IMP_AUTO */
@@ -149,8 +149,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
                     imp_excerpt(f->data, f->len, col->text_value, sizeof col->text_value);
                     if (col->numbers > 0) col->rescan = 1;
                 }
-                CS_TRY(imp_add_level(s, col, f));
-                if (col->overflow) return imp_overflow_error(s, col);
+                CS_TRY(imp_level_add(s, col, f->data, f->len));
             }
             break;
         }
@@ -165,7 +164,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
 int imp_schema_needs_rescan(const imp_schema *s)
 {
     for (size_t c = 0; c < s->ncols; c++)
-        if (s->cols[c].rescan) return 1;
+        if (s->cols[c].rescan || s->cols[c].regather) return 1;
     return 0;
 }
 
@@ -178,9 +177,8 @@ int imp_schema_rescan(imp_schema *s, const csv_record *rec)
     for (size_t c = 0; c < s->ncols; c++) {
         imp_column *col = &s->cols[c];
         const csv_field *f = &rec->fields[c];
-        if (!col->rescan || imp_field_missing(f)) continue;
-        CS_TRY(imp_add_level(s, col, f));
-        if (col->overflow) return imp_overflow_error(s, col);
+        if (!(col->rescan || col->regather) || imp_field_missing(f)) continue;
+        CS_TRY(imp_level_add(s, col, f->data, f->len));
     }
     return CS_OK;
 }
@@ -229,7 +227,9 @@ int imp_schema_finish(imp_schema *s)
     for (size_t c = 0; c < s->ncols; c++) {
         imp_column *col = &s->cols[c];
         if (col->kind == IMP_AUTO) col->kind = col->texts ? IMP_CATEGORY : IMP_NUMERIC;
-        if (col->kind == IMP_CATEGORY && col->overflow) return imp_overflow_error(s, col);
+        if ((col->kind == IMP_CATEGORY || col->kind == IMP_REGION || col->kind == IMP_BRAND) &&
+            col->overflow)
+            return imp_overflow_error(s, col);
         if (col->kind == IMP_NUMERIC && col->range_line)
             return CS_ERROR(CS_EDATA, "%s, line %zu, column %zu (%s): '%s' is %s", s->o.file,
                             col->range_line, col->csv_index + 1, col->name, col->range_value,

@@ -23,6 +23,12 @@ int imp_set_add(imp_set *t, const char *s, size_t n, size_t max_n, size_t max_by
  * indices by code. CS_ENOMEM. */
 int imp_set_codes(imp_set *t, size_t first, size_t *order);
 
+/* Adds a level to a category, region or brand column (each with its cap; over it the column's
+ * overflow is set and nothing added) (import_infer.c). CS_OK or CS_ENOMEM. */
+int imp_level_add(imp_schema *s, imp_column *col, const char *data, size_t len);
+/* The message of a column with too many levels (import_infer.c). */
+int imp_overflow_error(const imp_schema *s, const imp_column *col);
+
 /* A printable excerpt of a field for messages: at most 40 bytes, cut at a UTF-8 boundary, control
  * characters shown as '?' (import_schema.c). */
 void imp_excerpt(const char *s, size_t n, char *out, size_t size);

@@ -1,0 +1,157 @@
+/* csv_split.c — cutting a CSV file into parts at record boundaries, exactly, for a parallel import.
+ *
+ * A CSV has no index, and a quoted field may hold line breaks, so a byte offset alone does not say
+ * where a record starts. RFC 4180 does: a byte is inside quotes exactly when an odd number of quote
+ * characters come before it (a quoted field opens and closes with one quote and doubles the ones it
+ * holds). So each part's quotes are counted (csv_split_count_*: one pass at memory speed, no parse),
+ * an exclusive scan of the counts across the parts gives each part the quote state at its first byte,
+ * and its first record starts right after its first line end outside quotes (csv_split_find_*). The
+ * line ends are counted in the same pass, so that every part knows the physical line of its first
+ * record and messages name the same lines as a serial read. A file with a misplaced quote breaks the
+ * parity rule; the range reader (csv_reader_open_range) then finds its part ending past the next
+ * part's start, which mpi/cmd_import.c turns into a serial read. MPI stays out of io/: the scan and
+ * the exchange of the starts are the caller's.
+ */
+#include "csv.h"
+
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPLIT_BLOCK ((size_t)4 << 20) /* bytes read at a time */
+
+void csv_split_count_mem(const char *buf, size_t n, int next, csv_split_counts *c)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    uint64_t q = 0, lf = 0, cr = 0, crlf = 0;
+    /* Byte counters over runs of at most 255 bytes let the compiler keep them in vector lanes. */
+    size_t i = 0;
+    while (i + 1 < n) {
+        size_t stop = n - 1 - i > 240 ? i + 240 : n - 1;
+        unsigned char cq = 0, cl = 0, cc = 0, cp = 0;
+        for (; i < stop; i++) {
+            cq += p[i] == '"';
+            cl += p[i] == '\n';
+            cc += p[i] == '\r';
+            cp += (p[i] == '\r') & (p[i + 1] == '\n');
+        }
+        q += cq, lf += cl, cr += cc, crlf += cp;
+    }
+    if (i < n) { /* the last byte: a CR before next */
+        q += p[i] == '"';
+        lf += p[i] == '\n';
+        cr += p[i] == '\r';
+        crlf += p[i] == '\r' && next == '\n';
+    }
+    c->quotes += q;
+    c->lines += lf + cr - crlf;
+}
+
+size_t csv_split_find_mem(const char *buf, size_t n, int prev, int next, int inquote,
+                          csv_split_counts *c)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    int inq = inquote & 1;
+    for (size_t i = 0; i < n; i++) {
+        /* a record starts at i when the byte before it ends a line outside quotes (the parity does
+         * not change across a line end, so the parity before i is that of the byte before) */
+        if (!inq && (prev == '\n' || (prev == '\r' && p[i] != '\n'))) return i;
+        if (p[i] == '"') {
+            inq ^= 1;
+            c->quotes++;
+        } else if (p[i] == '\n' || (p[i] == '\r' && (i + 1 < n ? p[i + 1] : next) != '\n')) {
+            c->lines++;
+        }
+        prev = p[i];
+    }
+    return n;
+}
+
+static int split_open(const char *path, int *fd, unsigned char **buf)
+{
+    *fd = open(path, O_RDONLY);
+    if (*fd < 0) return CS_ERROR(CS_EIO, "cannot open %s: %s", path, strerror(errno));
+    *buf = malloc(SPLIT_BLOCK + 1);
+    if (!*buf) {
+        close(*fd);
+        return CS_ERROR(CS_ENOMEM, "out of memory for a %zu-byte read buffer", SPLIT_BLOCK);
+    }
+    return CS_OK;
+}
+
+/* Reads up to want bytes at off (fewer only at the end of the file); *got receives the count. */
+static int split_read(const char *path, int fd, unsigned char *buf, size_t want, uint64_t off,
+                      size_t *got)
+{
+    size_t k = 0;
+    while (k < want) {
+        ssize_t r = pread(fd, buf + k, want - k, (off_t)(off + k));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return CS_ERROR(CS_EIO, "%s: read failed: %s", path, strerror(errno));
+        if (r == 0) break;
+        k += (size_t)r;
+    }
+    *got = k;
+    return CS_OK;
+}
+
+int csv_split_count_file(const char *path, uint64_t from, uint64_t to, csv_split_counts *c)
+{
+    int fd;
+    unsigned char *buf;
+    CS_TRY(split_open(path, &fd, &buf));
+    int rc = CS_OK;
+    for (uint64_t off = from; rc == CS_OK && off < to;) {
+        size_t want = to - off < SPLIT_BLOCK ? (size_t)(to - off) : SPLIT_BLOCK, got;
+        /* one byte more than counted: whether a CR at the end is followed by an LF */
+        rc = split_read(path, fd, buf, want + 1, off, &got);
+        if (rc != CS_OK) break;
+        if (got == 0) break; /* the file is shorter than it was */
+        size_t n = got < want ? got : want;
+        csv_split_count_mem((const char *)buf, n, got > n ? buf[n] : -1, c);
+        off += n;
+        if (n < want) break;
+    }
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+int csv_split_find_file(const char *path, uint64_t from, uint64_t to, int inquote, uint64_t *start,
+                        csv_split_counts *c)
+{
+    int fd;
+    unsigned char *buf;
+    memset(c, 0, sizeof *c);
+    *start = to;
+    if (from == 0 || from >= to) return CS_OK;
+    CS_TRY(split_open(path, &fd, &buf));
+    int rc = CS_OK, prev = -1;
+    size_t got = 0;
+    /* the byte before the part, then the part block by block with one byte of look-ahead */
+    rc = split_read(path, fd, buf, 1, from - 1, &got);
+    if (rc == CS_OK && got == 1) prev = buf[0];
+    for (uint64_t off = from; rc == CS_OK && off < to;) {
+        size_t want = to - off < SPLIT_BLOCK ? (size_t)(to - off) : SPLIT_BLOCK;
+        rc = split_read(path, fd, buf, want + 1, off, &got);
+        if (rc != CS_OK || got == 0) break;
+        size_t n = got < want ? got : want;
+        /* the parity here: the quotes counted since from, on top of the state at from */
+        int inq = (int)(((uint64_t)inquote + c->quotes) & 1);
+        size_t i = csv_split_find_mem((const char *)buf, n, prev, got > n ? buf[n] : -1, inq, c);
+        if (i < n) {
+            *start = off + i;
+            break;
+        }
+        prev = buf[n - 1];
+        off += n;
+        if (n < want) break;
+    }
+    free(buf);
+    close(fd);
+    return rc;
+}
