@@ -128,6 +128,8 @@ typedef struct {
     char text_value[48];
     int rescan;   /* text came after numbers: the numbers' levels need imp_schema_rescan */
     int regather; /* a part after the first text held numbers (imp_schema_absorb): rescan too */
+    uint64_t text_row; /* the row (of this schema's records) of the first text: kept cells before
+                        * it are floats, from it on level indices (import_cells.c) */
     int overflow; /* more distinct values than the cap: not usable as a category */
     uint64_t inexact; /* integers beyond 2^24 that float32 rounds */
     size_t range_line; /* first value beyond the float32 range (0: none) */
@@ -182,7 +184,13 @@ typedef struct {
                              * region of an area may lie in an earlier part), only counted */
     uint64_t area_conflicts; /* rows of this part whose area lay in another region before */
     int area_irregular;      /* after absorbing: some part's regions of an area were not the first */
+    uint32_t *cell_row;      /* when set, imp_schema_observe writes the record's cells here [ncols] */
+    uint64_t cell_id;        /* and the id of an id column here (import_cells.c) */
 } imp_schema;
+
+/* A kept cell of a text column (import_cells.c): the level index in the part's set, or these. */
+#define IMP_CELL_MISSING UINT32_MAX
+#define IMP_CELL_UNSEEN (UINT32_MAX - 1)
 
 /* ---- issue 20: pass 1 over parts of the file, merged as if one reader had read them in order ----
  * Each rank observes the records of its part into its own schema (imp_schema_observe, as in a serial

@@ -156,7 +156,7 @@ static int absorb_levels(imp_schema *g, imp_column *col, imp_unpack *u, int keep
     for (uint64_t k = 0; k < n && !u->bad; k++) {
         size_t len;
         const char *str = imp_unpack_str(u, &len);
-        if (keep) CS_TRY(imp_level_add(g, col, str, len));
+        if (keep) CS_TRY(imp_level_add(g, col, str, len, NULL));
     }
     return CS_OK;
 }
@@ -169,7 +169,7 @@ static int absorb_names(imp_schema *g, long role, imp_set *t, imp_unpack *u)
         size_t len;
         const char *str = imp_unpack_str(u, &len);
         if (role >= 0) {
-            CS_TRY(imp_level_add(g, &g->cols[role], str, len));
+            CS_TRY(imp_level_add(g, &g->cols[role], str, len, NULL));
         } else {
             int rc = imp_set_add(t, str, len, SIZE_MAX, SIZE_MAX); /* --like's names */
             if (rc != CS_OK) return rc == 1 ? CS_ERROR(CS_EINTERNAL, "names over their cap") : rc;

@@ -21,6 +21,7 @@
 #include "h5util.h"
 #include "gather.h"
 #include "import.h"
+#include "import_cells.h"
 #include "import_split.h"
 #include "log.h"
 #include "opts.h"
@@ -127,9 +128,20 @@ static int imp_next(const imp_opts *o, csv_reader *r, imp_pass *ps, imp_check_fn
     }
 }
 
-static int imp_check_observe(void *arg, const csv_record *rec)
+/* Pass 1 keeping the rows as cells (import_cells.h) while they fit. */
+typedef struct {
+    imp_schema *s;
+    imp_cells *cells;
+    const imp_pass *ps;
+} imp_keep_arg;
+static int imp_check_keep(void *arg, const csv_record *rec)
 {
-    return imp_schema_observe((imp_schema *)arg, rec);
+    imp_keep_arg *k = arg;
+    k->s->cell_row = imp_cells_row(k->cells);
+    int rc = imp_schema_observe(k->s, rec);
+    if (rc == CS_OK && k->s->cell_row) imp_cells_keep(k->cells, k->s->id >= 0 ? k->s->cell_id : k->ps->records);
+    k->s->cell_row = NULL;
+    return rc;
 }
 static int imp_check_rescan(void *arg, const csv_record *rec)
 {
@@ -142,7 +154,7 @@ static int imp_check_only(void *arg, const csv_record *rec)
 }
 
 /* A pass over this rank's part with one check function per record. */
-static int imp_scan(const imp_opts *o, const imp_part *pt, size_t ncols, imp_schema *s,
+static int imp_scan(const imp_opts *o, const imp_part *pt, size_t ncols, void *s,
                     imp_check_fn fn, imp_pass *ps)
 {
     csv_reader *r = NULL;
@@ -229,6 +241,47 @@ static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const 
     return rc;
 }
 
+/* Pass 2 from the cells pass 1 kept: the same rows as imp_write, without parsing the CSV again. */
+static int imp_write_cells(const imp_cells *c, const imp_schema *part, const imp_schema *s,
+                           snap_writer *w, uint64_t row0, uint64_t ord0)
+{
+    size_t p = s->p ? s->p : 1;
+    size_t chunks = (size_t)((64u << 20) / ((uint64_t)SNAP_CHUNK_ROWS * p * sizeof(float)));
+    if (chunks < 1) chunks = 1;
+    if (chunks > 8) chunks = 8;
+    size_t block = chunks * SNAP_CHUNK_ROWS;
+    uint64_t *id = malloc(block * sizeof *id);
+    uint16_t *region = malloc(block * sizeof *region), *area = malloc(block * sizeof *area);
+    uint8_t *brand = malloc(block);
+    float *x = malloc(block * p * sizeof *x);
+    int8_t *label = malloc(block), *ctype = malloc(block);
+    int has_ct = imp_schema_has_churn_type(s);
+    int rc = (id && region && area && brand && x && label && ctype)
+                 ? CS_OK
+                 : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
+    uint64_t rows = imp_cells_rows(c);
+    for (uint64_t r0 = 0; rc == CS_OK && r0 < rows; r0 += block) {
+        size_t n = rows - r0 < block ? (size_t)(rows - r0) : block;
+        for (size_t i = 0; rc == CS_OK && i < n; i++) {
+            label[i] = -1;
+            ctype[i] = 0;
+            rc = imp_cells_decode(c, part, s, r0 + i, ord0, &id[i], &region[i], &brand[i], x + i * s->p,
+                                  &label[i], &ctype[i], &area[i]);
+        }
+        if (rc == CS_OK) rc = snap_write(w, row0 + r0, n, id, region, brand, x, label);
+        if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0 + r0, n, ctype);
+        if (rc == CS_OK && s->n_areas) rc = snap_write_area(w, row0 + r0, n, area);
+    }
+    free(id);
+    free(region);
+    free(area);
+    free(brand);
+    free(x);
+    free(label);
+    free(ctype);
+    return rc;
+}
+
 static int imp_parse_opts(imp_opts *o)
 {
     if (strcmp(o->delim_s, "tab") == 0 || strcmp(o->delim_s, "\\t") == 0) o->delim = '\t';
@@ -297,6 +350,7 @@ typedef struct {
     csv_reader *hdr;   /* the header reader: the header outlives the schemas built from it */
     imp_schema *g;     /* the whole file, as a serial pass would have found it */
     imp_schema *own;   /* this rank's part in pass 1 */
+    imp_cells *cells;  /* its rows kept by pass 1 (NULL, or incomplete: pass 2 parses again) */
     imp_part part;
     size_t ncols;
     uint64_t records;      /* data records of the whole file, bad ones included */
@@ -310,6 +364,7 @@ static void imp_job_clear(imp_job *j)
 {
     imp_schema_free(j->g);
     imp_schema_free(j->own);
+    imp_cells_free(j->cells);
     csv_reader_free(j->hdr);
     imp_ref_free(j->ref);
     for (int k = 0; k < 5; k++) free(j->lists[k]);
@@ -417,7 +472,12 @@ static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
     if (rc == CS_OK) j->own->area_provisional = parallel && ctx->rank > 0;
     imp_pack skipped = {0};
     imp_pass ps = {.skipped = &skipped};
-    if (rc == CS_OK) rc = imp_scan(o, &j->part, j->ncols, j->own, imp_check_observe, &ps);
+    /* the rows are kept while they take at most half of --memory: then pass 2 need not parse */
+    imp_cells_free(j->cells);
+    j->cells = NULL;
+    if (rc == CS_OK) j->cells = imp_cells_alloc(j->ncols, o->memory / 2);
+    imp_keep_arg keep = {j->own, j->cells, &ps};
+    if (rc == CS_OK) rc = imp_scan(o, &j->part, j->ncols, &keep, imp_check_keep, &ps);
     j->part_records = ps.records;
     /* the first rank, in file order, whose part failed or did not end where the next one starts */
     int first[2] = {rc != CS_OK ? ctx->rank : INT_MAX,
@@ -441,6 +501,8 @@ static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
 
     if (imp_schema_needs_rescan(j->g)) {
         log_info("import: a column turned to text after numbers: one more pass for its levels");
+        imp_cells_free(j->cells); /* its numbers are not levels: pass 2 parses the CSV */
+        j->cells = NULL;
         imp_schema *l = NULL;
         rc = imp_schema_alloc(csv_header(j->hdr), &j->io, j->ref, &l);
         imp_pass p2 = {0};
@@ -502,7 +564,16 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
     snap_writer *w = NULL;
     rc = red_agree(ctx->comm, snap_create(stage, ctx->comm, &meta, &w));
     if (rc != CS_OK) return rc;
-    rc = red_agree(ctx->comm, imp_write(o, &j->part, j->ncols, s, w, row0, ord0, j->own->rows));
+    /* pass 2 from the kept cells when every rank kept all its rows (the same choice on every rank) */
+    int kept = imp_cells_complete(j->cells) && imp_cells_rows(j->cells) == j->own->rows;
+    if (kept && imp_cells_prepare(j->cells, j->own, s) != CS_OK) {
+        status_clear();
+        kept = 0;
+    }
+    red_min_int(ctx->comm, &kept, 1);
+    if (kept) rc = imp_write_cells(j->cells, j->own, s, w, row0, ord0);
+    else rc = imp_write(o, &j->part, j->ncols, s, w, row0, ord0, j->own->rows);
+    rc = red_agree(ctx->comm, rc);
     int xrc = red_agree(ctx->comm, snap_close_writer(w));
     if (rc == CS_OK) rc = xrc;
     int frc = snap_finish(w, rc == CS_OK);
@@ -510,8 +581,9 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
     if (rc == CS_OK) rc = red_agree(ctx->comm, ctx->rank == 0 ? imp_meta_write(stage, s) : CS_OK);
     double t2 = comm_now();
     if (rc == CS_OK)
-        log_info("import: pass 2 (write): %llu rows x %zu indicators in %.2f s; in all %.2f s, "
-                 "%.0f MB/s of CSV", (unsigned long long)s->rows, s->p, t2 - t1, t2 - t0,
+        log_info("import: pass 2 (%s): %llu rows x %zu indicators in %.2f s; in all %.2f s, "
+                 "%.0f MB/s of CSV", kept ? "write the rows pass 1 kept" : "parse again and write",
+                 (unsigned long long)s->rows, s->p, t2 - t1, t2 - t0,
                  (double)bytes / 1e6 / (t2 - t0 > 0 ? t2 - t0 : 1e-9));
     return rc;
 }

@@ -37,6 +37,11 @@ $MK "$T/q.csv" --cuts 1200 > "$T/in1200.txt"
 same quoted "$T/q.csv" --id id --region region --label churned --positive yes
 grep -q "^exit 0$" "$T/quoted.ref" && grep -q "240 rows, 7 columns" "$T/quoted.ref" || { cat "$T/quoted.ref"; fail "quoted: not imported"; }
 grep -q "note  *category .* 6  *5  a, \"b\", c??\"d\" | crlf??line" "$T/quoted.ref" || fail "quoted: the quoted levels are not whole"
+# pass 2 from the rows pass 1 kept (the default) or, over a small --memory, from the CSV again
+CS_IMPORT_PART_BYTES=61 run 3 "$CS" import --csv "$T/q.csv" --out "$T/o.h5" --id id --region region --label churned \
+  --positive yes --memory 1M > /dev/null 2> "$T/e.txt" || { cat "$T/e.txt"; fail "--memory 1M"; }
+grep -q "pass 2 (parse again and write)" "$T/e.txt" || fail "--memory 1M: the rows were kept"
+[ "$(grep -v "^exit\|^import\|^label\|^ \|^notice" "$T/quoted.ref")" = "$(hsum "$T/o.h5")" ] || fail "pass 2 from the CSV gives another snapshot"
 
 $MK "$T/late.csv" --text-late > /dev/null
 same late "$T/late.csv" --id id --region region
