@@ -167,7 +167,11 @@ const char *csv_name(const csv_reader *r);
 
 /* 1 if the field is a missing value by churnscore's convention: empty (quoted or not) or an unquoted
  * NA. A quoted "NA" is the text NA. Callers with another convention test the field themselves. */
-int csv_field_missing(const csv_field *f);
+static inline int csv_field_missing(const csv_field *f)
+{
+    /* inline: it is asked of every field of every pass */
+    return f->len == 0 || (!f->quoted && f->len == 2 && f->data[0] == 'N' && f->data[1] == 'A');
+}
 
 /* Parses s[0..len) as a decimal number: optional sign, digits with an optional decimal point (at
  * least one digit in all), optional exponent (e or E, optional sign, digits). Nothing else: no

@@ -336,10 +336,6 @@ uint64_t csv_offset(const csv_reader *r) { return r->base + r->pos; }
 size_t csv_nfields(const csv_reader *r) { return r->ncols; }
 const char *csv_name(const csv_reader *r) { return r->name; }
 
-int csv_field_missing(const csv_field *f)
-{
-    return f->len == 0 || (!f->quoted && f->len == 2 && f->data[0] == 'N' && f->data[1] == 'A');
-}
 
 
 int csv_failed(const csv_reader *r) { return r->fatal; }

@@ -59,7 +59,7 @@ int imp_overflow_error(const imp_schema *s, const imp_column *col)
 }
 
 /* A number of a numeric (or still numeric) column: range and float32 rounding. */
-static void imp_count_number(imp_column *col, const csv_record *rec, const csv_field *f, double v)
+static inline void imp_count_number(imp_column *col, const csv_record *rec, const csv_field *f, double v)
 {
     col->numbers++;
     double a = fabs(v);

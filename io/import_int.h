@@ -40,7 +40,7 @@ int imp_overflow_error(const imp_schema *s, const imp_column *col);
  * characters shown as '?' (import_schema.c). */
 void imp_excerpt(const char *s, size_t n, char *out, size_t size);
 /* Whether a field is a missing value (empty or NA). */
-int imp_field_missing(const csv_field *f);
+static inline int imp_field_missing(const csv_field *f) { return csv_field_missing(f); }
 /* "numeric", "category", "id", ... for messages and the report. */
 const char *imp_kind_name(int k);
 /* The churn type a field of the churn-type column says: 0 none (empty, NA or a --stayed value),
