@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define CELLS_CHUNK_ROWS 65536
 
@@ -72,6 +73,21 @@ int imp_cells_complete(const imp_cells *c) { return c && !c->over; }
 
 uint32_t *imp_cells_row(imp_cells *c) { return c && !c->over ? c->row : NULL; }
 
+/* A chunk of cells in transparent huge pages where the kernel offers them: the cells of a big part
+ * are hundreds of megabytes of fresh memory, and their first touch one 4 KiB page at a time was a
+ * visible part of the import's system time. posix_memalign's memory is freed with free(). */
+static void *cells_chunk_alloc(size_t bytes)
+{
+    void *p = NULL;
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge) return malloc(bytes);
+    if (posix_memalign(&p, huge, (bytes + huge - 1) / huge * huge) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 /* Drops what is held: over the budget the cells are of no use, and the memory is the next pass's. */
 static void cells_drop(imp_cells *c)
 {
@@ -108,8 +124,8 @@ void imp_cells_keep(imp_cells *c, uint64_t id)
             }
             c->cchunks = n;
         }
-        c->cells[c->nchunks] = malloc((size_t)CELLS_CHUNK_ROWS * (c->ncols ? c->ncols : 1) * sizeof(uint32_t));
-        c->ids[c->nchunks] = malloc((size_t)CELLS_CHUNK_ROWS * sizeof(uint64_t));
+        c->cells[c->nchunks] = cells_chunk_alloc((size_t)CELLS_CHUNK_ROWS * (c->ncols ? c->ncols : 1) * sizeof(uint32_t));
+        c->ids[c->nchunks] = cells_chunk_alloc((size_t)CELLS_CHUNK_ROWS * sizeof(uint64_t));
         if (!c->cells[c->nchunks] || !c->ids[c->nchunks]) {
             c->nchunks++;
             cells_drop(c);

@@ -1,17 +1,24 @@
 /* cmd_import.c — `churnscore import`: an operator's CSV extract turned into a snapshot.
  *
- * Import is serial by design: rank 0 reads the CSV (one stream, io/csv.h) and writes the snapshot
- * alone, while the other ranks wait without spinning and then agree on the outcome. A CSV has no
- * index, so splitting it among ranks would need a scan for record boundaries that quoted newlines
- * make unreliable; one core reads well over 100 MB/s, and the snapshot it writes is what the parallel
- * commands then read in parallel. The passes, with the schema logic in io/import.h:
- *   1. every record: types, levels, missing counts, bad records (skipped or fatal), N;
- *      1b. only if a column turned to text after numbers: its levels, once more over the file;
- *   2. every record again, encoded into blocks of rows and written to "OUT.tmp" (bounded memory);
+ * Every rank reads its own part of the CSV (issue 20). The parts are cut at exact record boundaries
+ * (import_split.h: quote parity, not a guess), so that a record holding quoted line breaks is read
+ * whole by the rank in whose part it starts. The passes, with the schema logic in io/import.h:
+ *   1. every rank observes the records of its part (types, levels, missing counts, bad records,
+ *      skipped or fatal) and keeps them as cells while they fit in half of --memory
+ *      (io/import_cells.h); the parts' findings are merged in file order (io/import_merge.c), so every
+ *      rank holds what one serial pass would have found;
+ *      1b. only if a column turned to text after numbers: its levels, once more over the parts;
+ *   2. every rank writes its rows, after those of the parts before it, into "OUT.tmp" through
+ *      MPI-IO: from the kept cells, or by parsing its part again (over the memory budget, or after
+ *      1b), in blocks;
  *   3. with --id, every rank checks the ids for duplicates (mpi/dupcheck.h, hash-partitioned across
  *      ranks); a duplicate is traced back to its two lines by one more scan of the CSV;
  * then "OUT.tmp" is renamed to OUT on success and removed otherwise, so a file named OUT is always
- * complete and checked.
+ * complete and checked. A bad record stops every rank with the message of the first one in file order
+ * (the lowest failing rank's: parts are in rank order). Two cases are read by rank 0 alone instead,
+ * because a part cannot know them: a quote that breaks RFC 4180 (a part then ends past the next one's
+ * start, which is checked), and --area rows whose area lies in two regions (which row is bad depends on
+ * the area's first region in the file). The snapshot is the same, bit for bit, for any rank count.
  */
 #include "cmd.h"
 #include "comm.h"
