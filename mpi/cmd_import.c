@@ -86,6 +86,7 @@ static int imp_open(const imp_opts *o, csv_reader **r)
 static int imp_open_part(const imp_opts *o, const imp_part *pt, size_t ncols, csv_reader **r)
 {
     *r = NULL;
+    if (pt->stream) return imp_open(o, r); /* each open of a pipe reads what is fed to it next */
     if (pt->offset >= pt->limit) return CS_OK;
     csv_options co;
     imp_csv_options(o, &co);
@@ -354,7 +355,12 @@ static void imp_like_roles(imp_opts *o, const imp_ref *ref, const csv_record *h)
 /* What the passes learn, the same on every rank except the part and its counts. */
 typedef struct {
     imp_ref *ref;
-    csv_reader *hdr;   /* the header reader: the header outlives the schemas built from it */
+    csv_record head;   /* a copy of the header (the reader is closed at once: a named pipe is fed
+                        * once per open, and a reader left open would hold the next feed back) */
+    csv_field *head_fields;
+    char *head_data;
+    uint64_t data;     /* where the data records start, and their first line */
+    size_t line0;
     imp_schema *g;     /* the whole file, as a serial pass would have found it */
     imp_schema *own;   /* this rank's part in pass 1 */
     imp_cells *cells;  /* its rows kept by pass 1 (NULL, or incomplete: pass 2 parses again) */
@@ -363,6 +369,7 @@ typedef struct {
     uint64_t records;      /* data records of the whole file, bad ones included */
     uint64_t bad;          /* skipped in the whole file */
     uint64_t part_records; /* of this rank's part */
+    uint64_t end;          /* the input offset where pass 1 of this part stopped */
     char **lists[5];       /* categorical, ignore, voluntary, involuntary, stayed (imp_split_list) */
     imp_options io;
 } imp_job;
@@ -372,7 +379,8 @@ static void imp_job_clear(imp_job *j)
     imp_schema_free(j->g);
     imp_schema_free(j->own);
     imp_cells_free(j->cells);
-    csv_reader_free(j->hdr);
+    free(j->head_fields);
+    free(j->head_data);
     imp_ref_free(j->ref);
     for (int k = 0; k < 5; k++) free(j->lists[k]);
     memset(j, 0, sizeof *j);
@@ -381,11 +389,30 @@ static void imp_job_clear(imp_job *j)
 /* Every rank: the header, --like's snapshot and the column plan (no pass over the records yet). */
 static int imp_plan(const cmd_ctx *ctx, imp_opts *o, imp_job *j)
 {
-    int rc = imp_open(o, &j->hdr);
+    csv_reader *hdr = NULL;
+    int rc = imp_open(o, &hdr);
+    if (rc == CS_OK) {
+        const csv_record *h = csv_header(hdr);
+        size_t bytes = 0;
+        for (size_t k = 0; k < h->nfields; k++) bytes += h->fields[k].len + 1;
+        j->head_fields = malloc((h->nfields ? h->nfields : 1) * sizeof *j->head_fields);
+        j->head_data = malloc(bytes ? bytes : 1);
+        if (!j->head_fields || !j->head_data) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        for (size_t k = 0, at = 0; rc == CS_OK && k < h->nfields; k++) {
+            memcpy(j->head_data + at, h->fields[k].data, h->fields[k].len + 1); /* NUL-terminated */
+            j->head_fields[k] = h->fields[k];
+            j->head_fields[k].data = j->head_data + at;
+            at += h->fields[k].len + 1;
+        }
+        j->head = *h;
+        j->head.fields = j->head_fields;
+        csv_position(hdr, &j->data, &j->line0);
+    }
+    csv_reader_free(hdr);
     if (rc == CS_OK && o->like) rc = imp_ref_read(o->like, &j->ref);
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;
-    if (o->like) imp_like_roles(o, j->ref, csv_header(j->hdr));
+    if (o->like) imp_like_roles(o, j->ref, &j->head);
     const char *src[5] = {o->categorical, o->ignore, o->voluntary, o->involuntary, o->stayed};
     size_t n[5] = {0};
     for (int k = 0; k < 5; k++) {
@@ -404,8 +431,8 @@ static int imp_plan(const cmd_ctx *ctx, imp_opts *o, imp_job *j)
             .stayed = (const char *const *)j->lists[4], .n_stayed = n[4],
         };
         j->io = io;
-        j->ncols = csv_header(j->hdr)->nfields;
-        rc = imp_schema_alloc(csv_header(j->hdr), &j->io, j->ref, &j->g);
+        j->ncols = j->head.nfields;
+        rc = imp_schema_alloc(&j->head, &j->io, j->ref, &j->g);
     }
     return red_agree(ctx->comm, rc);
 }
@@ -463,19 +490,25 @@ static int imp_merge(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, const im
  * file's order: then the caller goes again with serial set. */
 static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
 {
-    uint64_t data;
-    size_t line0;
-    csv_position(j->hdr, &data, &line0);
+    uint64_t data = j->data;
+    size_t line0 = j->line0;
     struct stat st;
     int rc = stat(o->csv, &st) == 0 ? CS_OK : CS_ERROR(CS_EIO, "cannot stat %s: %s", o->csv, strerror(errno));
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;
     const char *knob = getenv("CS_IMPORT_PART_BYTES");
     uint64_t part_bytes = knob ? strtoull(knob, NULL, 10) : 0;
-    CS_TRY(imp_split(ctx->comm, o->csv, data, line0, (uint64_t)st.st_size, part_bytes, serial, &j->part));
-    int parallel = !serial && ctx->nranks > 1;
+    /* a named pipe (or anything but a regular file) has no byte offsets to cut at: rank 0 reads it */
+    int regular = S_ISREG(st.st_mode);
+    CS_TRY(imp_split(ctx->comm, o->csv, data, line0, (uint64_t)st.st_size, part_bytes,
+                     serial || !regular, &j->part));
+    if (!regular) {
+        j->part.stream = ctx->rank == 0;
+        if (ctx->rank != 0) j->part.offset = j->part.limit = 0;
+    }
+    int parallel = !serial && regular && ctx->nranks > 1;
 
-    rc = imp_schema_alloc(csv_header(j->hdr), &j->io, j->ref, &j->own);
+    rc = imp_schema_alloc(&j->head, &j->io, j->ref, &j->own);
     if (rc == CS_OK) j->own->area_provisional = parallel && ctx->rank > 0;
     imp_pack skipped = {0};
     imp_pass ps = {.skipped = &skipped};
@@ -486,6 +519,7 @@ static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
     imp_keep_arg keep = {j->own, j->cells, &ps};
     if (rc == CS_OK) rc = imp_scan(o, &j->part, j->ncols, &keep, imp_check_keep, &ps);
     j->part_records = ps.records;
+    j->end = ps.end;
     /* the first rank, in file order, whose part failed or did not end where the next one starts */
     int first[2] = {rc != CS_OK ? ctx->rank : INT_MAX,
                     rc == CS_OK && ps.end != j->part.limit ? ctx->rank : INT_MAX};
@@ -511,7 +545,7 @@ static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
         imp_cells_free(j->cells); /* its numbers are not levels: pass 2 parses the CSV */
         j->cells = NULL;
         imp_schema *l = NULL;
-        rc = imp_schema_alloc(csv_header(j->hdr), &j->io, j->ref, &l);
+        rc = imp_schema_alloc(&j->head, &j->io, j->ref, &l);
         imp_pass p2 = {0};
         if (rc == CS_OK) {
             imp_schema_rescan_like(l, j->g);
@@ -537,13 +571,13 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
         imp_schema_free(j->own);
         j->g = j->own = NULL;
         j->records = j->bad = 0;
-        rc = red_agree(ctx->comm, imp_schema_alloc(csv_header(j->hdr), &j->io, j->ref, &j->g));
+        rc = red_agree(ctx->comm, imp_schema_alloc(&j->head, &j->io, j->ref, &j->g));
         if (rc == CS_OK) rc = imp_pass1(ctx, o, j, 1);
     }
     if (rc != CS_OK) return rc;
     imp_schema *s = j->g;
     double t1 = comm_now();
-    uint64_t bytes = j->part.limit; /* every part ends where the next starts: the file's end */
+    uint64_t bytes = j->end; /* every part ends where the next starts: the last part's end */
     red_max_u64(ctx->comm, &bytes, 1);
     log_info("import: pass 1 (types, levels): %llu records, %.1f MB in %.2f s (%.0f MB/s, %d rank%s, "
              "parts found in %.2f s)", (unsigned long long)j->records, (double)bytes / 1e6, t1 - t0,

@@ -20,6 +20,7 @@ int imp_split(MPI_Comm comm, const char *path, uint64_t data, size_t line0, uint
     int rank = comm_rank(comm), nranks = comm_size(comm);
     double t0 = comm_now();
     out->split_s = 0;
+    out->stream = 0;
     if (serial || nranks == 1) {
         out->offset = rank == 0 ? data : size;
         out->limit = size;

@@ -18,6 +18,8 @@ typedef struct {
     uint64_t offset, limit; /* the records that start in [offset, limit) */
     size_t line;            /* the physical line at offset */
     double split_s;         /* seconds spent finding the parts (for the log) */
+    int stream;             /* not a regular file (a named pipe): rank 0 reads it from its start,
+                             * through the header, as one stream; offset and limit are unused */
 } imp_part;
 
 /* Collective. data and line0: where the data records start (after the header) and that line; size:
