@@ -74,6 +74,56 @@ int csv_reader_open_file(FILE *f, const char *name, const csv_options *opt, csv_
 int csv_reader_open_mem(const char *buf, size_t len, const char *name, const csv_options *opt,
                         csv_reader **out);
 
+/* One part of a file read in parallel (csv_split.c finds the parts): the records that start in
+ * [offset, limit). offset is where a record starts, line its physical line, ncols the header's field
+ * count (0: taken from the first record). The last record may run past limit; a record starting at
+ * or past limit is the next part's, so csv_next returns CSV_END there, and csv_position then tells
+ * whether the part ended exactly at limit (a last record that ran past it means the parts were not
+ * cut at record boundaries, which only a file with misplaced quotes can cause). */
+typedef struct {
+    uint64_t offset, limit;
+    size_t line;
+    size_t ncols;
+} csv_range;
+
+/* As csv_reader_open (not standard input) and csv_reader_open_mem, reading the records of rg: no byte
+ * order mark, no header (csv_header gives NULL), field counts checked against rg->ncols, lines
+ * counted from rg->line, offsets (csv_offset) those of the whole input. */
+int csv_reader_open_range(const char *path, const csv_options *opt, const csv_range *rg,
+                          csv_reader **out);
+int csv_reader_open_mem_range(const char *buf, size_t len, const char *name, const csv_options *opt,
+                              const csv_range *rg, csv_reader **out);
+
+/* The input offset and physical line of the first byte not consumed yet: after the open call, where
+ * the data records start. */
+void csv_position(const csv_reader *r, uint64_t *offset, size_t *line);
+
+/* ---- Splitting a file into parts at record boundaries (csv_split.c) ----
+ * In RFC 4180 a byte lies inside quotes exactly when an odd number of quote characters come before
+ * it, so a part's starting quote state is the parity of the quotes of all parts before it (an
+ * exclusive scan of csv_split_count's counts), and its first record starts right after its first line
+ * end outside quotes. Line numbers are counted the same way: a line end is an LF, or a CR not followed
+ * by an LF, inside quotes or not. */
+typedef struct {
+    uint64_t quotes; /* quote bytes */
+    uint64_t lines;  /* line ends */
+} csv_split_counts;
+
+/* Counts the quotes and line ends of buf[0..n); next is the byte after it (-1: the end of the input),
+ * which decides whether a CR at the end is a line end. Adds to *c. */
+void csv_split_count_mem(const char *buf, size_t n, int next, csv_split_counts *c);
+/* The first record start p in buf[0..n): the byte before p (prev for p = 0, -1 when there is none) is
+ * a line end outside quotes. inquote is the quote parity before buf[0]. Returns p, or n when there is
+ * none (then *c holds the counts of all of buf); *c receives the quotes and line ends of buf[0..p). */
+size_t csv_split_find_mem(const char *buf, size_t n, int prev, int next, int inquote,
+                          csv_split_counts *c);
+/* The same over bytes [from, to) of a file, read with pread (CS_EIO naming the file). count adds to
+ * *c; find zeroes *c first, and sets *start to to when there is no record start in the part (from 0
+ * never holds one: the caller knows where the data starts). */
+int csv_split_count_file(const char *path, uint64_t from, uint64_t to, csv_split_counts *c);
+int csv_split_find_file(const char *path, uint64_t from, uint64_t to, int inquote, uint64_t *start,
+                        csv_split_counts *c);
+
 /* Frees the reader and everything it handed out; closes the file only if csv_reader_open opened it.
  * Accepts NULL. */
 void csv_reader_free(csv_reader *r);
@@ -117,7 +167,11 @@ const char *csv_name(const csv_reader *r);
 
 /* 1 if the field is a missing value by churnscore's convention: empty (quoted or not) or an unquoted
  * NA. A quoted "NA" is the text NA. Callers with another convention test the field themselves. */
-int csv_field_missing(const csv_field *f);
+static inline int csv_field_missing(const csv_field *f)
+{
+    /* inline: it is asked of every field of every pass */
+    return f->len == 0 || (!f->quoted && f->len == 2 && f->data[0] == 'N' && f->data[1] == 'A');
+}
 
 /* Parses s[0..len) as a decimal number: optional sign, digits with an optional decimal point (at
  * least one digit in all), optional exponent (e or E, optional sign, digits). Nothing else: no

@@ -52,6 +52,8 @@ struct csv_reader {
     size_t scap;
 
     int has_header;
+    int header_known; /* a range reader (csv_reader_open_range): the header was read by another */
+    uint64_t limit;   /* no record starts at or past this input offset (UINT64_MAX: none) */
     csv_record header;
     csv_field *hfields;
     char *hdata;

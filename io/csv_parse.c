@@ -46,6 +46,67 @@ static int utf8_seq(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+/* The first byte of [p, end) whose class in cls is not 0 (or end). With SSE2 the bytes that matter
+ * are found 64 at a time as bit masks (a quote, CR or LF, or a byte with the high bit set, which
+ * starts a UTF-8 sequence; and, outside quotes, the delimiter): exactly the bytes of a non-zero class,
+ * so the answer is the table's. One window of masks serves every field it covers, so a short field
+ * costs a shift and a count of trailing zeros instead of a pass over its bytes (issue 20: the table
+ * loop was a quarter of an import). The window lives in one parse of one record: a refill moves the
+ * buffer between parses, never during one. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+typedef struct {
+    const unsigned char *base; /* NULL: no window yet */
+    uint64_t other, delim;     /* bit i: base[i] is special inside quotes / is the delimiter */
+} scan_win;
+
+static inline uint32_t win_bits(__m128i b, __m128i vq, __m128i vl, __m128i vc)
+{
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, vq), _mm_cmpeq_epi8(b, vl)), _mm_cmpeq_epi8(b, vc));
+    return (uint32_t)_mm_movemask_epi8(_mm_or_si128(m, b)); /* b: its high bits */
+}
+
+static inline void win_load(scan_win *w, const unsigned char *p, __m128i vd)
+{
+    const __m128i vq = _mm_set1_epi8('"'), vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
+    uint64_t o = 0, d = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        o |= (uint64_t)win_bits(b, vq, vl, vc) << (16 * k);
+        d |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, vd)) << (16 * k);
+    }
+    w->base = p;
+    w->other = o;
+    w->delim = d;
+}
+
+static inline const unsigned char *win_skip(scan_win *w, const unsigned char *p, const unsigned char *end,
+                                            const unsigned char *cls, __m128i vd, int quoted)
+{
+    for (;;) {
+        if (!w->base || p < w->base || p >= w->base + 64) {
+            if (end - p < 64) {
+                while (p < end && !cls[*p]) p++;
+                return p;
+            }
+            win_load(w, p, vd);
+        }
+        uint64_t m = (quoted ? w->other : (w->other | w->delim)) >> (p - w->base);
+        if (m) return p + __builtin_ctzll(m);
+        p = w->base + 64;
+    }
+}
+#define SKIP_PLAIN(p, end, cls, quoted) win_skip(&win, (p), (end), (cls), vdelim, (quoted))
+#else
+static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *end,
+                                              const unsigned char *cls)
+{
+    while (p < end && !cls[*p]) p++;
+    return p;
+}
+#define SKIP_PLAIN(p, end, cls, quoted) skip_plain((p), (end), (cls))
+#endif
+
 /* Line and 1-based character column of byte at, in a record starting at start on line line0. Only on
  * error paths. The bytes before at are valid UTF-8 (the first fault is the one reported), so
  * counting the bytes that are not continuation bytes counts characters. */
@@ -118,9 +179,18 @@ int csv_parse_record(csv_reader *r)
     const unsigned char *const ucls = r->ucls, *const qcls = r->qcls;
     const unsigned char delim = r->delim;
     const int eof = r->eof;
+#if defined(__SSE2__)
+    const __m128i vdelim = _mm_set1_epi8((char)delim);
+    scan_win win = {NULL, 0, 0};
+#endif
 
-    /* Empty physical lines carry no record. */
+    /* Empty physical lines carry no record. A range reader stops where the next range's first
+     * record starts (csv_split.c); that offset is never between a CR and its LF. */
     for (;;) {
+        if (r->base + (uint64_t)(p - buf) >= r->limit) {
+            r->pos = (size_t)(p - buf);
+            return CSV_END;
+        }
         if (p == end) {
             r->pos = (size_t)(p - buf);
             return eof ? CSV_END : NEED_MORE;
@@ -177,7 +247,7 @@ int csv_parse_record(csv_reader *r)
             f->data = (const char *)p;
             f->quoted = 1;
             for (;;) {
-                while (p < end && !qcls[*p]) p++;
+                p = SKIP_PLAIN(p, end, qcls, 1);
                 if (p == end) {
                     if (!eof) goto need_more;
                     if ((size_t)(p - start) > r->max_record) return record_too_long(r, r->line);
@@ -240,7 +310,7 @@ int csv_parse_record(csv_reader *r)
         }
 
         for (;;) { /* unquoted text (or the tail of a bad quoted field) */
-            while (p < end && !ucls[*p]) p++;
+            p = SKIP_PLAIN(p, end, ucls, 0);
             if (p == end) {
                 if (!eof) goto need_more;
                 if (!f->quoted) f->len = (size_t)(p - (const unsigned char *)f->data);
@@ -304,7 +374,7 @@ record_end: {
         r->ncols = nf;
     } else if (nf != r->ncols) {
         return CS_ERROR(CS_EDATA, "%s, line %zu: %zu field%s where the %s has %zu", r->name,
-                        r->rec_line, nf, nf == 1 ? "" : "s", r->has_header ? "header" : "first record",
+                        r->rec_line, nf, nf == 1 ? "" : "s", r->has_header || r->header_known ? "header" : "first record",
                         r->ncols);
     }
     if (esc) CS_TRY(record_unescape(r, nf, span));

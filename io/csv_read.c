@@ -138,7 +138,8 @@ static int header_keep(csv_reader *r)
 }
 
 /* Shared tail of the open calls: tables, first fill, byte order mark, header. Frees r on failure. */
-static int reader_start(csv_reader *r, const char *name, const csv_options *opt, csv_reader **out)
+static int reader_start(csv_reader *r, const char *name, const csv_options *opt,
+                        const csv_range *rg, csv_reader **out)
 {
     csv_options def;
     if (!opt) {
@@ -170,6 +171,23 @@ static int reader_start(csv_reader *r, const char *name, const csv_options *opt,
     r->ucls[r->delim] = C_DELIM;
     r->line = 1;
     r->rec_line = 1;
+    if (rg) {
+        /* a range of a file whose header another reader read: no byte order mark, no header */
+        r->line = r->rec_line = rg->line;
+        r->limit = rg->limit;
+        r->ncols = rg->ncols;
+        r->header_known = rg->ncols > 0;
+        if (r->src == SRC_MEM) {
+            if (rg->offset > r->len) {
+                rc = CS_ERROR(CS_EINVAL, "%s: range offset %llu past the end", r->name,
+                              (unsigned long long)rg->offset);
+                goto fail;
+            }
+            r->pos = (size_t)rg->offset;
+        } else {
+            r->base = rg->offset;
+        }
+    }
 
     if (r->src != SRC_MEM) {
         size_t bs = opt->buffer_size < 16 ? 16 : opt->buffer_size;
@@ -182,6 +200,10 @@ static int reader_start(csv_reader *r, const char *name, const csv_options *opt,
         }
         r->cap = bs;
         if ((rc = reader_fill(r)) != CS_OK) goto fail;
+    }
+    if (rg) {
+        *out = r;
+        return CS_OK;
     }
     if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->pos = 3;
 
@@ -211,6 +233,7 @@ static csv_reader *reader_alloc(int src)
     if (r) {
         r->src = src;
         r->fd = -1;
+        r->limit = UINT64_MAX;
     }
     return r;
 }
@@ -222,7 +245,7 @@ int csv_reader_open(const char *path, const csv_options *opt, csv_reader **out)
     if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader for %s", path);
     if (strcmp(path, "-") == 0) {
         r->fd = STDIN_FILENO;
-        return reader_start(r, "(standard input)", opt, out);
+        return reader_start(r, "(standard input)", opt, NULL, out);
     }
     r->fd = open(path, O_RDONLY);
     if (r->fd < 0) {
@@ -231,7 +254,7 @@ int csv_reader_open(const char *path, const csv_options *opt, csv_reader **out)
         return CS_ERROR(CS_EIO, "cannot open %s: %s", path, strerror(e));
     }
     r->own_fd = 1;
-    return reader_start(r, path, opt, out);
+    return reader_start(r, path, opt, NULL, out);
 }
 
 int csv_reader_open_fd(int fd, const char *name, const csv_options *opt, csv_reader **out)
@@ -240,7 +263,7 @@ int csv_reader_open_fd(int fd, const char *name, const csv_options *opt, csv_rea
     csv_reader *r = reader_alloc(SRC_FD);
     if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader");
     r->fd = fd;
-    return reader_start(r, name, opt, out);
+    return reader_start(r, name, opt, NULL, out);
 }
 
 int csv_reader_open_file(FILE *f, const char *name, const csv_options *opt, csv_reader **out)
@@ -249,7 +272,7 @@ int csv_reader_open_file(FILE *f, const char *name, const csv_options *opt, csv_
     csv_reader *r = reader_alloc(SRC_FILE);
     if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader");
     r->file = f;
-    return reader_start(r, name, opt, out);
+    return reader_start(r, name, opt, NULL, out);
 }
 
 int csv_reader_open_mem(const char *buf, size_t len, const char *name, const csv_options *opt,
@@ -263,7 +286,48 @@ int csv_reader_open_mem(const char *buf, size_t len, const char *name, const csv
     r->buf = (unsigned char *)(uintptr_t)(buf ? buf : "");
     r->cap = r->len = len;
     r->eof = 1;
-    return reader_start(r, name, opt, out);
+    return reader_start(r, name, opt, NULL, out);
+}
+
+int csv_reader_open_range(const char *path, const csv_options *opt, const csv_range *rg,
+                          csv_reader **out)
+{
+    *out = NULL;
+    csv_reader *r = reader_alloc(SRC_FD);
+    if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader for %s", path);
+    r->fd = open(path, O_RDONLY);
+    if (r->fd < 0) {
+        int e = errno;
+        free(r);
+        return CS_ERROR(CS_EIO, "cannot open %s: %s", path, strerror(e));
+    }
+    r->own_fd = 1;
+    if (rg->offset > 0 && lseek(r->fd, (off_t)rg->offset, SEEK_SET) < 0) {
+        int e = errno;
+        close(r->fd);
+        free(r);
+        return CS_ERROR(CS_EIO, "%s: cannot seek to byte %llu: %s", path,
+                        (unsigned long long)rg->offset, strerror(e));
+    }
+    return reader_start(r, path, opt, rg, out);
+}
+
+int csv_reader_open_mem_range(const char *buf, size_t len, const char *name, const csv_options *opt,
+                              const csv_range *rg, csv_reader **out)
+{
+    *out = NULL;
+    csv_reader *r = reader_alloc(SRC_MEM);
+    if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader");
+    r->buf = (unsigned char *)(uintptr_t)(buf ? buf : "");
+    r->cap = r->len = len;
+    r->eof = 1;
+    return reader_start(r, name, opt, rg, out);
+}
+
+void csv_position(const csv_reader *r, uint64_t *offset, size_t *line)
+{
+    *offset = r->base + r->pos;
+    *line = r->line;
 }
 
 const csv_record *csv_header(const csv_reader *r) { return r->has_header ? &r->header : NULL; }
@@ -272,10 +336,6 @@ uint64_t csv_offset(const csv_reader *r) { return r->base + r->pos; }
 size_t csv_nfields(const csv_reader *r) { return r->ncols; }
 const char *csv_name(const csv_reader *r) { return r->name; }
 
-int csv_field_missing(const csv_field *f)
-{
-    return f->len == 0 || (!f->quoted && f->len == 2 && f->data[0] == 'N' && f->data[1] == 'A');
-}
 
 
 int csv_failed(const csv_reader *r) { return r->fatal; }

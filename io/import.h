@@ -127,6 +127,9 @@ typedef struct {
     size_t text_line;   /* first value that is not a number (auto columns), for the messages */
     char text_value[48];
     int rescan;   /* text came after numbers: the numbers' levels need imp_schema_rescan */
+    int regather; /* a part after the first text held numbers (imp_schema_absorb): rescan too */
+    uint64_t text_row; /* the row (of this schema's records) of the first text: kept cells before
+                        * it are floats, from it on level indices (import_cells.c) */
     int overflow; /* more distinct values than the cap: not usable as a category */
     uint64_t inexact; /* integers beyond 2^24 that float32 rounds */
     size_t range_line; /* first value beyond the float32 range (0: none) */
@@ -176,7 +179,51 @@ typedef struct {
     size_t n_areas;                 /* after finish: names in byte order, each with its region */
     char **area_names;
     uint16_t *area_region;
+    /* ---- issue 20: a part of the file read in parallel (import_merge.c) ---- */
+    int area_provisional;   /* a part after the first: an area's region is not checked (the first
+                             * region of an area may lie in an earlier part), only counted */
+    uint64_t area_conflicts; /* rows of this part whose area lay in another region before */
+    int area_irregular;      /* after absorbing: some part's regions of an area were not the first */
+    uint32_t *cell_row;      /* when set, imp_schema_observe writes the record's cells here [ncols] */
+    uint64_t cell_id;        /* and the id of an id column here (import_cells.c) */
 } imp_schema;
+
+/* A kept cell of a text column (import_cells.c): the level index in the part's set, or these. */
+#define IMP_CELL_MISSING UINT32_MAX
+#define IMP_CELL_UNSEEN (UINT32_MAX - 1)
+
+/* ---- issue 20: pass 1 over parts of the file, merged as if one reader had read them in order ----
+ * Each rank observes the records of its part into its own schema (imp_schema_observe, as in a serial
+ * pass), packs what it learned into bytes (imp_schema_pack), and every rank absorbs the packs of all
+ * parts in file order into one fresh schema (imp_schema_absorb), which then holds what a serial pass 1
+ * would have: sums of the counts, the first text, label value and unseen level of the earliest part
+ * that has one, the union of the levels and of the region, brand and area names. A column whose later
+ * parts held numbers after the first text of an earlier part is marked for the level pass
+ * (imp_schema_rescan), which then collects the same levels as a serial read. The level sets are in
+ * another order than a serial read's, but codes are ranks in byte order, so the snapshot is the same. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+    int failed; /* an allocation failed: the pack is incomplete */
+} imp_pack;
+typedef struct {
+    const char *p, *end;
+    int bad; /* read past the end */
+} imp_unpack;
+void imp_pack_u64(imp_pack *b, uint64_t v);
+void imp_pack_str(imp_pack *b, const char *s, size_t n);
+void imp_pack_clear(imp_pack *b); /* frees the bytes */
+uint64_t imp_unpack_u64(imp_unpack *u);
+const char *imp_unpack_str(imp_unpack *u, size_t *n); /* a view into the pack */
+
+/* Appends pass 1's findings of s to b (levels_only: the levels of the columns marked for the level
+ * pass, after imp_schema_rescan). CS_ENOMEM. */
+int imp_schema_pack(const imp_schema *s, int levels_only, imp_pack *b);
+/* Merges one pack, of the part after those absorbed so far, into g (a schema from the same header
+ * and options, not finished). CS_EINTERNAL for a pack that does not fit g, CS_ENOMEM. */
+int imp_schema_absorb(imp_schema *g, imp_unpack *u, int levels_only);
+/* Marks s for the level pass like g (the columns to rescan), for a fresh schema of one part. */
+void imp_schema_rescan_like(imp_schema *s, const imp_schema *g);
 
 /* issue 16 (import_area.c). Pass 1: the row's area, and that it lies in one region only (CS_EDATA
  * naming the line and both regions). Finish: the area names and their regions. Pass 2: the row's

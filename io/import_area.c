@@ -48,6 +48,7 @@ int imp_area_observe(imp_schema *s, const csv_record *rec)
                         s->cols[s->area].name, IMP_MAX_AREAS);
     CS_TRY(rc);
     long a = imp_set_find(&s->area_set, f->data, f->len);
+    if (s->cell_row) s->cell_row[s->area] = (uint32_t)a;
     if (s->area_set.n > before) {
         if (s->area_set.n > s->area_cap) {
             size_t cap = s->area_cap ? 2 * s->area_cap : 64;
@@ -58,6 +59,10 @@ int imp_area_observe(imp_schema *s, const csv_record *rec)
         }
         s->area_parent[a] = parent;
     } else if (s->area_parent[a] != parent) {
+        if (s->area_provisional) {
+            s->area_conflicts++; /* decided once every part's first regions are known */
+            return CS_OK;
+        }
         return imp_area_conflict(s, rec, f, parent, s->area_parent[a]);
     }
     return CS_OK;

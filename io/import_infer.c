@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Adds a level; 1 from imp_set_add (cap reached) becomes the column's overflow. */
-static int imp_add_level(imp_schema *s, imp_column *col, const csv_field *f)
+int imp_level_add(imp_schema *s, imp_column *col, const char *data, size_t len, long *idx)
 {
     size_t max_n = s->max_levels, max_b = IMP_MAX_LEVEL_BYTES;
     if (col->kind == IMP_REGION) max_n = IMP_MAX_REGIONS, max_b = (size_t)64 << 20;
@@ -25,7 +25,9 @@ static int imp_add_level(imp_schema *s, imp_column *col, const csv_field *f)
     imp_set *t = col->kind == IMP_REGION ? &s->region_set
                : col->kind == IMP_BRAND  ? &s->brand_set
                                          : &col->levels;
-    int rc = imp_set_add(t, f->data, f->len, max_n, max_b);
+    long at;
+    int rc = imp_set_add_at(t, data, len, max_n, max_b, &at);
+    if (idx) *idx = rc == CS_OK ? at : -1;
     if (rc == 1) {
         col->overflow = 1;
         return CS_OK;
@@ -33,8 +35,10 @@ static int imp_add_level(imp_schema *s, imp_column *col, const csv_field *f)
     return rc;
 }
 
-/* Stops pass 1 early when a column is certain to fail: more text values than a category may have. */
-static int imp_overflow_error(const imp_schema *s, const imp_column *col)
+/* A column with more text values than a category may have. Reported by imp_schema_finish, not when
+ * pass 1 meets it, so that a bad row further on is reported first whatever the rank count (a part
+ * of the file cannot know where the whole file's levels overflow). */
+int imp_overflow_error(const imp_schema *s, const imp_column *col)
 {
     if (col->kind == IMP_REGION)
         return CS_ERROR(CS_EFORMAT, "%s: column '%s' (--region) has more than %d distinct regions",
@@ -55,7 +59,7 @@ static int imp_overflow_error(const imp_schema *s, const imp_column *col)
 }
 
 /* A number of a numeric (or still numeric) column: range and float32 rounding. */
-static void imp_count_number(imp_column *col, const csv_record *rec, const csv_field *f, double v)
+static inline void imp_count_number(imp_column *col, const csv_record *rec, const csv_field *f, double v)
 {
     col->numbers++;
     double a = fabs(v);
@@ -69,15 +73,28 @@ static void imp_count_number(imp_column *col, const csv_record *rec, const csv_f
     }
 }
 
+/* The float bits of a cell (import_cells.c keeps the rows pass 1 read). */
+static uint32_t imp_float_cell(double v)
+{
+    float f = (float)v;
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
 int imp_schema_observe(imp_schema *s, const csv_record *rec)
 {
     CS_TRY(imp_schema_check(s, rec));
     int unseen = 0;
+    uint32_t *cell = s->cell_row; /* NULL unless the rows are kept */
     for (size_t c = 0; c < s->ncols; c++) {
         imp_column *col = &s->cols[c];
         const csv_field *f = &rec->fields[c];
+        long idx = -1;
         switch (col->kind) {
         case IMP_ID:
+            if (cell) imp_parse_id(f->data, f->len, &s->cell_id); /* checked */
+            break;
         case IMP_IGNORE:
         case IMP_AREA: /* after the row's region: below */
             break;
@@ -85,9 +102,11 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             int t = imp_churn_value(s, f);
             s->n_voluntary += t == 1;
             s->n_involuntary += t == 2;
+            if (cell) cell[c] = (uint32_t)t;
             break;
         }
         case IMP_LABEL:
+            if (cell) cell[c] = (uint32_t)(int32_t)imp_label_value(s, f);
             if (imp_field_missing(f)) {
                 s->n_unlabelled++;
                 break;
@@ -104,53 +123,60 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             break;
         case IMP_REGION:
         case IMP_BRAND:
-            CS_TRY(imp_add_level(s, col, f));
-            if (col->overflow) return imp_overflow_error(s, col);
+            CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
+            if (cell) cell[c] = idx < 0 ? IMP_CELL_MISSING : (uint32_t)idx;
             break;
         case IMP_NUMERIC: { /* --like: checked to be a number */
-            double v = 0;
+            double v = NAN;
             if (imp_field_missing(f)) col->missing++;
             else if (csv_parse_double(f->data, f->len, &v)) imp_count_number(col, rec, f, v);
             else if (csv_number_overflows(f->data, f->len)) imp_count_number(col, rec, f, HUGE_VAL);
+            if (cell) cell[c] = imp_float_cell(v);
             break;
         }
         case IMP_CATEGORY:
             if (imp_field_missing(f)) {
                 col->missing++;
+                if (cell) cell[c] = IMP_CELL_MISSING;
             } else if (s->like) {
                 col->texts++;
-                if (imp_set_find(&col->levels, f->data, f->len) < 0) {
+                if ((idx = imp_set_find(&col->levels, f->data, f->len)) < 0) {
                     if (!col->unseen++) {
                         col->unseen_line = rec->line;
                         imp_excerpt(f->data, f->len, col->unseen_value, sizeof col->unseen_value);
                     }
                     unseen = 1;
                 }
+                if (cell) cell[c] = idx < 0 ? IMP_CELL_UNSEEN : (uint32_t)idx;
             } else {
                 col->texts++;
-                CS_TRY(imp_add_level(s, col, f));
-                if (col->overflow) return imp_overflow_error(s, col);
+                CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
+                if (cell) cell[c] = idx < 0 ? IMP_CELL_UNSEEN : (uint32_t)idx;
             }
             break;
         default: { /* IMP_AUTO */
             double v;
             if (imp_field_missing(f)) {
                 col->missing++;
+                if (cell) cell[c] = col->texts == 0 ? imp_float_cell(NAN) : IMP_CELL_MISSING;
             } else if (col->texts == 0 && csv_parse_double(f->data, f->len, &v)) {
                 imp_count_number(col, rec, f, v);
+                if (cell) cell[c] = imp_float_cell(v);
             } else if (col->texts == 0 && csv_number_overflows(f->data, f->len)) {
                 /* 1e400 is a number out of range, not text: counted as one beyond float32, which
                  * imp_schema_finish refuses with its line if the column stays numeric (it once
                  * made the column a category of every value) */
                 imp_count_number(col, rec, f, HUGE_VAL);
+                if (cell) cell[c] = imp_float_cell(HUGE_VAL);
             } else {
                 if (col->texts++ == 0) {
                     col->text_line = rec->line;
+                    col->text_row = s->rows; /* the cells from this row on are levels */
                     imp_excerpt(f->data, f->len, col->text_value, sizeof col->text_value);
                     if (col->numbers > 0) col->rescan = 1;
                 }
-                CS_TRY(imp_add_level(s, col, f));
-                if (col->overflow) return imp_overflow_error(s, col);
+                CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
+                if (cell) cell[c] = idx < 0 ? IMP_CELL_UNSEEN : (uint32_t)idx;
             }
             break;
         }
@@ -165,7 +191,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
 int imp_schema_needs_rescan(const imp_schema *s)
 {
     for (size_t c = 0; c < s->ncols; c++)
-        if (s->cols[c].rescan) return 1;
+        if (s->cols[c].rescan || s->cols[c].regather) return 1;
     return 0;
 }
 
@@ -178,9 +204,8 @@ int imp_schema_rescan(imp_schema *s, const csv_record *rec)
     for (size_t c = 0; c < s->ncols; c++) {
         imp_column *col = &s->cols[c];
         const csv_field *f = &rec->fields[c];
-        if (!col->rescan || imp_field_missing(f)) continue;
-        CS_TRY(imp_add_level(s, col, f));
-        if (col->overflow) return imp_overflow_error(s, col);
+        if (!(col->rescan || col->regather) || imp_field_missing(f)) continue;
+        CS_TRY(imp_level_add(s, col, f->data, f->len, NULL));
     }
     return CS_OK;
 }
@@ -229,7 +254,9 @@ int imp_schema_finish(imp_schema *s)
     for (size_t c = 0; c < s->ncols; c++) {
         imp_column *col = &s->cols[c];
         if (col->kind == IMP_AUTO) col->kind = col->texts ? IMP_CATEGORY : IMP_NUMERIC;
-        if (col->kind == IMP_CATEGORY && col->overflow) return imp_overflow_error(s, col);
+        if ((col->kind == IMP_CATEGORY || col->kind == IMP_REGION || col->kind == IMP_BRAND) &&
+            col->overflow)
+            return imp_overflow_error(s, col);
         if (col->kind == IMP_NUMERIC && col->range_line)
             return CS_ERROR(CS_EDATA, "%s, line %zu, column %zu (%s): '%s' is %s", s->o.file,
                             col->range_line, col->csv_index + 1, col->name, col->range_value,

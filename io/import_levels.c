@@ -63,7 +63,13 @@ long imp_set_find(const imp_set *t, const char *s, size_t n)
  * max_bytes bytes (nothing added), or CS_ENOMEM. */
 int imp_set_add(imp_set *t, const char *s, size_t n, size_t max_n, size_t max_bytes)
 {
-    if (imp_set_find(t, s, n) >= 0) return CS_OK;
+    long idx;
+    return imp_set_add_at(t, s, n, max_n, max_bytes, &idx);
+}
+
+int imp_set_add_at(imp_set *t, const char *s, size_t n, size_t max_n, size_t max_bytes, long *idx)
+{
+    if ((*idx = imp_set_find(t, s, n)) >= 0) return CS_OK;
     if (t->n >= max_n || t->used + n + 1 > max_bytes) return 1;
     if (t->n == t->ncap) {
         size_t nc = t->ncap ? 2 * t->ncap : 16;
@@ -103,6 +109,7 @@ int imp_set_add(imp_set *t, const char *s, size_t n, size_t max_n, size_t max_by
     size_t h = (size_t)imp_hash(s, n) & (t->nslot - 1);
     while (t->slot[h]) h = (h + 1) & (t->nslot - 1);
     t->slot[h] = (uint32_t)(t->n + 1);
+    *idx = (long)t->n;
     t->n++;
     return CS_OK;
 }

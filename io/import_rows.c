@@ -18,7 +18,7 @@
 /* Records                                                                                        */
 
 /* A decimal id: digits only, below 2^64. */
-static int imp_parse_id(const char *s, size_t n, uint64_t *out)
+int imp_parse_id(const char *s, size_t n, uint64_t *out)
 {
     if (n == 0 || n > 20) return 0;
     uint64_t v = 0;
@@ -59,7 +59,7 @@ int imp_churn_value(const imp_schema *s, const csv_field *f)
 }
 
 /* The label a field of the label column says: -1 missing, 1 the --positive value, 0 otherwise. */
-static int imp_label_value(const imp_schema *s, const csv_field *f)
+int imp_label_value(const imp_schema *s, const csv_field *f)
 {
     if (imp_field_missing(f)) return -1;
     return f->len == s->positive_len && memcmp(f->data, s->o.positive, f->len) == 0;

@@ -32,7 +32,6 @@ void imp_excerpt(const char *s, size_t n, char *out, size_t size)
     out[k] = '\0';
 }
 
-int imp_field_missing(const csv_field *f) { return csv_field_missing(f); }
 
 const char *imp_kind_name(int k)
 {

@@ -1,17 +1,24 @@
 /* cmd_import.c — `churnscore import`: an operator's CSV extract turned into a snapshot.
  *
- * Import is serial by design: rank 0 reads the CSV (one stream, io/csv.h) and writes the snapshot
- * alone, while the other ranks wait without spinning and then agree on the outcome. A CSV has no
- * index, so splitting it among ranks would need a scan for record boundaries that quoted newlines
- * make unreliable; one core reads well over 100 MB/s, and the snapshot it writes is what the parallel
- * commands then read in parallel. The passes, with the schema logic in io/import.h:
- *   1. every record: types, levels, missing counts, bad records (skipped or fatal), N;
- *      1b. only if a column turned to text after numbers: its levels, once more over the file;
- *   2. every record again, encoded into blocks of rows and written to "OUT.tmp" (bounded memory);
+ * Every rank reads its own part of the CSV (issue 20). The parts are cut at exact record boundaries
+ * (import_split.h: quote parity, not a guess), so that a record holding quoted line breaks is read
+ * whole by the rank in whose part it starts. The passes, with the schema logic in io/import.h:
+ *   1. every rank observes the records of its part (types, levels, missing counts, bad records,
+ *      skipped or fatal) and keeps them as cells while they fit in half of --memory
+ *      (io/import_cells.h); the parts' findings are merged in file order (io/import_merge.c), so every
+ *      rank holds what one serial pass would have found;
+ *      1b. only if a column turned to text after numbers: its levels, once more over the parts;
+ *   2. every rank writes its rows, after those of the parts before it, into "OUT.tmp" through
+ *      MPI-IO: from the kept cells, or by parsing its part again (over the memory budget, or after
+ *      1b), in blocks;
  *   3. with --id, every rank checks the ids for duplicates (mpi/dupcheck.h, hash-partitioned across
  *      ranks); a duplicate is traced back to its two lines by one more scan of the CSV;
  * then "OUT.tmp" is renamed to OUT on success and removed otherwise, so a file named OUT is always
- * complete and checked.
+ * complete and checked. A bad record stops every rank with the message of the first one in file order
+ * (the lowest failing rank's: parts are in rank order). Two cases are read by rank 0 alone instead,
+ * because a part cannot know them: a quote that breaks RFC 4180 (a part then ends past the next one's
+ * start, which is checked), and --area rows whose area lies in two regions (which row is bad depends on
+ * the area's first region in the file). The snapshot is the same, bit for bit, for any rank count.
  */
 #include "cmd.h"
 #include "comm.h"
@@ -19,7 +26,10 @@
 #include "dupcheck.h"
 #include "h5shared.h"
 #include "h5util.h"
+#include "gather.h"
 #include "import.h"
+#include "import_cells.h"
+#include "import_split.h"
 #include "log.h"
 #include "opts.h"
 #include "outguard.h"
@@ -27,10 +37,13 @@
 #include "snapshot.h"
 #include "status.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
     const char *csv, *out, *label, *positive, *id, *region, *brand, *categorical, *ignore;
@@ -43,38 +56,58 @@ typedef struct {
     int skip;
 } imp_opts;
 
-/* Bad records seen in one pass. */
+/* Bad records seen in one pass over a part. */
 typedef struct {
     uint64_t records; /* data records read, bad ones included (the ordinal of the last one) */
     uint64_t bad;
-    uint64_t bytes;
+    uint64_t end;     /* the input offset where the part's reading stopped */
+    imp_pack *skipped; /* when set, the first show_bad messages of skipped rows (for rank 0's log) */
+    uint64_t nkept;
 } imp_pass;
+
+static void imp_csv_options(const imp_opts *o, csv_options *co)
+{
+    csv_options_init(co);
+    co->delim = o->delim;
+    /* the record buffer may grow to a quarter of --memory (it holds the record, and its unescaped
+     * copy and field views come on top), never less than the reader's default of 16 MiB: a 17 MB
+     * record is read with the default budget of 256 MiB instead of being refused */
+    if (o->memory / 4 > co->max_record) co->max_record = (size_t)(o->memory / 4);
+}
 
 static int imp_open(const imp_opts *o, csv_reader **r)
 {
     csv_options co;
-    csv_options_init(&co);
-    co.delim = o->delim;
-    /* the record buffer may grow to a quarter of --memory (it holds the record, and its unescaped
-     * copy and field views come on top), never less than the reader's default of 16 MiB: a 17 MB
-     * record is read with the default budget of 256 MiB instead of being refused */
-    if (o->memory / 4 > co.max_record) co.max_record = (size_t)(o->memory / 4);
+    imp_csv_options(o, &co);
     return csv_reader_open(o->csv, &co, r);
 }
 
-/* One more record of a pass: CS_OK with a good record in *rec (*ordinal its number), CSV_END, or a
- * final error. Bad records are skipped here: with --on-bad-row skip they are counted (the first
- * show_bad logged when log is set), otherwise the first one is the error. check is called on each
- * record the reader accepts (NULL: accept all). */
+/* A reader of this rank's part (NULL *r for an empty part). */
+static int imp_open_part(const imp_opts *o, const imp_part *pt, size_t ncols, csv_reader **r)
+{
+    *r = NULL;
+    if (pt->stream) return imp_open(o, r); /* each open of a pipe reads what is fed to it next */
+    if (pt->offset >= pt->limit) return CS_OK;
+    csv_options co;
+    imp_csv_options(o, &co);
+    csv_range rg = {.offset = pt->offset, .limit = pt->limit, .line = pt->line, .ncols = ncols};
+    return csv_reader_open_range(o->csv, &co, &rg, r);
+}
+
+/* One more record of a pass: CS_OK with a good record in *rec (*ordinal its number within the
+ * part), CSV_END, or a final error. Bad records are skipped here: with --on-bad-row skip they are
+ * counted (the first show_bad kept in ps->skipped when set), otherwise the first one is the error.
+ * check is called on each record the reader accepts (NULL: accept all). */
 typedef int (*imp_check_fn)(void *arg, const csv_record *rec);
 
-static int imp_next(const imp_opts *o, csv_reader *r, imp_pass *ps, int log, imp_check_fn check,
-                    void *arg, csv_record *rec, uint64_t *ordinal)
+static int imp_next(const imp_opts *o, csv_reader *r, imp_pass *ps, imp_check_fn check, void *arg,
+                    csv_record *rec, uint64_t *ordinal)
 {
     for (;;) {
-        int rc = csv_next(r, rec);
+        int rc = r ? csv_next(r, rec) : CSV_END;
         if (rc == CSV_END) {
-            ps->bytes = csv_offset(r);
+            size_t line;
+            if (r) csv_position(r, &ps->end, &line);
             return CSV_END;
         }
         if (rc != CS_OK && rc != CS_EDATA) return rc;
@@ -93,15 +126,30 @@ static int imp_next(const imp_opts *o, csv_reader *r, imp_pass *ps, int log, imp
             snprintf(why, sizeof why, "%s", status_reason());
             return CS_ERROR(CS_EDATA, "%s (--on-bad-row skip would skip it)", why);
         }
-        if (log && ps->bad < (uint64_t)o->show_bad) log_info("skipped: %s", status_reason());
+        if (ps->skipped && ps->nkept < (uint64_t)o->show_bad) {
+            const char *why = status_reason();
+            imp_pack_str(ps->skipped, why, strlen(why));
+            ps->nkept++;
+        }
         ps->bad++;
         status_clear();
     }
 }
 
-static int imp_check_observe(void *arg, const csv_record *rec)
+/* Pass 1 keeping the rows as cells (import_cells.h) while they fit. */
+typedef struct {
+    imp_schema *s;
+    imp_cells *cells;
+    const imp_pass *ps;
+} imp_keep_arg;
+static int imp_check_keep(void *arg, const csv_record *rec)
 {
-    return imp_schema_observe((imp_schema *)arg, rec);
+    imp_keep_arg *k = arg;
+    k->s->cell_row = imp_cells_row(k->cells);
+    int rc = imp_schema_observe(k->s, rec);
+    if (rc == CS_OK && k->s->cell_row) imp_cells_keep(k->cells, k->s->id >= 0 ? k->s->cell_id : k->ps->records);
+    k->s->cell_row = NULL;
+    return rc;
 }
 static int imp_check_rescan(void *arg, const csv_record *rec)
 {
@@ -113,23 +161,27 @@ static int imp_check_only(void *arg, const csv_record *rec)
     return rc == CS_OK ? imp_area_check((const imp_schema *)arg, rec) : rc; /* issue 16 */
 }
 
-/* A pass over the whole file with one check function per record. */
-static int imp_scan(const imp_opts *o, imp_schema *s, int log, imp_check_fn fn, imp_pass *ps)
+/* A pass over this rank's part with one check function per record. */
+static int imp_scan(const imp_opts *o, const imp_part *pt, size_t ncols, void *s,
+                    imp_check_fn fn, imp_pass *ps)
 {
     csv_reader *r = NULL;
-    memset(ps, 0, sizeof *ps);
-    CS_TRY(imp_open(o, &r));
+    ps->records = ps->bad = 0;
+    ps->end = pt->limit;
+    CS_TRY(imp_open_part(o, pt, ncols, &r));
     csv_record rec;
     uint64_t ord;
     int rc;
-    while ((rc = imp_next(o, r, ps, log, fn, s, &rec, &ord)) == CS_OK) {
+    while ((rc = imp_next(o, r, ps, fn, s, &rec, &ord)) == CS_OK) {
     }
     csv_reader_free(r);
     return rc == CSV_END ? CS_OK : rc;
 }
 
-/* Pass 2: encode and write blocks of rows. */
-static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t *written)
+/* Pass 2: encode this rank's rows and write them in blocks from row0 on; ord0 is the number of data
+ * records before the part (the ids without an id column), rows the part's good rows in pass 1. */
+static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const imp_schema *s,
+                     snap_writer *w, uint64_t row0, uint64_t ord0, uint64_t rows)
 {
     size_t p = s->p ? s->p : 1;
     /* whole chunks of the features dataset per write, about 64 MiB of indicators at most */
@@ -148,46 +200,86 @@ static int imp_write(const imp_opts *o, imp_schema *s, snap_writer *w, uint64_t 
     int rc = (id && region && area && brand && x && label && ctype)
                  ? CS_OK
                  : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
-    if (rc == CS_OK) rc = imp_open(o, &r);
+    if (rc == CS_OK) rc = imp_open_part(o, pt, ncols, &r);
     imp_pass ps = {0};
-    uint64_t row0 = 0;
+    uint64_t done = 0;
     size_t n = 0;
     while (rc == CS_OK) {
         csv_record rec;
         uint64_t ord;
-        rc = imp_next(o, r, &ps, 0, imp_check_only, s, &rec, &ord);
+        rc = imp_next(o, r, &ps, imp_check_only, (void *)s, &rec, &ord);
         if (rc == CSV_END) {
             rc = CS_OK;
             break;
         }
         if (rc != CS_OK) break;
-        if (row0 + n >= s->rows) {
+        if (done + n >= rows) {
             rc = CS_ERROR(CS_EDATA, "%s: more good rows than in the first pass (did the file change?)", o->csv);
             break;
         }
         label[n] = -1;
         ctype[n] = 0;
-        rc = imp_schema_encode(s, &rec, ord, &id[n], &region[n], &brand[n], x + n * s->p, &label[n],
-                               &ctype[n]);
+        rc = imp_schema_encode(s, &rec, ord0 + ord, &id[n], &region[n], &brand[n], x + n * s->p,
+                               &label[n], &ctype[n]);
         if (rc == CS_OK) rc = imp_area_encode(s, &rec, &area[n]);
         if (rc != CS_OK) break;
         if (++n == block) {
-            rc = snap_write(w, row0, n, id, region, brand, x, label);
-            if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0, n, ctype);
-            if (rc == CS_OK && s->n_areas) rc = snap_write_area(w, row0, n, area);
-            row0 += n;
+            rc = snap_write(w, row0 + done, n, id, region, brand, x, label);
+            if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0 + done, n, ctype);
+            if (rc == CS_OK && s->n_areas) rc = snap_write_area(w, row0 + done, n, area);
+            done += n;
             n = 0;
         }
     }
-    if (rc == CS_OK && n) rc = snap_write(w, row0, n, id, region, brand, x, label);
-    if (rc == CS_OK && n && has_ct) rc = snap_write_churn_type(w, row0, n, ctype);
-    if (rc == CS_OK && n && s->n_areas) rc = snap_write_area(w, row0, n, area);
-    row0 += n;
-    if (rc == CS_OK && row0 != s->rows)
+    if (rc == CS_OK && n) rc = snap_write(w, row0 + done, n, id, region, brand, x, label);
+    if (rc == CS_OK && n && has_ct) rc = snap_write_churn_type(w, row0 + done, n, ctype);
+    if (rc == CS_OK && n && s->n_areas) rc = snap_write_area(w, row0 + done, n, area);
+    done += n;
+    if (rc == CS_OK && done != rows)
         rc = CS_ERROR(CS_EDATA, "%s: %llu good rows in the second pass, %llu in the first (did the file "
-                      "change?)", o->csv, (unsigned long long)row0, (unsigned long long)s->rows);
-    *written = row0;
+                      "change?)", o->csv, (unsigned long long)done, (unsigned long long)rows);
     csv_reader_free(r);
+    free(id);
+    free(region);
+    free(area);
+    free(brand);
+    free(x);
+    free(label);
+    free(ctype);
+    return rc;
+}
+
+/* Pass 2 from the cells pass 1 kept: the same rows as imp_write, without parsing the CSV again. */
+static int imp_write_cells(const imp_cells *c, const imp_schema *part, const imp_schema *s,
+                           snap_writer *w, uint64_t row0, uint64_t ord0)
+{
+    size_t p = s->p ? s->p : 1;
+    size_t chunks = (size_t)((64u << 20) / ((uint64_t)SNAP_CHUNK_ROWS * p * sizeof(float)));
+    if (chunks < 1) chunks = 1;
+    if (chunks > 8) chunks = 8;
+    size_t block = chunks * SNAP_CHUNK_ROWS;
+    uint64_t *id = malloc(block * sizeof *id);
+    uint16_t *region = malloc(block * sizeof *region), *area = malloc(block * sizeof *area);
+    uint8_t *brand = malloc(block);
+    float *x = malloc(block * p * sizeof *x);
+    int8_t *label = malloc(block), *ctype = malloc(block);
+    int has_ct = imp_schema_has_churn_type(s);
+    int rc = (id && region && area && brand && x && label && ctype)
+                 ? CS_OK
+                 : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
+    uint64_t rows = imp_cells_rows(c);
+    for (uint64_t r0 = 0; rc == CS_OK && r0 < rows; r0 += block) {
+        size_t n = rows - r0 < block ? (size_t)(rows - r0) : block;
+        for (size_t i = 0; rc == CS_OK && i < n; i++) {
+            label[i] = -1;
+            ctype[i] = 0;
+            rc = imp_cells_decode(c, part, s, r0 + i, ord0, &id[i], &region[i], &brand[i], x + i * s->p,
+                                  &label[i], &ctype[i], &area[i]);
+        }
+        if (rc == CS_OK) rc = snap_write(w, row0 + r0, n, id, region, brand, x, label);
+        if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0 + r0, n, ctype);
+        if (rc == CS_OK && s->n_areas) rc = snap_write_area(w, row0 + r0, n, area);
+    }
     free(id);
     free(region);
     free(area);
@@ -260,96 +352,282 @@ static void imp_like_roles(imp_opts *o, const imp_ref *ref, const csv_record *h)
     if (took[0]) log_info("import: as in %s:%s", ref->file, took);
 }
 
-/* Rank 0: the passes and the staged snapshot. */
-static int imp_rank0(imp_opts *o, const char *stage, imp_schema **sout, imp_ref **refout)
+/* What the passes learn, the same on every rank except the part and its counts. */
+typedef struct {
+    imp_ref *ref;
+    csv_record head;   /* a copy of the header (the reader is closed at once: a named pipe is fed
+                        * once per open, and a reader left open would hold the next feed back) */
+    csv_field *head_fields;
+    char *head_data;
+    uint64_t data;     /* where the data records start, and their first line */
+    size_t line0;
+    imp_schema *g;     /* the whole file, as a serial pass would have found it */
+    imp_schema *own;   /* this rank's part in pass 1 */
+    imp_cells *cells;  /* its rows kept by pass 1 (NULL, or incomplete: pass 2 parses again) */
+    imp_part part;
+    size_t ncols;
+    uint64_t records;      /* data records of the whole file, bad ones included */
+    uint64_t bad;          /* skipped in the whole file */
+    uint64_t part_records; /* of this rank's part */
+    uint64_t end;          /* the input offset where pass 1 of this part stopped */
+    char **lists[5];       /* categorical, ignore, voluntary, involuntary, stayed (imp_split_list) */
+    imp_options io;
+} imp_job;
+
+static void imp_job_clear(imp_job *j)
 {
-    double t0 = comm_now();
-    imp_ref *ref = NULL;
-    csv_reader *r = NULL;
-    CS_TRY(imp_open(o, &r));
-    if (o->like) {
-        int lrc = imp_ref_read(o->like, &ref);
-        if (lrc != CS_OK) {
-            csv_reader_free(r);
-            return lrc;
+    imp_schema_free(j->g);
+    imp_schema_free(j->own);
+    imp_cells_free(j->cells);
+    free(j->head_fields);
+    free(j->head_data);
+    imp_ref_free(j->ref);
+    for (int k = 0; k < 5; k++) free(j->lists[k]);
+    memset(j, 0, sizeof *j);
+}
+
+/* Every rank: the header, --like's snapshot and the column plan (no pass over the records yet). */
+static int imp_plan(const cmd_ctx *ctx, imp_opts *o, imp_job *j)
+{
+    csv_reader *hdr = NULL;
+    int rc = imp_open(o, &hdr);
+    if (rc == CS_OK) {
+        const csv_record *h = csv_header(hdr);
+        size_t bytes = 0;
+        for (size_t k = 0; k < h->nfields; k++) bytes += h->fields[k].len + 1;
+        j->head_fields = malloc((h->nfields ? h->nfields : 1) * sizeof *j->head_fields);
+        j->head_data = malloc(bytes ? bytes : 1);
+        if (!j->head_fields || !j->head_data) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+        for (size_t k = 0, at = 0; rc == CS_OK && k < h->nfields; k++) {
+            memcpy(j->head_data + at, h->fields[k].data, h->fields[k].len + 1); /* NUL-terminated */
+            j->head_fields[k] = h->fields[k];
+            j->head_fields[k].data = j->head_data + at;
+            at += h->fields[k].len + 1;
         }
-        *refout = ref;
-        imp_like_roles(o, ref, csv_header(r));
+        j->head = *h;
+        j->head.fields = j->head_fields;
+        csv_position(hdr, &j->data, &j->line0);
     }
-    size_t ncat = 0, nign = 0, nvol = 0, ninv = 0, nst = 0;
-    char **cat = imp_split_list(o->categorical ? o->categorical : "", &ncat);
-    char **ign = imp_split_list(o->ignore ? o->ignore : "", &nign);
-    char **vol = imp_split_list(o->voluntary ? o->voluntary : "", &nvol);
-    char **inv = imp_split_list(o->involuntary ? o->involuntary : "", &ninv);
-    char **st = imp_split_list(o->stayed ? o->stayed : "", &nst);
-    int rc = (cat && ign && vol && inv && st) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
-    imp_schema *s = NULL;
+    csv_reader_free(hdr);
+    if (rc == CS_OK && o->like) rc = imp_ref_read(o->like, &j->ref);
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) return rc;
+    if (o->like) imp_like_roles(o, j->ref, &j->head);
+    const char *src[5] = {o->categorical, o->ignore, o->voluntary, o->involuntary, o->stayed};
+    size_t n[5] = {0};
+    for (int k = 0; k < 5; k++) {
+        j->lists[k] = imp_split_list(src[k] ? src[k] : "", &n[k]);
+        if (!j->lists[k]) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
     if (rc == CS_OK) {
         imp_options io = {
             .file = o->csv, .label = o->label, .positive = o->positive, .id = o->id,
-            .region = o->region, .brand = o->brand, .area = o->area, .categorical = (const char *const *)cat,
-            .n_categorical = ncat, .ignore = (const char *const *)ign, .n_ignore = nign,
+            .region = o->region, .brand = o->brand, .area = o->area,
+            .categorical = (const char *const *)j->lists[0], .n_categorical = n[0],
+            .ignore = (const char *const *)j->lists[1], .n_ignore = n[1],
             .max_levels = (size_t)o->max_levels, .churn_type = o->churn_type,
-            .voluntary = (const char *const *)vol, .n_voluntary = nvol,
-            .involuntary = (const char *const *)inv, .n_involuntary = ninv,
-            .stayed = (const char *const *)st, .n_stayed = nst,
+            .voluntary = (const char *const *)j->lists[2], .n_voluntary = n[2],
+            .involuntary = (const char *const *)j->lists[3], .n_involuntary = n[3],
+            .stayed = (const char *const *)j->lists[4], .n_stayed = n[4],
         };
-        rc = imp_schema_alloc(csv_header(r), &io, ref, &s);
-        *sout = s;
+        j->io = io;
+        j->ncols = j->head.nfields;
+        rc = imp_schema_alloc(&j->head, &j->io, j->ref, &j->g);
     }
-    csv_reader_free(r); /* pass 1 opens the file again, from its first record */
-    imp_pass p1 = {0}, p1b = {0};
-    if (rc == CS_OK) rc = imp_scan(o, s, 1, imp_check_observe, &p1);
-    double t1 = comm_now();
-    if (rc == CS_OK)
-        log_info("import: pass 1 (types, levels): %llu records, %.1f MB in %.2f s (%.0f MB/s)",
-                 (unsigned long long)p1.records, (double)p1.bytes / 1e6, t1 - t0,
-                 (double)p1.bytes / 1e6 / (t1 - t0 > 0 ? t1 - t0 : 1e-9));
-    if (rc == CS_OK && imp_schema_needs_rescan(s)) {
-        log_info("import: a column turned to text after numbers: one more pass for its levels");
-        rc = imp_scan(o, s, 0, imp_check_rescan, &p1b);
-    }
-    if (rc == CS_OK) rc = imp_schema_finish(s);
-    if (rc == CS_OK) {
-        imp_schema_report(s, stdout);
-        if (p1.bad) printf("skipped %llu bad rows (--on-bad-row skip)\n", (unsigned long long)p1.bad);
-        fflush(stdout);
-    }
-    snap_writer *w = NULL;
-    if (rc == CS_OK) {
-        char gen[512];
-        snprintf(gen, sizeof gen, "%s import %s", cmd_version(), o->csv);
-        snap_meta meta = {
-            .n = s->rows, .p = s->p, .feature_names = (const char *const *)s->feature_names,
-            .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
-            .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
-            .month = o->month, .window = 1, .has_labels = imp_schema_has_labels(s),
-            .has_churn_type = imp_schema_has_churn_type(s), .generator = gen,
-            .n_areas = s->n_areas, .area_names = (const char *const *)s->area_names,
-            .area_region = s->area_region,
-        };
-        rc = snap_create(stage, MPI_COMM_SELF, &meta, &w);
-    }
-    uint64_t written = 0;
-    if (rc == CS_OK) {
-        rc = imp_write(o, s, w, &written);
-        int frc = snap_finish(w, rc == CS_OK);
-        if (rc == CS_OK) rc = frc;
-    }
-    if (rc == CS_OK) rc = imp_meta_write(stage, s);
-    double t2 = comm_now();
-    if (rc == CS_OK)
-        log_info("import: pass 2 (write): %llu rows x %zu indicators in %.2f s; in all %.2f s, "
-                 "%.0f MB/s of CSV", (unsigned long long)written, s->p, t2 - t1, t2 - t0,
-                 (double)p1.bytes / 1e6 / (t2 - t0 > 0 ? t2 - t0 : 1e-9));
-    free(cat);
-    free(ign);
-    free(vol);
-    free(inv);
-    free(st);
-    return rc;
+    return red_agree(ctx->comm, rc);
 }
 
+/* Collective. Every rank's pack (pass 1 of its part, or with levels_only the level pass) is merged
+ * into g in rank order, which is file order. Pass 1 also brings each part's record counts and the
+ * messages of its first skipped rows, which rank 0 logs (the first show_bad of the file). */
+static int imp_merge(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, const imp_schema *part,
+                     const imp_pass *ps, const imp_pack *skipped, int levels_only)
+{
+    imp_pack b = {0};
+    int rc = imp_schema_pack(part, levels_only, &b);
+    if (!levels_only) {
+        imp_pack_u64(&b, ps->records);
+        imp_pack_u64(&b, ps->bad);
+        imp_pack_u64(&b, ps->nkept);
+        imp_pack_str(&b, skipped->data ? skipped->data : "", skipped->len);
+        if (b.failed) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    rc = red_agree(ctx->comm, rc);
+    void *all = NULL;
+    size_t *lens = calloc((size_t)ctx->nranks, sizeof *lens);
+    if (rc == CS_OK && !lens) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) rc = gat_allgather_bytes(ctx->comm, b.data, b.len, &all, lens);
+    imp_pack_clear(&b);
+    uint64_t shown = 0;
+    const char *at = all;
+    for (int q = 0; rc == CS_OK && q < ctx->nranks; q++) {
+        imp_unpack u = {at, at + lens[q], 0};
+        rc = imp_schema_absorb(j->g, &u, levels_only);
+        if (rc == CS_OK && !levels_only) {
+            j->records += imp_unpack_u64(&u);
+            j->bad += imp_unpack_u64(&u);
+            uint64_t kept = imp_unpack_u64(&u);
+            size_t len;
+            const char *msgs = imp_unpack_str(&u, &len);
+            imp_unpack m = {msgs, msgs + len, 0};
+            for (uint64_t k = 0; k < kept && !m.bad; k++) {
+                size_t ml;
+                const char *s = imp_unpack_str(&m, &ml);
+                if (shown++ < (uint64_t)o->show_bad) log_info("skipped: %.*s", (int)ml, s);
+            }
+            if (u.bad || m.bad) rc = CS_ERROR(CS_EINTERNAL, "a short pack from rank %d", q);
+        }
+        at += lens[q];
+    }
+    free(all);
+    free(lens);
+    return red_agree(ctx->comm, rc);
+}
+
+/* Every rank: pass 1 over its part, merged; the level pass where needed; the types decided. Returns
+ * 1 (nothing reported) when the parts were not cut at record boundaries or --area's regions need the
+ * file's order: then the caller goes again with serial set. */
+static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
+{
+    uint64_t data = j->data;
+    size_t line0 = j->line0;
+    struct stat st;
+    int rc = stat(o->csv, &st) == 0 ? CS_OK : CS_ERROR(CS_EIO, "cannot stat %s: %s", o->csv, strerror(errno));
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) return rc;
+    const char *knob = getenv("CS_IMPORT_PART_BYTES");
+    uint64_t part_bytes = knob ? strtoull(knob, NULL, 10) : 0;
+    /* a named pipe (or anything but a regular file) has no byte offsets to cut at: rank 0 reads it */
+    int regular = S_ISREG(st.st_mode);
+    CS_TRY(imp_split(ctx->comm, o->csv, data, line0, (uint64_t)st.st_size, part_bytes,
+                     serial || !regular, &j->part));
+    if (!regular) {
+        j->part.stream = ctx->rank == 0;
+        if (ctx->rank != 0) j->part.offset = j->part.limit = 0;
+    }
+    int parallel = !serial && regular && ctx->nranks > 1;
+
+    rc = imp_schema_alloc(&j->head, &j->io, j->ref, &j->own);
+    if (rc == CS_OK) j->own->area_provisional = parallel && ctx->rank > 0;
+    imp_pack skipped = {0};
+    imp_pass ps = {.skipped = &skipped};
+    /* the rows are kept while they take at most half of --memory: then pass 2 need not parse */
+    imp_cells_free(j->cells);
+    j->cells = NULL;
+    if (rc == CS_OK) j->cells = imp_cells_alloc(j->ncols, o->memory / 2);
+    imp_keep_arg keep = {j->own, j->cells, &ps};
+    if (rc == CS_OK) rc = imp_scan(o, &j->part, j->ncols, &keep, imp_check_keep, &ps);
+    j->part_records = ps.records;
+    j->end = ps.end;
+    /* the first rank, in file order, whose part failed or did not end where the next one starts */
+    int first[2] = {rc != CS_OK ? ctx->rank : INT_MAX,
+                    rc == CS_OK && ps.end != j->part.limit ? ctx->rank : INT_MAX};
+    int mrc = red_min_int(ctx->comm, first, 2);
+    if (mrc == CS_OK && parallel &&
+        (first[1] < first[0] || (first[0] != INT_MAX && j->g->area >= 0))) {
+        imp_pack_clear(&skipped);
+        status_clear();
+        if (first[1] < first[0])
+            log_info("import: a quote of %s does not follow RFC 4180 (it is not a field's first or "
+                     "last byte, nor doubled): the ranks' parts were not cut at record boundaries, "
+                     "so rank 0 reads the file alone", o->csv);
+        return 1;
+    }
+    rc = red_agree(ctx->comm, mrc != CS_OK ? mrc : rc);
+    if (rc == CS_OK) rc = imp_merge(ctx, o, j, j->own, &ps, &skipped, 0);
+    imp_pack_clear(&skipped);
+    if (rc != CS_OK) return rc;
+    if (parallel && j->g->area_irregular) return 1; /* the same on every rank */
+
+    if (imp_schema_needs_rescan(j->g)) {
+        log_info("import: a column turned to text after numbers: one more pass for its levels");
+        imp_cells_free(j->cells); /* its numbers are not levels: pass 2 parses the CSV */
+        j->cells = NULL;
+        imp_schema *l = NULL;
+        rc = imp_schema_alloc(&j->head, &j->io, j->ref, &l);
+        imp_pass p2 = {0};
+        if (rc == CS_OK) {
+            imp_schema_rescan_like(l, j->g);
+            rc = imp_scan(o, &j->part, j->ncols, l, imp_check_rescan, &p2);
+        }
+        rc = red_agree(ctx->comm, rc);
+        if (rc == CS_OK) rc = imp_merge(ctx, o, j, l, &p2, NULL, 1);
+        imp_schema_free(l);
+        if (rc != CS_OK) return rc;
+    }
+    return red_agree(ctx->comm, imp_schema_finish(j->g));
+}
+
+/* Every rank: the passes and the staged snapshot, written by every rank together. */
+static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *j)
+{
+    double t0 = comm_now();
+    CS_TRY(imp_plan(ctx, o, j));
+    int rc = imp_pass1(ctx, o, j, 0);
+    if (rc == 1) {
+        /* a fresh start: the merged schema of the parallel try is thrown away */
+        imp_schema_free(j->g);
+        imp_schema_free(j->own);
+        j->g = j->own = NULL;
+        j->records = j->bad = 0;
+        rc = red_agree(ctx->comm, imp_schema_alloc(&j->head, &j->io, j->ref, &j->g));
+        if (rc == CS_OK) rc = imp_pass1(ctx, o, j, 1);
+    }
+    if (rc != CS_OK) return rc;
+    imp_schema *s = j->g;
+    double t1 = comm_now();
+    uint64_t bytes = j->end; /* every part ends where the next starts: the last part's end */
+    red_max_u64(ctx->comm, &bytes, 1);
+    log_info("import: pass 1 (types, levels): %llu records, %.1f MB in %.2f s (%.0f MB/s, %d rank%s, "
+             "parts found in %.2f s)", (unsigned long long)j->records, (double)bytes / 1e6, t1 - t0,
+             (double)bytes / 1e6 / (t1 - t0 > 0 ? t1 - t0 : 1e-9), ctx->nranks,
+             ctx->nranks == 1 ? "" : "s", j->part.split_s);
+    if (ctx->rank == 0) {
+        imp_schema_report(s, stdout);
+        if (j->bad) printf("skipped %llu bad rows (--on-bad-row skip)\n", (unsigned long long)j->bad);
+        fflush(stdout);
+    }
+    char gen[512];
+    snprintf(gen, sizeof gen, "%s import %s", cmd_version(), o->csv);
+    snap_meta meta = {
+        .n = s->rows, .p = s->p, .feature_names = (const char *const *)s->feature_names,
+        .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
+        .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
+        .month = o->month, .window = 1, .has_labels = imp_schema_has_labels(s),
+        .has_churn_type = imp_schema_has_churn_type(s), .generator = gen,
+        .n_areas = s->n_areas, .area_names = (const char *const *)s->area_names,
+        .area_region = s->area_region,
+    };
+    /* each part's rows follow those of the parts before it: file order */
+    uint64_t row0 = red_exscan_u64(ctx->comm, j->own->rows);
+    uint64_t ord0 = red_exscan_u64(ctx->comm, j->part_records);
+    snap_writer *w = NULL;
+    rc = red_agree(ctx->comm, snap_create(stage, ctx->comm, &meta, &w));
+    if (rc != CS_OK) return rc;
+    /* pass 2 from the kept cells when every rank kept all its rows (the same choice on every rank) */
+    int kept = imp_cells_complete(j->cells) && imp_cells_rows(j->cells) == j->own->rows;
+    if (kept && imp_cells_prepare(j->cells, j->own, s) != CS_OK) {
+        status_clear();
+        kept = 0;
+    }
+    red_min_int(ctx->comm, &kept, 1);
+    if (kept) rc = imp_write_cells(j->cells, j->own, s, w, row0, ord0);
+    else rc = imp_write(o, &j->part, j->ncols, s, w, row0, ord0, j->own->rows);
+    rc = red_agree(ctx->comm, rc);
+    int xrc = red_agree(ctx->comm, snap_close_writer(w));
+    if (rc == CS_OK) rc = xrc;
+    int frc = snap_finish(w, rc == CS_OK);
+    if (rc == CS_OK) rc = frc;
+    if (rc == CS_OK) rc = red_agree(ctx->comm, ctx->rank == 0 ? imp_meta_write(stage, s) : CS_OK);
+    double t2 = comm_now();
+    if (rc == CS_OK)
+        log_info("import: pass 2 (%s): %llu rows x %zu indicators in %.2f s; in all %.2f s, "
+                 "%.0f MB/s of CSV", kept ? "write the rows pass 1 kept" : "parse again and write",
+                 (unsigned long long)s->rows, s->p, t2 - t1, t2 - t0,
+                 (double)bytes / 1e6 / (t2 - t0 > 0 ? t2 - t0 : 1e-9));
+    return rc;
+}
 /* dup_check names two rows of the staged snapshot; the CSV lines are what the user can act on. */
 static int imp_dup_lines(const imp_opts *o, imp_schema *s)
 {
@@ -366,7 +644,7 @@ static int imp_dup_lines(const imp_opts *o, imp_schema *s)
     uint64_t ord, row = 0;
     size_t la = 0, lb = 0;
     int rc;
-    while ((rc = imp_next(o, r, &ps, 0, imp_check_only, s, &rec, &ord)) == CS_OK && row <= b) {
+    while ((rc = imp_next(o, r, &ps, imp_check_only, s, &rec, &ord)) == CS_OK && row <= b) {
         if (row == a) la = rec.line;
         if (row == b) lb = rec.line;
         row++;
@@ -413,16 +691,10 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
         outguard_release(guard);
         return red_agree(ctx->comm, CS_ERROR(CS_ENOMEM, "out of memory"));
     }
-    imp_schema *s = NULL;
-    imp_ref *ref = NULL;
-    rc = CS_OK;
-    if (ctx->rank == 0) rc = imp_rank0(&o, stage, &s, &ref);
-    /* the other ranks wait without spinning through rank 0's serial passes */
-    int wrc = comm_wait_root(ctx->comm);
-    rc = red_agree(ctx->comm, rc != CS_OK ? rc : wrc);
-    /* the id column is known to rank 0 only (--like may name it) */
-    int has_id = ctx->rank == 0 && s && s->id >= 0;
-    if (rc == CS_OK) rc = red_agree(ctx->comm, comm_bcast(ctx->comm, 0, &has_id, sizeof has_id));
+    imp_job job = {0};
+    rc = imp_run(ctx, &o, stage, &job);
+    imp_schema *s = job.g;
+    int has_id = rc == CS_OK && s->id >= 0;
     if (rc == CS_OK && has_id) {
         double t0 = comm_now();
         snap_reader *sr = NULL;
@@ -431,7 +703,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
         snap_close(sr);
         if (rc == CS_EDATA) {
             int lrc = ctx->rank == 0 ? imp_dup_lines(&o, s) : CS_OK;
-            wrc = comm_wait_root(ctx->comm);
+            int wrc = comm_wait_root(ctx->comm);
             rc = red_agree(ctx->comm, lrc != CS_OK ? lrc : wrc);
             if (rc == CS_OK) rc = CS_ERROR(CS_EINTERNAL, "duplicate id lost");
         }
@@ -440,8 +712,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
     int crc = h5util_commit(stage, o.out, ctx->comm, rc == CS_OK);
     if (rc == CS_OK) rc = crc;
     if (rc == CS_OK) log_info("import: wrote %s", o.out);
-    imp_schema_free(s);
-    imp_ref_free(ref);
+    imp_job_clear(&job);
     free(stage);
     outguard_release(guard);
     return rc;

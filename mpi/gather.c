@@ -230,3 +230,42 @@ int gat_helper_rank(MPI_Comm comm)
     MPI_Comm_size(comm, &nr);
     return nr > 1 ? 1 : 0;
 }
+
+int gat_allgather_bytes(MPI_Comm comm, const void *mine, size_t n, void **all, size_t *lens)
+{
+    int nranks = 1;
+    MPI_Comm_size(comm, &nranks);
+    *all = NULL;
+    int rc = CS_OK;
+    uint64_t len = n;
+    uint64_t *got = calloc((size_t)nranks, sizeof *got);
+    int *counts = calloc((size_t)nranks, sizeof(int)), *displ = calloc((size_t)nranks, sizeof(int));
+    if (!got || !counts || !displ) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK && MPI_Allgather(&len, 1, MPI_UINT64_T, got, 1, MPI_UINT64_T, comm) != MPI_SUCCESS)
+        rc = CS_ERROR(CS_EMPI, "MPI_Allgather failed");
+    uint64_t t = 0;
+    void *buf = NULL;
+    if (rc == CS_OK) {
+        for (int q = 0; q < nranks; q++) {
+            lens[q] = (size_t)got[q];
+            displ[q] = (int)(t <= INT_MAX ? t : 0);
+            counts[q] = (int)(got[q] <= INT_MAX ? got[q] : 0);
+            t += got[q];
+        }
+        /* every rank computed the same t: the same answer everywhere, no agreement needed */
+        if (t > INT_MAX) rc = CS_ERROR(CS_EINVAL, "allgather: %llu bytes exceed MPI's int counts",
+                                       (unsigned long long)t);
+        else if (!(buf = malloc(t ? t : 1)))
+            rc = CS_ERROR(CS_ENOMEM, "out of memory gathering %llu bytes", (unsigned long long)t);
+    }
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK && MPI_Allgatherv(mine, (int)n, MPI_BYTE, buf, counts, displ, MPI_BYTE, comm) != MPI_SUCCESS)
+        rc = CS_ERROR(CS_EMPI, "MPI_Allgatherv failed");
+    if (rc == CS_OK) *all = buf;
+    else free(buf);
+    free(got);
+    free(counts);
+    free(displ);
+    return rc;
+}

@@ -64,4 +64,9 @@ int gat_exchange(MPI_Comm comm, const void *send, const uint64_t *nsend, size_t 
 void gat_bin(const void *recs, const int *dest, size_t n, size_t size, int nranks, void *send,
              uint64_t *nsend, uint64_t *work);
 
+/* Collective. Every rank's n bytes mine[0..n) reach every rank: *all (malloc'd, the caller frees)
+ * holds them one rank after the other, lens[q] (an array of nranks) the bytes of rank q. CS_ENOMEM,
+ * CS_EINVAL over MPI's int counts, agreed (every rank returns it, *all NULL). */
+int gat_allgather_bytes(MPI_Comm comm, const void *mine, size_t n, void **all, size_t *lens);
+
 #endif

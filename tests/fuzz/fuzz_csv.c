@@ -8,7 +8,9 @@
  * that every field handed out is valid UTF-8 (with a decoder written independently of csv.c), that
  * csv_parse_double accepts exactly what strtod parses completely to a finite value over the number
  * alphabet and returns the same bits, that csv_write_double writes every such number so that it
- * parses back to the same bits, and that a record written by csv_writer reads back the same.
+ * parses back to the same bits, and that a record written by csv_writer reads back the same; and
+ * that the input cut into parts at record boundaries found by quote parity, as a parallel import
+ * reads it, gives the same records and messages (check_parts).
  */
 #include "csv.h"
 #include "status.h"
@@ -137,6 +139,138 @@ static void check_roundtrip(const csv_record *rec, char delim)
     free(text);
 }
 
+/* The parallel import's reading (issue 20): the data after the header cut at up to three offsets
+ * picked from the input's bytes, each part's first record found by the quote-parity rule
+ * (csv_split_count_mem, csv_split_find_mem) and read by a range reader. In lockstep with one reader
+ * of the whole input, the parts must give the same records, errors, messages and lines, up to the
+ * first final error, unless a part ends past the next one's start (the cut was not a record boundary:
+ * the import then reads serially), which only a file with an error before it may cause. */
+typedef struct {
+    const char *text;
+    size_t n, nparts, k;
+    uint64_t start[5]; /* part k: records starting in [start[k], start[k+1]) */
+    size_t line[5];
+    const csv_options *opt;
+    size_t ncols;
+    csv_reader *r;
+    int misaligned;
+} parts;
+
+static void parts_cut(parts *ps, const char *text, size_t n, const csv_options *opt, size_t ncols,
+                      uint64_t data, size_t line0)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->text = text;
+    ps->n = n;
+    ps->opt = opt;
+    ps->ncols = ncols;
+    uint64_t cut[4] = {data, 0, 0, 0};
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)text[i]) * 16777619u;
+    size_t nc = 1 + h % 3; /* 2 to 4 parts */
+    for (size_t k = 1; k <= nc; k++) {
+        h = h * 1103515245u + 12345u;
+        cut[k] = data + (n > data ? (h >> 8) % (n - data + 1) : 0);
+    }
+    for (size_t a = 1; a <= nc; a++) /* sorted */
+        for (size_t b = a + 1; b <= nc; b++)
+            if (cut[b] < cut[a]) { uint64_t t = cut[a]; cut[a] = cut[b]; cut[b] = t; }
+    /* quote parity and lines before each cut, then each range's first record start */
+    csv_split_counts before = {0, 0};
+    uint64_t found[5];
+    size_t fline[5];
+    for (size_t k = 0; k <= nc; k++) {
+        uint64_t b0 = cut[k], b1 = k < nc ? cut[k + 1] : n;
+        if (k == 0) {
+            found[0] = data;
+            fline[0] = line0;
+        } else {
+            csv_split_counts c = {0, 0};
+            size_t i = csv_split_find_mem(text + b0, (size_t)(b1 - b0), b0 > 0 ? (uint8_t)text[b0 - 1] : -1,
+                                          b1 < n ? (uint8_t)text[b1] : -1, (int)(before.quotes & 1), &c);
+            found[k] = b0 + i < b1 ? b0 + i : UINT64_MAX;
+            fline[k] = line0 + (size_t)before.lines + (size_t)c.lines;
+        }
+        csv_split_count_mem(text + b0, (size_t)(b1 - b0), b1 < n ? (uint8_t)text[b1] : -1, &before);
+    }
+    /* the count of the whole data equals the sum of the parts' */
+    csv_split_counts all = {0, 0};
+    csv_split_count_mem(text + data, n - data, -1, &all);
+    CHECK(all.quotes == before.quotes && all.lines == before.lines);
+    for (size_t k = 0; k <= nc; k++) {
+        if (found[k] == UINT64_MAX) continue;
+        ps->start[ps->nparts] = found[k];
+        ps->line[ps->nparts] = fline[k];
+        ps->nparts++;
+    }
+    ps->start[ps->nparts] = n;
+}
+
+/* The next record of the parts, as csv_next; -100 once a part ended past the next one's start. */
+static int parts_next(parts *ps, csv_record *rec)
+{
+    for (;;) {
+        if (ps->k == ps->nparts) return CSV_END;
+        if (!ps->r) {
+            csv_range rg = {.offset = ps->start[ps->k], .limit = ps->start[ps->k + 1],
+                            .line = ps->line[ps->k], .ncols = ps->ncols};
+            CHECK(csv_reader_open_mem_range(ps->text, ps->n, "fuzz", ps->opt, &rg, &ps->r) == CS_OK);
+        }
+        int rc = csv_next(ps->r, rec);
+        if (rc != CSV_END) return rc;
+        uint64_t off;
+        size_t line;
+        csv_position(ps->r, &off, &line);
+        csv_reader_free(ps->r);
+        ps->r = NULL;
+        if (off != ps->start[ps->k + 1]) {
+            ps->misaligned = 1;
+            return -100;
+        }
+        ps->k++;
+    }
+}
+
+static void check_parts(const char *text, size_t n, const csv_options *opt)
+{
+    csv_reader *a = NULL;
+    status_clear();
+    if (csv_reader_open_mem(text, n, "fuzz", opt, &a) != CS_OK) return;
+    uint64_t data;
+    size_t line0;
+    csv_position(a, &data, &line0);
+    parts ps;
+    parts_cut(&ps, text, n, opt, csv_nfields(a), data, line0);
+    int errors = 0;
+    char msg[2048];
+    for (int steps = 0; steps < 100000; steps++) {
+        csv_record x, y;
+        status_clear();
+        int rx = csv_next(a, &x);
+        snprintf(msg, sizeof msg, "%s", status_reason());
+        int final = rx != CS_OK && rx != CSV_END && (rx != CS_EDATA || csv_failed(a));
+        status_clear();
+        int ry = parts_next(&ps, &y);
+        if (ry == -100) {
+            CHECK(errors > 0); /* a wrong cut needs a misplaced quote before it */
+            break;
+        }
+        CHECK(rx == ry);
+        CHECK(strcmp(msg, status_reason()) == 0);
+        if (rx == CS_OK) {
+            CHECK(x.nfields == y.nfields && x.line == y.line);
+            for (size_t i = 0; i < x.nfields; i++) {
+                CHECK(x.fields[i].len == y.fields[i].len && x.fields[i].quoted == y.fields[i].quoted);
+                CHECK(memcmp(x.fields[i].data, y.fields[i].data, x.fields[i].len) == 0);
+            }
+        }
+        errors += rx != CS_OK && rx != CSV_END;
+        if (rx == CSV_END || final) break;
+    }
+    csv_reader_free(ps.r);
+    csv_reader_free(a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char delims[8] = {',', ';', '\t', '|', ' ', ':', 'x', '\x01'};
@@ -225,5 +359,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     csv_reader_free(a);
     csv_reader_free(b);
     if (f) fclose(f);
+    if (opt.header) check_parts(text, n, &opt); /* the import always has a header */
     return 0;
 }

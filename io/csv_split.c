@@ -1,0 +1,209 @@
+/* csv_split.c — cutting a CSV file into parts at record boundaries, exactly, for a parallel import.
+ *
+ * A CSV has no index, and a quoted field may hold line breaks, so a byte offset alone does not say
+ * where a record starts. RFC 4180 does: a byte is inside quotes exactly when an odd number of quote
+ * characters come before it (a quoted field opens and closes with one quote and doubles the ones it
+ * holds). So each part's quotes are counted (csv_split_count_*: one pass at memory speed, no parse),
+ * an exclusive scan of the counts across the parts gives each part the quote state at its first byte,
+ * and its first record starts right after its first line end outside quotes (csv_split_find_*). The
+ * line ends are counted in the same pass, so that every part knows the physical line of its first
+ * record and messages name the same lines as a serial read. A file with a misplaced quote breaks the
+ * parity rule; the range reader (csv_reader_open_range) then finds its part ending past the next
+ * part's start, which mpi/cmd_import.c turns into a serial read. MPI stays out of io/: the scan and
+ * the exchange of the starts are the caller's.
+ */
+#include "csv.h"
+
+#include "status.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPLIT_BLOCK ((size_t)4 << 20) /* bytes read at a time */
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* The bits of the 64 bytes at p that equal c. */
+static inline uint64_t split_mask64(const unsigned char *p, __m128i c)
+{
+    uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), c));
+    uint64_t m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), c));
+    uint64_t m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), c));
+    uint64_t m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), c));
+    return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+#endif
+
+void csv_split_count_mem(const char *buf, size_t n, int next, csv_split_counts *c)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    uint64_t q = 0, lf = 0, cr = 0, crlf = 0;
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* 64 bytes at a time: a bit mask per byte class, counted with popcount; a CR LF pair is a CR bit
+     * with an LF bit right after it (across blocks too: the last CR bit of one block meets the first
+     * LF bit of the next) */
+    const __m128i vq = _mm_set1_epi8('"'), vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
+    uint64_t carry = 0;
+    for (; i + 64 <= n; i += 64) {
+        uint64_t mq = split_mask64(p + i, vq), ml = split_mask64(p + i, vl), mc = split_mask64(p + i, vc);
+        q += (uint64_t)__builtin_popcountll(mq);
+        lf += (uint64_t)__builtin_popcountll(ml);
+        cr += (uint64_t)__builtin_popcountll(mc);
+        crlf += (uint64_t)__builtin_popcountll(mc & (ml >> 1)) + (carry & ml & 1);
+        carry = mc >> 63;
+    }
+    if (carry) crlf += (i < n ? p[i] : next) == '\n';
+#endif
+    for (; i < n; i++) {
+        q += p[i] == '"';
+        lf += p[i] == '\n';
+        if (p[i] == '\r') {
+            cr++;
+            crlf += (i + 1 < n ? p[i + 1] : next) == '\n';
+        }
+    }
+    c->quotes += q;
+    c->lines += lf + cr - crlf;
+}
+
+size_t csv_split_find_mem(const char *buf, size_t n, int prev, int next, int inquote,
+                          csv_split_counts *c)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    int inq = inquote & 1;
+    for (size_t i = 0; i < n; i++) {
+        /* a record starts at i when the byte before it ends a line outside quotes (the parity does
+         * not change across a line end, so the parity before i is that of the byte before) */
+        if (!inq && (prev == '\n' || (prev == '\r' && p[i] != '\n'))) return i;
+        if (p[i] == '"') {
+            inq ^= 1;
+            c->quotes++;
+        } else if (p[i] == '\n' || (p[i] == '\r' && (i + 1 < n ? p[i + 1] : next) != '\n')) {
+            c->lines++;
+        }
+        prev = p[i];
+    }
+    return n;
+}
+
+static int split_open(const char *path, int *fd, unsigned char **buf)
+{
+    *fd = open(path, O_RDONLY);
+    if (*fd < 0) return CS_ERROR(CS_EIO, "cannot open %s: %s", path, strerror(errno));
+    *buf = malloc(SPLIT_BLOCK + 1);
+    if (!*buf) {
+        close(*fd);
+        return CS_ERROR(CS_ENOMEM, "out of memory for a %zu-byte read buffer", SPLIT_BLOCK);
+    }
+    return CS_OK;
+}
+
+/* Reads up to want bytes at off (fewer only at the end of the file); *got receives the count. */
+static int split_read(const char *path, int fd, unsigned char *buf, size_t want, uint64_t off,
+                      size_t *got)
+{
+    size_t k = 0;
+    while (k < want) {
+        ssize_t r = pread(fd, buf + k, want - k, (off_t)(off + k));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return CS_ERROR(CS_EIO, "%s: read failed: %s", path, strerror(errno));
+        if (r == 0) break;
+        k += (size_t)r;
+    }
+    *got = k;
+    return CS_OK;
+}
+
+/* Maps bytes [from, to) of the file, and the byte after them when there is one, read-only: the
+ * page cache's pages themselves, without the copy a read makes (the count runs at memory speed, and
+ * the copy was most of its time). *base and *maplen are what to unmap; *p points at byte from. */
+static int split_map(const char *path, uint64_t from, uint64_t to, const unsigned char **p, int *next,
+                     void **base, size_t *maplen)
+{
+    *base = NULL;
+    *maplen = 0;
+    *next = -1;
+    *p = NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return CS_ERROR(CS_EIO, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return CS_ERROR(CS_EIO, "cannot stat %s: %s", path, strerror(e));
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (to > size) to = size;
+    if (from >= to) {
+        close(fd);
+        *p = NULL;
+        return CS_OK;
+    }
+    uint64_t end = to < size ? to + 1 : to;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start = from / page * page;
+    void *m = mmap(NULL, (size_t)(end - start), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)start);
+    int e = errno;
+    close(fd);
+    if (m == MAP_FAILED) return CS_ERROR(CS_EIO, "%s: cannot map bytes %llu to %llu: %s", path,
+                                         (unsigned long long)from, (unsigned long long)to, strerror(e));
+    madvise(m, (size_t)(end - start), MADV_SEQUENTIAL);
+    *base = m;
+    *maplen = (size_t)(end - start);
+    *p = (const unsigned char *)m + (from - start);
+    if (end > to) *next = (*p)[to - from];
+    return CS_OK;
+}
+
+int csv_split_count_file(const char *path, uint64_t from, uint64_t to, csv_split_counts *c)
+{
+    const unsigned char *p = NULL;
+    int next;
+    void *base;
+    size_t maplen;
+    CS_TRY(split_map(path, from, to, &p, &next, &base, &maplen));
+    if (p) csv_split_count_mem((const char *)p, (size_t)(maplen - (size_t)(p - (const unsigned char *)base) - (next >= 0)), next, c);
+    if (base) munmap(base, maplen);
+    return CS_OK;
+}
+
+int csv_split_find_file(const char *path, uint64_t from, uint64_t to, int inquote, uint64_t *start,
+                        csv_split_counts *c)
+{
+    int fd;
+    unsigned char *buf;
+    memset(c, 0, sizeof *c);
+    *start = to;
+    if (from == 0 || from >= to) return CS_OK;
+    CS_TRY(split_open(path, &fd, &buf));
+    int rc = CS_OK, prev = -1;
+    size_t got = 0;
+    /* the byte before the part, then the part block by block with one byte of look-ahead */
+    rc = split_read(path, fd, buf, 1, from - 1, &got);
+    if (rc == CS_OK && got == 1) prev = buf[0];
+    for (uint64_t off = from; rc == CS_OK && off < to;) {
+        size_t want = to - off < SPLIT_BLOCK ? (size_t)(to - off) : SPLIT_BLOCK;
+        rc = split_read(path, fd, buf, want + 1, off, &got);
+        if (rc != CS_OK || got == 0) break;
+        size_t n = got < want ? got : want;
+        /* the parity here: the quotes counted since from, on top of the state at from */
+        int inq = (int)(((uint64_t)inquote + c->quotes) & 1);
+        size_t i = csv_split_find_mem((const char *)buf, n, prev, got > n ? buf[n] : -1, inq, c);
+        if (i < n) {
+            *start = off + i;
+            break;
+        }
+        prev = buf[n - 1];
+        off += n;
+        if (n < want) break;
+    }
+    free(buf);
+    close(fd);
+    return rc;
+}
