@@ -45,6 +45,12 @@ static void tr_about(html_doc *d, const cmodel *m, const modelfile_story *s)
     snprintf(buf, sizeof buf, "%d %s, %s %s, L2 %s", s->irls_iterations, T(IRLS_ITERATIONS), T(LOGLIK),
              fmt_fix(a, sizeof a, s->loglik, 2), fmt_sig(b, sizeof b, s->lambda, 4));
     tr_fact(d, T(LOGISTIC_FIT), buf);
+    /* each diagnostic as found, then what was done (model/diag.h; the words are the pipeline's) */
+    if (s->diag.n == 0) tr_fact(d, T(DIAGNOSTICS), T(DIAG_NONE));
+    for (size_t i = 0; i < s->diag.n; i++) {
+        snprintf(buf, sizeof buf, "%s — %s", s->diag.e[i].found, s->diag.e[i].action);
+        tr_fact(d, T(DIAGNOSTICS), buf);
+    }
     snprintf(buf, sizeof buf, "%s %s", T(PROBABILITY_AT_LEAST), fmt_fix(a, sizeof a, m->warn_cutoff, 5));
     tr_fact(d, T(WARNING_CUTOFF), buf);
     snprintf(buf, sizeof buf, "%s, %s", s->version, s->created);

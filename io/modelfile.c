@@ -193,6 +193,52 @@ static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_mode
     return rc;
 }
 
+/* /diagnostics: kind, found, action (one string each per diagnostic, empty datasets when every
+ * check passed), so that h5py reads them as three columns. */
+static int mf_diag_write(hid_t f, const diag_list *d)
+{
+    const char *kind[DIAG_MAX], *found[DIAG_MAX], *action[DIAG_MAX];
+    for (size_t i = 0; i < d->n; i++) {
+        kind[i] = diag_kind_name(d->e[i].kind);
+        found[i] = d->e[i].found;
+        action[i] = d->e[i].action;
+    }
+    hid_t g = mf_group(f, "/diagnostics");
+    if (g < 0) return CS_ERROR(CS_EIO, "cannot create /diagnostics");
+    int rc = h5util_attr_write_i64(g, "count", (int64_t)d->n);
+    MF_W(h5util_write_strings(g, "kind", kind, d->n));
+    MF_W(h5util_write_strings(g, "found", found, d->n));
+    MF_W(h5util_write_strings(g, "action", action, d->n));
+    H5Gclose(g);
+    return rc;
+}
+
+/* Reads /diagnostics where present (files before it have none); a kind this build does not know (a
+ * newer build's check) is skipped. */
+static int mf_diag_read(hid_t f, const char *path, diag_list *d)
+{
+    diag_list_init(d);
+    if (H5Lexists(f, "/diagnostics", H5P_DEFAULT) <= 0) return CS_OK;
+    char **kind = NULL, **found = NULL, **action = NULL;
+    size_t nk = 0, nf = 0, na = 0;
+    int rc = h5util_read_strings(f, "/diagnostics/kind", path, &kind, &nk);
+    if (rc == CS_OK) rc = h5util_read_strings(f, "/diagnostics/found", path, &found, &nf);
+    if (rc == CS_OK) rc = h5util_read_strings(f, "/diagnostics/action", path, &action, &na);
+    if (rc == CS_OK && (nf != nk || na != nk))
+        rc = CS_ERROR(CS_EFORMAT, "%s: /diagnostics/kind, found and action differ in length (%zu, %zu, %zu)",
+                      path, nk, nf, na);
+    for (size_t i = 0; rc == CS_OK && i < nk; i++) {
+        int k = 0;
+        while (k < DIAG_N_KINDS && strcmp(diag_kind_name(k), kind[i]) != 0) k++;
+        int at = diag_add(d, k, "%s", found[i]);
+        diag_set_action(d, at, "%s", action[i]);
+    }
+    h5util_strings_free(kind, nk);
+    h5util_strings_free(found, nf);
+    h5util_strings_free(action, na);
+    return rc;
+}
+
 static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
 {
     int rc = CS_OK;
@@ -322,6 +368,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         }
         MF_W(mf_gains_write(g, s));
         H5Gclose(g);
+        MF_W(mf_diag_write(f, &s->diag));
         if (s->drift_cols) {
             g = mf_group(f, "/drift");
             MF_W(h5util_write_f64(g, "edges", s->drift_edges, s->drift_cols, 9));
@@ -633,6 +680,7 @@ static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
         h5util_attr_read_f64(g, "bartlett_p", &s->bartlett_p);
         H5Gclose(g);
     }
+    CS_TRY(mf_diag_read(f, path, &s->diag));
     if (H5Lexists(f, "/screening", H5P_DEFAULT) > 0) {
         size_t n = 0;
         CS_TRY(h5util_read_strings(f, "/screening/names", path, &s->all_names, &s->p_all));

@@ -13,6 +13,7 @@
 #define CS_MODELFILE_H
 
 #include "cmodel.h"
+#include "diag.h"
 #include "gains.h"
 
 #include <stddef.h>
@@ -77,6 +78,9 @@ typedef struct {
      * charts; has_gains 0 without a holdout or in files written before they were kept */
     int has_gains;
     gains_report gains;
+    /* the numerical diagnostics of the training (model/diag.h) and what was done about each;
+     * empty when every check passed or in files written before they were kept (/diagnostics) */
+    diag_list diag;
 } modelfile_story;
 
 /* "voluntary", "involuntary": the name of a CMODEL_TYPE_* in files, reports and messages. */

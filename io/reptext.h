@@ -27,6 +27,8 @@
     X(MODEL_LOGIT, "logistic regression", "逻辑回归") \
     X(INPUTS, "inputs", "输入变量") \
     X(LOGISTIC_FIT, "logistic fit", "逻辑回归拟合") \
+    X(DIAGNOSTICS, "numerical diagnostics", "数值诊断") \
+    X(DIAG_NONE, "none: correlation well conditioned, factor analysis (where used) converged without Heywood cases, no separation in the logistic fit", "无：相关矩阵条件良好，因子分析（如使用）收敛且无 Heywood 情形，逻辑回归无分离") \
     X(IRLS_ITERATIONS, "IRLS iterations", "次 IRLS 迭代") \
     X(LOGLIK, "log-likelihood", "对数似然") \
     X(WARNING_CUTOFF, "warning cut-off", "预警阈值") \

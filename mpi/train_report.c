@@ -63,6 +63,16 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     fprintf(f, "- model that scores: %s%s%s\n", gbm ? "boosted trees" : "logistic model",
             s->model_choice[0] ? " — " : "", s->model_choice);
     fprintf(f, "- warning cut-off: probability >= %.5f\n\n", m->warn_cutoff);
+    /* what the checks of model/diag.h found and what training did about each */
+    fprintf(f, "## Diagnostics\n\n");
+    if (s->diag.n == 0)
+        fprintf(f, "None: the correlation matrix is well conditioned, the factor analysis (where used) converged "
+                "without Heywood cases, the logistic fit shows no separation.\n\n");
+    else
+        fprintf(f, "| check | found | done |\n|---|---|---|\n");
+    for (size_t i = 0; i < s->diag.n; i++)
+        fprintf(f, "| %s | %s | %s |\n%s", diag_kind_name(s->diag.e[i].kind), s->diag.e[i].found,
+                s->diag.e[i].action, i + 1 == s->diag.n ? "\n" : "");
 
     fprintf(f, "## Holdout metrics\n\n| metric | value |\n|---|---|\n");
     fprintf(f, "| subscribers evaluated | %llu (%llu churned) |\n", (unsigned long long)s->ho_n,

@@ -92,4 +92,21 @@ for pair in "te sglm glm Lglm" "ter sdef1 def1 Ldef1"; do
   /usr/bin/python3 "$SRC/tests/mpi/reasoncheck.py" "$T/$1.h5" "$T/$2.h5" "$T/$3.h5" "$T/$4" --min-facts 40 \
     || fail "mlc: the reasons of $3 do not hold on the rows"
 done
-echo "mlc: glm reproduced, default model >= 0.90, validation = Mann-Whitney, reasons true of the rows"
+# 3. honest diagnostics (model/diag.h): with --inputs factors psych::fa(fm = "pa") on these indicators
+# warns "maximum iteration exceeded"; the summary, the report and the model file say so, and what was done
+run 1 "$CS" train --in "$T/trr.h5" --model "$T/fac.h5" --inputs factors --model-kind logit --report "$T/fac.md" \
+  > "$T/fac.txt" 2>&1 || { cat "$T/fac.txt"; fail "train --inputs factors"; }
+grep "diagnostic  *fa_not_converged: .*50 iterations.*; kept: the loadings of the last iteration" "$T/fac.txt" | has . \
+  || { grep diagnos "$T/fac.txt"; fail "the summary does not report the factor analysis's non-convergence"; }
+grep "| fa_not_converged | the factor analysis did not converge" "$T/fac.md" | has . || fail "the report has no diagnostic"
+/usr/bin/python3 - "$T/fac.h5" "$T/def1.h5" <<'PY' || fail "the model file's /diagnostics"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    kinds = [k.decode() for k in f["/diagnostics/kind"][()]]
+    act = [a.decode() for a in f["/diagnostics/action"][()]]
+    assert "fa_not_converged" in kinds and f["/diagnostics"].attrs["count"] == len(kinds), kinds
+    assert all(a.startswith("kept") for a in act), act
+with h5py.File(sys.argv[2], "r") as f:  # the default model (KMO < 0.6: no factor analysis) is clean
+    assert f["/diagnostics"].attrs["count"] == 0, list(f["/diagnostics/kind"][()])
+PY
+echo "mlc: glm reproduced, default model >= 0.90, validation = Mann-Whitney, reasons true of the rows, diagnostics"
