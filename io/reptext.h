@@ -92,6 +92,10 @@
     X(CAP_CALIBRATION, "Predicted against observed churn per score decile of the holdout (the model has no " \
       "separate recalibration step: one curve).", \
       "留出样本每个评分十分位的预测与实际流失率（模型没有单独的再校准步骤，只有一条曲线）。") \
+    X(CAP_CALIBRATION_STEP, "Predicted against observed churn per score decile of the holdout, after the " \
+      "calibration step (solid) and before it (dotted); the deciles are the same rows.", \
+      "留出样本每个评分十分位的预测与实际流失率：校准后（实线）与校准前（点线），十分位是同一批用户。") \
+    X(BEFORE_CALIBRATION, "before calibration", "校准前") \
     X(DECILE_LOW_FIRST, "decile (1 = lowest scores)", "十分位（1 = 评分最低）") \
     X(MEAN_PREDICTED, "mean predicted", "平均预测") \
     X(OBSERVED, "observed", "实际") \

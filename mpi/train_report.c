@@ -82,10 +82,28 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     fprintf(f, "| top-decile lift | %.3f |\n| capture at 5%% / 10%% / 20%% | %.3f / %.3f / %.3f |\n",
             s->lift10, s->capture5, s->capture10, s->capture20);
     fprintf(f, "| KS | %.4f |\n| Brier score | %.5f |\n\n", s->ks, s->brier);
-    fprintf(f, "Calibration by score decile (1 = lowest scores):\n\n| decile | n | mean predicted | observed |\n|---|---|---|---|\n");
-    for (int b = 0; b < 10; b++)
-        fprintf(f, "| %d | %llu | %.5f | %.5f |\n", b + 1, (unsigned long long)s->cal_n[b], s->cal_pred[b],
-                s->cal_obs[b]);
+    /* before and after the calibration (model/calib.h), on the same bins: the order is the same */
+    int raw = !isnan(s->cal_pred_raw[0]);
+    fprintf(f, "Calibration: %s.\n\n", s->calibration[0] ? s->calibration : "none");
+    double ex = 0, ex0 = 0, ob = 0;
+    for (int b = 0; b < 10; b++) {
+        ex += (double)s->cal_n[b] * s->cal_pred[b];
+        ex0 += (double)s->cal_n[b] * s->cal_pred_raw[b];
+        ob += (double)s->cal_n[b] * s->cal_obs[b];
+    }
+    if (raw)
+        fprintf(f, "Expected over observed leavers on the holdout: %.3f before calibration, %.3f after (%.1f and "
+                "%.1f expected, %.0f observed).\n\n", ex0 / ob, ex / ob, ex0, ex, ob);
+    else
+        fprintf(f, "Expected over observed leavers on the holdout: %.3f (%.1f expected, %.0f observed).\n\n",
+                ex / ob, ex, ob);
+    fprintf(f, "Calibration by score decile (1 = lowest scores):\n\n| decile | n |%s mean predicted | observed |\n"
+            "|---|---|%s---|---|\n", raw ? " before calibration | after:" : "", raw ? "---|" : "");
+    for (int b = 0; b < 10; b++) {
+        fprintf(f, "| %d | %llu |", b + 1, (unsigned long long)s->cal_n[b]);
+        if (raw) fprintf(f, " %.5f |", s->cal_pred_raw[b]);
+        fprintf(f, " %.5f | %.5f |\n", s->cal_pred[b], s->cal_obs[b]);
+    }
 
     fprintf(f, "\n## Churn types\n\n");
     if (!m->has_types) {
