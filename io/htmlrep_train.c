@@ -45,6 +45,13 @@ static void tr_about(html_doc *d, const cmodel *m, const modelfile_story *s)
     snprintf(buf, sizeof buf, "%d %s, %s %s, L2 %s", s->irls_iterations, T(IRLS_ITERATIONS), T(LOGLIK),
              fmt_fix(a, sizeof a, s->loglik, 2), fmt_sig(b, sizeof b, s->lambda, 4));
     tr_fact(d, T(LOGISTIC_FIT), buf);
+    if (s->calibration[0]) tr_fact(d, T(CALIBRATION), s->calibration);
+    /* each diagnostic as found, then what was done (model/diag.h; the words are the pipeline's) */
+    if (s->diag.n == 0) tr_fact(d, T(DIAGNOSTICS), T(DIAG_NONE));
+    for (size_t i = 0; i < s->diag.n; i++) {
+        snprintf(buf, sizeof buf, "%s — %s", s->diag.e[i].found, s->diag.e[i].action);
+        tr_fact(d, T(DIAGNOSTICS), buf);
+    }
     snprintf(buf, sizeof buf, "%s %s", T(PROBABILITY_AT_LEAST), fmt_fix(a, sizeof a, m->warn_cutoff, 5));
     tr_fact(d, T(WARNING_CUTOFF), buf);
     snprintf(buf, sizeof buf, "%s, %s", s->version, s->created);
@@ -208,14 +215,18 @@ static void tr_curves(html_doc *d, const modelfile_story *s, int lv)
 static void tr_calibration(html_doc *d, const modelfile_story *s, int lv)
 {
     html_h(d, lv, "calibration", T(CALIBRATION));
-    double xp[10], yo[10], mx = 0;
+    /* with a calibration step (model/calib.h) a second curve: the same deciles before it */
+    int raw = !isnan(s->cal_pred_raw[0]);
+    double xp[10], yo[10], xr[10], mx = 0;
     size_t n = 0;
     for (int b = 0; b < 10; b++) {
         if (!s->cal_n[b] || isnan(s->cal_pred[b])) continue;
         xp[n] = s->cal_pred[b];
+        xr[n] = raw ? s->cal_pred_raw[b] : NAN;
         yo[n] = s->cal_obs[b];
         if (xp[n] > mx) mx = xp[n];
         if (yo[n] > mx) mx = yo[n];
+        if (raw && xr[n] > mx) mx = xr[n];
         n++;
     }
     if (n > 0) {
@@ -223,19 +234,22 @@ static void tr_calibration(html_doc *d, const modelfile_story *s, int lv)
         svg_axes ax = {.id = "calibration", .title = T(CALIBRATION), .xlabel = T(X_PREDICTED),
                        .ylabel = T(Y_OBSERVED), .x0 = 0, .x1 = top, .y0 = 0, .y1 = top, .xfmt = SVG_FMT_PCT,
                        .yfmt = SVG_FMT_PCT, .width = 520, .height = 420, .square = 1};
-        svg_series sc[2] = {{.name = T(BY_DECILE), .x = xp, .y = yo, .n = n, .style = SVG_SOLID, .ink = 1, .markers = 1},
-                            {.name = T(PERFECT_CALIBRATION), .x = diag, .y = diag, .n = 2, .style = SVG_DASH, .ink = 3}};
+        svg_series sc[3] = {{.name = T(BY_DECILE), .x = xp, .y = yo, .n = n, .style = SVG_SOLID, .ink = 1, .markers = 1},
+                            {.name = T(PERFECT_CALIBRATION), .x = diag, .y = diag, .n = 2, .style = SVG_DASH, .ink = 3},
+                            {.name = T(BEFORE_CALIBRATION), .x = xr, .y = yo, .n = n, .style = SVG_DOT, .ink = 2, .markers = 1}};
         fig_open(d);
-        svg_line_chart(d->f, &ax, sc, 2, NULL, 0);
-        fig_close(d, T(CAP_CALIBRATION));
+        svg_line_chart(d->f, &ax, sc, raw ? 3 : 2, NULL, 0);
+        fig_close(d, raw ? T(CAP_CALIBRATION_STEP) : T(CAP_CALIBRATION));
     }
-    const char *heads[4] = {T(DECILE_LOW_FIRST), T(SUBSCRIBERS), T(MEAN_PREDICTED), T(OBSERVED)};
-    html_table_begin(d, NULL, NULL, heads, 4, "rrrr");
+    const char *heads[5] = {T(DECILE_LOW_FIRST), T(SUBSCRIBERS), T(BEFORE_CALIBRATION), T(MEAN_PREDICTED), T(OBSERVED)};
+    const char *heads4[4] = {heads[0], heads[1], heads[3], heads[4]};
+    html_table_begin(d, NULL, NULL, raw ? heads : heads4, raw ? 5 : 4, raw ? "rrrrr" : "rrrr");
     for (int b = 0; b < 10; b++) {
-        char c1[FMT_BUF], c2[FMT_BUF], c3[FMT_BUF];
+        char c1[FMT_BUF], c2[FMT_BUF], c3[FMT_BUF], c4[FMT_BUF];
         html_tr(d);
         html_tdf(d, "%d", b + 1);
         html_td(d, fmt_int(c1, sizeof c1, (long long)s->cal_n[b]));
+        if (raw) html_td(d, fmt_pct(c4, sizeof c4, s->cal_pred_raw[b], 2));
         html_td(d, fmt_pct(c2, sizeof c2, s->cal_pred[b], 2));
         html_td(d, fmt_pct(c3, sizeof c3, s->cal_obs[b], 2));
     }

@@ -19,7 +19,7 @@ void modelfile_story_init(modelfile_story *s)
     s->kmo = s->bartlett_chi2 = s->bartlett_df = s->bartlett_p = NAN;
     s->auc = s->lift10 = s->capture5 = s->capture10 = s->capture20 = s->ks = s->brier = NAN;
     s->oracle_auc = s->loglik = NAN;
-    for (int i = 0; i < 10; i++) s->cal_pred[i] = s->cal_obs[i] = NAN;
+    for (int i = 0; i < 10; i++) s->cal_pred[i] = s->cal_obs[i] = s->cal_pred_raw[i] = NAN;
     for (int t = 0; t < CMODEL_N_TYPES; t++) {
         modelfile_type_story *y = &s->types[t];
         y->auc = y->capture5 = y->capture10 = y->expected_observed = y->loglik = NAN;
@@ -193,6 +193,52 @@ static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_mode
     return rc;
 }
 
+/* /diagnostics: kind, found, action (one string each per diagnostic, empty datasets when every
+ * check passed), so that h5py reads them as three columns. */
+static int mf_diag_write(hid_t f, const diag_list *d)
+{
+    const char *kind[DIAG_MAX], *found[DIAG_MAX], *action[DIAG_MAX];
+    for (size_t i = 0; i < d->n; i++) {
+        kind[i] = diag_kind_name(d->e[i].kind);
+        found[i] = d->e[i].found;
+        action[i] = d->e[i].action;
+    }
+    hid_t g = mf_group(f, "/diagnostics");
+    if (g < 0) return CS_ERROR(CS_EIO, "cannot create /diagnostics");
+    int rc = h5util_attr_write_i64(g, "count", (int64_t)d->n);
+    MF_W(h5util_write_strings(g, "kind", kind, d->n));
+    MF_W(h5util_write_strings(g, "found", found, d->n));
+    MF_W(h5util_write_strings(g, "action", action, d->n));
+    H5Gclose(g);
+    return rc;
+}
+
+/* Reads /diagnostics where present (files before it have none); a kind this build does not know (a
+ * newer build's check) is skipped. */
+static int mf_diag_read(hid_t f, const char *path, diag_list *d)
+{
+    diag_list_init(d);
+    if (H5Lexists(f, "/diagnostics", H5P_DEFAULT) <= 0) return CS_OK;
+    char **kind = NULL, **found = NULL, **action = NULL;
+    size_t nk = 0, nf = 0, na = 0;
+    int rc = h5util_read_strings(f, "/diagnostics/kind", path, &kind, &nk);
+    if (rc == CS_OK) rc = h5util_read_strings(f, "/diagnostics/found", path, &found, &nf);
+    if (rc == CS_OK) rc = h5util_read_strings(f, "/diagnostics/action", path, &action, &na);
+    if (rc == CS_OK && (nf != nk || na != nk))
+        rc = CS_ERROR(CS_EFORMAT, "%s: /diagnostics/kind, found and action differ in length (%zu, %zu, %zu)",
+                      path, nk, nf, na);
+    for (size_t i = 0; rc == CS_OK && i < nk; i++) {
+        int k = 0;
+        while (k < DIAG_N_KINDS && strcmp(diag_kind_name(k), kind[i]) != 0) k++;
+        int at = diag_add(d, k, "%s", found[i]);
+        diag_set_action(d, at, "%s", action[i]);
+    }
+    h5util_strings_free(kind, nk);
+    h5util_strings_free(found, nf);
+    h5util_strings_free(action, na);
+    return rc;
+}
+
 static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
 {
     int rc = CS_OK;
@@ -202,6 +248,11 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     MF_W(h5util_attr_write_str(f, "inputs", inp));
     MF_W(h5util_attr_write_str(f, "model", m->kind == CMODEL_KIND_GBM ? "gbm" : "logit"));
     MF_W(h5util_attr_write_f64(f, "warn_cutoff", m->warn_cutoff));
+    MF_W(h5util_attr_write_str(f, "calibration", m->cal == CMODEL_CAL_PLATT ? "platt" : "none"));
+    if (m->cal == CMODEL_CAL_PLATT) {
+        MF_W(h5util_attr_write_f64(f, "calibration_a", m->cal_a));
+        MF_W(h5util_attr_write_f64(f, "calibration_b", m->cal_b));
+    }
     MF_W(h5util_attr_write_i64(f, "n_brands", (int64_t)m->n_brands));
     MF_W(h5util_attr_write_i64(f, "n_factors", (int64_t)m->k));
     MF_W(h5util_attr_write_i64(f, "tenure_index", m->tenure_idx));
@@ -219,6 +270,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         MF_W(h5util_attr_write_str(f, "options", s->options));
         MF_W(h5util_attr_write_str(f, "inputs_reason", s->inputs_reason));
         MF_W(h5util_attr_write_str(f, "model_choice", s->model_choice));
+        MF_W(h5util_attr_write_str(f, "calibration_reason", s->calibration));
         MF_W(h5util_attr_write_i64(f, "irls_iterations", s->irls_iterations));
         MF_W(h5util_attr_write_f64(f, "loglik", s->loglik));
         MF_W(h5util_attr_write_f64(f, "l2", s->lambda));
@@ -304,6 +356,8 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         MF_W(h5util_write_f64(g, "calibration_n", cn, 10, 0));
         MF_W(h5util_write_f64(g, "calibration_predicted", s->cal_pred, 10, 0));
         MF_W(h5util_write_f64(g, "calibration_observed", s->cal_obs, 10, 0));
+        if (m->cal != CMODEL_CAL_NONE)
+            MF_W(h5util_write_f64(g, "calibration_predicted_uncalibrated", s->cal_pred_raw, 10, 0));
         for (int t = 0; m->has_types && t < CMODEL_N_TYPES && rc == CS_OK; t++) {
             const modelfile_type_story *y = &s->types[t];
             hid_t gy = H5Gcreate2(g, modelfile_type_name(t), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -322,6 +376,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         }
         MF_W(mf_gains_write(g, s));
         H5Gclose(g);
+        MF_W(mf_diag_write(f, &s->diag));
         if (s->drift_cols) {
             g = mf_group(f, "/drift");
             MF_W(h5util_write_f64(g, "edges", s->drift_edges, s->drift_cols, 9));
@@ -513,6 +568,19 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
         return CS_ERROR(CS_EFORMAT, "%s: attribute model is '%s' (expected logit or gbm)", path, kind);
     m->kind = strcmp(kind, "gbm") == 0 ? CMODEL_KIND_GBM : CMODEL_KIND_LOGIT;
     if (m->kind == CMODEL_KIND_GBM) CS_TRY(mf_read_gbm(f, path, m->n_coef - 1, &m->gbm));
+    /* the calibration (version 4; an older file has none and scores as it always did) */
+    char cal[16] = "none";
+    if (h5util_attr_exists(f, "calibration")) CS_TRY(h5util_attr_read_str(f, "calibration", cal, sizeof cal));
+    if (strcmp(cal, "platt") == 0) {
+        CS_TRY(h5util_attr_read_f64(f, "calibration_a", &m->cal_a));
+        CS_TRY(h5util_attr_read_f64(f, "calibration_b", &m->cal_b));
+        if (!(m->cal_a > 0) || !isfinite(m->cal_a) || !isfinite(m->cal_b))
+            return CS_ERROR(CS_EFORMAT, "%s: calibration_a %g, calibration_b %g: the slope must be positive "
+                            "and both finite", path, m->cal_a, m->cal_b);
+        m->cal = CMODEL_CAL_PLATT;
+    } else if (strcmp(cal, "none") != 0) {
+        return CS_ERROR(CS_EFORMAT, "%s: attribute calibration is '%s' (expected none or platt)", path, cal);
+    }
     if (H5Lexists(f, "/types", H5P_DEFAULT) > 0) {
         /* the churn-type models: each the same design columns as the churn model */
         char name[64];
@@ -550,6 +618,8 @@ static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
     h5util_attr_read_str(f, "options", s->options, sizeof s->options);
     h5util_attr_read_str(f, "inputs_reason", s->inputs_reason, sizeof s->inputs_reason);
     h5util_attr_read_str(f, "model_choice", s->model_choice, sizeof s->model_choice);
+    if (h5util_attr_exists(f, "calibration_reason"))
+        h5util_attr_read_str(f, "calibration_reason", s->calibration, sizeof s->calibration);
     if (h5util_attr_read_i64(f, "irls_iterations", &v) == CS_OK) s->irls_iterations = (int)v;
     h5util_attr_read_f64(f, "loglik", &s->loglik);
     h5util_attr_read_f64(f, "l2", &s->lambda);
@@ -603,6 +673,12 @@ static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
             s->cal_obs[b] = cal[2][b];
         }
         if (grc == -1) grc = CS_OK;
+        if (grc == CS_OK && H5Lexists(g, "calibration_predicted_uncalibrated", H5P_DEFAULT) > 0) {
+            double *raw = NULL;
+            grc = mf_read_vec(g, "calibration_predicted_uncalibrated", path, 10, &raw);
+            for (int b = 0; grc == CS_OK && b < 10; b++) s->cal_pred_raw[b] = raw[b];
+            free(raw);
+        }
         if (grc == CS_OK) grc = mf_gains_read(g, path, s);
         for (int k = 0; k < 3; k++) free(cal[k]);
         H5Gclose(g);
@@ -633,6 +709,7 @@ static int mf_read_story(hid_t f, const char *path, modelfile_story *s)
         h5util_attr_read_f64(g, "bartlett_p", &s->bartlett_p);
         H5Gclose(g);
     }
+    CS_TRY(mf_diag_read(f, path, &s->diag));
     if (H5Lexists(f, "/screening", H5P_DEFAULT) > 0) {
         size_t n = 0;
         CS_TRY(h5util_read_strings(f, "/screening/names", path, &s->all_names, &s->p_all));

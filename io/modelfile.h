@@ -6,20 +6,22 @@
  * screening table, factor-analysis diagnostics and the holdout metrics), readable by h5py as plain
  * datasets and attributes. Version 2 adds the churn-type models (/types) and their holdout
  * metrics; a version 1 file reads as a model without types. Version 3 adds the segments within
- * each brand (/segments); versions 1 and 2 read as models without segments. Written by rank 0 only (it is small) under a temporary name and renamed
+ * each brand (/segments); versions 1 and 2 read as models without segments. Version 4 adds the
+ * calibration of the probabilities (model/calib.h); older versions read as uncalibrated. Written by rank 0 only (it is small) under a temporary name and renamed
  * when complete.
  */
 #ifndef CS_MODELFILE_H
 #define CS_MODELFILE_H
 
 #include "cmodel.h"
+#include "diag.h"
 #include "gains.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 #define MODELFILE_FORMAT "churnscore-model"
-#define MODELFILE_VERSION 3     /* what the writer writes (3: /segments, io/modelfile_seg.c) */
+#define MODELFILE_VERSION 4     /* what the writer writes (3: /segments, io/modelfile_seg.c; 4: calibration) */
 #define MODELFILE_VERSION_MIN 1 /* the oldest the reader reads (no churn types) */
 
 /* How one churn-type model did on the holdout (0 / NaN when not computed). */
@@ -64,6 +66,8 @@ typedef struct {
     double auc, lift10, capture5, capture10, capture20, ks, brier, oracle_auc;
     uint64_t cal_n[10];
     double cal_pred[10], cal_obs[10];
+    double cal_pred_raw[10]; /* mean probability per bin before calibration (NaN without one) */
+    char calibration[256];   /* how the probabilities were calibrated, or why not */
     /* drift reference (population stability index): for column 0 = the score and each design
      * column j >= 1, up to 9 ascending decile cut points (NaN-padded) and the training share of
      * each of the 10 bins, bin = number of cuts below the value */
@@ -77,6 +81,9 @@ typedef struct {
      * charts; has_gains 0 without a holdout or in files written before they were kept */
     int has_gains;
     gains_report gains;
+    /* the numerical diagnostics of the training (model/diag.h) and what was done about each;
+     * empty when every check passed or in files written before they were kept (/diagnostics) */
+    diag_list diag;
 } modelfile_story;
 
 /* "voluntary", "involuntary": the name of a CMODEL_TYPE_* in files, reports and messages. */

@@ -27,6 +27,8 @@
     X(MODEL_LOGIT, "logistic regression", "逻辑回归") \
     X(INPUTS, "inputs", "输入变量") \
     X(LOGISTIC_FIT, "logistic fit", "逻辑回归拟合") \
+    X(DIAGNOSTICS, "numerical diagnostics", "数值诊断") \
+    X(DIAG_NONE, "none: correlation well conditioned, factor analysis (where used) converged without Heywood cases, no separation in the logistic fit", "无：相关矩阵条件良好，因子分析（如使用）收敛且无 Heywood 情形，逻辑回归无分离") \
     X(IRLS_ITERATIONS, "IRLS iterations", "次 IRLS 迭代") \
     X(LOGLIK, "log-likelihood", "对数似然") \
     X(WARNING_CUTOFF, "warning cut-off", "预警阈值") \
@@ -90,6 +92,10 @@
     X(CAP_CALIBRATION, "Predicted against observed churn per score decile of the holdout (the model has no " \
       "separate recalibration step: one curve).", \
       "留出样本每个评分十分位的预测与实际流失率（模型没有单独的再校准步骤，只有一条曲线）。") \
+    X(CAP_CALIBRATION_STEP, "Predicted against observed churn per score decile of the holdout, after the " \
+      "calibration step (solid) and before it (dotted); the deciles are the same rows.", \
+      "留出样本每个评分十分位的预测与实际流失率：校准后（实线）与校准前（点线），十分位是同一批用户。") \
+    X(BEFORE_CALIBRATION, "before calibration", "校准前") \
     X(DECILE_LOW_FIRST, "decile (1 = lowest scores)", "十分位（1 = 评分最低）") \
     X(MEAN_PREDICTED, "mean predicted", "平均预测") \
     X(OBSERVED, "observed", "实际") \

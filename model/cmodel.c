@@ -1,6 +1,8 @@
 /* cmodel.c — design rows, probabilities and reasons of a churn model (see cmodel.h). */
 #include "cmodel.h"
 
+#include "calib.h"
+
 #include "status.h"
 
 #include <gsl/gsl_cblas.h>
@@ -141,10 +143,11 @@ void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size
 void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob)
 {
     size_t w = m->n_coef;
+    int platt = m->cal == CMODEL_CAL_PLATT;
     if (m->kind == CMODEL_KIND_GBM && m->gbm) {
         gbm_predict_raw(m->gbm, X, n, w, 1, prob);
         for (size_t i = 0; i < n; i++) {
-            double eta = prob[i];
+            double eta = platt ? calib_platt_eta(m->cal_a, m->cal_b, prob[i]) : prob[i];
             prob[i] = eta >= 0 ? 1.0 / (1.0 + exp(-eta)) : exp(eta) / (1.0 + exp(eta));
         }
         return;
@@ -153,6 +156,7 @@ void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob)
         const float *x = X + i * w;
         double eta = 0.0;
         for (size_t j = 0; j < w; j++) eta += m->beta[j] * (double)x[j];
+        if (platt) eta = calib_platt_eta(m->cal_a, m->cal_b, eta);
         /* the stable form on both sides avoids exp overflow */
         prob[i] = eta >= 0 ? 1.0 / (1.0 + exp(-eta)) : exp(eta) / (1.0 + exp(eta));
     }

@@ -23,6 +23,8 @@
 /* Which model turns the design row into a probability. */
 enum { CMODEL_KIND_LOGIT = 0, CMODEL_KIND_GBM = 1 };
 
+enum { CMODEL_CAL_NONE = 0, CMODEL_CAL_PLATT = 1 };
+
 enum { CMODEL_INPUTS_FACTORS = 0, CMODEL_INPUTS_RAW = 1, CMODEL_INPUTS_BOTH = 2 };
 
 /* The churn types a model can tell apart: the snapshot's churn_type 1 and 2, less one. */
@@ -73,6 +75,11 @@ typedef struct {
      * the logistic coefficients are then kept for the report only */
     int kind;
     gbm_model *gbm;
+    /* calibration of the scoring model's probability (model/calib.h): with cal CMODEL_CAL_PLATT the
+     * log-odds eta become cal_a * eta + cal_b (cal_a > 0: the order is kept); CMODEL_CAL_NONE
+     * (files before it, or no validation rows to fit it on) leaves them alone */
+    int cal;
+    double cal_a, cal_b;
 
     /* the churn types: when has_types, a logistic model of each type (CMODEL_TYPE_*: leaving
      * voluntarily, leaving involuntarily, each against everything else) over the same n_coef design
@@ -100,7 +107,7 @@ size_t cmodel_work_len(const cmodel *m, size_t n);
 void cmodel_design(const cmodel *m, const float *xin, const uint8_t *brand, size_t n, float *X,
                    double *ws);
 
-/* Churn probability of n design rows (logistic or trees, by m->kind). */
+/* Churn probability of n design rows (logistic or trees, by m->kind), calibrated as m->cal says. */
 void cmodel_predict(const cmodel *m, const float *X, size_t n, double *prob);
 
 /* The probability of each churn type for n design rows (m->has_types): pvol and pinv the logistic

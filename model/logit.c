@@ -19,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
+#include "diag.h"
 #include "status.h"
 
 struct logit_work {
@@ -26,6 +27,7 @@ struct logit_work {
     double *z;   /* max_rows x k scaled rows */
     double *h;   /* k x k penalised Hessian / its factor */
     double *rhs; /* k */
+    size_t extreme; /* rows of the last logit_accumulate with p numerically 0 or 1 */
 };
 
 logit_work *logit_work_alloc(size_t max_rows, size_t k)
@@ -43,6 +45,11 @@ logit_work *logit_work_alloc(size_t max_rows, size_t k)
         return NULL;
     }
     return w;
+}
+
+size_t logit_work_extreme(const logit_work *w)
+{
+    return w ? w->extreme : 0;
 }
 
 void logit_work_free(logit_work *w)
@@ -63,6 +70,7 @@ int logit_accumulate(const double *X, const double *y, const double *w, size_t n
     if (n > work->max_rows)
         return CS_ERROR(CS_EINVAL, "logit: block of %zu rows exceeds workspace (%zu)", n,
                         work->max_rows);
+    work->extreme = 0;
     if (n == 0) return CS_OK;
     if (n > INT_MAX || k > INT_MAX) /* CBLAS takes int dimensions */
         return CS_ERROR(CS_EINVAL, "logit: block %zu x %zu too large for CBLAS", n, k);
@@ -86,6 +94,9 @@ int logit_accumulate(const double *X, const double *y, const double *w, size_t n
         double logp = eta >= 0 ? -l1pe : eta - l1pe;
         double log1mp = eta >= 0 ? -eta - l1pe : -l1pe;
         ll += wi * (y[i] * logp + (1.0 - y[i]) * log1mp);
+        /* glm.fit's warning test, on the probability as computed (1 - p from e for eta >= 0 would
+         * see further, but then a row could count here that glm would not flag) */
+        if (wi > 0 && (p < DIAG_P_EPS || p > 1.0 - DIAG_P_EPS)) work->extreme++;
         double r = wi * (y[i] - p);
         for (size_t j = 0; j < k; j++) grad[j] += r * xi[j];
         double s = sqrt(wi * p * (1.0 - p));

@@ -26,6 +26,11 @@ typedef struct logit_work logit_work;
 logit_work *logit_work_alloc(size_t max_rows, size_t k);
 void logit_work_free(logit_work *w); /* accepts NULL */
 
+/* The rows of positive weight of the last logit_accumulate call (0 before any; partial after an
+ * error) whose fitted probability was numerically 0 or 1 (below DIAG_P_EPS or above 1 - DIAG_P_EPS of diag.h, glm's
+ * test): a sign of separation (diag_logit). 0 for NULL. */
+size_t logit_work_extreme(const logit_work *w);
+
 /* Adds block (X: n x k row-major, the intercept column, if any, is the caller's column of ones; y: n
  * labels in {0, 1}; w: n non-negative row weights or NULL for 1) at the current beta to
  *   hess += X' diag(w p (1 - p)) X   (upper triangle),  grad += X'(w (y - p)),

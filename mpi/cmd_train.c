@@ -171,7 +171,9 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     train_lap(&out, TRAIN_T_IRLS, &t_stage, &t.sc);
 
     /* ---- stage 3b: boosted trees, and the choice between the two ---- */
-    if (rc == CS_OK) rc = train_gbm_choose(&t, &m, st.n_train, out.choice, sizeof out.choice);
+    if (rc == CS_OK)
+        rc = train_gbm_choose(&t, &m, st.n_train, (double)st.counts[1] / (double)st.n_train, &out.irls,
+                              out.choice, sizeof out.choice, story.calibration, sizeof story.calibration);
     train_lap(&out, TRAIN_T_GBM, &t_stage, &t.sc);
 
     /* ---- stage 3c: the churn types ---- */

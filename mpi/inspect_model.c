@@ -49,6 +49,23 @@ static void im_json_extra(json_writer *w, const cmodel *m, const modelfile_story
 {
     json_str(w, "scoring_model", m->kind == CMODEL_KIND_GBM ? "gbm" : "logit");
     json_str(w, "model_choice", s->model_choice);
+    json_obj_begin(w, "calibration");
+    json_str(w, "kind", m->cal == CMODEL_CAL_PLATT ? "platt" : "none");
+    if (m->cal == CMODEL_CAL_PLATT) {
+        json_num(w, "a", m->cal_a);
+        json_num(w, "b", m->cal_b);
+    }
+    json_str(w, "reason", s->calibration);
+    json_obj_end(w);
+    json_arr_begin(w, "diagnostics");
+    for (size_t i = 0; i < s->diag.n; i++) {
+        json_obj_begin(w, NULL);
+        json_str(w, "kind", diag_kind_name(s->diag.e[i].kind));
+        json_str(w, "found", s->diag.e[i].found);
+        json_str(w, "action", s->diag.e[i].action);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
     if (m->kind == CMODEL_KIND_GBM && m->gbm) {
         size_t splits = 0, leaves = 0;
         gbm_size(m->gbm, &splits, &leaves);
@@ -251,6 +268,10 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 int gbm = m.kind == CMODEL_KIND_GBM && m.gbm;
                 printf("\nscoring model: %s%s%s\n", gbm ? "boosted trees" : "logistic model",
                        s.model_choice[0] ? " — " : "", s.model_choice);
+                if (s.calibration[0]) printf("calibration: %s\n", s.calibration);
+                for (size_t i = 0; i < s.diag.n; i++)
+                    printf("diagnostic %s: %s; %s\n", diag_kind_name(s.diag.e[i].kind), s.diag.e[i].found,
+                           s.diag.e[i].action);
                 if (gbm) {
                     size_t splits = 0, leaves = 0;
                     gbm_size(m.gbm, &splits, &leaves);

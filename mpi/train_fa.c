@@ -4,6 +4,7 @@
 #include "train_fa.h"
 
 #include "cmodel.h"
+#include "diag.h"
 #include "status.h"
 
 #include <gsl/gsl_matrix.h>
@@ -67,6 +68,55 @@ static int train_fa_story(const gsl_matrix *R, size_t npool, double n_train, mod
     return rc;
 }
 
+/* The factor-analysis diagnostics of c->fa into the story, each with what is done: a solution that
+ * did not converge and a Heywood case are kept (psych keeps them too, with a warning); an
+ * ultra-Heywood case is an improper solution, so --inputs auto drops the factor analysis for the
+ * screened indicators, while an explicit --inputs keeps it as asked. CS_ENOMEM only. */
+static int train_fa_diagnose(const train_run *t, int inputs_auto, modelfile_story *story, train_choice *c)
+{
+    const train_opts *o = &t->o;
+    size_t npool = c->in->npool;
+    const char **names = malloc((npool ? npool : 1) * sizeof *names);
+    if (!names) return CS_ERROR(CS_ENOMEM, "out of memory for the diagnostics");
+    for (size_t i = 0; i < npool; i++) names[i] = t->s->feature_names[c->in->pool[i]];
+    size_t first = story->diag.n;
+    diag_fa(c->fa, names, &story->diag);
+    free(names);
+    int drop = 0;
+    for (size_t i = first; i < story->diag.n; i++) {
+        int at = (int)i;
+        switch (story->diag.e[i].kind) {
+        case DIAG_FA_NOT_CONVERGED:
+            diag_set_action(&story->diag, at, "kept: the loadings of the last iteration are used (as psych does); "
+                            "fewer --factors or the other --extraction may converge");
+            break;
+        case DIAG_HEYWOOD:
+            diag_set_action(&story->diag, at, "kept: such an indicator is almost all common variance, so its "
+                            "factor-score weight is large; fewer --factors usually removes the case");
+            break;
+        case DIAG_ULTRA_HEYWOOD:
+            if (inputs_auto) {
+                drop = 1;
+                diag_set_action(&story->diag, at, "factor analysis not used (--inputs auto): the solution is "
+                                "improper, the model takes the screened indicators");
+            } else {
+                diag_set_action(&story->diag, at, "kept as asked (--inputs %s): the factor-score coefficients are "
+                                "probably wrong (psych warns the same); fewer --factors or --extraction ml avoid it",
+                                o->inputs_s);
+            }
+            break;
+        }
+    }
+    if (drop) {
+        snprintf(c->reason, sizeof c->reason, "ultra-Heywood case in the factor analysis (a communality above "
+                 "1): factor analysis not advisable, fitted on the screened indicators");
+        c->inputs = CMODEL_INPUTS_RAW;
+        fa_result_free(c->fa);
+        c->fa = NULL;
+    }
+    return CS_OK;
+}
+
 /* KMO, Bartlett, eigenvalues and, unless the inputs are raw, the factor analysis of the pool. */
 static int train_factor(const train_run *t, const train_stats *st, long kfix, int inputs_auto,
                         modelfile_story *story, train_choice *c)
@@ -86,10 +136,30 @@ static int train_factor(const train_run *t, const train_stats *st, long kfix, in
     if (rc == CS_OK) status_clear();
     story->kmo = kmo;
     if (rc == CS_OK) rc = train_fa_story(R, npool, n_train, story);
+    int dc = rc == CS_OK ? diag_correlation(story->eigenvalues, story->n_eigen, krc != CS_OK, &story->diag) : -1;
+    int near = dc >= 0 && story->diag.e[dc].kind == DIAG_CORR_NEAR_SINGULAR;
+    if (dc >= 0) {
+        if (inputs_auto)
+            diag_set_action(&story->diag, dc, "factor analysis not used (--inputs auto): the model takes the "
+                            "screened indicators%s", o->l2 > 0 ? ", the L2 penalty keeping their logistic fit well posed"
+                            : "; with --l2 0 their coefficients are unstable: use --l2 > 0 or a lower --max-corr");
+        else if (near)
+            diag_set_action(&story->diag, dc, "kept as asked (--inputs %s): the factor-score coefficients may "
+                            "carry few correct digits; a lower --max-corr drops the near-collinear indicators",
+                            o->inputs_s);
+        else
+            diag_set_action(&story->diag, dc, "none possible: --inputs %s needs the inverse of the correlation "
+                            "matrix (the training stops)", o->inputs_s);
+    }
     if (rc == CS_OK && inputs_auto) {
         if (krc != CS_OK)
             snprintf(c->reason, sizeof c->reason, "the correlation matrix of the %zu screened indicators is "
                      "singular: factor analysis not advisable, fitted on the screened indicators", npool);
+        else if (near)
+            snprintf(c->reason, sizeof c->reason, "the correlation matrix of the %zu screened indicators is "
+                     "near-singular (smallest/largest eigenvalue %.3g < %.0e): factor analysis not advisable, "
+                     "fitted on the screened indicators", npool, diag_rcond(story->eigenvalues, story->n_eigen),
+                     DIAG_RCOND_MIN);
         else if (kmo < o->kmo_min)
             snprintf(c->reason, sizeof c->reason, "KMO %.3f < %.2f: factor analysis not advisable, fitted on "
                      "the screened indicators", kmo, o->kmo_min);
@@ -111,6 +181,9 @@ static int train_factor(const train_run *t, const train_stats *st, long kfix, in
             fa_result_free(c->fa);
             c->fa = NULL;
         } else if (rc == CS_OK) {
+            rc = train_fa_diagnose(t, inputs_auto, story, c);
+        }
+        if (rc == CS_OK && c->fa) {
             if (!c->reason[0])
                 snprintf(c->reason, sizeof c->reason, "KMO %.3f: %zu factors by %s from %zu screened "
                          "indicators, %s extraction, varimax", kmo, k, kfix > 0 ? "--factors" : "the Kaiser criterion",

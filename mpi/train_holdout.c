@@ -12,6 +12,8 @@
  */
 #include "train_holdout.h"
 
+#include "calib.h"
+
 #include "comm.h"
 #include "gains.h"
 #include "gather.h"
@@ -288,6 +290,10 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                     story->cal_pred[b] = rep.cal_pred[b];
                     story->cal_obs[b] = rep.cal_obs[b];
                 }
+                /* the same bins before calibration, for the report's before/after table */
+                if (m->cal == CMODEL_CAL_PLATT)
+                    calib_platt_uncalibrated_bins(metrics_work_sorted(mw), (size_t)tot, m->cal_a, m->cal_b,
+                                                  story->cal_pred_raw);
                 /* the report's curves, from the same sorted rows (both classes are there: the
                  * evaluation above needs them too) */
                 story->has_gains = gains_compute(metrics_work_sorted(mw), metrics_work_labels(mw),

@@ -32,8 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* IRLS accumulation of one block: hess (k*k), grad (k), loglik (1), column sums (k), count (1), from
- * the block's training rows compacted into Xd, yd, wd (double). */
+/* IRLS accumulation of one block: hess (k*k), grad (k), loglik (1), column sums (k), count (1), rows
+ * with a fitted probability numerically 0 or 1 (1, for the separation diagnostic), from the block's
+ * training rows compacted into Xd, yd, wd (double). */
 typedef struct {
     red_tree *tree;
     double *part;
@@ -49,7 +50,7 @@ static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const
 {
     train_irls_arg *a = argp;
     size_t k = m->n_coef;
-    size_t len = k * k + 2 * k + 2;
+    size_t len = k * k + 2 * k + 3;
     int target = a->target;
     if (target != TRAIN_TARGET_CHURN && !ct && n)
         return CS_ERROR(CS_EINTERNAL, "a churn-type fit without churn types");
@@ -67,9 +68,10 @@ static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const
         }
         q++;
     }
-    double *hess = a->part, *grad = hess + k * k, *ll = grad + k, *cs = ll + 1, *cnt = cs + k;
+    double *hess = a->part, *grad = hess + k * k, *ll = grad + k, *cs = ll + 1, *cnt = cs + k, *ext = cnt + 1;
     if (q) {
         CS_TRY(logit_accumulate(a->Xd, a->yd, a->wd, q, k, a->beta, hess, grad, ll, a->lw));
+        *ext = (double)logit_work_extreme(a->lw);
         for (size_t i = 0; i < q; i++)
             for (size_t j = 0; j < k; j++) cs[j] += a->Xd[i * k + j];
         *cnt = (double)q;
@@ -116,7 +118,7 @@ static int train_irls_fit(train_run *t, const cmodel *m, int target, const char 
     size_t K = m->n_coef;
     int rc = CS_OK;
     double *beta = calloc(K ? K : 1, sizeof(double)), *beta2 = calloc(K ? K : 1, sizeof(double));
-    size_t vlen = K * K + 2 * K + 2;
+    size_t vlen = K * K + 2 * K + 3;
     double *vec = malloc(vlen * sizeof(double));
     train_irls_arg ia = {red_tree_alloc(vlen), malloc(vlen * sizeof(double)), beta, logit_work_alloc(PART_BLOCK_ROWS, K),
                          malloc(PART_BLOCK_ROWS * K * sizeof(double)), malloc(PART_BLOCK_ROWS * sizeof(double)),
@@ -212,6 +214,8 @@ static int train_irls_fit(train_run *t, const cmodel *m, int target, const char 
     if (rc == CS_OK) {
         memcpy(beta_out, beta, K * sizeof(double));
         double cnt = vec[K * K + 2 * K + 1];
+        info->n_rows = (uint64_t)cnt;
+        info->extreme = (uint64_t)vec[K * K + 2 * K + 2];
         if (colmean)
             for (size_t j = 0; j < K; j++) colmean[j] = vec[K * K + K + 1 + j] / cnt;
         rc = logit_stats(vec, beta, o->l2, pen, K, se_out, z_out, p_out, ia.lw);

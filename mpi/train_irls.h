@@ -8,6 +8,8 @@
 typedef struct {
     int iters, passes, converged;
     double loglik;
+    uint64_t n_rows;   /* training rows of the fit */
+    uint64_t extreme;  /* of them, rows whose fitted probability was numerically 0 or 1 at the end */
 } train_irls_info;
 
 /* What a fit is of: the churn model (label churned) or a churn type (a CMODEL_TYPE_*, label: the

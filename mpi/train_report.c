@@ -63,6 +63,16 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     fprintf(f, "- model that scores: %s%s%s\n", gbm ? "boosted trees" : "logistic model",
             s->model_choice[0] ? " — " : "", s->model_choice);
     fprintf(f, "- warning cut-off: probability >= %.5f\n\n", m->warn_cutoff);
+    /* what the checks of model/diag.h found and what training did about each */
+    fprintf(f, "## Diagnostics\n\n");
+    if (s->diag.n == 0)
+        fprintf(f, "None: the correlation matrix is well conditioned, the factor analysis (where used) converged "
+                "without Heywood cases, the logistic fit shows no separation.\n\n");
+    else
+        fprintf(f, "| check | found | done |\n|---|---|---|\n");
+    for (size_t i = 0; i < s->diag.n; i++)
+        fprintf(f, "| %s | %s | %s |\n%s", diag_kind_name(s->diag.e[i].kind), s->diag.e[i].found,
+                s->diag.e[i].action, i + 1 == s->diag.n ? "\n" : "");
 
     fprintf(f, "## Holdout metrics\n\n| metric | value |\n|---|---|\n");
     fprintf(f, "| subscribers evaluated | %llu (%llu churned) |\n", (unsigned long long)s->ho_n,
@@ -72,10 +82,28 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     fprintf(f, "| top-decile lift | %.3f |\n| capture at 5%% / 10%% / 20%% | %.3f / %.3f / %.3f |\n",
             s->lift10, s->capture5, s->capture10, s->capture20);
     fprintf(f, "| KS | %.4f |\n| Brier score | %.5f |\n\n", s->ks, s->brier);
-    fprintf(f, "Calibration by score decile (1 = lowest scores):\n\n| decile | n | mean predicted | observed |\n|---|---|---|---|\n");
-    for (int b = 0; b < 10; b++)
-        fprintf(f, "| %d | %llu | %.5f | %.5f |\n", b + 1, (unsigned long long)s->cal_n[b], s->cal_pred[b],
-                s->cal_obs[b]);
+    /* before and after the calibration (model/calib.h), on the same bins: the order is the same */
+    int raw = !isnan(s->cal_pred_raw[0]);
+    fprintf(f, "Calibration: %s.\n\n", s->calibration[0] ? s->calibration : "none");
+    double ex = 0, ex0 = 0, ob = 0;
+    for (int b = 0; b < 10; b++) {
+        ex += (double)s->cal_n[b] * s->cal_pred[b];
+        ex0 += (double)s->cal_n[b] * s->cal_pred_raw[b];
+        ob += (double)s->cal_n[b] * s->cal_obs[b];
+    }
+    if (raw)
+        fprintf(f, "Expected over observed leavers on the holdout: %.3f before calibration, %.3f after (%.1f and "
+                "%.1f expected, %.0f observed).\n\n", ex0 / ob, ex / ob, ex0, ex, ob);
+    else
+        fprintf(f, "Expected over observed leavers on the holdout: %.3f (%.1f expected, %.0f observed).\n\n",
+                ex / ob, ex, ob);
+    fprintf(f, "Calibration by score decile (1 = lowest scores):\n\n| decile | n |%s mean predicted | observed |\n"
+            "|---|---|%s---|---|\n", raw ? " before calibration | after:" : "", raw ? "---|" : "");
+    for (int b = 0; b < 10; b++) {
+        fprintf(f, "| %d | %llu |", b + 1, (unsigned long long)s->cal_n[b]);
+        if (raw) fprintf(f, " %.5f |", s->cal_pred_raw[b]);
+        fprintf(f, " %.5f | %.5f |\n", s->cal_pred[b], s->cal_obs[b]);
+    }
 
     fprintf(f, "\n## Churn types\n\n");
     if (!m->has_types) {

@@ -86,6 +86,38 @@ static int train_story_indicators(const train_run *t, const train_stats *st, con
     return rc;
 }
 
+/* The logistic fits' diagnostics (model/diag.h) into the story, with what was done: the fits are
+ * kept either way (a penalised fit is finite; an unpenalised one is what --l2 0 asked for). */
+static void train_diag_logit(const train_run *t, const cmodel *m, const train_outcome *out, modelfile_story *story)
+{
+    const train_opts *o = &t->o;
+    diag_list *d = &story->diag;
+    const char *const *names = (const char *const *)m->coef_names;
+    const char *scoring = m->kind == CMODEL_KIND_GBM ? " (the boosted trees score; the logistic model is "
+                                                       "their comparison)" : "";
+    for (int y = -1; y < CMODEL_N_TYPES; y++) {
+        if (y >= 0 && !m->has_types) break;
+        const train_irls_info *inf = y < 0 ? &out->irls : &out->types[y];
+        const double *beta = y < 0 ? m->beta : m->type_beta[y];
+        char what[32] = "";
+        if (y >= 0) snprintf(what, sizeof what, "%s ", modelfile_type_name(y));
+        size_t first = d->n;
+        diag_logit(inf->extreme, inf->n_rows, inf->converged, inf->iters, beta, names, m->n_coef, what, d);
+        for (size_t i = first; i < d->n; i++) {
+            if (d->e[i].kind == DIAG_SEPARATION && o->l2 > 0)
+                diag_set_action(d, (int)i, "kept: the L2 penalty (--l2 %g) keeps the coefficients finite; their "
+                                "standard errors are the penalised ones%s", o->l2, y < 0 ? scoring : "");
+            else if (d->e[i].kind == DIAG_SEPARATION)
+                diag_set_action(d, (int)i, "kept as asked (--l2 0), but the separating inputs' coefficients are "
+                                "not finite estimates and their standard errors mean nothing: use --l2 > 0%s",
+                                y < 0 ? scoring : "");
+            else
+                diag_set_action(d, (int)i, "kept: the coefficients of the last iteration are used; a larger "
+                                "--max-iter or --l2 > 0 lets it converge%s", y < 0 ? scoring : "");
+        }
+    }
+}
+
 int train_write(const train_run *t, const train_stats *st, const train_choice *c, const cmodel *m,
                 const train_outcome *out, const char *options, modelfile_story *story)
 {
@@ -108,6 +140,9 @@ int train_write(const train_run *t, const train_stats *st, const train_choice *c
         story->types[y].irls_iterations = m->has_types ? out->types[y].iters : 0;
         story->types[y].loglik = m->has_types ? out->types[y].loglik : NAN;
     }
+    train_diag_logit(t, m, out, story);
+    for (size_t i = 0; i < story->diag.n; i++)
+        log_info("train: warning: %s; %s", story->diag.e[i].found, story->diag.e[i].action);
     int rc = train_story_indicators(t, st, c, story);
     /* every rank built the story: agree on it before rank 0 writes (an allocation may fail on one) */
     rc = red_agree(t->ctx->comm, rc);
@@ -168,6 +203,12 @@ void train_summary(const train_run *t, const train_choice *c, const cmodel *m,
             printf("  holdout %-11s %s\n", modelfile_type_name(y), line);
         }
     }
+    if (story->diag.n == 0)
+        printf("  diagnostics        none of: a singular or near-singular correlation, a factor analysis that did "
+               "not converge, a Heywood or ultra-Heywood case, separation or non-convergence in a logistic fit\n");
+    for (size_t i = 0; i < story->diag.n; i++)
+        printf("  diagnostic         %s: %s; %s\n", diag_kind_name(story->diag.e[i].kind), story->diag.e[i].found,
+               story->diag.e[i].action);
     printf("  warning cut-off    %.5f\n", m->warn_cutoff);
     if (m->seg) {
         const segment_model *sg = m->seg;
