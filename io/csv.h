@@ -88,7 +88,8 @@ typedef struct {
 
 /* As csv_reader_open (not standard input) and csv_reader_open_mem, reading the records of rg: no byte
  * order mark, no header (csv_header gives NULL), field counts checked against rg->ncols, lines
- * counted from rg->line, offsets (csv_offset) those of the whole input. */
+ * counted from rg->line, offsets (csv_offset) those of the whole input. csv_reader_open_mem_range with
+ * rg NULL is csv_reader_open_mem. */
 int csv_reader_open_range(const char *path, const csv_options *opt, const csv_range *rg,
                           csv_reader **out);
 int csv_reader_open_mem_range(const char *buf, size_t len, const char *name, const csv_options *opt,

@@ -238,15 +238,13 @@ static csv_reader *reader_alloc(int src)
     return r;
 }
 
-int csv_reader_open(const char *path, const csv_options *opt, csv_reader **out)
+/* A reader of the file at path, opened and owned (not yet started); NULL and an error status when it
+ * cannot be allocated or opened. Shared by the whole-file and the range readers. */
+static int reader_open_path(const char *path, csv_reader **rp)
 {
-    *out = NULL;
+    *rp = NULL;
     csv_reader *r = reader_alloc(SRC_FD);
     if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader for %s", path);
-    if (strcmp(path, "-") == 0) {
-        r->fd = STDIN_FILENO;
-        return reader_start(r, "(standard input)", opt, NULL, out);
-    }
     r->fd = open(path, O_RDONLY);
     if (r->fd < 0) {
         int e = errno;
@@ -254,6 +252,21 @@ int csv_reader_open(const char *path, const csv_options *opt, csv_reader **out)
         return CS_ERROR(CS_EIO, "cannot open %s: %s", path, strerror(e));
     }
     r->own_fd = 1;
+    *rp = r;
+    return CS_OK;
+}
+
+int csv_reader_open(const char *path, const csv_options *opt, csv_reader **out)
+{
+    *out = NULL;
+    if (strcmp(path, "-") == 0) {
+        csv_reader *r = reader_alloc(SRC_FD);
+        if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader for %s", path);
+        r->fd = STDIN_FILENO;
+        return reader_start(r, "(standard input)", opt, NULL, out);
+    }
+    csv_reader *r;
+    CS_TRY(reader_open_path(path, &r));
     return reader_start(r, path, opt, NULL, out);
 }
 
@@ -278,30 +291,15 @@ int csv_reader_open_file(FILE *f, const char *name, const csv_options *opt, csv_
 int csv_reader_open_mem(const char *buf, size_t len, const char *name, const csv_options *opt,
                         csv_reader **out)
 {
-    *out = NULL;
-    csv_reader *r = reader_alloc(SRC_MEM);
-    if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader");
-    /* Never written through: SRC_MEM readers never fill, unescape in place or free the buffer. An
-     * empty input may come as NULL, and NULL + 0 is undefined. */
-    r->buf = (unsigned char *)(uintptr_t)(buf ? buf : "");
-    r->cap = r->len = len;
-    r->eof = 1;
-    return reader_start(r, name, opt, NULL, out);
+    return csv_reader_open_mem_range(buf, len, name, opt, NULL, out);
 }
 
 int csv_reader_open_range(const char *path, const csv_options *opt, const csv_range *rg,
                           csv_reader **out)
 {
     *out = NULL;
-    csv_reader *r = reader_alloc(SRC_FD);
-    if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader for %s", path);
-    r->fd = open(path, O_RDONLY);
-    if (r->fd < 0) {
-        int e = errno;
-        free(r);
-        return CS_ERROR(CS_EIO, "cannot open %s: %s", path, strerror(e));
-    }
-    r->own_fd = 1;
+    csv_reader *r;
+    CS_TRY(reader_open_path(path, &r));
     if (rg->offset > 0 && lseek(r->fd, (off_t)rg->offset, SEEK_SET) < 0) {
         int e = errno;
         close(r->fd);
@@ -318,6 +316,8 @@ int csv_reader_open_mem_range(const char *buf, size_t len, const char *name, con
     *out = NULL;
     csv_reader *r = reader_alloc(SRC_MEM);
     if (!r) return CS_ERROR(CS_ENOMEM, "cannot allocate a CSV reader");
+    /* Never written through: SRC_MEM readers never fill, unescape in place or free the buffer. An
+     * empty input may come as NULL, and NULL + 0 is undefined. rg NULL: the whole buffer. */
     r->buf = (unsigned char *)(uintptr_t)(buf ? buf : "");
     r->cap = r->len = len;
     r->eof = 1;
