@@ -28,6 +28,7 @@
 #include "h5util.h"
 #include "gather.h"
 #include "import.h"
+#include "import_block.h"
 #include "import_cells.h"
 #include "import_split.h"
 #include "log.h"
@@ -183,24 +184,10 @@ static int imp_scan(const imp_opts *o, const imp_part *pt, size_t ncols, void *s
 static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const imp_schema *s,
                      snap_writer *w, uint64_t row0, uint64_t ord0, uint64_t rows)
 {
-    size_t p = s->p ? s->p : 1;
-    /* whole chunks of the features dataset per write, about 64 MiB of indicators at most */
-    size_t chunks = (size_t)((64u << 20) / ((uint64_t)SNAP_CHUNK_ROWS * p * sizeof(float)));
-    if (chunks < 1) chunks = 1;
-    if (chunks > 8) chunks = 8;
-    size_t block = chunks * SNAP_CHUNK_ROWS;
-    uint64_t *id = malloc(block * sizeof *id);
-    uint16_t *region = malloc(block * sizeof *region);
-    uint16_t *area = malloc(block * sizeof *area); /* issue 16: --area */
-    uint8_t *brand = malloc(block);
-    float *x = malloc(block * p * sizeof *x);
-    int8_t *label = malloc(block), *ctype = malloc(block);
-    int has_ct = imp_schema_has_churn_type(s);
+    imp_block b;
+    CS_TRY(imp_block_alloc(&b, s));
     csv_reader *r = NULL;
-    int rc = (id && region && area && brand && x && label && ctype)
-                 ? CS_OK
-                 : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
-    if (rc == CS_OK) rc = imp_open_part(o, pt, ncols, &r);
+    int rc = imp_open_part(o, pt, ncols, &r);
     imp_pass ps = {0};
     uint64_t done = 0;
     size_t n = 0;
@@ -217,35 +204,25 @@ static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const 
             rc = CS_ERROR(CS_EDATA, "%s: more good rows than in the first pass (did the file change?)", o->csv);
             break;
         }
-        label[n] = -1;
-        ctype[n] = 0;
-        rc = imp_schema_encode(s, &rec, ord0 + ord, &id[n], &region[n], &brand[n], x + n * s->p,
-                               &label[n], &ctype[n]);
-        if (rc == CS_OK) rc = imp_area_encode(s, &rec, &area[n]);
+        b.label[n] = -1;
+        b.ctype[n] = 0;
+        rc = imp_schema_encode(s, &rec, ord0 + ord, &b.id[n], &b.region[n], &b.brand[n], b.x + n * s->p,
+                               &b.label[n], &b.ctype[n]);
+        if (rc == CS_OK) rc = imp_area_encode(s, &rec, &b.area[n]);
         if (rc != CS_OK) break;
-        if (++n == block) {
-            rc = snap_write(w, row0 + done, n, id, region, brand, x, label);
-            if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0 + done, n, ctype);
-            if (rc == CS_OK && s->n_areas) rc = snap_write_area(w, row0 + done, n, area);
+        if (++n == b.cap) {
+            rc = imp_block_write(&b, w, row0 + done, n);
             done += n;
             n = 0;
         }
     }
-    if (rc == CS_OK && n) rc = snap_write(w, row0 + done, n, id, region, brand, x, label);
-    if (rc == CS_OK && n && has_ct) rc = snap_write_churn_type(w, row0 + done, n, ctype);
-    if (rc == CS_OK && n && s->n_areas) rc = snap_write_area(w, row0 + done, n, area);
+    if (rc == CS_OK) rc = imp_block_write(&b, w, row0 + done, n);
     done += n;
     if (rc == CS_OK && done != rows)
         rc = CS_ERROR(CS_EDATA, "%s: %llu good rows in the second pass, %llu in the first (did the file "
                       "change?)", o->csv, (unsigned long long)done, (unsigned long long)rows);
     csv_reader_free(r);
-    free(id);
-    free(region);
-    free(area);
-    free(brand);
-    free(x);
-    free(label);
-    free(ctype);
+    imp_block_free(&b);
     return rc;
 }
 
@@ -253,40 +230,21 @@ static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const 
 static int imp_write_cells(const imp_cells *c, const imp_schema *part, const imp_schema *s,
                            snap_writer *w, uint64_t row0, uint64_t ord0)
 {
-    size_t p = s->p ? s->p : 1;
-    size_t chunks = (size_t)((64u << 20) / ((uint64_t)SNAP_CHUNK_ROWS * p * sizeof(float)));
-    if (chunks < 1) chunks = 1;
-    if (chunks > 8) chunks = 8;
-    size_t block = chunks * SNAP_CHUNK_ROWS;
-    uint64_t *id = malloc(block * sizeof *id);
-    uint16_t *region = malloc(block * sizeof *region), *area = malloc(block * sizeof *area);
-    uint8_t *brand = malloc(block);
-    float *x = malloc(block * p * sizeof *x);
-    int8_t *label = malloc(block), *ctype = malloc(block);
-    int has_ct = imp_schema_has_churn_type(s);
-    int rc = (id && region && area && brand && x && label && ctype)
-                 ? CS_OK
-                 : CS_ERROR(CS_ENOMEM, "out of memory for a block of %zu rows x %zu indicators", block, p);
+    imp_block b;
+    CS_TRY(imp_block_alloc(&b, s));
+    int rc = CS_OK;
     uint64_t rows = imp_cells_rows(c);
-    for (uint64_t r0 = 0; rc == CS_OK && r0 < rows; r0 += block) {
-        size_t n = rows - r0 < block ? (size_t)(rows - r0) : block;
+    for (uint64_t r0 = 0; rc == CS_OK && r0 < rows; r0 += b.cap) {
+        size_t n = rows - r0 < b.cap ? (size_t)(rows - r0) : b.cap;
         for (size_t i = 0; rc == CS_OK && i < n; i++) {
-            label[i] = -1;
-            ctype[i] = 0;
-            rc = imp_cells_decode(c, part, s, r0 + i, ord0, &id[i], &region[i], &brand[i], x + i * s->p,
-                                  &label[i], &ctype[i], &area[i]);
+            b.label[i] = -1;
+            b.ctype[i] = 0;
+            rc = imp_cells_decode(c, part, s, r0 + i, ord0, &b.id[i], &b.region[i], &b.brand[i],
+                                  b.x + i * s->p, &b.label[i], &b.ctype[i], &b.area[i]);
         }
-        if (rc == CS_OK) rc = snap_write(w, row0 + r0, n, id, region, brand, x, label);
-        if (rc == CS_OK && has_ct) rc = snap_write_churn_type(w, row0 + r0, n, ctype);
-        if (rc == CS_OK && s->n_areas) rc = snap_write_area(w, row0 + r0, n, area);
+        if (rc == CS_OK) rc = imp_block_write(&b, w, row0 + r0, n);
     }
-    free(id);
-    free(region);
-    free(area);
-    free(brand);
-    free(x);
-    free(label);
-    free(ctype);
+    imp_block_free(&b);
     return rc;
 }
 
