@@ -234,6 +234,10 @@ int imp_area_encode(const imp_schema *s, const csv_record *rec, uint16_t *area);
 /* After pass 1: the row's area lies in the region pass 1 gave it (the same refusal as pass 1's, so
  * that --on-bad-row skip skips the same rows in pass 2). */
 int imp_area_check(const imp_schema *s, const csv_record *rec);
+/* Adds area name (len bytes) to s's areas with region index parent when it is new (*added 1; an area
+ * already there keeps its region, *added 0); *index is its index. Over the snapshot's limit of
+ * areas: CS_EFORMAT naming the column. Pass 1 and the merge of the parts' areas share it. */
+int imp_area_add(imp_schema *s, const char *name, size_t len, uint32_t parent, long *index, int *added);
 void imp_area_clear(imp_schema *s);
 
 /* Builds the roles of the header's columns. like may be NULL; with it the types and levels are those

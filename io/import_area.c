@@ -36,29 +36,38 @@ static int imp_area_conflict(const imp_schema *s, const csv_record *rec, const c
                     imp_set_str(&s->region_set, was), imp_set_str(&s->region_set, parent));
 }
 
+int imp_area_add(imp_schema *s, const char *name, size_t len, uint32_t parent, long *index, int *added)
+{
+    size_t before = s->area_set.n;
+    int rc = imp_set_add(&s->area_set, name, len, IMP_MAX_AREAS, (size_t)64 << 20);
+    if (rc == 1)
+        return CS_ERROR(CS_EFORMAT, "%s: column '%s' (--area) has more than %d distinct areas", s->o.file,
+                        s->cols[s->area].name, IMP_MAX_AREAS);
+    CS_TRY(rc);
+    *index = imp_set_find(&s->area_set, name, len);
+    *added = s->area_set.n > before;
+    if (!*added) return CS_OK;
+    if (s->area_set.n > s->area_cap) {
+        size_t cap = s->area_cap ? 2 * s->area_cap : 64;
+        uint32_t *t = realloc(s->area_parent, cap * sizeof *t);
+        if (!t) return CS_ERROR(CS_ENOMEM, "out of memory");
+        s->area_parent = t;
+        s->area_cap = cap;
+    }
+    s->area_parent[*index] = parent;
+    return CS_OK;
+}
+
 int imp_area_observe(imp_schema *s, const csv_record *rec)
 {
     if (s->area < 0) return CS_OK;
     const csv_field *f = &rec->fields[s->cols[s->area].csv_index]; /* present: imp_schema_check */
     uint32_t parent = imp_area_row_region(s, rec); /* the row's region was added by this pass */
-    size_t before = s->area_set.n;
-    int rc = imp_set_add(&s->area_set, f->data, f->len, IMP_MAX_AREAS, (size_t)64 << 20);
-    if (rc == 1)
-        return CS_ERROR(CS_EFORMAT, "%s: column '%s' (--area) has more than %d distinct areas", s->o.file,
-                        s->cols[s->area].name, IMP_MAX_AREAS);
-    CS_TRY(rc);
-    long a = imp_set_find(&s->area_set, f->data, f->len);
+    long a;
+    int added;
+    CS_TRY(imp_area_add(s, f->data, f->len, parent, &a, &added));
     if (s->cell_row) s->cell_row[s->area] = (uint32_t)a;
-    if (s->area_set.n > before) {
-        if (s->area_set.n > s->area_cap) {
-            size_t cap = s->area_cap ? 2 * s->area_cap : 64;
-            uint32_t *t = realloc(s->area_parent, cap * sizeof *t);
-            if (!t) return CS_ERROR(CS_ENOMEM, "out of memory");
-            s->area_parent = t;
-            s->area_cap = cap;
-        }
-        s->area_parent[a] = parent;
-    } else if (s->area_parent[a] != parent) {
+    if (!added && s->area_parent[a] != parent) {
         if (s->area_provisional) {
             s->area_conflicts++; /* decided once every part's first regions are known */
             return CS_OK;

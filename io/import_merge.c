@@ -197,19 +197,8 @@ static int absorb_areas(imp_schema *g, imp_unpack *u)
             if (g->area_parent[a] != par) g->area_irregular = 1;
             continue;
         }
-        int rc = imp_set_add(&g->area_set, name, len, 65535, (size_t)64 << 20);
-        if (rc == 1)
-            return CS_ERROR(CS_EFORMAT, "%s: column '%s' (--area) has more than %d distinct areas",
-                            g->o.file, g->cols[g->area].name, 65535);
-        CS_TRY(rc);
-        if (g->area_set.n > g->area_cap) {
-            size_t cap = g->area_cap ? 2 * g->area_cap : 64;
-            uint32_t *t = realloc(g->area_parent, cap * sizeof *t);
-            if (!t) return CS_ERROR(CS_ENOMEM, "out of memory");
-            g->area_parent = t;
-            g->area_cap = cap;
-        }
-        g->area_parent[g->area_set.n - 1] = par;
+        int added;
+        CS_TRY(imp_area_add(g, name, len, par, &a, &added)); /* new: not found above */
     }
     return CS_OK;
 }
