@@ -134,6 +134,7 @@ static int mf_write_gbm(hid_t f, const gbm_model *g)
     return rc;
 }
 
+
 static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_model **out)
 {
     hid_t gg = H5Gopen2(f, "/gbm", H5P_DEFAULT);
@@ -283,6 +284,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     MF_W(h5util_write_i32(g, "indicator_index", m->fa_idx, m->p_fa));
     MF_W(h5util_write_i32(g, "signal_index", m->signal_idx, m->n_signal));
     if (m->brand_names) MF_W(h5util_write_strings(g, "brand_names", (const char *const *)m->brand_names, m->n_brands));
+    MF_W(mf_derived_write(g, m));
     H5Gclose(g);
     g = mf_group(f, "/factors");
     MF_W(h5util_write_f64(g, "loadings", m->loadings, m->k ? m->p_fa : 0, m->k));
@@ -516,6 +518,7 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
                         p ? p - 1 : 0);
     m->tenure_idx = (int32_t)ti;
     m->contract_idx = (int32_t)ci;
+    CS_TRY(mf_derived_read(f, path, m));
     CS_TRY(mf_read_vec(f, "/inputs/impute", path, p, &m->impute));
     CS_TRY(mf_read_vec(f, "/inputs/center", path, p, &m->center));
     CS_TRY(mf_read_vec(f, "/inputs/scale", path, p, &m->scale));

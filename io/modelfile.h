@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define MODELFILE_FORMAT "churnscore-model"
-#define MODELFILE_VERSION 4     /* what the writer writes (3: /segments, io/modelfile_seg.c; 4: calibration) */
+#define MODELFILE_VERSION 5     /* what the writer writes (3: /segments, io/modelfile_seg.c; 4: calibration; 5: derived indicators) */
 #define MODELFILE_VERSION_MIN 1 /* the oldest the reader reads (no churn types) */
 
 /* How one churn-type model did on the holdout (0 / NaN when not computed). */

@@ -25,6 +25,11 @@ int mf_gbm_gain_read(hid_t gg, const char *path, gbm_model *g);
 int mf_seg_write(hid_t f, const cmodel *m);
 int mf_seg_read(hid_t f, const char *path, cmodel *m);
 
+/* The derived indicators (io/modelfile_derived.c): into the open /inputs group when m has any; read
+ * when the file has them (absent in files before version 5), each name checked to be an input. */
+int mf_derived_write(hid_t inputs, const cmodel *m);
+int mf_derived_read(hid_t f, const char *path, cmodel *m);
+
 int mf_story_extra_read(hid_t f, const char *path, const cmodel *m, modelfile_story *s);
 
 #endif

@@ -4,6 +4,7 @@
 #include "snapshot.h"
 
 #include "h5util.h"
+#include "snapshot_int.h"
 #include "status.h"
 
 #include <math.h>
@@ -11,15 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct snap_reader {
-    char *path;
-    hid_t file;
-    hid_t d_id, d_region, d_brand, d_feat, d_churn, d_truth, d_ctype, d_tvol, d_tinv, d_area;
-    int sg_id, sg_region, sg_brand, sg_churn, sg_ctype, sg_area; /* stored integer types signed? */
-    int64_t *scratch;                         /* integer rows in int64, grown as needed */
-    size_t scratch_n;
-    snap_schema s;
-};
 
 struct snap_writer {
     char *path, *tmp;
@@ -70,12 +62,14 @@ void snap_close(snap_reader *r)
     snap_close_ds(&r->d_area);
     if (r->file > 0) H5Fclose(r->file);
     snap_schema_clear(&r->s);
+    free(r->dwork);
     free(r->scratch);
     free(r->path);
     free(r);
 }
 
 const snap_schema *snap_schema_of(const snap_reader *r) { return &r->s; }
+
 const char *snap_path(const snap_reader *r) { return r->path; }
 
 /* The attribute reader's reason (missing, wrong type and what is expected, not UTF-8) with the file
@@ -352,16 +346,23 @@ int snap_read(snap_reader *r, uint64_t row0, size_t n, uint64_t *id, uint16_t *r
         for (size_t i = 0; i < n; i++) brand[i] = (uint8_t)v[i];
     }
     if (features) {
-        CS_TRY(h5util_read_rows(r->d_feat, H5T_NATIVE_FLOAT, row0, n, r->s.p, features));
+        size_t p = r->derived ? r->p_file : r->s.p;
+        CS_TRY(h5util_read_rows(r->d_feat, H5T_NATIVE_FLOAT, row0, n, p, features));
         /* NaN is the missing value; an infinity is not a measurement (it would turn every sum it
          * enters into NaN, and a NaN probability drops the subscriber from every list) */
-        size_t p = r->s.p;
         for (size_t k = 0; k < n * p; k++)
             if (isinf(features[k]))
                 return CS_ERROR(CS_EDATA, "%s: /subscribers/features row %llu column %zu (%s): value "
                                 "%s is not finite (NaN marks a missing value; infinities are not "
                                 "allowed)", r->path, (unsigned long long)(row0 + k / p), k % p,
                                 r->s.feature_names[k % p], features[k] > 0 ? "inf" : "-inf");
+        if (r->derived) {
+            /* widen the rows in place, last first (each moves to a higher offset), then fill the
+             * derived columns */
+            size_t w = r->s.p;
+            for (size_t i = n; i-- > 1;) memmove(features + i * w, features + i * p, p * sizeof(float));
+            derived_eval(r->derived, features, n, p, w, r->dwork);
+        }
     }
     if (churned) {
         if (!r->s.has_labels)

@@ -12,6 +12,8 @@
 #ifndef CS_SNAPSHOT_H
 #define CS_SNAPSHOT_H
 
+#include "derived.h"
+
 #include <hdf5.h>
 #include <mpi.h>
 #include <stddef.h>
@@ -77,6 +79,12 @@ int snap_open(const char *path, MPI_Comm comm, snap_reader **out);
 MPI_Comm snap_read_comm(MPI_Comm all);
 void snap_close(snap_reader *r);
 const snap_schema *snap_schema_of(const snap_reader *r);
+/* Appends derived indicators (model/derived.h) to every row snap_read gives: binds d to the file's
+ * indicators (CS_EDATA naming the file: a formula names an indicator the file lacks, a derived name
+ * the file has), then the schema's p and feature_names grow by d->n and snap_read computes them after
+ * the file's own columns. d must outlive r. At most once per reader (CS_EINVAL); d NULL or empty does
+ * nothing. CS_ENOMEM. */
+int snap_derive(snap_reader *r, derived_set *d);
 /* The chunk shape of /subscribers/features (rows x columns; both 0 when it is contiguous) and whether
  * its chunks pass through a filter (compression). A filtered chunk is always decompressed whole, so a
  * chunk taller than a read of rows is decompressed once per read that touches it unless it stays in

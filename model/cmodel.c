@@ -281,6 +281,8 @@ void cmodel_clear(cmodel *m)
     segment_model_free(m->seg);
     m->seg = NULL;
     cmodel_free_strs(m->in_names, m->p_in);
+    cmodel_free_strs(m->derived_names, m->n_derived);
+    cmodel_free_strs(m->derived_formulas, m->n_derived);
     free(m->impute);
     free(m->center);
     free(m->scale);

@@ -41,6 +41,10 @@ typedef struct {
     double *impute;   /* [p_in] value used for a missing entry (training mean) */
     double *center;   /* [p_in] mean */
     double *scale;    /* [p_in] sd (1 where sd is 0) */
+    /* the derived indicators among in_names (model/derived.h): each one's name and formula, which
+     * score evaluates on its snapshot's rows; 0 and NULL in files written before them */
+    size_t n_derived;
+    char **derived_names, **derived_formulas;
 
     int inputs;       /* CMODEL_INPUTS_* */
     /* the screened, continuous indicators: indices into in_names */

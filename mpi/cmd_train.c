@@ -76,7 +76,8 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"model-kind", &o->kind}, {"trees", &o->trees}, {"depth", &o->depth}, {"eta", &o->eta},
         {"tree-l2", &o->tree_l2}, {"min-leaf", &o->min_leaf}, {"bins", &o->bins},
         {"gbm-rows", &o->gbm_rows}, {"playbook", &o->playbook}, {"lang", &o->lang},
-        {"segments", &o->segments}, {"segment-rows", &o->segment_rows}, {NULL, NULL},
+        {"segments", &o->segments}, {"segment-rows", &o->segment_rows},
+        {"derived", &o->derived}, {NULL, NULL},
     };
     opt_table defs;
     int rc = options_parse(OPT_CMD_TRAIN, binds, &defs, argc, argv, NULL, 0, NULL);
@@ -112,8 +113,14 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK && o->report && !html) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     outguard_path paths[] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_OUTPUT},
                              {"--report", o->report, OUTGUARD_OUTPUT}, {"--report", html, OUTGUARD_OUTPUT},
-                             {"--playbook", o->playbook, OUTGUARD_INPUT}};
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, o->playbook ? 5 : 4, &guard);
+                             {"--playbook", o->playbook, OUTGUARD_INPUT},
+                             {"--derived", o->derived, OUTGUARD_INPUT}};
+    /* --derived FILE is an input like the playbook; none and default name no file */
+    int derived_file = rc == CS_OK && o->derived && strcmp(o->derived, "none") != 0 &&
+                       strcmp(o->derived, "default") != 0;
+    if (!o->playbook) paths[4] = paths[5];
+    size_t npaths = 4 + (o->playbook != NULL) + derived_file;
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, npaths, &guard);
     free(html);
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;

@@ -133,6 +133,10 @@ const opt_spec options_table[] = {
      .help = "segments: k-means on a hash sample of this many subscribers (the profile covers all)"},
     {.name = "extraction", .cmds = T, .kind = OPT_STR, .meta = "pa|ml", .choices = "pa|ml", .def = "pa",
      .help = "principal axis (psych::fa) or maximum likelihood (factanal)"},
+    {.name = "derived", .cmds = T, .kind = OPT_STR, .meta = "none|default|FILE", .def = "none",
+     .help = "derived indicators computed from each row (docs/formats.md): none, the built-in set "
+             "(change of the last month against the two before, 3-month mean and minimum of every "
+             "_m1.._m3 family, shares), or a file of 'name = formula' lines"},
     {.name = "inputs", .cmds = T, .kind = OPT_STR, .meta = "auto|factors|raw|both",
      .choices = "auto|factors|raw|both", .def = "auto", .help = "what the logistic model is fitted on"},
     {.name = "holdout", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.2", .lo = 0, .hi = 1,

@@ -77,6 +77,7 @@ typedef struct {
     modelfile_story story;  /* the model's story: the drift reference */
     snap_reader *r;
     const snap_schema *s;
+    derived_set *derived;   /* the model's derived indicators, appended to every row r reads */
     part_range pr;          /* this rank's rows */
     size_t nreg;
     long *pick;             /* [p_in] snapshot column of each model input */

@@ -82,6 +82,24 @@ void score_close(score_job *j)
     free(j->res.val.region_ok);
     cmodel_clear(&in->m);
     snap_close(in->r);
+    derived_free(in->derived);
+}
+
+/* The model's derived indicators (model/derived.h), computed on this snapshot's rows as train
+ * computed them on its own: their formulas are in the model file. */
+static int score_derived(score_inputs *in, const char *model)
+{
+    const cmodel *m = &in->m;
+    if (!m->n_derived) return CS_OK;
+    in->derived = derived_alloc();
+    if (!in->derived) return CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t k = 0; k < m->n_derived; k++) {
+        expr_error err;
+        if (derived_add(in->derived, m->derived_names[k], m->derived_formulas[k], &err) != CS_OK)
+            return CS_ERROR(CS_EFORMAT, "%s: /inputs/derived_formulas row %zu (%s = %s): %s", model, k,
+                            m->derived_names[k], m->derived_formulas[k], err.message);
+    }
+    return snap_derive(in->r, in->derived);
 }
 
 /* The reasons' preparation, and the table of every code a row can carry (SCORES.h5 /reasons): the
@@ -213,9 +231,13 @@ int score_open(score_job *j)
     in->s = snap_schema_of(in->r);
     in->nreg = in->s->n_regions;
     part_compute(in->s->n, j->ctx->nranks, j->ctx->rank, &in->pr);
-    rules_cols_find((const char *const *)in->s->feature_names, in->s->p, &in->cols);
-    if (o->read_only) return CS_OK;
+    if (o->read_only) {
+        rules_cols_find((const char *const *)in->s->feature_names, in->s->p, &in->cols);
+        return CS_OK;
+    }
     CS_TRY(modelfile_read(o->model, &in->m, &in->story));
+    CS_TRY(score_derived(in, o->model));
+    rules_cols_find((const char *const *)in->s->feature_names, in->s->p, &in->cols);
     CS_TRY(drift_init(&j->drift, &in->story, in->s->n));
     const cmodel *m = &in->m;
     if (rules_fact_count(m->p_in) > (size_t)INT16_MAX + 1)

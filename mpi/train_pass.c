@@ -15,6 +15,7 @@
 #include "reduce.h"
 #include "salts.h"
 #include "status.h"
+#include "textfile.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ int train_open(train_run *t)
     const train_opts *o = &t->o;
     CS_TRY(snap_open(o->in, snap_read_comm(t->ctx->comm), &t->r));
     t->s = snap_schema_of(t->r);
+    CS_TRY(train_derived_open(t));
     t->p = t->s->p;
     if (!t->s->has_labels)
         return CS_ERROR(CS_EFORMAT, "%s: has no labels (/subscribers/churned): train needs a month "
@@ -311,4 +313,31 @@ void train_run_clear(train_run *t)
     scan_clear(&t->sc);
     snap_close(t->r);
     t->r = NULL;
+    derived_free(t->derived);
+    t->derived = NULL;
+}
+
+int train_derived_open(train_run *t)
+{
+    const char *d = t->o.derived;
+    if (!d || strcmp(d, "none") == 0) return CS_OK;
+    t->derived = derived_alloc();
+    if (!t->derived) return CS_ERROR(CS_ENOMEM, "out of memory");
+    if (strcmp(d, "default") == 0) {
+        CS_TRY(derived_default(t->derived, (const char *const *)t->s->feature_names, t->s->p));
+    } else {
+        char *buf;
+        size_t n;
+        CS_TRY(textfile_read(d, "--derived", "a file of derived indicators", 16, &buf, &n));
+        int rc = derived_parse(t->derived, buf, n, d);
+        free(buf);
+        CS_TRY(rc);
+        if (t->derived->n == 0)
+            return CS_ERROR(CS_EDATA, "%s: no derived indicator in the file (lines 'name = formula'; "
+                            "--derived none for none)", d);
+    }
+    size_t p0 = t->s->p;
+    CS_TRY(snap_derive(t->r, t->derived));
+    log_info("train: %zu derived indicators (--derived %s) after the snapshot's %zu", t->s->p - p0, d, p0);
+    return CS_OK;
 }

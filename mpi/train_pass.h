@@ -38,6 +38,7 @@ typedef struct {
     uint64_t gbm_rows, warm_rows;
     const char *segments; /* --segments K|auto|none */
     uint64_t segment_rows;
+    const char *derived;  /* --derived none|default|FILE (model/derived.h) */
 } train_opts;
 
 /* Design rows held in memory, width n_coef: the cache (every own row, truth when the snapshot has
@@ -71,6 +72,7 @@ struct train_run {
     int validation;  /* --model-kind auto: keep a validation part of the training rows out of the fits */
     snap_reader *r;
     const snap_schema *s;
+    derived_set *derived; /* appended to every row r reads (NULL with --derived none) */
     part_range pr;
     scan_state sc;
     size_t p;
@@ -103,6 +105,9 @@ int train_is_validation(const train_run *t, uint64_t id);
 /* Opens o.in, checks that it has labels and indicators, and sets t->r, t->s, t->p and t->pr. Local;
  * the caller agrees. */
 int train_open(train_run *t);
+/* Part of train_open: the derived indicators of --derived (none, the built-in set of
+ * derived_default, or a site file's formulas) appended to every row t->r reads; local. */
+int train_derived_open(train_run *t);
 
 /* Collective. The scan of the rank's rows (ids, brands, indicators, labels, truth) and its chunk
  * cache (a quarter of --memory, scan_layout: *feat_cache bytes); agreed. */

@@ -91,6 +91,26 @@ static int train_structure_inputs(train_run *t, const moments_summary *ms, const
     return CS_OK;
 }
 
+/* The formulas of the derived indicators the model reads (of those --derived appended), in in_names
+ * order, so that score computes exactly these. */
+static int train_structure_derived(const train_run *t, cmodel *m)
+{
+    const derived_set *d = t->derived;
+    if (!d) return CS_OK;
+    m->derived_names = calloc(d->n ? d->n : 1, sizeof(char *));
+    m->derived_formulas = calloc(d->n ? d->n : 1, sizeof(char *));
+    if (!m->derived_names || !m->derived_formulas) return CS_ERROR(CS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < m->p_in; i++)
+        for (size_t k = 0; k < d->n; k++) {
+            if (strcmp(m->in_names[i], d->names[k]) != 0) continue;
+            size_t at = m->n_derived++;
+            m->derived_names[at] = strdup(d->names[k]);
+            m->derived_formulas[at] = strdup(d->formulas[k]);
+            if (!m->derived_names[at] || !m->derived_formulas[at]) return CS_ERROR(CS_ENOMEM, "out of memory");
+        }
+    return CS_OK;
+}
+
 int train_structure(train_run *t, const train_stats *st, const train_choice *c, cmodel *m,
                     modelfile_story *story)
 {
@@ -126,6 +146,7 @@ int train_structure(train_run *t, const train_stats *st, const train_choice *c, 
     }
     int rc = train_structure_inputs(t, st->ms, in, map, m);
     free(map);
+    if (rc == CS_OK) rc = train_structure_derived(t, m);
     m->inputs = c->inputs;
     m->p_fa = npool;
     m->n_signal = nsig;
