@@ -19,6 +19,7 @@ void modelfile_story_init(modelfile_story *s)
     s->kmo = s->bartlett_chi2 = s->bartlett_df = s->bartlett_p = NAN;
     s->auc = s->lift10 = s->capture5 = s->capture10 = s->capture20 = s->ks = s->brier = NAN;
     s->oracle_auc = s->loglik = NAN;
+    s->cand_auc[0] = s->cand_auc[1] = s->cand_auc[2] = NAN;
     for (int i = 0; i < 10; i++) s->cal_pred[i] = s->cal_obs[i] = s->cal_pred_raw[i] = NAN;
     for (int t = 0; t < CMODEL_N_TYPES; t++) {
         modelfile_type_story *y = &s->types[t];
@@ -270,6 +271,12 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
         MF_W(h5util_attr_write_str(f, "created", s->created));
         MF_W(h5util_attr_write_str(f, "options", s->options));
         MF_W(h5util_attr_write_str(f, "inputs_reason", s->inputs_reason));
+        if (s->cand_rows) {
+            MF_W(h5util_attr_write_f64(f, "inputs_candidate_auc_factors", s->cand_auc[0]));
+            MF_W(h5util_attr_write_f64(f, "inputs_candidate_auc_raw", s->cand_auc[1]));
+            MF_W(h5util_attr_write_f64(f, "inputs_candidate_auc_both", s->cand_auc[2]));
+            MF_W(h5util_attr_write_i64(f, "inputs_candidate_rows", (int64_t)s->cand_rows));
+        }
         MF_W(h5util_attr_write_str(f, "model_choice", s->model_choice));
         MF_W(h5util_attr_write_str(f, "calibration_reason", s->calibration));
         MF_W(h5util_attr_write_i64(f, "irls_iterations", s->irls_iterations));

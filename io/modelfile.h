@@ -57,6 +57,11 @@ typedef struct {
     double *missing_share, *mean, *sd, *min, *max, *mode_share;
     /* factor analysis diagnostics (k = model k) */
     double kmo, bartlett_chi2, bartlett_df, bartlett_p;
+    /* --inputs auto's candidates (train_candidates.c): validation AUC of the logistic model on the
+     * factor scores, the raw indicators and both (NaN when not compared), and the sample they were
+     * fitted on */
+    double cand_auc[3];
+    uint64_t cand_rows;
     size_t n_eigen;
     double *eigenvalues;  /* [n_eigen] of the correlation of the FA indicators */
     double *communality, *uniqueness; /* [p_fa] */

@@ -33,6 +33,7 @@
 #include "playbook.h"
 #include "reduce.h"
 #include "status.h"
+#include "train_candidates.h"
 #include "train_fa.h"
 #include "train_gbm.h"
 #include "train_holdout.h"
@@ -75,7 +76,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
         {"cache", &o->cache}, {"validate-max", &o->validate_max}, {"report", &o->report},
         {"model-kind", &o->kind}, {"trees", &o->trees}, {"depth", &o->depth}, {"eta", &o->eta},
         {"tree-l2", &o->tree_l2}, {"min-leaf", &o->min_leaf}, {"bins", &o->bins},
-        {"gbm-rows", &o->gbm_rows}, {"playbook", &o->playbook}, {"lang", &o->lang},
+        {"gbm-rows", &o->gbm_rows}, {"candidate-rows", &o->candidate_rows}, {"playbook", &o->playbook}, {"lang", &o->lang},
         {"segments", &o->segments}, {"segment-rows", &o->segment_rows},
         {"derived", &o->derived}, {NULL, NULL},
     };
@@ -162,6 +163,9 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     train_choice ch;
     memset(&ch, 0, sizeof ch);
     if (rc == CS_OK) rc = train_choose(&t, &st, kfix, inputs_auto, inputs, &story, &ch);
+    /* the same on every rank so far; the candidates' fits are collective */
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK && inputs_auto) rc = train_candidates(&t, &st, &ch, &story);
     if (rc == CS_OK) rc = train_structure(&t, &st, &ch, &m, &story);
     /* the same arithmetic on every rank, but an allocation can fail on one: agree before the design
      * blocks are sized from m */

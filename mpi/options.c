@@ -184,6 +184,9 @@ const opt_spec options_table[] = {
      .help = "boosted trees: minimum rows in a leaf"},
     {.name = "bins", .cmds = T, .kind = OPT_INT, .meta = "N", .def = "64", .lo = 2, .hi = GBM_MAX_BINS,
      .help = "boosted trees: histogram bins per input"},
+    {.name = "candidate-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "250000", .lo = 100, .hi = INF,
+     .help = "inputs auto: the logistic models on factor scores, raw indicators and both are compared "
+             "after fits on a hash sample of at most this many training rows"},
     {.name = "gbm-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "250000", .lo = 100, .hi = INF,
      .help = "boosted trees: fitted on a hash sample of at most this many rows"},
 

@@ -42,6 +42,8 @@ typedef struct {
     logit_work *lw;
     double *Xd, *yd, *wd;
     int target; /* TRAIN_TARGET_CHURN or a CMODEL_TYPE_* */
+    const size_t *cols; /* the design columns fitted (a candidate's, train_candidates.c); NULL: all */
+    size_t kc;
 } train_irls_arg;
 
 static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
@@ -49,7 +51,7 @@ static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const
                             const float *truth, size_t n, void *argp)
 {
     train_irls_arg *a = argp;
-    size_t k = m->n_coef;
+    size_t kx = m->n_coef, k = a->cols ? a->kc : kx;
     size_t len = k * k + 2 * k + 3;
     int target = a->target;
     if (target != TRAIN_TARGET_CHURN && !ct && n)
@@ -58,7 +60,10 @@ static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const
     size_t q = 0;
     for (size_t i = 0; i < n; i++) {
         if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
-        for (size_t j = 0; j < k; j++) a->Xd[q * k + j] = (double)X[i * k + j];
+        if (a->cols)
+            for (size_t j = 0; j < k; j++) a->Xd[q * k + j] = (double)X[i * kx + a->cols[j]];
+        else
+            for (size_t j = 0; j < k; j++) a->Xd[q * k + j] = (double)X[i * kx + j];
         if (target == TRAIN_TARGET_CHURN) {
             a->yd[q] = (double)y[i];
             a->wd[q] = y[i] == 1 ? t->o.class_weight : 1.0;
@@ -83,7 +88,7 @@ static int train_irls_block(train_run *t, const cmodel *m, uint64_t block, const
 
 
 /* Warm-start sample: design rows of a hash sample of the training rows, with their block. */
-static int train_warm_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
+int train_irls_sample_block(train_run *t, const cmodel *m, uint64_t block, const float *X,
                             const int8_t *y, const int8_t *ct, const uint8_t *hold, const uint64_t *id,
                             const float *truth, size_t n, void *argp)
 {
@@ -111,11 +116,12 @@ static int train_warm_block(train_run *t, const cmodel *m, uint64_t block, const
  * from the intercept of base_rate into beta, se, z, p (K each, the caller's) and, when colmean is not
  * NULL, the training mean of each design column. */
 static int train_irls_fit(train_run *t, const cmodel *m, int target, const char *what, double base_rate,
+                          const size_t *cols, size_t kc, int sample_only,
                           double *beta_out, double *se_out, double *z_out, double *p_out, double *colmean,
                           train_irls_info *info)
 {
     const train_opts *o = &t->o;
-    size_t K = m->n_coef;
+    size_t K = cols ? kc : m->n_coef;
     int rc = CS_OK;
     double *beta = calloc(K ? K : 1, sizeof(double)), *beta2 = calloc(K ? K : 1, sizeof(double));
     size_t vlen = K * K + 2 * K + 3;
@@ -126,6 +132,8 @@ static int train_irls_fit(train_run *t, const cmodel *m, int target, const char 
     unsigned char *pen = malloc(K ? K : 1);
     double *beta_prev = malloc((K ? K : 1) * sizeof(double)), obj_prev = -INFINITY;
     ia.target = target;
+    ia.cols = cols;
+    ia.kc = K;
     if (!beta || !beta2 || !vec || !ia.tree || !ia.part || !ia.lw || !pen || !ia.Xd || !ia.yd || !ia.wd || !beta_prev)
         rc = CS_ERROR(CS_ENOMEM, "out of memory for the logistic fit of %zu coefficients", K);
     /* before the first pass, whose agreement a rank that failed here would never reach */
@@ -133,7 +141,7 @@ static int train_irls_fit(train_run *t, const cmodel *m, int target, const char 
     int iters = 0, converged = 0;
     double loglik = NAN;
     if (rc == CS_OK) {
-        for (size_t j = 0; j < K; j++) pen[j] = m->coef_kind[j] != CMODEL_COL_INTERCEPT;
+        for (size_t j = 0; j < K; j++) pen[j] = m->coef_kind[cols ? cols[j] : j] != CMODEL_COL_INTERCEPT;
         beta[0] = log(base_rate / (1 - base_rate));
     }
     /* Newton from the null model can overshoot when rare signals separate well (a step of +16 on
@@ -148,13 +156,15 @@ static int train_irls_fit(train_run *t, const cmodel *m, int target, const char 
      * start only without the cache would differ in its last bits between 1 and 16 ranks (measured
      * on the 16-core machine: IRLS ends at a different rounding of the same optimum). The first
      * pass fills the cache when there is one. */
-    if (rc == CS_OK && t->n_fit > 2 * o->warm_rows) {
+    if (rc == CS_OK && sample_only) {
+        t->sample_mode = 1; /* the caller drew the sample */
+    } else if (rc == CS_OK && t->n_fit > 2 * o->warm_rows) {
         /* drawn once for the fits that share the training rows (the churn types: both fits); the
          * rows drawn do not depend on the target, only on which rows are fitted */
         if (t->sample_drawn != 1 + t->validation) {
             t->sample.n = 0;
             t->sfrac = (double)o->warm_rows / (double)t->n_fit;
-            int lrc = train_pass(t, m, "train: warm-start sample", train_warm_block, NULL);
+            int lrc = train_pass(t, m, "train: warm-start sample", train_irls_sample_block, NULL);
             rc = red_agree(t->ctx->comm, lrc);
             if (rc == CS_OK) t->sample_drawn = 1 + t->validation;
         }
@@ -162,8 +172,9 @@ static int train_irls_fit(train_run *t, const cmodel *m, int target, const char 
     }
     while (rc == CS_OK && (t->sample_mode || (iters < o->max_iter && !converged))) {
         if (t->sample_mode && (converged || warm_iters >= o->max_iter)) {
-            /* the sample has converged: go on from there on every row */
+            /* the sample has converged: go on from there on every row (a candidate stops here) */
             t->sample_mode = 0;
+            if (sample_only) break;
             converged = 0;
             obj_prev = -INFINITY;
             halvings = 0;
@@ -204,7 +215,7 @@ static int train_irls_fit(train_run *t, const cmodel *m, int target, const char 
         log_info("train: %sIRLS iteration %d%s: log-likelihood %.6f, largest change %.3g", what,
                  t->sample_mode ? warm_iters : iters, t->sample_mode ? " (sample)" : "", loglik, maxch);
         for (size_t j = 0; j < K; j++)
-            log_debug("  %-40s beta %.6g  grad %.6g  H_jj %.6g", m->coef_names[j], beta[j],
+            log_debug("  %-40s beta %.6g  grad %.6g  H_jj %.6g", m->coef_names[cols ? cols[j] : j], beta[j],
                       vec[K * K + j], vec[j * K + j]);
         /* after convergence keep beta where the Hessian in vec was evaluated: the standard errors
          * then belong to the reported coefficients */
@@ -256,7 +267,7 @@ int train_irls(train_run *t, cmodel *m, double base_rate, train_irls_info *info)
     /* before the first pass, whose agreement a rank that failed here would never reach */
     rc = red_agree(t->ctx->comm, rc);
     if (rc == CS_OK)
-        rc = train_irls_fit(t, m, TRAIN_TARGET_CHURN, "", base_rate, m->beta, m->se, m->zval, m->pval,
+        rc = train_irls_fit(t, m, TRAIN_TARGET_CHURN, "", base_rate, NULL, 0, 0, m->beta, m->se, m->zval, m->pval,
                             m->coef_mean, info);
     /* agreed inside, but for the last local steps: agree before the next stage's passes */
     return red_agree(t->ctx->comm, rc);
@@ -301,7 +312,7 @@ int train_irls_types(train_run *t, cmodel *m, const int64_t type_counts[CMODEL_N
         char what[32];
         snprintf(what, sizeof what, "%s ", modelfile_type_name(y));
         double base = (double)type_counts[y] / (double)n_train;
-        rc = train_irls_fit(t, m, y, what, base, m->type_beta[y], m->type_se[y], m->type_z[y],
+        rc = train_irls_fit(t, m, y, what, base, NULL, 0, 0, m->type_beta[y], m->type_se[y], m->type_z[y],
                             m->type_p[y], NULL, &info[y]);
         rc = red_agree(t->ctx->comm, rc);
     }
@@ -314,4 +325,18 @@ int train_irls_types(train_run *t, cmodel *m, const int64_t type_counts[CMODEL_N
         log_info("train: churn types: %s", reason);
     }
     return rc;
+}
+
+int train_irls_sample_fit(train_run *t, const cmodel *m, const size_t *cols, size_t kc, const char *what,
+                          double base_rate, double *beta, train_irls_info *info)
+{
+    double *se = malloc((kc ? kc : 1) * 3 * sizeof(double));
+    int rc = se ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(t->ctx->comm, rc);
+    if (rc == CS_OK)
+        rc = train_irls_fit(t, m, TRAIN_TARGET_CHURN, what, base_rate, cols, kc, 1, beta, se, se + kc, se + 2 * kc,
+                            NULL, info);
+    free(se);
+    t->sample_mode = 0;
+    return red_agree(t->ctx->comm, rc);
 }

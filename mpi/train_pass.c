@@ -317,6 +317,31 @@ void train_run_clear(train_run *t)
     t->derived = NULL;
 }
 
+int train_design_blocks(train_run *t, const cmodel *m)
+{
+    size_t io = t->sc.io_rows;
+    t->xin = malloc(io * (m->p_in ? m->p_in : 1) * sizeof(float));
+    t->X = malloc(io * m->n_coef * sizeof(float));
+    t->ws = malloc((cmodel_work_len(m, io) + 1) * sizeof(double));
+    if (!t->xin || !t->X || !t->ws) return CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
+    return CS_OK;
+}
+
+void train_design_release(train_run *t)
+{
+    free(t->xin);
+    free(t->X);
+    free(t->ws);
+    free(t->in_col);
+    t->xin = NULL;
+    t->X = NULL;
+    t->ws = NULL;
+    t->in_col = NULL;
+    train_rowset_clear(&t->sample);
+    t->sample_mode = 0;
+    t->sample_drawn = 0;
+}
+
 int train_derived_open(train_run *t)
 {
     const char *d = t->o.derived;

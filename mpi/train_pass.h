@@ -36,6 +36,7 @@ typedef struct {
     long trees, depth, bins;
     double eta, tree_l2, min_leaf;
     uint64_t gbm_rows, warm_rows;
+    uint64_t candidate_rows; /* --candidate-rows: the inputs candidates' sample (train_candidates.c) */
     const char *segments; /* --segments K|auto|none */
     uint64_t segment_rows;
     const char *derived;  /* --derived none|default|FILE (model/derived.h) */
@@ -108,6 +109,12 @@ int train_open(train_run *t);
 /* Part of train_open: the derived indicators of --derived (none, the built-in set of
  * derived_default, or a site file's formulas) appended to every row t->r reads; local. */
 int train_derived_open(train_run *t);
+
+/* The read and design blocks of m alone (no cache): for a structure that is fitted on a sample and
+ * then dropped (train_candidates.c); train_design_release frees them, the input columns and the
+ * sample, so that the model's own structure starts afresh. Local. */
+int train_design_blocks(train_run *t, const cmodel *m);
+void train_design_release(train_run *t);
 
 /* Collective. The scan of the rank's rows (ids, brands, indicators, labels, truth) and its chunk
  * cache (a quarter of --memory, scan_layout: *feat_cache bytes); agreed. */
