@@ -165,7 +165,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) rc = train_choose(&t, &st, kfix, inputs_auto, inputs, &story, &ch);
     /* the same on every rank so far; the candidates' fits are collective */
     rc = red_agree(ctx->comm, rc);
-    if (rc == CS_OK && inputs_auto) rc = train_candidates(&t, &st, &ch, &story);
+    if (rc == CS_OK && inputs_auto) rc = train_candidates(&t, &st, &ch, &story, feat_cache);
     if (rc == CS_OK) rc = train_structure(&t, &st, &ch, &m, &story);
     /* the same arithmetic on every rank, but an allocation can fail on one: agree before the design
      * blocks are sized from m */

@@ -138,7 +138,9 @@ const opt_spec options_table[] = {
              "(change of the last month against the two before, 3-month mean and minimum of every "
              "_m1.._m3 family, shares), or a file of 'name = formula' lines"},
     {.name = "inputs", .cmds = T, .kind = OPT_STR, .meta = "auto|factors|raw|both",
-     .choices = "auto|factors|raw|both", .def = "auto", .help = "what the logistic model is fitted on"},
+     .choices = "auto|factors|raw|both", .def = "auto",
+     .help = "what the logistic model is fitted on; auto: where factor analysis is advisable, the best of "
+             "the three by validation AUC (docs/design.md)"},
     {.name = "holdout", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.2", .lo = 0, .hi = 1,
      .open_hi = 1, .help = "share of subscribers (by id hash) kept out for evaluation"},
     {.name = "l2", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "1", .lo = 0, .hi = INF,

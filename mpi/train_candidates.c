@@ -104,7 +104,8 @@ static int cand_auc(const train_run *t, const cand_val *v, const double *score, 
     return rc;
 }
 
-int train_candidates(train_run *t, const train_stats *st, train_choice *ch, modelfile_story *story)
+int train_candidates(train_run *t, const train_stats *st, train_choice *ch, modelfile_story *story,
+                     size_t feat_cache)
 {
     const train_opts *o = &t->o;
     MPI_Comm comm = t->ctx->comm;
@@ -118,6 +119,24 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
     modelfile_story sb;
     modelfile_story_init(&sb);
     int rc = train_structure(t, st, &cb, &mb, &sb);
+    rc = red_agree(comm, rc);
+    /* decided on a bound that does not depend on the rank count (as if one rank held every row), so
+     * that the model does not either; agreed all the same */
+    double need = rc == CS_OK ? train_design_need_whole(t, &mb, feat_cache) : 0;
+    int fits = need <= (double)o->memory;
+    rc = red_min_int(comm, &fits, 1) == CS_OK ? rc : CS_ERROR(CS_EINTERNAL, "agreement failed");
+    if (rc == CS_OK && !fits) {
+        size_t l = strlen(ch->reason);
+        snprintf(ch->reason + l, sizeof ch->reason - l, "; raw indicators and both not compared: their design "
+                 "needs about %.0fM per rank, over --memory %.0fM", need / 1048576, (double)o->memory / 1048576);
+        log_info("train: inputs candidates not compared (the design of both needs about %.0fM per rank, over "
+                 "--memory %.0fM): factor scores", need / 1048576, (double)o->memory / 1048576);
+        free(t->in_col);
+        t->in_col = NULL;
+        cmodel_clear(&mb);
+        modelfile_story_clear(&sb);
+        return CS_OK;
+    }
     if (rc == CS_OK) rc = train_design_blocks(t, &mb);
     rc = red_agree(comm, rc);
     size_t K = mb.n_coef;

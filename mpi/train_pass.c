@@ -121,17 +121,15 @@ int train_rowset_grow(train_rowset *r, size_t w, int types, const char *what)
     return CS_OK;
 }
 
-int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *all_cached)
+/* What stages 3 and 3b hold per rank besides the cache, for m's design (bytes); *per_row: the cache's
+ * bytes per own row. */
+static double train_design_need(const train_run *t, const cmodel *m, size_t feat_cache, uint64_t rows,
+                                double *per_row)
 {
     const train_opts *o = &t->o;
     size_t K = m->n_coef, p = t->p, io = t->sc.io_rows;
-    int rc = CS_OK;
-    t->xin = malloc(io * (m->p_in ? m->p_in : 1) * sizeof(float));
-    t->X = malloc(io * K * sizeof(float));
-    t->ws = malloc((cmodel_work_len(m, io) + 1) * sizeof(double));
-    if (!t->xin || !t->X || !t->ws) rc = CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
     /* the cache: float32 design rows + label + holdout flag + id (+ truth, + churn type) per own row */
-    double per_row = (double)K * 4 + 1 + 1 + 8 + (t->s->has_truth ? 4 : 0) + (t->s->has_churn_type ? 1 : 0);
+    *per_row = (double)K * 4 + 1 + 1 + 8 + (t->s->has_truth ? 4 : 0) + (t->s->has_churn_type ? 1 : 0);
     /* what stages 3 and 3b hold besides the cache: the read and design blocks, the moment sums and
      * summary still allocated, the IRLS vectors of K^2 + 2K + 2 doubles (result, partial, each level
      * of the tree, Hessian copy) and work arrays, the trees' three histograms of 2^depth x K x 64 x 3
@@ -142,7 +140,7 @@ int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *al
                     (double)PART_BLOCK_ROWS * Kd * 8 * 2;
     double gbm_b = 0;
     if (strcmp(o->kind, "logit") != 0) {
-        double ns = (double)(o->gbm_rows < t->pr.rows ? o->gbm_rows : t->pr.rows);
+        double ns = (double)(o->gbm_rows < rows ? o->gbm_rows : rows);
         gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * 3 * 8 + ns * (Kd * 5 + 40);
     }
     /* the segment sample (train_segments.c), held from the holdout's pass to the end of the
@@ -151,13 +149,32 @@ int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *al
     double seg_b = 0;
     if (o->segments && strcmp(o->segments, "none") != 0 && strcmp(o->segments, "0") != 0) {
         double sr = (double)(o->segment_rows < t->s->n ? o->segment_rows : t->s->n);
-        seg_b = (sr * (double)t->pr.rows / (double)(t->s->n ? t->s->n : 1) * 1.05 + 1024) * (Kd * 4 + 1 + 8 + 8 + 4);
+        seg_b = (sr * (double)rows / (double)(t->s->n ? t->s->n : 1) * 1.05 + 1024) * (Kd * 4 + 1 + 8 + 8 + 4);
     }
     if (seg_b > irls_b && seg_b > gbm_b) irls_b = seg_b;
     /* pages of the read blocks past this rank's rows are never touched: count the rows it has */
-    double io_t = (double)(t->pr.rows < io ? t->pr.rows : io);
+    double io_t = (double)(rows < io ? rows : io);
     double fixed = io_t * (Pd * 4 + (double)m->p_in * 4 + Kd * 4 + 16) + (double)moments_sum_len(p) * 8 +
                    16 * Pd * Pd + (irls_b > gbm_b ? irls_b : gbm_b) + (double)feat_cache;
+    return fixed;
+}
+
+double train_design_need_whole(const train_run *t, const cmodel *m, size_t feat_cache)
+{
+    double per_row;
+    return train_design_need(t, m, feat_cache, t->s->n, &per_row);
+}
+
+int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *all_cached)
+{
+    const train_opts *o = &t->o;
+    size_t K = m->n_coef, io = t->sc.io_rows;
+    int rc = CS_OK;
+    t->xin = malloc(io * (m->p_in ? m->p_in : 1) * sizeof(float));
+    t->X = malloc(io * K * sizeof(float));
+    t->ws = malloc((cmodel_work_len(m, io) + 1) * sizeof(double));
+    if (!t->xin || !t->X || !t->ws) rc = CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
+    double per_row, fixed = train_design_need(t, m, feat_cache, t->pr.rows, &per_row);
     if (rc == CS_OK && strcmp(o->cache, "no") != 0 &&
         (double)t->pr.rows * per_row + fixed <= (double)o->memory * 0.8 &&
         train_cache_alloc(&t->cache, (size_t)t->pr.rows, K, t->s->has_truth, t->s->has_churn_type))

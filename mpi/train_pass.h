@@ -114,6 +114,9 @@ int train_derived_open(train_run *t);
  * then dropped (train_candidates.c); train_design_release frees them, the input columns and the
  * sample, so that the model's own structure starts afresh. Local. */
 int train_design_blocks(train_run *t, const cmodel *m);
+/* The bytes train_design_alloc would refuse m's design above (without the cache) on a rank that held
+ * every row: a bound the same for any rank count. */
+double train_design_need_whole(const train_run *t, const cmodel *m, size_t feat_cache);
 void train_design_release(train_run *t);
 
 /* Collective. The scan of the rank's rows (ids, brands, indicators, labels, truth) and its chunk

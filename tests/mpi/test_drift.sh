@@ -5,7 +5,7 @@
 source "$(dirname "$0")/common.sh"
 run 2 "$CS" generate --out "$T/m1.h5" --subscribers 120000 --drift 0.6 --quiet || fail "generate"
 run 2 "$CS" generate --follows "$T/m1.h5" --out "$T/m2.h5" --quiet || fail "generate --follows"
-run 2 "$CS" train --in "$T/m1.h5" --model "$T/model.h5" --model-kind logit --quiet > /dev/null || fail "train"
+run 2 "$CS" train --in "$T/m1.h5" --model "$T/model.h5" --model-kind logit --inputs factors --quiet > /dev/null || fail "train"
 run 2 "$CS" score --in "$T/m1.h5" --model "$T/model.h5" --out "$T/s1.h5" --lists "$T/l1" > "$T/o1.txt" || fail "score m1"
 grep -q "drift (PSI" "$T/o1.txt" || fail "no drift line"
 grep -q "WARNING" "$T/o1.txt" && fail "the training month itself should not drift"

@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 export CHURNSCORE="$CS" MPIRUN_FLAGS="--oversubscribe" TABLE="$T/table.txt"
 # (56M: since train counts the boosted trees' sample and histograms against --memory, 48M is refused at
 # 1 rank, where they and the read blocks need about 48M; 56M still leaves 1 rank too little to cache.)
-export TRAIN_OPTS="--memory 56M --warm-rows 20000 --trees 40"
+export TRAIN_OPTS="--memory 56M --warm-rows 20000 --trees 40 --inputs factors"
 bash "$CS_SRC/scripts/bench-ranks.sh" 150000 60000 "1 3" "$T/r" > "$T/out.txt" 2>&1 || { cat "$T/out.txt"; fail "bench-ranks"; }
 grep -q "re-read each pass" "$T/r/strong-1/train.out" || { cat "$T/r/strong-1/train.out"; fail "1 rank should re-read the design matrix"; }
 grep -q "cached in memory" "$T/r/strong-3/train.out" || { cat "$T/r/strong-3/train.out"; fail "3 ranks should cache the design matrix"; }

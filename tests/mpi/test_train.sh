@@ -18,6 +18,12 @@ for n in 1 2 3 4; do
   (cd "$T/r$n" && msum model.h5) > "$T/msum$n.txt"
 done
 [ "$(grep -c '^/' "$T/msum1.txt")" -ge 20 ] || fail "too few datasets in the model file"
+# --inputs auto compared the three logistic candidates on the validation rows (the model file keeps
+# their AUCs, and the model takes the inputs of the best one, which the 1-4 rank comparison covers)
+has "inputs candidates (" "$T/train1.txt" || { cat "$T/train1.txt"; fail "no inputs candidates in the log"; }
+for c in factors raw both; do
+  h5dump -a inputs_candidate_auc_$c "$T/r1/model.h5" | has "(0): 0\.[5-9]" || fail "model file: inputs_candidate_auc_$c"
+done
 for n in 2 3 4; do
   cmp "$T/msum1.txt" "$T/msum$n.txt" || { diff "$T/msum1.txt" "$T/msum$n.txt" | head; fail "model differs between 1 and $n ranks"; }
 done
@@ -47,7 +53,7 @@ cmp "$T/wsum1.txt" "$T/wsum3.txt" || fail "warm-start model differs between 1 ra
 # maximum likelihood extraction: also rank-independent, and its loadings match the truth too
 for n in 1 3; do
   mkdir -p "$T/ml$n"
-  (cd "$T/ml$n" && run $n "$CS" train --in "$T/s.h5" --model model.h5 --extraction ml --factors 6 \
+  (cd "$T/ml$n" && run $n "$CS" train --in "$T/s.h5" --model model.h5 --extraction ml --factors 6 --inputs factors \
      --model-kind logit --block-rows 20000) > "$T/ml$n.txt" 2>&1 || { cat "$T/ml$n.txt"; fail "ml train with $n ranks"; }
   grep -q "maximum likelihood extraction" "$T/ml$n.txt" || fail "ml extraction not reported"
   (cd "$T/ml$n" && msum model.h5) > "$T/mlsum$n.txt"
@@ -57,7 +63,7 @@ cmp "$T/mlsum1.txt" "$T/mlsum3.txt" || fail "ml model differs between 1 and 3 ra
 
 # quality on a bigger operator: AUC close to the oracle, loadings close to the truth
 run 2 "$CS" generate --out "$T/big.h5" --subscribers 400000 --seed 5 --quiet || fail "generate big"
-run 2 "$CS" train --in "$T/big.h5" --model "$T/big6.h5" --factors 6 --report "$T/report.md" > "$T/big.txt" 2>&1 \
+run 2 "$CS" train --in "$T/big.h5" --model "$T/big6.h5" --factors 6 --inputs factors --report "$T/report.md" > "$T/big.txt" 2>&1 \
   || { cat "$T/big.txt"; fail "train big"; }
 "$BUILD/congruence" "$T/big6.h5" "$T/big.h5" 0.95 || fail "loadings do not match the true loadings"
 run 1 "$CS" inspect --json "$T/big6.h5" > "$T/big6.json"
