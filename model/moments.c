@@ -244,6 +244,13 @@ int moments_finalize(const double *sums, const double *mins, const double *maxs,
     return CS_OK;
 }
 
+void moments_standardisation(const moments_summary *s, size_t j, double *center, double *scale)
+{
+    double v = gsl_matrix_get(s->cov, j, j);
+    *center = s->mean[j];
+    *scale = v > 0 ? sqrt(v) : 1.0; /* NaN fails the test too */
+}
+
 int moments_correlation_subset(const moments_summary *s, const size_t *idx, size_t m, gsl_matrix *out)
 {
     if (!s || !out || out->size1 != m || out->size2 != m)

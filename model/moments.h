@@ -100,6 +100,14 @@ void moments_summary_free(moments_summary *s); /* accepts NULL */
 int moments_finalize(const double *sums, const double *mins, const double *maxs, const double *shift,
                      const float *mode, size_t p, moments_summary *out);
 
+/* The standardisation of column j that goes with the correlation: *center = mean_j and *scale =
+ * sqrt(cov_jj), the sd of the mean-imputed column (divisor N - 1), 1 where that is 0 or NaN. The
+ * correlation divides by the same sd, so the regression factor scores z' R^{-1} Lambda of the
+ * standardised training rows are those of psych::factor.scores on the imputed data; the sd of the
+ * present values (s->sd, the screening report's) is larger by sqrt((N - 1) / (n_present - 1)) where
+ * values are missing. Equal to s->sd bit for bit on a column without missing values. */
+void moments_standardisation(const moments_summary *s, size_t j, double *center, double *scale);
+
 /* Copies the imputed correlation of the m columns idx[0..m) (indices into 0..p) into out (m x m).
  * Because imputation acts per column, this equals the correlation computed on those columns alone.
  * Returns CS_EINVAL on a bad index, size mismatch, or CS_ENUM if a chosen column has zero variance. */

@@ -79,8 +79,8 @@ static int train_structure_inputs(train_run *t, const moments_summary *ms, const
         m->in_names[m->p_in] = strdup(t->s->feature_names[j]);
         if (!m->in_names[m->p_in]) rc = CS_ERROR(CS_ENOMEM, "out of memory for the input names");
         m->impute[m->p_in] = ms->mean[j];
-        m->center[m->p_in] = ms->mean[j];
-        m->scale[m->p_in] = ms->sd[j] > 0 ? ms->sd[j] : 1.0;
+        /* the correlation's own sd (mean-imputed column), not the present values' */
+        moments_standardisation(ms, j, &m->center[m->p_in], &m->scale[m->p_in]);
         m->p_in++;
     }
     if (rc != CS_OK) return rc; /* map is complete only when every input is in */

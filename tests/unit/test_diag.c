@@ -1,8 +1,12 @@
 /* test_diag.c — each numerical diagnostic of diag.h provoked on a hand-made matrix or data set:
  * a singular and a near-singular correlation, a factor analysis stopped before convergence, a
  * Heywood case (communality 0.998) and an ultra-Heywood case (communality 81/70 > 1, the textbook
- * three-variable example), separation in an unpenalised logistic fit; and, for contrast, the same
- * checks passing on well-behaved inputs, plus the list's own limits. */
+ * three-variable example), separation in an unpenalised logistic fit, a logistic fit stopped at its
+ * iteration limit; and, for contrast, the same checks passing on well-behaved inputs, plus the list's
+ * own limits. Each goes through the real function (fa_kmo, fa_eigen, fa_fit, logit_fit,
+ * logit_accumulate) before the check reads its result. Not provoked: the maximum-likelihood branch of
+ * fa_not_converged (a BFGS gradient left above 1e-6); no small matrix tried stops it short (the
+ * ultra-Heywood one converges at the bound, an equicorrelation with 2 factors in 11 steps). */
 #include "testutil.h"
 
 #include <math.h>
@@ -165,7 +169,11 @@ static void test_separation(void **state)
     assert_int_equal(logit_work_extreme(w), 0);
     double beta[2] = {0, 0}, H[4], g[2], ll;
     size_t it = 0;
+    /* the coefficients grow without bound until p(1 - p) underflows and a Newton step fails: in
+     * the pipeline that is the error "try --l2 > 0"; at the last coefficients glm's test fires */
     assert_int_equal(logit_fit(X, y, NULL, n, k, 0.0, NULL, 1e-10, 60, beta, &it, &ll, w), CS_ENUM);
+    assert_true(it > 10 && it < 60);
+    assert_true(fabs(beta[1]) > 50);
     status_clear();
     memset(H, 0, sizeof H), memset(g, 0, sizeof g), ll = 0;
     assert_int_equal(logit_accumulate(X, y, NULL, n, k, beta, H, g, &ll, w), CS_OK);
@@ -174,7 +182,7 @@ static void test_separation(void **state)
     const char *names[2] = {"(intercept)", "days_no_outgoing"};
     diag_list d;
     diag_list_init(&d);
-    assert_int_equal(diag_logit(ext, n, 0, 60, beta, names, k, "", &d), 2);
+    assert_int_equal(diag_logit(ext, n, 0, (int)it, beta, names, k, "", &d), 2);
     assert_int_equal(d.e[0].kind, DIAG_SEPARATION);
     assert_non_null(strstr(d.e[0].found, "days_no_outgoing"));
     assert_int_equal(d.e[1].kind, DIAG_LOGIT_NOT_CONVERGED);
@@ -182,11 +190,25 @@ static void test_separation(void **state)
     y[3] = 1.0, y[4] = 0.0;
     beta[0] = beta[1] = 0;
     assert_int_equal(logit_fit(X, y, NULL, n, k, 0.0, NULL, 1e-10, 60, beta, &it, &ll, w), CS_OK);
+    assert_true(it < 60);
     memset(H, 0, sizeof H), memset(g, 0, sizeof g), ll = 0;
     assert_int_equal(logit_accumulate(X, y, NULL, n, k, beta, H, g, &ll, w), CS_OK);
     assert_int_equal(logit_work_extreme(w), 0);
     diag_list_init(&d);
     assert_int_equal(diag_logit(0, n, 1, (int)it, beta, names, k, "", &d), 0);
+    /* the overlapping rows with too few Newton steps (--max-iter 2): not converged, no separation,
+     * as the pipeline's IRLS stops at --max-iter */
+    beta[0] = beta[1] = 0;
+    assert_int_equal(logit_fit(X, y, NULL, n, k, 0.0, NULL, 1e-10, 2, beta, &it, &ll, w), CS_ENUM);
+    assert_int_equal(it, 2);
+    assert_message_has("no convergence after 2 Newton steps", NULL);
+    status_clear();
+    memset(H, 0, sizeof H), memset(g, 0, sizeof g), ll = 0;
+    assert_int_equal(logit_accumulate(X, y, NULL, n, k, beta, H, g, &ll, w), CS_OK);
+    diag_list_init(&d);
+    assert_int_equal(diag_logit(logit_work_extreme(w), n, 0, (int)it, beta, names, k, "", &d), 1);
+    assert_int_equal(d.e[0].kind, DIAG_LOGIT_NOT_CONVERGED);
+    assert_non_null(strstr(d.e[0].found, "did not converge in 2 iterations"));
     logit_work_free(w);
 }
 
