@@ -181,6 +181,14 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
         train_irls_info info;
         memset(&info, 0, sizeof info);
         rc = train_irls_sample_fit(t, &mb, cols[c], kc[c], what[c], base_rate, beta[c], &info);
+        if (rc != CS_OK && rc != CS_ENOMEM) {
+            /* a candidate that cannot be fitted on the sample (one class in it, a failed step) is not
+             * compared; the training goes on (agreed inside the fit: every rank is here) */
+            log_info("train: %sfit on the sample failed (%s): not compared", what[c], status_reason());
+            status_clear();
+            rc = CS_OK;
+            continue;
+        }
         for (size_t i = 0; rc == CS_OK && i < v.nv; i++) {
             const float *x = v.vx + i * K;
             double e = 0;
@@ -193,7 +201,7 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
     if (rc == CS_OK) {
         /* in order of more columns: a larger candidate must beat the one so far by CAND_AUC_MARGIN */
         for (int c = 1; c < CAND_N; c++)
-            if (auc[c] > auc[win] + CAND_AUC_MARGIN || isnan(auc[win])) win = c; /* NaN never wins */
+            if (!isnan(auc[c]) && (isnan(auc[win]) || auc[c] > auc[win] + CAND_AUC_MARGIN)) win = c;
         char add[256];
         snprintf(add, sizeof add, "; chosen by validation AUC after fits on a sample of %llu training rows: "
                  "factors %.4f, raw %.4f, both %.4f: %s", (unsigned long long)ns, auc[CAND_FACTORS], auc[CAND_RAW],
