@@ -165,15 +165,16 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     if (rc == CS_OK) rc = train_choose(&t, &st, kfix, inputs_auto, inputs, &story, &ch);
     /* the same on every rank so far; the candidates' fits are collective */
     rc = red_agree(ctx->comm, rc);
+    train_lap(&out, TRAIN_T_FA, &t_stage, &t.sc);
     if (rc == CS_OK && inputs_auto) rc = train_candidates(&t, &st, &ch, &story, feat_cache);
+    train_lap(&out, TRAIN_T_CAND, &t_stage, &t.sc);
     if (rc == CS_OK) rc = train_structure(&t, &st, &ch, &m, &story);
     /* the same arithmetic on every rank, but an allocation can fail on one: agree before the design
      * blocks are sized from m */
     rc = red_agree(ctx->comm, rc);
-    train_lap(&out, TRAIN_T_FA, &t_stage, &t.sc);
     if (rc == CS_OK)
         log_info("train: screening kept %zu of %zu indicators (+%zu signals); %s; %zu model inputs "
-                 "(%.2f s)", ch.in->npool, t.p, ch.in->nsig, ch.reason, m.n_coef, out.secs[TRAIN_T_FA]);
+                 "(%.2f s)", ch.in->npool, t.p, ch.in->nsig, ch.reason, m.n_coef, out.secs[TRAIN_T_FA] + out.secs[TRAIN_T_CAND]);
 
     /* ---- stage 3: the logistic model ---- */
     if (rc == CS_OK) rc = train_design_alloc(&t, &m, feat_cache, &out.all_cached);

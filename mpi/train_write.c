@@ -219,14 +219,15 @@ void train_summary(const train_run *t, const train_choice *c, const cmodel *m,
     } else {
         printf("  segments           none\n");
     }
-    printf("  passes             %d over the snapshot: screening+correlation %d, logistic %d, "
+    printf("  passes             %d over the snapshot: screening+correlation %d, inputs candidates %d, logistic %d, "
            "trees %d, churn types %d, holdout %d, segments %d (design matrix %s)\n", np[TRAIN_T_SEG], np[TRAIN_T_PASS1],
-           np[TRAIN_T_IRLS] - np[TRAIN_T_PASS1], np[TRAIN_T_GBM] - np[TRAIN_T_IRLS],
+           np[TRAIN_T_CAND] - np[TRAIN_T_PASS1], np[TRAIN_T_IRLS] - np[TRAIN_T_CAND], np[TRAIN_T_GBM] - np[TRAIN_T_IRLS],
            np[TRAIN_T_TYPES] - np[TRAIN_T_GBM], np[TRAIN_T_HOLD] - np[TRAIN_T_TYPES], np[TRAIN_T_SEG] - np[TRAIN_T_HOLD],
            out->all_cached ? "cached in memory after the first IRLS pass" : "re-read each pass: over --memory");
-    printf("  time               id check %.2f s, pass 1 %.2f s, screening+FA %.2f s, IRLS %.2f s, trees %.2f s, "
-           "churn types %.2f s, holdout %.2f s, segments %.2f s, write %.2f s, total %.2f s (%.0f rows/s)\n",
-           s[TRAIN_T_IDS], s[TRAIN_T_PASS1], s[TRAIN_T_FA], s[TRAIN_T_IRLS], s[TRAIN_T_GBM], s[TRAIN_T_TYPES],
+    printf("  time               id check %.2f s, pass 1 %.2f s, screening+FA %.2f s, inputs candidates %.2f s, "
+           "IRLS %.2f s, trees %.2f s, churn types %.2f s, holdout %.2f s, segments %.2f s, write %.2f s, total %.2f s "
+           "(%.0f rows/s)\n",
+           s[TRAIN_T_IDS], s[TRAIN_T_PASS1], s[TRAIN_T_FA], s[TRAIN_T_CAND], s[TRAIN_T_IRLS], s[TRAIN_T_GBM], s[TRAIN_T_TYPES],
            s[TRAIN_T_HOLD], s[TRAIN_T_SEG], s[TRAIN_T_WRITE], total,
            (double)t->s->n / total);
     printf("  peak memory/rank   %.1f MB (max), %.1f MB (min), budget %.0f MB\n", rss_max / 1e6,

@@ -11,7 +11,7 @@
 #include "train_pass.h"
 
 /* The timed stages, in pipeline order. */
-enum { TRAIN_T_IDS, TRAIN_T_PASS1, TRAIN_T_FA, TRAIN_T_IRLS, TRAIN_T_GBM, TRAIN_T_TYPES, TRAIN_T_HOLD,
+enum { TRAIN_T_IDS, TRAIN_T_PASS1, TRAIN_T_FA, TRAIN_T_CAND, TRAIN_T_IRLS, TRAIN_T_GBM, TRAIN_T_TYPES, TRAIN_T_HOLD,
        TRAIN_T_SEG, TRAIN_T_WRITE, TRAIN_T_N };
 
 /* How the run went, beyond the model and its story: for the story and the summary. */
