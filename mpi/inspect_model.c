@@ -262,6 +262,9 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 printf("inputs: %s — %s\n", inp, s.inputs_reason);
                 printf("indicators read: %zu; factors: %zu; coefficients: %zu; warning cut-off %.5f\n",
                        m.p_in, m.k, m.n_coef, m.warn_cutoff);
+                /* the formulas score computes on every snapshot (model/derived.h) */
+                for (size_t d = 0; d < m.n_derived; d++)
+                    printf("derived indicator: %s = %s\n", m.derived_names[d], m.derived_formulas[d]);
                 printf("holdout: n=%llu AUC %.4f lift@10%% %.3f KS %.3f Brier %.5f", (unsigned long long)s.ho_n,
                        s.auc, s.lift10, s.ks, s.brier);
                 if (!isnan(s.oracle_auc)) printf(" (oracle AUC %.4f)", s.oracle_auc);

@@ -91,6 +91,9 @@ EOF
 run 1 "$CS" train --in "$T/m1.h5" --model "$T/site.h5" --derived "$T/site.txt" --inputs raw > "$T/site_train.txt" 2>&1 \
   || { cat "$T/site_train.txt"; fail "train --derived FILE"; }
 has "2 derived indicators (--derived $T/site.txt)" "$T/site_train.txt" || fail "site file's count"
+# the analyst sees the formulas the model will compute (those it reads: mou_ratio at least)
+run 1 "$CS" inspect "$T/site.h5" > "$T/site_inspect.txt" 2>&1 || fail "inspect the site model"
+has -F "derived indicator: mou_ratio = mou_m3 / mou_m1" "$T/site_inspect.txt" || { cat "$T/site_inspect.txt"; fail "inspect: no formula"; }
 # errors: each one message with the file, the line and the column, exit 5, no model written
 printf 'ok = mou_m1 + 1\n\nbad = mou_m3 * \n' > "$T/bad1.txt"
 printf 'x = mou_m4 / 2\n' > "$T/bad2.txt"
