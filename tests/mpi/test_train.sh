@@ -24,6 +24,14 @@ has "inputs candidates (" "$T/train1.txt" || { cat "$T/train1.txt"; fail "no inp
 for c in factors raw both; do
   h5dump -a inputs_candidate_auc_$c "$T/r1/model.h5" | has "(0): 0\.[5-9]" || fail "model file: inputs_candidate_auc_$c"
 done
+# the report's table of the three, one of them chosen: the one whose inputs the model file states
+(cd "$T/r1" && run 1 "$CS" train --in "$T/s.h5" --model rep.h5 --model-kind logit --report rep.md > /dev/null 2>&1) || fail "train --report"
+[ "$(grep -c '^| \(factor scores\|raw indicators\|factors and raw indicators\) | 0\.[0-9]\{4\} |' "$T/r1/rep.md")" = 3 ] \
+  || { sed -n '/Inputs compared/,/^$/p' "$T/r1/rep.md"; fail "report: no table of the three candidates"; }
+chosen=$(sed -n 's/^| \(.*\) | 0\.[0-9]* | chosen |$/\1/p' "$T/r1/rep.md")
+inp=$(h5dump -a inputs "$T/r1/rep.h5" | sed -n 's/.*(0): "\(.*\)".*/\1/p')
+case "$inp:$chosen" in factors:"factor scores"|raw:"raw indicators"|both:"factors and raw indicators") ;;
+  *) fail "report chose '$chosen', the model file's inputs are '$inp'";; esac
 for n in 2 3 4; do
   cmp "$T/msum1.txt" "$T/msum$n.txt" || { diff "$T/msum1.txt" "$T/msum$n.txt" | head; fail "model differs between 1 and $n ranks"; }
 done
