@@ -24,18 +24,23 @@ now() { date +%s.%N; }
 rss() { awk '/max RSS/{print $(NF-1)}' "$1"; }
 echo "== churnscore at scale: $N subscribers, $R ranks, --memory $MEM per rank, $(nproc) cores"
 T0=$(now)
-if [ ! -e "$F" ]; then
+C="$DIR/extract-$N.csv"
+if [ "$MODE" = csv ] && [ -s "$C" ]; then
+  echo "extract: $C exists, reused (delete it to write it again)"
+elif [ ! -e "$F" ]; then
   /usr/bin/time -f "max RSS %M kB" mpirun --oversubscribe -n "$R" "$CS" generate --out "$F" --subscribers "$N" 2> "$DIR/gen.err" \
     || { cat "$DIR/gen.err"; exit 1; }
   grep -h "wrote" "$DIR/gen.err" | sed 's/^\[ *[0-9.]*s\] /  /'
 fi
 T1=$(now)
-echo "generate: $(echo "$T1 - $T0" | bc) s, snapshot $(du -h "$F" | cut -f1)"
+[ -e "$F" ] && echo "generate: $(echo "$T1 - $T0" | bc) s, snapshot $(du -h "$F" | cut -f1)"
 if [ "$MODE" = csv ]; then
   [ -x "$S2C" ] || { echo "bench-scale: $S2C not built (cmake --build build)" >&2; exit 2; }
-  C="$DIR/extract-$N.csv"; S="$DIR/imported-$N.h5"
-  "$S2C" "$F" "$C"
-  rm -f "$F"   # the operator's month starts from the extract alone (and the disk holds one copy)
+  S="$DIR/imported-$N.h5"
+  if [ -e "$F" ]; then
+    "$S2C" "$F" "$C.tmp" && mv "$C.tmp" "$C"
+    rm -f "$F"   # the operator's month starts from the extract alone (and the disk holds one copy)
+  fi
   T1=$(now)
   echo "extract: $(du -h "$C" | cut -f1), $N rows x 50 columns, written in $(echo "$T1 - $T0" | bc) s (generate + snap2csv)"
   step() { # step NAME OUTFILE COMMAND...: runs it on R ranks, records seconds and peak RSS
