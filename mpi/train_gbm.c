@@ -292,7 +292,7 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
              gp.n_trees, gp.max_depth, (unsigned long long)ns_all, cols);
 
     size_t ns = c.ns;
-    uint8_t *bins = malloc((ns ? ns : 1) * cols), *bins_cm = malloc((ns ? ns : 1) * cols);
+    uint8_t *bins = malloc((ns ? ns : 1) * cols), *bins_cm = NULL;
     double *F = malloc((ns ? ns : 1) * sizeof(double));
     double *gr = malloc((ns ? ns : 1) * sizeof(double));
     double *he = malloc((ns ? ns : 1) * sizeof(double));
@@ -306,16 +306,26 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
     int32_t *slot = malloc(2 * maxnodes * sizeof(int32_t));
     int *active = malloc(maxnodes * sizeof(int)), *split = malloc(maxnodes * sizeof(int));
     int *next_active = malloc(maxnodes * 2 * sizeof(int));
-    if (rc == CS_OK && (!bins || !bins_cm || !F || !gr || !he || !node || !rows || !hist || !phist || !chist || !work || !slot || !active ||
+    if (rc == CS_OK && (!bins || !F || !gr || !he || !node || !rows || !hist || !phist || !chist || !work || !slot || !active ||
                         !split || !next_active))
         rc = CS_ERROR(CS_ENOMEM, "out of memory for the boosting sample (%zu rows)", ns);
     rc = red_agree(comm, rc);
     if (rc == CS_OK) {
         g->base_score = log((double)cnt[1] / (double)cnt[0]);
         gbm_bin_rows(g, c.sx, ns, cols, 0, bins);
-        /* a column-major copy for routing (gbm_route_rows); the histograms read whole rows */
-        for (size_t i = 0; i < ns; i++)
-            for (size_t j = 0; j < cols; j++) bins_cm[j * ns + i] = bins[i * cols + j];
+        /* a column-major copy for routing (gbm_route_rows; the histograms read whole rows), in the
+         * place of the float rows, which are done with: no more memory than before it */
+        free(c.sx);
+        c.sx = NULL;
+        bins_cm = malloc((ns ? ns : 1) * cols);
+        if (bins_cm)
+            for (size_t i = 0; i < ns; i++)
+                for (size_t j = 0; j < cols; j++) bins_cm[j * ns + i] = bins[i * cols + j];
+        else
+            rc = CS_ERROR(CS_ENOMEM, "out of memory for the boosting sample (%zu rows)", ns);
+    }
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) {
         for (size_t i = 0; i < ns; i++) F[i] = g->base_score;
     }
     double t0 = comm_now(), last = t0;

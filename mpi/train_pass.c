@@ -141,7 +141,7 @@ static double train_design_need(const train_run *t, const cmodel *m, size_t feat
     double gbm_b = 0;
     if (strcmp(o->kind, "logit") != 0) {
         double ns = (double)(o->gbm_rows < rows ? o->gbm_rows : rows);
-        gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * GBM_HIST_CELL * 8 + ns * (Kd * 6 + 44);
+        gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * GBM_HIST_CELL * 8 + ns * (Kd * 5 + 44);
     }
     /* the segment sample (train_segments.c), held from the holdout's pass to the end of the
      * segments, when neither the IRLS nor the trees' buffers are: its share of --segment-rows
