@@ -20,6 +20,10 @@
 
 #define GBM_MAX_BINS 64
 #define GBM_MAX_DEPTH 8
+/* Doubles per (column, bin) cell of a histogram: sum g, sum h, count and a zero, so that a row's
+ * update of a cell is one 32-byte vector add (one instruction with AVX2, two with SSE2) instead of
+ * three scalar read-modify-writes; the histograms were bound by those stores. */
+#define GBM_HIST_CELL 4
 
 typedef struct {
     size_t n_trees;      /* boosting rounds (300) */
@@ -85,7 +89,8 @@ int gbm_set_cuts(gbm_model *m, size_t c, float *sample, size_t n, size_t max_bin
 void gbm_bin_rows(const gbm_model *m, const float *X, size_t n, size_t stride, size_t col0,
                   uint8_t *out);
 
-/* Histogram length for one level: n_nodes * n_cols * GBM_MAX_BINS * 3 (sum g, sum h, count). */
+/* Histogram length for one level: n_nodes * n_cols * GBM_MAX_BINS * GBM_HIST_CELL (sum g, sum h,
+ * count, 0). */
 size_t gbm_hist_len(const gbm_model *m, size_t n_nodes);
 
 /* Adds rows to the level's histogram. node[i] is the row's node index within the level
@@ -97,11 +102,28 @@ void gbm_hist_accumulate(const gbm_model *m, const uint8_t *bins, const double *
 /* The histogram-subtraction variant (as LightGBM and XGBoost do): only the smaller child of each split
  * node is accumulated, the larger one is its parent minus it. slot[k] (k < n_nodes) is where node k's
  * histogram goes in hist (slot order), or -1 to skip the node's rows; only the first n_cols_used
- * columns are accumulated, into slots of n_cols_used * GBM_MAX_BINS * 3 doubles (the last level needs
+ * columns are accumulated, into slots of n_cols_used * GBM_MAX_BINS * GBM_HIST_CELL doubles (the last level needs
  * column 0 alone, for the leaf totals). The caller zeroes hist. */
 void gbm_hist_accumulate_slots(const gbm_model *m, const uint8_t *bins, const double *g, const double *h,
                                const int32_t *node, size_t n, const int32_t *slot, size_t n_nodes,
                                size_t n_cols_used, double *hist);
+
+/* gbm_hist_accumulate_slots over a list of rows: rows[0 .. n_rows-1] are indices into bins, g, h
+ * and node, every one of them in a node with slot[node[row]] >= 0 (the list gbm_route_rows writes),
+ * so no row is looked at that is not accumulated. */
+void gbm_hist_accumulate_rows(const gbm_model *m, const uint8_t *bins, const double *g, const double *h,
+                              const int32_t *node, const int32_t *rows, size_t n_rows, const int32_t *slot,
+                              size_t n_cols_used, double *hist);
+
+/* gbm_hist_accumulate_rows for quantised gradients, as the boosting loop has them (red_quantize):
+ * every g and h a multiple of 2^-30 with |g| <= 1 and 0 <= h <= 1. Sums in 64-bit integers (exact),
+ * then added to hist, which the caller zeroes: the same bits as gbm_hist_accumulate_rows, faster.
+ * rows NULL: rows 0 .. n-1, each with slot[node[i]] >= 0 (the root level: node 0, slot {0}).
+ * n_slots: the slots in use; work holds gbm_hist_work_len(m, n_slots) words. */
+size_t gbm_hist_work_len(const gbm_model *m, size_t n_nodes);
+void gbm_hist_accumulate_q(const gbm_model *m, const uint8_t *bins, const double *g, const double *h,
+                           const int32_t *node, const int32_t *rows, size_t n, const int32_t *slot,
+                           size_t n_slots, size_t n_cols_used, int64_t *work, double *hist);
 
 /* Rows of node k's left child, from the level's summed histogram and the split just chosen (node k
  * of the level of tree t must be split: col >= 0). */
@@ -127,6 +149,16 @@ int gbm_level_split(gbm_model *m, size_t t, size_t level, const double *hist, co
  * 2i+1 right; -1 if the node became a leaf; -1 stays -1). Call after gbm_level_split of that level. */
 void gbm_route(const gbm_model *m, size_t t, size_t level, const uint8_t *bins, size_t n,
                int32_t *node);
+
+/* gbm_route on column-major bins (bins_cm: column c of the n rows at bins_cm + c * n), and the
+ * boosting update in the same pass: a row whose node of this level is a leaf (not
+ * split, or level == max_depth) gets the leaf's value added to F[i] (the same addition, hence the
+ * same bits, as F[i] += gbm_tree_value_bins once the tree is complete; a row in a split node gets
+ * nothing added). With slot non-NULL (2^(level+1) entries, the next level's slots as in
+ * gbm_hist_accumulate_slots) the rows whose new node has a slot >= 0 are listed in rows (n entries
+ * at most), in increasing order, and their number returned; 0 with slot NULL. */
+size_t gbm_route_rows(const gbm_model *m, size_t t, size_t level, const uint8_t *bins_cm, size_t n,
+                      int32_t *node, double *F, const int32_t *slot, int32_t *rows);
 
 /* Leaf value of tree t reached by a binned row. */
 double gbm_tree_value_bins(const gbm_model *m, size_t t, const uint8_t *bins_row);

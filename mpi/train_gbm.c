@@ -198,31 +198,43 @@ void train_gbm_params(const train_opts *o, gbm_params *gp)
     gp->max_bins = (size_t)o->bins;
 }
 
-/* One level below the root by histogram subtraction: only the smaller child of each split parent is
- * accumulated and summed across ranks; the larger is the parent's summed histogram minus it. The
- * sums are exact (see red_sum_exact_f64), so the difference is exactly what accumulating the larger
- * child would have given: the trees are the same bits, with about half the histogram work and half
- * the bytes reduced per level. On the last level only column 0 is needed (the leaf totals).
- * phist: the parent level's summed histogram; hist: this level's, as gbm_level_split reads it. */
-static int gbm_level_by_subtraction(MPI_Comm comm, gbm_model *g, size_t tr, size_t level, int last,
-                                    const uint8_t *bins, const double *gr, const double *he,
-                                    const int32_t *node, size_t ns, const int *active,
-                                    const double *phist, double *chist, int32_t *slot, double *hist)
+/* The slots of the level below level L (the one just split), for histogram subtraction: only the
+ * smaller child of each split parent gets a slot (is accumulated and summed across ranks); the larger
+ * is the parent's summed histogram minus it. The sums are exact (see red_sum_exact_f64), so the
+ * difference is exactly what accumulating the larger child would have given: the trees are the same
+ * bits, with about half the histogram work and half the bytes reduced per level. Known before the
+ * rows move down, so that gbm_route_rows can list the rows to accumulate. split: level L's flags;
+ * hist: level L's summed histogram. Returns the number of slots. */
+static int32_t gbm_child_slots(const gbm_model *g, size_t tr, size_t level, const int *split,
+                               const double *hist, int32_t *slot)
 {
     const size_t nodes = (size_t)1 << level, stride = gbm_hist_len(g, 1);
-    const size_t ncu = last ? 1 : g->n_cols, cs = ncu * GBM_MAX_BINS * 3;
     int32_t nsl = 0;
-    for (size_t k = 0; k < nodes / 2; k++) {
+    for (size_t k = 0; k < nodes; k++) {
         slot[2 * k] = slot[2 * k + 1] = -1;
-        if (!active[2 * k]) continue; /* the parent is a leaf: no children */
-        const double *pc0 = phist + k * stride;
+        if (!split[k]) continue; /* a leaf: no children */
+        const double *pc0 = hist + k * stride;
         double nall = 0;
-        for (size_t b = 0; b < GBM_MAX_BINS; b++) nall += pc0[3 * b + 2];
-        double nl = gbm_left_rows(g, tr, level - 1, k, phist);
+        for (size_t b = 0; b < GBM_MAX_BINS; b++) nall += pc0[GBM_HIST_CELL * b + 2];
+        double nl = gbm_left_rows(g, tr, level, k, hist);
         slot[nl <= nall - nl ? 2 * k : 2 * k + 1] = nsl++;
     }
+    return nsl;
+}
+
+/* One level below the root: the listed rows (gbm_route_rows) of the slotted children accumulated and
+ * summed across ranks, the siblings by subtraction from the parent level's summed histogram phist.
+ * On the last level only column 0 is needed (the leaf totals). hist: this level's, as
+ * gbm_level_split reads it. */
+static int gbm_level_by_subtraction(MPI_Comm comm, gbm_model *g, size_t level, int last, const uint8_t *bins,
+                                    const double *gr, const double *he, const int32_t *node, const int32_t *rows,
+                                    size_t nrows, const int *active, const int32_t *slot, int32_t nsl,
+                                    const double *phist, double *chist, int64_t *work, double *hist)
+{
+    const size_t nodes = (size_t)1 << level, stride = gbm_hist_len(g, 1);
+    const size_t ncu = last ? 1 : g->n_cols, cs = ncu * GBM_MAX_BINS * GBM_HIST_CELL;
     memset(chist, 0, (size_t)nsl * cs * sizeof(double));
-    gbm_hist_accumulate_slots(g, bins, gr, he, node, ns, slot, nodes, ncu, chist);
+    gbm_hist_accumulate_q(g, bins, gr, he, node, rows, nrows, slot, (size_t)nsl, ncu, work, chist);
     CS_TRY(red_sum_exact_f64(comm, chist, (size_t)nsl * cs));
     memset(hist, 0, nodes * stride * sizeof(double));
     for (size_t k = 0; k < nodes / 2; k++) {
@@ -280,25 +292,40 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
              gp.n_trees, gp.max_depth, (unsigned long long)ns_all, cols);
 
     size_t ns = c.ns;
-    uint8_t *bins = malloc((ns ? ns : 1) * cols);
+    uint8_t *bins = malloc((ns ? ns : 1) * cols), *bins_cm = NULL;
     double *F = malloc((ns ? ns : 1) * sizeof(double));
     double *gr = malloc((ns ? ns : 1) * sizeof(double));
     double *he = malloc((ns ? ns : 1) * sizeof(double));
     int32_t *node = malloc((ns ? ns : 1) * sizeof(int32_t));
+    int32_t *rows = malloc((ns ? ns : 1) * sizeof(int32_t));
     size_t maxnodes = (size_t)1 << gp.max_depth;
     size_t hlen = rc == CS_OK ? gbm_hist_len(g, maxnodes) : 1;
     double *hist = malloc(hlen * sizeof(double)), *phist = malloc(hlen * sizeof(double));
     double *chist = malloc(hlen * sizeof(double));
-    int32_t *slot = malloc(maxnodes * sizeof(int32_t));
+    int64_t *work = malloc((rc == CS_OK ? gbm_hist_work_len(g, maxnodes) : 1) * sizeof(int64_t));
+    int32_t *slot = malloc(2 * maxnodes * sizeof(int32_t));
     int *active = malloc(maxnodes * sizeof(int)), *split = malloc(maxnodes * sizeof(int));
     int *next_active = malloc(maxnodes * 2 * sizeof(int));
-    if (rc == CS_OK && (!bins || !F || !gr || !he || !node || !hist || !phist || !chist || !slot || !active ||
+    if (rc == CS_OK && (!bins || !F || !gr || !he || !node || !rows || !hist || !phist || !chist || !work || !slot || !active ||
                         !split || !next_active))
         rc = CS_ERROR(CS_ENOMEM, "out of memory for the boosting sample (%zu rows)", ns);
     rc = red_agree(comm, rc);
     if (rc == CS_OK) {
         g->base_score = log((double)cnt[1] / (double)cnt[0]);
         gbm_bin_rows(g, c.sx, ns, cols, 0, bins);
+        /* a column-major copy for routing (gbm_route_rows; the histograms read whole rows), in the
+         * place of the float rows, which are done with: no more memory than before it */
+        free(c.sx);
+        c.sx = NULL;
+        bins_cm = malloc((ns ? ns : 1) * cols);
+        if (bins_cm)
+            for (size_t i = 0; i < ns; i++)
+                for (size_t j = 0; j < cols; j++) bins_cm[j * ns + i] = bins[i * cols + j];
+        else
+            rc = CS_ERROR(CS_ENOMEM, "out of memory for the boosting sample (%zu rows)", ns);
+    }
+    rc = red_agree(comm, rc);
+    if (rc == CS_OK) {
         for (size_t i = 0; i < ns; i++) F[i] = g->base_score;
     }
     double t0 = comm_now(), last = t0;
@@ -310,16 +337,18 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
             node[i] = 0;
         }
         active[0] = 1;
-        size_t nodes = 1;
+        size_t nodes = 1, nrows = 0;
+        int32_t nsl = 0;
         for (size_t level = 0; rc == CS_OK && level <= gp.max_depth; level++) {
             size_t len = gbm_hist_len(g, nodes);
             if (level == 0) {
                 memset(hist, 0, len * sizeof(double));
-                gbm_hist_accumulate(g, bins, gr, he, node, ns, nodes, hist);
+                const int32_t root_slot = 0;
+                gbm_hist_accumulate_q(g, bins, gr, he, node, NULL, ns, &root_slot, 1, cols, work, hist);
                 rc = red_sum_exact_f64(comm, hist, len);
             } else {
-                rc = gbm_level_by_subtraction(comm, g, tr, level, level == gp.max_depth, bins, gr, he,
-                                              node, ns, active, phist, chist, slot, hist);
+                rc = gbm_level_by_subtraction(comm, g, level, level == gp.max_depth, bins, gr, he, node, rows,
+                                              nrows, active, slot, nsl, phist, chist, work, hist);
             }
             if (rc == CS_OK) rc = gbm_level_split(g, tr, level, hist, active, split, &gp);
             if (rc != CS_OK) break;
@@ -328,17 +357,22 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
                 next_active[2 * k] = next_active[2 * k + 1] = split[k];
                 any |= split[k];
             }
-            if (level == gp.max_depth || !any) break;
+            if (level == gp.max_depth || !any) {
+                /* every row left is in a leaf of this level: its value goes into F */
+                gbm_route_rows(g, tr, level, bins_cm, ns, node, F, NULL, NULL);
+                break;
+            }
+            /* rows reaching a leaf here get its value; the rest move down, listed when in a slot */
+            nsl = gbm_child_slots(g, tr, level, split, hist, slot);
+            nrows = gbm_route_rows(g, tr, level, bins_cm, ns, node, F, slot, rows);
             double *sw = phist;
             phist = hist;
             hist = sw;
-            gbm_route(g, tr, level, bins, ns, node);
             memcpy(active, next_active, 2 * nodes * sizeof(int));
             nodes *= 2;
         }
         if (rc != CS_OK) break;
         g->n_trees = tr + 1;
-        for (size_t i = 0; i < ns; i++) F[i] += gbm_tree_value_bins(g, tr, bins + i * cols);
         double now = comm_now();
         if (now - last > 10.0) {
             log_info("train: boosting: %zu of %zu trees (%.1f trees/s)", tr + 1, gp.n_trees,
@@ -369,13 +403,16 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
     }
     gbm_model_free(g);
     free(bins);
+    free(bins_cm);
     free(F);
     free(gr);
     free(he);
     free(node);
+    free(rows);
     free(hist);
     free(phist);
     free(chist);
+    free(work);
     free(slot);
     free(active);
     free(split);

@@ -132,7 +132,7 @@ static double train_design_need(const train_run *t, const cmodel *m, size_t feat
     *per_row = (double)K * 4 + 1 + 1 + 8 + (t->s->has_truth ? 4 : 0) + (t->s->has_churn_type ? 1 : 0);
     /* what stages 3 and 3b hold besides the cache: the read and design blocks, the moment sums and
      * summary still allocated, the IRLS vectors of K^2 + 2K + 2 doubles (result, partial, each level
-     * of the tree, Hessian copy) and work arrays, the trees' three histograms of 2^depth x K x 64 x 3
+     * of the tree, Hessian copy) and work arrays, the trees' three histograms of 2^depth x K x 64 x 4
      * doubles and their binned sample, and the chunk cache (this replaces a flat 40 copies of the
      * moment sums, which refused 2,000 indicators under 4 GB for memory never used at once) */
     double Kd = (double)K, Pd = (double)p;
@@ -141,7 +141,7 @@ static double train_design_need(const train_run *t, const cmodel *m, size_t feat
     double gbm_b = 0;
     if (strcmp(o->kind, "logit") != 0) {
         double ns = (double)(o->gbm_rows < rows ? o->gbm_rows : rows);
-        gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * 3 * 8 + ns * (Kd * 5 + 40);
+        gbm_b = 3.0 * (double)((size_t)1 << o->depth) * Kd * GBM_MAX_BINS * GBM_HIST_CELL * 8 + ns * (Kd * 5 + 44);
     }
     /* the segment sample (train_segments.c), held from the holdout's pass to the end of the
      * segments, when neither the IRLS nor the trees' buffers are: its share of --segment-rows

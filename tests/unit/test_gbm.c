@@ -181,7 +181,7 @@ static void test_hist_halves(void **state)
         node[i] = (int32_t)(rng_next(&seed) % (NN + 1)) - 1; /* -1 .. 3 */
     }
     size_t len = gbm_hist_len(m, NN);
-    assert_int_equal(len, NN * NC * GBM_MAX_BINS * 3);
+    assert_int_equal(len, NN * NC * GBM_MAX_BINS * GBM_HIST_CELL);
     double *one = calloc(len, sizeof *one), *two = calloc(len, sizeof *two),
            *a = calloc(len, sizeof *a), *b = calloc(len, sizeof *b);
     assert_true(one && two && a && b);
@@ -199,7 +199,7 @@ static void test_hist_halves(void **state)
     double sg = 0, sh = 0, cnt = 0;
     for (size_t i = 0; i < N; i++)
         if (node[i] == (int32_t)k && bins[i * NC + c] == bin) sg += g[i], sh += h[i], cnt += 1;
-    const double *q = one + ((k * NC + c) * GBM_MAX_BINS + bin) * 3;
+    const double *q = one + ((k * NC + c) * GBM_MAX_BINS + bin) * GBM_HIST_CELL;
     assert_close(q[0], sg, 0);
     assert_close(q[1], sh, 0);
     assert_close(q[2], cnt, 0);
@@ -208,7 +208,7 @@ static void test_hist_halves(void **state)
     for (size_t i = 0; i < N; i++) in += node[i] >= 0;
     for (size_t kk = 0; kk < NN; kk++)
         for (size_t bb = 0; bb < GBM_MAX_BINS; bb++)
-            tot += one[((kk * NC + 2) * GBM_MAX_BINS + bb) * 3 + 2];
+            tot += one[((kk * NC + 2) * GBM_MAX_BINS + bb) * GBM_HIST_CELL + 2];
     assert_close(tot, in, 0);
     free(one);
     free(two);
@@ -253,12 +253,12 @@ static void test_hist_subtraction(void **state)
         assert_true(par[j] - slots[j] == direct[j]);                       /* node 0 */
         assert_true(par[stride + j] - slots[stride + j] == direct[3 * stride + j]); /* node 3 */
     }
-    /* one column: slots of GBM_MAX_BINS * 3 doubles, column 0 only */
+    /* one column: slots of GBM_MAX_BINS * GBM_HIST_CELL doubles, column 0 only */
     memset(slots, 0, len * sizeof *slots);
     gbm_hist_accumulate_slots(m, bins, g, h, node, N, slot, NN, 1, slots);
-    assert_memory_equal(slots, direct + 1 * stride, GBM_MAX_BINS * 3 * sizeof(double));
-    assert_memory_equal(slots + GBM_MAX_BINS * 3, direct + 2 * stride, GBM_MAX_BINS * 3 * sizeof(double));
-    assert_true(slots[2 * GBM_MAX_BINS * 3] == 0.0); /* nothing beyond the two slots */
+    assert_memory_equal(slots, direct + 1 * stride, GBM_MAX_BINS * GBM_HIST_CELL * sizeof(double));
+    assert_memory_equal(slots + GBM_MAX_BINS * GBM_HIST_CELL, direct + 2 * stride, GBM_MAX_BINS * GBM_HIST_CELL * sizeof(double));
+    assert_true(slots[2 * GBM_MAX_BINS * GBM_HIST_CELL] == 0.0); /* nothing beyond the two slots */
 
     /* left rows of a split of root node 0 at column 2, bin 9: rows of the node with bin <= 9 */
     gbm_node *root = m->nodes;
@@ -282,7 +282,7 @@ static void fill_hand(const gbm_model *m, double *hist)
     memset(hist, 0, gbm_hist_len(m, 1) * sizeof *hist);
     for (size_t c = 0; c < 2; c++)
         for (size_t b = 0; b < 4; b++) {
-            double *q = hist + (c * GBM_MAX_BINS + b) * 3;
+            double *q = hist + (c * GBM_MAX_BINS + b) * GBM_HIST_CELL;
             q[0] = G[b], q[1] = 1, q[2] = 1;
         }
 }
@@ -344,7 +344,7 @@ static void test_split_hand(void **state)
     double *h2 = calloc(gbm_hist_len(m1, 2), sizeof *h2);
     assert_non_null(h2);
     for (size_t c = 0; c < 2; c++) {
-        double *q = h2 + ((1 * 2 + c) * GBM_MAX_BINS + 0) * 3;
+        double *q = h2 + ((1 * 2 + c) * GBM_MAX_BINS + 0) * GBM_HIST_CELL;
         q[0] = -1.5, q[1] = 2.385, q[2] = 30;
     }
     int act2[2] = {0, 1}, sp2[2] = {5, 5};
@@ -360,7 +360,7 @@ static void test_split_hand(void **state)
     p.max_depth = 2;
     memset(hist, 0, gbm_hist_len(m, 1) * sizeof *hist);
     for (size_t c = 0; c < 2; c++) {
-        double *q = hist + (c * GBM_MAX_BINS + 3) * 3;
+        double *q = hist + (c * GBM_MAX_BINS + 3) * GBM_HIST_CELL;
         q[0] = 5, q[1] = 2, q[2] = 40;
     }
     check(gbm_level_split(m, 1, 0, hist, active, split, &p));
@@ -370,6 +370,85 @@ static void test_split_hand(void **state)
     free(h2);
     gbm_model_free(m);
     gbm_model_free(m1);
+}
+
+
+/* The training loop's fast paths against the plain ones, bit for bit: gbm_hist_accumulate_q
+ * (integer sums, over several chunks of rows) equals gbm_hist_accumulate / _slots on quantised
+ * gradients, over all rows (rows NULL) and over a row list; gbm_route_rows moves rows as gbm_route
+ * does, lists exactly the rows of the slotted children, and adds each row's leaf value to F as
+ * gbm_tree_value_bins gives it once the tree is routed to the bottom. */
+static void test_hist_quantised(void **state)
+{
+    (void)state;
+    enum { N = 40000, NN = 4 };
+    gbm_model *m = gbm_model_alloc(NC, 1, 2);
+    assert_non_null(m);
+    uint64_t seed = 5;
+    uint8_t *bins = malloc(N * NC), *bcm = malloc(N * NC);
+    double *g = malloc(N * sizeof *g), *h = malloc(N * sizeof *h), *F = malloc(N * sizeof *F);
+    int32_t *node = malloc(N * sizeof *node), *zero = calloc(N, sizeof *zero), *rows = malloc(N * sizeof *rows);
+    int32_t *nd2 = malloc(N * sizeof *nd2);
+    size_t len = gbm_hist_len(m, NN);
+    double *a = calloc(len, sizeof *a), *b = calloc(len, sizeof *b);
+    int64_t *work = malloc(gbm_hist_work_len(m, NN) * sizeof *work);
+    assert_true(bins && bcm && g && h && F && node && zero && rows && nd2 && a && b && work);
+    for (size_t i = 0; i < N; i++) {
+        for (size_t c = 0; c < NC; c++)
+            bins[i * NC + c] = bcm[c * N + i] = (uint8_t)(rng_next(&seed) % (c == 2 ? 2 : GBM_MAX_BINS));
+        g[i] = (double)((int64_t)(rng_next(&seed) % ((1u << 31) + 1)) - (1 << 30)) * 0x1p-30; /* -1 .. 1 */
+        h[i] = (double)(rng_next(&seed) % ((1u << 28) + 1)) * 0x1p-30;                       /* 0 .. 1/4 */
+        node[i] = (int32_t)(rng_next(&seed) % (NN + 1)) - 1;
+    }
+    /* the root: every row */
+    const int32_t root = 0;
+    gbm_hist_accumulate(m, bins, g, h, zero, N, 1, a);
+    gbm_hist_accumulate_q(m, bins, g, h, zero, NULL, N, &root, 1, NC, work, b);
+    assert_memory_equal(a, b, gbm_hist_len(m, 1) * sizeof *a);
+    /* two slotted nodes, listed rows, all columns and column 0 alone */
+    const int32_t slot[NN] = {-1, 1, 0, -1};
+    size_t nr = 0;
+    for (size_t i = 0; i < N; i++)
+        if (node[i] >= 0 && slot[node[i]] >= 0) rows[nr++] = (int32_t)i;
+    for (size_t ncu = NC; ncu >= 1; ncu = ncu == NC ? 1 : 0) {
+        memset(a, 0, len * sizeof *a);
+        memset(b, 0, len * sizeof *b);
+        gbm_hist_accumulate_slots(m, bins, g, h, node, N, slot, NN, ncu, a);
+        gbm_hist_accumulate_q(m, bins, g, h, node, rows, nr, slot, 2, ncu, work, b);
+        assert_memory_equal(a, b, len * sizeof *a);
+    }
+
+    /* a depth-2 tree: root on column 0 at bin 20; node 1 on column 2 at bin 0; node 2 a leaf */
+    gbm_node *t = m->nodes;
+    t[0] = (gbm_node){.col = 0, .bin = 20, .value = 0.5};
+    t[1] = (gbm_node){.col = 2, .bin = 0, .value = 0.25};
+    t[2] = (gbm_node){.col = -1, .value = -0.125};
+    t[3] = (gbm_node){.col = -1, .value = 1.0 / 3};
+    t[4] = (gbm_node){.col = -1, .value = -0.75};
+    for (size_t i = 0; i < N; i++) node[i] = nd2[i] = 0, F[i] = 0.1 * (double)(i % 7);
+    const int32_t next[2] = {-1, 0}; /* list the rows of node 2 (root's right child) */
+    size_t listed = gbm_route_rows(m, 0, 0, bcm, N, node, F, next, rows);
+    gbm_route(m, 0, 0, bins, N, nd2);
+    assert_memory_equal(node, nd2, N * sizeof *node);
+    size_t want = 0;
+    for (size_t i = 0; i < N; i++) want += node[i] == 1;
+    assert_int_equal(listed, want);
+    for (size_t r = 0; r < listed; r++) assert_int_equal(node[rows[r]], 1);
+    for (size_t level = 1; level <= 2; level++) {
+        gbm_route_rows(m, 0, level, bcm, N, node, F, NULL, NULL);
+        gbm_route(m, 0, level, bins, N, nd2);
+        assert_memory_equal(node, nd2, N * sizeof *node);
+    }
+    m->n_trees = 1;
+    for (size_t i = 0; i < N; i++) {
+        double f = 0.1 * (double)(i % 7);
+        f += gbm_tree_value_bins(m, 0, bins + i * NC);
+        assert_true(F[i] == f);
+        assert_int_equal(node[i], -1);
+    }
+    free(bins), free(bcm), free(g), free(h), free(F), free(node), free(zero), free(rows), free(nd2);
+    free(a), free(b), free(work);
+    gbm_model_free(m);
 }
 
 /* Rows routed through every level by bins reach the leaf gbm_tree_value_bins finds, and the sum of
@@ -571,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_hist_subtraction),
         cmocka_unit_test(test_boost),
         cmocka_unit_test(test_hist_halves),
+        cmocka_unit_test(test_hist_quantised),
         cmocka_unit_test(test_split_hand),
         cmocka_unit_test(test_predict_route),
         cmocka_unit_test(test_contrib),
