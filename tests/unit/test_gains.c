@@ -107,7 +107,7 @@ static void test_split_gain(void **state)
     double *hist = calloc(gbm_hist_len(m, 2), sizeof(double));
     /* bin 0: G -10.5, H 5.25, 30 rows; bin 1: G 7.5, H 4.75, 30 rows */
     hist[0] = -10.5, hist[1] = 5.25, hist[2] = 30;
-    hist[3] = 7.5, hist[4] = 4.75, hist[5] = 30;
+    hist[GBM_HIST_CELL] = 7.5, hist[GBM_HIST_CELL + 1] = 4.75, hist[GBM_HIST_CELL + 2] = 30;
     gbm_params p;
     gbm_params_default(&p);
     p.max_depth = 1;
