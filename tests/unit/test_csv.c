@@ -584,74 +584,6 @@ static void test_parse_double(void **state)
     expect_number(longnum, strtod(longnum, NULL));
 }
 
-/* Issue 20: csv_split_count_mem against a byte-by-byte count at every length (the SSE2 blocks and
- * their CR LF carry, the scalar tail, next); csv_split_find_mem at every cut of a file with quoted
- * line breaks: the part after each cut, read by a range reader, gives the records a whole read gives
- * from the first record starting at or after the cut, with the same lines. */
-static void test_split(void **state)
-{
-    (void)state;
-    char buf[300];
-    for (size_t i = 0; i < sizeof buf; i++) buf[i] = "a\"\r\n,x\r\r\n\n"[(i * 7 + i / 13) % 11];
-    for (size_t n = 0; n <= sizeof buf; n++) {
-        for (int next = -1; next <= '\n'; next += '\n' + 1) {
-            uint64_t q = 0, l = 0;
-            for (size_t i = 0; i < n; i++) {
-                q += buf[i] == '"';
-                l += buf[i] == '\n' || (buf[i] == '\r' && (i + 1 < n ? buf[i + 1] : next) != '\n');
-            }
-            csv_split_counts c = {5, 7};
-            csv_split_count_mem(buf, n, next, &c);
-            assert_int_equal(c.quotes, q + 5);
-            assert_int_equal(c.lines, l + 7);
-        }
-    }
-    const char *text = "id,note,x\n1,\"a\nb\",2\r\n\n2,\"q\"\"\r\n,\",3\r4,\"\",5\n5,\"x\ry\",6\n";
-    size_t n = strlen(text);
-    csv_reader *all;
-    assert_int_equal(csv_reader_open_mem(text, n, "t.csv", NULL, &all), CS_OK);
-    uint64_t data;
-    size_t line0;
-    csv_position(all, &data, &line0);
-    assert_int_equal(data, 10);
-    assert_int_equal(line0, 2);
-    uint64_t starts[16];
-    size_t lines[16], nrec = 0;
-    csv_record rec;
-    for (;;) {
-        uint64_t off;
-        size_t ln;
-        csv_position(all, &off, &ln);
-        if (csv_next(all, &rec) != CS_OK) break;
-        lines[nrec] = rec.line;
-        /* empty lines before a record: its start is where its first field begins */
-        while (text[off] == '\n' || text[off] == '\r') off++;
-        starts[nrec++] = off;
-    }
-    csv_reader_free(all);
-    assert_int_equal(nrec, 4);
-    for (uint64_t cut = data + 1; cut < n; cut++) {
-        csv_split_counts before = {0, 0}, c = {0, 0};
-        csv_split_count_mem(text + data, (size_t)(cut - data), text[cut], &before);
-        size_t i = csv_split_find_mem(text + cut, n - cut, (unsigned char)text[cut - 1], -1,
-                                      (int)(before.quotes & 1), &c);
-        size_t k = 0;
-        while (k < nrec && starts[k] < cut) k++;
-        if (k == nrec) {
-            /* no record starts after the cut: only line ends outside quotes may follow */
-            if (i < n - cut) assert_true(strspn(text + cut + i, "\r\n") == n - cut - i);
-            continue;
-        }
-        assert_true(i < n - cut);
-        csv_range rg = {.offset = cut + i, .limit = n, .line = line0 + (size_t)(before.lines + c.lines), .ncols = 3};
-        csv_reader *r;
-        assert_int_equal(csv_reader_open_mem_range(text, n, "t.csv", NULL, &rg, &r), CS_OK);
-        assert_int_equal(csv_next(r, &rec), CS_OK);
-        assert_int_equal(rec.line, lines[k]);
-        csv_reader_free(r);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,7 +601,6 @@ int main(void)
         cmocka_unit_test(test_pipe_short_reads),
         cmocka_unit_test(test_io_errors),
         cmocka_unit_test(test_parse_double),
-        cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
