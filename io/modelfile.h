@@ -57,7 +57,7 @@ typedef struct {
     double *missing_share, *mean, *sd, *min, *max, *mode_share;
     /* factor analysis diagnostics (k = model k) */
     double kmo, bartlett_chi2, bartlett_df, bartlett_p;
-    /* --inputs auto's candidates (train_candidates.c): validation AUC of the logistic model on the
+    /* --inputs best's candidates (train_candidates.c): validation AUC of the logistic model on the
      * factor scores, the raw indicators and both (NaN when not compared), and the sample they were
      * fitted on */
     double cand_auc[3];

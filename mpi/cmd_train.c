@@ -84,11 +84,13 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     int rc = options_parse(OPT_CMD_TRAIN, binds, &defs, argc, argv, NULL, 0, NULL);
     if (rc == OPT_HELP) return CS_OK;
     long kfix = 0;
-    int inputs_auto = 0, inputs = CMODEL_INPUTS_FACTORS;
+    int inputs_auto = 0, inputs_best = 0, inputs = CMODEL_INPUTS_FACTORS;
     if (rc == CS_OK) {
         /* values are checked by the table; here they become what the pipeline reads */
         if (strcmp(o->factors_s, "auto") != 0) kfix = strtol(o->factors_s, NULL, 10);
-        if (strcmp(o->inputs_s, "auto") == 0) inputs_auto = 1;
+        /* best: auto's rules (KMO, a proper solution), then the three candidates compared */
+        inputs_best = strcmp(o->inputs_s, "best") == 0;
+        if (strcmp(o->inputs_s, "auto") == 0 || inputs_best) inputs_auto = 1;
         else if (strcmp(o->inputs_s, "raw") == 0) inputs = CMODEL_INPUTS_RAW;
         else if (strcmp(o->inputs_s, "both") == 0) inputs = CMODEL_INPUTS_BOTH;
         if (rc == CS_OK) {
@@ -166,7 +168,7 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     /* the same on every rank so far; the candidates' fits are collective */
     rc = red_agree(ctx->comm, rc);
     train_lap(&out, TRAIN_T_FA, &t_stage, &t.sc);
-    if (rc == CS_OK && inputs_auto) rc = train_candidates(&t, &st, &ch, &story, feat_cache);
+    if (rc == CS_OK && inputs_best) rc = train_candidates(&t, &st, &ch, &story, feat_cache);
     train_lap(&out, TRAIN_T_CAND, &t_stage, &t.sc);
     if (rc == CS_OK) rc = train_structure(&t, &st, &ch, &m, &story);
     /* the same arithmetic on every rank, but an allocation can fail on one: agree before the design

@@ -137,10 +137,11 @@ const opt_spec options_table[] = {
      .help = "derived indicators computed from each row (docs/formats.md): none, the built-in set "
              "(change of the last month against the two before, 3-month mean and minimum of every "
              "_m1.._m3 family, shares), or a file of 'name = formula' lines"},
-    {.name = "inputs", .cmds = T, .kind = OPT_STR, .meta = "auto|factors|raw|both",
-     .choices = "auto|factors|raw|both", .def = "auto",
-     .help = "what the logistic model is fitted on; auto: where factor analysis is advisable, the best of "
-             "the three by validation AUC (docs/design.md)"},
+    {.name = "inputs", .cmds = T, .kind = OPT_STR, .meta = "auto|factors|raw|both|best",
+     .choices = "auto|factors|raw|both|best", .def = "auto",
+     .help = "what the logistic model is fitted on; auto: factor scores where factor analysis is advisable, "
+             "else the raw indicators; best: where it is advisable, the best of factors, raw and both by "
+             "validation AUC (about 2x the training time; docs/design.md)"},
     {.name = "holdout", .cmds = T, .kind = OPT_DOUBLE, .meta = "SHARE", .def = "0.2", .lo = 0, .hi = 1,
      .open_hi = 1, .help = "share of subscribers (by id hash) kept out for evaluation"},
     {.name = "l2", .cmds = T, .kind = OPT_DOUBLE, .meta = "X", .def = "1", .lo = 0, .hi = INF,
@@ -187,7 +188,7 @@ const opt_spec options_table[] = {
     {.name = "bins", .cmds = T, .kind = OPT_INT, .meta = "N", .def = "64", .lo = 2, .hi = GBM_MAX_BINS,
      .help = "boosted trees: histogram bins per input"},
     {.name = "candidate-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "250000", .lo = 100, .hi = INF,
-     .help = "inputs auto: the logistic models on factor scores, raw indicators and both are compared "
+     .help = "inputs best: the logistic models on factor scores, raw indicators and both are compared "
              "after fits on a hash sample of at most this many training rows"},
     {.name = "gbm-rows", .cmds = T, .kind = OPT_U64, .meta = "N", .def = "250000", .lo = 100, .hi = INF,
      .help = "boosted trees: fitted on a hash sample of at most this many rows"},

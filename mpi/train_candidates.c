@@ -1,4 +1,4 @@
-/* train_candidates.c — with --inputs auto, which inputs the logistic model takes: the factor scores,
+/* train_candidates.c — with --inputs best, which inputs the logistic model takes: the factor scores,
  * the raw screened indicators, or both, chosen by their AUC on the same validation rows (issue 21).
  *
  * KMO alone used to decide (factors whenever KMO >= --kmo-min), and on generated data the factors

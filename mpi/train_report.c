@@ -64,7 +64,7 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
             s->model_choice[0] ? " — " : "", s->model_choice);
     fprintf(f, "- warning cut-off: probability >= %.5f\n\n", m->warn_cutoff);
     if (s->cand_rows) {
-        /* --inputs auto's comparison (mpi/train_candidates.c) */
+        /* --inputs best's comparison (mpi/train_candidates.c) */
         static const char *const cn[3] = {"factor scores", "raw indicators", "factors and raw indicators"};
         static const int ci[3] = {CMODEL_INPUTS_FACTORS, CMODEL_INPUTS_RAW, CMODEL_INPUTS_BOTH};
         fprintf(f, "## Inputs compared\n\nLogistic models fitted on a hash sample of %llu training rows, "

@@ -114,7 +114,7 @@ check onboarding-months -1 refused "option --onboarding-months: '-1' is out of r
 check onboarding-months 6 accepted; check validate-max 500 accepted
 # choices and month checked by the table, not by hand
 set +e; "$CS" train --in x --model y --inputs bogus > /dev/null 2> "$T/err"; rc=$?; set -e
-[ $rc = 1 ] && grep -qx "churnscore: error: option --inputs: 'bogus' is not auto, factors, raw or both" "$T/err" || fail "train --inputs bogus: $rc $(cat "$T/err")"
+[ $rc = 1 ] && grep -qx "churnscore: error: option --inputs: 'bogus' is not auto, factors, raw, both or best" "$T/err" || fail "train --inputs bogus: $rc $(cat "$T/err")"
 for c in generate import; do
   set +e; "$CS" $c --month 2026-13 > /dev/null 2> "$T/err"; rc=$?; set -e
   [ $rc = 1 ] && grep -qx "churnscore: error: option --month: '2026-13' is not YYYY-MM" "$T/err" || fail "$c --month 2026-13: $rc $(cat "$T/err")"

@@ -18,18 +18,25 @@ for n in 1 2 3 4; do
   (cd "$T/r$n" && msum model.h5) > "$T/msum$n.txt"
 done
 [ "$(grep -c '^/' "$T/msum1.txt")" -ge 20 ] || fail "too few datasets in the model file"
-# --inputs auto compared the three logistic candidates on the validation rows (the model file keeps
-# their AUCs, and the model takes the inputs of the best one, which the 1-4 rank comparison covers)
-has "inputs candidates (" "$T/train1.txt" || { cat "$T/train1.txt"; fail "no inputs candidates in the log"; }
-for c in factors raw both; do
-  h5dump -a inputs_candidate_auc_$c "$T/r1/model.h5" | has "(0): 0\.[5-9]" || fail "model file: inputs_candidate_auc_$c"
+# --inputs best compares the three logistic candidates on the validation rows: the same model at 1 and
+# 3 ranks, their AUCs in the log and the model file, the model taking the inputs of the best one, and
+# the report's table of the three with that one marked
+for n in 1 3; do
+  mkdir -p "$T/b$n"
+  (cd "$T/b$n" && run $n "$CS" train --in "$T/s.h5" --model model.h5 --inputs best --model-kind logit --report rep.md \
+     --block-rows 20000) > "$T/best$n.txt" 2>&1 || { cat "$T/best$n.txt"; fail "train --inputs best ($n ranks)"; }
+  (cd "$T/b$n" && msum model.h5) > "$T/bsum$n.txt"
 done
-# the report's table of the three, one of them chosen: the one whose inputs the model file states
-(cd "$T/r1" && run 1 "$CS" train --in "$T/s.h5" --model rep.h5 --model-kind logit --report rep.md > /dev/null 2>&1) || fail "train --report"
-[ "$(grep -c '^| \(factor scores\|raw indicators\|factors and raw indicators\) | 0\.[0-9]\{4\} |' "$T/r1/rep.md")" = 3 ] \
-  || { sed -n '/Inputs compared/,/^$/p' "$T/r1/rep.md"; fail "report: no table of the three candidates"; }
-chosen=$(sed -n 's/^| \(.*\) | 0\.[0-9]* | chosen |$/\1/p' "$T/r1/rep.md")
-inp=$(h5dump -a inputs "$T/r1/rep.h5" | sed -n 's/.*(0): "\(.*\)".*/\1/p')
+cmp "$T/bsum1.txt" "$T/bsum3.txt" || { diff "$T/bsum1.txt" "$T/bsum3.txt" | head; fail "--inputs best: model differs between 1 and 3 ranks"; }
+has "inputs candidates (" "$T/best1.txt" || { cat "$T/best1.txt"; fail "no inputs candidates in the log"; }
+has "inputs candidates (" "$T/train1.txt" && fail "the default (--inputs auto) compared candidates"
+for c in factors raw both; do
+  h5dump -a inputs_candidate_auc_$c "$T/b1/model.h5" | has "(0): 0\.[5-9]" || fail "model file: inputs_candidate_auc_$c"
+done
+[ "$(grep -c '^| \(factor scores\|raw indicators\|factors and raw indicators\) | 0\.[0-9]\{4\} |' "$T/b1/rep.md")" = 3 ] \
+  || { sed -n '/Inputs compared/,/^$/p' "$T/b1/rep.md"; fail "report: no table of the three candidates"; }
+chosen=$(sed -n 's/^| \(.*\) | 0\.[0-9]* | chosen |$/\1/p' "$T/b1/rep.md")
+inp=$(h5dump -a inputs "$T/b1/model.h5" | sed -n 's/.*(0): "\(.*\)".*/\1/p')
 case "$inp:$chosen" in factors:"factor scores"|raw:"raw indicators"|both:"factors and raw indicators") ;;
   *) fail "report chose '$chosen', the model file's inputs are '$inp'";; esac
 for n in 2 3 4; do
