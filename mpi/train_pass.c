@@ -169,11 +169,7 @@ int train_design_alloc(train_run *t, const cmodel *m, size_t feat_cache, int *al
 {
     const train_opts *o = &t->o;
     size_t K = m->n_coef, io = t->sc.io_rows;
-    int rc = CS_OK;
-    t->xin = malloc(io * (m->p_in ? m->p_in : 1) * sizeof(float));
-    t->X = malloc(io * K * sizeof(float));
-    t->ws = malloc((cmodel_work_len(m, io) + 1) * sizeof(double));
-    if (!t->xin || !t->X || !t->ws) rc = CS_ERROR(CS_ENOMEM, "out of memory for the design blocks");
+    int rc = train_design_blocks(t, m);
     double per_row, fixed = train_design_need(t, m, feat_cache, t->pr.rows, &per_row);
     if (rc == CS_OK && strcmp(o->cache, "no") != 0 &&
         (double)t->pr.rows * per_row + fixed <= (double)o->memory * 0.8 &&
