@@ -215,7 +215,7 @@ static void test_table_checks(void **st)
     struct {
         const char *opt, *val, *msg;
     } bad[] = {
-        {"--inputs", "rows", "option --inputs: 'rows' is not auto, factors, raw or both"},
+        {"--inputs", "rows", "option --inputs: 'rows' is not auto, factors, raw, both or best"},
         {"--factors", "0", "option --factors: '0' is out of range (>= 1, or auto)"},
         {"--factors", "two", "option --factors: 'two' is out of range (>= 1, or auto)"},
         {"--holdout", "1", "option --holdout: '1' is out of range (>= 0 and < 1)"},
