@@ -16,6 +16,16 @@ int snap_derive(snap_reader *r, derived_set *d)
     CS_TRY(derived_bind(d, (const char *const *)r->s.feature_names, r->s.p, derived_month_days(r->s.month),
                         r->path));
     size_t p = r->s.p, q = p + d->n, f = r->s.truth_factors;
+    /* what can fail first, the names last: nothing then needs undoing (a grown array is harmless) */
+    r->dwork = malloc(derived_work_len(d) * sizeof(double));
+    if (!r->dwork) return CS_ERROR(CS_ENOMEM, "out of memory");
+    if (r->s.truth_loadings && f) {
+        /* a derived indicator has no true loadings: NaN rows keep the [p, factors] shape */
+        double *tl = realloc(r->s.truth_loadings, q * f * sizeof *tl);
+        if (!tl) return CS_ERROR(CS_ENOMEM, "out of memory");
+        for (size_t i = p * f; i < q * f; i++) tl[i] = NAN;
+        r->s.truth_loadings = tl;
+    }
     char **names = realloc(r->s.feature_names, q * sizeof *names);
     if (!names) return CS_ERROR(CS_ENOMEM, "out of memory");
     r->s.feature_names = names;
@@ -25,21 +35,6 @@ int snap_derive(snap_reader *r, derived_set *d)
             for (size_t i = 0; i < k; i++) free(names[p + i]);
             return CS_ERROR(CS_ENOMEM, "out of memory");
         }
-    }
-    if (r->s.truth_loadings && f) {
-        /* a derived indicator has no true loadings: NaN rows keep the [p, factors] shape */
-        double *tl = realloc(r->s.truth_loadings, q * f * sizeof *tl);
-        if (!tl) {
-            for (size_t k = 0; k < d->n; k++) free(names[p + k]);
-            return CS_ERROR(CS_ENOMEM, "out of memory");
-        }
-        for (size_t i = p * f; i < q * f; i++) tl[i] = NAN;
-        r->s.truth_loadings = tl;
-    }
-    r->dwork = malloc(derived_work_len(d) * sizeof(double));
-    if (!r->dwork) {
-        for (size_t k = 0; k < d->n; k++) free(names[p + k]);
-        return CS_ERROR(CS_ENOMEM, "out of memory");
     }
     r->p_file = p;
     r->s.p = q;

@@ -114,16 +114,15 @@ int cmd_train(const cmd_ctx *ctx, int argc, char **argv)
     /* the HTML report goes beside the Markdown one (R.md -> R.html) */
     char *html = rc == CS_OK && o->report ? html_path_beside(o->report) : NULL;
     if (rc == CS_OK && o->report && !html) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    /* --derived FILE is an input like the playbook; none and default name no file (a NULL path is
+     * skipped, as an absent --playbook is) */
+    const char *derived_file = rc == CS_OK && o->derived && strcmp(o->derived, "none") != 0 &&
+                               strcmp(o->derived, "default") != 0 ? o->derived : NULL;
     outguard_path paths[] = {{"--in", o->in, OUTGUARD_INPUT}, {"--model", o->model, OUTGUARD_OUTPUT},
                              {"--report", o->report, OUTGUARD_OUTPUT}, {"--report", html, OUTGUARD_OUTPUT},
                              {"--playbook", o->playbook, OUTGUARD_INPUT},
-                             {"--derived", o->derived, OUTGUARD_INPUT}};
-    /* --derived FILE is an input like the playbook; none and default name no file */
-    int derived_file = rc == CS_OK && o->derived && strcmp(o->derived, "none") != 0 &&
-                       strcmp(o->derived, "default") != 0;
-    if (!o->playbook) paths[4] = paths[5];
-    size_t npaths = 4 + (o->playbook != NULL) + derived_file;
-    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, npaths, &guard);
+                             {"--derived", derived_file, OUTGUARD_INPUT}};
+    if (rc == CS_OK && ctx->rank == 0) rc = outguard_acquire(paths, sizeof paths / sizeof paths[0], &guard);
     free(html);
     rc = red_agree(ctx->comm, rc);
     if (rc != CS_OK) return rc;

@@ -19,11 +19,9 @@
 
 #include "comm.h"
 #include "gather.h"
-#include "idhash.h"
 #include "log.h"
 #include "metrics.h"
 #include "reduce.h"
-#include "salts.h"
 #include "status.h"
 #include "train_irls.h"
 #include "train_structure.h"
@@ -40,53 +38,24 @@ enum { CAND_FACTORS, CAND_RAW, CAND_BOTH, CAND_N };
 #define CAND_AUC_MARGIN 0.0005
 static const int cand_inputs[CAND_N] = {CMODEL_INPUTS_FACTORS, CMODEL_INPUTS_RAW, CMODEL_INPUTS_BOTH};
 
-/* The validation rows of one pass (full design width) beside the candidates' sample. */
-typedef struct {
-    double vfrac;
-    float *vx;
-    uint8_t *vy;
-    int64_t *vid;
-    size_t nv, cap, w;
-} cand_val;
-
+/* One pass: the candidates' sample and the validation rows (train_pass.h). */
 static int cand_block(train_run *t, const cmodel *m, uint64_t block, const float *X, const int8_t *y,
                       const int8_t *ct, const uint8_t *hold, const uint64_t *id, const float *truth, size_t n,
                       void *argp)
 {
-    cand_val *v = argp;
     CS_TRY(train_irls_sample_block(t, m, block, X, y, ct, hold, id, truth, n, NULL));
-    size_t w = v->w;
-    for (size_t i = 0; i < n; i++) {
-        if (hold[i] || (y[i] != 0 && y[i] != 1) || !train_is_validation(t, id[i])) continue;
-        if (idhash_unit(id[i], SALT_SAMPLE) >= v->vfrac) continue;
-        if (v->nv == v->cap) {
-            size_t cap = v->cap ? 2 * v->cap : 4096;
-            float *x = realloc(v->vx, cap * w * sizeof(float));
-            if (x) v->vx = x;
-            uint8_t *yy = x ? realloc(v->vy, cap) : NULL;
-            if (yy) v->vy = yy;
-            int64_t *ii = yy ? realloc(v->vid, cap * sizeof(int64_t)) : NULL;
-            if (!ii) return CS_ERROR(CS_ENOMEM, "out of memory for the validation rows");
-            v->vid = ii;
-            v->cap = cap;
-        }
-        memcpy(v->vx + v->nv * w, X + i * w, w * sizeof(float));
-        v->vy[v->nv] = (uint8_t)y[i];
-        v->vid[v->nv] = (int64_t)id[i];
-        v->nv++;
-    }
-    return CS_OK;
+    return train_valrows_add(t, argp, X, y, hold, id, n);
 }
 
 /* The AUC of scores (this rank's validation rows) over all ranks' rows, the same on every rank. */
-static int cand_auc(const train_run *t, const cand_val *v, const double *score, double *auc)
+static int cand_auc(const train_run *t, const train_valrows *v, const double *score, double *auc)
 {
     MPI_Comm comm = t->ctx->comm;
     void *ap = NULL, *al = NULL, *ai = NULL;
     uint64_t tot = 0;
-    int rc = gat_rows_to_rank(comm, 0, score, v->nv, sizeof(double), &ap, &tot);
-    if (rc == CS_OK) rc = gat_rows_to_rank(comm, 0, v->vy, v->nv, 1, &al, &tot);
-    if (rc == CS_OK) rc = gat_rows_to_rank(comm, 0, v->vid, v->nv, sizeof(int64_t), &ai, &tot);
+    int rc = gat_rows_to_rank(comm, 0, score, v->n, sizeof(double), &ap, &tot);
+    if (rc == CS_OK) rc = gat_rows_to_rank(comm, 0, v->y, v->n, 1, &al, &tot);
+    if (rc == CS_OK) rc = gat_rows_to_rank(comm, 0, v->id, v->n, sizeof(int64_t), &ai, &tot);
     double a = NAN;
     if (rc == CS_OK && t->ctx->rank == 0 && tot > 0) {
         metrics_report rep;
@@ -131,8 +100,7 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
                  "needs about %.0fM per rank, over --memory %.0fM", need / 1048576, (double)o->memory / 1048576);
         log_info("train: inputs candidates not compared (the design of both needs about %.0fM per rank, over "
                  "--memory %.0fM): factor scores", need / 1048576, (double)o->memory / 1048576);
-        free(t->in_col);
-        t->in_col = NULL;
+        train_design_release(t); /* the input columns train_structure set */
         cmodel_clear(&mb);
         modelfile_story_clear(&sb);
         return CS_OK;
@@ -143,7 +111,7 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
     size_t *cols[CAND_N] = {NULL, NULL, NULL}, kc[CAND_N] = {0, 0, 0};
     double *beta[CAND_N] = {NULL, NULL, NULL}, auc[CAND_N] = {NAN, NAN, NAN};
     double *score = NULL;
-    cand_val v;
+    train_valrows v;
     memset(&v, 0, sizeof v);
     for (int c = 0; rc == CS_OK && c < CAND_N; c++) {
         cols[c] = malloc((K ? K : 1) * sizeof(size_t));
@@ -173,7 +141,7 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
     int64_t ns = (int64_t)t->sample.n;
     if (rc == CS_OK) rc = red_sum_i64(comm, &ns, 1);
     double base_rate = (double)st->counts[1] / (double)st->n_train;
-    score = malloc((v.nv ? v.nv : 1) * sizeof(double));
+    score = malloc((v.n ? v.n : 1) * sizeof(double));
     if (rc == CS_OK && !score) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     rc = red_agree(comm, rc);
     static const char *const what[CAND_N] = {"candidate factors: ", "candidate raw: ", "candidate both: "};
@@ -189,8 +157,8 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
             rc = CS_OK;
             continue;
         }
-        for (size_t i = 0; rc == CS_OK && i < v.nv; i++) {
-            const float *x = v.vx + i * K;
+        for (size_t i = 0; rc == CS_OK && i < v.n; i++) {
+            const float *x = v.x + i * K;
             double e = 0;
             for (size_t j = 0; j < kc[c]; j++) e += beta[c][j] * (double)x[cols[c][j]];
             score[i] = e;
@@ -209,7 +177,7 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
         size_t l = strlen(ch->reason);
         snprintf(ch->reason + l, sizeof ch->reason - l, "%s", add);
         log_info("train: inputs candidates (%zu, %zu, %zu design columns; %zu validation rows on rank 0's "
-                 "side): factors %.4f, raw %.4f, both %.4f: %s", kc[0], kc[1], kc[2], v.nv, auc[0], auc[1],
+                 "side): factors %.4f, raw %.4f, both %.4f: %s", kc[0], kc[1], kc[2], v.n, auc[0], auc[1],
                  auc[2], inputs_mode_name(cand_inputs[win]));
         for (int c = 0; c < CAND_N; c++) story->cand_auc[c] = auc[c];
         story->cand_rows = (uint64_t)ns;
@@ -225,9 +193,7 @@ int train_candidates(train_run *t, const train_stats *st, train_choice *ch, mode
         free(beta[c]);
     }
     free(score);
-    free(v.vx);
-    free(v.vy);
-    free(v.vid);
+    train_valrows_clear(&v);
     train_design_release(t);
     cmodel_clear(&mb);
     modelfile_story_clear(&sb);

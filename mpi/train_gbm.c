@@ -35,11 +35,7 @@ typedef struct {
     double *sy;      /* labels */
     size_t ns, scap;
     double frac;     /* keep a training row for boosting when its hash is below this */
-    double vfrac;    /* keep a validation row when its sample hash is below this */
-    float *vx;       /* validation design rows (full width, for cmodel_predict) */
-    uint8_t *vy;
-    int64_t *vid;
-    size_t nv, vcap, vw;
+    train_valrows v; /* the validation rows (full width, for cmodel_predict) */
 } gbm_collect;
 
 static int gbm_grow(void **p, size_t elem, size_t cap)
@@ -57,22 +53,9 @@ static int gbm_collect_block(train_run *t, const cmodel *m, uint64_t block, cons
     gbm_collect *c = argp;
     (void)ct;
     size_t w = m->n_coef;
+    CS_TRY(train_valrows_add(t, &c->v, X, y, hold, id, n));
     for (size_t i = 0; i < n; i++) {
-        if (hold[i] || (y[i] != 0 && y[i] != 1)) continue;
-        if (train_is_validation(t, id[i])) {
-            if (idhash_unit(id[i], SALT_SAMPLE) >= c->vfrac) continue;
-            if (c->nv == c->vcap) {
-                c->vcap = c->vcap ? 2 * c->vcap : 4096;
-                CS_TRY(gbm_grow((void **)&c->vx, w * sizeof(float), c->vcap));
-                CS_TRY(gbm_grow((void **)&c->vy, 1, c->vcap));
-                CS_TRY(gbm_grow((void **)&c->vid, sizeof(int64_t), c->vcap));
-            }
-            memcpy(c->vx + c->nv * w, X + i * w, w * sizeof(float));
-            c->vy[c->nv] = (uint8_t)y[i];
-            c->vid[c->nv] = (int64_t)id[i];
-            c->nv++;
-            continue;
-        }
+        if (hold[i] || (y[i] != 0 && y[i] != 1) || train_is_validation(t, id[i])) continue;
         if (idhash_unit(id[i], SALT_GBM) >= c->frac) continue;
         if (c->ns == c->scap) {
             c->scap = c->scap ? 2 * c->scap : 4096;
@@ -146,9 +129,9 @@ static int gbm_val_aucs(train_run *t, const double *pl, const double *pg, const 
     const double *p[2] = {pl, pg};
     int root[2] = {0, h}, rc = CS_OK;
     for (int k = 0; k < 2; k++) {
-        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], p[k], c->nv, sizeof(double), &ap[k], &tot[k]);
-        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], c->vy, c->nv, 1, &al[k], &tot[k]);
-        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], c->vid, c->nv, sizeof(int64_t), &ai[k], &tot[k]);
+        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], p[k], c->v.n, sizeof(double), &ap[k], &tot[k]);
+        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], c->v.y, c->v.n, 1, &al[k], &tot[k]);
+        if (rc == CS_OK) rc = gat_rows_to_rank(comm, root[k], c->v.id, c->v.n, sizeof(int64_t), &ai[k], &tot[k]);
     }
     double cal[2][5] = {{0, 1, 0, 0, NAN}, {0, 1, 0, 0, NAN}}; /* ok, a, b, rows, likelihood ratio */
     for (int k = 0; k < 2; k++) {
@@ -264,7 +247,7 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
     gbm_collect c;
     memset(&c, 0, sizeof c);
     c.cols = cols;
-    c.vw = m->n_coef;
+    c.v.w = m->n_coef;
     uint64_t cap = o->gbm_rows < RED_EXACT_MAX_TERMS ? o->gbm_rows : RED_EXACT_MAX_TERMS;
     c.frac = 1.0;
     {
@@ -272,7 +255,7 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
         double nfit = (double)t->n_fit;
         if (nfit > (double)cap) c.frac = (double)cap / nfit * 0.98; /* margin: the hash is random */
         double nval = nfit * TRAIN_VALIDATION_SHARE;
-        c.vfrac = nval > (double)o->validate_max ? (double)o->validate_max / nval : 1.0;
+        c.v.vfrac = nval > (double)o->validate_max ? (double)o->validate_max / nval : 1.0;
     }
     int rc = train_pass(t, m, "train: collecting the boosting sample", gbm_collect_block, &c);
     rc = red_agree(comm, rc);
@@ -385,15 +368,15 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
         m->gbm = g;
         g = NULL;
         if (t->validation) {
-            double *pl = malloc((c.nv ? c.nv : 1) * sizeof(double));
-            double *pg = malloc((c.nv ? c.nv : 1) * sizeof(double));
+            double *pl = malloc((c.v.n ? c.v.n : 1) * sizeof(double));
+            double *pg = malloc((c.v.n ? c.v.n : 1) * sizeof(double));
             rc = red_agree(comm, pl && pg ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory for the validation rows"));
             if (rc == CS_OK) {
                 int kind = m->kind;
                 m->kind = CMODEL_KIND_LOGIT;
-                cmodel_predict(m, c.vx, c.nv, pl);
+                cmodel_predict(m, c.v.x, c.v.n, pl);
                 m->kind = CMODEL_KIND_GBM;
-                cmodel_predict(m, c.vx, c.nv, pg);
+                cmodel_predict(m, c.v.x, c.v.n, pg);
                 m->kind = kind;
                 rc = gbm_val_aucs(t, pl, pg, &c, auc_logit, auc_gbm, val);
             }
@@ -419,9 +402,7 @@ int train_gbm(train_run *t, cmodel *m, double *auc_logit, double *auc_gbm, train
     free(next_active);
     free(c.sx);
     free(c.sy);
-    free(c.vx);
-    free(c.vy);
-    free(c.vid);
+    train_valrows_clear(&c.v);
     return rc;
 }
 

@@ -31,6 +31,40 @@ int train_is_validation(const train_run *t, uint64_t id)
     return t->validation && idhash_unit(id, SALT_VALIDATION) < TRAIN_VALIDATION_SHARE;
 }
 
+int train_valrows_add(const train_run *t, train_valrows *v, const float *X, const int8_t *y,
+                      const uint8_t *hold, const uint64_t *id, size_t n)
+{
+    size_t w = v->w;
+    for (size_t i = 0; i < n; i++) {
+        if (hold[i] || (y[i] != 0 && y[i] != 1) || !train_is_validation(t, id[i])) continue;
+        if (idhash_unit(id[i], SALT_SAMPLE) >= v->vfrac) continue;
+        if (v->n == v->cap) {
+            size_t cap = v->cap ? 2 * v->cap : 4096;
+            float *x = realloc(v->x, cap * w * sizeof(float));
+            if (x) v->x = x;
+            uint8_t *yy = x ? realloc(v->y, cap) : NULL;
+            if (yy) v->y = yy;
+            int64_t *ii = yy ? realloc(v->id, cap * sizeof(int64_t)) : NULL;
+            if (!ii) return CS_ERROR(CS_ENOMEM, "out of memory collecting the validation rows");
+            v->id = ii;
+            v->cap = cap;
+        }
+        memcpy(v->x + v->n * w, X + i * w, w * sizeof(float));
+        v->y[v->n] = (uint8_t)y[i];
+        v->id[v->n] = (int64_t)id[i];
+        v->n++;
+    }
+    return CS_OK;
+}
+
+void train_valrows_clear(train_valrows *v)
+{
+    free(v->x);
+    free(v->y);
+    free(v->id);
+    memset(v, 0, sizeof *v);
+}
+
 int train_open(train_run *t)
 {
     const train_opts *o = &t->o;

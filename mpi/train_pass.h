@@ -98,10 +98,27 @@ struct train_run {
     const float *feat_block;
 };
 
+/* The validation rows one pass collects (the trees' comparison with the logistic model, train_gbm.c,
+ * and the inputs candidates', train_candidates.c): labelled, not holdout, in the validation part,
+ * and with a sample hash below vfrac; their design rows at full width w, labels and ids. */
+typedef struct {
+    double vfrac;
+    size_t w;
+    float *x;
+    uint8_t *y;
+    int64_t *id;
+    size_t n, cap;
+} train_valrows;
+
 /* Row roles, from the id hash: holdout rows are never fitted; with --model-kind auto a validation
  * part of the training rows is kept out of both fits to choose between them. */
 int train_is_holdout(const train_run *t, uint64_t id);
 int train_is_validation(const train_run *t, uint64_t id);
+
+/* Adds the validation rows (above) of a block of n design rows to v. CS_ENOMEM. */
+int train_valrows_add(const train_run *t, train_valrows *v, const float *X, const int8_t *y,
+                      const uint8_t *hold, const uint64_t *id, size_t n);
+void train_valrows_clear(train_valrows *v);
 
 /* Opens o.in, checks that it has labels and indicators, and sets t->r, t->s, t->p and t->pr. Local;
  * the caller agrees. */
