@@ -186,6 +186,8 @@ typedef struct {
     int area_irregular;      /* after absorbing: some part's regions of an area were not the first */
     uint32_t *cell_row;      /* when set, imp_schema_observe writes the record's cells here [ncols] */
     uint64_t cell_id;        /* and the id of an id column here (import_cells.c) */
+    double *num_row; /* --like: [ncols] the numbers imp_schema_check parsed, which observe and encode
+                      * take instead of parsing each field again (it was three parses a number) */
 } imp_schema;
 
 /* A kept cell of a text column (import_cells.c): the level index in the part's set, or these. */

@@ -126,9 +126,10 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
             if (cell) cell[c] = idx < 0 ? IMP_CELL_MISSING : (uint32_t)idx;
             break;
-        case IMP_NUMERIC: { /* --like: checked to be a number */
+        case IMP_NUMERIC: { /* --like: checked to be a number, and parsed (s->num_row) */
             double v = NAN;
             if (imp_field_missing(f)) col->missing++;
+            else if (s->num_row && col->decl_kind == IMP_NUMERIC) imp_count_number(col, rec, f, v = s->num_row[c]);
             else if (csv_parse_double(f->data, f->len, &v)) imp_count_number(col, rec, f, v);
             else if (csv_number_overflows(f->data, f->len)) imp_count_number(col, rec, f, HUGE_VAL);
             if (cell) cell[c] = imp_float_cell(v);

@@ -154,17 +154,16 @@ int imp_schema_check(const imp_schema *s, const csv_record *rec)
             const imp_column *col = &s->cols[c];
             if (col->decl_kind != IMP_NUMERIC) continue;
             const csv_field *f = &rec->fields[c];
-            double v;
-            if (imp_field_missing(f)) continue;
-            if (csv_number_overflows(f->data, f->len)) {
+            double v = NAN;
+            if (!imp_field_missing(f) && !csv_parse_double(f->data, f->len, &v)) {
                 char ex[64];
                 imp_excerpt(f->data, f->len, ex, sizeof ex);
-                return imp_bad(s, rec, col, f, imp_nonfinite_why(ex));
-            }
-            if (!csv_parse_double(f->data, f->len, &v))
+                if (csv_number_overflows(f->data, f->len)) return imp_bad(s, rec, col, f, imp_nonfinite_why(ex));
                 return imp_bad(s, rec, col, f, "is not a number (the column is numeric in the "
                                "snapshot imported like)");
+            }
             if (fabs(v) > FLT_MAX) return imp_bad(s, rec, col, f, "is beyond the float32 range");
+            if (s->num_row) s->num_row[c] = v; /* observe and encode take it from here */
         }
     }
     return CS_OK;
@@ -184,7 +183,8 @@ int imp_schema_encode(const imp_schema *s, const csv_record *rec, uint64_t ordin
         switch (col->kind) {
         case IMP_NUMERIC: {
             double v;
-            if (imp_field_missing(f)) x[col->ind0] = NAN;
+            if (s->num_row && col->decl_kind == IMP_NUMERIC) x[col->ind0] = (float)s->num_row[c]; /* checked; NaN: missing */
+            else if (imp_field_missing(f)) x[col->ind0] = NAN;
             else if (csv_parse_double(f->data, f->len, &v)) x[col->ind0] = (float)v;
             else return imp_bad(s, rec, col, f, "is not a number, but the column held only numbers "
                                 "in the first pass (did the file change?)");

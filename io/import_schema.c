@@ -83,6 +83,7 @@ void imp_schema_free(imp_schema *s)
         free(s->cols[c].ind_of_code);
     }
     free(s->cols);
+    free(s->num_row);
     imp_set_clear(&s->region_set);
     imp_set_clear(&s->brand_set);
     imp_area_clear(s);
@@ -315,7 +316,8 @@ int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_r
     s->positive_len = o->positive ? strlen(o->positive) : 0;
     s->ncols = header->nfields;
     s->cols = calloc(s->ncols ? s->ncols : 1, sizeof *s->cols);
-    int rc = s->cols ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
+    if (like) s->num_row = calloc(s->ncols ? s->ncols : 1, sizeof *s->num_row);
+    int rc = s->cols && (!like || s->num_row) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     for (size_t c = 0; rc == CS_OK && c < s->ncols; c++) {
         const csv_field *f = &header->fields[c];
         imp_column *col = &s->cols[c];
