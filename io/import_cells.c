@@ -174,6 +174,8 @@ int imp_cells_decode(const imp_cells *c, const imp_schema *part, const imp_schem
 {
     if (row >= c->rows) return CS_ERROR(CS_EINTERNAL, "row %llu of %llu kept", (unsigned long long)row,
                                         (unsigned long long)c->rows);
+    if (!c->cells[row / CELLS_CHUNK_ROWS])
+        return CS_ERROR(CS_EINTERNAL, "row %llu of the kept cells was released", (unsigned long long)row);
     const uint32_t *cell = c->cells[row / CELLS_CHUNK_ROWS] + (row % CELLS_CHUNK_ROWS) * c->ncols;
     uint64_t kept_id = c->ids[row / CELLS_CHUNK_ROWS][row % CELLS_CHUNK_ROWS];
     int t = 0;
@@ -232,4 +234,15 @@ int imp_cells_decode(const imp_cells *c, const imp_schema *part, const imp_schem
     }
     if (g->ctype >= 0 && (g->label < 0 || (*label == -1 && t != 0))) *label = (int8_t)(t != 0);
     return CS_OK;
+}
+
+void imp_cells_release(imp_cells *c, uint64_t row)
+{
+    if (!c || c->over) return;
+    for (uint64_t k = 0; k < row / CELLS_CHUNK_ROWS && k < c->nchunks; k++) {
+        free(c->cells[k]);
+        free(c->ids[k]);
+        c->cells[k] = NULL;
+        c->ids[k] = NULL;
+    }
 }

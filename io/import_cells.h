@@ -35,5 +35,10 @@ int imp_cells_prepare(imp_cells *c, const imp_schema *part, const imp_schema *g)
 int imp_cells_decode(const imp_cells *c, const imp_schema *part, const imp_schema *g, uint64_t row,
                      uint64_t ord0, uint64_t *id, uint16_t *region, uint8_t *brand, float *x,
                      int8_t *label, int8_t *ctype, uint16_t *area);
+/* Frees the chunks that hold only rows before `row` (decoded and written: pass 2 goes in order), so
+ * that the pages of the snapshot's writes can reuse their memory instead of fresh pages (fresh memory
+ * is what a big import's system time goes to) and the peak is lower. Decoding such a row afterwards
+ * is an error. */
+void imp_cells_release(imp_cells *c, uint64_t row);
 
 #endif

@@ -227,7 +227,7 @@ static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const 
 }
 
 /* Pass 2 from the cells pass 1 kept: the same rows as imp_write, without parsing the CSV again. */
-static int imp_write_cells(const imp_cells *c, const imp_schema *part, const imp_schema *s,
+static int imp_write_cells(imp_cells *c, const imp_schema *part, const imp_schema *s,
                            snap_writer *w, uint64_t row0, uint64_t ord0)
 {
     imp_block b;
@@ -243,6 +243,7 @@ static int imp_write_cells(const imp_cells *c, const imp_schema *part, const imp
                                   b.x + i * s->p, &b.label[i], &b.ctype[i], &b.area[i]);
         }
         if (rc == CS_OK) rc = imp_block_write(&b, w, row0 + r0, n);
+        imp_cells_release(c, r0 + n);
     }
     imp_block_free(&b);
     return rc;
