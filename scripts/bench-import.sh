@@ -1,8 +1,9 @@
 #!/bin/bash
 # CSV import throughput beside R's data.table::fread, on the same file in the same run: writes a CSV
 # extract of about SIZE bytes (default 1 GB) from a generated snapshot, then times `churnscore import`
-# with 1 and 2 ranks and fread with 1 and 2 threads, REPEAT times each (default 3), interleaved, and
-# prints every time and the best of each. The id, region, brand and label columns are named as an
+# with 1 and 2 ranks (types inferred, and --like the first import's snapshot: the monthly case, where
+# the columns and levels are last month's) and fread with 1 and 2 threads, REPEAT times each (default
+# 3), interleaved, and prints every time and the best of each. The id, region, brand and label columns are named as an
 # operator would name them.
 #   scripts/bench-import.sh [SIZE_BYTES] [DIR]
 # The extract is written by the test helper snap2csv (build/snap2csv): a 200 000-subscriber generated
@@ -24,6 +25,7 @@ CS=${CHURNSCORE:-$BUILD/churnscore}
 S2C=${SNAP2CSV:-$BUILD/snap2csv}
 . "$(dirname "$0")/mpi-env.sh"
 mkdir -p "$DIR"
+rm -f "$DIR/like.h5"
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc; }
 [ -x "$S2C" ] || { echo "bench-import: $S2C not built (cmake --build build)" >&2; exit 2; }
@@ -64,18 +66,25 @@ declare -A BEST
 best() { local k=$1 v=$2; if [ -z "${BEST[$k]:-}" ] || [ "$(echo "$v < ${BEST[$k]}" | bc)" = 1 ]; then BEST[$k]=$v; fi; }
 for rep in $(seq 1 "$REPEAT"); do
   for n in 1 2; do
-    rm -f "$DIR/imported.h5"
-    t0=$(now)
-    if [ "$n" = 1 ]; then # a singleton MPI job, so that /usr/bin/time sees the process itself
-      "${TIMECMD[@]}" "$CS" import "${A[@]}" --out "$DIR/imported.h5" > "$DIR/report.txt" 2> "$DIR/import$n.log"
-    else
-      mpirun --oversubscribe -n "$n" "$CS" import "${A[@]}" --out "$DIR/imported.h5" > "$DIR/report.txt" 2> "$DIR/import$n.log"
-    fi
-    t1=$(now)
-    own=$(sed -n 's/^\[ *\([0-9.]*\)s\] import: wrote.*/\1/p' "$DIR/import$n.log")
-    s=$(secs "$t0" "$t1")
-    row "import, $n rank$([ "$n" = 1 ] || echo s) (run $rep)" "$s" "(own time $own s; load $(cut -d' ' -f1 /proc/loadavg))"
-    best "import $n" "$s"; best "import-own $n" "$own"
+    for mode in plain like; do
+      [ "$mode" = like ] && [ ! -s "$DIR/like.h5" ] && continue
+      L=(); [ "$mode" = like ] && L=(--like "$DIR/like.h5")
+      rm -f "$DIR/imported.h5"
+      t0=$(now)
+      if [ "$n" = 1 ]; then # a singleton MPI job, so that /usr/bin/time sees the process itself
+        "${TIMECMD[@]}" "$CS" import "${A[@]}" "${L[@]}" --out "$DIR/imported.h5" > "$DIR/report.txt" 2> "$DIR/import$n$mode.log"
+      else
+        mpirun --oversubscribe -n "$n" "$CS" import "${A[@]}" "${L[@]}" --out "$DIR/imported.h5" > "$DIR/report.txt" 2> "$DIR/import$n$mode.log"
+      fi
+      t1=$(now)
+      own=$(sed -n 's/^\[ *\([0-9.]*\)s\] import: wrote.*/\1/p' "$DIR/import$n$mode.log")
+      s=$(secs "$t0" "$t1")
+      k="$n"; w="import"; [ "$mode" = like ] && { k="$n like"; w="import --like"; }
+      row "$w, $n rank$([ "$n" = 1 ] || echo s) (run $rep)" "$s" "(own time $own s; load $(cut -d' ' -f1 /proc/loadavg))"
+      best "import $k" "$s"; best "import-own $k" "$own"
+      # last month's snapshot for --like: the first import's own output (the same columns and levels)
+      [ -s "$DIR/like.h5" ] || cp "$DIR/imported.h5" "$DIR/like.h5"
+    done
   done
   if [ "$FREAD" = 1 ]; then
     for th in 1 2; do
@@ -85,10 +94,13 @@ for rep in $(seq 1 "$REPEAT"); do
     done
   fi
 done
-grep -E "pass 1|pass 2|ids unique" "$DIR/import1.log" | sed 's/^\[ *[0-9.]*s\] /  1 rank: /'
-grep -E "pass 1|pass 2|ids unique" "$DIR/import2.log" | sed 's/^\[ *[0-9.]*s\] /  2 ranks: /'
-echo "best of $REPEAT, seconds: import 1 rank ${BEST[import 1]} (own ${BEST[import-own 1]}), 2 ranks ${BEST[import 2]} (own ${BEST[import-own 2]})$( [ "$FREAD" = 1 ] && echo "; fread 1 thread ${BEST[fread 1]}, 2 threads ${BEST[fread 2]}")"
+for n in 1 2; do
+  for mode in plain like; do
+    grep -E "pass 1|pass 2|ids unique" "$DIR/import$n$mode.log" | sed "s/^\[ *[0-9.]*s\] /  $n rank$([ "$n" = 1 ] || echo s)$([ $mode = like ] && echo ", --like"): /"
+  done
+done
+echo "best of $REPEAT, seconds: import 1 rank ${BEST[import 1]} (own ${BEST[import-own 1]}), 2 ranks ${BEST[import 2]} (own ${BEST[import-own 2]}); import --like 1 rank ${BEST[import 1 like]} (own ${BEST[import-own 1 like]}), 2 ranks ${BEST[import 2 like]} (own ${BEST[import-own 2 like]})$( [ "$FREAD" = 1 ] && echo "; fread 1 thread ${BEST[fread 1]}, 2 threads ${BEST[fread 2]}")"
 RSS="unknown (no /usr/bin/time)"
 [ -s "$DIR/rss.txt" ] && RSS="$(( $(tail -1 "$DIR/rss.txt") / 1024 )) MB"
 echo "extract: $MB MB, $ROWS rows; snapshot $(du -m "$DIR/imported.h5" | cut -f1) MB; import peak memory (1 rank) $RSS; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ "${KEEP:-0}" = 1 ] || rm -f "$DIR/base.h5" "$DIR/extract.csv" "$DIR/imported.h5"
+[ "${KEEP:-0}" = 1 ] || rm -f "$DIR/base.h5" "$DIR/extract.csv" "$DIR/imported.h5" "$DIR/like.h5"
