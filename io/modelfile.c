@@ -91,7 +91,6 @@ static hid_t mf_group(hid_t f, const char *name)
         if (rc == CS_OK) rc = (expr);                                                              \
     } while (0)
 
-static int mf_read_vec(hid_t loc, const char *name, const char *file, size_t expect, double **out);
 static int mf_read_i32(hid_t loc, const char *name, const char *file, size_t expect, int32_t **out,
                        size_t bound);
 
@@ -321,25 +320,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     H5Gclose(g);
     if (m->kind == CMODEL_KIND_GBM && m->gbm && rc == CS_OK) rc = mf_write_gbm(f, m->gbm);
     if (rc == CS_OK) rc = mf_seg_write(f, m);
-    MF_W(h5util_attr_write_i64(f, "churn_types", m->has_types));
-    if (s) MF_W(h5util_attr_write_str(f, "churn_types_reason", s->types_reason));
-    if (m->has_types && rc == CS_OK) {
-        hid_t gt = mf_group(f, "/types");
-        for (int t = 0; t < CMODEL_N_TYPES && rc == CS_OK; t++) {
-            hid_t gy = H5Gcreate2(gt, modelfile_type_name(t), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-            if (gy < 0) rc = CS_ERROR(CS_EIO, "cannot create /types/%s", modelfile_type_name(t));
-            MF_W(h5util_write_f64(gy, "beta", m->type_beta[t], m->n_coef, 0));
-            MF_W(h5util_write_f64(gy, "se", m->type_se[t], m->n_coef, 0));
-            MF_W(h5util_write_f64(gy, "z", m->type_z[t], m->n_coef, 0));
-            MF_W(h5util_write_f64(gy, "p", m->type_p[t], m->n_coef, 0));
-            if (s) {
-                MF_W(h5util_attr_write_i64(gy, "irls_iterations", s->types[t].irls_iterations));
-                MF_W(h5util_attr_write_f64(gy, "loglik", s->types[t].loglik));
-            }
-            if (gy >= 0) H5Gclose(gy);
-        }
-        if (gt >= 0) H5Gclose(gt);
-    }
+    if (rc == CS_OK) rc = mf_types_write(f, m, s);
     if (s) {
         g = mf_group(f, "/screening");
         MF_W(h5util_write_strings(g, "names", (const char *const *)s->all_names, s->p_all));
@@ -425,8 +406,7 @@ int modelfile_write(const char *path, const cmodel *m, const modelfile_story *s)
     return rc;
 }
 
-/* Reads a dataset of doubles and checks its length. */
-static int mf_read_vec(hid_t loc, const char *name, const char *file, size_t expect, double **out)
+int mf_read_vec(hid_t loc, const char *name, const char *file, size_t expect, double **out)
 {
     size_t d0 = 0, d1 = 0;
     CS_TRY(h5util_read_f64(loc, name, file, out, &d0, &d1));
@@ -460,7 +440,7 @@ static int mf_read_i32(hid_t loc, const char *name, const char *file, size_t exp
 /* Every value of a parameter vector a scorer computes with must be finite: a NaN coefficient would
  * turn every probability into NaN (and NaN probabilities fall out of every list). A non-finite value
  * is wrong data (CS_EDATA, exit 5, as in any other input), not a wrong structure. */
-static int mf_check_finite(const char *file, const char *name, const double *v, size_t n)
+int mf_check_finite(const char *file, const char *name, const double *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(v[i]))
@@ -591,26 +571,7 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
     } else if (strcmp(cal, "none") != 0) {
         return CS_ERROR(CS_EFORMAT, "%s: attribute calibration is '%s' (expected none or platt)", path, cal);
     }
-    if (H5Lexists(f, "/types", H5P_DEFAULT) > 0) {
-        /* the churn-type models: each the same design columns as the churn model */
-        char name[64];
-        for (int t = 0; t < CMODEL_N_TYPES; t++) {
-            const char *tn = modelfile_type_name(t);
-            snprintf(name, sizeof name, "/types/%s", tn);
-            if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
-                return CS_ERROR(CS_EFORMAT, "%s: /types has no %s model", path, tn);
-            snprintf(name, sizeof name, "/types/%s/beta", tn);
-            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_beta[t]));
-            CS_TRY(mf_check_finite(path, name, m->type_beta[t], m->n_coef));
-            snprintf(name, sizeof name, "/types/%s/se", tn);
-            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_se[t]));
-            snprintf(name, sizeof name, "/types/%s/z", tn);
-            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_z[t]));
-            snprintf(name, sizeof name, "/types/%s/p", tn);
-            CS_TRY(mf_read_vec(f, name, path, m->n_coef, &m->type_p[t]));
-        }
-        m->has_types = 1;
-    }
+    CS_TRY(mf_types_read(f, path, m));
     return CS_OK;
 }
 

@@ -30,6 +30,17 @@ int mf_seg_read(hid_t f, const char *path, cmodel *m);
 int mf_derived_write(hid_t inputs, const cmodel *m);
 int mf_derived_read(hid_t f, const char *path, cmodel *m);
 
+/* The churn-type models and the collections cut-off (io/modelfile_types.c): the churn_types
+ * attributes and /types when m has types; read when the file has /types (m->coll_cutoff -1 when it
+ * has no cut-off, or no types). */
+int mf_types_write(hid_t f, const cmodel *m, const modelfile_story *s);
+int mf_types_read(hid_t f, const char *path, cmodel *m);
+
+/* A dataset of exactly expect doubles (CS_EFORMAT naming it otherwise); every value finite
+ * (CS_EDATA naming the row). */
+int mf_read_vec(hid_t loc, const char *name, const char *file, size_t expect, double **out);
+int mf_check_finite(const char *file, const char *name, const double *v, size_t n);
+
 int mf_story_extra_read(hid_t f, const char *path, const cmodel *m, modelfile_story *s);
 
 #endif

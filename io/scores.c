@@ -95,6 +95,7 @@ static int scores_layout(hid_t f, const char *tmp, const void *arg)
     CS_TRY(h5util_attr_write_str(f, "rank_by", m->rank_by ? m->rank_by : "probability"));
     CS_TRY(h5util_attr_write_f64(f, "horizon_months", m->horizon_months));
     CS_TRY(h5util_attr_write_f64(f, "warn_cutoff", m->warn_cutoff));
+    if (m->has_types) CS_TRY(h5util_attr_write_f64(f, "collections_cutoff", m->collections_cutoff));
     const char *groups[] = {"/subscribers", "/regions", "/brands", "/stages", "/phases", "/reasons", "/queues"};
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) CS_TRY(scores_group(f, groups[i], tmp));
     CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
@@ -361,6 +362,9 @@ int scores_info_read(const char *path, scores_info *s)
         h5util_attr_read_str(f, "rank_by", s->rank_by, sizeof s->rank_by);
         h5util_attr_read_f64(f, "horizon_months", &s->horizon_months);
         h5util_attr_read_f64(f, "warn_cutoff", &s->warn_cutoff);
+        s->collections_cutoff = NAN;
+        if (h5util_attr_exists(f, "collections_cutoff"))
+            h5util_attr_read_f64(f, "collections_cutoff", &s->collections_cutoff);
         s->has_types = H5Lexists(f, "/subscribers/p_voluntary", H5P_DEFAULT) > 0;
         if (H5Lexists(f, "/segments", H5P_DEFAULT) > 0 && H5Lexists(f, "/segments/name", H5P_DEFAULT) > 0) {
             char **nm = NULL;

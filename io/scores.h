@@ -43,6 +43,7 @@ typedef struct {
     const char *snapshot, *model, *month;
     const char *version, *created, *options;
     double horizon_months, warn_cutoff;
+    double collections_cutoff; /* the p_involuntary cut of the collections queue (with types) */
     const char *rank_by;
     int has_types;                  /* writes /subscribers/p_voluntary and /subscribers/p_involuntary */
     /* the model's segments (model/segment.h): with n_segments > 0, /subscribers/segment (int16, -1
@@ -140,6 +141,7 @@ typedef struct {
     char month[16];
     char snapshot[1024], model[1024], created[32], version[128], rank_by[32];
     double horizon_months, warn_cutoff, tier_cut[4];
+    double collections_cutoff; /* NaN in files before it was kept, or without types */
     size_t n_regions;
     char **region_names;
     double *subscribers, *alarm, *warning, *listed, *expected_leavers, *value_at_risk;

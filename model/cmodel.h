@@ -91,6 +91,12 @@ typedef struct {
     int has_types;
     double *type_beta[CMODEL_N_TYPES], *type_se[CMODEL_N_TYPES];
     double *type_z[CMODEL_N_TYPES], *type_p[CMODEL_N_TYPES];
+    /* with types: p_involuntary at or above which (and above p_voluntary) a subscriber is a
+     * predicted non-payer for the collections list, the --warn-top quantile of the holdout's
+     * p_involuntary as warn_cutoff is of p_voluntary; -1: not set (files before it), score then uses
+     * warn_cutoff. The two probabilities have their own base rates (about 4 involuntary leavers to
+     * one voluntary), so one cut-off for both put half the base in collections. */
+    double coll_cutoff;
 
     /* the segments within each brand (model/segment.h), over design columns of this model; NULL
      * without (--segments none, or a file written before them) */

@@ -227,6 +227,7 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 json_int(&w, "irls_iterations", s.irls_iterations);
                 im_num_or_null(&w, "kmo", s.kmo);
                 json_num(&w, "warn_cutoff", m.warn_cutoff);
+                if (m.has_types && m.coll_cutoff >= 0) json_num(&w, "collections_cutoff", m.coll_cutoff);
                 im_json_extra(&w, &m, &s);
                 json_arr_begin(&w, "coefficients");
                 for (size_t j = 0; j < m.n_coef; j++) {
@@ -262,6 +263,8 @@ int inspect_model(const cmd_ctx *ctx, const char *path, int json)
                 printf("inputs: %s — %s\n", inp, s.inputs_reason);
                 printf("indicators read: %zu; factors: %zu; coefficients: %zu; warning cut-off %.5f\n",
                        m.p_in, m.k, m.n_coef, m.warn_cutoff);
+                if (m.has_types && m.coll_cutoff >= 0)
+                    printf("collections cut-off: p_involuntary >= %.5f\n", m.coll_cutoff);
                 /* the formulas score computes on every snapshot (model/derived.h) */
                 for (size_t d = 0; d < m.n_derived; d++)
                     printf("derived indicator: %s = %s\n", m.derived_names[d], m.derived_formulas[d]);

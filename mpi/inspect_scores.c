@@ -33,6 +33,7 @@ static void is_json(const char *path, const scores_info *s)
     json_str(&w, "rank_by", s->rank_by);
     json_num(&w, "horizon_months", s->horizon_months);
     json_num(&w, "warn_cutoff", s->warn_cutoff);
+    json_num(&w, "collections_cutoff", s->collections_cutoff);
     json_bool(&w, "churn_types", s->has_types);
     json_int(&w, "segments", (int64_t)s->n_segments);
     json_arr_begin(&w, "tier_cutoffs");
@@ -97,6 +98,9 @@ static void is_text(const char *path, const scores_info *s)
     printf("subscribers: %llu   snapshot: %s   model: %s\n", (unsigned long long)s->n, s->snapshot, s->model);
     printf("lists ranked by %s; warning at p >= %.4f; value at risk over %g months\n", s->rank_by,
            s->warn_cutoff, s->horizon_months);
+    if (!isnan(s->collections_cutoff))
+        printf("collections: predicted non-payers at p_involuntary >= %.4f (and above p_voluntary)\n",
+               s->collections_cutoff);
     printf("value grade cut-offs (contribution, ascending; grade 1 the most valuable): %.2f %.2f %.2f %.2f\n", s->tier_cut[0], s->tier_cut[1],
            s->tier_cut[2], s->tier_cut[3]);
     printf("churn types: %s\n", s->has_types ? "/subscribers/p_voluntary and /subscribers/p_involuntary"

@@ -204,7 +204,7 @@ const opt_spec options_table[] = {
     {.name = "collections-cutoff", .cmds = S, .kind = OPT_DOUBLE, .meta = "P", .def = "-1", .lo = 0,
      .hi = 1, .special = "-1",
      .help = "with churn types: the collections queue also takes p_involuntary >= this when above "
-             "p_voluntary (-1: the warning cut-off)"},
+             "p_voluntary (-1: the model's, the --warn-top share of the holdout by involuntary risk)"},
     {.name = "list-columns", .cmds = S | X, .kind = OPT_STR, .meta = "NAME,...",
      .help = "snapshot indicators copied into the lists (at most 16), e.g. arpu_m1,arpu_m2,arpu_m3,tenure_months"},
     {.name = "mask-ids", .cmds = S | X, .kind = OPT_FLAG, .help = "mask all but the last 4 digits of ids in the lists"},

@@ -219,7 +219,15 @@ static int score_lists_inputs(score_job *j)
     for (size_t g = 0; g < ng; g++) in->k[g] = o->top;
     if (o->capacity)
         CS_TRY(capacity_read(o->capacity, (const char *const *)in->s->region_names, in->nreg, in->k));
-    if (o->collections_cutoff < 0) o->collections_cutoff = o->rp.warn_cutoff;
+    if (o->collections_cutoff < 0) {
+        /* the model's own cut-off for the involuntary probability; a model trained before it was
+         * kept is scored as it always was, with the warning cut-off */
+        o->collections_cutoff = in->m.has_types && in->m.coll_cutoff >= 0 ? in->m.coll_cutoff : o->rp.warn_cutoff;
+        if (in->m.has_types && in->m.coll_cutoff < 0)
+            log_info("score: notice: %s has no collections cut-off (trained before it was kept): "
+                     "p_involuntary is cut at the warning cut-off %.5f (train again, or give "
+                     "--collections-cutoff)", o->model, o->collections_cutoff);
+    }
     return CS_OK;
 }
 

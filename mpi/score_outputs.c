@@ -57,7 +57,8 @@ int score_outputs_scores_begin(const score_job *j, const char *options, score_ou
         .n_reasons = j->in.n_reason_codes, .reason_text = (const char *const *)j->in.reason_text,
         .reason_name = (const char *const *)j->in.reason_name, .snapshot = o->in, .model = o->model,
         .month = s->month, .version = cmd_version(), .created = created, .options = options,
-        .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff, .rank_by = o->rank_by_s,
+        .horizon_months = o->horizon, .warn_cutoff = o->rp.warn_cutoff,
+        .collections_cutoff = o->collections_cutoff, .rank_by = o->rank_by_s,
         .has_types = j->in.has_types,
     };
     const segment_model *sg = j->in.m.seg;

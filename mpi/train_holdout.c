@@ -225,7 +225,7 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
         int lrc = train_pass(t, m, "train: scoring the holdout", train_hold_block, &ha);
         rc = red_agree(t->ctx->comm, lrc);
     }
-    double cutoff = o->warn_cutoff;
+    double cutoff = o->warn_cutoff, coll = -1;
     if (rc == CS_OK) {
         /* Rank 0 evaluates the holdout and reads the cut-off; the helper rank (rank 1 when there is
          * one) at the same time computes the oracle AUC and the drift reference, then broadcasts
@@ -272,6 +272,19 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
                         cutoff = gsl_stats_select(pv, 1, (size_t)tot, (size_t)tot - 1 - at_i);
                         free(pv);
                     }
+                }
+            }
+            if (lrc == CS_OK && gtypes) {
+                /* the collections cut-off: the same share of the evaluated rows, by involuntary
+                 * risk (the at_i-th largest p_involuntary) */
+                size_t at_i = (size_t)floor(o->warn_top * (double)tot);
+                if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
+                double *pi = malloc((size_t)tot * sizeof(double));
+                if (!pi) lrc = CS_ERROR(CS_ENOMEM, "out of memory");
+                else {
+                    memcpy(pi, api, (size_t)tot * sizeof(double));
+                    coll = gsl_stats_select(pi, 1, (size_t)tot, (size_t)tot - 1 - at_i);
+                    free(pi);
                 }
             }
             if (lrc == CS_OK && !ha.use_train) {
@@ -331,8 +344,10 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
         rc = red_agree(comm, lrc);
         if (rc == CS_OK && h != 0) rc = train_share_story(comm, h, story);
         if (rc == CS_OK) rc = red_agree(comm, comm_bcast(comm, 0, &cutoff, sizeof cutoff));
+        if (rc == CS_OK) rc = red_agree(comm, comm_bcast(comm, 0, &coll, sizeof coll));
         if (cutoff < 0) cutoff = 0.5;
         m->warn_cutoff = cutoff;
+        m->coll_cutoff = gtypes && coll >= 0 && coll <= 1 ? coll : -1;
     }
     free(ha.prob);
     free(ha.truth);

@@ -62,7 +62,11 @@ int train_report_write(const char *path, const cmodel *m, const modelfile_story 
     int gbm = m->kind == CMODEL_KIND_GBM && m->gbm;
     fprintf(f, "- model that scores: %s%s%s\n", gbm ? "boosted trees" : "logistic model",
             s->model_choice[0] ? " — " : "", s->model_choice);
-    fprintf(f, "- warning cut-off: probability >= %.5f\n\n", m->warn_cutoff);
+    fprintf(f, "- warning cut-off: probability >= %.5f\n", m->warn_cutoff);
+    if (m->has_types && m->coll_cutoff >= 0)
+        fprintf(f, "- collections cut-off: involuntary probability >= %.5f (and above the voluntary one)\n",
+                m->coll_cutoff);
+    fprintf(f, "\n");
     if (s->cand_rows) {
         /* --inputs best's comparison (mpi/train_candidates.c) */
         static const char *const cn[3] = {"factor scores", "raw indicators", "factors and raw indicators"};

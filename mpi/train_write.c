@@ -210,6 +210,9 @@ void train_summary(const train_run *t, const train_choice *c, const cmodel *m,
         printf("  diagnostic         %s: %s; %s\n", diag_kind_name(story->diag.e[i].kind), story->diag.e[i].found,
                story->diag.e[i].action);
     printf("  warning cut-off    %.5f\n", m->warn_cutoff);
+    if (m->has_types && m->coll_cutoff >= 0)
+        printf("  collections cut-off p_involuntary >= %.5f (the top %g of the holdout by involuntary risk)\n",
+               m->coll_cutoff, o->warn_top);
     if (m->seg) {
         const segment_model *sg = m->seg;
         printf("  segments           %zu in %zu brand(s) (", sg->n_seg, sg->n_brands);

@@ -35,7 +35,8 @@ dump() { h5dump -d "$2" -y -w 0 -m %.17g "$1" | sed -n '/DATA {/,/}/p' | sed '1d
 for d in id region phase stage tier probability value_at_risk; do dump "$T/o1.h5" /subscribers/$d > "$T/$d.txt"; done
 # each churn type's probability where the model has churn types (else no such datasets), the cut-off
 for d in p_voluntary p_involuntary; do dump "$T/o1.h5" /subscribers/$d > "$T/$d.txt" 2> /dev/null || : > "$T/$d.txt"; done
-h5dump -a warn_cutoff -m %.17g "$T/o1.h5" | sed -n 's/^ *(0): //p' > "$T/cut.txt"
+{ h5dump -a collections_cutoff -m %.17g "$T/o1.h5" 2> /dev/null || :; } | sed -n 's/^ *(0): //p' > "$T/cut.txt"
+[ -s "$T/cut.txt" ] || echo nan > "$T/cut.txt" # no churn types: no collections cut-off
 for c in ${COLS//,/ }; do
   i=$(h5dump -d /subscribers/feature_names -y -w 0 "$T/s.h5" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' \
     | sed 's/^ *"//; s/"$//' | grep -n -x -- "$c" | cut -d: -f1)

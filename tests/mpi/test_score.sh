@@ -81,7 +81,8 @@ for M in $MODELS; do
     dump "$T/o1.h5" /subscribers/arpu > "$T/arpu.txt"
     # each churn type's probability, where the model has churn types (else no such datasets)
     for d in p_voluntary p_involuntary; do dump "$T/o1.h5" /subscribers/$d > "$T/$d.txt" 2> /dev/null || : > "$T/$d.txt"; done
-    h5dump -a warn_cutoff -m %.17g "$T/o1.h5" | sed -n 's/^ *(0): //p' > "$T/cut.txt"
+    { h5dump -a collections_cutoff -m %.17g "$T/o1.h5" 2> /dev/null || :; } | sed -n 's/^ *(0): //p' > "$T/cut.txt"
+[ -s "$T/cut.txt" ] || echo nan > "$T/cut.txt" # no churn types: no collections cut-off
     python3 - "$T" "$opts" <<'PY' || fail "$tag: list checks"
 import csv, json, os, sys
 T, opts = sys.argv[1], sys.argv[2]
@@ -100,7 +101,13 @@ arpu = [float(x) for x in open(T + "/arpu.txt")]
 types = os.path.getsize(T + "/p_voluntary.txt") > 0
 pv = [float(x) for x in open(T + "/p_voluntary.txt")] if types else pr
 pi = [float(x) for x in open(T + "/p_involuntary.txt")] if types else [None] * len(pr)
-cut = float(open(T + "/cut.txt").read())  # the collections cut-off: the warning cut-off by default
+cut = float(open(T + "/cut.txt").read())  # the collections cut-off: the model's, by default
+if types:
+    # the model's cut-off is the --warn-top (5%) quantile of the holdout's p_involuntary, so the
+    # predicted non-payers are about 5% of the base; the warning cut-off of p_voluntary, once used for
+    # both, put half of a generated base in collections
+    pred = sum(1 for i in range(len(pi)) if not arr[i] and not hb[i] and pi[i] >= cut and pi[i] > pv[i])
+    assert 0.02 * len(pi) <= pred <= 0.08 * len(pi), (pred, len(pi), cut)
 assert len(ids) == len(reg) == len(ph) == len(pr) == len(va) == len(arr) == len(hb) == len(pv) == 30011, len(ids)
 assert all(0.0 <= p <= 1.0 for p in pr), "probability outside [0, 1]"
 QUEUES = ("retention", "collections", "billing")
@@ -332,6 +339,20 @@ expect_fail "p.h5: indicator 'no_such_indicator' needed by $T/miss.h5 is missing
   score --in "$T/p.h5" --model "$T/miss.h5" --out "$T/bad.h5" --lists "$T/Lbad"
 expect_fail "s.h5: is a 'churnscore-snapshot' file, not a model" 2 \
   score --in "$T/p.h5" --model "$T/s.h5" --out "$T/bad.h5" --lists "$T/Lbad"
+# a model trained before the collections cut-off was kept: scored with the warning cut-off, as it
+# always was, and score says so
+if [ -e "$T/tm.h5" ]; then
+  cp "$T/tm.h5" "$T/old.h5"
+  /usr/bin/python3 -c 'import sys, h5py; del h5py.File(sys.argv[1], "r+")["/types"].attrs["collections_cutoff"]' "$T/old.h5" \
+    || fail "h5py: cannot remove the attribute"
+  run 2 "$CS" score --in "$T/p.h5" --model "$T/old.h5" --out "$T/old_s.h5" --lists "$T/Lold" > /dev/null 2> "$T/old.err" \
+    || { cat "$T/old.err"; fail "score with a model without a collections cut-off"; }
+  has "has no collections cut-off (trained before it was kept)" "$T/old.err" || { cat "$T/old.err"; fail "old model: no notice"; }
+  a=$(h5dump -a collections_cutoff -m %.17g "$T/old_s.h5" | sed -n 's/^ *(0): //p')
+  b=$(h5dump -a warn_cutoff -m %.17g "$T/old_s.h5" | sed -n 's/^ *(0): //p')
+  c=$(h5dump -a /types/collections_cutoff -m %.17g "$T/tm.h5" | sed -n 's/^ *(0): //p')
+  [ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" != "$c" ] || fail "old model: collections cut at $a, warning cut-off $b, model's $c"
+fi
 echo "not hdf5" > "$T/text.h5"
 expect_fail "text.h5: not an HDF5 file" 2 score --in "$T/p.h5" --model "$T/text.h5" --out "$T/bad.h5" --lists "$T/Lbad"
 expect_fail "missing.h5: cannot open" 2 score --in "$T/missing.h5" --model "$T/hm.h5" --out "$T/bad.h5" --lists "$T/Lbad"
