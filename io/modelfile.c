@@ -1,6 +1,9 @@
-/* modelfile.c — writer and reader of the model file (see modelfile.h, docs/formats.md): writes
- * version 3, reads 1 to 3 (a version 1 file has no /types: a model without churn types; versions 1
- * and 2 have no /segments: a model without segments). */
+/* modelfile.c — writer and reader of the model file (see modelfile.h, docs/formats.md): writes the
+ * current version (MODELFILE_VERSION), reads every earlier one (a version 1 file has no /types: a
+ * model without churn types; versions 1 and 2 have no /segments: a model without segments). The
+ * parts with a file of their own: the trees (modelfile_gbm.c), the churn types (modelfile_types.c),
+ * the segments (modelfile_seg.c), the derived indicators (modelfile_derived.c) and what only the
+ * reports read (modelfile_report.c). */
 #include "modelfile.h"
 
 #include "h5util.h"
@@ -90,109 +93,6 @@ static hid_t mf_group(hid_t f, const char *name)
     do {                                                                                           \
         if (rc == CS_OK) rc = (expr);                                                              \
     } while (0)
-
-static int mf_read_i32(hid_t loc, const char *name, const char *file, size_t expect, int32_t **out,
-                       size_t bound);
-
-/* /gbm: the trees in level order and the cut points, as plain arrays. */
-static int mf_write_gbm(hid_t f, const gbm_model *g)
-{
-    int rc = CS_OK;
-    size_t nn = g->n_trees * g->nodes_per_tree, nc = g->n_cols * (GBM_MAX_BINS - 1);
-    int32_t *col = malloc((nn ? nn : 1) * sizeof(int32_t)), *bin = malloc((nn ? nn : 1) * sizeof(int32_t));
-    int32_t *ncut = malloc((g->n_cols ? g->n_cols : 1) * sizeof(int32_t));
-    double *thr = malloc((nn ? nn : 1) * sizeof(double)), *val = malloc((nn ? nn : 1) * sizeof(double));
-    double *cuts = malloc((nc ? nc : 1) * sizeof(double));
-    if (!col || !bin || !ncut || !thr || !val || !cuts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == CS_OK && i < nn; i++) {
-        col[i] = g->nodes[i].col;
-        bin[i] = g->nodes[i].bin;
-        thr[i] = g->nodes[i].thr;
-        val[i] = g->nodes[i].value;
-    }
-    for (size_t j = 0; rc == CS_OK && j < g->n_cols; j++) ncut[j] = (int32_t)g->n_cuts[j];
-    for (size_t i = 0; rc == CS_OK && i < nc; i++) cuts[i] = g->cuts[i];
-    hid_t gg = rc == CS_OK ? mf_group(f, "/gbm") : -1;
-    MF_W(h5util_attr_write_i64(gg, "n_cols", (int64_t)g->n_cols));
-    MF_W(h5util_attr_write_i64(gg, "max_depth", (int64_t)g->max_depth));
-    MF_W(h5util_attr_write_i64(gg, "n_trees", (int64_t)g->n_trees));
-    MF_W(h5util_attr_write_f64(gg, "base_score", g->base_score));
-    MF_W(h5util_write_i32(gg, "n_cuts", ncut, g->n_cols));
-    MF_W(h5util_write_f64(gg, "cuts", cuts, g->n_cols, GBM_MAX_BINS - 1));
-    MF_W(h5util_write_i32(gg, "node_col", col, nn));
-    MF_W(h5util_write_i32(gg, "node_bin", bin, nn));
-    MF_W(h5util_write_f64(gg, "node_thr", thr, nn, 0));
-    MF_W(h5util_write_f64(gg, "node_value", val, nn, 0));
-    MF_W(mf_gbm_gain_write(gg, g));
-    if (gg >= 0) H5Gclose(gg);
-    free(col);
-    free(bin);
-    free(ncut);
-    free(thr);
-    free(val);
-    free(cuts);
-    return rc;
-}
-
-
-static int mf_read_gbm(hid_t f, const char *path, size_t n_cols_expect, gbm_model **out)
-{
-    hid_t gg = H5Gopen2(f, "/gbm", H5P_DEFAULT);
-    if (gg < 0) return CS_ERROR(CS_EFORMAT, "%s: model says gbm but /gbm is missing", path);
-    int64_t nc = 0, depth = 0, nt = 0;
-    double base = 0;
-    int rc = h5util_attr_read_i64(gg, "n_cols", &nc);
-    if (rc == CS_OK) rc = h5util_attr_read_i64(gg, "max_depth", &depth);
-    if (rc == CS_OK) rc = h5util_attr_read_i64(gg, "n_trees", &nt);
-    if (rc == CS_OK) rc = h5util_attr_read_f64(gg, "base_score", &base);
-    if (rc == CS_OK && ((size_t)nc != n_cols_expect || depth < 1 || depth > GBM_MAX_DEPTH || nt < 0 ||
-                        nt > 1000000 || !isfinite(base)))
-        rc = CS_ERROR(CS_EFORMAT, "%s: /gbm does not fit the model's inputs (n_cols %lld for %zu design "
-                      "columns, max_depth %lld: 1 to %d, n_trees %lld, base_score %g)", path, (long long)nc,
-                      n_cols_expect, (long long)depth, GBM_MAX_DEPTH, (long long)nt, base);
-    gbm_model *g = rc == CS_OK ? gbm_model_alloc((size_t)nc, (size_t)(nt ? nt : 1), (size_t)depth) : NULL;
-    if (rc == CS_OK && !g) rc = CS_ERROR(CS_ENOMEM, "out of memory");
-    size_t nn = g ? (size_t)nt * g->nodes_per_tree : 0;
-    int32_t *col = NULL, *bin = NULL, *ncut = NULL;
-    double *thr = NULL, *val = NULL, *cuts = NULL;
-    if (rc == CS_OK) rc = mf_read_i32(gg, "n_cuts", path, (size_t)nc, &ncut, GBM_MAX_BINS);
-    if (rc == CS_OK) rc = mf_read_vec(gg, "cuts", path, (size_t)nc * (GBM_MAX_BINS - 1), &cuts);
-    if (rc == CS_OK) rc = mf_read_i32(gg, "node_col", path, nn, &col, 0);
-    if (rc == CS_OK) rc = mf_read_i32(gg, "node_bin", path, nn, &bin, 0);
-    if (rc == CS_OK) rc = mf_read_vec(gg, "node_thr", path, nn, &thr);
-    if (rc == CS_OK) rc = mf_read_vec(gg, "node_value", path, nn, &val);
-    for (size_t i = 0; rc == CS_OK && i < nn; i++) {
-        if (col[i] < -1 || col[i] >= (int32_t)nc)
-            rc = CS_ERROR(CS_EFORMAT, "%s: /gbm/node_col row %zu: %d out of range (-1 to %lld)", path,
-                          i, col[i], (long long)nc - 1);
-        else if (!isfinite(val[i]) || !isfinite(thr[i]))
-            rc = CS_ERROR(CS_EDATA, "%s: /gbm/node_value or node_thr row %zu is not finite", path, i);
-        g->nodes[i].col = col[i];
-        g->nodes[i].bin = bin[i];
-        g->nodes[i].thr = (float)thr[i];
-        g->nodes[i].value = val[i];
-    }
-    if (rc == CS_OK) {
-        for (int64_t j = 0; j < nc; j++) g->n_cuts[j] = (size_t)ncut[j];
-        for (size_t i = 0; i < (size_t)nc * (GBM_MAX_BINS - 1); i++) g->cuts[i] = (float)cuts[i];
-        g->n_trees = (size_t)nt;
-        g->base_score = base;
-        rc = mf_gbm_gain_read(gg, path, g);
-    }
-    if (rc == CS_OK) {
-        *out = g;
-    } else {
-        gbm_model_free(g);
-    }
-    free(col);
-    free(bin);
-    free(ncut);
-    free(thr);
-    free(val);
-    free(cuts);
-    H5Gclose(gg);
-    return rc;
-}
 
 /* /diagnostics: kind, found, action (one string each per diagnostic, empty datasets when every
  * check passed), so that h5py reads them as three columns. */
@@ -318,7 +218,7 @@ static int mf_write_all(hid_t f, const cmodel *m, const modelfile_story *s)
     MF_W(h5util_write_f64(g, "p", m->pval, m->n_coef, 0));
     MF_W(h5util_write_f64(g, "column_mean", m->coef_mean, m->n_coef, 0));
     H5Gclose(g);
-    if (m->kind == CMODEL_KIND_GBM && m->gbm && rc == CS_OK) rc = mf_write_gbm(f, m->gbm);
+    if (m->kind == CMODEL_KIND_GBM && m->gbm && rc == CS_OK) rc = mf_gbm_write(f, m->gbm);
     if (rc == CS_OK) rc = mf_seg_write(f, m);
     if (rc == CS_OK) rc = mf_types_write(f, m, s);
     if (s) {
@@ -419,8 +319,8 @@ int mf_read_vec(hid_t loc, const char *name, const char *file, size_t expect, do
     return CS_OK;
 }
 
-static int mf_read_i32(hid_t loc, const char *name, const char *file, size_t expect, int32_t **out,
-                       size_t bound)
+int mf_read_i32(hid_t loc, const char *name, const char *file, size_t expect, int32_t **out,
+                size_t bound)
 {
     size_t n = 0;
     CS_TRY(h5util_read_i32(loc, name, file, out, &n));
@@ -557,7 +457,7 @@ static int mf_read_model(hid_t f, const char *path, cmodel *m)
     if (strcmp(kind, "gbm") != 0 && strcmp(kind, "logit") != 0)
         return CS_ERROR(CS_EFORMAT, "%s: attribute model is '%s' (expected logit or gbm)", path, kind);
     m->kind = strcmp(kind, "gbm") == 0 ? CMODEL_KIND_GBM : CMODEL_KIND_LOGIT;
-    if (m->kind == CMODEL_KIND_GBM) CS_TRY(mf_read_gbm(f, path, m->n_coef - 1, &m->gbm));
+    if (m->kind == CMODEL_KIND_GBM) CS_TRY(mf_gbm_read(f, path, m->n_coef - 1, &m->gbm));
     /* the calibration (version 4; an older file has none and scores as it always did) */
     char cal[16] = "none";
     if (h5util_attr_exists(f, "calibration")) CS_TRY(h5util_attr_read_str(f, "calibration", cal, sizeof cal));

@@ -40,6 +40,14 @@ int mf_types_read(hid_t f, const char *path, cmodel *m);
  * (CS_EDATA naming the row). */
 int mf_read_vec(hid_t loc, const char *name, const char *file, size_t expect, double **out);
 int mf_check_finite(const char *file, const char *name, const double *v, size_t n);
+/* A dataset of exactly expect int32 values, each in [0, bound) when bound is not 0. */
+int mf_read_i32(hid_t loc, const char *name, const char *file, size_t expect, int32_t **out,
+                size_t bound);
+
+/* The trees (io/modelfile_gbm.c): /gbm written from g; read and checked against the model's
+ * n_cols_expect design columns (CS_EFORMAT, or CS_EDATA for a value that is not finite). */
+int mf_gbm_write(hid_t f, const gbm_model *g);
+int mf_gbm_read(hid_t f, const char *path, size_t n_cols_expect, gbm_model **out);
 
 int mf_story_extra_read(hid_t f, const char *path, const cmodel *m, modelfile_story *s);
 
