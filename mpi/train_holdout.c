@@ -183,6 +183,18 @@ static int train_type_metrics(const double *prob, const int8_t *ct, const int64_
     return CS_OK;
 }
 
+/* The i-th largest (0: the largest) of v[0..n) into *out, v untouched (gsl_stats_select reorders a
+ * copy): the cut-offs that put a given share of the evaluated rows above them. */
+static int train_nth_largest(const double *v, size_t n, size_t i, double *out)
+{
+    double *w = malloc(n * sizeof(double));
+    if (!w) return CS_ERROR(CS_ENOMEM, "out of memory");
+    memcpy(w, v, n * sizeof(double));
+    *out = gsl_stats_select(w, 1, n, n - 1 - i);
+    free(w);
+    return CS_OK;
+}
+
 /* Collective: the helper rank h's oracle AUC and drift reference to every rank (rank 0 writes them). */
 static int train_share_story(MPI_Comm comm, int h, modelfile_story *s)
 {
@@ -256,37 +268,20 @@ int train_holdout(train_run *t, cmodel *m, uint64_t n_hold, modelfile_story *sto
             metrics_report rep;
             metrics_work *mw = metrics_work_alloc((size_t)tot);
             lrc = mw ? metrics_evaluate(ap, al, ai, (size_t)tot, &rep, mw) : CS_ERROR(CS_ENOMEM, "out of memory");
+            /* the cut-offs leave warn_top of the evaluated rows at or above them: the at_i-th largest */
+            size_t at_i = (size_t)floor(o->warn_top * (double)tot);
+            if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
             if (lrc == CS_OK && cutoff < 0) {
-                /* the probability above which warn_top of the evaluated rows lies, read from the
-                 * order metrics_evaluate has just sorted (decreasing score) */
-                size_t at_i = (size_t)floor(o->warn_top * (double)tot);
-                if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
+                /* the probability's, read from the order metrics_evaluate has just sorted
+                 * (decreasing score) */
                 cutoff = metrics_work_sorted(mw)[at_i];
                 /* with churn types the warning phase reads the voluntary probability (retention's
                  * early care): its cut-off is that probability's quantile, the same at_i-th largest */
-                if (gtypes) {
-                    double *pv = malloc((size_t)tot * sizeof(double));
-                    if (!pv) lrc = CS_ERROR(CS_ENOMEM, "out of memory");
-                    else {
-                        memcpy(pv, apv, (size_t)tot * sizeof(double));
-                        cutoff = gsl_stats_select(pv, 1, (size_t)tot, (size_t)tot - 1 - at_i);
-                        free(pv);
-                    }
-                }
+                if (gtypes) lrc = train_nth_largest(apv, (size_t)tot, at_i, &cutoff);
             }
-            if (lrc == CS_OK && gtypes) {
-                /* the collections cut-off: the same share of the evaluated rows, by involuntary
-                 * risk (the at_i-th largest p_involuntary) */
-                size_t at_i = (size_t)floor(o->warn_top * (double)tot);
-                if (at_i >= (size_t)tot) at_i = (size_t)tot - 1;
-                double *pi = malloc((size_t)tot * sizeof(double));
-                if (!pi) lrc = CS_ERROR(CS_ENOMEM, "out of memory");
-                else {
-                    memcpy(pi, api, (size_t)tot * sizeof(double));
-                    coll = gsl_stats_select(pi, 1, (size_t)tot, (size_t)tot - 1 - at_i);
-                    free(pi);
-                }
-            }
+            /* the collections cut-off: the same share of the evaluated rows by involuntary risk */
+            if (lrc == CS_OK && gtypes)
+                lrc = train_nth_largest(api, (size_t)tot, at_i, &coll);
             if (lrc == CS_OK && !ha.use_train) {
                 /* holdout metrics (never in-sample ones) */
                 story->ho_n = rep.n;
