@@ -279,6 +279,11 @@ int imp_schema_finish(imp_schema *s);
  * pass 1 did). */
 int imp_schema_encode(const imp_schema *s, const csv_record *rec, uint64_t ordinal, uint64_t *id,
                       uint16_t *region, uint8_t *brand, float *x, int8_t *label, int8_t *ctype);
+/* The same for a record imp_schema_check has just accepted (a pass whose own check skips the bad
+ * records, as import's pass 2 does): without checking it again, which with --like parsed every
+ * number of the pass twice. CS_EDATA only for a value pass 1 did not see (the file changed). */
+int imp_schema_encode_checked(const imp_schema *s, const csv_record *rec, uint64_t ordinal, uint64_t *id,
+                              uint16_t *region, uint8_t *brand, float *x, int8_t *label, int8_t *ctype);
 
 /* Whether the snapshot of s has labels (a label or a churn-type column) and churn types. */
 int imp_schema_has_labels(const imp_schema *s);

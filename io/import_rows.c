@@ -172,8 +172,14 @@ int imp_schema_check(const imp_schema *s, const csv_record *rec)
 int imp_schema_encode(const imp_schema *s, const csv_record *rec, uint64_t ordinal, uint64_t *id,
                       uint16_t *region, uint8_t *brand, float *x, int8_t *label, int8_t *ctype)
 {
-    int t = 0;
     CS_TRY(imp_schema_check(s, rec));
+    return imp_schema_encode_checked(s, rec, ordinal, id, region, brand, x, label, ctype);
+}
+
+int imp_schema_encode_checked(const imp_schema *s, const csv_record *rec, uint64_t ordinal, uint64_t *id,
+                              uint16_t *region, uint8_t *brand, float *x, int8_t *label, int8_t *ctype)
+{
+    int t = 0;
     *id = ordinal;
     *region = (uint16_t)s->region_code;
     *brand = (uint8_t)s->brand_code;

@@ -206,8 +206,9 @@ static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const 
         }
         b.label[n] = -1;
         b.ctype[n] = 0;
-        rc = imp_schema_encode(s, &rec, ord0 + ord, &b.id[n], &b.region[n], &b.brand[n], b.x + n * s->p,
-                               &b.label[n], &b.ctype[n]);
+        /* imp_check_only accepted the record just now */
+        rc = imp_schema_encode_checked(s, &rec, ord0 + ord, &b.id[n], &b.region[n], &b.brand[n], b.x + n * s->p,
+                                       &b.label[n], &b.ctype[n]);
         if (rc == CS_OK) rc = imp_area_encode(s, &rec, &b.area[n]);
         if (rc != CS_OK) break;
         if (++n == b.cap) {
