@@ -15,43 +15,57 @@
         if (rc == CS_OK) rc = (expr);                                                              \
     } while (0)
 
+/* The /gbm datasets as the file holds them (int32 and double), between the file and a gbm_model:
+ * the nodes' column, bin, threshold and value, and each column's cut count and cut points. */
+typedef struct {
+    int32_t *col, *bin, *ncut;
+    double *thr, *val, *cuts;
+} gbm_arrays;
+
+static void gbm_arrays_free(gbm_arrays *a)
+{
+    free(a->col);
+    free(a->bin);
+    free(a->ncut);
+    free(a->thr);
+    free(a->val);
+    free(a->cuts);
+}
+
 /* /gbm: the trees in level order and the cut points, as plain arrays. */
 int mf_gbm_write(hid_t f, const gbm_model *g)
 {
     int rc = CS_OK;
     size_t nn = g->n_trees * g->nodes_per_tree, nc = g->n_cols * (GBM_MAX_BINS - 1);
-    int32_t *col = malloc((nn ? nn : 1) * sizeof(int32_t)), *bin = malloc((nn ? nn : 1) * sizeof(int32_t));
-    int32_t *ncut = malloc((g->n_cols ? g->n_cols : 1) * sizeof(int32_t));
-    double *thr = malloc((nn ? nn : 1) * sizeof(double)), *val = malloc((nn ? nn : 1) * sizeof(double));
-    double *cuts = malloc((nc ? nc : 1) * sizeof(double));
-    if (!col || !bin || !ncut || !thr || !val || !cuts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    gbm_arrays a = {
+        .col = malloc((nn ? nn : 1) * sizeof(int32_t)), .bin = malloc((nn ? nn : 1) * sizeof(int32_t)),
+        .ncut = malloc((g->n_cols ? g->n_cols : 1) * sizeof(int32_t)),
+        .thr = malloc((nn ? nn : 1) * sizeof(double)), .val = malloc((nn ? nn : 1) * sizeof(double)),
+        .cuts = malloc((nc ? nc : 1) * sizeof(double)),
+    };
+    if (!a.col || !a.bin || !a.ncut || !a.thr || !a.val || !a.cuts) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     for (size_t i = 0; rc == CS_OK && i < nn; i++) {
-        col[i] = g->nodes[i].col;
-        bin[i] = g->nodes[i].bin;
-        thr[i] = g->nodes[i].thr;
-        val[i] = g->nodes[i].value;
+        a.col[i] = g->nodes[i].col;
+        a.bin[i] = g->nodes[i].bin;
+        a.thr[i] = g->nodes[i].thr;
+        a.val[i] = g->nodes[i].value;
     }
-    for (size_t j = 0; rc == CS_OK && j < g->n_cols; j++) ncut[j] = (int32_t)g->n_cuts[j];
-    for (size_t i = 0; rc == CS_OK && i < nc; i++) cuts[i] = g->cuts[i];
+    for (size_t j = 0; rc == CS_OK && j < g->n_cols; j++) a.ncut[j] = (int32_t)g->n_cuts[j];
+    for (size_t i = 0; rc == CS_OK && i < nc; i++) a.cuts[i] = g->cuts[i];
     hid_t gg = rc == CS_OK ? H5Gcreate2(f, "/gbm", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
     GBW(h5util_attr_write_i64(gg, "n_cols", (int64_t)g->n_cols));
     GBW(h5util_attr_write_i64(gg, "max_depth", (int64_t)g->max_depth));
     GBW(h5util_attr_write_i64(gg, "n_trees", (int64_t)g->n_trees));
     GBW(h5util_attr_write_f64(gg, "base_score", g->base_score));
-    GBW(h5util_write_i32(gg, "n_cuts", ncut, g->n_cols));
-    GBW(h5util_write_f64(gg, "cuts", cuts, g->n_cols, GBM_MAX_BINS - 1));
-    GBW(h5util_write_i32(gg, "node_col", col, nn));
-    GBW(h5util_write_i32(gg, "node_bin", bin, nn));
-    GBW(h5util_write_f64(gg, "node_thr", thr, nn, 0));
-    GBW(h5util_write_f64(gg, "node_value", val, nn, 0));
+    GBW(h5util_write_i32(gg, "n_cuts", a.ncut, g->n_cols));
+    GBW(h5util_write_f64(gg, "cuts", a.cuts, g->n_cols, GBM_MAX_BINS - 1));
+    GBW(h5util_write_i32(gg, "node_col", a.col, nn));
+    GBW(h5util_write_i32(gg, "node_bin", a.bin, nn));
+    GBW(h5util_write_f64(gg, "node_thr", a.thr, nn, 0));
+    GBW(h5util_write_f64(gg, "node_value", a.val, nn, 0));
     GBW(mf_gbm_gain_write(gg, g));
     if (gg >= 0) H5Gclose(gg);
-    free(col);
-    free(bin);
-    free(ncut);
-    free(thr);
-    free(val);
-    free(cuts);
+    gbm_arrays_free(&a);
     return rc;
 }
 
@@ -73,28 +87,27 @@ int mf_gbm_read(hid_t f, const char *path, size_t n_cols_expect, gbm_model **out
     gbm_model *g = rc == CS_OK ? gbm_model_alloc((size_t)nc, (size_t)(nt ? nt : 1), (size_t)depth) : NULL;
     if (rc == CS_OK && !g) rc = CS_ERROR(CS_ENOMEM, "out of memory");
     size_t nn = g ? (size_t)nt * g->nodes_per_tree : 0;
-    int32_t *col = NULL, *bin = NULL, *ncut = NULL;
-    double *thr = NULL, *val = NULL, *cuts = NULL;
-    if (rc == CS_OK) rc = mf_read_i32(gg, "n_cuts", path, (size_t)nc, &ncut, GBM_MAX_BINS);
-    if (rc == CS_OK) rc = mf_read_vec(gg, "cuts", path, (size_t)nc * (GBM_MAX_BINS - 1), &cuts);
-    if (rc == CS_OK) rc = mf_read_i32(gg, "node_col", path, nn, &col, 0);
-    if (rc == CS_OK) rc = mf_read_i32(gg, "node_bin", path, nn, &bin, 0);
-    if (rc == CS_OK) rc = mf_read_vec(gg, "node_thr", path, nn, &thr);
-    if (rc == CS_OK) rc = mf_read_vec(gg, "node_value", path, nn, &val);
+    gbm_arrays a = {0};
+    if (rc == CS_OK) rc = mf_read_i32(gg, "n_cuts", path, (size_t)nc, &a.ncut, GBM_MAX_BINS);
+    if (rc == CS_OK) rc = mf_read_vec(gg, "cuts", path, (size_t)nc * (GBM_MAX_BINS - 1), &a.cuts);
+    if (rc == CS_OK) rc = mf_read_i32(gg, "node_col", path, nn, &a.col, 0);
+    if (rc == CS_OK) rc = mf_read_i32(gg, "node_bin", path, nn, &a.bin, 0);
+    if (rc == CS_OK) rc = mf_read_vec(gg, "node_thr", path, nn, &a.thr);
+    if (rc == CS_OK) rc = mf_read_vec(gg, "node_value", path, nn, &a.val);
     for (size_t i = 0; rc == CS_OK && i < nn; i++) {
-        if (col[i] < -1 || col[i] >= (int32_t)nc)
+        if (a.col[i] < -1 || a.col[i] >= (int32_t)nc)
             rc = CS_ERROR(CS_EFORMAT, "%s: /gbm/node_col row %zu: %d out of range (-1 to %lld)", path,
-                          i, col[i], (long long)nc - 1);
-        else if (!isfinite(val[i]) || !isfinite(thr[i]))
+                          i, a.col[i], (long long)nc - 1);
+        else if (!isfinite(a.val[i]) || !isfinite(a.thr[i]))
             rc = CS_ERROR(CS_EDATA, "%s: /gbm/node_value or node_thr row %zu is not finite", path, i);
-        g->nodes[i].col = col[i];
-        g->nodes[i].bin = bin[i];
-        g->nodes[i].thr = (float)thr[i];
-        g->nodes[i].value = val[i];
+        g->nodes[i].col = a.col[i];
+        g->nodes[i].bin = a.bin[i];
+        g->nodes[i].thr = (float)a.thr[i];
+        g->nodes[i].value = a.val[i];
     }
     if (rc == CS_OK) {
-        for (int64_t j = 0; j < nc; j++) g->n_cuts[j] = (size_t)ncut[j];
-        for (size_t i = 0; i < (size_t)nc * (GBM_MAX_BINS - 1); i++) g->cuts[i] = (float)cuts[i];
+        for (int64_t j = 0; j < nc; j++) g->n_cuts[j] = (size_t)a.ncut[j];
+        for (size_t i = 0; i < (size_t)nc * (GBM_MAX_BINS - 1); i++) g->cuts[i] = (float)a.cuts[i];
         g->n_trees = (size_t)nt;
         g->base_score = base;
         rc = mf_gbm_gain_read(gg, path, g);
@@ -104,12 +117,7 @@ int mf_gbm_read(hid_t f, const char *path, size_t n_cols_expect, gbm_model **out
     } else {
         gbm_model_free(g);
     }
-    free(col);
-    free(bin);
-    free(ncut);
-    free(thr);
-    free(val);
-    free(cuts);
+    gbm_arrays_free(&a);
     H5Gclose(gg);
     return rc;
 }
