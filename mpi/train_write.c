@@ -211,7 +211,7 @@ void train_summary(const train_run *t, const train_choice *c, const cmodel *m,
                story->diag.e[i].action);
     printf("  warning cut-off    %.5f\n", m->warn_cutoff);
     if (m->has_types && m->coll_cutoff >= 0)
-        printf("  collections cut-off p_involuntary >= %.5f (the top %g of the holdout by involuntary risk)\n",
+        printf("  collections cut-off p_involuntary >= %.5f (the top %g by involuntary risk, as the warning cut-off by voluntary)\n",
                m->coll_cutoff, o->warn_top);
     if (m->seg) {
         const segment_model *sg = m->seg;
