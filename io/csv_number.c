@@ -19,11 +19,6 @@
 /* ---------------------------------------------------------------------------------------------- */
 /* Numbers                                                                                        */
 
-/* Powers of ten that are exact doubles (10^22 < 2^53 * 2^22 is the last one). */
-static const double csv_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 /* The strict grammar is checked first, so strtod only ever sees text it parses completely. */
 static int parse_double_slow(const char *s, size_t len, double *out, int *overflow)
 {
@@ -41,10 +36,23 @@ static int parse_double_slow(const char *s, size_t len, double *out, int *overfl
     return ok;
 }
 
-static int parse_double(const char *s, size_t len, double *out, int *overflow);
 static int parse_double_general(const char *s, size_t len, double *out, int *overflow);
 
-int csv_parse_double(const char *s, size_t len, double *out) { return parse_double(s, len, out, NULL); }
+/* Powers of ten that are exact doubles (10^22 < 2^53 * 2^22 is the last one), for the inline fast
+ * path (csv.h) and the general one. */
+const double csv_pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+int csv_parse_double_general(const char *s, size_t len, double *out)
+{
+    return parse_double_general(s, len, out, NULL);
+}
+
+static int parse_double(const char *s, size_t len, double *out, int *overflow)
+{
+    return csv_parse_double_fast(s, len, out) || parse_double_general(s, len, out, overflow);
+}
 
 int csv_number_overflows(const char *s, size_t len)
 {
@@ -58,42 +66,6 @@ int csv_number_overflows(const char *s, size_t len)
     for (int k = 0; k < 3; k++)
         if (len - i == strlen(w[k]) && strncasecmp(s + i, w[k], len - i) == 0) return 1;
     return 0;
-}
-
-static int parse_double(const char *s, size_t len, double *out, int *overflow)
-{
-    /* The common field first (issue 20: the number parser was a quarter of an import): a sign,
-     * at most 19 digits with at most one point, no exponent, in one loop whose only rare branch is
-     * the point. m < 10^19 then holds every digit exactly, and Clinger's condition gives strtod's
-     * bits; everything else takes the general loop below. */
-    {
-        const unsigned char *p = (const unsigned char *)s, *const end = p + len;
-        int neg = 0;
-        if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
-        const unsigned char *d0 = p, *dot = NULL;
-        uint64_t m = 0;
-        for (; p < end; p++) {
-            unsigned d = (unsigned)(*p - '0');
-            if (d < 10) m = m * 10 + d;
-            else if (*p == '.' && !dot) dot = p;
-            else break;
-        }
-        size_t ndig = (size_t)(end - d0) - (dot != NULL);
-        if (p == end && ndig >= 1 && ndig <= 19) {
-            long e10 = dot ? -(long)(end - dot - 1) : 0;
-            if (m == 0) {
-                *out = neg ? -0.0 : 0.0;
-                return 1;
-            }
-            if (m <= ((uint64_t)1 << 53) && e10 >= -22) {
-                double v = (double)m;
-                if (e10 < 0) v /= csv_pow10[-e10];
-                *out = neg ? -v : v;
-                return 1;
-            }
-        }
-    }
-    return parse_double_general(s, len, out, overflow);
 }
 
 static int parse_double_general(const char *s, size_t len, double *out, int *overflow)
@@ -142,7 +114,7 @@ static int parse_double_general(const char *s, size_t len, double *out, int *ove
      * the exact decimal value correctly, giving strtod's bits. */
     if (!inexact && m <= ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22) {
         double v = (double)m;
-        v = e10 < 0 ? v / csv_pow10[-e10] : v * csv_pow10[e10];
+        v = e10 < 0 ? v / csv_pow10_exact[-e10] : v * csv_pow10_exact[e10];
         *out = neg ? -v : v;
         return 1;
     }
