@@ -219,6 +219,28 @@ int csv_parse_record(csv_reader *r)
     csv_field *fields = r->fields;
 
     for (;;) { /* one field per iteration */
+#if defined(__SSE2__)
+        /* Runs of plain fields inside the current window: a field whose next special byte is the
+         * delimiter holds no quote, CR, LF or UTF-8 to check, so it is the bytes up to that bit.
+         * Whatever else comes next (a quote, the record's end, a field past the window) takes the
+         * loop below. Taking the bits straight from the masks skips the class table and the window
+         * checks per field: the field loop was a seventh of an import (issue 20). */
+        if (win.base && p >= win.base) {
+            size_t at = (size_t)(p - win.base);
+            while (at < 64 && nf < r->fcap) {
+                uint64_t rest = (win.other | win.delim) >> at;
+                if (!rest) break;
+                unsigned k = (unsigned)__builtin_ctzll(rest);
+                if (!((win.delim >> (at + k)) & 1)) break;
+                fields[nf].data = (const char *)p;
+                fields[nf].len = k;
+                fields[nf].quoted = 0;
+                nf++;
+                p += k + 1;
+                at += k + 1;
+            }
+        }
+#endif
         if (nf == r->fcap) {
             if (r->fcap >= r->max_fields) {
                 /* A record over both limits reports its length, whichever limit the scan reaches
