@@ -34,6 +34,11 @@ struct imp_cells {
     uint32_t *row;    /* where observe writes the current record */
     uint32_t **remap; /* [ncols] after imp_cells_prepare: the part's index -> the file's code */
     uint32_t *remap_region, *remap_brand, *remap_area;
+    /* after imp_cells_prepare: the numeric columns (cell index, indicator index), which decode
+     * copies in one tight loop, and the other columns, which take the switch (issue 20: the switch
+     * over every column was most of pass 2's own time) */
+    size_t nnum, nother;
+    uint32_t *num_src, *num_dst, *other;
 };
 
 imp_cells *imp_cells_alloc(size_t ncols, uint64_t budget)
@@ -66,6 +71,9 @@ void imp_cells_free(imp_cells *c)
     free(c->remap_region);
     free(c->remap_brand);
     free(c->remap_area);
+    free(c->num_src);
+    free(c->num_dst);
+    free(c->other);
     free(c);
 }
 
@@ -155,6 +163,23 @@ static int cells_remap(const imp_set *t, const imp_set *gt, uint32_t **out)
 int imp_cells_prepare(imp_cells *c, const imp_schema *part, const imp_schema *g)
 {
     if (!c || c->over) return CS_ERROR(CS_EINTERNAL, "no cells kept");
+    size_t n = c->ncols ? c->ncols : 1;
+    free(c->num_src);
+    free(c->num_dst);
+    free(c->other);
+    c->num_src = malloc(n * sizeof *c->num_src);
+    c->num_dst = malloc(n * sizeof *c->num_dst);
+    c->other = malloc(n * sizeof *c->other);
+    if (!c->num_src || !c->num_dst || !c->other) return CS_ERROR(CS_ENOMEM, "out of memory");
+    c->nnum = c->nother = 0;
+    for (size_t k = 0; k < c->ncols; k++) {
+        if (g->cols[k].kind == IMP_NUMERIC) {
+            c->num_src[c->nnum] = (uint32_t)k;
+            c->num_dst[c->nnum++] = (uint32_t)g->cols[k].ind0;
+        } else {
+            c->other[c->nother++] = (uint32_t)k;
+        }
+    }
     for (size_t k = 0; k < c->ncols; k++) {
         const imp_column *col = &g->cols[k];
         if (col->kind == IMP_CATEGORY && !g->like)
@@ -174,6 +199,7 @@ int imp_cells_decode(const imp_cells *c, const imp_schema *part, const imp_schem
 {
     if (row >= c->rows) return CS_ERROR(CS_EINTERNAL, "row %llu of %llu kept", (unsigned long long)row,
                                         (unsigned long long)c->rows);
+    if (!c->num_src) return CS_ERROR(CS_EINTERNAL, "the kept cells were not prepared");
     if (!c->cells[row / CELLS_CHUNK_ROWS])
         return CS_ERROR(CS_EINTERNAL, "row %llu of the kept cells was released", (unsigned long long)row);
     const uint32_t *cell = c->cells[row / CELLS_CHUNK_ROWS] + (row % CELLS_CHUNK_ROWS) * c->ncols;
@@ -182,16 +208,12 @@ int imp_cells_decode(const imp_cells *c, const imp_schema *part, const imp_schem
     *id = g->id >= 0 ? kept_id : ord0 + kept_id; /* without an id column: the record's ordinal */
     *region = (uint16_t)g->region_code;
     *brand = (uint8_t)g->brand_code;
-    for (size_t k = 0; k < c->ncols; k++) {
+    for (size_t i = 0; i < c->nnum; i++) memcpy(&x[c->num_dst[i]], &cell[c->num_src[i]], sizeof *x);
+    for (size_t i = 0; i < c->nother; i++) {
+        size_t k = c->other[i];
         const imp_column *col = &g->cols[k];
         uint32_t v = cell[k];
         switch (col->kind) {
-        case IMP_NUMERIC: {
-            float f;
-            memcpy(&f, &v, sizeof f);
-            x[col->ind0] = f;
-            break;
-        }
         case IMP_CATEGORY: {
             /* before the part's first text an auto column's cells are floats: all missing here, or
              * the column would have needed the level pass */
