@@ -14,10 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Issue 20: csv_split_count_mem against a byte-by-byte count at every length (the SSE2 blocks, their byte
- * counters over runs longer than 255 steps, CR LF pairs across blocks, the scalar tail, next);
- * csv_split_find_mem at every cut of a file with quoted line breaks: the part after each cut, read by a range reader, gives the records a whole read gives
- * from the first record starting at or after the cut, with the same lines. */
+/* Issue 20: csv_split_count_mem against a byte-by-byte count at every length (the SSE2 blocks, their
+ * byte counters over runs longer than 255 steps, CR LF pairs across blocks, the scalar tail, next);
+ * csv_split_find_mem at every cut of a file with quoted line breaks: the part after each cut, read by
+ * a range reader, gives the records a whole read gives from the first record starting at or after
+ * the cut, with the same lines. */
 static void test_split(void **state)
 {
     (void)state;
