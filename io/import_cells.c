@@ -39,6 +39,10 @@ struct imp_cells {
      * over every column was most of pass 2's own time) */
     size_t nnum, nother;
     uint32_t *num_src, *num_dst, *other;
+    /* narrow cells (imp_cells_alloc_narrow): only the columns keep[0..nkeep) are held, width words a
+     * row; decode spreads a row back over wide[ncols] */
+    uint32_t *keep, *wide;
+    size_t nkeep, width;
 };
 
 imp_cells *imp_cells_alloc(size_t ncols, uint64_t budget)
@@ -46,6 +50,7 @@ imp_cells *imp_cells_alloc(size_t ncols, uint64_t budget)
     imp_cells *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->ncols = ncols;
+    c->width = ncols;
     c->budget = budget;
     c->row = malloc((ncols ? ncols : 1) * sizeof *c->row);
     c->remap = calloc(ncols ? ncols : 1, sizeof *c->remap);
@@ -53,6 +58,21 @@ imp_cells *imp_cells_alloc(size_t ncols, uint64_t budget)
         imp_cells_free(c);
         return NULL;
     }
+    return c;
+}
+
+imp_cells *imp_cells_alloc_narrow(size_t ncols, uint64_t budget, const uint32_t *cols, size_t n)
+{
+    imp_cells *c = imp_cells_alloc(ncols, budget);
+    if (!c) return NULL;
+    c->keep = malloc((n ? n : 1) * sizeof *c->keep);
+    c->wide = calloc(ncols ? ncols : 1, sizeof *c->wide);
+    if (!c->keep || !c->wide) {
+        imp_cells_free(c);
+        return NULL;
+    }
+    if (n) memcpy(c->keep, cols, n * sizeof *cols);
+    c->nkeep = c->width = n;
     return c;
 }
 
@@ -74,6 +94,8 @@ void imp_cells_free(imp_cells *c)
     free(c->num_src);
     free(c->num_dst);
     free(c->other);
+    free(c->keep);
+    free(c->wide);
     free(c);
 }
 
@@ -115,7 +137,7 @@ void imp_cells_keep(imp_cells *c, uint64_t id)
     if (!c || c->over) return;
     size_t at = (size_t)(c->rows % CELLS_CHUNK_ROWS);
     if (at == 0) {
-        uint64_t more = (uint64_t)CELLS_CHUNK_ROWS * (c->ncols * sizeof(uint32_t) + sizeof(uint64_t));
+        uint64_t more = (uint64_t)CELLS_CHUNK_ROWS * (c->width * sizeof(uint32_t) + sizeof(uint64_t));
         if (c->bytes + more > c->budget) {
             cells_drop(c);
             return;
@@ -132,7 +154,7 @@ void imp_cells_keep(imp_cells *c, uint64_t id)
             }
             c->cchunks = n;
         }
-        c->cells[c->nchunks] = cells_chunk_alloc((size_t)CELLS_CHUNK_ROWS * (c->ncols ? c->ncols : 1) * sizeof(uint32_t));
+        c->cells[c->nchunks] = cells_chunk_alloc((size_t)CELLS_CHUNK_ROWS * (c->width ? c->width : 1) * sizeof(uint32_t));
         c->ids[c->nchunks] = cells_chunk_alloc((size_t)CELLS_CHUNK_ROWS * sizeof(uint64_t));
         if (!c->cells[c->nchunks] || !c->ids[c->nchunks]) {
             c->nchunks++;
@@ -142,7 +164,11 @@ void imp_cells_keep(imp_cells *c, uint64_t id)
         c->nchunks++;
         c->bytes += more;
     }
-    memcpy(c->cells[c->nchunks - 1] + at * c->ncols, c->row, c->ncols * sizeof(uint32_t));
+    uint32_t *dst = c->cells[c->nchunks - 1] + at * c->width;
+    if (c->keep)
+        for (size_t i = 0; i < c->nkeep; i++) dst[i] = c->row[c->keep[i]];
+    else
+        memcpy(dst, c->row, c->ncols * sizeof(uint32_t));
     c->ids[c->nchunks - 1][at] = id;
     c->rows++;
 }
@@ -202,19 +228,26 @@ int imp_cells_decode(const imp_cells *c, const imp_schema *part, const imp_schem
     if (!c->num_src) return CS_ERROR(CS_EINTERNAL, "the kept cells were not prepared");
     if (!c->cells[row / CELLS_CHUNK_ROWS])
         return CS_ERROR(CS_EINTERNAL, "row %llu of the kept cells was released", (unsigned long long)row);
-    const uint32_t *cell = c->cells[row / CELLS_CHUNK_ROWS] + (row % CELLS_CHUNK_ROWS) * c->ncols;
+    const uint32_t *cell = c->cells[row / CELLS_CHUNK_ROWS] + (row % CELLS_CHUNK_ROWS) * c->width;
+    if (c->keep) {
+        if (x) return CS_ERROR(CS_EINTERNAL, "narrow cells hold no indicators");
+        for (size_t i = 0; i < c->nkeep; i++) c->wide[c->keep[i]] = cell[i];
+        cell = c->wide;
+    }
     uint64_t kept_id = c->ids[row / CELLS_CHUNK_ROWS][row % CELLS_CHUNK_ROWS];
     int t = 0;
     *id = g->id >= 0 ? kept_id : ord0 + kept_id; /* without an id column: the record's ordinal */
     *region = (uint16_t)g->region_code;
     *brand = (uint8_t)g->brand_code;
-    for (size_t i = 0; i < c->nnum; i++) memcpy(&x[c->num_dst[i]], &cell[c->num_src[i]], sizeof *x);
+    if (x)
+        for (size_t i = 0; i < c->nnum; i++) memcpy(&x[c->num_dst[i]], &cell[c->num_src[i]], sizeof *x);
     for (size_t i = 0; i < c->nother; i++) {
         size_t k = c->other[i];
         const imp_column *col = &g->cols[k];
         uint32_t v = cell[k];
         switch (col->kind) {
         case IMP_CATEGORY: {
+            if (!x) return CS_ERROR(CS_EINTERNAL, "category '%s' without its indicators", col->name);
             /* before the part's first text an auto column's cells are floats: all missing here, or
              * the column would have needed the level pass */
             int missing = v == IMP_CELL_MISSING;

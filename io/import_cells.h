@@ -18,6 +18,10 @@ typedef struct imp_cells imp_cells;
 
 /* Cells for records of ncols fields, at most budget bytes. NULL when out of memory. */
 imp_cells *imp_cells_alloc(size_t ncols, uint64_t budget);
+/* Narrow cells: only the n columns cols (their cells as observe writes them) and the id are kept, for
+ * an import that wrote the indicators while it read (issue 20); decode then gives everything but the
+ * indicators (x NULL). */
+imp_cells *imp_cells_alloc_narrow(size_t ncols, uint64_t budget, const uint32_t *cols, size_t n);
 void imp_cells_free(imp_cells *c); /* accepts NULL */
 /* The buffer observe writes a record's cells to (NULL once over the budget). */
 uint32_t *imp_cells_row(imp_cells *c);
@@ -31,7 +35,8 @@ uint64_t imp_cells_rows(const imp_cells *c);
  * observed into) to g's codes. CS_ENOMEM, CS_EINTERNAL. */
 int imp_cells_prepare(imp_cells *c, const imp_schema *part, const imp_schema *g);
 /* Snapshot row `row` of the part (ord0: data records before the part, for ids without an id column);
- * the outputs as imp_schema_encode's, area as imp_area_encode's (may be NULL without --area). */
+ * the outputs as imp_schema_encode's, area as imp_area_encode's (may be NULL without --area); x NULL
+ * leaves the indicators out (narrow cells hold none). */
 int imp_cells_decode(const imp_cells *c, const imp_schema *part, const imp_schema *g, uint64_t row,
                      uint64_t ord0, uint64_t *id, uint16_t *region, uint8_t *brand, float *x,
                      int8_t *label, int8_t *ctype, uint16_t *area);

@@ -481,6 +481,23 @@ static int snap_new_rows(hid_t f, const char *name, hid_t type, uint64_t n, uint
     return CS_OK;
 }
 
+/* The names of a new snapshot: feature, region and brand names (areas 0), or the areas' names and
+ * regions (areas 1, in a file that has /areas). */
+static int snap_names(hid_t f, const snap_meta *m, int areas)
+{
+    if (!areas) {
+        CS_TRY(h5util_write_strings(f, "/subscribers/feature_names", m->feature_names, m->p));
+        CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
+        return h5util_write_strings(f, "/brands/name", m->brand_names, m->n_brands);
+    }
+    CS_TRY(h5util_write_strings(f, "/areas/name", m->area_names, m->n_areas));
+    hid_t d;
+    CS_TRY(h5util_create_rows(f, "/areas/region", H5T_STD_U16LE, m->n_areas, 0, 0, &d));
+    int wrc = h5util_write_rows(d, H5T_NATIVE_UINT16, 0, m->n_areas, 0, m->area_region);
+    H5Dclose(d);
+    return wrc;
+}
+
 /* Serially, on the one process that creates the file (h5util_create_laid_out): attributes, names,
  * datasets. */
 static int snap_layout(hid_t f, const char *tmp, const void *arg)
@@ -500,9 +517,7 @@ static int snap_layout(hid_t f, const char *tmp, const void *arg)
     H5Gclose(g);
     H5Gclose(gr);
     H5Gclose(gb);
-    CS_TRY(h5util_write_strings(f, "/subscribers/feature_names", m->feature_names, m->p));
-    CS_TRY(h5util_write_strings(f, "/regions/name", m->region_names, m->n_regions));
-    CS_TRY(h5util_write_strings(f, "/brands/name", m->brand_names, m->n_brands));
+    if (!m->names_later) CS_TRY(snap_names(f, m, 0));
     CS_TRY(snap_new_rows(f, "/subscribers/id", H5T_STD_U64LE, m->n, 0, 0));
     CS_TRY(snap_new_rows(f, "/subscribers/region", H5T_STD_U16LE, m->n, 0, 0));
     CS_TRY(snap_new_rows(f, "/subscribers/brand", H5T_STD_U8LE, m->n, 0, 0));
@@ -510,12 +525,7 @@ static int snap_layout(hid_t f, const char *tmp, const void *arg)
         hid_t ga = H5Gcreate2(f, "/areas", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         if (ga < 0) return CS_ERROR(CS_EIO, "%s: cannot create /areas", tmp);
         H5Gclose(ga);
-        CS_TRY(h5util_write_strings(f, "/areas/name", m->area_names, m->n_areas));
-        hid_t d;
-        CS_TRY(h5util_create_rows(f, "/areas/region", H5T_STD_U16LE, m->n_areas, 0, 0, &d));
-        int wrc = h5util_write_rows(d, H5T_NATIVE_UINT16, 0, m->n_areas, 0, m->area_region);
-        H5Dclose(d);
-        CS_TRY(wrc);
+        if (!m->names_later) CS_TRY(snap_names(f, m, 1));
         CS_TRY(snap_new_rows(f, "/subscribers/area", H5T_STD_U16LE, m->n, 0, 0));
     }
     /* CS_CHUNK_ROWS overrides the chunk height (a tuning knob for sites; see SNAP_CHUNK_ROWS) */
@@ -545,6 +555,16 @@ static int snap_layout(hid_t f, const char *tmp, const void *arg)
 int snap_file_create(const char *path, const snap_meta *m)
 {
     return h5util_create_laid_out(path, snap_layout, m);
+}
+
+int snap_file_add_names(const char *path, const snap_meta *m)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) return CS_ERROR(CS_EIO, "%s: cannot open to add the names", path);
+    int rc = snap_names(f, m, 0);
+    if (rc == CS_OK && m->n_areas) rc = snap_names(f, m, 1);
+    int crc = h5util_close_file(f, path);
+    return rc == CS_OK ? crc : rc;
 }
 
 static int snap_open_datasets(snap_writer *w, const snap_meta *m)
@@ -600,12 +620,17 @@ int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, cons
     CS_TRY(h5util_write_rows(w->d_id, H5T_NATIVE_UINT64, row0, n, 0, id));
     CS_TRY(h5util_write_rows(w->d_region, H5T_NATIVE_UINT16, row0, n, 0, region));
     CS_TRY(h5util_write_rows(w->d_brand, H5T_NATIVE_UINT8, row0, n, 0, brand));
-    CS_TRY(h5util_write_rows(w->d_feat, H5T_NATIVE_FLOAT, row0, n, w->p, features));
+    if (features) CS_TRY(h5util_write_rows(w->d_feat, H5T_NATIVE_FLOAT, row0, n, w->p, features));
     if (w->d_churn > 0) {
         if (!churned) return CS_ERROR(CS_EINVAL, "labels missing for a labelled snapshot");
         CS_TRY(h5util_write_rows(w->d_churn, H5T_NATIVE_INT8, row0, n, 0, churned));
     }
     return CS_OK;
+}
+
+int snap_write_features(snap_writer *w, uint64_t row0, size_t n, const float *features)
+{
+    return h5util_write_rows(w->d_feat, H5T_NATIVE_FLOAT, row0, n, w->p, features);
 }
 
 int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,

@@ -141,6 +141,11 @@ typedef struct {
     const double *truth_loadings;  /* p x truth_factors */
     const char *generator;         /* free text stored as an attribute, may be NULL */
     size_t n_attrs;                /* extra numeric root attributes (e.g. generator parameters) */
+    int names_later;               /* 1: snap_file_create leaves out the names (feature, region,
+                                    * brand and area names, /areas/region), which snap_file_add_names
+                                    * writes once the rows are in: import creates the file before it
+                                    * knows them (issue 20: the rows are written while the CSV is
+                                    * read); the rows' chunks are then placed before the names */
     const char *const *attr_names;
     const double *attr_values;
 } snap_meta;
@@ -156,11 +161,17 @@ typedef struct snap_writer snap_writer;
  * agrees on the status and then frees it on every rank together (snap_writer_free; its close is
  * collective where the file was opened), and removes the file. */
 int snap_file_create(const char *path, const snap_meta *meta);
+/* For a meta with names_later: opens path itself (one process, the POSIX driver) and adds the names
+ * snap_file_create left out. CS_EIO naming the file. */
+int snap_file_add_names(const char *path, const snap_meta *meta);
 int snap_writer_open(const char *path, MPI_Comm comm, const snap_meta *meta, snap_writer **out);
 /* Writes rows [row0, row0+n) (independent: each rank its own rows). churned may be NULL only when
- * the snapshot has no labels. */
+ * the snapshot has no labels; features NULL leaves /subscribers/features alone (written by
+ * snap_write_features). */
 int snap_write(snap_writer *w, uint64_t row0, size_t n, const uint64_t *id, const uint16_t *region,
                const uint8_t *brand, const float *features, const int8_t *churned);
+/* Writes rows [row0, row0+n) of /subscribers/features alone (n x p floats, row-major). */
+int snap_write_features(snap_writer *w, uint64_t row0, size_t n, const float *features);
 int snap_write_truth(snap_writer *w, uint64_t row0, size_t n, const float *prob,
                      const int8_t *leaver_type);
 /* Writes rows of /subscribers/area (the snapshot must have been created with areas). */

@@ -137,19 +137,78 @@ static int imp_next(const imp_opts *o, csv_reader *r, imp_pass *ps, imp_check_fn
     }
 }
 
+/* The one-pass write (issue 20): where every line of the CSV is one record (no quote in the data) and
+ * the indicators are known before the read (every column that may hold numbers is taken to be
+ * numeric: no --categorical column, no --area; or --like's columns, none of them a category), the
+ * snapshot is created before pass 1, sized for the guessed rows (import_split.h), and pass 1 writes
+ * each part's indicators at the guessed rows while it reads them, in blocks; only the id, region,
+ * brand, label and churn type of each row are kept (narrow cells). After pass 1 the guess is checked
+ * (the same rows, the same indicators: a column that turned to text, a bad, skipped or blank line
+ * breaks it); if it holds, pass 2 writes only those small columns, else the file is thrown away and
+ * pass 2 parses the CSV again into a new one. Either way the file is the same bit for bit: import
+ * always creates it with the names last (snap_meta.names_later). This saves the kept indicators'
+ * memory (at size they did not fit, and pass 2 parsed the whole CSV a second time) and their copy. */
+typedef struct {
+    int on;     /* the file is created and pass 1 writes the indicators */
+    int broken; /* pass 1 found the guess wrong: what it wrote is of no use */
+    snap_writer *w;
+    snap_meta meta; /* what the file was created with (no names) */
+    char gen[512];
+    size_t nnum;    /* the numeric columns: cell num_src[i] is indicator num_dst[i] */
+    uint32_t *num_src, *num_dst;
+    float *x;       /* a block of cap rows x meta.p */
+    size_t cap, n;
+    uint64_t row0, rows, done; /* the part's guessed first row and rows; rows written */
+} imp_direct;
+
+static void imp_direct_clear(imp_direct *d)
+{
+    free(d->num_src);
+    free(d->num_dst);
+    free(d->x);
+    d->num_src = d->num_dst = NULL;
+    d->x = NULL;
+}
+
+/* Writes the block's rows where the guess puts them; past the guessed rows the guess is wrong. */
+static int imp_direct_flush(imp_direct *d)
+{
+    if (!d->on || d->broken || d->n == 0) return CS_OK;
+    size_t n = d->n;
+    d->n = 0;
+    if (d->done + n > d->rows) {
+        d->broken = 1;
+        return CS_OK;
+    }
+    int rc = snap_write_features(d->w, d->row0 + d->done, n, d->x);
+    d->done += n;
+    return rc;
+}
+
 /* Pass 1 keeping the rows as cells (import_cells.h) while they fit. */
 typedef struct {
     imp_schema *s;
     imp_cells *cells;
     const imp_pass *ps;
+    imp_direct *d; /* NULL, or the one-pass write */
 } imp_keep_arg;
 static int imp_check_keep(void *arg, const csv_record *rec)
 {
     imp_keep_arg *k = arg;
-    k->s->cell_row = imp_cells_row(k->cells);
+    const uint32_t *cell = k->s->cell_row = imp_cells_row(k->cells);
     int rc = imp_schema_observe(k->s, rec);
-    if (rc == CS_OK && k->s->cell_row) imp_cells_keep(k->cells, k->s->id >= 0 ? k->s->cell_id : k->ps->records);
+    if (rc == CS_OK && cell) imp_cells_keep(k->cells, k->s->id >= 0 ? k->s->cell_id : k->ps->records);
     k->s->cell_row = NULL;
+    imp_direct *d = k->d;
+    if (rc == CS_OK && d && d->on && !d->broken) {
+        if (!cell) { /* the narrow cells ran over the budget: pass 2 parses again */
+            d->broken = 1;
+            return rc;
+        }
+        float *x = d->x + d->n * d->meta.p;
+        for (size_t i = 0; i < d->nnum; i++) memcpy(&x[d->num_dst[i]], &cell[d->num_src[i]], sizeof *x);
+        if (++d->n == d->cap) rc = imp_direct_flush(d);
+    }
     return rc;
 }
 static int imp_check_rescan(void *arg, const csv_record *rec)
@@ -229,7 +288,7 @@ static int imp_write(const imp_opts *o, const imp_part *pt, size_t ncols, const 
 
 /* Pass 2 from the cells pass 1 kept: the same rows as imp_write, without parsing the CSV again. */
 static int imp_write_cells(imp_cells *c, const imp_schema *part, const imp_schema *s,
-                           snap_writer *w, uint64_t row0, uint64_t ord0)
+                           snap_writer *w, uint64_t row0, uint64_t ord0, int with_x)
 {
     imp_block b;
     CS_TRY(imp_block_alloc(&b, s));
@@ -241,9 +300,11 @@ static int imp_write_cells(imp_cells *c, const imp_schema *part, const imp_schem
             b.label[i] = -1;
             b.ctype[i] = 0;
             rc = imp_cells_decode(c, part, s, r0 + i, ord0, &b.id[i], &b.region[i], &b.brand[i],
-                                  b.x + i * s->p, &b.label[i], &b.ctype[i], &b.area[i]);
+                                  with_x ? b.x + i * s->p : NULL, &b.label[i], &b.ctype[i], &b.area[i]);
         }
-        if (rc == CS_OK) rc = imp_block_write(&b, w, row0 + r0, n);
+        imp_block bw = b;
+        if (!with_x) bw.x = NULL; /* written by pass 1 (imp_direct) */
+        if (rc == CS_OK) rc = imp_block_write(&bw, w, row0 + r0, n);
         imp_cells_release(c, r0 + n);
     }
     imp_block_free(&b);
@@ -332,6 +393,8 @@ typedef struct {
     uint64_t end;          /* the input offset where pass 1 of this part stopped */
     char **lists[5];       /* categorical, ignore, voluntary, involuntary, stayed (imp_split_list) */
     imp_options io;
+    const char *stage;     /* the file the passes write (OUT.tmp) */
+    imp_direct direct;     /* the one-pass write, when it applies */
 } imp_job;
 
 static void imp_job_clear(imp_job *j)
@@ -339,6 +402,7 @@ static void imp_job_clear(imp_job *j)
     imp_schema_free(j->g);
     imp_schema_free(j->own);
     imp_cells_free(j->cells);
+    imp_direct_clear(&j->direct);
     free(j->head_fields);
     free(j->head_data);
     imp_ref_free(j->ref);
@@ -445,6 +509,106 @@ static int imp_merge(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, const im
     return red_agree(ctx->comm, rc);
 }
 
+/* Collective. Whether the one-pass write applies (the same answer on every rank: from the options,
+ * the header, the whole file's quotes and line ends) and, if so, the file created for the guessed rows
+ * and the narrow cells (j->cells). d->on says which; an error is agreed. */
+static int imp_direct_start(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, int eligible)
+{
+    imp_direct *d = &j->direct;
+    imp_direct_clear(d);
+    memset(d, 0, sizeof *d);
+    const imp_schema *g = j->g;
+    const char *knob = getenv("CS_IMPORT_DIRECT"); /* 0: never (the tests compare both ways) */
+    int ok = eligible && !(knob && strcmp(knob, "0") == 0) && g->area < 0 &&
+             j->part.total_guess != IMP_NO_GUESS && j->part.total_guess > 0 &&
+             (ctx->nranks == 1 || j->part.rows_guess != IMP_NO_GUESS);
+    size_t p = 0, nkeep = 0;
+    uint32_t *keep = NULL;
+    int rc = CS_OK;
+    if (ok) {
+        d->num_src = malloc((j->ncols ? j->ncols : 1) * sizeof *d->num_src);
+        d->num_dst = malloc((j->ncols ? j->ncols : 1) * sizeof *d->num_dst);
+        keep = malloc((j->ncols ? j->ncols : 1) * sizeof *keep);
+        if (!d->num_src || !d->num_dst || !keep) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    /* the guessed indicators: every column that may hold numbers, in column order (or --like's) */
+    size_t *covered = NULL;
+    if (ok && rc == CS_OK && g->like) {
+        p = g->like->p;
+        covered = calloc(p ? p : 1, sizeof *covered);
+        if (!covered) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    for (size_t c = 0; ok && rc == CS_OK && c < j->ncols; c++) {
+        const imp_column *col = &g->cols[c];
+        switch (col->kind) {
+        case IMP_CATEGORY:
+        case IMP_AREA:
+            ok = 0;
+            break;
+        case IMP_AUTO:
+        case IMP_NUMERIC:
+            if (g->like && (col->kind != IMP_NUMERIC || col->ind0 >= p || covered[col->ind0]++)) ok = 0;
+            d->num_src[d->nnum] = (uint32_t)c;
+            d->num_dst[d->nnum++] = (uint32_t)(g->like ? col->ind0 : p++);
+            break;
+        case IMP_REGION:
+        case IMP_BRAND:
+        case IMP_LABEL:
+        case IMP_CHURN_TYPE:
+            keep[nkeep++] = (uint32_t)c;
+            break;
+        default: /* the id (kept beside the cells), ignored columns */
+            break;
+        }
+    }
+    if (ok && rc == CS_OK && (p == 0 || d->nnum != p)) ok = 0; /* --like: every indicator from a column */
+    free(covered);
+    if (ok && rc == CS_OK) {
+        /* blocks of whole chunks, as pass 2's (import_block.c), of about 16 MiB */
+        size_t chunks = (size_t)((16u << 20) / ((uint64_t)SNAP_CHUNK_ROWS * p * sizeof(float)));
+        d->cap = (chunks ? chunks : 1) * SNAP_CHUNK_ROWS;
+        d->x = malloc(d->cap * p * sizeof *d->x);
+        imp_cells_free(j->cells);
+        j->cells = imp_cells_alloc_narrow(j->ncols, o->memory / 2, keep, nkeep);
+        if (!d->x || !j->cells) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    free(keep);
+    rc = red_agree(ctx->comm, rc);
+    int all = ok;
+    if (rc == CS_OK) red_min_int(ctx->comm, &all, 1);
+    if (rc != CS_OK || !all) {
+        imp_direct_clear(d);
+        memset(d, 0, sizeof *d);
+        imp_cells_free(j->cells);
+        j->cells = NULL;
+        return rc;
+    }
+    d->rows = j->part.rows_guess != IMP_NO_GUESS ? j->part.rows_guess : j->part.total_guess;
+    d->row0 = red_exscan_u64(ctx->comm, d->rows);
+    snprintf(d->gen, sizeof d->gen, "%s import %s", cmd_version(), o->csv);
+    d->meta = (snap_meta){
+        .n = j->part.total_guess, .p = p, .month = o->month, .window = 1,
+        .has_labels = imp_schema_has_labels(g), .has_churn_type = imp_schema_has_churn_type(g),
+        .generator = d->gen, .names_later = 1,
+    };
+    rc = red_agree(ctx->comm, snap_create(j->stage, ctx->comm, &d->meta, &d->w));
+    if (rc != CS_OK) {
+        d->w = NULL;
+        return rc;
+    }
+    d->on = 1;
+    return CS_OK;
+}
+
+/* Collective: the one-pass write's file thrown away (its guess was wrong, or the passes failed). */
+static void imp_direct_abandon(imp_direct *d)
+{
+    if (!d->on) return;
+    snap_finish(d->w, 0);
+    d->w = NULL;
+    d->on = 0;
+}
+
 /* Every rank: pass 1 over its part, merged; the level pass where needed; the types decided. Returns
  * 1 (nothing reported) when the parts were not cut at record boundaries or --area's regions need the
  * file's order: then the caller goes again with serial set. */
@@ -461,7 +625,7 @@ static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
     /* a named pipe (or anything but a regular file) has no byte offsets to cut at: rank 0 reads it */
     int regular = S_ISREG(st.st_mode);
     CS_TRY(imp_split(ctx->comm, o->csv, data, line0, (uint64_t)st.st_size, part_bytes,
-                     serial || !regular, &j->part));
+                     serial || !regular, !serial && regular, &j->part));
     if (!regular) {
         j->part.stream = ctx->rank == 0;
         if (ctx->rank != 0) j->part.offset = j->part.limit = 0;
@@ -475,9 +639,12 @@ static int imp_pass1(const cmd_ctx *ctx, imp_opts *o, imp_job *j, int serial)
     /* the rows are kept while they take at most half of --memory: then pass 2 need not parse */
     imp_cells_free(j->cells);
     j->cells = NULL;
-    if (rc == CS_OK) j->cells = imp_cells_alloc(j->ncols, o->memory / 2);
-    imp_keep_arg keep = {j->own, j->cells, &ps};
+    rc = red_agree(ctx->comm, rc);
+    if (rc == CS_OK) rc = imp_direct_start(ctx, o, j, !serial && regular);
+    if (rc == CS_OK && !j->direct.on) j->cells = imp_cells_alloc(j->ncols, o->memory / 2);
+    imp_keep_arg keep = {j->own, j->cells, &ps, j->direct.on ? &j->direct : NULL};
     if (rc == CS_OK) rc = imp_scan(o, &j->part, j->ncols, &keep, imp_check_keep, &ps);
+    if (rc == CS_OK) rc = imp_direct_flush(&j->direct);
     j->part_records = ps.records;
     j->end = ps.end;
     /* the first rank, in file order, whose part failed or did not end where the next one starts */
@@ -524,7 +691,9 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
 {
     double t0 = comm_now();
     CS_TRY(imp_plan(ctx, o, j));
+    j->stage = stage;
     int rc = imp_pass1(ctx, o, j, 0);
+    if (rc != CS_OK) imp_direct_abandon(&j->direct); /* agreed: every rank is here */
     if (rc == 1) {
         /* a fresh start: the merged schema of the parallel try is thrown away */
         imp_schema_free(j->g);
@@ -551,6 +720,7 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
     char gen[512];
     snprintf(gen, sizeof gen, "%s import %s", cmd_version(), o->csv);
     snap_meta meta = {
+        .names_later = 1,
         .n = s->rows, .p = s->p, .feature_names = (const char *const *)s->feature_names,
         .n_regions = s->n_regions, .region_names = (const char *const *)s->region_names,
         .n_brands = s->n_brands, .brand_names = (const char *const *)s->brand_names,
@@ -562,9 +732,6 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
     /* each part's rows follow those of the parts before it: file order */
     uint64_t row0 = red_exscan_u64(ctx->comm, j->own->rows);
     uint64_t ord0 = red_exscan_u64(ctx->comm, j->part_records);
-    snap_writer *w = NULL;
-    rc = red_agree(ctx->comm, snap_create(stage, ctx->comm, &meta, &w));
-    if (rc != CS_OK) return rc;
     /* pass 2 from the kept cells when every rank kept all its rows (the same choice on every rank) */
     int kept = imp_cells_complete(j->cells) && imp_cells_rows(j->cells) == j->own->rows;
     if (kept && imp_cells_prepare(j->cells, j->own, s) != CS_OK) {
@@ -572,18 +739,47 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
         kept = 0;
     }
     red_min_int(ctx->comm, &kept, 1);
-    if (kept) rc = imp_write_cells(j->cells, j->own, s, w, row0, ord0);
+    imp_direct *d = &j->direct;
+    int direct = d->on;
+    if (direct) {
+        /* the guess held: the same rows at the same places, the same indicators */
+        int ok = kept && !d->broken && d->done == d->rows && j->own->rows == d->rows && row0 == d->row0 &&
+                 s->rows == d->meta.n && s->p == d->meta.p && s->n_areas == 0 &&
+                 meta.has_labels == d->meta.has_labels && meta.has_churn_type == d->meta.has_churn_type;
+        for (size_t i = 0; ok && i < d->nnum; i++) {
+            const imp_column *col = &s->cols[d->num_src[i]];
+            ok = col->kind == IMP_NUMERIC && col->ind0 == d->num_dst[i];
+        }
+        for (size_t c = 0; ok && c < s->ncols; c++) ok = s->cols[c].kind != IMP_CATEGORY;
+        red_min_int(ctx->comm, &ok, 1);
+        if (!ok) {
+            log_info("import: the rows were not where the line count put them, or a column was not "
+                     "numeric: the snapshot is written again from the CSV");
+            imp_direct_abandon(d);
+            direct = kept = 0;
+        }
+    }
+    snap_writer *w = direct ? d->w : NULL;
+    if (!direct) {
+        rc = red_agree(ctx->comm, snap_create(stage, ctx->comm, &meta, &w));
+        if (rc != CS_OK) return rc;
+    }
+    d->w = NULL;
+    d->on = 0;
+    if (kept) rc = imp_write_cells(j->cells, j->own, s, w, row0, ord0, !direct);
     else rc = imp_write(o, &j->part, j->ncols, s, w, row0, ord0, j->own->rows);
     rc = red_agree(ctx->comm, rc);
     int xrc = red_agree(ctx->comm, snap_close_writer(w));
     if (rc == CS_OK) rc = xrc;
     int frc = snap_finish(w, rc == CS_OK);
     if (rc == CS_OK) rc = frc;
+    if (rc == CS_OK) rc = red_agree(ctx->comm, ctx->rank == 0 ? snap_file_add_names(stage, &meta) : CS_OK);
     if (rc == CS_OK) rc = red_agree(ctx->comm, ctx->rank == 0 ? imp_meta_write(stage, s) : CS_OK);
     double t2 = comm_now();
     if (rc == CS_OK)
         log_info("import: pass 2 (%s): %llu rows x %zu indicators in %.2f s; in all %.2f s, "
-                 "%.0f MB/s of CSV", kept ? "write the rows pass 1 kept" : "parse again and write",
+                 "%.0f MB/s of CSV", direct ? "the indicators were written by pass 1; the other columns "
+                 "from the rows it kept" : kept ? "write the rows pass 1 kept" : "parse again and write",
                  (unsigned long long)s->rows, s->p, t2 - t1, t2 - t0,
                  (double)bytes / 1e6 / (t2 - t0 > 0 ? t2 - t0 : 1e-9));
     return rc;
