@@ -509,6 +509,42 @@ static int imp_merge(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, const im
     return red_agree(ctx->comm, rc);
 }
 
+/* Rank 0: 0 when a column taken to be numeric holds text in the first IMP_DIRECT_SAMPLE records (a
+ * column of names or plans: the one-pass guess would fail and cost a second parse; fread samples the
+ * same way), else 1. A column whose text comes later is found after pass 1. */
+#define IMP_DIRECT_SAMPLE 1000
+static int imp_direct_sample(const imp_opts *o, const imp_direct *d, int *numeric)
+{
+    *numeric = 1;
+    csv_reader *r = NULL;
+    CS_TRY(imp_open(o, &r));
+    csv_record rec;
+    int rc = CS_OK;
+    for (int k = 0; *numeric && k < IMP_DIRECT_SAMPLE; k++) {
+        rc = csv_next(r, &rec);
+        if (rc == CSV_END) {
+            rc = CS_OK;
+            break;
+        }
+        if (rc == CS_EDATA) { /* a bad record is pass 1's to report */
+            status_clear();
+            rc = CS_OK;
+            continue;
+        }
+        if (rc != CS_OK) break;
+        for (size_t i = 0; *numeric && i < d->nnum; i++) {
+            if (d->num_src[i] >= rec.nfields) continue;
+            const csv_field *f = &rec.fields[d->num_src[i]];
+            double v;
+            if (!csv_field_missing(f) && !csv_parse_double(f->data, f->len, &v) &&
+                !csv_number_overflows(f->data, f->len))
+                *numeric = 0;
+        }
+    }
+    csv_reader_free(r);
+    return rc;
+}
+
 /* Collective. Whether the one-pass write applies (the same answer on every rank: from the options,
  * the header, the whole file's quotes and line ends) and, if so, the file created for the guessed rows
  * and the narrow cells (j->cells). d->on says which; an error is agreed. */
@@ -563,6 +599,7 @@ static int imp_direct_start(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, i
     }
     if (ok && rc == CS_OK && (p == 0 || d->nnum != p)) ok = 0; /* --like: every indicator from a column */
     free(covered);
+    if (ok && rc == CS_OK && ctx->rank == 0 && !g->like) rc = imp_direct_sample(o, d, &ok);
     if (ok && rc == CS_OK) {
         /* blocks of whole chunks, as pass 2's (import_block.c), of about 16 MiB */
         size_t chunks = (size_t)((16u << 20) / ((uint64_t)SNAP_CHUNK_ROWS * p * sizeof(float)));
