@@ -79,6 +79,22 @@ int commit_reserve(const char *path, uint64_t size)
     return rc;
 }
 
+int commit_writeback_open(const char *path) { return open(path, O_RDONLY); }
+
+void commit_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (fd >= 0) (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+#endif
+}
+
+void commit_writeback_close(int fd)
+{
+    if (fd >= 0) close(fd);
+}
+
 int commit_fsync(const char *path)
 {
     int fd = open(path, O_RDONLY);

@@ -36,6 +36,15 @@ int commit_fs_full(const char *path, uint64_t need);
  * "no space left on device: PATH" when the space is not there. */
 int commit_reserve(const char *path, uint64_t size);
 
+/* The write-out of a file being written, started early (Linux sync_file_range without waiting) so
+ * that the fsync of its commit finds little left to write: import calls it after each block it
+ * writes while it still parses (issue 20: the commit's fsync of a 524 MB snapshot took 0.22 s, on
+ * the critical path; started early it runs beside the parse). commit_writeback_open gives -1 where
+ * the file cannot be opened, and commit_writeback then does nothing: it only ever saves time. */
+int commit_writeback_open(const char *path);
+void commit_writeback(int fd);
+void commit_writeback_close(int fd); /* accepts -1 */
+
 /* fsync of a file or directory by name; of the directory holding path; of every regular file of a
  * directory and the directory. CS_EIO naming the path. */
 int commit_fsync(const char *path);

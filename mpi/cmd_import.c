@@ -22,6 +22,7 @@
  */
 #include "cmd.h"
 #include "comm.h"
+#include "commit.h"
 #include "csv.h"
 #include "dupcheck.h"
 #include "h5shared.h"
@@ -159,6 +160,7 @@ typedef struct {
     float *x;       /* a block of cap rows x meta.p */
     size_t cap, n;
     uint64_t row0, rows, done; /* the part's guessed first row and rows; rows written */
+    int wb;                    /* the file, for its early write-out (commit_writeback), or -1 */
 } imp_direct;
 
 static void imp_direct_clear(imp_direct *d)
@@ -168,6 +170,8 @@ static void imp_direct_clear(imp_direct *d)
     free(d->x);
     d->num_src = d->num_dst = NULL;
     d->x = NULL;
+    commit_writeback_close(d->wb);
+    d->wb = -1;
 }
 
 /* Writes the block's rows where the guess puts them; past the guessed rows the guess is wrong. */
@@ -182,6 +186,7 @@ static int imp_direct_flush(imp_direct *d)
     }
     int rc = snap_write_features(d->w, d->row0 + d->done, n, d->x);
     d->done += n;
+    commit_writeback(d->wb);
     return rc;
 }
 
@@ -553,6 +558,7 @@ static int imp_direct_start(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, i
     imp_direct *d = &j->direct;
     imp_direct_clear(d);
     memset(d, 0, sizeof *d);
+    d->wb = -1;
     const imp_schema *g = j->g;
     const char *knob = getenv("CS_IMPORT_DIRECT"); /* 0: never (the tests compare both ways) */
     int ok = eligible && !(knob && strcmp(knob, "0") == 0) && g->area < 0 &&
@@ -616,6 +622,7 @@ static int imp_direct_start(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, i
     if (rc != CS_OK || !all) {
         imp_direct_clear(d);
         memset(d, 0, sizeof *d);
+        d->wb = -1;
         imp_cells_free(j->cells);
         j->cells = NULL;
         return rc;
@@ -634,6 +641,7 @@ static int imp_direct_start(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, i
         return rc;
     }
     d->on = 1;
+    d->wb = commit_writeback_open(snap_writer_tmp(d->w));
     return CS_OK;
 }
 
@@ -644,6 +652,8 @@ static void imp_direct_abandon(imp_direct *d)
     snap_finish(d->w, 0);
     d->w = NULL;
     d->on = 0;
+    commit_writeback_close(d->wb);
+    d->wb = -1;
 }
 
 /* Every rank: pass 1 over its part, merged; the level pass where needed; the types decided. Returns
@@ -803,6 +813,8 @@ static int imp_run(const cmd_ctx *ctx, imp_opts *o, const char *stage, imp_job *
     }
     d->w = NULL;
     d->on = 0;
+    commit_writeback_close(d->wb);
+    d->wb = -1;
     if (kept) rc = imp_write_cells(j->cells, j->own, s, w, row0, ord0, !direct);
     else rc = imp_write(o, &j->part, j->ncols, s, w, row0, ord0, j->own->rows);
     rc = red_agree(ctx->comm, rc);
@@ -885,6 +897,7 @@ int cmd_import(const cmd_ctx *ctx, int argc, char **argv)
         return red_agree(ctx->comm, CS_ERROR(CS_ENOMEM, "out of memory"));
     }
     imp_job job = {0};
+    job.direct.wb = -1;
     rc = imp_run(ctx, &o, stage, &job);
     imp_schema *s = job.g;
     int has_id = rc == CS_OK && s->id >= 0;
