@@ -52,6 +52,56 @@ static int dup_rows(const cmd_ctx *ctx, snap_reader *r, const part_range *pr, ui
     return red_agree(ctx->comm, rc1 != CS_OK ? rc1 : rc2);
 }
 
+/* Collective. 1 when the ids rise strictly from the first row to the last (a warehouse extract is
+ * usually in id order): then they are unique, and the hash set below is not needed (issue 20: its
+ * random probes into 32 MB of fresh memory were 0.13 s of a 2.8M-row import on one rank; reading the
+ * ids once in order costs a tenth of that). Each rank reads its rows in order; its first and last id
+ * and whether they rose are shared, one slot a rank, as a maximum (reduce.h). */
+static int dup_rising(const cmd_ctx *ctx, snap_reader *r, const part_range *pr, uint64_t *ids, size_t io,
+                      int *rising)
+{
+    *rising = 0;
+    int R = ctx->nranks, rc = CS_OK, up = 1;
+    uint64_t first = 0, last = 0, prev = 0;
+    for (uint64_t row0 = pr->row0; rc == CS_OK && up && row0 < pr->row0 + pr->rows; row0 += io) {
+        size_t n = (size_t)(pr->row0 + pr->rows - row0 < io ? pr->row0 + pr->rows - row0 : io);
+        rc = snap_read(r, row0, n, ids, NULL, NULL, NULL, NULL);
+        if (rc != CS_OK) break;
+        if (row0 == pr->row0) first = prev = ids[0];
+        size_t i = row0 == pr->row0 ? 1 : 0;
+        for (; i < n; i++) {
+            if (ids[i] <= prev) up = 0;
+            prev = ids[i];
+        }
+        last = prev;
+    }
+    uint64_t *v = calloc(3 * (size_t)R, sizeof *v);
+    if (rc == CS_OK && !v) rc = CS_ERROR(CS_ENOMEM, "out of memory");
+    rc = red_agree(ctx->comm, rc);
+    if (rc != CS_OK) {
+        free(v);
+        return rc;
+    }
+    /* slot q: 1 + whether rank q's ids rose (0: no rows), its first and last id */
+    v[3 * ctx->rank] = pr->rows ? 1 + (uint64_t)up : 0;
+    v[3 * ctx->rank + 1] = first;
+    v[3 * ctx->rank + 2] = last;
+    rc = red_agree(ctx->comm, red_max_u64(ctx->comm, v, 3 * (size_t)R));
+    if (rc == CS_OK) {
+        int all = 1, any = 0;
+        uint64_t before = 0;
+        for (int q = 0; all && q < R; q++) {
+            if (v[3 * q] == 0) continue;
+            if (v[3 * q] != 2 || (any && v[3 * q + 1] <= before)) all = 0;
+            before = v[3 * q + 2];
+            any = 1;
+        }
+        *rising = all;
+    }
+    free(v);
+    return rc;
+}
+
 int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
 {
     const snap_schema *s = snap_schema_of(r);
@@ -70,6 +120,9 @@ int dup_check(const cmd_ctx *ctx, snap_reader *r, uint64_t memory)
     int rc = (ids && send && dest && counts) ? CS_OK : CS_ERROR(CS_ENOMEM, "out of memory");
     rc = red_agree(ctx->comm, rc);
     uint64_t *nsend = counts, *nrecv = counts + R, *work = counts + 2 * (size_t)R;
+    int rising = 0;
+    if (rc == CS_OK) rc = dup_rising(ctx, r, &pr, ids, io, &rising);
+    if (rc == CS_OK && rising) passes = 0; /* unique: nothing more to check */
     uint64_t nblocks_mine = (pr.rows + io - 1) / io, nblocks_max = nblocks_mine;
     if (rc == CS_OK) rc = red_max_u64(ctx->comm, &nblocks_max, 1);
     /* the duplicate this rank found (valid when found) */

@@ -114,6 +114,21 @@ for n in 1 3 4; do
     noleft "$T/bad.h5"
   done
 done
+# ids that rise within every rank's rows are unique there without the hash set (dup_rising): a
+# duplicate where one rank's rows end and the next one's begin (rows 16384 and 16385 of 32768: the
+# check's row blocks are 8192 rows, so a boundary for 2, 3 and 4 ranks), and one where a later rank's
+# rising ids go back into an earlier rank's
+awk 'BEGIN { print "id,x"; for (i = 0; i < 32768; i++) print (i == 16384 ? 17383 : 1000 + i) "," i % 7 }' > "$T/dup4.csv"
+awk 'BEGIN { print "id,x"; for (i = 0; i < 32768; i++) print (i == 16384 ? 5000 : 1000 + i) "," i % 7 }' > "$T/dup5.csv"
+for n in 1 2 3 4; do
+  for d in "dup4.csv, lines 16385 and 16386, column 1 (id): id 17383" "dup5.csv, lines 4002 and 16386, column 1 (id): id 5000"; do
+    f=${d%%,*}
+    rc=0; run $n "$CS" import --csv "$T/$f" --out "$T/bad.h5" --id id > "$T/o.txt" 2> "$T/e.txt" || rc=$?
+    [ $rc = 5 ] || { cat "$T/e.txt"; fail "import with $n ranks: exit $rc for the duplicate id of $f, want 5"; }
+    grep -q -- "$d appears twice" "$T/e.txt" || { cat "$T/e.txt"; fail "$n ranks: message lacks '$d'"; }
+    noleft "$T/bad.h5"
+  done
+done
 printf 'plan,minutes,msisdn,城市,brand,churned\nbasic,1,1,北京,全球通,no\n' > "$T/miss.csv"
 bad "miss.csv: column 'monthly fee' of .*op1.h5 is missing" "$T/miss.csv" --like "$T/op1.h5"
 printf 'id,x\n1,"open\n2,3\n' > "$T/open.csv"
