@@ -128,8 +128,8 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             break;
         case IMP_NUMERIC: { /* --like: checked to be a number, and parsed (s->num_row) */
             double v = NAN;
+            if (s->num_cols && col->decl_kind == IMP_NUMERIC) break; /* below, in one loop */
             if (imp_field_missing(f)) col->missing++;
-            else if (s->num_row && col->decl_kind == IMP_NUMERIC) imp_count_number(col, rec, f, v = s->num_row[c]);
             else if (csv_parse_double(f->data, f->len, &v)) imp_count_number(col, rec, f, v);
             else if (csv_number_overflows(f->data, f->len)) imp_count_number(col, rec, f, HUGE_VAL);
             if (cell) cell[c] = imp_float_cell(v);
@@ -182,6 +182,16 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             break;
         }
         }
+    }
+    /* --like's numeric columns: imp_schema_check parsed them into num_row, NaN exactly where the
+     * field is missing (csv_parse_double gives finite numbers only) */
+    for (size_t i = 0; i < s->n_num_cols; i++) {
+        size_t c = s->num_cols[i];
+        imp_column *col = &s->cols[c];
+        double v = s->num_row[c];
+        if (isnan(v)) col->missing++;
+        else imp_count_number(col, rec, &rec->fields[c], v);
+        if (cell) cell[c] = imp_float_cell(v);
     }
     CS_TRY(imp_area_observe(s, rec));
     s->unseen_rows += (uint64_t)unseen;
