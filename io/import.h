@@ -161,6 +161,10 @@ typedef struct {
     uint64_t n_pos, n_neg, n_unlabelled;
     size_t n_label_values;
     char label_values[8][32]; /* the first distinct label values, for the report */
+    /* the raw bytes of label fields already taken into label_values, so that a row whose label is
+     * one of them costs a comparison instead of an excerpt and a search (issue 20) */
+    char label_raw[8][32];
+    size_t label_raw_len[8], n_label_raw;
     int finished;
     /* after finish */
     size_t p;

@@ -113,7 +113,13 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             }
             if (f->len == s->positive_len && memcmp(f->data, s->o.positive, f->len) == 0) s->n_pos++;
             else s->n_neg++;
-            if (s->n_label_values < 8) {
+            size_t r = 0;
+            while (r < s->n_label_raw && (s->label_raw_len[r] != f->len || memcmp(s->label_raw[r], f->data, f->len) != 0)) r++;
+            if (r == s->n_label_raw && s->n_label_values < 8) {
+                if (s->n_label_raw < 8 && f->len <= sizeof s->label_raw[0]) {
+                    memcpy(s->label_raw[s->n_label_raw], f->data, f->len);
+                    s->label_raw_len[s->n_label_raw++] = f->len;
+                }
                 char ex[32];
                 imp_excerpt(f->data, f->len, ex, sizeof ex);
                 size_t k = 0;
