@@ -196,6 +196,13 @@ typedef struct {
                          * after the others (issue 20: the switch over them cost --like a fifth
                          * more time than an import without it) */
     size_t n_num_cols;
+    uint32_t *auto_cols; /* without --like: the columns whose type pass 1 decides, which observe
+                          * takes in one loop after the others, the same way */
+    size_t n_auto_cols;
+    float *x_row;           /* when set, observe writes the numbers of the num_cols (--like) or
+                             * auto_cols here, number i at x_row[x_dst[i]], instead of their cells
+                             * (import's one-pass write: the row of indicators it writes) */
+    const uint32_t *x_dst;
 } imp_schema;
 
 /* A kept cell of a text column (import_cells.c): the level index in the part's set, or these. */

@@ -82,6 +82,42 @@ static uint32_t imp_float_cell(double v)
     return u;
 }
 
+/* One field of a column whose type pass 1 decides: counted, its cell in *cell, its number (NaN when
+ * missing or text) in *x. */
+static inline int imp_observe_auto(imp_schema *s, imp_column *col, const csv_record *rec,
+                                   const csv_field *f, uint32_t *cell, float *x)
+{
+    double v;
+    if (imp_field_missing(f)) {
+        col->missing++;
+        *cell = col->texts == 0 ? imp_float_cell(NAN) : IMP_CELL_MISSING;
+        *x = NAN;
+    } else if (col->texts == 0 && csv_parse_double(f->data, f->len, &v)) {
+        imp_count_number(col, rec, f, v);
+        *cell = imp_float_cell(v);
+        *x = (float)v;
+    } else if (col->texts == 0 && csv_number_overflows(f->data, f->len)) {
+        /* 1e400 is a number out of range, not text: counted as one beyond float32, which
+         * imp_schema_finish refuses with its line if the column stays numeric (it once
+         * made the column a category of every value) */
+        imp_count_number(col, rec, f, HUGE_VAL);
+        *cell = imp_float_cell(HUGE_VAL);
+        *x = HUGE_VALF;
+    } else {
+        if (col->texts++ == 0) {
+            col->text_line = rec->line;
+            col->text_row = s->rows; /* the cells from this row on are levels */
+            imp_excerpt(f->data, f->len, col->text_value, sizeof col->text_value);
+            if (col->numbers > 0) col->rescan = 1;
+        }
+        long idx = -1;
+        CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
+        *cell = idx < 0 ? IMP_CELL_UNSEEN : (uint32_t)idx;
+        *x = NAN; /* a column with text has no one number: the one-pass write finds that later */
+    }
+    return CS_OK;
+}
+
 int imp_schema_observe(imp_schema *s, const csv_record *rec)
 {
     CS_TRY(imp_schema_check(s, rec));
@@ -161,32 +197,8 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
                 if (cell) cell[c] = idx < 0 ? IMP_CELL_UNSEEN : (uint32_t)idx;
             }
             break;
-        default: { /* IMP_AUTO */
-            double v;
-            if (imp_field_missing(f)) {
-                col->missing++;
-                if (cell) cell[c] = col->texts == 0 ? imp_float_cell(NAN) : IMP_CELL_MISSING;
-            } else if (col->texts == 0 && csv_parse_double(f->data, f->len, &v)) {
-                imp_count_number(col, rec, f, v);
-                if (cell) cell[c] = imp_float_cell(v);
-            } else if (col->texts == 0 && csv_number_overflows(f->data, f->len)) {
-                /* 1e400 is a number out of range, not text: counted as one beyond float32, which
-                 * imp_schema_finish refuses with its line if the column stays numeric (it once
-                 * made the column a category of every value) */
-                imp_count_number(col, rec, f, HUGE_VAL);
-                if (cell) cell[c] = imp_float_cell(HUGE_VAL);
-            } else {
-                if (col->texts++ == 0) {
-                    col->text_line = rec->line;
-                    col->text_row = s->rows; /* the cells from this row on are levels */
-                    imp_excerpt(f->data, f->len, col->text_value, sizeof col->text_value);
-                    if (col->numbers > 0) col->rescan = 1;
-                }
-                CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
-                if (cell) cell[c] = idx < 0 ? IMP_CELL_UNSEEN : (uint32_t)idx;
-            }
+        default: /* IMP_AUTO: below, in one loop */
             break;
-        }
         }
     }
     /* --like's numeric columns: imp_schema_check parsed them into num_row, NaN exactly where the
@@ -197,7 +209,16 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
         double v = s->num_row[c];
         if (isnan(v)) col->missing++;
         else imp_count_number(col, rec, &rec->fields[c], v);
-        if (cell) cell[c] = imp_float_cell(v);
+        if (s->x_row) s->x_row[s->x_dst[i]] = (float)v;
+        else if (cell) cell[c] = imp_float_cell(v);
+    }
+    /* the columns whose type pass 1 decides, without the switch (issue 20: its jump a field) */
+    uint32_t spare;
+    for (size_t i = 0; i < s->n_auto_cols; i++) {
+        size_t c = s->auto_cols[i];
+        float xv;
+        CS_TRY(imp_observe_auto(s, &s->cols[c], rec, &rec->fields[c], cell ? &cell[c] : &spare, &xv));
+        if (s->x_row) s->x_row[s->x_dst[i]] = xv;
     }
     CS_TRY(imp_area_observe(s, rec));
     s->unseen_rows += (uint64_t)unseen;

@@ -85,6 +85,7 @@ void imp_schema_free(imp_schema *s)
     free(s->cols);
     free(s->num_row);
     free(s->num_cols);
+    free(s->auto_cols);
     imp_set_clear(&s->region_set);
     imp_set_clear(&s->brand_set);
     imp_area_clear(s);
@@ -369,14 +370,15 @@ int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_r
         return rc;
     }
     for (size_t c = 0; c < s->ncols; c++) s->cols[c].decl_kind = s->cols[c].kind;
-    if (like) {
-        s->num_cols = malloc((s->ncols ? s->ncols : 1) * sizeof *s->num_cols);
-        if (!s->num_cols) {
-            imp_schema_free(s);
-            return CS_ERROR(CS_ENOMEM, "out of memory");
-        }
-        for (size_t c = 0; c < s->ncols; c++)
-            if (s->cols[c].decl_kind == IMP_NUMERIC) s->num_cols[s->n_num_cols++] = (uint32_t)c;
+    s->num_cols = malloc((s->ncols ? s->ncols : 1) * sizeof *s->num_cols);
+    s->auto_cols = malloc((s->ncols ? s->ncols : 1) * sizeof *s->auto_cols);
+    if (!s->num_cols || !s->auto_cols) {
+        imp_schema_free(s);
+        return CS_ERROR(CS_ENOMEM, "out of memory");
+    }
+    for (size_t c = 0; c < s->ncols; c++) {
+        if (like && s->cols[c].decl_kind == IMP_NUMERIC) s->num_cols[s->n_num_cols++] = (uint32_t)c;
+        if (s->cols[c].decl_kind == IMP_AUTO) s->auto_cols[s->n_auto_cols++] = (uint32_t)c;
     }
     *out = s;
     return CS_OK;

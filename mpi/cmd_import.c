@@ -155,7 +155,7 @@ typedef struct {
     snap_writer *w;
     snap_meta meta; /* what the file was created with (no names) */
     char gen[512];
-    size_t nnum;    /* the numeric columns: cell num_src[i] is indicator num_dst[i] */
+    size_t nnum;    /* the numeric columns: column num_src[i] is indicator num_dst[i] */
     uint32_t *num_src, *num_dst;
     float *x;       /* a block of cap rows x meta.p */
     size_t cap, n;
@@ -200,18 +200,22 @@ typedef struct {
 static int imp_check_keep(void *arg, const csv_record *rec)
 {
     imp_keep_arg *k = arg;
+    imp_direct *d = k->d;
+    int direct = d && d->on && !d->broken;
     const uint32_t *cell = k->s->cell_row = imp_cells_row(k->cells);
+    if (direct) { /* observe writes the row of indicators itself */
+        k->s->x_row = d->x + d->n * d->meta.p;
+        k->s->x_dst = d->num_dst;
+    }
     int rc = imp_schema_observe(k->s, rec);
     if (rc == CS_OK && cell) imp_cells_keep(k->cells, k->s->id >= 0 ? k->s->cell_id : k->ps->records);
     k->s->cell_row = NULL;
-    imp_direct *d = k->d;
-    if (rc == CS_OK && d && d->on && !d->broken) {
+    k->s->x_row = NULL;
+    if (rc == CS_OK && direct) {
         if (!cell) { /* the narrow cells ran over the budget: pass 2 parses again */
             d->broken = 1;
             return rc;
         }
-        float *x = d->x + d->n * d->meta.p;
-        for (size_t i = 0; i < d->nnum; i++) memcpy(&x[d->num_dst[i]], &cell[d->num_src[i]], sizeof *x);
         if (++d->n == d->cap) rc = imp_direct_flush(d);
     }
     return rc;
@@ -604,6 +608,16 @@ static int imp_direct_start(const cmd_ctx *ctx, const imp_opts *o, imp_job *j, i
         }
     }
     if (ok && rc == CS_OK && (p == 0 || d->nnum != p)) ok = 0; /* --like: every indicator from a column */
+    /* observe writes the indicators itself (imp_schema.x_row), number i of its loop over numbers
+     * (--like's numeric columns, or the columns whose type it decides) as indicator num_dst[i]: that
+     * loop must go over num_src's columns */
+    const imp_schema *own = j->own;
+    const uint32_t *list = g->like ? own->num_cols : own->auto_cols;
+    size_t nl = g->like ? own->n_num_cols : own->n_auto_cols;
+    if (ok && rc == CS_OK &&
+        !((g->like ? own->n_auto_cols == 0 : own->n_num_cols == 0) && nl == d->nnum &&
+          memcmp(list, d->num_src, nl * sizeof *list) == 0))
+        ok = 0;
     free(covered);
     if (ok && rc == CS_OK && ctx->rank == 0 && !g->like) rc = imp_direct_sample(o, d, &ok);
     if (ok && rc == CS_OK) {
