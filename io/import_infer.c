@@ -168,15 +168,8 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
             if (cell) cell[c] = idx < 0 ? IMP_CELL_MISSING : (uint32_t)idx;
             break;
-        case IMP_NUMERIC: { /* --like: checked to be a number, and parsed (s->num_row) */
-            double v = NAN;
-            if (s->num_cols && col->decl_kind == IMP_NUMERIC) break; /* below, in one loop */
-            if (imp_field_missing(f)) col->missing++;
-            else if (csv_parse_double(f->data, f->len, &v)) imp_count_number(col, rec, f, v);
-            else if (csv_number_overflows(f->data, f->len)) imp_count_number(col, rec, f, HUGE_VAL);
-            if (cell) cell[c] = imp_float_cell(v);
+        case IMP_NUMERIC: /* only --like declares it: below, in the loop over s->num_cols */
             break;
-        }
         case IMP_CATEGORY:
             if (imp_field_missing(f)) {
                 col->missing++;
