@@ -196,6 +196,10 @@ typedef struct {
                          * after the others (issue 20: the switch over them cost --like a fifth
                          * more time than an import without it) */
     size_t n_num_cols;
+    uint32_t *switch_cols; /* the columns observe's switch acts on (id, label, churn type, region,
+                            * brand, categories): issue 20, the switch's jump for each of the
+                            * other columns, numbers all, was a tenth of pass 1 */
+    size_t n_switch_cols;
     uint32_t *auto_cols; /* without --like: the columns whose type pass 1 decides, which observe
                           * takes in one loop after the others, the same way */
     size_t n_auto_cols;

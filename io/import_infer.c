@@ -123,7 +123,8 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
     CS_TRY(imp_schema_check(s, rec));
     int unseen = 0;
     uint32_t *cell = s->cell_row; /* NULL unless the rows are kept */
-    for (size_t c = 0; c < s->ncols; c++) {
+    for (size_t i = 0; i < s->n_switch_cols; i++) {
+        size_t c = s->switch_cols[i];
         imp_column *col = &s->cols[c];
         const csv_field *f = &rec->fields[c];
         long idx = -1;

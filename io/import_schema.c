@@ -86,6 +86,7 @@ void imp_schema_free(imp_schema *s)
     free(s->num_row);
     free(s->num_cols);
     free(s->auto_cols);
+    free(s->switch_cols);
     imp_set_clear(&s->region_set);
     imp_set_clear(&s->brand_set);
     imp_area_clear(s);
@@ -372,13 +373,22 @@ int imp_schema_alloc(const csv_record *header, const imp_options *o, const imp_r
     for (size_t c = 0; c < s->ncols; c++) s->cols[c].decl_kind = s->cols[c].kind;
     s->num_cols = malloc((s->ncols ? s->ncols : 1) * sizeof *s->num_cols);
     s->auto_cols = malloc((s->ncols ? s->ncols : 1) * sizeof *s->auto_cols);
-    if (!s->num_cols || !s->auto_cols) {
+    s->switch_cols = malloc((s->ncols ? s->ncols : 1) * sizeof *s->switch_cols);
+    if (!s->num_cols || !s->auto_cols || !s->switch_cols) {
         imp_schema_free(s);
         return CS_ERROR(CS_ENOMEM, "out of memory");
     }
     for (size_t c = 0; c < s->ncols; c++) {
         if (like && s->cols[c].decl_kind == IMP_NUMERIC) s->num_cols[s->n_num_cols++] = (uint32_t)c;
         if (s->cols[c].decl_kind == IMP_AUTO) s->auto_cols[s->n_auto_cols++] = (uint32_t)c;
+        /* the kinds observe's switch does something for (they change only at imp_schema_finish) */
+        switch (s->cols[c].decl_kind) {
+        case IMP_ID: case IMP_CHURN_TYPE: case IMP_LABEL: case IMP_REGION: case IMP_BRAND: case IMP_CATEGORY:
+            s->switch_cols[s->n_switch_cols++] = (uint32_t)c;
+            break;
+        default:
+            break;
+        }
     }
     *out = s;
     return CS_OK;
