@@ -13,7 +13,9 @@
 
 #define NEED_MORE (-2) /* internal: the record continues past the bytes read so far */
 
-enum { SRC_MEM, SRC_FD, SRC_FILE };
+/* SRC_MAP: a regular file read through a window mapped from the page cache (csv_read.c), the
+ * others through a buffer the bytes are copied into. */
+enum { SRC_MEM, SRC_FD, SRC_FILE, SRC_MAP };
 
 /* Byte classes for the scanning loops; 0 means "ordinary byte, keep going". */
 enum { C_NONE = 0, C_DELIM, C_QUOTE, C_LF, C_CR, C_HIGH };
@@ -34,6 +36,9 @@ struct csv_reader {
     int own_fd;
     FILE *file;
     char *name;
+    void *map;       /* SRC_MAP: the mapping buf points into, and its length (0: none yet) */
+    size_t maplen;
+    uint64_t fsize;  /* SRC_MAP: the file's size when it was opened, where its bytes end */
 
     unsigned char ucls[256]; /* classes outside quotes */
     unsigned char qcls[256]; /* classes inside quotes */

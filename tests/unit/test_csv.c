@@ -410,15 +410,18 @@ static void test_streaming(void **state)
     assert_int_equal(fclose(f), 0);
     assert_true(size > 4 * (1 << 20)); /* several times the default buffer */
 
-    for (int how = 0; how < 4; how++) {
+    /* by path: mapped a window at a time (how 0, 3) and, with CS_CSV_MMAP=0, read (how 4) */
+    for (int how = 0; how < 5; how++) {
         csv_options opt;
         csv_options_init(&opt);
         if (how != 3) opt.buffer_size = 4096;
         csv_reader *r = NULL;
         int fd = -1;
         FILE *fp = NULL;
-        if (how == 0 || how == 3) {
+        if (how == 4) setenv("CS_CSV_MMAP", "0", 1);
+        if (how == 0 || how == 3 || how == 4) {
             assert_int_equal(csv_reader_open(path, &opt, &r), CS_OK);
+            unsetenv("CS_CSV_MMAP");
         } else if (how == 1) {
             fd = open(path, O_RDONLY);
             assert_true(fd >= 0);
