@@ -10,6 +10,7 @@
 
 #include "csv.h"
 #include "import.h"
+#include "import_int.h"
 #include "status.h"
 
 #include <math.h>
@@ -347,6 +348,45 @@ static void test_too_many_indicators(void **state)
     free(text);
 }
 
+/* imp_set compares short strings as words (import_levels.c imp_same): strings of every length to 40
+ * that differ from each other in one byte only, at each position, are each found at their own index,
+ * and a string that is none of them (one byte changed, one byte longer) is not found. */
+static void test_level_set(void **state)
+{
+    (void)state;
+    imp_set t;
+    memset(&t, 0, sizeof t);
+    char buf[48];
+    long want = 0;
+    for (size_t n = 0; n <= 40; n++) {
+        memset(buf, 'a', sizeof buf);
+        assert_int_equal(imp_set_add(&t, buf, n, SIZE_MAX, SIZE_MAX), CS_OK);
+        want++;
+        for (size_t j = 0; j < n; j++) {
+            buf[j] = 'b';
+            assert_int_equal(imp_set_add(&t, buf, n, SIZE_MAX, SIZE_MAX), CS_OK);
+            want++;
+            buf[j] = 'a';
+        }
+    }
+    assert_int_equal((long)t.n, want);
+    long k = 0;
+    for (size_t n = 0; n <= 40; n++) {
+        memset(buf, 'a', sizeof buf);
+        assert_int_equal(imp_set_find(&t, buf, n), k++);
+        for (size_t j = 0; j < n; j++) {
+            buf[j] = 'b';
+            assert_int_equal(imp_set_find(&t, buf, n), k++);
+            buf[j] = 'c';
+            assert_int_equal(imp_set_find(&t, buf, n), -1);
+            buf[j] = 'a';
+        }
+    }
+    memset(buf, 'a', sizeof buf);
+    assert_int_equal(imp_set_find(&t, buf, 41), -1);
+    imp_set_clear(&t);
+}
+
 static void test_level_order(void **state)
 {
     (void)state;
@@ -562,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_option_errors),
         cmocka_unit_test(test_finish_errors),
         cmocka_unit_test(test_too_many_indicators),
+        cmocka_unit_test(test_level_set),
         cmocka_unit_test(test_level_order),
         cmocka_unit_test(test_split_list),
         cmocka_unit_test(test_like),
