@@ -63,12 +63,13 @@ static inline void imp_count_number(imp_column *col, const csv_record *rec, cons
 {
     col->numbers++;
     double a = fabs(v);
+    if (a < 16777216.0) return; /* the common case in one test: exact in float32 if whole */
     if (a > FLT_MAX) {
         if (!col->range_line) {
             col->range_line = rec->line;
             imp_excerpt(f->data, f->len, col->range_value, sizeof col->range_value);
         }
-    } else if (a >= 16777216.0 && (double)(float)v != v && v == floor(v)) {
+    } else if ((double)(float)v != v && v == floor(v)) {
         col->inexact++;
     }
 }
