@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* OpenBLAS spawns its own threads; with one MPI rank per core they would oversubscribe the cores,
  * and a thread count that varies with the machine could change how BLAS splits (and rounds) a
@@ -68,8 +69,22 @@ static void main_singleton_env(void)
     setenv("OMPI_MCA_pml", "ob1", 0);
 }
 
+/* OpenBLAS starts its thread pool when it is loaded, before main, from OPENBLAS_NUM_THREADS (else
+ * the core count), and each pool thread spins on sched_yield for about 0.1 s of CPU before it
+ * sleeps: on every command, on every rank, taking a core from the ranks beside it (issue 20: a
+ * second thread busy for the first 0.1 s of each import). openblas_set_num_threads comes too late
+ * for that. So without the variable the program runs itself again with it set to 1, before MPI is
+ * started (the same process: a launcher sees nothing); where the exec fails it goes on as it is. */
+static void main_blas_env(char **argv)
+{
+    if (getenv("OPENBLAS_NUM_THREADS")) return;
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv)
 {
+    main_blas_env(argv);
     main_singleton_env();
     MPI_Init(&argc, &argv);
     cmd_ctx ctx = {.comm = MPI_COMM_WORLD};
