@@ -150,9 +150,9 @@ int imp_schema_check(const imp_schema *s, const csv_record *rec)
     }
     if (s->ctype >= 0) CS_TRY(imp_check_churn_type(s, rec));
     if (s->like) {
-        for (size_t c = 0; c < s->ncols; c++) {
+        for (size_t i = 0; i < s->n_num_cols; i++) { /* the columns declared numeric, in file order */
+            size_t c = s->num_cols[i];
             const imp_column *col = &s->cols[c];
-            if (col->decl_kind != IMP_NUMERIC) continue;
             const csv_field *f = &rec->fields[c];
             double v = NAN;
             if (!imp_field_missing(f) && !csv_parse_double(f->data, f->len, &v)) {
