@@ -211,8 +211,19 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
     uint32_t spare;
     for (size_t i = 0; i < s->n_auto_cols; i++) {
         size_t c = s->auto_cols[i];
+        imp_column *col = &s->cols[c];
+        const csv_field *f = &rec->fields[c];
         float xv;
-        CS_TRY(imp_observe_auto(s, &s->cols[c], rec, &rec->fields[c], cell ? &cell[c] : &spare, &xv));
+        double v;
+        /* a number of a column that has held only numbers, nearly every field: counted and stored
+         * here (no missing value parses as a number); the rest by imp_observe_auto */
+        if (col->texts == 0 && csv_parse_double(f->data, f->len, &v)) {
+            imp_count_number(col, rec, f, v);
+            xv = (float)v;
+            if (cell) cell[c] = imp_float_cell(v);
+        } else {
+            CS_TRY(imp_observe_auto(s, col, rec, f, cell ? &cell[c] : &spare, &xv));
+        }
         if (s->x_row) s->x_row[s->x_dst[i]] = xv;
     }
     CS_TRY(imp_area_observe(s, rec));
