@@ -209,10 +209,15 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
     }
     /* the columns whose type pass 1 decides, without the switch (issue 20: its jump a field) */
     uint32_t spare;
-    for (size_t i = 0; i < s->n_auto_cols; i++) {
-        size_t c = s->auto_cols[i];
-        imp_column *col = &s->cols[c];
-        const csv_field *f = &rec->fields[c];
+    /* the schema's pointers read once: the counts the loop stores could otherwise alias them */
+    const uint32_t *const auto_cols = s->auto_cols, *const x_dst = s->x_dst;
+    float *const x_row = s->x_row;
+    imp_column *const cols = s->cols;
+    const csv_field *const fields = rec->fields;
+    for (size_t i = 0, n = s->n_auto_cols; i < n; i++) {
+        size_t c = auto_cols[i];
+        imp_column *col = &cols[c];
+        const csv_field *f = &fields[c];
         float xv;
         double v;
         /* a number of a column that has held only numbers, nearly every field: counted and stored
@@ -224,7 +229,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
         } else {
             CS_TRY(imp_observe_auto(s, col, rec, f, cell ? &cell[c] : &spare, &xv));
         }
-        if (s->x_row) s->x_row[s->x_dst[i]] = xv;
+        if (x_row) x_row[x_dst[i]] = xv;
     }
     CS_TRY(imp_area_observe(s, rec));
     s->unseen_rows += (uint64_t)unseen;
