@@ -320,6 +320,39 @@ static void og_unlock(og_lock *l)
     l->path = l->target = NULL;
 }
 
+/* Creates the lock file path already locked: an empty file made under a name of its own, locked, then
+ * linked to path, so that path never exists unlocked (with open(O_EXCL) and flock after it, a second
+ * run that came between the two took the lock of a run stopped there, and the first then failed:
+ * test_paths saw it on a loaded machine). -1 with errno EEXIST when path exists. A file system
+ * without hard links gets open(O_EXCL) and flock, as before. */
+static int og_lock_create(const char *path)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(tmp, n, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd >= 0) {
+        int rc = fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 && fchmod(fd, 0644) == 0 &&
+                 flock(fd, LOCK_EX | LOCK_NB) == 0 ? link(tmp, path) : -1;
+        int e = errno;
+        unlink(tmp);
+        free(tmp);
+        if (rc == 0) return fd;
+        close(fd);
+        if (e == EEXIST) {
+            errno = EEXIST;
+            return -1;
+        }
+    } else {
+        free(tmp);
+    }
+    return open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
 /* Takes the lock l->path for l->target (with opt for messages). */
 static int og_lock_take(og_lock *l, const char *opt)
 {
@@ -327,7 +360,7 @@ static int og_lock_take(og_lock *l, const char *opt)
      * new file, or two runs would each hold a lock on a different file: hence the loop */
     for (int attempt = 0; attempt < 16; attempt++) {
         int created = 1;
-        int fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        int fd = og_lock_create(l->path);
         if (fd < 0 && errno == EEXIST) {
             created = 0;
             fd = open(l->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);

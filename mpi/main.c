@@ -73,13 +73,20 @@ static void main_singleton_env(void)
  * the core count), and each pool thread spins on sched_yield for about 0.1 s of CPU before it
  * sleeps: on every command, on every rank, taking a core from the ranks beside it (issue 20: a
  * second thread busy for the first 0.1 s of each import). openblas_set_num_threads comes too late
- * for that. So without the variable the program runs itself again with it set to 1, before MPI is
+ * for that. So without the variable the program runs its binary again with it set to 1, before MPI is
  * started (the same process: a launcher sees nothing); where the exec fails it goes on as it is. */
 static void main_blas_env(char **argv)
 {
     if (getenv("OPENBLAS_NUM_THREADS")) return;
+    /* the binary's own path, not /proc/self/exe, so that the process keeps its name (ps, pgrep -x
+     * churnscore, Slurm's accounting) */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0 || (size_t)n >= sizeof self - 1) return;
+    self[n] = '\0';
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    execv("/proc/self/exe", argv);
+    execv(self, argv);
+    unsetenv("OPENBLAS_NUM_THREADS"); /* the exec failed: as before, the pool and all */
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
  * kept, a stale lock of ours is reused. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -142,6 +143,17 @@ static void test_locks(void **state)
     assert_non_null(g1);
     assert_string_equal(slurp("o.h5.lock"), ""); /* empty: a lock needs no space */
     assert_non_null(slurp("L.lock"));
+    /* made locked under a name of its own and linked (og_lock_create): no such name is left, and the
+     * lock file is readable by all, as an open(O_CREAT, 0644) made it */
+    DIR *dir = opendir(at("."));
+    assert_non_null(dir);
+    for (struct dirent *e; (e = readdir(dir));)
+        if (strncmp(e->d_name, "o.h5.lock.", 10) == 0 || strncmp(e->d_name, "L.lock.", 7) == 0)
+            fail_msg("a lock's temporary name was left: %s", e->d_name);
+    closedir(dir);
+    struct stat lst;
+    assert_int_equal(stat(at("o.h5.lock"), &lst), 0);
+    assert_int_equal(lst.st_mode & 0777, 0644);
     /* flock locks belong to the open file, so a second acquire in this process conflicts too */
     assert_int_equal(outguard_acquire(p, 3, &g2), CS_EIO);
     assert_null(g2);
