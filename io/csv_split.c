@@ -54,9 +54,9 @@ void csv_split_count_mem(const char *buf, size_t n, int next, csv_split_counts *
     size_t i = 0;
 #if defined(__SSE2__)
     /* 32 bytes a step into byte-wide counters per class (two matches add -2, subtracted), summed
-     * every 127 steps before a counter can wrap. SSE2 alone: the popcount of 64-bit masks this did before was
-     * a libgcc call on the baseline x86-64 a Debian package is built for, and the counting was a
-     * tenth of a 2-rank import (issue 20). CR LF pairs are counted only in the runs of 127 steps that
+     * every 127 steps before a counter can wrap. SSE2 alone: the popcount of 64-bit masks this did
+     * before was a libgcc call on the baseline x86-64 a Debian package is built for, and the
+     * counting was a tenth of a 2-rank import (issue 20). CR LF pairs are counted only in the runs of 127 steps that
      * hold a CR, after them (a byte loop over 4 KiB in cache): most extracts have none, and the
      * second load and compare this took for every 16 bytes were a third of the count. */
     const __m128i vq = _mm_set1_epi8('"'), vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
@@ -78,13 +78,11 @@ void csv_split_count_mem(const char *buf, size_t n, int next, csv_split_counts *
         if (nc) crlf += split_crlf(p + i0, i - i0, i < n ? p[i] : next);
     }
 #endif
+    crlf += split_crlf(p + i, n - i, next);
     for (; i < n; i++) {
         q += p[i] == '"';
         lf += p[i] == '\n';
-        if (p[i] == '\r') {
-            cr++;
-            crlf += (i + 1 < n ? p[i + 1] : next) == '\n';
-        }
+        cr += p[i] == '\r';
     }
     c->quotes += q;
     c->lines += lf + cr - crlf;

@@ -83,20 +83,16 @@ static uint32_t imp_float_cell(double v)
     return u;
 }
 
-/* One field of a column whose type pass 1 decides: counted, its cell in *cell, its number (NaN when
- * missing or text) in *x. */
-static inline int imp_observe_auto(imp_schema *s, imp_column *col, const csv_record *rec,
-                                   const csv_field *f, uint32_t *cell, float *x)
+/* One field of a column whose type pass 1 decides that is not a number of a column still numeric
+ * (observe's loop takes those itself): missing, out of range or text. Counted, its cell in *cell,
+ * its number (NaN when missing or text) in *x. */
+static int imp_observe_auto(imp_schema *s, imp_column *col, const csv_record *rec, const csv_field *f,
+                            uint32_t *cell, float *x)
 {
-    double v;
     if (imp_field_missing(f)) {
         col->missing++;
         *cell = col->texts == 0 ? imp_float_cell(NAN) : IMP_CELL_MISSING;
         *x = NAN;
-    } else if (col->texts == 0 && csv_parse_double(f->data, f->len, &v)) {
-        imp_count_number(col, rec, f, v);
-        *cell = imp_float_cell(v);
-        *x = (float)v;
     } else if (col->texts == 0 && csv_number_overflows(f->data, f->len)) {
         /* 1e400 is a number out of range, not text: counted as one beyond float32, which
          * imp_schema_finish refuses with its line if the column stays numeric (it once
@@ -124,7 +120,7 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
     CS_TRY(imp_schema_check(s, rec));
     int unseen = 0;
     uint32_t *cell = s->cell_row; /* NULL unless the rows are kept */
-    for (size_t i = 0; i < s->n_switch_cols; i++) {
+    for (size_t i = 0; i < s->n_switch_cols; i++) { /* id, label, churn type, region, brand, categories */
         size_t c = s->switch_cols[i];
         imp_column *col = &s->cols[c];
         const csv_field *f = &rec->fields[c];
@@ -132,9 +128,6 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
         switch (col->kind) {
         case IMP_ID:
             if (cell) imp_parse_id(f->data, f->len, &s->cell_id); /* checked */
-            break;
-        case IMP_IGNORE:
-        case IMP_AREA: /* after the row's region: below */
             break;
         case IMP_CHURN_TYPE: { /* checked: none, or one of the two types */
             int t = imp_churn_value(s, f);
@@ -170,8 +163,6 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
             CS_TRY(imp_level_add(s, col, f->data, f->len, &idx));
             if (cell) cell[c] = idx < 0 ? IMP_CELL_MISSING : (uint32_t)idx;
             break;
-        case IMP_NUMERIC: /* only --like declares it: below, in the loop over s->num_cols */
-            break;
         case IMP_CATEGORY:
             if (imp_field_missing(f)) {
                 col->missing++;
@@ -192,7 +183,8 @@ int imp_schema_observe(imp_schema *s, const csv_record *rec)
                 if (cell) cell[c] = idx < 0 ? IMP_CELL_UNSEEN : (uint32_t)idx;
             }
             break;
-        default: /* IMP_AUTO: below, in one loop */
+        default: /* not in switch_cols: --like's numbers and the inferred columns below, each in
+                  * a loop of its own; the area after the row's region (imp_area_observe) */
             break;
         }
     }
